@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+// Entry point of the `shuyu` command: runs the compiled CLI (built by `npm install` through the prepare script).
+import { main } from '../dist/cli/main.js';
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,50 @@
+// The `shuyu` command: dispatches to one module per concern.
+
+import { policyDemo } from './demo.js';
+import { CliError, consoleOutput, EXIT, type Output } from './io.js';
+import { policyCommand, POLICY_HELP } from './policy.js';
+
+const HELP = `shuyu — trusted data-space connector and federated catalog
+
+Usage:
+  shuyu start                 run the local demo (npm start)
+  shuyu policy check FILE...  validate and lint ODRL policies
+  shuyu policy eval ...       evaluate a request against a policy and explain the decision
+  shuyu help                  this text
+
+${POLICY_HELP}`;
+
+export async function main(argv: string[], out: Output = consoleOutput): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'policy':
+        return await policyCommand(rest, out);
+      case 'start':
+        return await policyDemo(out);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        out.line(HELP);
+        return command === undefined ? EXIT.usage : EXIT.ok;
+      default:
+        throw new CliError(`unknown command "${command}"; run "shuyu help" to see the commands`, EXIT.usage);
+    }
+  } catch (e) {
+    if (e instanceof CliError) {
+      out.error(`shuyu: ${e.message}`);
+      return e.exitCode;
+    }
+    // parseArgs reports unknown options with a TypeError carrying a code.
+    const code = (e as NodeJS.ErrnoException)?.code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
+      out.error(`shuyu: ${(e as Error).message}; run "shuyu help"`);
+      return EXIT.usage;
+    }
+    out.error(
+      `shuyu: unexpected failure: ${(e as Error)?.stack ?? String(e)}\nPlease report this with the command you ran.`,
+    );
+    return EXIT.invalid;
+  }
+}

@@ -1,0 +1,692 @@
+// A policy compiled into closures (compile once, evaluate many, as ajv does with schemas). The fast
+// path computes the decision without building a trace; the trace and the reason are computed on
+// demand by evaluating again with tracing on, which gives the same answer because evaluation is a
+// pure function of (policy, request, time).
+
+import { canonicalIri } from '../jsonld/namespaces.js';
+import type { AtomicConstraint, Constraint, EntityRef, Policy, Rule } from '../model/types.js';
+import { OPERANDS, type OperandDefinition } from '../operands/registry.js';
+import type { PolicyProblem } from '../problems.js';
+import type { EvaluationRequest } from '../request/types.js';
+import { parseDateTime, parseValue } from '../values/parse.js';
+import type { TypedValue } from '../values/types.js';
+import type { Vocabularies } from '../vocabulary/index.js';
+import { holds } from './operators.js';
+import {
+  constraintText,
+  valuesText,
+  type ConstraintTrace,
+  type DutyStateName,
+  type DutyTrace,
+  type RuleOutcome,
+  type RuleTrace,
+  type Trace,
+} from './trace.js';
+
+// Constraint outcomes in Kleene's three-valued logic: an error is "unknown".
+const FALSE = 0;
+const TRUE = 1;
+const ERROR = 2;
+const NOT_APPLICABLE = 3;
+type Outcome = typeof FALSE | typeof TRUE | typeof ERROR;
+type RuleResult = Outcome | typeof NOT_APPLICABLE;
+
+export type DecisionValue = 'permit' | 'deny' | 'not-applicable';
+
+/** Why a decision came out as it did, as a stable code (the trace has the details). */
+export type DecisionCode =
+  | 'PERMITTED'
+  | 'PERMITTED_BY_CONFLICT_STRATEGY'
+  | 'NO_RULE_APPLIES'
+  | 'CONSTRAINT_NOT_SATISFIED'
+  | 'DUTY_VIOLATED'
+  | 'PROHIBITED'
+  | 'POLICY_VOID_BY_CONFLICT'
+  | 'OBLIGATION_VIOLATED'
+  | 'EVALUATION_ERROR'
+  | 'INVALID_POLICY'
+  | 'INVALID_REQUEST';
+
+export interface DutyOutcome {
+  readonly uid?: string;
+  readonly action: string;
+  readonly state: Exclude<DutyStateName, 'inactive'>;
+  /** Refinements of the duty's action (how it must be done), as text. */
+  readonly refinements: readonly string[];
+  readonly constraints: readonly string[];
+  readonly parties: Readonly<Record<string, readonly string[]>>;
+  readonly target?: string;
+  /** true for a policy-level obligation, false for a duty of the permission used. */
+  readonly obligation: boolean;
+  readonly path: string;
+}
+
+interface CompiledDuty {
+  readonly rule: Rule;
+  readonly active: (ctx: Context) => Outcome;
+  readonly consequences: readonly CompiledDuty[];
+  readonly refinements: readonly string[];
+  readonly constraints: readonly string[];
+}
+
+interface CompiledRule {
+  readonly rule: Rule;
+  /** Action refinements, collection refinements and constraints, all of which must hold. */
+  readonly conditions: readonly { readonly role: string; readonly test: (ctx: Context) => Outcome }[];
+  readonly duties: readonly CompiledDuty[];
+}
+
+/** Per-evaluation state: the request, the time, memoised left values, and the trace sink. */
+class Context {
+  readonly memo = new Map<string, readonly TypedValue[] | string | null>();
+  readonly sink: ConstraintTrace[][] = [];
+  requestAction = '';
+  requestTarget: string | undefined;
+  requestAssignee: string | undefined;
+  constructor(
+    readonly request: EvaluationRequest,
+    readonly now: number,
+    readonly tracing: boolean,
+  ) {}
+
+  /** The request's values for an operand: a list, null when absent, or a reason when malformed. */
+  left(operand: OperandDefinition): readonly TypedValue[] | string | null {
+    const cached = this.memo.get(operand.name);
+    if (cached !== undefined) return cached;
+    const value = readLeft(operand, this.request, this.now);
+    this.memo.set(operand.name, value);
+    return value;
+  }
+
+  record(entry: ConstraintTrace): void {
+    this.sink[this.sink.length - 1]?.push(entry);
+  }
+}
+
+function readLeft(
+  operand: OperandDefinition,
+  request: EvaluationRequest,
+  now: number,
+): readonly TypedValue[] | string | null {
+  const raw = operand.name === 'dateTime' && request.time === undefined ? now : operand.read(request);
+  if (raw === undefined || raw === null) return null;
+  const items = Array.isArray(raw) ? (raw as unknown[]) : [raw];
+  if (items.length === 0 && operand.cardinality !== 'held') return null;
+  if (operand.cardinality === 'one' && items.length > 1)
+    return `the request gives several values for ${operand.label}, expected one`;
+  const out: TypedValue[] = [];
+  for (const item of items) {
+    const parsed = parseValue(operand.type, item);
+    if (!parsed.ok) return `the request's ${operand.label} is malformed: ${parsed.reason}`;
+    out.push(parsed.value);
+  }
+  return out;
+}
+
+export class CompiledPolicy {
+  private readonly permissions: readonly CompiledRule[];
+  private readonly prohibitions: readonly CompiledRule[];
+  private readonly obligations: readonly CompiledDuty[];
+
+  constructor(
+    /** The model; undefined when the policy did not compile (it then denies everything). */
+    readonly policy: Policy | undefined,
+    /** Errors that made the policy uncompilable (empty when it compiled). */
+    readonly problems: readonly PolicyProblem[],
+    private readonly vocabularies: Vocabularies,
+  ) {
+    this.permissions = policy?.permissions.map((r) => this.compileRule(r)) ?? [];
+    this.prohibitions = policy?.prohibitions.map((r) => this.compileRule(r)) ?? [];
+    this.obligations = policy?.obligations.map((r) => this.compileDuty(r)) ?? [];
+  }
+
+  /** Evaluates a request. Never throws: a malformed request is denied with INVALID_REQUEST. */
+  evaluate(request: EvaluationRequest): Decision {
+    const now = Date.now();
+    try {
+      return this.run(request, now, false).decision;
+    } catch (e) {
+      // Defensive: a reader hitting an exotic request object must still deny, not throw.
+      return new Decision(
+        this,
+        request,
+        now,
+        'deny',
+        'INVALID_REQUEST',
+        [],
+        String((e as Error)?.message ?? e),
+      );
+    }
+  }
+
+  /** Evaluates with tracing on (used by Decision.trace; exposed for tools). */
+  traceOf(request: EvaluationRequest, now: number): { decision: Decision; trace: Trace } {
+    const { decision, rules } = this.run(request, now, true);
+    const time =
+      request.time === undefined
+        ? new Date(now).toISOString()
+        : String(request.time instanceof Date ? request.time.toISOString() : request.time);
+    return {
+      decision,
+      trace: {
+        policy: {
+          uid: this.policy?.uid,
+          type: this.policy?.type ?? 'invalid',
+          conflict: this.policy?.conflict ?? 'invalid',
+        },
+        request: {
+          action: String(request?.action),
+          target: request?.target,
+          assignee: request?.assignee,
+          time,
+        },
+        rules,
+      },
+    };
+  }
+
+  private run(
+    request: EvaluationRequest,
+    now: number,
+    tracing: boolean,
+  ): { decision: Decision; rules: RuleTrace[] } {
+    const rules: RuleTrace[] = [];
+    const deny = (code: DecisionCode, detail?: string): { decision: Decision; rules: RuleTrace[] } => ({
+      decision: new Decision(this, request, now, 'deny', code, [], detail),
+      rules,
+    });
+    if (this.policy === undefined) return deny('INVALID_POLICY');
+    if (request === null || typeof request !== 'object' || typeof request.action !== 'string') {
+      return deny('INVALID_REQUEST', 'the request must be an object with an action');
+    }
+    const ctx = new Context(request, now, tracing);
+    ctx.requestAction = canonicalIri(request.action);
+    if (!this.vocabularies.actions.has(ctx.requestAction)) {
+      return deny(
+        'INVALID_REQUEST',
+        `the requested action "${request.action}" is not an ODRL action Shuyu knows`,
+      );
+    }
+    if (request.time !== undefined && !parseDateTime(request.time).ok) {
+      return deny('INVALID_REQUEST', `the request time ${JSON.stringify(request.time)} is not a date-time`);
+    }
+    ctx.requestTarget = typeof request.target === 'string' ? canonicalIri(request.target) : undefined;
+    ctx.requestAssignee = typeof request.assignee === 'string' ? canonicalIri(request.assignee) : undefined;
+
+    // Permissions: the first satisfied one with the fewest pending duties is the one used.
+    let granted: DutyOutcome[] | undefined;
+    let applicable = false;
+    let permissionError = false;
+    let dutyViolated = false;
+    for (const p of this.permissions) {
+      const result = this.evaluateRule(p, ctx, rules, 'permission');
+      if (result === NOT_APPLICABLE) continue;
+      applicable = true;
+      if (result === ERROR) permissionError = true;
+      if (result !== TRUE) continue;
+      const duties = this.dutyOutcomes(p.duties, ctx, false, rules[rules.length - 1]);
+      if (duties === null) {
+        dutyViolated = true;
+        continue;
+      }
+      if (granted === undefined || duties.length < granted.length) granted = duties;
+    }
+
+    let prohibited = false;
+    let prohibitionError = false;
+    for (const x of this.prohibitions) {
+      const result = this.evaluateRule(x, ctx, rules, 'prohibition');
+      if (result === TRUE) prohibited = true;
+      else if (result === ERROR) prohibitionError = true;
+    }
+
+    const obligations = this.dutyOutcomes(this.obligations, ctx, true, undefined, rules);
+    const done = (decision: DecisionValue, code: DecisionCode, duties: DutyOutcome[] = []) => ({
+      decision: new Decision(this, request, now, decision, code, duties),
+      rules,
+    });
+    // Fail closed: a prohibition we could not evaluate may apply.
+    if (prohibitionError) return done('deny', 'EVALUATION_ERROR');
+    if (obligations === null) return done('deny', 'OBLIGATION_VIOLATED');
+    if (granted !== undefined) {
+      const duties = obligations.length > 0 ? [...granted, ...obligations] : granted;
+      if (!prohibited) return done('permit', 'PERMITTED', duties);
+      switch (this.policy.conflict) {
+        case 'perm':
+          return done('permit', 'PERMITTED_BY_CONFLICT_STRATEGY', duties);
+        case 'prohibit':
+          return done('deny', 'PROHIBITED');
+        case 'invalid':
+          return done('deny', 'POLICY_VOID_BY_CONFLICT');
+      }
+    }
+    if (prohibited) return done('deny', 'PROHIBITED');
+    if (permissionError) return done('deny', 'EVALUATION_ERROR');
+    if (dutyViolated) return done('deny', 'DUTY_VIOLATED');
+    if (applicable) return done('deny', 'CONSTRAINT_NOT_SATISFIED');
+    return done('not-applicable', 'NO_RULE_APPLIES');
+  }
+
+  private evaluateRule(
+    c: CompiledRule,
+    ctx: Context,
+    traces: RuleTrace[],
+    kind: 'permission' | 'prohibition',
+  ): RuleResult {
+    const rule = c.rule;
+    const why = this.notApplicable(rule, ctx);
+    if (why !== undefined) {
+      if (ctx.tracing) traces.push(ruleTrace(rule, kind, 'not-applicable', [], why));
+      return NOT_APPLICABLE;
+    }
+    if (ctx.tracing) ctx.sink.push([]);
+    const result = conjunction(c.conditions, ctx);
+    if (ctx.tracing) traces.push(ruleTrace(rule, kind, outcomeName(result), ctx.sink.pop() ?? []));
+    return result;
+  }
+
+  /** Undefined when the rule applies to this request; otherwise a sentence saying why not. */
+  private notApplicable(rule: Rule, ctx: Context): string | undefined {
+    const actions = this.vocabularies.actions;
+    if (!actions.within(ctx.requestAction, rule.action.name)) {
+      return ctx.tracing
+        ? `the rule is about ${rule.action.name}, which does not include ${ctx.requestAction}`
+        : '';
+    }
+    if (
+      rule.target?.id !== undefined &&
+      !matchesEntity(rule.target, ctx.requestTarget, ctx.request.asset?.partOf)
+    ) {
+      return ctx.tracing
+        ? `the rule's target is ${rule.target.id}, the request is about ${ctx.requestTarget ?? 'no target'}`
+        : '';
+    }
+    if (
+      rule.assignee?.id !== undefined &&
+      !matchesEntity(rule.assignee, ctx.requestAssignee, ctx.request.assigneeOf)
+    ) {
+      return ctx.tracing
+        ? `the rule is assigned to ${rule.assignee.id}, the requester is ${ctx.requestAssignee ?? 'not named'}`
+        : '';
+    }
+    const assigner = ctx.request.assigner;
+    if (
+      rule.assigner?.id !== undefined &&
+      assigner !== undefined &&
+      canonicalIri(assigner) !== rule.assigner.id
+    ) {
+      return ctx.tracing ? `the rule is assigned by ${rule.assigner.id}, not ${assigner}` : '';
+    }
+    return undefined;
+  }
+
+  /** Duty outcomes; null when a duty was violated and not remedied by its consequences. */
+  private dutyOutcomes(
+    duties: readonly CompiledDuty[],
+    ctx: Context,
+    obligation: boolean,
+    ruleTraceForDuties?: RuleTrace,
+    obligationTraces?: RuleTrace[],
+  ): DutyOutcome[] | null {
+    if (duties.length === 0) return EMPTY_DUTIES;
+    const out: DutyOutcome[] = [];
+    let violated = false;
+    for (const d of duties) {
+      if (obligation && this.notApplicable(d.rule, ctx) !== undefined) continue;
+      const trace = ctx.tracing ? ([] as DutyTrace[]) : undefined;
+      const state = dutyState(d, ctx, trace);
+      if (trace && ruleTraceForDuties) (ruleTraceForDuties.duties as DutyTrace[]).push(...trace);
+      if (trace && obligationTraces) {
+        obligationTraces.push({
+          ...ruleTrace(d.rule, 'obligation', state === 'violated' ? 'not-satisfied' : 'satisfied', []),
+          duties: trace,
+        });
+      }
+      if (state === 'inactive') continue;
+      if (state === 'violated') violated = true;
+      out.push({
+        uid: d.rule.uid,
+        action: d.rule.action.name,
+        state,
+        refinements: d.refinements,
+        constraints: d.constraints,
+        parties: d.rule.parties,
+        target: d.rule.target?.id,
+        obligation,
+        path: d.rule.path,
+      });
+    }
+    return violated ? null : out;
+  }
+
+  private compileRule(rule: Rule): CompiledRule {
+    const conditions: { role: string; test: (ctx: Context) => Outcome }[] = [];
+    for (const r of rule.action.refinements)
+      conditions.push({
+        role: `refinement of action ${rule.action.name}`,
+        test: this.compileConstraint(r, `refinement of action ${rule.action.name}`),
+      });
+    for (const [role, entity] of [
+      ['target', rule.target],
+      ['assignee', rule.assignee],
+    ] as const) {
+      for (const r of entity?.refinements ?? [])
+        conditions.push({
+          role: `refinement of the ${role}`,
+          test: this.compileConstraint(r, `refinement of the ${role}`),
+        });
+    }
+    for (const c of rule.constraints)
+      conditions.push({ role: 'constraint', test: this.compileConstraint(c, 'constraint') });
+    return { rule, conditions, duties: rule.duties.map((d) => this.compileDuty(d)) };
+  }
+
+  private compileDuty(rule: Rule): CompiledDuty {
+    const tests = rule.constraints.map((c) => ({
+      role: 'duty constraint',
+      test: this.compileConstraint(c, 'duty constraint'),
+    }));
+    return {
+      rule,
+      active: (ctx) => conjunction(tests, ctx),
+      consequences: rule.consequences.map((d) => this.compileDuty(d)),
+      refinements: rule.action.refinements.map(constraintText),
+      constraints: rule.constraints.map(constraintText),
+    };
+  }
+
+  private compileConstraint(c: Constraint, role: string): (ctx: Context) => Outcome {
+    if (c.kind === 'logical') {
+      const members = c.constraints.map((m) => this.compileConstraint(m, role));
+      const text = constraintText(c);
+      return (ctx) => {
+        if (ctx.tracing) ctx.sink.push([]);
+        const result = logical(c.operator, members, ctx);
+        if (ctx.tracing) {
+          const children = ctx.sink.pop() ?? [];
+          const count = children.filter((t) => t.outcome === 'satisfied').length;
+          ctx.record({
+            path: c.path,
+            role,
+            constraint: text,
+            outcome: outcomeName(result) as ConstraintTrace['outcome'],
+            reason: logicalReason(c.operator, result, count, children.length),
+            constraints: children,
+          });
+        }
+        return result;
+      };
+    }
+    return this.compileAtomic(c, role);
+  }
+
+  private compileAtomic(c: AtomicConstraint, role: string): (ctx: Context) => Outcome {
+    const operand = OPERANDS.get(c.leftOperand) as OperandDefinition;
+    const hierarchy = operand.hierarchy ? this.vocabularies[operand.hierarchy] : undefined;
+    const text = constraintText(c);
+    const trace = (ctx: Context, outcome: Outcome, reason: string, left?: readonly TypedValue[]): Outcome => {
+      if (ctx.tracing) {
+        ctx.record({
+          path: c.path,
+          role,
+          constraint: text,
+          outcome: outcomeName(outcome) as ConstraintTrace['outcome'],
+          requestValue: left ? valuesText(left, operand.cardinality !== 'one') : undefined,
+          reason,
+        });
+      }
+      return outcome;
+    };
+    return (ctx) => {
+      let left = ctx.left(operand);
+      if (left === null && c.status !== undefined) left = [c.status];
+      if (left === null)
+        return trace(ctx, FALSE, ctx.tracing ? `the request does not give ${operand.label}` : '');
+      if (typeof left === 'string') return trace(ctx, ERROR, left);
+      let right = c.rightOperand;
+      if (c.rightOperandReference !== undefined) {
+        const resolved = resolveReference(c, operand, ctx.request);
+        if (typeof resolved === 'string') return trace(ctx, ERROR, resolved, left);
+        right = resolved;
+      }
+      if (c.unit !== undefined) {
+        const pay = ctx.request.payAmount;
+        const unit =
+          typeof pay === 'object' && pay !== null && typeof pay.unit === 'string'
+            ? canonicalIri(pay.unit)
+            : undefined;
+        if (unit !== canonicalIri(c.unit)) {
+          return trace(
+            ctx,
+            ERROR,
+            `the constraint is in ${c.unit} but the request's amount is in ${unit ?? 'no currency'}`,
+            left,
+          );
+        }
+      }
+      const truth = holds(c.operator, operand.cardinality, left, right, hierarchy);
+      if (truth === 'indeterminate') {
+        return trace(
+          ctx,
+          ERROR,
+          ctx.tracing
+            ? `${valuesText(left, false)} and ${valuesText(right, c.rightIsList)} cannot be compared with ${c.operator} (their order is indeterminate)`
+            : '',
+          left,
+        );
+      }
+      if (!ctx.tracing) return truth ? TRUE : FALSE;
+      const [yes, no] = PHRASES[c.operator];
+      const reason = `${valuesText(left, false).replace(/^\[(.*)\]$/, '$1')} (${operand.label}) ${truth ? yes : no} ${valuesText(right, c.rightIsList)}`;
+      return trace(ctx, truth ? TRUE : FALSE, reason, left);
+    };
+  }
+}
+
+const EMPTY_DUTIES: DutyOutcome[] = [];
+
+/** How each operator reads in an explanation: [when it holds, when it does not]. */
+const PHRASES: Readonly<Record<AtomicConstraint['operator'], readonly [string, string]>> = {
+  eq: ['equals', 'does not equal'],
+  neq: ['differs from', 'equals'],
+  lt: ['is below', 'is not below'],
+  lteq: ['is at most', 'exceeds'],
+  gt: ['exceeds', 'does not exceed'],
+  gteq: ['is at least', 'is below'],
+  isA: ['is a kind of', 'is not a kind of'],
+  isPartOf: ['is part of', 'is not part of'],
+  hasPart: ['includes', 'does not include'],
+  isAnyOf: ['is one of', 'is not one of'],
+  isAllOf: ['covers all of', 'does not cover all of'],
+  isNoneOf: ['is none of', 'includes one of'],
+};
+
+function matchesEntity(
+  entity: EntityRef,
+  id: string | undefined,
+  memberOf: readonly string[] | undefined,
+): boolean {
+  if (id === entity.id) return true;
+  if (memberOf === undefined || entity.id === undefined) return false;
+  for (const m of memberOf) if (canonicalIri(m) === entity.id) return true;
+  return false;
+}
+
+function resolveReference(
+  c: AtomicConstraint,
+  operand: OperandDefinition,
+  request: EvaluationRequest,
+): readonly TypedValue[] | string {
+  const ref = c.rightOperandReference as string;
+  const raw = request.references?.[ref];
+  if (raw === undefined) return `the right operand references ${ref}, which the request does not resolve`;
+  const items = Array.isArray(raw) ? raw : [raw];
+  const out: TypedValue[] = [];
+  for (const item of items) {
+    const parsed = parseValue(operand.type, item);
+    if (!parsed.ok) return `the value of ${ref} is malformed: ${parsed.reason}`;
+    out.push(parsed.value);
+  }
+  return out;
+}
+
+/** Kleene conjunction; stops at the first false unless tracing (the trace shows every condition). */
+function conjunction(
+  conditions: readonly { readonly test: (ctx: Context) => Outcome }[],
+  ctx: Context,
+): Outcome {
+  let result: Outcome = TRUE;
+  for (let i = 0; i < conditions.length; i++) {
+    const r = (conditions[i] as { test: (ctx: Context) => Outcome }).test(ctx);
+    if (r === FALSE) {
+      result = FALSE;
+      if (!ctx.tracing) return FALSE;
+    } else if (r === ERROR && result === TRUE) result = ERROR;
+  }
+  return result;
+}
+
+function logical(op: string, members: readonly ((ctx: Context) => Outcome)[], ctx: Context): Outcome {
+  let trues = 0;
+  let errors = 0;
+  for (const m of members) {
+    const r = m(ctx);
+    if (r === TRUE) trues++;
+    else if (r === ERROR) errors++;
+    if (!ctx.tracing) {
+      if (op === 'or' && r === TRUE) return TRUE;
+      if ((op === 'and' || op === 'andSequence') && r === FALSE) return FALSE;
+      if (op === 'xone' && trues > 1) return FALSE;
+    }
+  }
+  switch (op) {
+    case 'or':
+      return trues > 0 ? TRUE : errors > 0 ? ERROR : FALSE;
+    case 'xone':
+      return trues > 1 ? FALSE : errors > 0 ? ERROR : trues === 1 ? TRUE : FALSE;
+    default: // and, andSequence
+      return trues === members.length ? TRUE : trues + errors === members.length ? ERROR : FALSE;
+  }
+}
+
+function logicalReason(op: string, result: Outcome, satisfied: number, total: number): string {
+  const need =
+    op === 'or'
+      ? 'at least one'
+      : op === 'xone'
+        ? 'exactly one'
+        : op === 'andSequence'
+          ? 'all, in order,'
+          : 'all';
+  const verdict = result === TRUE ? 'holds' : result === ERROR ? 'could not be decided' : 'does not hold';
+  return `${op} ${verdict}: ${need} of ${total} must be satisfied and ${satisfied} ${satisfied === 1 ? 'is' : 'are'}`;
+}
+
+function dutyState(d: CompiledDuty, ctx: Context, trace: DutyTrace[] | undefined): DutyStateName {
+  if (ctx.tracing) ctx.sink.push([]);
+  const active = d.active(ctx);
+  const constraints = ctx.tracing ? (ctx.sink.pop() ?? []) : [];
+  const reported = ctx.request.duties?.[d.rule.uid ?? ''] ?? ctx.request.duties?.[d.rule.action.name];
+  let state: DutyStateName;
+  const consequenceTraces: DutyTrace[] = [];
+  if (active === FALSE)
+    state = 'inactive'; // fail closed: a duty whose activation errs is active
+  else if (reported === 'fulfilled') state = 'fulfilled';
+  else if (reported === 'violated') {
+    const remedied =
+      d.consequences.length > 0 &&
+      d.consequences.every((q) => {
+        const s = dutyState(q, ctx, trace ? consequenceTraces : undefined);
+        return s === 'fulfilled' || s === 'inactive' || s === 'remedied';
+      });
+    state = remedied ? 'remedied' : 'violated';
+  } else state = 'pending';
+  trace?.push({
+    path: d.rule.path,
+    uid: d.rule.uid,
+    action: d.rule.action.name,
+    state,
+    constraints,
+    consequences: consequenceTraces,
+  });
+  return state;
+}
+
+function outcomeName(r: RuleResult): RuleOutcome {
+  return r === TRUE ? 'satisfied' : r === FALSE ? 'not-satisfied' : r === ERROR ? 'error' : 'not-applicable';
+}
+
+function ruleTrace(
+  rule: Rule,
+  kind: RuleTrace['kind'],
+  outcome: RuleOutcome,
+  constraints: ConstraintTrace[],
+  notApplicable?: string,
+): RuleTrace {
+  return {
+    kind,
+    path: rule.path,
+    uid: rule.uid,
+    action: rule.action.name,
+    target: rule.target?.id,
+    assignee: rule.assignee?.id,
+    outcome,
+    notApplicable,
+    constraints,
+    duties: [],
+  };
+}
+
+/**
+ * The answer to one request. `decision`, `code` and `duties` are computed eagerly; `trace` and
+ * `reason` are computed the first time they are read (the fast path builds no trace).
+ */
+export class Decision {
+  private cachedTrace: Trace | undefined;
+
+  constructor(
+    private readonly compiled: CompiledPolicy,
+    private readonly request: EvaluationRequest,
+    private readonly now: number,
+    readonly decision: DecisionValue,
+    readonly code: DecisionCode,
+    /** Duties the permit carries (pending or fulfilled), including active policy obligations. */
+    readonly duties: readonly DutyOutcome[],
+    /** Detail for INVALID_REQUEST. */
+    readonly detail?: string,
+  ) {}
+
+  get permitted(): boolean {
+    return this.decision === 'permit';
+  }
+
+  get problems(): readonly PolicyProblem[] {
+    return this.compiled.problems;
+  }
+
+  get trace(): Trace {
+    if (this.cachedTrace === undefined) {
+      try {
+        this.cachedTrace = this.compiled.traceOf(this.request, this.now).trace;
+      } catch {
+        this.cachedTrace = {
+          policy: { type: 'invalid', conflict: 'invalid' },
+          request: { action: '', time: '' },
+          rules: [],
+        };
+      }
+    }
+    return this.cachedTrace;
+  }
+
+  toJSON(): object {
+    return {
+      decision: this.decision,
+      code: this.code,
+      duties: this.duties,
+      detail: this.detail,
+      problems: this.problems,
+      trace: this.trace,
+    };
+  }
+}
