@@ -63,6 +63,8 @@ export interface DutyOutcome {
 
 interface CompiledDuty {
   readonly rule: Rule;
+  /** The outcome reported for each state, built once (outcomes are immutable). */
+  readonly outcomes: Readonly<Record<DutyOutcome['state'], DutyOutcome>>;
   readonly active: (ctx: Context) => Outcome;
   readonly consequences: readonly CompiledDuty[];
   readonly refinements: readonly string[];
@@ -76,25 +78,41 @@ interface CompiledRule {
   readonly duties: readonly CompiledDuty[];
 }
 
-/** Per-evaluation state: the request, the time, memoised left values, and the trace sink. */
+/**
+ * Per-evaluation state: the request, the time, memoised left values, and the trace sink. The fast
+ * path reuses one Context per compiled policy (evaluation is synchronous and never re-entered).
+ */
 class Context {
-  readonly memo = new Map<string, readonly TypedValue[] | string | null>();
+  private readonly memo: (readonly TypedValue[] | string | null)[] = new Array(OPERANDS.size).fill(null);
+  private readonly stamps = new Uint32Array(OPERANDS.size);
+  private generation = 0;
   readonly sink: ConstraintTrace[][] = [];
+  request: EvaluationRequest = EMPTY_REQUEST;
+  now = 0;
   requestAction = '';
   requestTarget: string | undefined;
   requestAssignee: string | undefined;
-  constructor(
-    readonly request: EvaluationRequest,
-    readonly now: number,
-    readonly tracing: boolean,
-  ) {}
+
+  constructor(readonly tracing: boolean) {}
+
+  reset(request: EvaluationRequest, now: number): this {
+    this.request = request;
+    this.now = now;
+    if (this.tracing) this.sink.length = 0;
+    if (++this.generation === 0xffffffff) {
+      this.stamps.fill(0);
+      this.generation = 1;
+    }
+    return this;
+  }
 
   /** The request's values for an operand: a list, null when absent, or a reason when malformed. */
   left(operand: OperandDefinition): readonly TypedValue[] | string | null {
-    const cached = this.memo.get(operand.name);
-    if (cached !== undefined) return cached;
+    const i = operand.index;
+    if (this.stamps[i] === this.generation) return this.memo[i] as readonly TypedValue[] | string | null;
     const value = readLeft(operand, this.request, this.now);
-    this.memo.set(operand.name, value);
+    this.memo[i] = value;
+    this.stamps[i] = this.generation;
     return value;
   }
 
@@ -103,6 +121,8 @@ class Context {
   }
 }
 
+const EMPTY_REQUEST: EvaluationRequest = { action: '' };
+
 function readLeft(
   operand: OperandDefinition,
   request: EvaluationRequest,
@@ -110,12 +130,15 @@ function readLeft(
 ): readonly TypedValue[] | string | null {
   const raw = operand.name === 'dateTime' && request.time === undefined ? now : operand.read(request);
   if (raw === undefined || raw === null) return null;
-  const items = Array.isArray(raw) ? (raw as unknown[]) : [raw];
-  if (items.length === 0 && operand.cardinality !== 'held') return null;
-  if (operand.cardinality === 'one' && items.length > 1)
+  if (!Array.isArray(raw)) {
+    const parsed = parseValue(operand.type, raw);
+    return parsed.ok ? [parsed.value] : `the request's ${operand.label} is malformed: ${parsed.reason}`;
+  }
+  if (raw.length === 0 && operand.cardinality !== 'held') return null;
+  if (operand.cardinality === 'one' && raw.length > 1)
     return `the request gives several values for ${operand.label}, expected one`;
   const out: TypedValue[] = [];
-  for (const item of items) {
+  for (const item of raw as unknown[]) {
     const parsed = parseValue(operand.type, item);
     if (!parsed.ok) return `the request's ${operand.label} is malformed: ${parsed.reason}`;
     out.push(parsed.value);
@@ -137,14 +160,14 @@ export class CompiledPolicy {
   ) {
     this.permissions = policy?.permissions.map((r) => this.compileRule(r)) ?? [];
     this.prohibitions = policy?.prohibitions.map((r) => this.compileRule(r)) ?? [];
-    this.obligations = policy?.obligations.map((r) => this.compileDuty(r)) ?? [];
+    this.obligations = policy?.obligations.map((r) => this.compileDuty(r, true)) ?? [];
   }
 
   /** Evaluates a request. Never throws: a malformed request is denied with INVALID_REQUEST. */
   evaluate(request: EvaluationRequest): Decision {
     const now = Date.now();
     try {
-      return this.run(request, now, false).decision;
+      return this.run(request, now, this.fastContext, NO_TRACE);
     } catch (e) {
       // Defensive: a reader hitting an exotic request object must still deny, not throw.
       return new Decision(
@@ -153,7 +176,7 @@ export class CompiledPolicy {
         now,
         'deny',
         'INVALID_REQUEST',
-        [],
+        EMPTY_DUTIES,
         String((e as Error)?.message ?? e),
       );
     }
@@ -161,9 +184,10 @@ export class CompiledPolicy {
 
   /** Evaluates with tracing on (used by Decision.trace; exposed for tools). */
   traceOf(request: EvaluationRequest, now: number): { decision: Decision; trace: Trace } {
-    const { decision, rules } = this.run(request, now, true);
+    const rules: RuleTrace[] = [];
+    const decision = this.run(request, now, new Context(true), rules);
     const time =
-      request.time === undefined
+      request?.time === undefined
         ? new Date(now).toISOString()
         : String(request.time instanceof Date ? request.time.toISOString() : request.time);
     return {
@@ -185,30 +209,48 @@ export class CompiledPolicy {
     };
   }
 
-  private run(
-    request: EvaluationRequest,
-    now: number,
-    tracing: boolean,
-  ): { decision: Decision; rules: RuleTrace[] } {
-    const rules: RuleTrace[] = [];
-    const deny = (code: DecisionCode, detail?: string): { decision: Decision; rules: RuleTrace[] } => ({
-      decision: new Decision(this, request, now, 'deny', code, [], detail),
-      rules,
-    });
-    if (this.policy === undefined) return deny('INVALID_POLICY');
+  private readonly fastContext = new Context(false);
+
+  private decide(
+    ctx: Context,
+    decision: DecisionValue,
+    code: DecisionCode,
+    duties: readonly DutyOutcome[] = EMPTY_DUTIES,
+    detail?: string,
+  ): Decision {
+    return new Decision(this, ctx.request, ctx.now, decision, code, duties, detail);
+  }
+
+  private run(request: EvaluationRequest, now: number, context: Context, rules: RuleTrace[]): Decision {
+    const ctx = context.reset(request, now);
+    if (this.policy === undefined) return this.decide(ctx, 'deny', 'INVALID_POLICY');
     if (request === null || typeof request !== 'object' || typeof request.action !== 'string') {
-      return deny('INVALID_REQUEST', 'the request must be an object with an action');
+      return this.decide(
+        ctx,
+        'deny',
+        'INVALID_REQUEST',
+        EMPTY_DUTIES,
+        'the request must be an object with an action',
+      );
     }
-    const ctx = new Context(request, now, tracing);
     ctx.requestAction = canonicalIri(request.action);
     if (!this.vocabularies.actions.has(ctx.requestAction)) {
-      return deny(
+      return this.decide(
+        ctx,
+        'deny',
         'INVALID_REQUEST',
+        EMPTY_DUTIES,
         `the requested action "${request.action}" is not an ODRL action Shuyu knows`,
       );
     }
-    if (request.time !== undefined && !parseDateTime(request.time).ok) {
-      return deny('INVALID_REQUEST', `the request time ${JSON.stringify(request.time)} is not a date-time`);
+    if (request.time !== undefined && typeof request.time !== 'number' && !parseDateTime(request.time).ok) {
+      return this.decide(
+        ctx,
+        'deny',
+        'INVALID_REQUEST',
+        EMPTY_DUTIES,
+        `the request time ${JSON.stringify(request.time)} is not a date-time`,
+      );
     }
     ctx.requestTarget = typeof request.target === 'string' ? canonicalIri(request.target) : undefined;
     ctx.requestAssignee = typeof request.assignee === 'string' ? canonicalIri(request.assignee) : undefined;
@@ -241,30 +283,26 @@ export class CompiledPolicy {
     }
 
     const obligations = this.dutyOutcomes(this.obligations, ctx, true, undefined, rules);
-    const done = (decision: DecisionValue, code: DecisionCode, duties: DutyOutcome[] = []) => ({
-      decision: new Decision(this, request, now, decision, code, duties),
-      rules,
-    });
     // Fail closed: a prohibition we could not evaluate may apply.
-    if (prohibitionError) return done('deny', 'EVALUATION_ERROR');
-    if (obligations === null) return done('deny', 'OBLIGATION_VIOLATED');
+    if (prohibitionError) return this.decide(ctx, 'deny', 'EVALUATION_ERROR');
+    if (obligations === null) return this.decide(ctx, 'deny', 'OBLIGATION_VIOLATED');
     if (granted !== undefined) {
       const duties = obligations.length > 0 ? [...granted, ...obligations] : granted;
-      if (!prohibited) return done('permit', 'PERMITTED', duties);
+      if (!prohibited) return this.decide(ctx, 'permit', 'PERMITTED', duties);
       switch (this.policy.conflict) {
         case 'perm':
-          return done('permit', 'PERMITTED_BY_CONFLICT_STRATEGY', duties);
+          return this.decide(ctx, 'permit', 'PERMITTED_BY_CONFLICT_STRATEGY', duties);
         case 'prohibit':
-          return done('deny', 'PROHIBITED');
+          return this.decide(ctx, 'deny', 'PROHIBITED');
         case 'invalid':
-          return done('deny', 'POLICY_VOID_BY_CONFLICT');
+          return this.decide(ctx, 'deny', 'POLICY_VOID_BY_CONFLICT');
       }
     }
-    if (prohibited) return done('deny', 'PROHIBITED');
-    if (permissionError) return done('deny', 'EVALUATION_ERROR');
-    if (dutyViolated) return done('deny', 'DUTY_VIOLATED');
-    if (applicable) return done('deny', 'CONSTRAINT_NOT_SATISFIED');
-    return done('not-applicable', 'NO_RULE_APPLIES');
+    if (prohibited) return this.decide(ctx, 'deny', 'PROHIBITED');
+    if (permissionError) return this.decide(ctx, 'deny', 'EVALUATION_ERROR');
+    if (dutyViolated) return this.decide(ctx, 'deny', 'DUTY_VIOLATED');
+    if (applicable) return this.decide(ctx, 'deny', 'CONSTRAINT_NOT_SATISFIED');
+    return this.decide(ctx, 'not-applicable', 'NO_RULE_APPLIES');
   }
 
   private evaluateRule(
@@ -344,17 +382,7 @@ export class CompiledPolicy {
       }
       if (state === 'inactive') continue;
       if (state === 'violated') violated = true;
-      out.push({
-        uid: d.rule.uid,
-        action: d.rule.action.name,
-        state,
-        refinements: d.refinements,
-        constraints: d.constraints,
-        parties: d.rule.parties,
-        target: d.rule.target?.id,
-        obligation,
-        path: d.rule.path,
-      });
+      out.push(d.outcomes[state]);
     }
     return violated ? null : out;
   }
@@ -381,17 +409,37 @@ export class CompiledPolicy {
     return { rule, conditions, duties: rule.duties.map((d) => this.compileDuty(d)) };
   }
 
-  private compileDuty(rule: Rule): CompiledDuty {
+  private compileDuty(rule: Rule, obligation = false): CompiledDuty {
     const tests = rule.constraints.map((c) => ({
       role: 'duty constraint',
       test: this.compileConstraint(c, 'duty constraint'),
     }));
+    const refinements = rule.action.refinements.map(constraintText);
+    const constraints = rule.constraints.map(constraintText);
+    const outcome = (state: DutyOutcome['state']): DutyOutcome =>
+      Object.freeze({
+        uid: rule.uid,
+        action: rule.action.name,
+        state,
+        refinements,
+        constraints,
+        parties: rule.parties,
+        target: rule.target?.id,
+        obligation,
+        path: rule.path,
+      });
     return {
       rule,
+      outcomes: {
+        pending: outcome('pending'),
+        fulfilled: outcome('fulfilled'),
+        violated: outcome('violated'),
+        remedied: outcome('remedied'),
+      },
       active: (ctx) => conjunction(tests, ctx),
-      consequences: rule.consequences.map((d) => this.compileDuty(d)),
-      refinements: rule.action.refinements.map(constraintText),
-      constraints: rule.constraints.map(constraintText),
+      consequences: rule.consequences.map((d) => this.compileDuty(d, obligation)),
+      refinements,
+      constraints,
     };
   }
 
@@ -437,7 +485,18 @@ export class CompiledPolicy {
       }
       return outcome;
     };
+    const simple = c.rightOperandReference === undefined && c.unit === undefined && c.status === undefined;
+    const { operator, rightOperand } = c;
+    const cardinality = operand.cardinality;
     return (ctx) => {
+      if (simple && !ctx.tracing) {
+        // The hot path: no reference to resolve, no unit, no status, no trace.
+        const l = ctx.left(operand);
+        if (l === null) return FALSE;
+        if (typeof l === 'string') return ERROR;
+        const t = holds(operator, cardinality, l, rightOperand, hierarchy);
+        return t === true ? TRUE : t === false ? FALSE : ERROR;
+      }
       let left = ctx.left(operand);
       if (left === null && c.status !== undefined) left = [c.status];
       if (left === null)
@@ -484,6 +543,8 @@ export class CompiledPolicy {
 }
 
 const EMPTY_DUTIES: DutyOutcome[] = [];
+/** The fast path's trace sink: never written, because its context does not trace. */
+const NO_TRACE: RuleTrace[] = [];
 
 /** How each operator reads in an explanation: [when it holds, when it does not]. */
 const PHRASES: Readonly<Record<AtomicConstraint['operator'], readonly [string, string]>> = {

@@ -4,19 +4,49 @@
 // Set semantics (ODRL 2.2 defines these operators in one line each; this is Shuyu's reading):
 //   eq / isA / isPartOf   declared: every value;  held: some value
 //   neq                   no value equals it
+//   lt, lteq, gt, gteq    the (single) value compared in order
 //   isAnyOf               declared: every value is one of the list; held: some value is
 //   isAllOf, hasPart      every listed value is matched by some request value
 //   isNoneOf              no request value matches any listed value
 // With a vocabulary hierarchy, "matches" means "equals or lies below" (clinical-research matches
-// medical-research); eq and neq never use the hierarchy.
+// medical-research; for hasPart the listed value lies below the request's). eq and neq never use
+// the hierarchy. Comparisons that cannot be decided (P1M against P30D) are 'indeterminate', and
+// combine as "unknown" in Kleene's logic. Written as plain loops: this is the evaluation hot path.
 
 import type { Operator } from '../model/types.js';
 import type { Cardinality } from '../operands/registry.js';
 import { compare } from '../values/compare.js';
-import type { Ordering, TypedValue } from '../values/types.js';
+import type { TypedValue } from '../values/types.js';
 import type { Hierarchy } from '../vocabulary/hierarchy.js';
 
 export type Truth = boolean | 'indeterminate';
+const UNKNOWN = 'indeterminate';
+
+/** x op r for one pair of values. */
+function pair(op: Operator, x: TypedValue, r: TypedValue, h: Hierarchy | undefined): Truth {
+  switch (op) {
+    case 'eq':
+    case 'neq': {
+      const o = compare(x, r);
+      let equal: Truth;
+      if (o !== UNKNOWN) equal = o === 0;
+      else equal = x.type === 'iri' || x.type === 'string' || x.type === 'boolean' ? false : UNKNOWN;
+      return op === 'eq' || equal === UNKNOWN ? equal : !equal;
+    }
+    case 'lt':
+    case 'lteq':
+    case 'gt':
+    case 'gteq': {
+      const o = compare(x, r);
+      if (o === UNKNOWN) return o;
+      return op === 'lt' ? o < 0 : op === 'lteq' ? o <= 0 : op === 'gt' ? o > 0 : o >= 0;
+    }
+    case 'hasPart':
+      return within(h, r, x);
+    default: // isA, isPartOf, isAnyOf, isAllOf, isNoneOf: membership below a term
+      return within(h, x, r);
+  }
+}
 
 function within(h: Hierarchy | undefined, x: TypedValue, r: TypedValue): Truth {
   if (
@@ -26,58 +56,39 @@ function within(h: Hierarchy | undefined, x: TypedValue, r: TypedValue): Truth {
   ) {
     return h.within(x.value, r.value);
   }
-  return eq(compare(x, r));
-}
-
-function eq(o: Ordering): Truth {
-  return o === 'indeterminate' ? (o as 'indeterminate') : o === 0;
-}
-
-/** Equality for eq / neq: ordered types by meaning (may be indeterminate), others by identity. */
-function equal(x: TypedValue, r: TypedValue): Truth {
   const o = compare(x, r);
-  if (o !== 'indeterminate') return o === 0;
-  return x.type === 'iri' || x.type === 'string' || x.type === 'boolean' ? false : 'indeterminate';
+  if (o !== UNKNOWN) return o === 0;
+  return x.type === 'iri' || x.type === 'string' || x.type === 'boolean' ? false : UNKNOWN;
 }
 
-function and(a: Truth, b: Truth): Truth {
-  if (a === false || b === false) return false;
-  return a === true && b === true ? true : 'indeterminate';
-}
-
-function or(a: Truth, b: Truth): Truth {
-  if (a === true || b === true) return true;
-  return a === false && b === false ? false : 'indeterminate';
-}
-
-/** ∀x∈left: test(x)  (declared, one) or  ∃x∈left: test(x)  (held). */
-function quantify(held: boolean, left: readonly TypedValue[], test: (x: TypedValue) => Truth): Truth {
-  let acc: Truth = !held;
-  for (let i = 0; i < left.length; i++) {
-    const t = test(left[i] as TypedValue);
-    acc = held ? or(acc, t) : and(acc, t);
-    if (held ? acc === true : acc === false) return acc;
+/** Does some right value match x? (false, true or unknown) */
+function anyRight(
+  op: Operator,
+  x: TypedValue,
+  right: readonly TypedValue[],
+  h: Hierarchy | undefined,
+): Truth {
+  let unknown = false;
+  for (let j = 0; j < right.length; j++) {
+    const t = pair(op, x, right[j] as TypedValue, h);
+    if (t === true) return true;
+    if (t === UNKNOWN) unknown = true;
   }
-  return acc;
+  return unknown ? UNKNOWN : false;
 }
 
-function anyRight(right: readonly TypedValue[], test: (r: TypedValue) => Truth): Truth {
-  let acc: Truth = false;
-  for (let i = 0; i < right.length && acc !== true; i++) acc = or(acc, test(right[i] as TypedValue));
-  return acc;
+/** Does some left value match r? */
+function anyLeft(op: Operator, left: readonly TypedValue[], r: TypedValue, h: Hierarchy | undefined): Truth {
+  let unknown = false;
+  for (let i = 0; i < left.length; i++) {
+    const t = pair(op, left[i] as TypedValue, r, h);
+    if (t === true) return true;
+    if (t === UNKNOWN) unknown = true;
+  }
+  return unknown ? UNKNOWN : false;
 }
 
-function allRight(right: readonly TypedValue[], test: (r: TypedValue) => Truth): Truth {
-  let acc: Truth = true;
-  for (let i = 0; i < right.length && acc !== false; i++) acc = and(acc, test(right[i] as TypedValue));
-  return acc;
-}
-
-function not(t: Truth): Truth {
-  return t === 'indeterminate' ? t : !t;
-}
-
-/** Does `left op right` hold? 'indeterminate' when the values cannot be ordered (P1M vs P30D). */
+/** Does `left op right` hold? */
 export function holds(
   op: Operator,
   cardinality: Cardinality,
@@ -85,42 +96,42 @@ export function holds(
   right: readonly TypedValue[],
   h: Hierarchy | undefined,
 ): Truth {
-  const held = cardinality === 'held';
-  const r0 = right[0] as TypedValue;
+  let unknown = false;
   switch (op) {
-    case 'eq':
-      return quantify(held, left, (x) => equal(x, r0));
-    case 'neq':
-      return quantify(false, left, (x) => not(equal(x, r0)));
-    case 'lt':
-    case 'lteq':
-    case 'gt':
-    case 'gteq':
-      return quantify(held, left, (x) => ordered(op, compare(x, r0)));
-    case 'isA':
-    case 'isPartOf':
-      return quantify(held, left, (x) => within(h, x, r0));
-    case 'hasPart':
-      return allRight(right, (r) => quantify(true, left, (x) => within(h, r, x)));
-    case 'isAnyOf':
-      return quantify(held, left, (x) => anyRight(right, (r) => within(h, x, r)));
     case 'isAllOf':
-      return allRight(right, (r) => quantify(true, left, (x) => within(h, x, r)));
+    case 'hasPart':
+      // every right value is matched by some left value
+      for (let j = 0; j < right.length; j++) {
+        const t = anyLeft(op, left, right[j] as TypedValue, h);
+        if (t === false) return false;
+        if (t === UNKNOWN) unknown = true;
+      }
+      return unknown ? UNKNOWN : true;
     case 'isNoneOf':
-      return quantify(false, left, (x) => not(anyRight(right, (r) => within(h, x, r))));
-  }
-}
-
-function ordered(op: 'lt' | 'lteq' | 'gt' | 'gteq', o: Ordering): Truth {
-  if (o === 'indeterminate') return o;
-  switch (op) {
-    case 'lt':
-      return o < 0;
-    case 'lteq':
-      return o <= 0;
-    case 'gt':
-      return o > 0;
-    case 'gteq':
-      return o >= 0;
+      // no left value matches any right value
+      for (let i = 0; i < left.length; i++) {
+        const t = anyRight(op, left[i] as TypedValue, right, h);
+        if (t === true) return false;
+        if (t === UNKNOWN) unknown = true;
+      }
+      return unknown ? UNKNOWN : true;
+    case 'neq':
+      // no left value equals the right value
+      for (let i = 0; i < left.length; i++) {
+        const t = pair(op, left[i] as TypedValue, right[0] as TypedValue, h);
+        if (t === false) return false;
+        if (t === UNKNOWN) unknown = true;
+      }
+      return unknown ? UNKNOWN : true;
+    default: {
+      // eq, lt.., isA, isPartOf, isAnyOf: every (declared) or some (held) left value matches the right
+      const held = cardinality === 'held';
+      for (let i = 0; i < left.length; i++) {
+        const t = anyRight(op, left[i] as TypedValue, right, h);
+        if (t === held) return held;
+        if (t === UNKNOWN) unknown = true;
+      }
+      return unknown ? UNKNOWN : !held;
+    }
   }
 }

@@ -59,9 +59,8 @@ export interface Trace {
 }
 
 export function valueText(v: TypedValue): string {
-  return v.type === 'decimal' || v.type === 'dateTime' || v.type === 'duration'
-    ? v.text
-    : String(v.type === 'grade' ? v.value : v.text);
+  if (v.type === 'dateTime' && v.text === '') return new Date(v.start).toISOString();
+  return v.type === 'grade' ? v.value : v.text;
 }
 
 export function valuesText(values: readonly TypedValue[], asList: boolean): string {

@@ -48,6 +48,21 @@ export function expandIri(value: string): string {
 
 /** The canonical short form of an IRI or compact IRI (see the file comment). */
 export function canonicalIri(value: string): string {
+  if (value.indexOf(':') < 0) return value; // a bare term: nothing to expand
+  let canonical = CANONICAL_CACHE.get(value);
+  if (canonical === undefined) {
+    if (CANONICAL_CACHE.size >= CACHE_LIMIT) CANONICAL_CACHE.clear();
+    canonical = computeCanonicalIri(value);
+    CANONICAL_CACHE.set(value, canonical);
+  }
+  return canonical;
+}
+
+/** Requests repeat the same DIDs and terms: remembering their canonical form saves the hot path. */
+const CANONICAL_CACHE = new Map<string, string>();
+const CACHE_LIMIT = 10_000;
+
+function computeCanonicalIri(value: string): string {
   const iri = expandIri(value);
   if (iri.startsWith(ODRL_NS)) {
     const local = iri.slice(ODRL_NS.length);

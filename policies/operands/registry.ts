@@ -18,6 +18,8 @@ export type Cardinality = 'one' | 'declared' | 'held';
 
 export interface OperandDefinition {
   readonly name: string;
+  /** Position in OPERANDS (evaluation memoises request values by it). */
+  readonly index: number;
   readonly type: ValueType;
   readonly cardinality: Cardinality;
   readonly operators: readonly Operator[];
@@ -55,10 +57,10 @@ function odrl(
   hierarchy?: keyof Vocabularies,
 ): OperandDefinition {
   const field = name === 'dateTime' ? 'time' : name;
-  return { name, type, cardinality, operators, label, hierarchy, read: (r) => r[field] };
+  return { name, index: 0, type, cardinality, operators, label, hierarchy, read: (r) => r[field] };
 }
 
-const DEFINITIONS: readonly OperandDefinition[] = [
+const DEFINITIONS: readonly Omit<OperandDefinition, 'index'>[] = [
   odrl('dateTime', 'dateTime', 'one', ORDERED, 'the time of the request'),
   odrl('elapsedTime', 'duration', 'one', DURATION_OPS, 'the time elapsed since the first use'),
   odrl('meteredTime', 'duration', 'one', DURATION_OPS, 'the accumulated time of use'),
@@ -153,7 +155,9 @@ const DEFINITIONS: readonly OperandDefinition[] = [
   },
 ];
 
-export const OPERANDS: ReadonlyMap<string, OperandDefinition> = new Map(DEFINITIONS.map((d) => [d.name, d]));
+export const OPERANDS: ReadonlyMap<string, OperandDefinition> = new Map(
+  DEFINITIONS.map((d, index) => [d.name, { ...d, index }]),
+);
 
 /** ODRL 2.2 left operands Shuyu does not evaluate (named so the error can say so). */
 export const UNSUPPORTED_ODRL_OPERANDS = new Set([

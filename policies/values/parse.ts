@@ -73,6 +73,27 @@ function fail(type: ValueType, raw: unknown): Parsed<never> {
  * ({"@value", "@type"}) or an IRI object ({"@id"}). A declared @type must fit the expected type.
  */
 export function parseValue(type: ValueType, raw: unknown, from: 'policy' | 'request' = 'request'): Parsed {
+  if (typeof raw === 'string' && (type === 'iri' || type === 'string' || type === 'grade')) {
+    // Typed values are immutable and requests repeat the same terms: parse each string once.
+    const cache = STRING_CACHES[type];
+    let parsed = cache.get(raw);
+    if (parsed === undefined) {
+      if (cache.size >= 10_000) cache.clear();
+      parsed = parseUncached(type, raw, from);
+      cache.set(raw, parsed);
+    }
+    return parsed;
+  }
+  return parseUncached(type, raw, from);
+}
+
+const STRING_CACHES = {
+  iri: new Map<string, Parsed>(),
+  string: new Map<string, Parsed>(),
+  grade: new Map<string, Parsed>(),
+};
+
+function parseUncached(type: ValueType, raw: unknown, from: 'policy' | 'request'): Parsed {
   // A bare number is a timestamp or seconds only when a program passes it in a request; in a policy
   // it is a typing mistake (dateTime lt 5).
   if (from === 'policy' && typeof raw === 'number' && (type === 'dateTime' || type === 'duration'))
@@ -115,7 +136,8 @@ export function parseValue(type: ValueType, raw: unknown, from: 'policy' | 'requ
       return fail(type, raw);
     case 'grade': {
       if (typeof value !== 'string') return fail(type, raw);
-      const id = canonicalIri(value).replace(/^shuyu:/, '');
+      const canonical = value.includes(':') ? canonicalIri(value) : value;
+      const id = canonical.startsWith('shuyu:') ? canonical.slice(6) : canonical;
       const rank = gradeRank(id);
       return rank === undefined
         ? fail(type, raw)
@@ -129,7 +151,8 @@ export function parseDateTime(value: unknown): Parsed<DateTimeValue> {
   if (typeof value === 'number' && Number.isFinite(value)) {
     return {
       ok: true,
-      value: { type: 'dateTime', start: value, end: value, text: new Date(value).toISOString() },
+      // text is filled in only when shown (evaluate/trace.ts): formatting dates is costly on the hot path
+      value: { type: 'dateTime', start: value, end: value, text: '' },
     };
   }
   if (value instanceof Date && !Number.isNaN(value.getTime())) {
@@ -177,6 +200,8 @@ const REFERENCES = [
 ] as const;
 
 export function durationFromParts(months: number, seconds: number, text: string): DurationValue {
+  if (months === 0)
+    return { type: 'duration', months, seconds, atReferences: [seconds, seconds, seconds, seconds], text };
   const at = (ref: number): number => {
     const d = new Date(ref);
     d.setUTCMonth(d.getUTCMonth() + months);
