@@ -1,0 +1,99 @@
+// Errors on the HTTP APIs are RFC 9457 problem+json documents: a stable type, a title, the detail
+// (what went wrong and what to do) and, for bad input, field-level reasons with JSON pointers.
+// Handlers throw HttpProblem; one middleware turns it (and body-parser failures) into a response,
+// so bad input never becomes a 500.
+
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+
+export interface FieldReason {
+  /** JSON pointer into the request body (or the parameter name). */
+  readonly pointer: string;
+  readonly reason: string;
+}
+
+export class HttpProblem extends Error {
+  constructor(
+    readonly status: number,
+    /** A short stable code, e.g. "invalid-body"; becomes the problem type URI's last segment. */
+    readonly code: string,
+    readonly detail: string,
+    readonly errors: readonly FieldReason[] = [],
+  ) {
+    super(detail);
+  }
+}
+
+const TITLES: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export const PROBLEM_TYPE_BASE = 'https://w3id.org/shuyu/v1/problems/';
+
+export function problemBody(p: HttpProblem): object {
+  return {
+    type: PROBLEM_TYPE_BASE + p.code,
+    title: TITLES[p.status] ?? 'Error',
+    status: p.status,
+    detail: p.detail,
+    ...(p.errors.length > 0 ? { errors: p.errors } : {}),
+  };
+}
+
+/** Maps body-parser's and express's own errors to problems; everything else is a 500 with no leak. */
+export function toProblem(err: unknown): HttpProblem {
+  if (err instanceof HttpProblem) return err;
+  const e = err as { type?: string; status?: number; message?: string; limit?: number };
+  switch (e?.type) {
+    case 'entity.parse.failed':
+      return new HttpProblem(
+        400,
+        'malformed-json',
+        `the request body is not valid JSON: ${e.message ?? ''}`.trim(),
+      );
+    case 'entity.too.large':
+      return new HttpProblem(
+        413,
+        'body-too-large',
+        `the request body is larger than the ${e.limit ?? ''} bytes allowed`.replace('  ', ' '),
+      );
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new HttpProblem(415, 'unsupported-encoding', e.message ?? 'unsupported encoding');
+  }
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+    return new HttpProblem(e.status, 'bad-request', e.message ?? 'bad request');
+  }
+  return new HttpProblem(500, 'internal', 'an unexpected error occurred; the server log has the details');
+}
+
+/** The last middleware of every app. `log` receives unexpected errors (never sent to the client). */
+export function problemHandler(log: (err: unknown) => void = (e) => console.error(e)): ErrorRequestHandler {
+  return (err, _req, res, next) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    const problem = toProblem(err);
+    if (problem.status >= 500) log(err);
+    res
+      .status(problem.status)
+      .type('application/problem+json')
+      .send(JSON.stringify(problemBody(problem)));
+  };
+}
+
+/** 404 for every route no router claimed. */
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new HttpProblem(404, 'not-found', `no resource at ${req.method} ${req.path}`));
+};
