@@ -44,6 +44,7 @@ export type DecisionCode =
   | 'POLICY_VOID_BY_CONFLICT'
   | 'OBLIGATION_VIOLATED'
   | 'EVALUATION_ERROR'
+  | 'MISSING_INFORMATION'
   | 'INVALID_POLICY'
   | 'INVALID_REQUEST';
 
@@ -76,6 +77,8 @@ interface CompiledRule {
   /** Action refinements, collection refinements and constraints, all of which must hold. */
   readonly conditions: readonly { readonly role: string; readonly test: (ctx: Context) => Outcome }[];
   readonly duties: readonly CompiledDuty[];
+  /** Remedies of a prohibition (listed in the trace when it applies). */
+  readonly remedies: readonly CompiledDuty[];
 }
 
 /**
@@ -90,6 +93,9 @@ class Context {
   request: EvaluationRequest = EMPTY_REQUEST;
   now = 0;
   requestAction = '';
+  /** Constraints left unknown because the request lacks a value, or because a value was malformed or incomparable. */
+  missing = 0;
+  broken = 0;
   requestTarget: string | undefined;
   requestAssignee: string | undefined;
 
@@ -99,6 +105,8 @@ class Context {
     this.request = request;
     this.now = now;
     if (this.tracing) this.sink.length = 0;
+    this.missing = 0;
+    this.broken = 0;
     if (++this.generation === 0xffffffff) {
       this.stamps.fill(0);
       this.generation = 1;
@@ -218,7 +226,20 @@ export class CompiledPolicy {
     duties: readonly DutyOutcome[] = EMPTY_DUTIES,
     detail?: string,
   ): Decision {
-    return new Decision(this, ctx.request, ctx.now, decision, code, duties, detail);
+    // A shallow copy: a caller reusing its request object for the next access keeps this trace right.
+    const request =
+      typeof ctx.request === 'object' && ctx.request !== null ? { ...ctx.request } : ctx.request;
+    return new Decision(this, request, ctx.now, decision, code, duties, detail);
+  }
+
+  /**
+   * MISSING_INFORMATION when only absent values left constraints unknown, EVALUATION_ERROR when a
+   * value was malformed or incomparable. The fast path stops early in logical constraints, so it
+   * asks the traced evaluation, which looks at every constraint (errors are the rare path).
+   */
+  private unknownCode(ctx: Context): DecisionCode {
+    if (!ctx.tracing) return this.run(ctx.request, ctx.now, new Context(true), []).code;
+    return ctx.broken > 0 ? 'EVALUATION_ERROR' : 'MISSING_INFORMATION';
   }
 
   private run(request: EvaluationRequest, now: number, context: Context, rules: RuleTrace[]): Decision {
@@ -243,7 +264,7 @@ export class CompiledPolicy {
         `the requested action "${request.action}" is not an ODRL action Shuyu knows`,
       );
     }
-    if (request.time !== undefined && typeof request.time !== 'number' && !parseDateTime(request.time).ok) {
+    if (request.time !== undefined && !isInstant(request.time)) {
       return this.decide(
         ctx,
         'deny',
@@ -271,20 +292,26 @@ export class CompiledPolicy {
         dutyViolated = true;
         continue;
       }
-      if (granted === undefined || duties.length < granted.length) granted = duties;
+      if (granted === undefined || pendingCount(duties) < pendingCount(granted)) granted = duties;
     }
 
     let prohibited = false;
     let prohibitionError = false;
     for (const x of this.prohibitions) {
       const result = this.evaluateRule(x, ctx, rules, 'prohibition');
+      if (result === TRUE && ctx.tracing) {
+        const trace = rules[rules.length - 1];
+        for (const remedy of x.remedies) dutyState(remedy, ctx, trace?.remedies as DutyTrace[] | undefined);
+      }
       if (result === TRUE) prohibited = true;
       else if (result === ERROR) prohibitionError = true;
     }
 
     const obligations = this.dutyOutcomes(this.obligations, ctx, true, undefined, rules);
     // Fail closed: a prohibition we could not evaluate may apply.
-    if (prohibitionError) return this.decide(ctx, 'deny', 'EVALUATION_ERROR');
+    if (prohibitionError || (granted === undefined && !prohibited && permissionError)) {
+      return this.decide(ctx, 'deny', this.unknownCode(ctx));
+    }
     if (obligations === null) return this.decide(ctx, 'deny', 'OBLIGATION_VIOLATED');
     if (granted !== undefined) {
       const duties = obligations.length > 0 ? [...granted, ...obligations] : granted;
@@ -299,7 +326,6 @@ export class CompiledPolicy {
       }
     }
     if (prohibited) return this.decide(ctx, 'deny', 'PROHIBITED');
-    if (permissionError) return this.decide(ctx, 'deny', 'EVALUATION_ERROR');
     if (dutyViolated) return this.decide(ctx, 'deny', 'DUTY_VIOLATED');
     if (applicable) return this.decide(ctx, 'deny', 'CONSTRAINT_NOT_SATISFIED');
     return this.decide(ctx, 'not-applicable', 'NO_RULE_APPLIES');
@@ -324,9 +350,10 @@ export class CompiledPolicy {
   }
 
   /** Undefined when the rule applies to this request; otherwise a sentence saying why not. */
-  private notApplicable(rule: Rule, ctx: Context): string | undefined {
+  private notApplicable(rule: Rule, ctx: Context, matchAction = true): string | undefined {
     const actions = this.vocabularies.actions;
-    if (!actions.within(ctx.requestAction, rule.action.name)) {
+    // An obligation's action is what the assignee must do, not what it asks for: match parties only.
+    if (matchAction && !actions.within(ctx.requestAction, rule.action.name)) {
       return ctx.tracing
         ? `the rule is about ${rule.action.name}, which does not include ${ctx.requestAction}`
         : '';
@@ -370,7 +397,7 @@ export class CompiledPolicy {
     const out: DutyOutcome[] = [];
     let violated = false;
     for (const d of duties) {
-      if (obligation && this.notApplicable(d.rule, ctx) !== undefined) continue;
+      if (obligation && this.notApplicable(d.rule, ctx, false) !== undefined) continue;
       const trace = ctx.tracing ? ([] as DutyTrace[]) : undefined;
       const state = dutyState(d, ctx, trace);
       if (trace && ruleTraceForDuties) (ruleTraceForDuties.duties as DutyTrace[]).push(...trace);
@@ -406,7 +433,12 @@ export class CompiledPolicy {
     }
     for (const c of rule.constraints)
       conditions.push({ role: 'constraint', test: this.compileConstraint(c, 'constraint') });
-    return { rule, conditions, duties: rule.duties.map((d) => this.compileDuty(d)) };
+    return {
+      rule,
+      conditions,
+      duties: rule.duties.map((d) => this.compileDuty(d)),
+      remedies: rule.remedies.map((d) => this.compileDuty(d)),
+    };
   }
 
   private compileDuty(rule: Rule, obligation = false): CompiledDuty {
@@ -492,15 +524,27 @@ export class CompiledPolicy {
       if (simple && !ctx.tracing) {
         // The hot path: no reference to resolve, no unit, no status, no trace.
         const l = ctx.left(operand);
-        if (l === null) return FALSE;
-        if (typeof l === 'string') return ERROR;
+        if (l === null) {
+          ctx.missing++; // absent: unknown, not false
+          return ERROR;
+        }
+        if (typeof l === 'string') {
+          ctx.broken++;
+          return ERROR;
+        }
         const t = holds(operator, cardinality, l, rightOperand, hierarchy);
+        if (t === 'indeterminate') ctx.broken++;
         return t === true ? TRUE : t === false ? FALSE : ERROR;
       }
       let left = ctx.left(operand);
       if (left === null && c.status !== undefined) left = [c.status];
-      if (left === null)
-        return trace(ctx, FALSE, ctx.tracing ? `the request does not give ${operand.label}` : '');
+      // A value the request does not give is unknown, not false: a prohibition on it must not be
+      // escaped by leaving the value out (fail closed).
+      if (left === null) {
+        ctx.missing++;
+        return trace(ctx, ERROR, `the request does not give ${operand.label}`);
+      }
+      ctx.broken++; // every other path to ERROR below is a malformed or incomparable value
       if (typeof left === 'string') return trace(ctx, ERROR, left);
       let right = c.rightOperand;
       if (c.rightOperandReference !== undefined) {
@@ -534,6 +578,7 @@ export class CompiledPolicy {
           left,
         );
       }
+      ctx.broken--;
       if (!ctx.tracing) return truth ? TRUE : FALSE;
       const [yes, no] = PHRASES[c.operator];
       const reason = `${valuesText(left, false).replace(/^\[(.*)\]$/, '$1')} (${operand.label}) ${truth ? yes : no} ${valuesText(right, c.rightIsList)}`;
@@ -543,6 +588,19 @@ export class CompiledPolicy {
 }
 
 const EMPTY_DUTIES: DutyOutcome[] = [];
+
+/** A request time is one instant: finite epoch ms, a valid Date, or an xsd:dateTime (not a whole day). */
+function isInstant(time: unknown): boolean {
+  if (typeof time === 'number') return Number.isFinite(time);
+  const parsed = parseDateTime(time);
+  return parsed.ok && parsed.value.start === parsed.value.end;
+}
+
+function pendingCount(duties: readonly DutyOutcome[]): number {
+  let n = 0;
+  for (const d of duties) if (d.state === 'pending') n++;
+  return n;
+}
 /** The fast path's trace sink: never written, because its context does not trace. */
 const NO_TRACE: RuleTrace[] = [];
 
@@ -654,12 +712,17 @@ function dutyState(d: CompiledDuty, ctx: Context, trace: DutyTrace[] | undefined
     state = 'inactive'; // fail closed: a duty whose activation errs is active
   else if (reported === 'fulfilled') state = 'fulfilled';
   else if (reported === 'violated') {
-    const remedied =
-      d.consequences.length > 0 &&
-      d.consequences.every((q) => {
-        const s = dutyState(q, ctx, trace ? consequenceTraces : undefined);
-        return s === 'fulfilled' || s === 'inactive' || s === 'remedied';
-      });
+    // Remedied only when some consequence applies and every one that applies was fulfilled:
+    // an inactive consequence fulfils nothing.
+    let active = 0;
+    let unmet = 0;
+    for (const q of d.consequences) {
+      const s = dutyState(q, ctx, trace ? consequenceTraces : undefined);
+      if (s === 'inactive') continue;
+      active++;
+      if (s !== 'fulfilled' && s !== 'remedied') unmet++;
+    }
+    const remedied = active > 0 && unmet === 0;
     state = remedied ? 'remedied' : 'violated';
   } else state = 'pending';
   trace?.push({
@@ -695,6 +758,7 @@ function ruleTrace(
     notApplicable,
     constraints,
     duties: [],
+    remedies: [],
   };
 }
 

@@ -1,7 +1,7 @@
 // Renders a decision and its trace as sentences for policy authors and for DSP error reasons.
 
 import type { Decision } from './compiled-policy.js';
-import type { ConstraintTrace, DutyTrace, RuleTrace } from './trace.js';
+import type { ConstraintTrace, DutyTrace } from './trace.js';
 
 const SUMMARY: Readonly<Record<string, string>> = {
   PERMITTED: 'a permission applies and all its constraints are satisfied',
@@ -14,7 +14,10 @@ const SUMMARY: Readonly<Record<string, string>> = {
   POLICY_VOID_BY_CONFLICT:
     'a permission and a prohibition both apply and the conflict strategy "invalid" makes the policy void',
   OBLIGATION_VIOLATED: 'an obligation of the policy was violated and not remedied',
-  EVALUATION_ERROR: 'a constraint could not be evaluated, so the engine refuses (fail closed)',
+  EVALUATION_ERROR:
+    'a constraint could not be evaluated (a value is malformed or cannot be compared), so the engine refuses (fail closed)',
+  MISSING_INFORMATION:
+    'the request does not give a value a constraint needs, so the engine refuses (fail closed)',
   INVALID_POLICY: 'the policy is invalid, so nothing it says is permitted',
   INVALID_REQUEST: 'the request is malformed',
 };
@@ -25,22 +28,25 @@ export function reasonOf(decision: Decision): string {
   if (decision.code === 'INVALID_REQUEST') return `${base}: ${decision.detail ?? ''}`.trim();
   if (decision.code === 'INVALID_POLICY')
     return `${base}: ${decision.problems.map((p) => `${p.path || '/'}: ${p.message}`).join('; ')}`;
-  const failing = firstFailure(
-    decision.trace.rules,
-    decision.decision === 'permit' ? [] : ['not-satisfied', 'error'],
-  );
-  return failing ? `${base} (${failing})` : base;
-}
-
-function firstFailure(rules: readonly RuleTrace[], outcomes: string[]): string | undefined {
-  for (const rule of rules) {
-    if (rule.kind === 'prohibition' && rule.outcome === 'satisfied')
-      return `prohibition at ${rule.path} on ${rule.action}`;
-    if (!outcomes.includes(rule.outcome)) continue;
-    const c = findConstraint(rule.constraints, outcomes);
-    if (c) return `${c.constraint}: ${c.reason}`;
+  const rules = decision.trace.rules;
+  // Name what decided: the prohibition for PROHIBITED and conflicts, otherwise the first failing
+  // constraint (a prohibition's before a permission's for EVALUATION_ERROR: that is what denied).
+  if (decision.code === 'PROHIBITED' || decision.code === 'POLICY_VOID_BY_CONFLICT') {
+    const x = rules.find((r) => r.kind === 'prohibition' && r.outcome === 'satisfied');
+    return x ? `${base} (prohibition at ${x.path} on ${x.action})` : base;
   }
-  return undefined;
+  if (decision.decision === 'permit') return base;
+  const ordered = [
+    ...rules.filter((r) => r.kind === 'prohibition'),
+    ...rules.filter((r) => r.kind !== 'prohibition'),
+  ];
+  for (const rule of ordered) {
+    const wanted = rule.kind === 'prohibition' ? ['error'] : ['not-satisfied', 'error'];
+    if (!wanted.includes(rule.outcome)) continue;
+    const c = findConstraint(rule.constraints, wanted);
+    if (c) return `${base} (${c.constraint}: ${c.reason})`;
+  }
+  return base;
 }
 
 function findConstraint(list: readonly ConstraintTrace[], outcomes: string[]): ConstraintTrace | undefined {
@@ -82,6 +88,8 @@ export function explain(decision: Decision): string[] {
     );
     for (const c of rule.constraints) renderConstraint(c, '  ', lines);
     for (const d of rule.duties) renderDuty(d, '  ', lines);
+    for (const d of rule.remedies) renderDuty(d, '  ', lines, 'remedy');
+    for (const d of rule.remedies) renderDuty(d, '  remedy ', lines);
   }
   if (decision.duties.length > 0) {
     lines.push('Duties that come with the permit:');
@@ -101,8 +109,8 @@ function renderConstraint(c: ConstraintTrace, indent: string, lines: string[]): 
   for (const child of c.constraints ?? []) renderConstraint(child, indent + '  ', lines);
 }
 
-function renderDuty(d: DutyTrace, indent: string, lines: string[]): void {
-  lines.push(`${indent}duty ${d.uid ?? d.action}: ${d.state}`);
+function renderDuty(d: DutyTrace, indent: string, lines: string[], label = 'duty'): void {
+  lines.push(`${indent}${label} ${d.uid ?? d.action}: ${d.state}`);
   for (const c of d.constraints) renderConstraint(c, indent + '  ', lines);
   for (const q of d.consequences) renderDuty(q, indent + '  ', lines);
 }

@@ -45,6 +45,8 @@ export interface RuleTrace {
   readonly notApplicable?: string;
   readonly constraints: readonly ConstraintTrace[];
   readonly duties: readonly DutyTrace[];
+  /** Remedies of a prohibition that applies: what restores compliance if it is violated. */
+  readonly remedies: readonly DutyTrace[];
 }
 
 export interface Trace {

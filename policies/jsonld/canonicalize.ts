@@ -163,14 +163,15 @@ class Walker {
   private value(raw: Json, info: TermInfo, path: string, depth: number, term: string): Json | undefined {
     if (info.many) {
       const list = unwrapList(raw);
+      const listPath = list !== raw ? `${path}/${listKeyOf(raw)}` : path;
       const items = Array.isArray(list) ? list : [list];
       const out: Json[] = [];
       items.forEach((item, i) => {
-        const itemPath = Array.isArray(list) ? childPointer(path, i) : path;
+        const itemPath = Array.isArray(list) ? childPointer(listPath, i) : path;
         const v = this.single(item, info.kind, itemPath, depth, term);
         if (v !== undefined) out.push(v);
       });
-      this.origins.set(out, { path, wrapped: !Array.isArray(list) });
+      this.origins.set(out, { path: Array.isArray(list) ? listPath : path, wrapped: !Array.isArray(list) });
       return out;
     }
     let single = unwrapList(raw);
@@ -196,7 +197,8 @@ class Walker {
     }
     switch (kind) {
       case 'id':
-        return typeof raw === 'string' ? raw : this.expectIri(raw, path, term);
+        // Canonical like every other IRI, so a collection written "dcat:x" matches a request for it.
+        return typeof raw === 'string' ? canonicalIri(raw) : this.expectIri(raw, path, term);
       case 'type':
         if (Array.isArray(raw))
           return raw.map((v) => (typeof v === 'string' ? canonicalIri(v) : describe(v)));
@@ -224,15 +226,16 @@ class Walker {
       return undefined;
     }
     const value = unwrapList(raw);
+    const listPath = value !== raw ? `${path}/${listKeyOf(raw)}` : path;
     if (Array.isArray(value)) {
       const items: Json[] = [];
       value.forEach((item, i) => {
         if (!this.budget(path)) return;
-        const v = this.literal(item, childPointer(path, i), depth + 1);
+        const v = this.literal(item, childPointer(listPath, i), depth + 1);
         if (v !== undefined) items.push(v);
       });
       if (items.length === 1) return items[0] as Json;
-      this.origins.set(items, { path });
+      this.origins.set(items, { path: listPath });
       return items;
     }
     if (isObject(value)) {
@@ -272,6 +275,8 @@ function resolveKey(key: string): string | null | undefined {
     case '@type':
     case 'type':
       return 'type';
+    case 'timestamp': // DSP puts the agreement's time on the policy object: metadata, not policy
+      return null;
     case 'value':
     case 'rdf:value':
     case `${RDF_NS}value`:
@@ -311,6 +316,10 @@ function unwrapList(value: Json): Json {
     if (Array.isArray(value['@set'])) return value['@set'];
   }
   return value;
+}
+
+function listKeyOf(value: Json): string {
+  return isObject(value) && Array.isArray(value['@set']) ? '@set' : '@list';
 }
 
 function referenceOf(value: JsonObject): string | undefined {

@@ -10,7 +10,7 @@ import {
   SHUYU_CONTEXT_URL,
   type DocumentLoader,
 } from './document-loader.js';
-import { error } from '../problems.js';
+import { error, type PolicyProblem } from '../problems.js';
 
 /** Contexts whose ODRL terms the fast path reads exactly as JSON-LD expansion would. */
 const STATIC_CONTEXTS = new Set([
@@ -25,6 +25,7 @@ const STATIC_CONTEXTS = new Set([
 export const MAX_POLICY_TEXT = 4 * 1024 * 1024;
 
 const defaultLoader = createDocumentLoader();
+const ODRL_COMPACTION_CONTEXT = 'http://www.w3.org/ns/odrl.jsonld' as unknown as jsonld.ContextDefinition;
 
 /** Parses JSON text into a value, or a problem saying where the syntax breaks. */
 export function parseJson(
@@ -47,23 +48,34 @@ export function parseJson(
 }
 
 /** True when the document (anywhere) has a context the fast path cannot read statically. */
-export function needsExpansion(value: Json, depth = 0): boolean {
+export function needsExpansion(value: Json, depth = 0, seen = new Set<object>()): boolean {
   if (depth > 64 || value === null || typeof value !== 'object') return false;
-  if (Array.isArray(value)) return value.some((v) => needsExpansion(v, depth + 1));
+  // Objects can be shared or point back at their parents (an offer inside an in-memory catalog):
+  // visit each once, or the walk is exponential.
+  if (seen.has(value)) return false;
+  seen.add(value);
+  if (Array.isArray(value)) return value.some((v) => needsExpansion(v, depth + 1, seen));
   for (const [key, child] of Object.entries(value)) {
     if (key === '@context') {
       if (depth > 0) return true;
       const list = Array.isArray(child) ? child : [child];
       if (!list.every((c) => typeof c === 'string' && STATIC_CONTEXTS.has(c))) return true;
-    } else if (needsExpansion(child, depth + 1)) return true;
+    } else if (needsExpansion(child, depth + 1, seen)) return true;
   }
   return false;
 }
 
+/** jsonld.expand returns a one-node array: accept that form of one policy too. */
+function single(value: Json): Json {
+  return Array.isArray(value) && value.length === 1 ? (value[0] as Json) : value;
+}
+
 /** Synchronous: canonicalises documents that need no JSON-LD expansion, refuses the others. */
 export function loadPolicySync(input: unknown): CanonicalResult {
-  const value = typeof input === 'string' ? parseJson(input) : { ok: true as const, value: input as Json };
+  const value: { ok: true; value: Json } | { ok: false; problems: PolicyProblem[] } =
+    typeof input === 'string' ? parseJson(input) : { ok: true, value: input as Json };
   if (!value.ok) return value;
+  value.value = single(value.value);
   if (needsExpansion(value.value)) {
     return {
       ok: false,
@@ -84,8 +96,10 @@ export async function loadPolicy(
   input: unknown,
   loader: DocumentLoader = defaultLoader,
 ): Promise<CanonicalResult> {
-  const value = typeof input === 'string' ? parseJson(input) : { ok: true as const, value: input as Json };
+  const value: { ok: true; value: Json } | { ok: false; problems: PolicyProblem[] } =
+    typeof input === 'string' ? parseJson(input) : { ok: true, value: input as Json };
   if (!value.ok) return value;
+  value.value = single(value.value);
   if (!needsExpansion(value.value)) return canonicalize(value.value);
   if (value.value === null || typeof value.value !== 'object' || Array.isArray(value.value)) {
     return {
@@ -115,7 +129,25 @@ export async function loadPolicy(
       ],
     };
   }
-  return canonicalize(nodes[0] as JsonObject);
+  // Compacted again with the ODRL context, the document reads as most authors wrote it (bare ODRL
+  // keys), so problems point at familiar paths rather than at full IRIs.
+  try {
+    const compacted = (await (jsonld.compact as (d: unknown, c: unknown, o: unknown) => Promise<unknown>)(
+      nodes[0] as jsonld.JsonLdDocument,
+      ODRL_COMPACTION_CONTEXT,
+      {
+        documentLoader: loader,
+        compactArrays: false, // keep arrays where the author wrote them, so pointers keep their /0
+      } as unknown as jsonld.Options.Compact,
+    )) as JsonObject;
+    delete compacted['@context'];
+    // Without array compaction jsonld wraps the node in @graph.
+    const graph = compacted['@graph'];
+    const node = Array.isArray(graph) && graph.length === 1 ? (graph[0] as JsonObject) : compacted;
+    return canonicalize(node);
+  } catch {
+    return canonicalize(nodes[0] as JsonObject);
+  }
 }
 
 function rootCause(e: unknown): unknown {

@@ -112,7 +112,48 @@ function unsatisfiable(list: AtomicConstraint[], vocabularies: Vocabularies): st
   return undefined;
 }
 
+/**
+ * The instants a dateTime constraint admits, as a half-open interval [from, to) in milliseconds
+ * (an instant t is the millisecond [t, t+1), an xsd:date its day; see values/compare.ts).
+ */
+function admitted(c: AtomicConstraint): [number, number] | undefined {
+  const v = c.rightOperand[0];
+  if (v?.type !== 'dateTime') return undefined;
+  const end = v.end === v.start ? v.start + 1 : v.end;
+  switch (c.operator) {
+    case 'lt':
+      return [-Infinity, v.start];
+    case 'lteq':
+      return [-Infinity, end];
+    case 'gt':
+      return [end, Infinity];
+    case 'gteq':
+      return [v.start, Infinity];
+    case 'eq':
+      return [v.start, end];
+    default:
+      return undefined;
+  }
+}
+
+/** dateTime constraints whose intervals do not overlap. */
+function timeConflict(group: AtomicConstraint[]): string | undefined {
+  let from = -Infinity;
+  let to = Infinity;
+  const used: AtomicConstraint[] = [];
+  for (const c of group) {
+    const range = admitted(c);
+    if (!range) continue;
+    used.push(c);
+    from = Math.max(from, range[0]);
+    to = Math.min(to, range[1]);
+    if (from >= to) return `${used.map(constraintText).join(' and ')} exclude each other`;
+  }
+  return undefined;
+}
+
 function boundsConflict(group: AtomicConstraint[]): string | undefined {
+  if (group[0]?.valueType === 'dateTime') return timeConflict(group);
   for (const a of group) {
     for (const b of group) {
       if (a === b) continue;
@@ -200,7 +241,6 @@ function lintTerms(c: AtomicConstraint, vocabularies: Vocabularies, out: PolicyP
   }
   if (c.leftOperand === 'dateTime') {
     for (const v of c.rightOperand) {
-      if (v.type === 'dateTime' && v.start !== v.end) continue;
       if (v.type === 'dateTime' && !/(Z|[+-]\d{2}:\d{2})$/.test(v.text)) {
         out.push(
           warning(

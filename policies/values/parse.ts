@@ -7,7 +7,9 @@ import type { DateTimeValue, DecimalValue, DurationValue, TypedValue, ValueType 
 
 export type Parsed<T = TypedValue> = { ok: true; value: T } | { ok: false; reason: string };
 
-const DATE_TIME = /^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})?$/;
+// Seconds are optional: strict xsd:dateTime requires them, but the DSP specification's own examples
+// write 2023-12-31T06:00Z.
+const DATE_TIME = /^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})?$/;
 const DATE = /^(-?\d{4,})-(\d{2})-(\d{2})(Z|[+-]\d{2}:\d{2})?$/;
 const DURATION =
   /^(-)?P(?!$)(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
@@ -94,6 +96,8 @@ const STRING_CACHES = {
 };
 
 function parseUncached(type: ValueType, raw: unknown, from: 'policy' | 'request'): Parsed {
+  if (raw instanceof Date)
+    return type === 'dateTime' && from === 'request' ? parseDateTime(raw) : fail(type, raw);
   // A bare number is a timestamp or seconds only when a program passes it in a request; in a policy
   // it is a typing mistake (dateTime lt 5).
   if (from === 'policy' && typeof raw === 'number' && (type === 'dateTime' || type === 'duration'))

@@ -1,0 +1,96 @@
+// Compact JWS/JWT handling shared by credentials, presentations and ID tokens: bounded decoding before any key
+// lookup, and signing/verification through jose with the algorithm pinned to the key type.
+import { CompactSign, compactVerify } from 'jose';
+import type { KeyObject } from 'node:crypto';
+import { InputError } from '../errors.js';
+import { assertMaxBytes, assertMaxDepth, isRecord } from './json.js';
+
+export type JwsAlgorithm = 'EdDSA' | 'ES256' | 'ES384';
+
+export interface DecodedJwt {
+  readonly header: Record<string, unknown>;
+  readonly payload: Record<string, unknown>;
+  readonly compact: string;
+}
+
+const SEGMENT = /^[A-Za-z0-9_-]+$/;
+
+function decodeSegment(segment: string, what: string, part: string): Record<string, unknown> {
+  if (!SEGMENT.test(segment)) {
+    throw new InputError('ERR_INPUT_MALFORMED', `${what}: the JWT ${part} is not base64url.`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
+  } catch {
+    throw new InputError('ERR_INPUT_MALFORMED', `${what}: the JWT ${part} is not valid JSON.`);
+  }
+  if (!isRecord(value)) {
+    throw new InputError('ERR_INPUT_MALFORMED', `${what}: the JWT ${part} must be a JSON object.`);
+  }
+  assertMaxDepth(value, what);
+  return value;
+}
+
+/** Decodes (without verifying) a compact JWS with a JSON payload, enforcing a size limit first. */
+export function decodeJwt(compact: unknown, what: string, maxBytes: number): DecodedJwt {
+  if (typeof compact !== 'string') {
+    throw new InputError('ERR_INPUT_MALFORMED', `${what} must be a compact JWT string.`);
+  }
+  assertMaxBytes(compact, maxBytes, what);
+  const parts = compact.split('.');
+  if (parts.length !== 3) {
+    throw new InputError(
+      'ERR_INPUT_MALFORMED',
+      `${what} is not a compact JWS (expected three dot-separated parts, got ${parts.length}).`,
+    );
+  }
+  const [headerPart, payloadPart, signaturePart] = parts as [string, string, string];
+  if (!SEGMENT.test(signaturePart)) {
+    throw new InputError('ERR_INPUT_MALFORMED', `${what}: the JWT signature is missing or not base64url.`);
+  }
+  return {
+    header: decodeSegment(headerPart, what, 'header'),
+    payload: decodeSegment(payloadPart, what, 'payload'),
+    compact,
+  };
+}
+
+/** Signs `payload` as a compact JWS. The `alg` header is set from the key; other headers come from `header`. */
+export async function signJwt(
+  header: Record<string, unknown>,
+  payload: Record<string, unknown>,
+  key: KeyObject,
+  alg: JwsAlgorithm,
+): Promise<string> {
+  const bytes = new TextEncoder().encode(JSON.stringify(payload));
+  return new CompactSign(bytes).setProtectedHeader({ ...header, alg }).sign(key);
+}
+
+/** True when the compact JWS carries a valid signature by `key` with exactly algorithm `alg`. */
+export async function hasValidSignature(
+  compact: string,
+  key: KeyObject,
+  alg: JwsAlgorithm,
+): Promise<boolean> {
+  try {
+    await compactVerify(compact, key, { algorithms: [alg] });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Reads a NumericDate claim (seconds since epoch); undefined when absent, error when present but not a number. */
+export function numericDate(
+  payload: Record<string, unknown>,
+  claim: string,
+  what: string,
+): number | undefined {
+  const value = payload[claim];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new InputError('ERR_INPUT_MALFORMED', `${what}: the "${claim}" claim must be a number of seconds.`);
+  }
+  return value;
+}
