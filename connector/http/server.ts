@@ -16,11 +16,7 @@ export interface RunningServer {
 
 export const DEFAULT_HOST = '127.0.0.1';
 
-/** True for 127.0.0.0/8, ::1 and localhost. */
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
-}
+// Loopback checks (for bind addresses and plain-http peers) live in ../identity/net/loopback.ts.
 
 export async function listen(
   app: Express,
