@@ -1,7 +1,8 @@
 // The embedded SQLite store behind every Shuyu process (sqlite3, WAL). One connection per file;
 // statements and transactions are serialised through one queue so a transaction never sees
-// another caller's statements interleaved. Schema changes are numbered migrations tracked in
-// PRAGMA user_version, applied at open.
+// another caller's statements interleaved. Schema changes are migrations with a stable id
+// ("negotiation/1"), recorded in the _migrations table and applied at open in the order given, so each
+// module owns its own tables and ids and a process simply concatenates the modules' lists.
 
 import sqlite3 from 'sqlite3';
 
@@ -9,7 +10,8 @@ export type SqlValue = string | number | bigint | Buffer | null;
 export type SqlParams = readonly SqlValue[] | Readonly<Record<string, SqlValue>>;
 
 export interface Migration {
-  readonly version: number;
+  /** Unique and stable forever: "<module>/<n>", e.g. "authority/1". Never edit an applied migration; add one. */
+  readonly id: string;
   readonly sql: string;
 }
 
@@ -107,13 +109,25 @@ export class Database implements Queries {
   }
 
   private async migrate(migrations: readonly Migration[]): Promise<void> {
-    const row = await this.connection.get<{ user_version: number }>('PRAGMA user_version');
-    const current = row?.user_version ?? 0;
-    const pending = [...migrations].filter((m) => m.version > current).sort((a, b) => a.version - b.version);
-    for (const m of pending) {
+    const ids = new Set<string>();
+    for (const m of migrations) {
+      if (ids.has(m.id)) throw new StoreError('ERR_STORE_MIGRATION', `migration id ${m.id} is listed twice`);
+      ids.add(m.id);
+    }
+    await this.connection.exec(
+      'CREATE TABLE IF NOT EXISTS _migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)',
+    );
+    const applied = new Set(
+      (await this.connection.all<{ id: string }>('SELECT id FROM _migrations')).map((row) => row.id),
+    );
+    for (const m of migrations) {
+      if (applied.has(m.id)) continue;
       await this.transaction(async (tx) => {
         await tx.exec(m.sql);
-        await tx.exec(`PRAGMA user_version = ${Math.trunc(m.version)}`);
+        await tx.run('INSERT INTO _migrations (id, applied_at) VALUES (?, ?)', [
+          m.id,
+          new Date().toISOString(),
+        ]);
       });
     }
   }

@@ -12,15 +12,17 @@ describe('store: SQLite database', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   const migrations = [
-    { version: 1, sql: 'CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)' },
-    { version: 2, sql: 'ALTER TABLE item ADD COLUMN note TEXT' },
+    { id: 'test/1', sql: 'CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)' },
+    { id: 'test/2', sql: 'ALTER TABLE item ADD COLUMN note TEXT' },
   ];
 
   it('opens in WAL mode and applies migrations once, in order', async () => {
     const file = join(dir, 'a.sqlite');
     const db = await Database.open(file, migrations);
     expect((await db.get<{ journal_mode: string }>('PRAGMA journal_mode'))?.journal_mode).to.equal('wal');
-    expect((await db.get<{ user_version: number }>('PRAGMA user_version'))?.user_version).to.equal(2);
+    expect(
+      (await db.all<{ id: string }>('SELECT id FROM _migrations ORDER BY id')).map((r) => r.id),
+    ).to.deep.equal(['test/1', 'test/2']);
     await db.run('INSERT INTO item (name, note) VALUES (?, ?)', ['a', 'first']);
     await db.close();
     const again = await Database.open(file, migrations); // re-applying would fail on ALTER TABLE
