@@ -4,6 +4,8 @@
 const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   policy: () => import('./policy.js'),
   identity: () => import('./identity.js'),
+  dsp: () => import('./dsp.js'),
+  catalog: () => import('./catalog.js'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

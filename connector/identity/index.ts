@@ -59,6 +59,7 @@ export { isUnifiedSocialCreditCode } from './credentials/uscc.js';
 export {
   credentialSchemaViolation,
   detectCredentialType,
+  isValidRegistrationNumber,
   REGISTRATION_NUMBER_RULE,
   statusListSchemaViolation,
 } from './credentials/schemas.js';
@@ -105,6 +106,14 @@ export {
   type StatusCheckTarget,
   type StatusListCheckerOptions,
 } from './status-list/checker.js';
+
+// a running process's identity
+export {
+  createNetworkVerifiers,
+  openProcessIdentity,
+  type NetworkVerifiers,
+  type ProcessIdentity,
+} from './process-identity.js';
 
 // presentations and tokens
 export { envelopeCredential, type EnvelopedVerifiableCredential } from './presentation/envelope.js';

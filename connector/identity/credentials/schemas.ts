@@ -195,6 +195,7 @@ const statusListCredentialSchema = {
 interface Compiled {
   credentials: Record<ShuyuCredentialType, ValidateFunction>;
   statusList: ValidateFunction;
+  registrationNumber: ValidateFunction;
 }
 
 let compiled: Compiled | undefined;
@@ -218,8 +219,14 @@ function schemas(): Compiled {
       DataGradeClearance: ajv.compile(credentialSchema('DataGradeClearance')),
     },
     statusList: ajv.compile(statusListCredentialSchema),
+    registrationNumber: ajv.compile(registrationNumber),
   };
   return compiled;
+}
+
+/** The rule MembershipCredential applies to `registrationNumber` (see REGISTRATION_NUMBER_RULE). */
+export function isValidRegistrationNumber(value: unknown): boolean {
+  return schemas().registrationNumber(value);
 }
 
 function describe(errors: ErrorObject[] | null | undefined): string {

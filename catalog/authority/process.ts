@@ -1,0 +1,182 @@
+// Running the data space authority as a process: its data directory (keys/, authority.sqlite,
+// authority.json, admin-api-key), its HTTP server with the DID document, and `init`.
+import { writeFileSync } from 'node:fs';
+import { listen, type RunningServer } from '../../connector/http/server.js';
+import { createJsonApp, finishJsonApp } from '../../connector/http/json-app.js';
+import { HttpProblem } from '../../connector/http/problem.js';
+import {
+  createNetworkVerifiers,
+  InMemoryReplayCache,
+  openProcessIdentity,
+  systemClock,
+  type Clock,
+  type FetchLike,
+} from '../../connector/identity/index.js';
+import {
+  ConfigError,
+  dataFile,
+  ensureDataDirectory,
+  hostPolicyFor,
+  LOCAL_DID_HOSTS,
+  readConfigFile,
+  writeConfigFile,
+} from '../../connector/process/config.js';
+import { Database } from '../../connector/store/database.js';
+import { authorityRouter } from './http.js';
+import { AuthorityService } from './service.js';
+import { AUTHORITY_MIGRATIONS } from './store.js';
+
+export interface AuthorityConfig {
+  host: string;
+  port: number;
+  /** The URL members reach the authority at; its DID is derived from it. Default http://host:port. */
+  publicUrl?: string;
+  /** Written into every MembershipCredential; default the authority's DID. */
+  dataSpace?: string;
+  /** Hosts whose DID documents the authority may fetch (applicants' did:web). */
+  didHosts: string[];
+  credentialValidityDays?: number;
+}
+
+export const AUTHORITY_CONFIG_FILE = 'authority.json';
+export const ADMIN_KEY_FILE = 'admin-api-key';
+export const DEFAULT_AUTHORITY_PORT = 7700;
+
+export interface RunningAuthority {
+  readonly url: string;
+  readonly did: string;
+  readonly service: AuthorityService;
+  readonly server: RunningServer;
+  close(): Promise<void>;
+}
+
+export interface StartAuthorityOptions extends Partial<AuthorityConfig> {
+  dataDir: string;
+  clock?: Clock;
+  fetch?: FetchLike;
+  /** Status list validity (tests use short ones). */
+  statusListValidityMs?: number;
+}
+
+function loadConfig(dataDir: string): Partial<AuthorityConfig> {
+  return readConfigFile<Partial<AuthorityConfig>>(dataFile(dataDir, AUTHORITY_CONFIG_FILE)) ?? {};
+}
+
+/** Starts the authority. Options override the data directory's authority.json. */
+export async function startAuthority(options: StartAuthorityOptions): Promise<RunningAuthority> {
+  ensureDataDirectory(options.dataDir);
+  const config = { ...loadConfig(options.dataDir), ...stripUndefined(options) };
+  const clock = options.clock ?? systemClock;
+  const app = createJsonApp();
+  let ready: { service: AuthorityService; didDocument: () => unknown } | undefined;
+  app.get('/.well-known/did.json', (_req, res, next) => {
+    if (!ready)
+      return next(new HttpProblem(503, 'starting', 'The authority is starting; retry in a moment.'));
+    res.type('application/did+json').send(JSON.stringify(ready.didDocument()));
+  });
+  const routes = createJsonApp();
+  app.use((req, res, next) => {
+    if (!ready)
+      return next(new HttpProblem(503, 'starting', 'The authority is starting; retry in a moment.'));
+    routes(req, res, next);
+  });
+  finishJsonApp(app);
+
+  const server = await listen(app, {
+    host: config.host ?? '127.0.0.1',
+    port: config.port ?? DEFAULT_AUTHORITY_PORT,
+  });
+  let db: Database | undefined;
+  try {
+    const publicUrl = config.publicUrl ?? server.url;
+    const identity = await openProcessIdentity(dataFile(options.dataDir, 'keys'), publicUrl, clock);
+    db = await Database.open(dataFile(options.dataDir, 'authority.sqlite'), AUTHORITY_MIGRATIONS);
+    const service = await AuthorityService.open({
+      db,
+      identity,
+      publicUrl,
+      clock,
+      ...(config.dataSpace ? { dataSpace: config.dataSpace } : {}),
+      ...(config.credentialValidityDays ? { credentialValidityDays: config.credentialValidityDays } : {}),
+      ...(options.statusListValidityMs ? { statusListValidityMs: options.statusListValidityMs } : {}),
+    });
+    const { resolver } = createNetworkVerifiers(hostPolicyFor(config.didHosts ?? LOCAL_DID_HOSTS), {
+      clock,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    });
+    routes.use(authorityRouter({ service, resolver, replayCache: new InMemoryReplayCache({ clock }) }));
+    finishJsonApp(routes);
+    ready = { service, didDocument: () => identity.didDocument() };
+    const openDb = db;
+    return {
+      url: publicUrl.replace(/\/+$/, ''),
+      did: identity.did,
+      service,
+      server,
+      close: async () => {
+        await server.close();
+        await openDb.close();
+      },
+    };
+  } catch (error) {
+    await server.close();
+    await db?.close();
+    throw error;
+  }
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export interface InitAuthorityOptions {
+  dataDir: string;
+  host?: string;
+  port?: number;
+  publicUrl?: string;
+  dataSpace?: string;
+  didHosts?: string[];
+  adminName?: string;
+}
+
+export interface InitializedAuthority {
+  readonly config: AuthorityConfig;
+  readonly did: string;
+  readonly adminKey: string;
+  readonly adminKeyFile: string;
+}
+
+/**
+ * Creates an authority's data directory: configuration, keys, database and a first admin API key (stored
+ * in `admin-api-key`, mode 0600, for the CLI). Refuses to touch a directory that is already initialised.
+ */
+export async function initAuthority(options: InitAuthorityOptions): Promise<InitializedAuthority> {
+  const configFile = dataFile(options.dataDir, AUTHORITY_CONFIG_FILE);
+  if (readConfigFile(configFile) !== undefined) {
+    throw new ConfigError(
+      `${options.dataDir} already holds an authority (${AUTHORITY_CONFIG_FILE}); start it with ` +
+        '"shuyu authority start", or choose another --dir.',
+    );
+  }
+  const config: AuthorityConfig = {
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? DEFAULT_AUTHORITY_PORT,
+    didHosts: options.didHosts ?? [...LOCAL_DID_HOSTS],
+    ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
+    ...(options.dataSpace ? { dataSpace: options.dataSpace } : {}),
+  };
+  ensureDataDirectory(options.dataDir);
+  const publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
+  const identity = await openProcessIdentity(dataFile(options.dataDir, 'keys'), publicUrl);
+  const db = await Database.open(dataFile(options.dataDir, 'authority.sqlite'), AUTHORITY_MIGRATIONS);
+  try {
+    const service = await AuthorityService.open({ db, identity, publicUrl });
+    const adminKey = await service.createAdminKey(options.adminName ?? 'admin');
+    const adminKeyFile = dataFile(options.dataDir, ADMIN_KEY_FILE);
+    writeFileSync(adminKeyFile, adminKey + '\n', { mode: 0o600 });
+    writeConfigFile(configFile, { ...config, publicUrl });
+    return { config: { ...config, publicUrl }, did: identity.did, adminKey, adminKeyFile };
+  } finally {
+    await db.close();
+  }
+}

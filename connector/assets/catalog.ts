@@ -1,0 +1,208 @@
+// The provider's DSP catalog: which datasets a caller may see, with the offers it may see on them.
+// Requests are answered from an in-memory snapshot of the registry (snapshot.ts), refreshed when
+// the store's version moves, so the cost of a request is policy evaluations and object building,
+// never a database round trip per offer.
+
+import type { CompiledPolicy } from '../../policies/index.js';
+import {
+  buildCatalog,
+  dataService,
+  DSP_CONTEXT,
+  dspOfferId,
+  parseDspOfferId,
+  type DspCatalog,
+  type DspDataService,
+  type DspDataset,
+  type DspOffer,
+} from './dsp.js';
+import { parseQuery, type CatalogQuery } from './query.js';
+import {
+  buildSnapshot,
+  SnapshotGapError,
+  type AssetEntry,
+  type OfferEntry,
+  type RenderSettings,
+  type Snapshot,
+} from './snapshot.js';
+import { EVERYTHING, type AssetStore } from './store.js';
+import type { Asset, Offer } from './types.js';
+import { Visibility, type Caller } from './visibility.js';
+
+export interface CatalogOptions {
+  /** The provider's participant id (its DID): the catalog's participantId and every offer's assigner. */
+  readonly participantId: string;
+  /** The connector's DSP endpoint (the DataService's endpointURL). */
+  readonly endpointURL: string;
+  /** Default `<participantId>#dsp`. */
+  readonly serviceId?: string;
+  /** Default `<participantId>#catalog`. */
+  readonly catalogId?: string;
+  /** Transfer types offered for every dataset (one Distribution each). Default HttpData-PULL. */
+  readonly transferFormats?: readonly string[];
+  /** Epoch milliseconds for policy evaluation (tests fix it). Default Date.now. */
+  readonly now?: () => number;
+}
+
+export interface CatalogPage {
+  /** The requested page of visible datasets, by dataset id (Dataset objects without @context). */
+  readonly datasets: DspDataset[];
+  /** Visible datasets matching the filter, over all pages. */
+  readonly total: number;
+}
+
+/** One offer on one dataset, as the negotiation layer needs it. */
+export interface ResolvedOffer {
+  /** The catalog offer id (urn:shuyu:offer:<offer>:<dataset>). */
+  readonly id: string;
+  readonly offer: Offer;
+  readonly asset: Asset;
+  readonly contractPolicy: CompiledPolicy;
+  /** The offer exactly as the catalog shows it. */
+  readonly dspOffer: DspOffer;
+  /** Comparison keys of the contract policy's terms (policy-key.ts). */
+  readonly contractTerms: ReadonlyMap<string, string>;
+}
+
+export class Catalog {
+  readonly participantId: string;
+  readonly catalogId: string;
+  readonly service: DspDataService;
+  private readonly render: RenderSettings;
+  private readonly now: () => number;
+  private current: Snapshot | undefined;
+  private loading: Promise<Snapshot> | undefined;
+
+  /** `store` must be the instance every write goes through: its version drives the refresh. */
+  constructor(
+    private readonly store: AssetStore,
+    options: CatalogOptions,
+  ) {
+    this.participantId = options.participantId;
+    this.catalogId = options.catalogId ?? `${options.participantId}#catalog`;
+    this.service = dataService(options.serviceId ?? `${options.participantId}#dsp`, options.endpointURL);
+    this.render = { service: this.service, transferFormats: options.transferFormats ?? ['HttpData-PULL'] };
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * The datasets `caller` may see, in dataset-id order, one page of them. Throws CatalogQueryError
+   * for bad paging or a filter Shuyu does not support.
+   */
+  async catalogFor(caller: Caller, query: CatalogQuery = {}): Promise<CatalogPage> {
+    const q = parseQuery(query);
+    const snapshot = await this.snapshot();
+    const visibility = new Visibility(snapshot, caller, this.now(), this.participantId);
+    const datasets: DspDataset[] = [];
+    let total = 0;
+    for (const entry of snapshot.assets) {
+      if (entry.offers.length === 0 || !q.matches(entry)) continue;
+      const offers = visibility.visibleOffers(entry);
+      if (offers.length === 0) continue;
+      if (total >= q.offset && datasets.length < q.limit) datasets.push(this.dataset(entry, offers));
+      total++;
+    }
+    return { datasets, total };
+  }
+
+  /** The full Catalog document for a page (what the DSP layer sends back). */
+  catalogDocument(page: CatalogPage): DspCatalog {
+    return buildCatalog({
+      catalogId: this.catalogId,
+      participantId: this.participantId,
+      service: this.service,
+      datasets: page.datasets,
+    });
+  }
+
+  /**
+   * One dataset as a root DSP Dataset (with @context), or undefined when it does not exist or the
+   * caller may see none of its offers: the two are indistinguishable on purpose (DSP: 404).
+   */
+  async datasetFor(caller: Caller, datasetId: string): Promise<DspDataset | undefined> {
+    const snapshot = await this.snapshot();
+    const entry = snapshot.assetsById.get(datasetId);
+    if (entry === undefined) return undefined;
+    const offers = new Visibility(snapshot, caller, this.now(), this.participantId).visibleOffers(entry);
+    return offers.length === 0 ? undefined : { '@context': [DSP_CONTEXT], ...this.dataset(entry, offers) };
+  }
+
+  /** A catalog offer by its id, whoever asks (no access check): for the provider's own use. */
+  async offerById(id: string): Promise<ResolvedOffer | undefined> {
+    const found = this.lookup(await this.snapshot(), id);
+    return found && this.resolved(found.offer, found.asset);
+  }
+
+  /** A catalog offer by its id, only if `caller` may see it (else undefined, as if it did not exist). */
+  async visibleOfferById(caller: Caller, id: string): Promise<ResolvedOffer | undefined> {
+    const snapshot = await this.snapshot();
+    const found = this.lookup(snapshot, id);
+    if (found === undefined) return undefined;
+    const visibility = new Visibility(snapshot, caller, this.now(), this.participantId);
+    return visibility.sees(found.offer, found.asset) ? this.resolved(found.offer, found.asset) : undefined;
+  }
+
+  /** The current snapshot, refreshed first if the store changed since it was built. */
+  async snapshot(): Promise<Snapshot> {
+    for (;;) {
+      const wanted = this.store.version;
+      if (this.current !== undefined && this.current.version >= wanted) return this.current;
+      // One load at a time; a load that began before the latest write is followed by another.
+      this.loading ??= this.load().finally(() => {
+        this.loading = undefined;
+      });
+      await this.loading;
+    }
+  }
+
+  private async load(): Promise<Snapshot> {
+    // Read the version before the data: a snapshot's label is never newer than its contents.
+    const version = this.store.version;
+    const previous = this.current;
+    const changes = await this.store.changesSince(previous?.seq ?? EVERYTHING);
+    let snapshot: Snapshot;
+    try {
+      snapshot = buildSnapshot(changes, version, previous, this.render);
+    } catch (e) {
+      // The database is not the one the snapshot was built from (restored, edited by hand): start over.
+      if (!(e instanceof SnapshotGapError)) throw e;
+      snapshot = buildSnapshot(await this.store.changesSince(EVERYTHING), version, undefined, this.render);
+    }
+    if (this.current === undefined || snapshot.version >= this.current.version) this.current = snapshot;
+    return snapshot;
+  }
+
+  private lookup(snapshot: Snapshot, id: string): { offer: OfferEntry; asset: AssetEntry } | undefined {
+    const parts = parseDspOfferId(id);
+    if (parts === undefined) return undefined;
+    const offer = snapshot.offersById.get(parts.offerId);
+    const asset = snapshot.assetsById.get(parts.datasetId);
+    // The dataset must be one the offer selects now, not merely one that exists.
+    if (offer === undefined || asset === undefined || !asset.offers.includes(offer)) return undefined;
+    return { offer, asset };
+  }
+
+  private resolved(offer: OfferEntry, asset: AssetEntry): ResolvedOffer {
+    const dspOffer = this.catalogOffer(offer, asset);
+    return {
+      id: dspOffer['@id'],
+      offer: offer.offer,
+      asset: asset.asset,
+      contractPolicy: offer.contract.compiled,
+      dspOffer,
+      contractTerms: offer.contract.terms,
+    };
+  }
+
+  private dataset(entry: AssetEntry, offers: readonly OfferEntry[]): DspDataset {
+    return { ...entry.header, hasPolicy: offers.map((o) => this.catalogOffer(o, entry)) };
+  }
+
+  private catalogOffer(offer: OfferEntry, asset: AssetEntry): DspOffer {
+    return {
+      '@id': dspOfferId(offer.offer.id, asset.asset.id),
+      '@type': 'Offer',
+      assigner: this.participantId,
+      ...offer.contract.body,
+    };
+  }
+}

@@ -1,0 +1,233 @@
+// DSP 2025-1 compact JSON for the catalog: Dataset, Distribution, DataService, Catalog and the
+// catalog offers (ODRL Offers without target), plus the offer ids that tie an offer to its dataset.
+//
+// The DSP context defines no dct/dcat metadata terms (title, keyword, ...), only their prefixes:
+// a bare "title" would vanish when a JSON-LD processor expands the dataset, so metadata is written
+// "dct:title", "dcat:keyword" (as the DSP 2024-1 examples do) and Shuyu's own facts as full IRIs.
+
+import type { Json, JsonObject } from '../../policies/jsonld/canonicalize.js';
+import { expandIri, RDF_NS, SHUYU_NS } from '../../policies/jsonld/namespaces.js';
+import { LITERAL_KEYS, normaliseLiteral } from './policy-key.js';
+import type { Asset } from './types.js';
+
+export const DSP_CONTEXT = 'https://w3id.org/dspace/2025/1/context.jsonld';
+
+/** Keys of the dataset metadata, for readers of the catalog (the federated catalog's crawler). */
+export const DATASET_KEYS = {
+  title: 'dct:title',
+  description: 'dct:description',
+  keywords: 'dcat:keyword',
+  publisher: 'dct:publisher',
+  licence: 'dct:license',
+  issued: 'dct:issued',
+  modified: 'dct:modified',
+  mediaType: 'dcat:mediaType',
+  sector: `${SHUYU_NS}sector`,
+  dataGrade: `${SHUYU_NS}dataGrade`,
+} as const;
+
+export interface DspDataService {
+  readonly '@id': string;
+  readonly '@type': 'DataService';
+  readonly endpointURL: string;
+}
+
+export interface DspDistribution {
+  readonly '@type': 'Distribution';
+  /** The transfer type (e.g. HttpData-PULL), as a TransferRequestMessage's format names it. */
+  readonly format: string;
+  readonly accessService: DspDataService;
+  readonly 'dcat:mediaType': string;
+}
+
+/** An ODRL Offer in a catalog: no target; rules and metadata as the policy engine canonicalised them. */
+export interface DspOffer {
+  readonly '@id': string;
+  readonly '@type': 'Offer';
+  readonly assigner: string;
+  readonly [term: string]: Json;
+}
+
+export interface DspDataset {
+  readonly '@context'?: readonly string[];
+  readonly '@id': string;
+  readonly '@type': 'Dataset';
+  readonly 'dct:title': string;
+  readonly 'dct:description'?: string;
+  readonly 'dcat:keyword'?: readonly string[];
+  readonly 'dct:publisher': string;
+  readonly 'dct:license': string;
+  readonly 'dct:issued': string;
+  readonly 'dct:modified': string;
+  readonly [DATASET_KEYS.sector]: string;
+  readonly [DATASET_KEYS.dataGrade]: string;
+  readonly hasPolicy: readonly DspOffer[];
+  readonly distribution: readonly DspDistribution[];
+}
+
+export interface DspCatalog {
+  readonly '@context': readonly string[];
+  readonly '@id': string;
+  readonly '@type': 'Catalog';
+  readonly participantId: string;
+  readonly service: readonly DspDataService[];
+  /** Absent when the caller sees no dataset (the DSP schema wants a non-empty list or none). */
+  readonly dataset?: readonly DspDataset[];
+}
+
+// --- Offer ids -------------------------------------------------------------------------------
+
+/**
+ * A catalog offer is one offer (contract definition) applied to one dataset. Its id names both,
+ * readable and stable across restarts: urn:shuyu:offer:<offer id>:<dataset id>. Offer ids have no
+ * ':' (validate/offer.ts), so everything after the fourth ':' is the dataset id.
+ */
+export const DSP_OFFER_PREFIX = 'urn:shuyu:offer:';
+
+export function dspOfferId(offerId: string, datasetId: string): string {
+  return `${DSP_OFFER_PREFIX}${offerId}:${datasetId}`;
+}
+
+export function parseDspOfferId(id: string): { offerId: string; datasetId: string } | undefined {
+  if (!id.startsWith(DSP_OFFER_PREFIX)) return undefined;
+  const rest = id.slice(DSP_OFFER_PREFIX.length);
+  const colon = rest.indexOf(':');
+  if (colon <= 0 || colon === rest.length - 1) return undefined;
+  return { offerId: rest.slice(0, colon), datasetId: rest.slice(colon + 1) };
+}
+
+// --- Datasets ----------------------------------------------------------------------------------
+
+/** Everything of a Dataset but its offers: computed once per asset version (snapshot.ts). */
+export type DatasetHeader = Omit<DspDataset, 'hasPolicy' | '@context'>;
+
+export function datasetHeader(
+  asset: Asset,
+  service: DspDataService,
+  transferFormats: readonly string[],
+): DatasetHeader {
+  return deepFreeze({
+    '@id': asset.id,
+    '@type': 'Dataset',
+    'dct:title': asset.title,
+    ...(asset.description === '' ? {} : { 'dct:description': asset.description }),
+    ...(asset.keywords.length === 0 ? {} : { 'dcat:keyword': [...asset.keywords] }),
+    'dct:publisher': asset.publisher,
+    'dct:license': asset.licence,
+    'dct:issued': asset.issued,
+    'dct:modified': asset.modified,
+    [DATASET_KEYS.sector]: asset.sector,
+    [DATASET_KEYS.dataGrade]: asset.dataGrade,
+    distribution: transferFormats.map((format) => ({
+      '@type': 'Distribution' as const,
+      format,
+      accessService: service,
+      'dcat:mediaType': asset.format,
+    })),
+  });
+}
+
+export function dataService(id: string, endpointURL: string): DspDataService {
+  return deepFreeze({ '@id': id, '@type': 'DataService', endpointURL });
+}
+
+export interface CatalogDocumentOptions {
+  readonly catalogId: string;
+  /** The provider's participant id (its DID). */
+  readonly participantId: string;
+  readonly service: DspDataService;
+  readonly datasets: readonly DspDataset[];
+}
+
+/** The Catalog a CatalogRequestMessage is answered with. */
+export function buildCatalog(options: CatalogDocumentOptions): DspCatalog {
+  return {
+    '@context': [DSP_CONTEXT],
+    '@id': options.catalogId,
+    '@type': 'Catalog',
+    participantId: options.participantId,
+    service: [options.service],
+    ...(options.datasets.length === 0 ? {} : { dataset: options.datasets }),
+  };
+}
+
+// --- Policies on the wire ----------------------------------------------------------------------
+
+/** Properties holding rules or constraints: arrays on the wire whatever their length (DSP schema). */
+const NODE_KEYS = new Set([
+  'permission',
+  'prohibition',
+  'obligation',
+  'duty',
+  'remedy',
+  'consequence',
+  'constraint',
+  'refinement',
+  'and',
+  'or',
+  'xone',
+  'andSequence',
+]);
+/** Set per catalog offer (id, type, assigner) or refused in stored offers (target). */
+const OWN_KEYS = new Set(['uid', 'type', 'target', 'assigner']);
+
+/**
+ * The rules of a canonical policy (policies/jsonld/canonicalize.ts) in DSP compact JSON: bare ODRL
+ * terms, @id / @type keys, single values unwrapped where DSP expects a string (action), Shuyu terms
+ * as full IRIs (the DSP context does not declare the shuyu: prefix). The policy engine reads this
+ * back to the same canonical form, which is what matchRequestedOffer relies on.
+ */
+export function dspPolicyBody(canonical: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(canonical)) {
+    if (!OWN_KEYS.has(key)) out[key] = wireValue(key, value);
+  }
+  return deepFreeze(out);
+}
+
+function wireValue(key: string, value: Json): Json {
+  if (LITERAL_KEYS.has(key)) return wireLiteral(normaliseLiteral(value));
+  if (Array.isArray(value)) {
+    const items = value.map((v) => wireValue(key, v));
+    return NODE_KEYS.has(key) || items.length !== 1 ? items : (items[0] as Json);
+  }
+  if (typeof value === 'string') return wireIri(value);
+  if (value !== null && typeof value === 'object') {
+    const out: JsonObject = {};
+    for (const [k, v] of Object.entries(value)) out[wireKey(k)] = wireValue(k, v);
+    return out;
+  }
+  return value;
+}
+
+function wireKey(key: string): string {
+  if (key === 'uid') return '@id';
+  if (key === 'type') return '@type';
+  if (key === 'value') return `${RDF_NS}value`; // rdf:value: the DSP context has no rdf prefix
+  return key;
+}
+
+function wireLiteral(value: Json): Json {
+  if (Array.isArray(value)) return value.map(wireLiteral);
+  if (value !== null && typeof value === 'object') {
+    const out: JsonObject = {};
+    for (const [k, v] of Object.entries(value))
+      out[k] = (k === '@type' || k === '@id') && typeof v === 'string' ? wireIri(v) : v;
+    return out;
+  }
+  return value;
+}
+
+/** xsd: is declared by the DSP context; shuyu: and dpv: are not, so they travel expanded. */
+function wireIri(value: string): string {
+  return value.startsWith('shuyu:') || value.startsWith('dpv:') ? expandIri(value) : value;
+}
+
+/** Catalog objects are shared between requests: freezing them keeps one caller's edits from the next. */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

@@ -1,0 +1,261 @@
+// Received body (any JSON-LD form) → the compacted DSP 2025-1 form the schemas describe.
+// Fast path: the body already uses the DSP context and compact keys, so it is taken as it is (with
+// `@context` put in its array form). Otherwise jsonld expands it with the bundled loader (nothing is
+// ever fetched; unknown contexts are refused) and compacts it with the DSP context, after which
+// `@context` is made an array again (trap 3: jsonld turns a one-element array into a string) and
+// `@type` is a compact string (trap 4). Never throws: every failure comes back as pointer + reason.
+
+import jsonld from 'jsonld';
+import { ContextNotBundledError, DSP_DOCUMENT_LOADER, type DocumentLoader } from './loader.js';
+import { LIMITS, scanBody } from './scan.js';
+import { DSP_CONTEXT_URL, type FieldReason, type JsonObject } from './types.js';
+
+export interface NormalizeOptions {
+  /** Serves JSON-LD contexts; defaults to the bundled DSP loader (tests pass a spy). */
+  readonly documentLoader?: DocumentLoader;
+}
+
+export type Normalized =
+  | { readonly ok: true; readonly value: JsonObject; readonly path: 'fast' | 'expanded' }
+  | {
+      readonly ok: false;
+      readonly errors: FieldReason[];
+      /** True when the pointers refer to the body as compacted with the DSP context, not as received. */
+      readonly expanded: boolean;
+    };
+
+/** Message types that carry no `@id` of their own: the DSP TCK adds one anyway, and it is dropped. */
+const ID_BEARING_TYPES: ReadonlySet<unknown> = new Set(['Catalog', 'Dataset']);
+
+interface JsonLdEvent {
+  readonly code: string;
+  readonly message: string;
+  readonly details?: Record<string, unknown>;
+}
+type EventHandler = (arg: { event: JsonLdEvent; next: () => void }) => void;
+type Processor = (input: unknown, ctxOrOptions: unknown, options?: unknown) => Promise<unknown>;
+
+const expand = jsonld.expand as unknown as Processor;
+const compact = jsonld.compact as unknown as Processor;
+const safeEventHandler = (jsonld as unknown as { safeEventHandler: EventHandler }).safeEventHandler;
+
+/**
+ * jsonld's safe mode (refuse anything expansion would silently drop), except for relative `@id`
+ * values: DSP ids are often not IRIs ("02e83f88-..." in the spec's own nested catalog, "offer-1"
+ * from EDC), and jsonld keeps such an id exactly as written, so nothing is lost.
+ */
+const strictEvents: EventHandler = ({ event, next }) => {
+  if (event.code === 'relative @id reference') next();
+  else safeEventHandler({ event, next });
+};
+
+function fail(errors: FieldReason[], expanded = false): Normalized {
+  return { ok: false, errors, expanded };
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing';
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+}
+
+function parseText(text: string): { ok: true; value: unknown } | { ok: false; errors: FieldReason[] } {
+  if (text.length > LIMITS.maxTextLength) {
+    return {
+      ok: false,
+      errors: [{ pointer: '', reason: `the message is longer than ${LIMITS.maxTextLength} characters` }],
+    };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (e) {
+    return { ok: false, errors: [{ pointer: '', reason: `is not valid JSON: ${(e as Error).message}` }] };
+  }
+}
+
+/** Drops the top-level `@id` the TCK adds to messages that have none in the spec. */
+function withoutForeignId(message: JsonObject): JsonObject {
+  if (!('@id' in message) || ID_BEARING_TYPES.has(message['@type'])) return message;
+  const { '@id': _ignored, ...rest } = message;
+  return rest;
+}
+
+/** Normalises a received DSP body (a parsed JSON value, or JSON text) to the compacted DSP form. */
+export async function normalizeDspBody(body: unknown, options: NormalizeOptions = {}): Promise<Normalized> {
+  let value = body;
+  if (typeof value === 'string') {
+    const parsed = parseText(value);
+    if (!parsed.ok) return fail(parsed.errors);
+    value = parsed.value;
+  }
+  // jsonld.expand() output is a one-node array: accept that form of one message too.
+  if (Array.isArray(value) && value.length === 1) value = value[0];
+  if (!isObject(value)) {
+    return fail([
+      { pointer: '', reason: `must be a JSON object (one DSP message), found ${describe(value)}` },
+    ]);
+  }
+  const scan = scanBody(value);
+  if (scan.errors.length > 0) return fail(scan.errors);
+  if (scan.compact) {
+    return { ok: true, value: withoutForeignId({ ...value, '@context': [DSP_CONTEXT_URL] }), path: 'fast' };
+  }
+  const plainKeys = Object.keys(value).filter((k) => !k.startsWith('@'));
+  if (!('@context' in value) && plainKeys.every((k) => !k.includes(':'))) {
+    return fail([
+      {
+        pointer: '/@context',
+        reason: `is missing: a DSP message carries "@context": ["${DSP_CONTEXT_URL}"] (or uses full IRIs)`,
+      },
+    ]);
+  }
+  return expandAndCompact(value, options.documentLoader ?? DSP_DOCUMENT_LOADER);
+}
+
+async function expandAndCompact(value: JsonObject, documentLoader: DocumentLoader): Promise<Normalized> {
+  let nodes: unknown;
+  try {
+    nodes = await expand(value, { documentLoader, eventHandler: strictEvents, base: null });
+  } catch (e) {
+    return fail([jsonLdProblem(e, value)]);
+  }
+  if (!Array.isArray(nodes) || nodes.length !== 1 || !isObject(nodes[0])) {
+    const count = Array.isArray(nodes) ? nodes.length : 0;
+    return fail([
+      { pointer: '', reason: `holds ${count} JSON-LD nodes after expansion; a DSP message is one` },
+    ]);
+  }
+  let compacted: unknown;
+  try {
+    compacted = await compact(nodes[0], DSP_CONTEXT_URL, { documentLoader, eventHandler: strictEvents });
+  } catch (e) {
+    return fail([jsonLdProblem(e, value)]);
+  }
+  if (!isObject(compacted)) return fail([{ pointer: '', reason: 'did not compact to one JSON object' }]);
+  const type = compacted['@type'];
+  if (Array.isArray(type)) {
+    return fail(
+      [{ pointer: '/@type', reason: `must be one type, found ${type.length}: ${type.join(', ')}` }],
+      true,
+    );
+  }
+  wrapLogicalOperands(compacted, 0);
+  return {
+    ok: true,
+    value: withoutForeignId({ ...compacted, '@context': [DSP_CONTEXT_URL] }),
+    path: 'expanded',
+  };
+}
+
+/** ODRL's logical operands: the schema wants arrays, but the DSP context gives them no `@set`. */
+const LOGICAL_OPERANDS: ReadonlySet<string> = new Set(['and', 'or', 'xone', 'andSequence']);
+
+/**
+ * The DSP context declares `"@container": "@set"` for every list property except the logical
+ * constraint operands, so compaction turns a one-constraint `"and": [{...}]` into an object the
+ * schema rejects. Put the array back (in place: `value` is jsonld's fresh output).
+ */
+function wrapLogicalOperands(value: unknown, depth: number): void {
+  if (!isObjectLike(value) || depth > LIMITS.maxDepth) return;
+  if (Array.isArray(value)) {
+    for (const item of value) wrapLogicalOperands(item, depth + 1);
+    return;
+  }
+  const node = value as JsonObject;
+  for (const [key, child] of Object.entries(node)) {
+    if (LOGICAL_OPERANDS.has(key) && isObject(child)) node[key] = [child];
+    wrapLogicalOperands(node[key], depth + 1);
+  }
+}
+
+/** The innermost cause jsonld wrapped (loader errors arrive as details.cause of a JsonLdError). */
+function rootCause(e: unknown): unknown {
+  let current = e;
+  for (let i = 0; i < 8 && isObjectLike(current); i++) {
+    if (current instanceof ContextNotBundledError) return current;
+    const next = (current as { details?: { cause?: unknown } }).details?.cause;
+    if (next === undefined) break;
+    current = next;
+  }
+  return current;
+}
+
+function isObjectLike(v: unknown): v is object {
+  return v !== null && typeof v === 'object';
+}
+
+/** A jsonld failure as a field reason, pointing where the culprit appears in the body. */
+function jsonLdProblem(e: unknown, body: JsonObject): FieldReason {
+  const cause = rootCause(e);
+  if (cause instanceof ContextNotBundledError) {
+    return {
+      pointer: findValue(body, cause.url) ?? '/@context',
+      reason: `names the JSON-LD context ${cause.url}, which Shuyu does not bundle; contexts are never fetched from the network, so use "${DSP_CONTEXT_URL}" (with prefixed names or full IRIs for other vocabularies)`,
+    };
+  }
+  const event = (e as { details?: { event?: JsonLdEvent } })?.details?.event;
+  if (event) return eventProblem(event, body);
+  const message = (cause as Error)?.message ?? String(cause);
+  const code = String((e as { details?: { code?: unknown } })?.details?.code ?? '');
+  // jsonld names the JSON-LD spec's error code; the context ones are the common case.
+  const pointer = /context|protected|version|iri mapping|term/.test(code)
+    ? '/@context'
+    : /type/.test(code)
+      ? '/@type'
+      : '';
+  return { pointer, reason: `is not usable JSON-LD (${code || 'error'}): ${message}` };
+}
+
+function eventProblem(event: JsonLdEvent, body: JsonObject): FieldReason {
+  const d = event.details ?? {};
+  switch (event.code) {
+    case 'invalid property': {
+      const key = String(d.property);
+      return {
+        pointer: findKey(body, key) ?? '',
+        reason: `"${key}" is not a term of the message's JSON-LD context, so JSON-LD processing would drop it; use a DSP 2025-1 term, a prefixed name such as "dct:title", or a full IRI`,
+      };
+    }
+    case 'relative @type reference':
+      return {
+        pointer: findValue(body, String(d.type)) ?? '/@type',
+        reason: `"${String(d.type)}" is not a type the message's JSON-LD context defines, nor a full IRI`,
+      };
+    default:
+      return {
+        pointer: '',
+        reason: `would lose data in JSON-LD processing (${event.code}): ${event.message}`,
+      };
+  }
+}
+
+/** Pointer to the first place `key` is used as a property name (depth-first), for error messages. */
+function findKey(value: unknown, key: string, pointer = '', depth = 0): string | undefined {
+  if (!isObjectLike(value) || depth > LIMITS.maxDepth) return undefined;
+  for (const [k, child] of Object.entries(value)) {
+    const here = `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+    if (k === key) return here;
+    const found = findKey(child, key, here, depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** Pointer to the first place the string `wanted` appears as a value. */
+function findValue(value: unknown, wanted: string, pointer = '', depth = 0): string | undefined {
+  if (value === wanted) return pointer;
+  if (!isObjectLike(value) || depth > LIMITS.maxDepth) return undefined;
+  for (const [k, child] of Object.entries(value)) {
+    const found = findValue(
+      child,
+      wanted,
+      `${pointer}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+      depth + 1,
+    );
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}

@@ -1,0 +1,38 @@
+// The durable outbox (messages leave after the state that sends them is committed) and the inbox
+// (a duplicate incoming message gets the first response and changes nothing).
+export { PermanentDeliveryError, OutboxError, type OutboxErrorCode } from './errors.js';
+export {
+  OUTBOX_MIGRATIONS,
+  enqueue,
+  getOutboxEntry,
+  listOutbox,
+  cancelPending,
+  pruneOutbox,
+  type HttpMethod,
+  type OutboxEntry,
+  type OutboxFilter,
+  type OutboxMessage,
+  type OutboxStatus,
+} from './store.js';
+export { backoffDelay, type BackoffOptions } from './backoff.js';
+export {
+  OutboxWorker,
+  type Deliver,
+  type DeliveryContext,
+  type GiveUpHook,
+  type OutboxWorkerOptions,
+} from './worker.js';
+export {
+  createHttpDeliver,
+  type DeliveredResponse,
+  type HeadersFactory,
+  type HttpDeliverOptions,
+} from './http-deliver.js';
+export {
+  INBOX_MIGRATIONS,
+  Inbox,
+  canonicalJson,
+  messageDigest,
+  type InboxOutcome,
+  type InboxOptions,
+} from './inbox.js';

@@ -1,0 +1,294 @@
+// The durable outbox table. Callers `enqueue` inside the transaction that changes a negotiation or transfer,
+// so a message exists exactly when the state that sends it was committed; the worker (worker.ts) delivers it.
+// Entries are ordered per aggregate (one negotiation or transfer) by `seq`.
+
+import { randomUUID } from 'node:crypto';
+import type { Database, Migration, Queries } from '../store/database.js';
+import { OutboxError } from './errors.js';
+
+export const OUTBOX_MIGRATIONS: readonly Migration[] = [
+  {
+    id: 'outbox/1',
+    sql: `
+      CREATE TABLE outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        aggregate_id TEXT NOT NULL,
+        url TEXT NOT NULL,
+        method TEXT NOT NULL,
+        body TEXT,
+        headers_factory_key TEXT,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed', 'cancelled')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        next_attempt_at TEXT NOT NULL,
+        -- 1 while the onGiveUp hook of a failed entry has not completed; rerun at the next start.
+        give_up_pending INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        delivered_at TEXT
+      );
+      CREATE INDEX outbox_aggregate ON outbox (aggregate_id, status, seq);
+      CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
+    `,
+  },
+];
+
+export type OutboxStatus = 'pending' | 'delivered' | 'failed' | 'cancelled';
+export type HttpMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+const METHODS: readonly string[] = ['POST', 'PUT', 'PATCH', 'DELETE'];
+
+export interface OutboxMessage {
+  /** What the message belongs to (a negotiation or transfer id); delivery is in order per aggregate. */
+  readonly aggregateId: string;
+  readonly url: string;
+  readonly method: HttpMethod;
+  /** Sent as JSON; null sends no body. */
+  readonly body: object | null;
+  /** Names a headers factory of the deliver function (e.g. a fresh DSP token per attempt; tokens are never stored). */
+  readonly headersFactoryKey?: string;
+}
+
+export interface OutboxEntry {
+  readonly seq: number;
+  readonly id: string;
+  readonly aggregateId: string;
+  readonly url: string;
+  readonly method: HttpMethod;
+  readonly body: Readonly<Record<string, unknown>> | null;
+  readonly headersFactoryKey: string | null;
+  readonly status: OutboxStatus;
+  /** Attempts started so far (an attempt cut short by a crash counts). */
+  readonly attempts: number;
+  readonly lastError: string | null;
+  /** ISO time before which the worker does not try again. */
+  readonly nextAttemptAt: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly deliveredAt: string | null;
+}
+
+interface OutboxRow {
+  seq: number;
+  id: string;
+  aggregate_id: string;
+  url: string;
+  method: HttpMethod;
+  body: string | null;
+  headers_factory_key: string | null;
+  status: OutboxStatus;
+  attempts: number;
+  last_error: string | null;
+  next_attempt_at: string;
+  created_at: string;
+  updated_at: string;
+  delivered_at: string | null;
+}
+
+const MAX_ERROR_LENGTH = 2000;
+
+/** Adds a message inside the caller's transaction; it becomes visible to the worker when that commits. */
+export async function enqueue(
+  tx: Queries,
+  message: OutboxMessage,
+  now: Date = new Date(),
+): Promise<OutboxEntry> {
+  assertMessage(message);
+  const id = `urn:uuid:${randomUUID()}`;
+  const at = now.toISOString();
+  await tx.run(
+    `INSERT INTO outbox (id, aggregate_id, url, method, body, headers_factory_key, status, next_attempt_at,
+       created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
+    [
+      id,
+      message.aggregateId,
+      message.url,
+      message.method,
+      message.body === null ? null : JSON.stringify(message.body),
+      message.headersFactoryKey ?? null,
+      at,
+      at,
+      at,
+    ],
+  );
+  return mustGet(tx, id);
+}
+
+export async function getOutboxEntry(q: Queries, id: string): Promise<OutboxEntry | undefined> {
+  const row = await q.get<OutboxRow>('SELECT * FROM outbox WHERE id = ?', [id]);
+  return row && toEntry(row);
+}
+
+export interface OutboxFilter {
+  readonly aggregateId?: string;
+  readonly status?: OutboxStatus;
+}
+
+/** Oldest first. */
+export async function listOutbox(q: Queries, filter: OutboxFilter = {}): Promise<OutboxEntry[]> {
+  const rows = await q.all<OutboxRow>(
+    `SELECT * FROM outbox WHERE (?1 IS NULL OR aggregate_id = ?1) AND (?2 IS NULL OR status = ?2) ORDER BY seq`,
+    [filter.aggregateId ?? null, filter.status ?? null],
+  );
+  return rows.map(toEntry);
+}
+
+/**
+ * Cancels an aggregate's undelivered messages, e.g. before enqueueing a termination that should not wait
+ * behind a retrying message. One already in flight still completes. Returns how many were cancelled.
+ */
+export async function cancelPending(
+  tx: Queries,
+  aggregateId: string,
+  reason: string,
+  now = new Date(),
+): Promise<number> {
+  const result = await tx.run(
+    `UPDATE outbox SET status = 'cancelled', last_error = ?, updated_at = ? WHERE aggregate_id = ? AND status = 'pending'`,
+    [truncate(reason), now.toISOString(), aggregateId],
+  );
+  return result.changes;
+}
+
+/** Deletes delivered and cancelled entries older than `before` (failed ones stay for the operator). */
+export async function pruneOutbox(q: Queries, before: Date): Promise<number> {
+  const result = await q.run(
+    `DELETE FROM outbox WHERE status IN ('delivered', 'cancelled') AND updated_at < ?`,
+    [before.toISOString()],
+  );
+  return result.changes;
+}
+
+// ---- for the worker ----
+
+/** The oldest pending entry of each aggregate not in `busy`, soonest due first. */
+export async function pendingHeads(
+  db: Database,
+  busy: readonly string[],
+  limit: number,
+): Promise<OutboxEntry[]> {
+  const rows = await db.all<OutboxRow>(
+    `SELECT * FROM outbox o
+     WHERE o.status = 'pending'
+       AND o.aggregate_id NOT IN (SELECT value FROM json_each(?))
+       AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.aggregate_id = o.aggregate_id AND e.status = 'pending' AND e.seq < o.seq)
+     ORDER BY o.next_attempt_at, o.seq
+     LIMIT ?`,
+    [JSON.stringify(busy), limit],
+  );
+  return rows.map(toEntry);
+}
+
+export async function countPending(db: Database): Promise<number> {
+  const row = await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'`);
+  return row?.n ?? 0;
+}
+
+/** Records that an attempt starts (before it does, so a crash mid-attempt still counts); undefined if no longer pending. */
+export async function startAttempt(db: Database, seq: number, now: Date): Promise<OutboxEntry | undefined> {
+  return db.transaction(async (tx) => {
+    const result = await tx.run(
+      `UPDATE outbox SET attempts = attempts + 1, updated_at = ? WHERE seq = ? AND status = 'pending'`,
+      [now.toISOString(), seq],
+    );
+    if (result.changes !== 1) return undefined;
+    const row = await tx.get<OutboxRow>('SELECT * FROM outbox WHERE seq = ?', [seq]);
+    return row && toEntry(row);
+  });
+}
+
+export async function markDelivered(db: Database, seq: number, now: Date): Promise<void> {
+  // Unconditional: the peer has the message even if the entry was cancelled meanwhile.
+  await db.run(
+    `UPDATE outbox SET status = 'delivered', delivered_at = ?, updated_at = ?, last_error = NULL WHERE seq = ?`,
+    [now.toISOString(), now.toISOString(), seq],
+  );
+}
+
+export async function scheduleRetry(
+  db: Database,
+  seq: number,
+  error: string,
+  at: Date,
+  now: Date,
+): Promise<void> {
+  await db.run(
+    `UPDATE outbox SET last_error = ?, next_attempt_at = ?, updated_at = ? WHERE seq = ? AND status = 'pending'`,
+    [truncate(error), at.toISOString(), now.toISOString(), seq],
+  );
+}
+
+/** Marks a pending entry failed with its give-up hook still to run; undefined if it was no longer pending. */
+export async function markFailed(
+  db: Database,
+  seq: number,
+  error: string,
+  now: Date,
+): Promise<OutboxEntry | undefined> {
+  return db.transaction(async (tx) => {
+    const result = await tx.run(
+      `UPDATE outbox SET status = 'failed', last_error = ?, give_up_pending = 1, updated_at = ?
+       WHERE seq = ? AND status = 'pending'`,
+      [truncate(error), now.toISOString(), seq],
+    );
+    if (result.changes !== 1) return undefined;
+    const row = await tx.get<OutboxRow>('SELECT * FROM outbox WHERE seq = ?', [seq]);
+    return row && toEntry(row);
+  });
+}
+
+export async function giveUpHandled(db: Database, seq: number): Promise<void> {
+  await db.run('UPDATE outbox SET give_up_pending = 0 WHERE seq = ?', [seq]);
+}
+
+export async function giveUpsNotHandled(db: Database): Promise<OutboxEntry[]> {
+  const rows = await db.all<OutboxRow>(
+    `SELECT * FROM outbox WHERE status = 'failed' AND give_up_pending = 1 ORDER BY seq`,
+  );
+  return rows.map(toEntry);
+}
+
+function assertMessage(message: OutboxMessage): void {
+  const fail = (why: string): never => {
+    throw new OutboxError('ERR_OUTBOX_INVALID_MESSAGE', `cannot enqueue a message ${why}`);
+  };
+  if (!message.aggregateId) fail('without an aggregateId');
+  if (!METHODS.includes(message.method)) fail(`with method ${message.method}; use ${METHODS.join(', ')}`);
+  let url: URL | undefined;
+  try {
+    url = new URL(message.url);
+  } catch {
+    fail(`to ${message.url}: not an absolute URL`);
+  }
+  if (url && url.protocol !== 'https:' && url.protocol !== 'http:') fail(`to ${message.url}: not http(s)`);
+}
+
+async function mustGet(q: Queries, id: string): Promise<OutboxEntry> {
+  const entry = await getOutboxEntry(q, id);
+  if (!entry) throw new Error(`outbox entry ${id} vanished inside its own transaction`);
+  return entry;
+}
+
+function truncate(text: string): string {
+  return text.length <= MAX_ERROR_LENGTH ? text : `${text.slice(0, MAX_ERROR_LENGTH - 1)}…`;
+}
+
+function toEntry(row: OutboxRow): OutboxEntry {
+  return {
+    seq: row.seq,
+    id: row.id,
+    aggregateId: row.aggregate_id,
+    url: row.url,
+    method: row.method,
+    body: row.body === null ? null : (JSON.parse(row.body) as Readonly<Record<string, unknown>>),
+    headersFactoryKey: row.headers_factory_key,
+    status: row.status,
+    attempts: row.attempts,
+    lastError: row.last_error,
+    nextAttemptAt: row.next_attempt_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    deliveredAt: row.delivered_at,
+  };
+}

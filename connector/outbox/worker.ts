@@ -1,0 +1,312 @@
+// Delivers outbox entries: in order within an aggregate (one in flight per aggregate, the next waits for it,
+// even through retries), aggregates in parallel up to `concurrency`. Failures retry with back-off until
+// `maxAttempts`; then, or at once on PermanentDeliveryError, the entry is marked failed and `onGiveUp` runs
+// (the caller terminates the negotiation there). A failed entry no longer holds up its aggregate's later
+// entries; a hook that finds them pointless cancels them (cancelPending) in the same breath.
+//
+// Delivery is at least once: an attempt is recorded before it starts and success after it ends, so a crash
+// in between makes the next worker on the same file send that message again. Peers must tolerate a
+// duplicate (the inbox does that for us). Everything else is exactly once: a delivered entry is never sent
+// again. Run one worker per database file; it trusts its own memory for "in flight".
+
+import type { Clock } from '../identity/clock.js';
+import type { Database } from '../store/database.js';
+import { backoffDelay, type BackoffOptions } from './backoff.js';
+import { OutboxError, PermanentDeliveryError, toError } from './errors.js';
+import {
+  countPending,
+  giveUpHandled,
+  giveUpsNotHandled,
+  markDelivered,
+  markFailed,
+  pendingHeads,
+  scheduleRetry,
+  startAttempt,
+  type OutboxEntry,
+} from './store.js';
+
+export interface DeliveryContext {
+  /** Aborts when the attempt times out; pass it to fetch. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Sends one entry. Resolving means delivered; throwing means retry, unless it is a PermanentDeliveryError.
+ * Honour `signal`: after a timeout the worker moves on, and a send still running would overlap the retry.
+ */
+export type Deliver = (entry: OutboxEntry, context: DeliveryContext) => Promise<void>;
+
+/** Runs once per given-up entry, perhaps again after a crash: make it idempotent. */
+export type GiveUpHook = (entry: OutboxEntry, error: Error) => Promise<void> | void;
+
+export interface OutboxWorkerOptions {
+  readonly deliver: Deliver;
+  readonly onGiveUp?: GiveUpHook;
+  /** Unexpected failures (a database error, a throwing hook); default console.error. */
+  readonly onError?: (error: unknown) => void;
+  /** Aggregates delivered in parallel; default 4. */
+  readonly concurrency?: number;
+  /** Attempts per entry before giving up; default 8. */
+  readonly maxAttempts?: number;
+  /** First retry wait; default 1 s. */
+  readonly baseDelayMs?: number;
+  /** Longest retry wait; default 5 min. */
+  readonly maxDelayMs?: number;
+  /** Share of each wait taken off at random, 0..1; default 0.5. */
+  readonly jitter?: number;
+  /** How often to look for entries enqueued without wake(); default 5 s. */
+  readonly pollIntervalMs?: number;
+  /** An attempt that takes longer fails (and is retried); default 30 s. */
+  readonly deliveryTimeoutMs?: number;
+  readonly random?: () => number;
+  readonly now?: Clock;
+}
+
+export class OutboxWorker {
+  private readonly deliver: Deliver;
+  private readonly onGiveUp: GiveUpHook;
+  private readonly onError: (error: unknown) => void;
+  private readonly concurrency: number;
+  private readonly maxAttempts: number;
+  private readonly backoff: BackoffOptions;
+  private readonly pollIntervalMs: number;
+  private readonly deliveryTimeoutMs: number;
+  private readonly random: () => number;
+  private readonly now: Clock;
+
+  private running = false;
+  private recovered = false;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Number.POSITIVE_INFINITY;
+  private pass: Promise<void> | undefined;
+  private passAgain = false;
+  /** aggregateId -> its delivery in progress. */
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    private readonly db: Database,
+    options: OutboxWorkerOptions,
+  ) {
+    this.deliver = options.deliver;
+    this.onGiveUp = options.onGiveUp ?? (() => undefined);
+    this.onError = options.onError ?? ((e) => console.error('outbox:', e));
+    this.concurrency = positiveInteger(options.concurrency ?? 4, 'concurrency');
+    this.maxAttempts = positiveInteger(options.maxAttempts ?? 8, 'maxAttempts');
+    this.backoff = {
+      baseDelayMs: nonNegative(options.baseDelayMs ?? 1000, 'baseDelayMs'),
+      maxDelayMs: nonNegative(options.maxDelayMs ?? 300_000, 'maxDelayMs'),
+      jitter: options.jitter ?? 0.5,
+    };
+    if (!(this.backoff.jitter >= 0 && this.backoff.jitter <= 1))
+      throw new RangeError('jitter must be from 0 to 1');
+    this.pollIntervalMs = positiveInteger(options.pollIntervalMs ?? 5000, 'pollIntervalMs');
+    this.deliveryTimeoutMs = positiveInteger(options.deliveryTimeoutMs ?? 30_000, 'deliveryTimeoutMs');
+    this.random = options.random ?? Math.random;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Starts delivering; entries left pending by an earlier process (even mid-attempt) are picked up. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.schedule(0);
+  }
+
+  /** Looks for due entries now instead of at the next poll; call it after committing an enqueue. */
+  wake(): void {
+    this.schedule(0);
+  }
+
+  /** Stops starting deliveries and waits for those in flight to finish and be recorded. */
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerAt = Number.POSITIVE_INFINITY;
+    await this.pass;
+    await Promise.allSettled(this.inFlight.values());
+    this.emit();
+  }
+
+  /** For tests: resolves once no entry is pending or in flight (waiting out back-offs); throws after `timeoutMs`. */
+  async drain(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    this.wake();
+    for (;;) {
+      if (!this.running)
+        throw new OutboxError('ERR_OUTBOX_NOT_RUNNING', 'start the outbox worker before draining it');
+      const pending = await countPending(this.db);
+      // `recovered` and no pass: the start-up pass (which reruns unfinished give-up hooks) has run.
+      if (pending === 0 && this.inFlight.size === 0 && this.recovered && !this.pass) return;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new OutboxError(
+          'ERR_OUTBOX_DRAIN_TIMEOUT',
+          `the outbox still has ${pending} pending entries after ${timeoutMs} ms`,
+        );
+      }
+      await this.changed(Math.min(left, 50));
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    if (!this.running) return;
+    const wait = Math.max(0, delayMs);
+    const at = Date.now() + wait;
+    if (this.timer !== undefined && this.timerAt <= at) return;
+    clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.timerAt = Number.POSITIVE_INFINITY;
+      this.runPass();
+    }, wait);
+    this.timer.unref(); // an idle worker does not keep the process alive
+  }
+
+  /** One dispatch pass at a time; a wake during a pass runs one more. */
+  private runPass(): void {
+    if (this.pass) {
+      this.passAgain = true;
+      return;
+    }
+    this.pass = (async () => {
+      try {
+        do {
+          this.passAgain = false;
+          await this.dispatch();
+        } while (this.passAgain && this.running);
+      } catch (e) {
+        this.onError(e);
+        this.schedule(this.pollIntervalMs);
+      } finally {
+        this.pass = undefined;
+        this.emit();
+      }
+    })();
+  }
+
+  private async dispatch(): Promise<void> {
+    if (!this.recovered) {
+      this.recovered = true;
+      await this.rerunGiveUpHooks();
+    }
+    const free = this.concurrency - this.inFlight.size;
+    if (!this.running || free <= 0) return; // a finishing delivery schedules the next pass
+    // One more than we can start tells us when the next not-yet-due entry is due.
+    const heads = await pendingHeads(this.db, [...this.inFlight.keys()], free + 1);
+    const now = this.now().getTime();
+    let nextPass = this.pollIntervalMs;
+    let started = 0;
+    for (const head of heads) {
+      const wait = Date.parse(head.nextAttemptAt) - now;
+      if (wait > 0) {
+        nextPass = Math.min(nextPass, wait);
+        break; // sorted by due time: the rest wait longer
+      }
+      if (started === free || !this.running) break;
+      this.launch(head);
+      started += 1;
+    }
+    this.schedule(nextPass);
+  }
+
+  private launch(entry: OutboxEntry): void {
+    const task = this.attempt(entry)
+      .catch((e: unknown) => this.onError(e))
+      .finally(() => {
+        this.inFlight.delete(entry.aggregateId);
+        this.emit();
+        this.schedule(0); // the aggregate's next entry, or a slot for another aggregate
+      });
+    this.inFlight.set(entry.aggregateId, task);
+  }
+
+  private async attempt(head: OutboxEntry): Promise<void> {
+    if (head.attempts >= this.maxAttempts) {
+      // The process stopped during the last allowed attempt: that attempt counted.
+      await this.giveUp(
+        head,
+        new Error(head.lastError ?? 'the process stopped during the last delivery attempt'),
+      );
+      return;
+    }
+    const entry = await startAttempt(this.db, head.seq, this.now());
+    if (!entry) return; // cancelled since we read it
+    const error = await this.tryDeliver(entry);
+    if (error === undefined) {
+      await markDelivered(this.db, entry.seq, this.now());
+    } else if (error instanceof PermanentDeliveryError || entry.attempts >= this.maxAttempts) {
+      await this.giveUp(entry, error);
+    } else {
+      const wait = backoffDelay(entry.attempts, this.backoff, this.random);
+      const now = this.now();
+      await scheduleRetry(this.db, entry.seq, error.message, new Date(now.getTime() + wait), now);
+    }
+  }
+
+  /** Resolves to the failure, or undefined on success. A deliver that ignores the signal still times out. */
+  private async tryDeliver(entry: OutboxEntry): Promise<Error | undefined> {
+    const signal = AbortSignal.timeout(this.deliveryTimeoutMs);
+    const timedOut = new Promise<never>((_, reject) =>
+      signal.addEventListener('abort', () =>
+        reject(new Error(`delivery to ${entry.url} took longer than ${this.deliveryTimeoutMs} ms`)),
+      ),
+    );
+    timedOut.catch(() => undefined); // only observed through the race below
+    try {
+      await Promise.race([this.deliver(entry, { signal }), timedOut]);
+      return undefined;
+    } catch (e) {
+      return toError(e);
+    }
+  }
+
+  private async giveUp(entry: OutboxEntry, error: Error): Promise<void> {
+    const failed = await markFailed(this.db, entry.seq, error.message, this.now());
+    if (failed) await this.runGiveUpHook(failed, error);
+  }
+
+  private async runGiveUpHook(entry: OutboxEntry, error: Error): Promise<void> {
+    try {
+      await this.onGiveUp(entry, error);
+      await giveUpHandled(this.db, entry.seq);
+    } catch (e) {
+      this.onError(e); // stays flagged; the next start() runs the hook again
+    }
+  }
+
+  /** Hooks a crash (or a throwing hook) left unfinished. The original error's type is not kept, its message is. */
+  private async rerunGiveUpHooks(): Promise<void> {
+    for (const entry of await giveUpsNotHandled(this.db)) {
+      await this.runGiveUpHook(entry, new Error(entry.lastError ?? 'delivery failed'));
+    }
+  }
+
+  private emit(): void {
+    for (const listener of [...this.listeners]) listener();
+  }
+
+  private changed(maxWaitMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.listeners.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, maxWaitMs);
+      this.listeners.add(done);
+    });
+  }
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer`);
+  return value;
+}
+
+function nonNegative(value: number, name: string): number {
+  if (!Number.isFinite(value) || value < 0) throw new RangeError(`${name} must be a non-negative number`);
+  return value;
+}

@@ -1,0 +1,181 @@
+// Running a participant's connector as a process: data directory (keys/, connector.sqlite,
+// connector.json), its DID document, its wallet and its link to the authority, and the HTTP server that
+// authenticates every other participant with a request token. Protocol routes (DSP) mount on `app`.
+import { Router, type RequestHandler } from 'express';
+import { callerOf, requireCaller } from '../http/caller-auth.js';
+import { createJsonApp, finishJsonApp } from '../http/json-app.js';
+import { HttpProblem } from '../http/problem.js';
+import { listen, type RunningServer } from '../http/server.js';
+import {
+  ClaimsCache,
+  createNetworkVerifiers,
+  createRequestToken,
+  createRequestVerifier,
+  InMemoryReplayCache,
+  openProcessIdentity,
+  systemClock,
+  type Clock,
+  type FetchLike,
+  type NetworkVerifiers,
+  type ProcessIdentity,
+  type RequestVerifier,
+} from '../identity/index.js';
+import { Database, type Migration } from '../store/database.js';
+import { AuthorityClient, type AuthorityInfo } from '../wallet/authority-client.js';
+import { Wallet, WALLET_MIGRATIONS } from '../wallet/store.js';
+import { dataFile, ensureDataDirectory, hostPolicyFor, LOCAL_DID_HOSTS, readConfigFile } from './config.js';
+
+export interface ConnectorConfig {
+  host: string;
+  port: number;
+  /** The URL peers reach this connector at; its DID is derived from it. Default http://host:port. */
+  publicUrl?: string;
+  /** The data space authority's base URL. */
+  authorityUrl: string;
+  /** Hosts whose DID documents and status lists this connector may fetch. */
+  didHosts: string[];
+}
+
+export const CONNECTOR_CONFIG_FILE = 'connector.json';
+export const CONNECTOR_DATABASE_FILE = 'connector.sqlite';
+export const IDENTITY_API_PREFIX = '/identity/v1';
+
+export interface StartConnectorOptions extends Partial<ConnectorConfig> {
+  dataDir: string;
+  clock?: Clock;
+  fetch?: FetchLike;
+  /** Extra migrations of modules mounted on this connector. */
+  migrations?: readonly Migration[];
+  /**
+   * The longest a revocation or suspension can go unnoticed: how long fetched status lists and a caller's
+   * verified claims are reused. Default 5 minutes.
+   */
+  revocationCheckIntervalMs?: number;
+}
+
+export interface RunningConnector {
+  readonly url: string;
+  readonly did: string;
+  readonly identity: ProcessIdentity;
+  readonly db: Database;
+  readonly wallet: Wallet;
+  readonly authority: AuthorityClient;
+  readonly verifiers: NetworkVerifiers;
+  /** Verifies request tokens addressed to us (available once the authority is known). */
+  verifier(): Promise<RequestVerifier>;
+  /** A token for `Authorization: Bearer` towards the participant `audienceDid`, presenting our wallet. */
+  requestTokenFor(audienceDid: string): Promise<string>;
+  /** Collects our credentials from the authority into the wallet. */
+  collectCredentials(): Promise<number>;
+  /** Mount protocol and management routers here (before the 404 and problem handlers). */
+  readonly routes: Router;
+  /** Middleware that authenticates the calling participant; read the result with callerOf(res). */
+  readonly authenticate: RequestHandler;
+  readonly server: RunningServer;
+  close(): Promise<void>;
+}
+
+export async function startConnector(options: StartConnectorOptions): Promise<RunningConnector> {
+  ensureDataDirectory(options.dataDir);
+  const fileConfig =
+    readConfigFile<Partial<ConnectorConfig>>(dataFile(options.dataDir, CONNECTOR_CONFIG_FILE)) ?? {};
+  const config: Partial<ConnectorConfig> = { ...fileConfig };
+  for (const [key, value] of Object.entries(options)) {
+    if (value !== undefined) (config as Record<string, unknown>)[key] = value;
+  }
+  if (!config.authorityUrl) {
+    throw new Error(
+      `No authority configured for the connector in ${options.dataDir}; set "authorityUrl" in ${CONNECTOR_CONFIG_FILE}.`,
+    );
+  }
+  const clock = options.clock ?? systemClock;
+  const revocationCheckMs = options.revocationCheckIntervalMs ?? 5 * 60_000;
+  const app = createJsonApp();
+  const server = await listen(app, { host: config.host ?? '127.0.0.1', port: config.port ?? 0 });
+  let db: Database | undefined;
+  try {
+    const publicUrl = (config.publicUrl ?? server.url).replace(/\/+$/, '');
+    const identity = await openProcessIdentity(dataFile(options.dataDir, 'keys'), publicUrl, clock);
+    db = await Database.open(dataFile(options.dataDir, CONNECTOR_DATABASE_FILE), [
+      ...WALLET_MIGRATIONS,
+      ...(options.migrations ?? []),
+    ]);
+    const wallet = new Wallet(db);
+    const verifiers = createNetworkVerifiers(hostPolicyFor(config.didHosts ?? LOCAL_DID_HOSTS), {
+      clock,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+      statusCacheTtlMs: revocationCheckMs,
+    });
+    const authority = new AuthorityClient({ url: config.authorityUrl, signer: () => identity.signer() });
+    const replayCache = new InMemoryReplayCache({ clock });
+    let verifier: Promise<RequestVerifier> | undefined;
+    const getVerifier = (): Promise<RequestVerifier> => {
+      verifier ??= authority.info().then((info: AuthorityInfo) =>
+        createRequestVerifier({
+          ourDid: identity.did,
+          resolver: verifiers.resolver,
+          statusChecker: verifiers.statusChecker,
+          trustList: [{ did: info.did }],
+          dataSpace: info.dataSpace,
+          replayCache,
+          claimsCache: new ClaimsCache({ clock, maxTtlMs: revocationCheckMs }),
+          clock,
+        }),
+      );
+      verifier.catch(() => (verifier = undefined)); // retry on the next request if the authority was down
+      return verifier;
+    };
+
+    app.get('/.well-known/did.json', (_req, res) => {
+      res.type('application/did+json').send(JSON.stringify(identity.didDocument()));
+    });
+    // Every authenticated route goes through this: who is calling, with which verified claims.
+    const authenticate: RequestHandler = async (req, res, next) => {
+      try {
+        requireCaller(await getVerifier())(req, res, next);
+      } catch {
+        next(new HttpProblem(503, 'authority-unreachable', 'The connector cannot reach its authority yet.'));
+      }
+    };
+    // Diagnostic: what this connector verified about the caller (the claims policies will see).
+    app.get(`${IDENTITY_API_PREFIX}/whoami`, authenticate, (_req, res) => {
+      const caller = callerOf(res);
+      res.json({ caller: caller.caller, claims: caller.claims, fromCache: caller.fromCache });
+    });
+
+    const routes = Router();
+    app.use(routes);
+    finishJsonApp(app);
+
+    const openDb = db;
+    return {
+      url: publicUrl,
+      did: identity.did,
+      identity,
+      db,
+      wallet,
+      authority,
+      verifiers,
+      verifier: getVerifier,
+      requestTokenFor: async (audienceDid) =>
+        createRequestToken({
+          signer: identity.signer(),
+          audience: audienceDid,
+          credentials: await wallet.presentable(clock()),
+          clock,
+        }),
+      collectCredentials: async () => (await authority.collectInto(wallet, verifiers, clock)).length,
+      routes,
+      authenticate,
+      server,
+      close: async () => {
+        await server.close();
+        await openDb.close();
+      },
+    };
+  } catch (error) {
+    await server.close();
+    await db?.close();
+    throw error;
+  }
+}

@@ -1,0 +1,315 @@
+// Durable transfer processes, the twin of negotiation/store.ts: every state change goes through `transition`
+// (state table + version check in one transaction); pass `tx` to enqueue the outgoing message atomically.
+
+import type { Clock } from '../identity/clock.js';
+import { ProcessError } from '../negotiation/errors.js';
+import type { Role } from '../negotiation/state-table.js';
+import {
+  assertKnownKeys,
+  assertOwnPid,
+  duplicatePidOr,
+  fromJsonColumn,
+  inTransaction,
+  newPid,
+  pageSql,
+  toJsonColumn,
+  versionConflict,
+  Where,
+  type JsonObject,
+  type Page,
+  type TxOption,
+  type WriteOptions,
+} from '../negotiation/store-support.js';
+import type { Database, Migration, Queries, SqlValue } from '../store/database.js';
+import { nextTransferState, type TransferEvent, type TransferState } from './states.js';
+
+export const TRANSFER_MIGRATIONS: readonly Migration[] = [
+  {
+    id: 'transfer/1',
+    sql: `
+      CREATE TABLE transfer (
+        id TEXT PRIMARY KEY,
+        role TEXT NOT NULL CHECK (role IN ('provider', 'consumer')),
+        provider_pid TEXT,
+        consumer_pid TEXT,
+        agreement_id TEXT NOT NULL,
+        counter_party_id TEXT NOT NULL,
+        counter_party_address TEXT NOT NULL,
+        format TEXT NOT NULL,
+        data_address TEXT,
+        state TEXT NOT NULL CHECK (state IN ('REQUESTED', 'STARTED', 'SUSPENDED', 'COMPLETED', 'TERMINATED')),
+        reason TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        CHECK ((role = 'provider' AND provider_pid = id) OR (role = 'consumer' AND consumer_pid = id))
+      );
+      CREATE UNIQUE INDEX transfer_provider_pid ON transfer (role, provider_pid) WHERE provider_pid IS NOT NULL;
+      CREATE UNIQUE INDEX transfer_consumer_pid ON transfer (role, consumer_pid) WHERE consumer_pid IS NOT NULL;
+      CREATE INDEX transfer_agreement ON transfer (agreement_id);
+      CREATE INDEX transfer_state ON transfer (state, updated_at);
+    `,
+  },
+];
+
+export interface TransferRecord {
+  /** Our own pid (providerPid when we are the provider, consumerPid when we are the consumer). */
+  readonly id: string;
+  readonly role: Role;
+  readonly providerPid: string | null;
+  readonly consumerPid: string | null;
+  readonly agreementId: string;
+  readonly counterPartyId: string;
+  /** The provider's DSP base, or the consumer's callbackAddress. */
+  readonly counterPartyAddress: string;
+  /** dct:format of the distribution, e.g. "HttpData-PULL". */
+  readonly format: string;
+  /** Push: where the consumer wants the data; pull: the provider's endpoint data reference. May hold a token. */
+  readonly dataAddress: JsonObject | null;
+  readonly state: TransferState;
+  readonly reason: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly version: number;
+}
+
+export interface NewTransfer {
+  readonly id?: string;
+  readonly role: Role;
+  readonly providerPid?: string | null;
+  readonly consumerPid?: string | null;
+  readonly agreementId: string;
+  readonly counterPartyId: string;
+  readonly counterPartyAddress: string;
+  readonly format: string;
+  readonly dataAddress?: object | null;
+}
+
+export interface TransferChanges {
+  readonly providerPid?: string | null;
+  readonly consumerPid?: string | null;
+  readonly counterPartyAddress?: string;
+  readonly dataAddress?: object | null;
+  readonly reason?: string | null;
+}
+
+export interface TransferTransitionOptions extends WriteOptions {
+  readonly changes?: TransferChanges;
+}
+
+export interface TransferFilter extends Page {
+  readonly role?: Role;
+  readonly state?: TransferState | readonly TransferState[];
+  readonly agreementId?: string;
+  readonly counterPartyId?: string;
+}
+
+interface TransferRow {
+  id: string;
+  role: Role;
+  provider_pid: string | null;
+  consumer_pid: string | null;
+  agreement_id: string;
+  counter_party_id: string;
+  counter_party_address: string;
+  format: string;
+  data_address: string | null;
+  state: TransferState;
+  reason: string | null;
+  created_at: string;
+  updated_at: string;
+  version: number;
+}
+
+const CHANGE_COLUMNS: Readonly<Record<keyof TransferChanges, string>> = {
+  providerPid: 'provider_pid',
+  consumerPid: 'consumer_pid',
+  counterPartyAddress: 'counter_party_address',
+  dataAddress: 'data_address',
+  reason: 'reason',
+};
+
+export interface TransferStoreOptions {
+  readonly now?: Clock;
+}
+
+export class TransferStore {
+  private readonly now: Clock;
+
+  constructor(
+    private readonly db: Database,
+    options: TransferStoreOptions = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Creates a transfer with the state `event` starts it in (a TransferRequestMessage). */
+  async create(input: NewTransfer, event: TransferEvent, options: TxOption = {}): Promise<TransferRecord> {
+    const decision = nextTransferState(input.role, undefined, event);
+    if (!decision.ok) throw new ProcessError('ERR_INVALID_TRANSITION', decision.reason);
+    const id = input.id ?? newPid();
+    assertOwnPid(input.role, id, input, 'transfer process');
+    const providerPid = input.role === 'provider' ? id : (input.providerPid ?? null);
+    const consumerPid = input.role === 'consumer' ? id : (input.consumerPid ?? null);
+    const at = this.now().toISOString();
+    return inTransaction(this.db, options.tx, async (q) => {
+      await q
+        .run(
+          `INSERT INTO transfer (id, role, provider_pid, consumer_pid, agreement_id, counter_party_id,
+             counter_party_address, format, data_address, state, reason, created_at, updated_at, version)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, 1)`,
+          [
+            id,
+            input.role,
+            providerPid,
+            consumerPid,
+            input.agreementId,
+            input.counterPartyId,
+            input.counterPartyAddress,
+            input.format,
+            toJsonColumn(input.dataAddress),
+            decision.state,
+            at,
+            at,
+          ],
+        )
+        .catch((e: unknown) => {
+          throw duplicatePidOr(e, `a ${input.role} transfer with id ${id} or the same pids already exists`);
+        });
+      return this.mustGet(q, id);
+    });
+  }
+
+  get(id: string, options: TxOption = {}): Promise<TransferRecord | undefined> {
+    return this.one('WHERE id = ?', [id], options.tx);
+  }
+
+  findByProviderPid(
+    role: Role,
+    providerPid: string,
+    options: TxOption = {},
+  ): Promise<TransferRecord | undefined> {
+    return this.one('WHERE role = ? AND provider_pid = ?', [role, providerPid], options.tx);
+  }
+
+  findByConsumerPid(
+    role: Role,
+    consumerPid: string,
+    options: TxOption = {},
+  ): Promise<TransferRecord | undefined> {
+    return this.one('WHERE role = ? AND consumer_pid = ?', [role, consumerPid], options.tx);
+  }
+
+  /** Newest first. */
+  async list(filter: TransferFilter = {}, options: TxOption = {}): Promise<TransferRecord[]> {
+    const where = new Where()
+      .equals('role', filter.role)
+      .oneOf('state', filter.state)
+      .equals('agreement_id', filter.agreementId)
+      .equals('counter_party_id', filter.counterPartyId);
+    const page = pageSql(filter);
+    const rows = await (options.tx ?? this.db).all<TransferRow>(
+      `SELECT * FROM transfer ${where.sql} ORDER BY created_at DESC, rowid DESC ${page.sql}`,
+      [...where.params, ...page.params],
+    );
+    return rows.map(toRecord);
+  }
+
+  /**
+   * Applies `event` to transfer `id` after checking the state table; throws ERR_NOT_FOUND,
+   * ERR_INVALID_TRANSITION (nothing written) or ERR_VERSION_CONFLICT.
+   */
+  transition(
+    id: string,
+    event: TransferEvent,
+    options: TransferTransitionOptions = {},
+  ): Promise<TransferRecord> {
+    return inTransaction(this.db, options.tx, async (q) => {
+      const current = await this.current(q, id, options.expectedVersion);
+      const decision = nextTransferState(current.role, current.state, event);
+      if (!decision.ok) throw new ProcessError('ERR_INVALID_TRANSITION', decision.reason, current.state);
+      return this.write(q, current, decision.state, options.changes ?? {});
+    });
+  }
+
+  /** Changes fields other than the state; bumps the version. */
+  update(id: string, changes: TransferChanges, options: WriteOptions = {}): Promise<TransferRecord> {
+    return inTransaction(this.db, options.tx, async (q) => {
+      const current = await this.current(q, id, options.expectedVersion);
+      return this.write(q, current, current.state, changes);
+    });
+  }
+
+  private async current(
+    q: Queries,
+    id: string,
+    expectedVersion: number | undefined,
+  ): Promise<TransferRecord> {
+    const current = await this.get(id, { tx: q });
+    if (!current) throw new ProcessError('ERR_NOT_FOUND', `no transfer process ${id}`);
+    if (expectedVersion !== undefined && current.version !== expectedVersion) {
+      throw versionConflict('transfer process', id, current.state, expectedVersion);
+    }
+    return current;
+  }
+
+  private async write(
+    q: Queries,
+    current: TransferRecord,
+    state: TransferState,
+    changes: TransferChanges,
+  ): Promise<TransferRecord> {
+    assertKnownKeys(changes, Object.keys(CHANGE_COLUMNS), 'a transfer update');
+    assertOwnPid(current.role, current.id, changes, 'transfer process');
+    const sets = ['state = ?', 'updated_at = ?', 'version = version + 1'];
+    const params: SqlValue[] = [state, this.now().toISOString()];
+    for (const [key, column] of Object.entries(CHANGE_COLUMNS) as [keyof TransferChanges, string][]) {
+      const value = changes[key];
+      if (value === undefined) continue;
+      sets.push(`${column} = ?`);
+      params.push(typeof value === 'string' || value === null ? value : toJsonColumn(value));
+    }
+    const result = await q
+      .run(`UPDATE transfer SET ${sets.join(', ')} WHERE id = ? AND version = ?`, [
+        ...params,
+        current.id,
+        current.version,
+      ])
+      .catch((e: unknown) => {
+        throw duplicatePidOr(e, `another ${current.role} transfer already uses these pids`);
+      });
+    if (result.changes !== 1)
+      throw versionConflict('transfer process', current.id, current.state, current.version);
+    return this.mustGet(q, current.id);
+  }
+
+  private async one(where: string, params: SqlValue[], tx?: Queries): Promise<TransferRecord | undefined> {
+    const row = await (tx ?? this.db).get<TransferRow>(`SELECT * FROM transfer ${where}`, params);
+    return row && toRecord(row);
+  }
+
+  private async mustGet(q: Queries, id: string): Promise<TransferRecord> {
+    const record = await this.get(id, { tx: q });
+    if (!record) throw new ProcessError('ERR_NOT_FOUND', `no transfer process ${id}`);
+    return record;
+  }
+}
+
+function toRecord(row: TransferRow): TransferRecord {
+  return {
+    id: row.id,
+    role: row.role,
+    providerPid: row.provider_pid,
+    consumerPid: row.consumer_pid,
+    agreementId: row.agreement_id,
+    counterPartyId: row.counter_party_id,
+    counterPartyAddress: row.counter_party_address,
+    format: row.format,
+    dataAddress: fromJsonColumn(row.data_address),
+    state: row.state,
+    reason: row.reason,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    version: row.version,
+  };
+}

@@ -1,0 +1,63 @@
+// Fixtures shared by the negotiation, transfer and outbox tests: real SQLite files in temp directories.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Database, type Migration } from '../../connector/store/database.js';
+
+const dirs: string[] = [];
+const open: Database[] = [];
+
+/** A fresh file path in a new temp directory. */
+export async function tempFile(name = 'test.sqlite'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'shuyu-control-'));
+  dirs.push(dir);
+  return join(dir, name);
+}
+
+/** Opens (and remembers, for cleanUp) a database at `file`. */
+export async function openDatabase(file: string, migrations: readonly Migration[]): Promise<Database> {
+  const db = await Database.open(file, migrations);
+  open.push(db);
+  return db;
+}
+
+export async function tempDatabase(
+  migrations: readonly Migration[],
+): Promise<{ db: Database; file: string }> {
+  const file = await tempFile();
+  return { db: await openDatabase(file, migrations), file };
+}
+
+export async function cleanUp(): Promise<void> {
+  await Promise.all(open.splice(0).map((db) => db.close().catch(() => undefined)));
+  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+}
+
+/** Awaits `promise`, expecting it to reject with `code`; returns the error. */
+export async function rejectsWithCode(
+  promise: Promise<unknown>,
+  code: string,
+): Promise<Error & { code: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    const actual = (error as { code?: unknown }).code;
+    if (actual !== code) {
+      throw new Error(`expected ${code}, got ${String(actual)}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    return error as Error & { code: string };
+  }
+  throw new Error(`expected a rejection with ${code}, but it resolved`);
+}
+
+/** Counts fulfilled and rejected results, and the rejection codes. */
+export function tally(results: readonly PromiseSettledResult<unknown>[]): { won: number; codes: string[] } {
+  return {
+    won: results.filter((r) => r.status === 'fulfilled').length,
+    codes: results.flatMap((r) =>
+      r.status === 'rejected' ? [String((r.reason as { code?: unknown }).code)] : [],
+    ),
+  };
+}

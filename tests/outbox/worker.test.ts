@@ -1,0 +1,387 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import {
+  NEGOTIATION_MIGRATIONS,
+  NegotiationStore,
+  received,
+  sent,
+} from '../../connector/negotiation/index.js';
+import {
+  OUTBOX_MIGRATIONS,
+  OutboxWorker,
+  PermanentDeliveryError,
+  cancelPending,
+  createHttpDeliver,
+  enqueue,
+  listOutbox,
+  type OutboxEntry,
+  type OutboxWorkerOptions,
+} from '../../connector/outbox/index.js';
+import type { Database } from '../../connector/store/database.js';
+import { cleanUp, openDatabase, rejectsWithCode, tempDatabase } from '../negotiation/helpers.js';
+import { TestServer } from './server.js';
+
+const FAST = { baseDelayMs: 10, pollIntervalMs: 50, deliveryTimeoutMs: 3000 } as const;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+describe('outbox/worker', function () {
+  this.timeout(20_000);
+  let server: TestServer;
+  let db: Database;
+  let file: string;
+  const workers: OutboxWorker[] = [];
+
+  beforeEach(async () => {
+    server = await TestServer.start();
+    ({ db, file } = await tempDatabase([...NEGOTIATION_MIGRATIONS, ...OUTBOX_MIGRATIONS]));
+  });
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((w) => w.stop()));
+    await server.close();
+    await cleanUp();
+  });
+
+  /** Enqueues message n of `aggregate`, to its own path so the server can count attempts per message. */
+  async function put(
+    aggregate: string,
+    n: number,
+    on: Database = db,
+    headersFactoryKey?: string,
+  ): Promise<void> {
+    await on.transaction((tx) =>
+      enqueue(tx, {
+        aggregateId: aggregate,
+        url: server.url(`/${aggregate}/${n}`),
+        method: 'POST',
+        body: { aggregate, n },
+        headersFactoryKey,
+      }),
+    );
+  }
+
+  function worker(options: Partial<OutboxWorkerOptions> = {}, on: Database = db): OutboxWorker {
+    const w = new OutboxWorker(on, { deliver: createHttpDeliver(), ...FAST, ...options });
+    workers.push(w);
+    w.start();
+    return w;
+  }
+
+  async function entries(on: Database = db): Promise<OutboxEntry[]> {
+    return listOutbox(on);
+  }
+
+  it('delivers a committed message as JSON and records it delivered', async () => {
+    await put('A', 1);
+    const w = worker();
+    w.wake();
+    await w.drain();
+    expect(server.arrivals).to.have.length(1);
+    const [arrival] = server.arrivals;
+    expect(arrival).to.deep.include({ path: '/A/1', method: 'POST', body: { aggregate: 'A', n: 1 } });
+    expect(arrival?.headers['content-type']).to.equal('application/json');
+    const [entry] = await entries();
+    expect(entry).to.include({ status: 'delivered', attempts: 1, lastError: null });
+    expect(entry?.deliveredAt).to.be.a('string');
+  });
+
+  it('retries a failing peer with growing waits, minting fresh headers for every attempt', async () => {
+    server.reply = (_arrival, index) =>
+      index < 3 ? { status: 503, body: { error: 'busy' } } : { status: 200 };
+    await put('A', 1, db, 'dsp');
+    const w = worker({
+      deliver: createHttpDeliver({
+        headers: { dsp: (e) => ({ Authorization: `Bearer token-${e.attempts}` }) },
+      }),
+      baseDelayMs: 40,
+      random: () => 0.5, // waits of 30, 60, 120 ms
+    });
+    await w.drain();
+    const times = server.arrivals.map((a) => a.at);
+    const gaps = times.slice(1).map((t, i) => t - times[i]!);
+    expect(gaps).to.have.length(3);
+    // Lower bounds only: a loaded machine may stretch a wait, never shorten it.
+    expect(gaps[0]).to.be.at.least(29);
+    expect(gaps[1]).to.be.at.least(59);
+    expect(gaps[2]).to.be.at.least(119);
+    expect(server.arrivals.map((a) => a.headers.authorization)).to.deep.equal([
+      'Bearer token-1',
+      'Bearer token-2',
+      'Bearer token-3',
+      'Bearer token-4',
+    ]);
+    expect((await entries())[0]).to.include({ status: 'delivered', attempts: 4, lastError: null });
+  });
+
+  it('records the attempt count, last error and next attempt time while waiting to retry', async () => {
+    server.reply = () => ({ status: 503, body: { error: 'down for maintenance' } });
+    await put('A', 1);
+    worker({ baseDelayMs: 5000, jitter: 0 });
+    await waitFor('the failure to be recorded', async () => (await entries())[0]?.lastError !== null);
+    const [entry] = await entries();
+    expect(entry).to.include({ status: 'pending', attempts: 1 });
+    expect(entry?.lastError).to.equal(
+      `POST ${server.url('/A/1')} answered 503: {"error":"down for maintenance"}`,
+    );
+    const wait = Date.parse(entry!.nextAttemptAt) - Date.now();
+    expect(wait).to.be.within(4000, 5000);
+  });
+
+  it('keeps order within an aggregate through retries while other aggregates go on', async () => {
+    server.reply = (arrival, index) =>
+      arrival.path === '/A/1' && index < 2 ? { status: 503 } : { status: 200 };
+    for (let n = 1; n <= 4; n++) await put('A', n);
+    for (let n = 1; n <= 3; n++) await put('B', n);
+    const w = worker({ baseDelayMs: 200, random: () => 0 });
+    await w.drain();
+    expect(server.sequence('A')).to.deep.equal([1, 1, 1, 2, 3, 4]);
+    expect(server.sequence('B')).to.deep.equal([1, 2, 3]);
+    // B was not held up by A's back-off: all of B arrived before A's first retry.
+    const lastB = server.arrivals.findLastIndex((a) => a.body?.aggregate === 'B');
+    const firstRetryOfA = server.arrivals.findIndex((a, i) => a.path === '/A/1' && i > 0);
+    expect(lastB).to.be.lessThan(firstRetryOfA);
+    expect((await entries()).map((e) => e.status)).to.deep.equal(Array(7).fill('delivered'));
+  });
+
+  for (const concurrency of [2, 4]) {
+    it(`delivers aggregates in parallel up to concurrency ${concurrency}, one at a time per aggregate`, async () => {
+      server.reply = () => ({ status: 200, delayMs: 60 });
+      const aggregates = ['A', 'B', 'C', 'D'];
+      for (let n = 1; n <= 3; n++) for (const a of aggregates) await put(a, n);
+      const started = Date.now();
+      await worker({ concurrency }).drain();
+      const elapsed = Date.now() - started;
+      expect(server.maxActive).to.equal(concurrency);
+      for (const a of aggregates) {
+        expect(server.maxActiveByAggregate.get(a), a).to.equal(1);
+        expect(server.sequence(a), a).to.deep.equal([1, 2, 3]);
+      }
+      expect(elapsed).to.be.lessThan(12 * 60); // sequentially it would take 12 x 60 ms
+    });
+  }
+
+  it('gives up after maxAttempts and runs onGiveUp once, which terminates the negotiation', async () => {
+    server.reply = () => ({ status: 503 });
+    const store = new NegotiationStore(db);
+    const n = await store.create(
+      {
+        role: 'provider',
+        consumerPid: 'urn:uuid:c-1',
+        counterPartyId: 'did:web:consumer.example',
+        counterPartyAddress: server.url(''),
+        offer: { '@id': 'urn:uuid:offer-1' },
+      },
+      received('ContractRequestMessage'),
+    );
+    await db.transaction(async (tx) => {
+      await store.transition(n.id, sent('ContractAgreementMessage'), { tx });
+      await enqueue(tx, {
+        aggregateId: n.id,
+        url: server.url('/negotiations/c-1/agreement'),
+        method: 'POST',
+        body: { '@type': 'ContractAgreementMessage' },
+      });
+    });
+    const given: [OutboxEntry, Error][] = [];
+    const onGiveUp = async (entry: OutboxEntry, error: Error): Promise<void> => {
+      given.push([entry, error]);
+      await store.transition(entry.aggregateId, sent('ContractNegotiationTerminationMessage'), {
+        changes: { reason: `the consumer could not be reached: ${error.message}` },
+      });
+    };
+    await worker({ maxAttempts: 3, onGiveUp }).drain();
+
+    expect(server.arrivals).to.have.length(3);
+    expect(given).to.have.length(1);
+    expect(given[0]![0]).to.include({ status: 'failed', attempts: 3, aggregateId: n.id });
+    expect(given[0]![1].message).to.match(/answered 503$/);
+    expect(await store.get(n.id)).to.include({ state: 'TERMINATED' });
+    expect((await store.get(n.id))?.reason).to.match(
+      /^the consumer could not be reached: POST .* answered 503$/,
+    );
+
+    // A later worker on the same file does not run the hook again.
+    const [first] = workers.splice(0);
+    await first!.stop();
+    await worker({ onGiveUp }).drain();
+    expect(given).to.have.length(1);
+  });
+
+  it('gives up at once on a PermanentDeliveryError', async () => {
+    server.reply = () => ({
+      status: 400,
+      body: { '@type': 'ContractNegotiationError', code: 'INVALID_STATE' },
+    });
+    await put('A', 1);
+    await put('A', 2);
+    const errors: Error[] = [];
+    await worker({ maxAttempts: 5, onGiveUp: (_e, error) => void errors.push(error) }).drain();
+    expect(server.sequence('A')).to.deep.equal([1, 2]); // the next message is not blocked by a failed one
+    expect(errors).to.have.length(2);
+    expect(errors[0]).to.be.instanceOf(PermanentDeliveryError);
+    expect((errors[0] as PermanentDeliveryError).status).to.equal(400);
+    expect(errors[0]?.message).to.include('answered 400: {"@type":"ContractNegotiationError"');
+    expect((await entries()).map((e) => [e.status, e.attempts])).to.deep.equal([
+      ['failed', 1],
+      ['failed', 1],
+    ]);
+  });
+
+  it('fails permanently when an entry names a headers factory nobody configured', async () => {
+    await put('A', 1, db, 'missing');
+    const errors: Error[] = [];
+    await worker({ onGiveUp: (_e, error) => void errors.push(error) }).drain();
+    expect(server.arrivals).to.have.length(0);
+    expect(errors[0]?.message).to.equal(
+      'no headers factory "missing" is configured for the outbox; add it to createHttpDeliver\'s headers',
+    );
+  });
+
+  it('reruns a give-up hook that threw, at the next start', async () => {
+    server.reply = () => ({ status: 404 });
+    await put('A', 1);
+    const logged: unknown[] = [];
+    const first = worker({
+      onGiveUp: () => Promise.reject(new Error('the store was busy')),
+      onError: (e) => logged.push(e),
+    });
+    await first.drain();
+    expect(logged.map(String)).to.deep.equal(['Error: the store was busy']);
+    await first.stop();
+
+    const hooked: OutboxEntry[] = [];
+    await worker({ onGiveUp: (entry) => void hooked.push(entry) }).drain();
+    expect(hooked.map((e) => [e.status, e.lastError])).to.deep.equal([
+      ['failed', `POST ${server.url('/A/1')} answered 404`],
+    ]);
+    expect(server.arrivals).to.have.length(1);
+  });
+
+  it('lets the caller cancel a retrying message so a termination need not wait behind it', async () => {
+    server.reply = (arrival) => (arrival.path === '/A/1' ? { status: 503 } : { status: 200 });
+    await put('A', 1);
+    const w = worker({ baseDelayMs: 10_000 });
+    await waitFor('the first failure', async () => (await entries())[0]?.lastError !== null);
+    await db.transaction(async (tx) => {
+      expect(await cancelPending(tx, 'A', 'terminated by the operator')).to.equal(1);
+      await enqueue(tx, {
+        aggregateId: 'A',
+        url: server.url('/A/2'),
+        method: 'POST',
+        body: { aggregate: 'A', n: 2 },
+      });
+    });
+    w.wake();
+    await w.drain();
+    expect(server.sequence('A')).to.deep.equal([1, 2]);
+    expect((await entries()).map((e) => [e.status, e.lastError])).to.deep.equal([
+      ['cancelled', 'terminated by the operator'],
+      ['delivered', null],
+    ]);
+  });
+
+  it('hands 2xx bodies to onResponse and does not follow redirects', async () => {
+    server.reply = (arrival) =>
+      arrival.path === '/A/1'
+        ? { status: 201, body: { '@type': 'ContractNegotiation', providerPid: 'urn:uuid:p-1' } }
+        : { status: 302 };
+    await put('A', 1);
+    await put('B', 1);
+    const seen: unknown[] = [];
+    const failed: Error[] = [];
+    await worker({
+      deliver: createHttpDeliver({ onResponse: (_entry, response) => void seen.push(response) }),
+      onGiveUp: (_e, error) => void failed.push(error),
+    }).drain();
+    expect(seen).to.deep.equal([
+      { status: 201, body: { '@type': 'ContractNegotiation', providerPid: 'urn:uuid:p-1' } },
+    ]);
+    expect(failed.map((e) => e.message)).to.deep.equal([`POST ${server.url('/B/1')} answered 302`]);
+  });
+
+  it('stop() waits for the delivery in flight; a new worker on the same file delivers the rest exactly once', async () => {
+    server.reply = (arrival) => ({ status: 200, delayMs: arrival.path === '/A/1' ? 150 : 0 });
+    for (let n = 1; n <= 3; n++) await put('A', n);
+    const first = worker();
+    await server.arrived(1);
+    await first.stop();
+    expect((await entries()).map((e) => e.status)).to.deep.equal(['delivered', 'pending', 'pending']);
+    expect(server.arrivals).to.have.length(1);
+
+    await db.close();
+    const again = await openDatabase(file, OUTBOX_MIGRATIONS);
+    await worker({}, again).drain();
+    expect(server.sequence('A')).to.deep.equal([1, 2, 3]);
+    expect((await entries(again)).map((e) => [e.status, e.attempts])).to.deep.equal([
+      ['delivered', 1],
+      ['delivered', 1],
+      ['delivered', 1],
+    ]);
+  });
+
+  it('after a kill -9 mid-delivery, the next worker sends that message again and the rest once (at least once)', async () => {
+    server.reply = (arrival, index) => (arrival.path === '/A/1' && index === 0 ? 'hang' : { status: 200 });
+    for (let n = 1; n <= 3; n++) await put('A', n);
+    await db.close();
+
+    const fixture = fileURLToPath(new URL('./fixtures/worker-process.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture, file], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    await Promise.race([
+      server.arrived(1),
+      exited.then(() => Promise.reject(new Error(`the worker process exited early: ${output}`))),
+      sleep(15_000).then(() => Promise.reject(new Error(`no delivery from the worker process: ${output}`))),
+    ]);
+    child.kill('SIGKILL');
+    await exited;
+
+    const again = await openDatabase(file, OUTBOX_MIGRATIONS);
+    expect((await entries(again)).map((e) => [e.status, e.attempts])).to.deep.equal([
+      ['pending', 1],
+      ['pending', 0],
+      ['pending', 0],
+    ]);
+    await worker({}, again).drain();
+    expect(server.sequence('A')).to.deep.equal([1, 1, 2, 3]);
+    expect((await entries(again)).map((e) => [e.status, e.attempts])).to.deep.equal([
+      ['delivered', 2],
+      ['delivered', 1],
+      ['delivered', 1],
+    ]);
+  });
+
+  it('validates messages and options', async () => {
+    await db.transaction(async (tx) => {
+      await rejectsWithCode(
+        enqueue(tx, { aggregateId: 'A', url: 'ftp://x.example/', method: 'POST', body: null }),
+        'ERR_OUTBOX_INVALID_MESSAGE',
+      );
+      await rejectsWithCode(
+        enqueue(tx, { aggregateId: 'A', url: 'not a url', method: 'POST', body: null }),
+        'ERR_OUTBOX_INVALID_MESSAGE',
+      );
+    });
+    expect(() => new OutboxWorker(db, { deliver: createHttpDeliver(), concurrency: 0 })).to.throw(RangeError);
+    expect(() => new OutboxWorker(db, { deliver: createHttpDeliver(), jitter: 2 })).to.throw(RangeError);
+    await rejectsWithCode(
+      new OutboxWorker(db, { deliver: createHttpDeliver() }).drain(),
+      'ERR_OUTBOX_NOT_RUNNING',
+    );
+  });
+});
