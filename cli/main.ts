@@ -2,7 +2,11 @@
 
 import { policyDemo } from './demo.js';
 import { CliError, consoleOutput, EXIT, type Output } from './io.js';
+import { authorityCommand } from './authority.js';
+import { credentialCommand } from './credential.js';
+import { memberCommand } from './member.js';
 import { policyCommand, POLICY_HELP } from './policy.js';
+import { walletCommand } from './wallet.js';
 
 const HELP = `shuyu — trusted data-space connector and federated catalog
 
@@ -10,6 +14,10 @@ Usage:
   shuyu start                 run the local demo (npm start)
   shuyu policy check FILE...  validate and lint ODRL policies
   shuyu policy eval ...       evaluate a request against a policy and explain the decision
+  shuyu authority init|start  create and run the data space authority
+  shuyu member ...            apply (participants); list, approve, reject, suspend, revoke (admins)
+  shuyu credential verify F   verify a credential or presentation offline, check by check
+  shuyu wallet list           the credentials a connector holds
   shuyu help                  this text
 
 ${POLICY_HELP}`;
@@ -20,6 +28,14 @@ export async function main(argv: string[], out: Output = consoleOutput): Promise
     switch (command) {
       case 'policy':
         return await policyCommand(rest, out);
+      case 'authority':
+        return await authorityCommand(rest, out);
+      case 'member':
+        return await memberCommand(rest, out);
+      case 'credential':
+        return await credentialCommand(rest, out);
+      case 'wallet':
+        return await walletCommand(rest, out);
       case 'start':
         return await policyDemo(out);
       case undefined:

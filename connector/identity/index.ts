@@ -86,6 +86,16 @@ export {
   type VerifiedCredential,
 } from './credentials/verify.js';
 
+export {
+  verifyCredentialOffline,
+  verifyPresentationOffline,
+  type CheckOutcome,
+  type CheckResult,
+  type CredentialReport,
+  type OfflineVerificationInput,
+  type PresentationReport,
+} from './credentials/report.js';
+
 // status lists
 export {
   StatusBitstring,

@@ -1,0 +1,89 @@
+// A typed client of the authority's admin API, for the CLI (and scripts): one method per admin operation.
+import { AUTHORITY_API_PREFIX } from './service.js';
+import type { Application, AuditEntry, Member, MemberState } from './types.js';
+
+export class AdminApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly problem?: { errors?: { pointer: string; reason: string }[] },
+  ) {
+    super(message);
+  }
+}
+
+export class AuthorityAdminClient {
+  readonly #base: string;
+
+  constructor(
+    authorityUrl: string,
+    private readonly adminKey: string,
+  ) {
+    this.#base = authorityUrl.replace(/\/+$/, '') + AUTHORITY_API_PREFIX + '/admin';
+  }
+
+  async #call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(this.#base + path, {
+        method,
+        headers: {
+          authorization: `Bearer ${this.adminKey}`,
+          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(15_000),
+      });
+    } catch (error) {
+      throw new AdminApiError(
+        0,
+        `cannot reach the authority at ${this.#base} (${(error as Error).message}); is it running? ` +
+          '(shuyu authority start)',
+      );
+    }
+    const text = await response.text();
+    const parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    if (!response.ok) {
+      const detail = typeof parsed.detail === 'string' ? parsed.detail : text.slice(0, 300);
+      throw new AdminApiError(response.status, detail, parsed as AdminApiError['problem']);
+    }
+    return parsed as T;
+  }
+
+  async applications(state?: string): Promise<Application[]> {
+    const query = state ? `?state=${encodeURIComponent(state)}` : '';
+    return (await this.#call<{ applications: Application[] }>('GET', `/applications${query}`)).applications;
+  }
+
+  async members(state?: MemberState): Promise<Member[]> {
+    const query = state ? `?state=${encodeURIComponent(state)}` : '';
+    return (await this.#call<{ members: Member[] }>('GET', `/members${query}`)).members;
+  }
+
+  approve(
+    id: string,
+    approval: { dataGradeClearance?: string; role?: string; note?: string },
+  ): Promise<{ application: Application; member: Member; credentials: { id: string; type: string }[] }> {
+    return this.#call('POST', `/applications/${encodeURIComponent(id)}/approve`, approval);
+  }
+
+  reject(id: string, reason: string): Promise<Application> {
+    return this.#call('POST', `/applications/${encodeURIComponent(id)}/reject`, { reason });
+  }
+
+  suspend(did: string, reason: string): Promise<Member> {
+    return this.#call('POST', `/members/${encodeURIComponent(did)}/suspend`, { reason });
+  }
+
+  reinstate(did: string, note?: string): Promise<Member> {
+    return this.#call('POST', `/members/${encodeURIComponent(did)}/reinstate`, note ? { note } : {});
+  }
+
+  revoke(did: string, reason: string): Promise<Member> {
+    return this.#call('POST', `/members/${encodeURIComponent(did)}/revoke`, { reason });
+  }
+
+  async audit(limit = 50): Promise<AuditEntry[]> {
+    return (await this.#call<{ entries: AuditEntry[] }>('GET', `/audit?limit=${limit}`)).entries;
+  }
+}

@@ -1,0 +1,238 @@
+// The issue's "bad input and attacks" list, each over real HTTP against a connector (and the authority):
+// every one gets a clear reason and a 4xx answer, and the processes keep serving afterwards.
+import { expect } from 'chai';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import {
+  createDidSigner,
+  createRequestToken,
+  didKeyFromKey,
+  Ed25519Key,
+  issueCredential,
+  openProcessIdentity,
+  type DidSigner,
+} from '../../connector/identity/index.js';
+import type { RunningConnector } from '../../connector/process/connector.js';
+import {
+  bankApplication,
+  hospitalApplication,
+  onboard,
+  request,
+  startLocalDataSpace,
+  whoami,
+  USCC_B,
+  type LocalDataSpace,
+} from './helpers.js';
+
+describe('authority: attacks on identity, each refused over HTTP', function () {
+  this.timeout(30_000);
+  let space: LocalDataSpace;
+  let hospital: RunningConnector;
+  let bank: RunningConnector;
+  let authoritySigner: DidSigner;
+
+  before(async () => {
+    space = await startLocalDataSpace();
+    hospital = await space.startConnector('hospital');
+    bank = await space.startConnector('bank');
+    await onboard(space, hospital, hospitalApplication());
+    await onboard(space, bank, bankApplication());
+    // The authority's own key, read from its data directory: lets tests mint credentials the real issuer
+    // signed but with validity periods the service would never choose.
+    const identity = await openProcessIdentity(join(space.dir, 'authority', 'keys'), space.authority.url);
+    authoritySigner = identity.signer();
+  });
+  after(async () => space?.close());
+
+  async function bankCredentials(): Promise<string[]> {
+    return bank.wallet.presentable(new Date());
+  }
+
+  async function membership(signer: DidSigner, validFrom: Date, validUntil: Date): Promise<string> {
+    const issued = await issueCredential({
+      claims: {
+        type: 'MembershipCredential',
+        subject: {
+          id: bank.did,
+          dataSpace: space.authority.did,
+          organisationName: 'Haidian Commercial Bank',
+          registrationNumber: USCC_B,
+          role: 'participant',
+        },
+      },
+      signer,
+      validFrom,
+      validUntil,
+    });
+    if (issued.format !== 'jwt') throw new Error('expected jwt');
+    return issued.jwt;
+  }
+
+  async function tokenWith(credentials: (string | Record<string, unknown>)[], audience = hospital.did) {
+    return createRequestToken({ signer: bank.identity.signer(), audience, credentials });
+  }
+
+  function expectRefused(
+    answer: { status: number; body: Record<string, unknown> },
+    status: number,
+    type: RegExp,
+  ) {
+    expect(answer.status, JSON.stringify(answer.body)).to.equal(status);
+    expect(String(answer.body.type)).to.match(type);
+    expect(String(answer.body.detail)).to.have.length.greaterThan(10);
+  }
+
+  it('accepts the genuine member (the baseline for every attack below)', async () => {
+    expect((await whoami(hospital, await tokenWith(await bankCredentials()))).status).to.equal(200);
+  });
+
+  it('refuses a tampered credential', async () => {
+    const [first, ...rest] = await bankCredentials();
+    const [header, payload, signature] = String(first).split('.') as [string, string, string];
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+    claims.validUntil = '2099-12-31T00:00:00Z';
+    const tampered = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${signature}`;
+    expectRefused(
+      await whoami(hospital, await tokenWith([tampered, ...rest])),
+      403,
+      /credential-signature-invalid$/,
+    );
+  });
+
+  it('refuses a credential from an issuer outside the trust list', async () => {
+    const rogueKey = await Ed25519Key.generate(new Date());
+    const rogue = createDidSigner(didKeyFromKey(rogueKey), rogueKey);
+    const forged = await membership(rogue, new Date(Date.now() - 60_000), new Date(Date.now() + 86_400_000));
+    expectRefused(await whoami(hospital, await tokenWith([forged])), 403, /credential-issuer-untrusted$/);
+  });
+
+  it('refuses an expired and a not-yet-valid credential, even from the real issuer', async () => {
+    const day = 86_400_000;
+    const expired = await membership(
+      authoritySigner,
+      new Date(Date.now() - 10 * day),
+      new Date(Date.now() - day),
+    );
+    expectRefused(await whoami(hospital, await tokenWith([expired])), 403, /credential-expired$/);
+    const future = await membership(
+      authoritySigner,
+      new Date(Date.now() + day),
+      new Date(Date.now() + 10 * day),
+    );
+    expectRefused(await whoami(hospital, await tokenWith([future])), 403, /credential-not-yet-valid$/);
+  });
+
+  it('refuses a token signed by a key that is not in the caller’s DID document', async () => {
+    const strayKey = await Ed25519Key.generate(new Date());
+    const impostor = createDidSigner(bank.did, strayKey); // claims to be the bank, holds another key
+    const token = await createRequestToken({
+      signer: impostor,
+      audience: hospital.did,
+      credentials: await bankCredentials(),
+    });
+    const answer = await whoami(hospital, token);
+    expect(answer.status).to.equal(401);
+    expect(String(answer.body.detail)).to.match(/key|signature/i);
+  });
+
+  it('refuses a presentation made out for another connector', async () => {
+    const forOther = await tokenWith(await bankCredentials(), bank.did);
+    expectRefused(await whoami(hospital, forOther), 401, /token-audience-mismatch$/);
+  });
+
+  it('refuses a replayed token', async () => {
+    const token = await tokenWith(await bankCredentials());
+    expect((await whoami(hospital, token)).status).to.equal(200);
+    const replay = await whoami(hospital, token);
+    expect(replay.status).to.equal(401);
+    expect(String(replay.body.detail)).to.match(/already|replay/i);
+  });
+
+  it('refuses an expired token', async () => {
+    const token = await createRequestToken({
+      signer: bank.identity.signer(),
+      audience: hospital.did,
+      credentials: await bankCredentials(),
+      lifetimeSeconds: 60,
+      clock: () => new Date(Date.now() - 10 * 60_000),
+    });
+    expectRefused(await whoami(hospital, token), 401, /token-expired$/);
+  });
+
+  describe('a credential with an unknown JSON-LD context', () => {
+    let server: Server;
+    let hits = 0;
+    before(async () => {
+      server = createServer((_req, res) => {
+        hits += 1;
+        res.end('{"@context": {}}');
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    });
+    after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+    it('is refused without any request to the context URL', async () => {
+      const contextUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/evil-context.jsonld`;
+      const [first] = await bankCredentials();
+      const [header, payload, signature] = String(first).split('.') as [string, string, string];
+      const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { '@context': string[] };
+      claims['@context'].push(contextUrl);
+      const withContext = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${signature}`;
+      expectRefused(await whoami(hospital, await tokenWith([withContext])), 403, /context-not-allowed$/);
+      expect(hits).to.equal(0);
+    });
+  });
+
+  it('refuses a missing, malformed or oversized Authorization header', async () => {
+    expectRefused(await whoami(hospital, undefined), 401, /input-malformed$/);
+    expectRefused(
+      await request(`${hospital.url}/identity/v1/whoami`, {
+        headers: { authorization: 'Basic Zm9vOmJhcg==' },
+      }),
+      401,
+      /input-malformed$/,
+    );
+    expectRefused(await whoami(hospital, 'not.a.jwt'), 401, /input-malformed$/);
+    const huge = await whoami(hospital, 'a'.repeat(15_000) + '.b.c');
+    expect(huge.status).to.be.within(400, 431);
+  });
+
+  it('refuses malformed JSON and oversized bodies at the authority, storing nothing', async () => {
+    const before = await space.admin('GET', '/applications');
+    const malformed = await request(`${space.authority.url}/authority/v1/admin/applications/x/reject`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${space.adminKey}`, 'content-type': 'application/json' },
+      body: '{"reason": ',
+    });
+    expectRefused(malformed, 400, /malformed-json$/);
+    const oversized = await request(`${space.authority.url}/authority/v1/admin/applications/x/reject`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${space.adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'x'.repeat(300_000) }),
+    });
+    expectRefused(oversized, 413, /body-too-large$/);
+    const unauthenticated = await request(`${space.authority.url}/authority/v1/applications`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(hospitalApplication()),
+    });
+    expect(unauthenticated.status).to.equal(401);
+    expect((await space.admin('GET', '/applications')).body).to.deep.equal(before.body);
+  });
+
+  it('does not let a participant act as admin, nor apply twice while a member', async () => {
+    const token = await tokenWith(await bankCredentials(), space.authority.did);
+    const asAdmin = await request(`${space.authority.url}/authority/v1/admin/applications`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(asAdmin.status).to.equal(401);
+    const again = await bank.authority.apply(bankApplication()).catch((e: Error) => e);
+    expect(String(again)).to.match(/already a member/);
+  });
+
+  it('still serves genuine requests after all of the above', async () => {
+    expect((await whoami(hospital, await tokenWith(await bankCredentials()))).status).to.equal(200);
+    expect((await request(`${space.authority.url}/authority/v1`)).status).to.equal(200);
+  });
+});
