@@ -4,6 +4,7 @@
 // never a database round trip per offer.
 
 import type { CompiledPolicy } from '../../policies/index.js';
+import { SHUYU_NS } from '../../policies/jsonld/namespaces.js';
 import {
   buildCatalog,
   dataService,
@@ -27,6 +28,9 @@ import {
 import { EVERYTHING, type AssetStore } from './store.js';
 import type { Asset, Offer } from './types.js';
 import { Visibility, type Caller } from './visibility.js';
+
+/** The catalog offer property carrying the offer's access policy (only for the federated catalog). */
+export const ACCESS_POLICY_KEY = `${SHUYU_NS}accessPolicy`;
 
 export interface CatalogOptions {
   /** The provider's participant id (its DID): the catalog's participantId and every offer's assigner. */
@@ -98,7 +102,7 @@ export class Catalog {
       if (entry.offers.length === 0 || !q.matches(entry)) continue;
       const offers = visibility.visibleOffers(entry);
       if (offers.length === 0) continue;
-      if (total >= q.offset && datasets.length < q.limit) datasets.push(this.dataset(entry, offers));
+      if (total >= q.offset && datasets.length < q.limit) datasets.push(this.dataset(entry, offers, caller));
       total++;
     }
     return { datasets, total };
@@ -123,7 +127,9 @@ export class Catalog {
     const entry = snapshot.assetsById.get(datasetId);
     if (entry === undefined) return undefined;
     const offers = new Visibility(snapshot, caller, this.now(), this.participantId).visibleOffers(entry);
-    return offers.length === 0 ? undefined : { '@context': [DSP_CONTEXT], ...this.dataset(entry, offers) };
+    return offers.length === 0
+      ? undefined
+      : { '@context': [DSP_CONTEXT], ...this.dataset(entry, offers, caller) };
   }
 
   /** A catalog offer by its id, whoever asks (no access check): for the provider's own use. */
@@ -193,8 +199,18 @@ export class Catalog {
     };
   }
 
-  private dataset(entry: AssetEntry, offers: readonly OfferEntry[]): DspDataset {
-    return { ...entry.header, hasPolicy: offers.map((o) => this.catalogOffer(o, entry)) };
+  private dataset(entry: AssetEntry, offers: readonly OfferEntry[], caller?: Caller): DspDataset {
+    // The federated catalog (member role "catalog") also gets each offer's access policy, so it can
+    // show every asker only what the asker could see here.
+    const forCatalog = caller?.claims?.memberRole === 'catalog';
+    return {
+      ...entry.header,
+      hasPolicy: offers.map((o) =>
+        forCatalog
+          ? { ...this.catalogOffer(o, entry), [ACCESS_POLICY_KEY]: { '@type': 'Set', ...o.access.body } }
+          : this.catalogOffer(o, entry),
+      ),
+    };
   }
 
   private catalogOffer(offer: OfferEntry, asset: AssetEntry): DspOffer {

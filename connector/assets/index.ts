@@ -42,7 +42,13 @@ export {
   type RegistryChanges,
   type RowStamp,
 } from './store.js';
-export { Catalog, type CatalogOptions, type CatalogPage, type ResolvedOffer } from './catalog.js';
+export {
+  ACCESS_POLICY_KEY,
+  Catalog,
+  type CatalogOptions,
+  type CatalogPage,
+  type ResolvedOffer,
+} from './catalog.js';
 export { DEFAULT_PAGE_SIZE, FILTER_PROPERTIES, MAX_PAGE_SIZE, type CatalogQuery } from './query.js';
 export type { Caller } from './visibility.js';
 export {

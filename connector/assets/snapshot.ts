@@ -19,6 +19,8 @@ import type { Asset, Offer } from './types.js';
 /** One distinct access policy. */
 export interface AccessPolicy {
   readonly compiled: CompiledPolicy;
+  /** Its rules in DSP form: published to the federated catalog so it can filter for each asker. */
+  readonly body: JsonObject;
   /** Its slot in a request's visibility memo (Visibility). */
   readonly slot: number;
 }
@@ -88,7 +90,8 @@ export function buildSnapshot(
     let access = accessPolicies.get(text);
     if (access === undefined) {
       const compiled = previous?.accessPolicies.get(text)?.compiled ?? compile(text);
-      access = { compiled, slot: accessPolicies.size };
+      const body = previous?.accessPolicies.get(text)?.body ?? dspPolicyBody(JSON.parse(text) as JsonObject);
+      access = { compiled, body, slot: accessPolicies.size };
       accessPolicies.set(text, access);
     }
     return access;

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import {
+  ACCESS_POLICY_KEY,
   CatalogQueryError,
   DATASET_KEYS,
   DSP_CONTEXT,
@@ -46,6 +47,18 @@ describe('assets: catalog', () => {
       expect(ids(page.datasets)).to.deep.equal(['urn:ds:visits']);
       expect(offerIds(page.datasets[0])).to.deep.equal(['urn:shuyu:offer:research:urn:ds:visits']);
       expect(await r.catalog.datasetFor(HOSPITAL, 'urn:ds:visits')).to.not.equal(undefined);
+    });
+
+    it('gives the federated catalog (member role "catalog") each offer\'s access policy, nobody else', async () => {
+      const crawler = { ...HOSPITAL, claims: { ...HOSPITAL.claims, memberRole: 'catalog' } };
+      const [forCatalog] = (await r.catalog.catalogFor(crawler, {})).datasets;
+      const published = forCatalog?.hasPolicy[0]?.[ACCESS_POLICY_KEY] as
+        { permission: unknown[] } | undefined;
+      expect(published?.permission).to.have.length(1);
+      expect(JSON.stringify(published)).to.include('medical').and.include('MembershipCredential');
+      expect(validateDspMessage('Dataset', { '@context': [DSP_CONTEXT], ...forCatalog })).to.deep.equal([]);
+      const [forMember] = (await r.catalog.catalogFor(HOSPITAL, {})).datasets;
+      expect(JSON.stringify(forMember)).to.not.include('accessPolicy');
     });
 
     it('hides it from callers without them, exactly as if it did not exist', async () => {
