@@ -98,6 +98,10 @@ class Context {
   broken = 0;
   requestTarget: string | undefined;
   requestAssignee: string | undefined;
+  /** Operand indexes the request defers to use time (EvaluationRequest.deferred); empty for most requests. */
+  readonly deferred = new Set<number>();
+  /** Whether the rule being evaluated is a prohibition (a deferred constraint must then not trigger it). */
+  inProhibition = false;
 
   constructor(readonly tracing: boolean) {}
 
@@ -107,6 +111,13 @@ class Context {
     if (this.tracing) this.sink.length = 0;
     this.missing = 0;
     this.broken = 0;
+    this.deferred.clear();
+    if (request.deferred !== undefined) {
+      for (const name of request.deferred) {
+        const operand = OPERANDS.get(canonicalIri(name)) ?? OPERANDS.get(name);
+        if (operand !== undefined) this.deferred.add(operand.index);
+      }
+    }
     if (++this.generation === 0xffffffff) {
       this.stamps.fill(0);
       this.generation = 1;
@@ -344,7 +355,9 @@ export class CompiledPolicy {
       return NOT_APPLICABLE;
     }
     if (ctx.tracing) ctx.sink.push([]);
+    ctx.inProhibition = kind === 'prohibition';
     const result = conjunction(c.conditions, ctx);
+    ctx.inProhibition = false;
     if (ctx.tracing) traces.push(ruleTrace(rule, kind, outcomeName(result), ctx.sink.pop() ?? []));
     return result;
   }
@@ -525,6 +538,7 @@ export class CompiledPolicy {
         // The hot path: no reference to resolve, no unit, no status, no trace.
         const l = ctx.left(operand);
         if (l === null) {
+          if (ctx.deferred.has(operand.index)) return ctx.inProhibition ? FALSE : TRUE;
           ctx.missing++; // absent: unknown, not false
           return ERROR;
         }
@@ -541,6 +555,13 @@ export class CompiledPolicy {
       // A value the request does not give is unknown, not false: a prohibition on it must not be
       // escaped by leaving the value out (fail closed).
       if (left === null) {
+        // Deferred to use time: satisfiable now (a permission may hold, a prohibition does not apply yet);
+        // the data plane decides it at every access.
+        if (ctx.deferred.has(operand.index)) {
+          return ctx.inProhibition
+            ? trace(ctx, FALSE, `${operand.label} is decided at use time`)
+            : trace(ctx, TRUE, `${operand.label} is decided at use time`);
+        }
         ctx.missing++;
         return trace(ctx, ERROR, `the request does not give ${operand.label}`);
       }

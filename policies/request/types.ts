@@ -65,4 +65,10 @@ export interface EvaluationRequest {
   readonly duties?: Readonly<Record<string, DutyState>>;
   /** Values of rightOperandReference IRIs. */
   readonly references?: Readonly<Record<string, unknown>>;
+  /**
+   * Operands decided later, at use time (e.g. at contract negotiation: purpose, spatial, count,
+   * elapsedTime). When the request gives no value for one of them, its constraints count as satisfiable:
+   * they hold in permissions and duties and do not trigger prohibitions. A value given is evaluated as usual.
+   */
+  readonly deferred?: readonly string[];
 }
