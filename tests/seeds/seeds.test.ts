@@ -3,7 +3,7 @@
 // promises really happen (visibility through access policies, use through contract policies).
 import { expect } from 'chai';
 import { parseApplicationRequest } from '../../catalog/authority/validate.js';
-import { compilePolicy, type RequestClaims } from '../../policies/index.js';
+import { compilePolicy, reasonOf, type RequestClaims } from '../../policies/index.js';
 import { loadSeeds, type SeedMember } from '../../seeds/load.js';
 import { openRegistry } from '../assets/helpers.js';
 
@@ -87,7 +87,7 @@ describe('seeds: the four sector data spaces', function () {
       ...base,
       deferred: NEGOTIATION_DEFERRED,
     });
-    return { sees: sees.decision === 'permit', may: may.decision === 'permit', why: may.reason ?? may.code };
+    return { sees: sees.decision === 'permit', may: may.decision === 'permit', why: reasonOf(may) };
   }
 
   it('lets the intended members use each sector’s data', async () => {
