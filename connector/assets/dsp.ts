@@ -7,6 +7,7 @@
 
 import type { Json, JsonObject } from '../../policies/jsonld/canonicalize.js';
 import { expandIri, RDF_NS, SHUYU_NS } from '../../policies/jsonld/namespaces.js';
+import { DSP_TERMS } from '../dsp/messages/terms.js';
 import { LITERAL_KEYS, normaliseLiteral } from './policy-key.js';
 import type { Asset } from './types.js';
 
@@ -180,7 +181,7 @@ const OWN_KEYS = new Set(['uid', 'type', 'target', 'assigner']);
 export function dspPolicyBody(canonical: JsonObject): JsonObject {
   const out: JsonObject = {};
   for (const [key, value] of Object.entries(canonical)) {
-    if (!OWN_KEYS.has(key)) out[key] = wireValue(key, value);
+    if (!OWN_KEYS.has(key)) out[wireKey(key)] = wireValue(key, value);
   }
   return deepFreeze(out);
 }
@@ -204,6 +205,9 @@ function wireKey(key: string): string {
   if (key === 'uid') return '@id';
   if (key === 'type') return '@type';
   if (key === 'value') return `${RDF_NS}value`; // rdf:value: the DSP context has no rdf prefix
+  // ODRL terms the DSP context does not define (refinement, remedy, consequence, conflict, ...) travel
+  // with the odrl: prefix it does declare, so JSON-LD processing keeps them.
+  if (!key.startsWith('@') && !key.includes(':') && !DSP_TERMS.terms.has(key)) return `odrl:${key}`;
   return key;
 }
 

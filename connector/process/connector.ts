@@ -1,7 +1,7 @@
 // Running a participant's connector as a process: data directory (keys/, connector.sqlite,
 // connector.json), its DID document, its wallet and its link to the authority, and the HTTP server that
 // authenticates every other participant with a request token. Protocol routes (DSP) mount on `app`.
-import { Router, type RequestHandler } from 'express';
+import { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import { callerOf, requireCaller } from '../http/caller-auth.js';
 import { createJsonApp, finishJsonApp } from '../http/json-app.js';
 import { HttpProblem } from '../http/problem.js';
@@ -16,6 +16,7 @@ import {
   systemClock,
   type Clock,
   type FetchLike,
+  type HostPolicy,
   type NetworkVerifiers,
   type ProcessIdentity,
   type RequestVerifier,
@@ -69,6 +70,16 @@ export interface RunningConnector {
   collectCredentials(): Promise<number>;
   /** Mount protocol and management routers here (before the 404 and problem handlers). */
   readonly routes: Router;
+  /**
+   * Adds an error handler that runs before the generic problem+json one, e.g. to answer a protocol's own
+   * error body on its paths. Errors raised before any router (a malformed JSON body, one too large) reach
+   * it too, which a handler inside a router would never see. Call next(err) to pass the error on.
+   */
+  addErrorHandler(handler: ErrorRequestHandler): void;
+  /** Which hosts this connector may call (config `didHosts`): DID documents, status lists and DSP peers. */
+  readonly hostPolicy: HostPolicy;
+  /** The data directory the connector runs from. */
+  readonly dataDir: string;
   /** Middleware that authenticates the calling participant; read the result with callerOf(res). */
   readonly authenticate: RequestHandler;
   readonly server: RunningServer;
@@ -101,7 +112,8 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
       ...(options.migrations ?? []),
     ]);
     const wallet = new Wallet(db);
-    const verifiers = createNetworkVerifiers(hostPolicyFor(config.didHosts ?? LOCAL_DID_HOSTS), {
+    const hostPolicy = hostPolicyFor(config.didHosts ?? LOCAL_DID_HOSTS);
+    const verifiers = createNetworkVerifiers(hostPolicy, {
       clock,
       ...(options.fetch ? { fetch: options.fetch } : {}),
       statusCacheTtlMs: revocationCheckMs,
@@ -145,6 +157,8 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
 
     const routes = Router();
     app.use(routes);
+    const errorHandlers: ErrorRequestHandler[] = [];
+    app.use(chainErrorHandlers(errorHandlers));
     finishJsonApp(app);
 
     const openDb = db;
@@ -166,6 +180,11 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
         }),
       collectCredentials: async () => (await authority.collectInto(wallet, verifiers, clock)).length,
       routes,
+      addErrorHandler: (handler) => {
+        errorHandlers.push(handler);
+      },
+      hostPolicy,
+      dataDir: options.dataDir,
       authenticate,
       server,
       close: async () => {
@@ -178,4 +197,19 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
     await db?.close();
     throw error;
   }
+}
+
+/** Runs `handlers` in order; each may answer or pass the error on with next(err). */
+function chainErrorHandlers(handlers: readonly ErrorRequestHandler[]): ErrorRequestHandler {
+  return (err, req, res, next) => {
+    const run = (index: number, error: unknown): void => {
+      const handler = handlers[index];
+      if (handler === undefined) {
+        next(error);
+        return;
+      }
+      handler(error, req, res, (passed?: unknown) => run(index + 1, passed ?? error));
+    };
+    run(0, err);
+  };
 }

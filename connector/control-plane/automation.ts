@@ -1,0 +1,153 @@
+// The connector's own moves, taken without the operator: a provider agrees to (or terminates, with the
+// stored policy reason) an automatically approved request, agrees once the consumer accepted its
+// offer, finalizes a verified agreement and starts a requested transfer; a consumer verifies the
+// agreement it received. Each is a pure function of the stored record, so the same code runs right
+// after the message that called for it (kick) and, after a restart, for every record left waiting
+// (resume). Nothing polls: work is kicked when a transaction commits.
+
+import { ProcessError, type NegotiationRecord } from '../negotiation/index.js';
+import type { TransferRecord } from '../transfer/index.js';
+import type { ProcessKind } from './context.js';
+import type { NegotiationActions } from './negotiation/actions.js';
+import type { TransferActions } from './transfer/actions.js';
+import type { NegotiationStore } from '../negotiation/index.js';
+import type { TransferStore } from '../transfer/index.js';
+
+export type NegotiationStep = 'agree' | 'terminate' | 'finalize' | 'verify';
+export type TransferStep = 'start' | 'terminate';
+
+/** What the connector does next on its own, if anything. */
+export function negotiationStep(record: NegotiationRecord): NegotiationStep | undefined {
+  if (record.pendingAction) return undefined; // the operator decides
+  if (record.role === 'provider') {
+    if (record.state === 'REQUESTED') return record.reason === null ? 'agree' : 'terminate';
+    if (record.state === 'ACCEPTED') return 'agree'; // the consumer accepted our own offer
+    if (record.state === 'VERIFIED') return 'finalize';
+  } else if (record.state === 'AGREED') {
+    return 'verify';
+  }
+  return undefined;
+}
+
+export function transferStep(record: TransferRecord): TransferStep | undefined {
+  if (record.role !== 'provider' || record.state !== 'REQUESTED') return undefined;
+  return record.reason === null ? 'start' : 'terminate';
+}
+
+export interface AutomationOptions {
+  readonly negotiations: NegotiationStore;
+  readonly transfers: TransferStore;
+  readonly negotiationActions: NegotiationActions;
+  readonly transferActions: TransferActions;
+  readonly onError: (error: unknown) => void;
+}
+
+const PAGE = 500;
+
+export class Automation {
+  private closed = false;
+  /** `${kind} ${id}` → its run; `again` holds kicks that came while it ran. */
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly again = new Set<string>();
+
+  constructor(private readonly options: AutomationOptions) {}
+
+  /** Runs the process's automatic steps, after the current tick (so the caller's answer goes first). */
+  kick(kind: ProcessKind, id: string): void {
+    if (this.closed) return;
+    const key = `${kind} ${id}`;
+    if (this.running.has(key)) {
+      this.again.add(key);
+      return;
+    }
+    const run = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.run(kind, id, key))
+      .catch((e: unknown) => this.options.onError(e))
+      .finally(() => this.running.delete(key));
+    this.running.set(key, run);
+  }
+
+  /** Kicks every process left waiting for an automatic step (after a restart). */
+  async resume(): Promise<number> {
+    const { negotiations, transfers } = this.options;
+    const waiting: [ProcessKind, string][] = [];
+    const provider = await all((page) =>
+      negotiations.list({
+        role: 'provider',
+        state: ['REQUESTED', 'ACCEPTED', 'VERIFIED'],
+        pendingAction: false,
+        ...page,
+      }),
+    );
+    const consumer = await all((page) =>
+      negotiations.list({ role: 'consumer', state: 'AGREED', pendingAction: false, ...page }),
+    );
+    for (const r of [...provider, ...consumer]) waiting.push(['negotiation', r.id]);
+    for (const r of await all((page) => transfers.list({ role: 'provider', state: 'REQUESTED', ...page }))) {
+      waiting.push(['transfer', r.id]);
+    }
+    for (const [kind, id] of waiting) this.kick(kind, id);
+    return waiting.length;
+  }
+
+  /** Stops taking kicks and waits for the steps in progress. */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+  }
+
+  private async run(kind: ProcessKind, id: string, key: string): Promise<void> {
+    do {
+      this.again.delete(key);
+      if (this.closed) return;
+      try {
+        await (kind === 'negotiation' ? this.negotiation(id) : this.transfer(id));
+      } catch (e) {
+        // Someone (the operator, a peer's message) moved the process first: nothing left to do here.
+        if (e instanceof ProcessError && ['ERR_INVALID_TRANSITION', 'ERR_VERSION_CONFLICT'].includes(e.code))
+          continue;
+        throw e;
+      }
+    } while (this.again.has(key));
+  }
+
+  private async negotiation(id: string): Promise<void> {
+    const record = await this.options.negotiations.get(id);
+    if (record === undefined) return;
+    const actions = this.options.negotiationActions;
+    switch (negotiationStep(record)) {
+      case 'agree':
+        await actions.agree(id);
+        break;
+      case 'terminate':
+        await actions.terminate(id, record.reason ?? 'refused', 'policy-denied');
+        break;
+      case 'finalize':
+        await actions.finalize(id);
+        break;
+      case 'verify':
+        await actions.verify(id);
+        break;
+    }
+  }
+
+  private async transfer(id: string): Promise<void> {
+    const record = await this.options.transfers.get(id);
+    if (record === undefined) return;
+    const step = transferStep(record);
+    if (step === 'start') await this.options.transferActions.start(id);
+    else if (step === 'terminate') {
+      await this.options.transferActions.terminate(id, record.reason ?? 'refused', 'policy-denied');
+    }
+  }
+}
+
+/** Every record of a paged list (ids first, so records changing state meanwhile do not shift pages). */
+async function all<T>(list: (page: { limit: number; offset: number }) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for (let offset = 0; ; offset += PAGE) {
+    const page = await list({ limit: PAGE, offset });
+    out.push(...page);
+    if (page.length < PAGE) return out;
+  }
+}

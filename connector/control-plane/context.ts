@@ -1,0 +1,44 @@
+// What the control plane's services share: who we are, the stores, and the hook that runs after a
+// transaction that changed a negotiation or transfer has committed (deliver its messages now, take the
+// automatic next step). Services receive it explicitly; there is no global state.
+
+import type { AssetStore, Caller, Catalog } from '../assets/index.js';
+import type { Clock } from '../identity/clock.js';
+import type { HostPolicy } from '../identity/index.js';
+import type { NegotiationStore } from '../negotiation/index.js';
+import type { Inbox } from '../outbox/index.js';
+import type { Database } from '../store/database.js';
+import type { TransferStore } from '../transfer/index.js';
+
+export type ProcessKind = 'negotiation' | 'transfer';
+
+export interface ControlPlaneContext {
+  /** Our participant id. */
+  readonly did: string;
+  /** Our root URL (data plane endpoints hang below it). */
+  readonly url: string;
+  /** Our DSP base: what peers call, and the callbackAddress we give them. */
+  readonly dspBase: string;
+  readonly db: Database;
+  readonly negotiations: NegotiationStore;
+  readonly transfers: TransferStore;
+  readonly inbox: Inbox;
+  readonly assets: AssetStore;
+  readonly catalog: Catalog;
+  readonly hostPolicy: HostPolicy;
+  readonly clock: Clock;
+  /** Transfer formats we serve as provider (the catalog's distributions), e.g. HttpData-PULL. */
+  readonly transferFormats: readonly string[];
+  /** Verify agreements as soon as they arrive (consumer); false leaves them to the operator. */
+  readonly autoVerify: boolean;
+  /** Call after committing a change to a process: wakes the outbox and runs automatic steps. */
+  committed(kind: ProcessKind, id: string): void;
+}
+
+/** A DSP answer as handlers return it (and as the inbox stores it for duplicates). */
+export interface DspReply<T = unknown> {
+  readonly status: 200 | 201;
+  readonly body: T;
+}
+
+export type { Caller };

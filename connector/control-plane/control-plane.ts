@@ -1,0 +1,179 @@
+// Wires the control plane onto a running connector: stores on its database, the catalog, the
+// negotiation and transfer services for both roles, the outbox worker that delivers their messages
+// and the automation that takes the connector's own steps. The HTTP bindings (connector/dsp,
+// connector/management) call these services; nothing here knows about express.
+
+import { ASSET_MIGRATIONS, AssetStore, Catalog } from '../assets/index.js';
+import { systemClock, type Clock, type HostPolicy } from '../identity/index.js';
+import { NEGOTIATION_MIGRATIONS, NegotiationStore } from '../negotiation/index.js';
+import {
+  INBOX_MIGRATIONS,
+  Inbox,
+  OUTBOX_MIGRATIONS,
+  OutboxWorker,
+  type OutboxWorkerOptions,
+} from '../outbox/index.js';
+import type { Database, Migration } from '../store/database.js';
+import { TRANSFER_MIGRATIONS, TransferStore } from '../transfer/index.js';
+import { Automation } from './automation.js';
+import type { ControlPlaneContext } from './context.js';
+import { deliveryHooks } from './delivery.js';
+import { NegotiationActions } from './negotiation/actions.js';
+import { NegotiationProtocol } from './negotiation/protocol.js';
+import { DspClient } from './peers/dsp-client.js';
+import { createDspDeliver } from './peers/outbound.js';
+import { TransferActions } from './transfer/actions.js';
+import { TransferProtocol } from './transfer/protocol.js';
+
+/** Every table the control plane needs, for Database.open / startConnector's `migrations`. */
+export const CONTROL_PLANE_MIGRATIONS: readonly Migration[] = [
+  ...ASSET_MIGRATIONS,
+  ...NEGOTIATION_MIGRATIONS,
+  ...TRANSFER_MIGRATIONS,
+  ...OUTBOX_MIGRATIONS,
+  ...INBOX_MIGRATIONS,
+];
+
+/** The DSP endpoints live below `<connector url>` + this path. */
+export const DSP_PATH = '/dsp';
+
+/** What the control plane needs of the connector process. */
+export interface ConnectorHandle {
+  readonly url: string;
+  readonly did: string;
+  /** Opened with CONTROL_PLANE_MIGRATIONS. */
+  readonly db: Database;
+  readonly hostPolicy: HostPolicy;
+  requestTokenFor(audienceDid: string): Promise<string>;
+}
+
+export type OutboxTuning = Pick<
+  OutboxWorkerOptions,
+  'baseDelayMs' | 'maxDelayMs' | 'maxAttempts' | 'pollIntervalMs' | 'deliveryTimeoutMs' | 'concurrency'
+>;
+
+export interface ControlPlaneOptions {
+  /** Default true: a consumer verifies an agreement as soon as it arrives. */
+  readonly autoVerify?: boolean;
+  /** Transfer formats offered for every dataset; default HttpData-PULL and HttpData-PUSH. */
+  readonly transferFormats?: readonly string[];
+  readonly outbox?: OutboxTuning;
+  readonly clock?: Clock;
+  /** For outgoing DSP requests; default the global fetch. */
+  readonly fetch?: typeof fetch;
+  /** Unexpected failures of background work (delivery bookkeeping, automatic steps). */
+  readonly onError?: (error: unknown) => void;
+}
+
+export interface ControlPlane {
+  readonly context: ControlPlaneContext;
+  readonly assets: AssetStore;
+  readonly catalog: Catalog;
+  readonly negotiations: NegotiationStore;
+  readonly transfers: TransferStore;
+  /** Messages peers send (DSP bindings call these). */
+  readonly negotiationProtocol: NegotiationProtocol;
+  readonly transferProtocol: TransferProtocol;
+  /** What this connector does itself (management API and automation call these). */
+  readonly negotiationActions: NegotiationActions;
+  readonly transferActions: TransferActions;
+  /** Synchronous DSP reads of other connectors (their catalogs). */
+  readonly client: DspClient;
+  readonly worker: OutboxWorker;
+  readonly automation: Automation;
+  /** Starts delivering and resumes every process left waiting for an automatic step. */
+  start(): Promise<void>;
+  /** Stops the automation and the worker, waiting for steps and deliveries in flight. */
+  close(): Promise<void>;
+}
+
+export function createControlPlane(
+  connector: ConnectorHandle,
+  options: ControlPlaneOptions = {},
+): ControlPlane {
+  const clock = options.clock ?? systemClock;
+  const onError = options.onError ?? ((e: unknown) => console.error('control plane:', e));
+  const dspBase = `${connector.url}${DSP_PATH}`;
+  const transferFormats = options.transferFormats ?? ['HttpData-PULL', 'HttpData-PUSH'];
+  const assets = new AssetStore(connector.db, { clock });
+  const catalog = new Catalog(assets, {
+    participantId: connector.did,
+    endpointURL: dspBase,
+    transferFormats,
+    now: () => clock().getTime(),
+  });
+  const negotiations = new NegotiationStore(connector.db, { now: clock });
+  const transfers = new TransferStore(connector.db, { now: clock });
+  // Filled in below: the context's hook needs the worker and the automation, which need the context.
+  let onCommitted: ControlPlaneContext['committed'] = () => undefined;
+  const context: ControlPlaneContext = {
+    did: connector.did,
+    url: connector.url,
+    dspBase,
+    db: connector.db,
+    negotiations,
+    transfers,
+    inbox: new Inbox(connector.db, { now: clock }),
+    assets,
+    catalog,
+    hostPolicy: connector.hostPolicy,
+    clock,
+    transferFormats,
+    autoVerify: options.autoVerify ?? true,
+    committed: (kind, id) => onCommitted(kind, id),
+  };
+  const negotiationActions = new NegotiationActions(context);
+  const transferActions = new TransferActions(context);
+  const hooks = deliveryHooks(context, (did) => connector.requestTokenFor(did));
+  const worker = new OutboxWorker(connector.db, {
+    // Deliveries wait on peers, not on us: many negotiations in flight at once (the worker's default is 4).
+    concurrency: 32,
+    ...options.outbox,
+    deliver: createDspDeliver({
+      hostPolicy: connector.hostPolicy,
+      tokenFor: hooks.tokenFor,
+      onResponse: hooks.onResponse,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    }),
+    onGiveUp: hooks.onGiveUp,
+    onError,
+    now: clock,
+  });
+  const automation = new Automation({
+    negotiations,
+    transfers,
+    negotiationActions,
+    transferActions,
+    onError,
+  });
+  onCommitted = (kind, id) => {
+    worker.wake();
+    automation.kick(kind, id);
+  };
+  return {
+    context,
+    assets,
+    catalog,
+    negotiations,
+    transfers,
+    negotiationProtocol: new NegotiationProtocol(context),
+    transferProtocol: new TransferProtocol(context),
+    negotiationActions,
+    transferActions,
+    client: new DspClient({
+      hostPolicy: connector.hostPolicy,
+      tokenFor: (did) => connector.requestTokenFor(did),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    }),
+    worker,
+    automation,
+    async start() {
+      worker.start();
+      await automation.resume();
+    },
+    async close() {
+      await automation.close();
+      await worker.stop();
+    },
+  };
+}

@@ -1,0 +1,117 @@
+// How the outbox's deliveries tie back to processes: whose token signs a message (the counterparty of
+// the negotiation or transfer it belongs to), what the ACK of an initial request teaches us (the
+// peer's pid), and what happens when a message cannot be delivered at all: the process is terminated
+// here with the reason, and the peer is sent a termination (it may have refused one message but still
+// be waiting; when it is down, that message fails in turn and changes nothing).
+
+import {
+  buildContractNegotiationTerminationMessage,
+  buildTransferTerminationMessage,
+  parseDspMessage,
+} from '../dsp/messages/index.js';
+import { sent, NEGOTIATION_TERMINAL_STATES } from '../negotiation/index.js';
+import {
+  cancelPending,
+  PermanentDeliveryError,
+  type DeliveredResponse,
+  type OutboxEntry,
+} from '../outbox/index.js';
+import { TRANSFER_TERMINAL_STATES } from '../transfer/index.js';
+import type { ControlPlaneContext, ProcessKind } from './context.js';
+import { negotiationPeerUrl } from './negotiation/wire.js';
+import { sendDsp } from './peers/outbound.js';
+import { bothPids } from './pids.js';
+import { transferPeerUrl } from './transfer/wire.js';
+
+export interface DeliveryHooks {
+  tokenFor(aggregateId: string): Promise<string>;
+  onResponse(entry: OutboxEntry, response: DeliveredResponse): Promise<void>;
+  onGiveUp(entry: OutboxEntry, error: Error): Promise<void>;
+}
+
+export function deliveryHooks(
+  ctx: ControlPlaneContext,
+  requestTokenFor: (did: string) => Promise<string>,
+): DeliveryHooks {
+  const counterParty = async (aggregateId: string): Promise<string | undefined> =>
+    (await ctx.negotiations.get(aggregateId))?.counterPartyId ??
+    (await ctx.transfers.get(aggregateId))?.counterPartyId;
+
+  return {
+    async tokenFor(aggregateId) {
+      const did = await counterParty(aggregateId);
+      if (did === undefined)
+        throw new PermanentDeliveryError(`no negotiation or transfer ${aggregateId} to send for`);
+      return requestTokenFor(did);
+    },
+
+    async onResponse(entry, response) {
+      const body = entry.body ?? {};
+      if (typeof body.callbackAddress !== 'string') return; // only initial requests are answered with a pid
+      if (body['@type'] === 'ContractRequestMessage') {
+        const ack = await parseDspMessage('ContractNegotiation', response.body);
+        if (!ack.ok)
+          throw new Error(`the provider's answer is not a ContractNegotiation: ${ack.errors[0]?.reason}`);
+        const record = await ctx.negotiations.get(entry.aggregateId);
+        if (record?.providerPid === null) {
+          await ctx.negotiations.update(record.id, { providerPid: ack.message.providerPid });
+        }
+      } else if (body['@type'] === 'TransferRequestMessage') {
+        const ack = await parseDspMessage('TransferProcess', response.body);
+        if (!ack.ok)
+          throw new Error(`the provider's answer is not a TransferProcess: ${ack.errors[0]?.reason}`);
+        const record = await ctx.transfers.get(entry.aggregateId);
+        if (record?.providerPid === null) {
+          await ctx.transfers.update(record.id, { providerPid: ack.message.providerPid });
+        }
+      }
+    },
+
+    async onGiveUp(entry, error) {
+      const type = typeof entry.body?.['@type'] === 'string' ? entry.body['@type'] : 'message';
+      const reason = `could not deliver the ${type} to ${entry.url}: ${error.message}`.slice(0, 2000);
+      const tell = !/TerminationMessage$/.test(type); // a failed termination is not answered by another
+      const kind = await terminateAfterGiveUp(ctx, entry.aggregateId, reason, tell);
+      if (kind) ctx.committed(kind, entry.aggregateId);
+    },
+  };
+}
+
+/** Terminates the process after a message to its peer was given up; idempotent, as hooks may rerun. */
+async function terminateAfterGiveUp(
+  ctx: ControlPlaneContext,
+  id: string,
+  reason: string,
+  tell: boolean,
+): Promise<ProcessKind | undefined> {
+  const message = { code: 'delivery-failed', reason: [reason] };
+  return ctx.db.transaction(async (tx) => {
+    await cancelPending(tx, id, reason);
+    const negotiation = await ctx.negotiations.get(id, { tx });
+    if (negotiation !== undefined) {
+      if (NEGOTIATION_TERMINAL_STATES.includes(negotiation.state)) return undefined;
+      const next = await ctx.negotiations.transition(id, sent('ContractNegotiationTerminationMessage'), {
+        tx,
+        changes: { reason, pendingAction: false },
+      });
+      const url = negotiationPeerUrl(next, 'termination');
+      const pids = bothPids(next);
+      if (tell && url !== undefined && pids !== undefined) {
+        await sendDsp(tx, id, url, buildContractNegotiationTerminationMessage({ ...pids, ...message }));
+      }
+      return 'negotiation';
+    }
+    const transfer = await ctx.transfers.get(id, { tx });
+    if (transfer === undefined || TRANSFER_TERMINAL_STATES.includes(transfer.state)) return undefined;
+    const next = await ctx.transfers.transition(id, sent('TransferTerminationMessage'), {
+      tx,
+      changes: { reason },
+    });
+    const url = transferPeerUrl(next, 'termination');
+    const pids = bothPids(next);
+    if (tell && url !== undefined && pids !== undefined) {
+      await sendDsp(tx, id, url, buildTransferTerminationMessage({ ...pids, ...message }));
+    }
+    return 'transfer';
+  });
+}

@@ -1,0 +1,252 @@
+// The negotiation messages peers send us, for both roles: validate against the record, apply the
+// state table, persist, answer. Decisions that need the caller's verified claims (does the contract
+// policy permit it?) are taken here, while the claims are at hand, and stored with the record; the
+// automation (automation.ts) sends what follows, after the answer, and again after a restart.
+
+import { matchRequestedOffer, type Caller } from '../../assets/index.js';
+import {
+  DspError,
+  type ContractAgreementMessage,
+  type ContractAgreementVerificationMessage,
+  type ContractNegotiation,
+  type ContractNegotiationEventMessage,
+  type ContractNegotiationTerminationMessage,
+  type ContractOfferMessage,
+  type ContractRequestMessage,
+} from '../../dsp/messages/index.js';
+import {
+  received,
+  type NegotiationChanges,
+  type NegotiationEvent,
+  type NegotiationRecord,
+} from '../../negotiation/index.js';
+import { cancelPending, messageDigest } from '../../outbox/index.js';
+import type { Queries } from '../../store/database.js';
+import type { ControlPlaneContext, DspReply } from '../context.js';
+import { checkMessagePids, type MessagePids } from '../pids.js';
+import { creating, peerAddressOrRefuse, terminationReason } from '../protocol-support.js';
+import { applyReceived, inboxKey } from '../received.js';
+import { agreementProblems } from './agreement.js';
+import { contractDenial } from './decision.js';
+import { negotiationBody } from './wire.js';
+
+type Reply = DspReply<ContractNegotiation>;
+
+export class NegotiationProtocol {
+  constructor(private readonly ctx: ControlPlaneContext) {}
+
+  /** GET /negotiations/:pid (either role). */
+  async state(caller: Caller, pid: string): Promise<ContractNegotiation> {
+    return negotiationBody(await this.own(caller, pid));
+  }
+
+  /** Provider: POST /negotiations/request, a consumer opens a negotiation. */
+  async request(caller: Caller, message: ContractRequestMessage): Promise<Reply> {
+    if (message.callbackAddress === undefined) {
+      throw new DspError('bad-message', 'a counter-request goes to /negotiations/:providerPid/request', [
+        { pointer: '/providerPid', reason: 'an initial request has callbackAddress and no providerPid' },
+      ]);
+    }
+    const { ctx } = this;
+    const callbackAddress = peerAddressOrRefuse(ctx.hostPolicy, message.callbackAddress, '/callbackAddress');
+    const match = await matchRequestedOffer(ctx.catalog, caller, {
+      datasetId: message.offer.target,
+      offer: message.offer,
+    });
+    if (!match.ok) {
+      throw new DspError('bad-message', `the offer cannot be negotiated: ${match.message}`, [
+        { pointer: '/offer', reason: match.message },
+        ...(match.problems ?? []).map((p) => ({ pointer: `/offer${p.pointer}`, reason: p.reason })),
+      ]);
+    }
+    const manual = match.offer.approval === 'manual';
+    const denial = manual ? undefined : contractDenial(match, caller, ctx.did, ctx.clock());
+    const key = `${caller.participantId} ContractRequestMessage ${message.consumerPid}`;
+    const { response } = await ctx.inbox.once<Reply>(key, messageDigest(message), async (tx) => {
+      const created = await creating(
+        () =>
+          ctx.negotiations.create(
+            {
+              role: 'provider',
+              consumerPid: message.consumerPid,
+              counterPartyId: caller.participantId,
+              counterPartyAddress: callbackAddress,
+              datasetId: match.asset.id,
+              // Our own form of the offer, so the agreement is built from what we published.
+              offer: { ...match.dspOffer, target: match.asset.id },
+              pendingAction: manual,
+            },
+            received('ContractRequestMessage'),
+            { tx },
+          ),
+        'consumerPid',
+        message.consumerPid,
+      );
+      // A denial is sent by the automation; stored now, while the caller's claims are known.
+      const record = denial ? await ctx.negotiations.update(created.id, { reason: denial }, { tx }) : created;
+      return { status: 201, body: negotiationBody(record) };
+    });
+    ctx.committed('negotiation', response.body.providerPid);
+    return response;
+  }
+
+  /** Provider: POST /negotiations/:pid/request, a counter-request after our offer. */
+  async counterRequest(caller: Caller, pid: string, message: ContractRequestMessage): Promise<Reply> {
+    const later = laterForm(message, 'counter-request');
+    const match = await matchRequestedOffer(this.ctx.catalog, caller, {
+      datasetId: message.offer.target,
+      offer: message.offer,
+    });
+    // Terms we publish with automatic approval are decided at once; anything else waits for the operator.
+    const automatic = match.ok && match.offer.approval === 'automatic';
+    const denial = automatic ? contractDenial(match, caller, this.ctx.did, this.ctx.clock()) : undefined;
+    return this.apply(caller, pid, later, received('ContractRequestMessage'), (record) => {
+      if (record.datasetId !== null && message.offer.target !== record.datasetId) {
+        throw new DspError('bad-message', `this negotiation is about dataset ${record.datasetId}`, [
+          { pointer: '/offer/target', reason: `must be ${record.datasetId}` },
+        ]);
+      }
+      return {
+        offer: match.ok ? { ...match.dspOffer, target: match.asset.id } : message.offer,
+        pendingAction: !automatic,
+        reason: denial ?? null,
+      };
+    });
+  }
+
+  /** Consumer: POST /negotiations/offers, a provider opens a negotiation with an offer. */
+  async offer(caller: Caller, message: ContractOfferMessage): Promise<Reply> {
+    if (message.callbackAddress === undefined) {
+      throw new DspError('bad-message', 'a counter-offer goes to /negotiations/:consumerPid/offers', [
+        { pointer: '/consumerPid', reason: 'an initial offer has callbackAddress and no consumerPid' },
+      ]);
+    }
+    const { ctx } = this;
+    const callbackAddress = peerAddressOrRefuse(ctx.hostPolicy, message.callbackAddress, '/callbackAddress');
+    const key = `${caller.participantId} ContractOfferMessage ${message.providerPid}`;
+    const { response } = await ctx.inbox.once<Reply>(key, messageDigest(message), async (tx) => {
+      const record = await creating(
+        () =>
+          ctx.negotiations.create(
+            {
+              role: 'consumer',
+              providerPid: message.providerPid,
+              counterPartyId: caller.participantId,
+              counterPartyAddress: callbackAddress,
+              datasetId: message.offer.target,
+              offer: message.offer,
+              pendingAction: true, // our operator accepts, counters or terminates
+            },
+            received('ContractOfferMessage'),
+            { tx },
+          ),
+        'providerPid',
+        message.providerPid,
+      );
+      return { status: 201, body: negotiationBody(record) };
+    });
+    ctx.committed('negotiation', response.body.consumerPid);
+    return response;
+  }
+
+  /** Consumer: POST <callback>/negotiations/:pid/offers, a counter-offer. */
+  counterOffer(caller: Caller, pid: string, message: ContractOfferMessage): Promise<Reply> {
+    const later = laterForm(message, 'counter-offer');
+    return this.apply(caller, pid, later, received('ContractOfferMessage'), () => ({
+      offer: message.offer,
+      pendingAction: true,
+    }));
+  }
+
+  /** Consumer: POST <callback>/negotiations/:pid/agreement. */
+  agreement(caller: Caller, pid: string, message: ContractAgreementMessage): Promise<Reply> {
+    return this.apply(caller, pid, message, received('ContractAgreementMessage'), (record) => {
+      const problems = agreementProblems(message.agreement, record, caller.participantId, this.ctx.did);
+      if (problems.length > 0) throw DspError.badMessage('ContractAgreementMessage', problems);
+      return {
+        agreement: message.agreement,
+        agreementId: message.agreement['@id'],
+        pendingAction: !this.ctx.autoVerify,
+      };
+    });
+  }
+
+  /** Provider: POST /negotiations/:pid/agreement/verification. */
+  verification(caller: Caller, pid: string, message: ContractAgreementVerificationMessage): Promise<Reply> {
+    return this.apply(caller, pid, message, received('ContractAgreementVerificationMessage'));
+  }
+
+  /** Provider (ACCEPTED) or consumer (FINALIZED): POST .../negotiations/:pid/events. */
+  event(caller: Caller, pid: string, message: ContractNegotiationEventMessage): Promise<Reply> {
+    const event = received(`ContractNegotiationEventMessage:${message.eventType}` as const);
+    return this.apply(caller, pid, message, event, () => ({ pendingAction: false }));
+  }
+
+  /** Either role: POST .../negotiations/:pid/termination. */
+  termination(caller: Caller, pid: string, message: ContractNegotiationTerminationMessage): Promise<Reply> {
+    return this.apply(
+      caller,
+      pid,
+      message,
+      received('ContractNegotiationTerminationMessage'),
+      (record) => ({
+        pendingAction: false,
+        reason: terminationReason(
+          `terminated by the ${record.role === 'provider' ? 'consumer' : 'provider'}`,
+          message.code,
+          message.reason,
+        ),
+      }),
+      // What we still meant to send is moot now.
+      (tx, record) => cancelPending(tx, record.id, 'the counterparty terminated the negotiation'),
+    );
+  }
+
+  /** Applies a message on an existing negotiation of ours with `caller`, once (see received.ts). */
+  private async apply(
+    caller: Caller,
+    pid: string,
+    message: MessagePids,
+    event: NegotiationEvent,
+    changes: (record: NegotiationRecord) => NegotiationChanges = () => ({}),
+    after?: (tx: Queries, record: NegotiationRecord) => Promise<unknown>,
+  ): Promise<Reply> {
+    const { ctx } = this;
+    const reply = await ctx.db.transaction(async (tx) => {
+      const record = await this.own(caller, pid, tx);
+      const learnt = checkMessagePids(record, message);
+      return applyReceived(ctx.inbox, tx, inboxKey(caller.participantId, pid), message, async () => {
+        const next = await ctx.negotiations.transition(record.id, event, {
+          tx,
+          changes: { ...changes(record), ...learnt },
+        });
+        await after?.(tx, next);
+        return { status: 200, body: negotiationBody(next) };
+      });
+    });
+    ctx.committed('negotiation', pid);
+    return reply as Reply;
+  }
+
+  /** Our negotiation `pid` if `caller` is its counterparty; otherwise 404, the same as unknown. */
+  private async own(caller: Caller, pid: string, tx?: Queries): Promise<NegotiationRecord> {
+    const record = await this.ctx.negotiations.get(pid, { tx });
+    if (record === undefined || record.counterPartyId !== caller.participantId) {
+      throw DspError.notFound('negotiation', pid);
+    }
+    return record;
+  }
+}
+
+/** A later-form message (pids, no callbackAddress), or a 400 saying where initial ones go. */
+function laterForm<M extends ContractRequestMessage | ContractOfferMessage>(
+  message: M,
+  what: string,
+): M & MessagePids {
+  if (message.providerPid === undefined || message.consumerPid === undefined) {
+    throw new DspError('bad-message', `a ${what} names providerPid and consumerPid, not a callbackAddress`, [
+      { pointer: '/callbackAddress', reason: 'only initial messages carry it' },
+    ]);
+  }
+  return message as M & MessagePids;
+}

@@ -1,0 +1,40 @@
+// Peer addresses (a consumer's callbackAddress, a provider's DSP base given to the management API) are
+// URLs this connector will later POST signed messages to, so they are checked like any outbound fetch:
+// http(s) only, no credentials, no query or fragment, and a host the connector's host policy allows
+// (config `didHosts`; plain http only for loopback hosts). Without this a peer could point our
+// callbacks at an internal service (SSRF).
+
+import { assertFetchAllowed, IdentityError, type HostPolicy } from '../../identity/index.js';
+
+export class PeerAddressError extends Error {
+  readonly code = 'ERR_PEER_ADDRESS';
+  override readonly name = 'PeerAddressError';
+}
+
+/** The address as a base URL without trailing slash, or a PeerAddressError saying what to change. */
+export function checkPeerAddress(policy: HostPolicy, value: unknown, what: string): string {
+  if (typeof value !== 'string' || value === '') {
+    throw new PeerAddressError(`${what} must be an absolute http(s) URL`);
+  }
+  let url: URL;
+  try {
+    url = assertFetchAllowed(policy, value, what);
+  } catch (e) {
+    if (!(e instanceof IdentityError)) throw e;
+    const hint =
+      e.code === 'ERR_HOST_NOT_ALLOWED'
+        ? `${what}: host ${new URL(value).host} is not allowed by this connector's host policy; ` +
+          'its operator adds legitimate data-space hosts to "didHosts" in connector.json'
+        : e.message;
+    throw new PeerAddressError(hint);
+  }
+  if (url.search !== '' || url.hash !== '') {
+    throw new PeerAddressError(`${what} must not carry a query or fragment: ${value}`);
+  }
+  return url.href.replace(/\/+$/, '');
+}
+
+/** `base` + path segments, each percent-encoded (process ids are IRIs such as urn:uuid:...). */
+export function peerUrl(base: string, ...segments: readonly string[]): string {
+  return `${base}/${segments.map(encodeURIComponent).join('/')}`;
+}

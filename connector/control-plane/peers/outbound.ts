@@ -1,0 +1,76 @@
+// Everything this connector sends to DSP peers leaves through the durable outbox: `sendDsp` enqueues in
+// the caller's transaction (with the state change that sends the message), and `createDspDeliver` is
+// the outbox's deliver function: each attempt carries a fresh request token for the peer, the host
+// policy is enforced again at send time, and a peer's DSP error body is condensed to its reasons so the
+// outbox's error text (and a termination it leads to) says why the peer refused.
+
+import {
+  createHttpDeliver,
+  enqueue,
+  PermanentDeliveryError,
+  type Deliver,
+  type DeliveredResponse,
+  type OutboxEntry,
+} from '../../outbox/index.js';
+import { assertFetchAllowed, IdentityError, type HostPolicy } from '../../identity/index.js';
+import type { Queries } from '../../store/database.js';
+
+/** The outbox headers factory that signs DSP messages. */
+export const DSP_HEADERS = 'dsp';
+
+export interface DspDeliverOptions {
+  readonly hostPolicy: HostPolicy;
+  /** A bearer token for the peer of `aggregateId` (the counterparty of that negotiation or transfer). */
+  readonly tokenFor: (aggregateId: string) => Promise<string>;
+  /** Sees 2xx answers, e.g. the ACK of an initial request that carries the peer's pid. */
+  readonly onResponse?: (entry: OutboxEntry, response: DeliveredResponse) => Promise<void>;
+  readonly fetch?: typeof fetch;
+}
+
+export function sendDsp(tx: Queries, aggregateId: string, url: string, body: object): Promise<OutboxEntry> {
+  return enqueue(tx, { aggregateId, url, method: 'POST', body, headersFactoryKey: DSP_HEADERS });
+}
+
+export function createDspDeliver(options: DspDeliverOptions): Deliver {
+  return createHttpDeliver({
+    fetch: peerFetch(options.hostPolicy, options.fetch ?? fetch),
+    headers: {
+      [DSP_HEADERS]: async (entry) => ({
+        authorization: `Bearer ${await options.tokenFor(entry.aggregateId)}`,
+      }),
+    },
+    ...(options.onResponse ? { onResponse: options.onResponse } : {}),
+  });
+}
+
+/** fetch with the host policy checked per request and DSP error bodies reduced to their reasons. */
+export function peerFetch(policy: HostPolicy, base: typeof fetch): typeof fetch {
+  return async (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    try {
+      assertFetchAllowed(policy, url, 'DSP peer address');
+    } catch (e) {
+      if (e instanceof IdentityError) throw new PermanentDeliveryError(e.message);
+      throw e;
+    }
+    const response = await base(input, init);
+    if (response.ok) return response;
+    const text = await response.text();
+    return new Response(reasonsOf(text), { status: response.status, statusText: response.statusText });
+  };
+}
+
+/** "code: reason; reason" from a DSP error or problem+json body; other text as it came. */
+export function reasonsOf(text: string): string {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  if (body === null || typeof body !== 'object') return text;
+  const { code, reason, detail } = body as { code?: unknown; reason?: unknown; detail?: unknown };
+  const reasons = Array.isArray(reason) ? reason.map(String) : typeof detail === 'string' ? [detail] : [];
+  if (reasons.length === 0) return text;
+  return `${typeof code === 'string' ? `${code}: ` : ''}${reasons.join('; ')}`;
+}

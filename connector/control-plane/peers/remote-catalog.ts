@@ -1,0 +1,65 @@
+// Reading another connector's catalog for our operator: one page of its catalog, one of its
+// datasets, or the offer on a dataset that a negotiation should request.
+
+import { buildCatalogRequestMessage, type Json } from '../../dsp/messages/index.js';
+import { HttpProblem } from '../../http/problem.js';
+import { peerUrl } from './address.js';
+import type { DspClient, PeerAnswer } from './dsp-client.js';
+
+export interface RemoteCatalogQuery {
+  /** The provider's DSP base URL (checked by the host policy). */
+  readonly counterPartyAddress: string;
+  /** The provider's participant id: our request token is addressed to it. */
+  readonly counterPartyId: string;
+  readonly filter?: Json[];
+  readonly offset?: number;
+  readonly limit?: number;
+}
+
+export function requestCatalog(client: DspClient, query: RemoteCatalogQuery): Promise<PeerAnswer> {
+  const paging = new URLSearchParams();
+  if (query.offset !== undefined) paging.set('offset', String(query.offset));
+  if (query.limit !== undefined) paging.set('limit', String(query.limit));
+  const search = paging.size > 0 ? `?${paging}` : '';
+  const message = buildCatalogRequestMessage(query.filter ? { filter: query.filter } : {});
+  return client.post(
+    query.counterPartyId,
+    `${peerUrl(query.counterPartyAddress, 'catalog', 'request')}${search}`,
+    message,
+  );
+}
+
+export function requestDataset(
+  client: DspClient,
+  counterPartyAddress: string,
+  counterPartyId: string,
+  datasetId: string,
+): Promise<PeerAnswer> {
+  return client.get(counterPartyId, peerUrl(counterPartyAddress, 'catalog', 'datasets', datasetId));
+}
+
+/** The offer `offerId` on the provider's dataset, as its catalog shows it to us. */
+export async function remoteOffer(
+  client: DspClient,
+  counterPartyAddress: string,
+  counterPartyId: string,
+  datasetId: string,
+  offerId: string,
+): Promise<Record<string, unknown>> {
+  const { body } = await requestDataset(client, counterPartyAddress, counterPartyId, datasetId);
+  const policies = (body as { hasPolicy?: unknown }).hasPolicy;
+  const offers = Array.isArray(policies) ? policies : policies === undefined ? [] : [policies];
+  const offer = offers.find(
+    (o): o is Record<string, unknown> =>
+      o !== null && typeof o === 'object' && (o as Record<string, unknown>)['@id'] === offerId,
+  );
+  if (offer === undefined) {
+    throw new HttpProblem(
+      404,
+      'offer-not-found',
+      `dataset ${datasetId} of ${counterPartyId} shows us no offer ${offerId}`,
+      [{ pointer: '/offerId', reason: 'not among the dataset’s offers' }],
+    );
+  }
+  return offer;
+}

@@ -1,0 +1,199 @@
+// What this connector itself does in a transfer, as consumer or provider (see negotiation/actions.ts):
+// request one under a finalized agreement, start (provider) or resume, suspend, complete, terminate.
+
+import { randomUUID } from 'node:crypto';
+import {
+  buildTransferCompletionMessage,
+  buildTransferRequestMessage,
+  buildTransferStartMessage,
+  buildTransferSuspensionMessage,
+  buildTransferTerminationMessage,
+  type DataAddress,
+} from '../../dsp/messages/index.js';
+import { HttpProblem } from '../../http/problem.js';
+import { ProcessError, sent } from '../../negotiation/index.js';
+import { cancelPending } from '../../outbox/index.js';
+import type { Queries } from '../../store/database.js';
+import type { TransferChanges, TransferMessage, TransferRecord } from '../../transfer/index.js';
+import type { ControlPlaneContext } from '../context.js';
+import { operatorPeerAddress, outgoing, reachable } from '../outgoing.js';
+import { peerUrl } from '../peers/address.js';
+import { sendDsp } from '../peers/outbound.js';
+import { bothPids, type MessagePids } from '../pids.js';
+import { isPullFormat, isPushFormat, placeholderPullAddress } from './data-address.js';
+import { transferPeerUrl } from './wire.js';
+
+export interface StartTransfer {
+  readonly agreementId: string;
+  /** A format the provider's catalog offers for the dataset, e.g. HttpData-PULL. */
+  readonly format: string;
+  /** The provider's DSP base; default: the address the agreement was negotiated with. */
+  readonly counterPartyAddress?: string;
+  /** Push transfers: where the provider should send the data. */
+  readonly dataAddress?: DataAddress;
+}
+
+export class TransferActions {
+  constructor(private readonly ctx: ControlPlaneContext) {}
+
+  // ---- consumer ----
+
+  /** Requests a transfer under a FINALIZED agreement of ours: TransferRequestMessage to the provider. */
+  async request(input: StartTransfer): Promise<TransferRecord> {
+    const { ctx } = this;
+    const negotiation = await ctx.negotiations.findByAgreementId('consumer', input.agreementId);
+    if (negotiation === undefined || negotiation.state !== 'FINALIZED') {
+      throw new HttpProblem(
+        409,
+        'agreement-not-finalized',
+        `agreement ${input.agreementId} is not a finalized agreement of ours as consumer; negotiate it first`,
+        [{ pointer: '/agreementId', reason: 'no FINALIZED consumer negotiation carries it' }],
+      );
+    }
+    if (isPushFormat(input.format) && input.dataAddress === undefined) {
+      throw new HttpProblem(400, 'invalid-body', `a ${input.format} transfer needs a dataAddress`, [
+        { pointer: '/dataAddress', reason: 'required for push transfers' },
+      ]);
+    }
+    const address =
+      input.counterPartyAddress === undefined
+        ? negotiation.counterPartyAddress
+        : operatorPeerAddress(ctx.hostPolicy, input.counterPartyAddress);
+    const id = `urn:uuid:${randomUUID()}`;
+    const message = outgoing(() =>
+      buildTransferRequestMessage({
+        consumerPid: id,
+        agreementId: input.agreementId,
+        format: input.format,
+        callbackAddress: ctx.dspBase,
+        ...(input.dataAddress ? { dataAddress: input.dataAddress } : {}),
+      }),
+    );
+    const record = await ctx.db.transaction(async (tx) => {
+      const created = await ctx.transfers.create(
+        {
+          id,
+          role: 'consumer',
+          agreementId: input.agreementId,
+          counterPartyId: negotiation.counterPartyId,
+          counterPartyAddress: address,
+          format: input.format,
+          dataAddress: input.dataAddress ?? null,
+        },
+        sent('TransferRequestMessage'),
+        { tx },
+      );
+      await sendDsp(tx, id, peerUrl(address, 'transfers', 'request'), message);
+      return created;
+    });
+    ctx.committed('transfer', id);
+    return record;
+  }
+
+  // ---- both ----
+
+  /**
+   * Provider: starts a requested transfer or resumes a suspended one, handing out a fresh data address
+   * for pull transfers. Consumer: resumes a suspended transfer.
+   */
+  async start(id: string): Promise<TransferRecord> {
+    const current = await this.mustGet(id);
+    const address =
+      current.role === 'provider' && isPullFormat(current.format)
+        ? placeholderPullAddress(this.ctx.url, current.id)
+        : undefined;
+    return this.act(
+      id,
+      'TransferStartMessage',
+      { reason: null, ...(address ? { dataAddress: address } : {}) },
+      (pids) => buildTransferStartMessage({ ...pids, ...(address ? { dataAddress: address } : {}) }),
+      'start',
+      current.version,
+    );
+  }
+
+  suspend(id: string, reason?: string): Promise<TransferRecord> {
+    return this.act(
+      id,
+      'TransferSuspensionMessage',
+      { reason: reason ?? null },
+      (pids) => buildTransferSuspensionMessage({ ...pids, ...(reason ? { reason: [reason] } : {}) }),
+      'suspension',
+    );
+  }
+
+  complete(id: string): Promise<TransferRecord> {
+    return this.act(
+      id,
+      'TransferCompletionMessage',
+      {},
+      (pids) => buildTransferCompletionMessage(pids),
+      'completion',
+    );
+  }
+
+  /** Ends the transfer with a reason; the peer is told when it can be addressed. */
+  async terminate(id: string, reason: string, code = 'terminated'): Promise<TransferRecord> {
+    const { ctx } = this;
+    const record = await ctx.db.transaction(async (tx) => {
+      const current = await this.get(tx, id);
+      await cancelPending(tx, id, `transfer terminated: ${reason}`);
+      const next = await ctx.transfers.transition(id, sent('TransferTerminationMessage'), {
+        tx,
+        expectedVersion: current.version,
+        changes: { reason },
+      });
+      const url = transferPeerUrl(next, 'termination');
+      const pids = bothPids(next);
+      if (url !== undefined && pids !== undefined) {
+        await sendDsp(tx, id, url, buildTransferTerminationMessage({ ...pids, code, reason: [reason] }));
+      }
+      return next;
+    });
+    ctx.committed('transfer', id);
+    return record;
+  }
+
+  private async act(
+    id: string,
+    message: TransferMessage,
+    changes: TransferChanges,
+    build: (pids: MessagePids) => object,
+    path: string,
+    expectedVersion?: number,
+  ): Promise<TransferRecord> {
+    const { ctx } = this;
+    const record = await ctx.db.transaction(async (tx) => {
+      const current = await this.get(tx, id);
+      const next = await ctx.transfers.transition(id, sent(message), {
+        tx,
+        expectedVersion: expectedVersion ?? current.version,
+        changes,
+      });
+      const url = reachable(transferPeerUrl(next, path), 'transfer');
+      // The URL names the peer's pid, so both pids are known here.
+      const pids = bothPids(next) as MessagePids;
+      await sendDsp(
+        tx,
+        id,
+        url,
+        outgoing(() => build(pids)),
+      );
+      return next;
+    });
+    ctx.committed('transfer', id);
+    return record;
+  }
+
+  private async mustGet(id: string): Promise<TransferRecord> {
+    const record = await this.ctx.transfers.get(id);
+    if (!record) throw new ProcessError('ERR_NOT_FOUND', `no transfer process ${id}`);
+    return record;
+  }
+
+  private async get(tx: Queries, id: string): Promise<TransferRecord> {
+    const record = await this.ctx.transfers.get(id, { tx });
+    if (!record) throw new ProcessError('ERR_NOT_FOUND', `no transfer process ${id}`);
+    return record;
+  }
+}

@@ -1,0 +1,203 @@
+// The transfer messages peers send us, for both roles (see negotiation/protocol.ts for the pattern).
+// A transfer needs a FINALIZED agreement between the two parties, and the agreement must permit the
+// use when the transfer starts: that check needs the caller's verified claims, so it is made here and
+// its outcome stored; the automation starts or terminates the transfer after answering.
+
+import type { Caller } from '../../assets/index.js';
+import {
+  buildTransferTerminationMessage,
+  DspError,
+  type TransferCompletionMessage,
+  type TransferProcess,
+  type TransferRequestMessage,
+  type TransferStartMessage,
+  type TransferSuspensionMessage,
+  type TransferTerminationMessage,
+} from '../../dsp/messages/index.js';
+import { cancelPending, messageDigest } from '../../outbox/index.js';
+import type { Queries } from '../../store/database.js';
+import { received, sent } from '../../negotiation/index.js';
+import type { TransferChanges, TransferEvent, TransferRecord } from '../../transfer/index.js';
+import type { ControlPlaneContext, DspReply } from '../context.js';
+import { sendDsp } from '../peers/outbound.js';
+import { bothPids, checkMessagePids, type MessagePids } from '../pids.js';
+import { creating, peerAddressOrRefuse, terminationReason } from '../protocol-support.js';
+import { applyReceived, inboxKey } from '../received.js';
+import { isPushFormat } from './data-address.js';
+import { AgreementChecks } from './use-check.js';
+import { transferBody, transferPeerUrl } from './wire.js';
+
+type Reply = DspReply<TransferProcess>;
+
+export class TransferProtocol {
+  private readonly checks = new AgreementChecks();
+
+  constructor(private readonly ctx: ControlPlaneContext) {}
+
+  /** GET /transfers/:pid (either role). */
+  async state(caller: Caller, pid: string): Promise<TransferProcess> {
+    return transferBody(await this.own(caller, pid));
+  }
+
+  /** Provider: POST /transfers/request. */
+  async request(caller: Caller, message: TransferRequestMessage): Promise<Reply> {
+    const { ctx } = this;
+    const callbackAddress = peerAddressOrRefuse(ctx.hostPolicy, message.callbackAddress, '/callbackAddress');
+    if (!ctx.transferFormats.includes(message.format)) {
+      throw new DspError('bad-message', `format ${message.format} is not offered here`, [
+        { pointer: '/format', reason: `must be one of ${ctx.transferFormats.join(', ')}` },
+      ]);
+    }
+    if (isPushFormat(message.format) && message.dataAddress === undefined) {
+      throw new DspError('bad-message', 'a push transfer needs the consumer’s dataAddress', [
+        { pointer: '/dataAddress', reason: `required for ${message.format}` },
+      ]);
+    }
+    const denial = await this.useDenial(caller, message.agreementId);
+    const key = `${caller.participantId} TransferRequestMessage ${message.consumerPid}`;
+    const { response } = await ctx.inbox.once<Reply>(key, messageDigest(message), async (tx) => {
+      const created = await creating(
+        () =>
+          ctx.transfers.create(
+            {
+              role: 'provider',
+              consumerPid: message.consumerPid,
+              agreementId: message.agreementId,
+              counterPartyId: caller.participantId,
+              counterPartyAddress: callbackAddress,
+              format: message.format,
+              dataAddress: message.dataAddress ?? null,
+            },
+            received('TransferRequestMessage'),
+            { tx },
+          ),
+        'consumerPid',
+        message.consumerPid,
+      );
+      // The automation terminates with this reason, or starts the transfer when there is none.
+      const record = denial ? await ctx.transfers.update(created.id, { reason: denial }, { tx }) : created;
+      return { status: 201, body: transferBody(record) };
+    });
+    ctx.committed('transfer', response.body.providerPid);
+    return response;
+  }
+
+  /** Consumer: the provider started or resumed. Provider: the consumer resumes a suspended transfer. */
+  async start(caller: Caller, pid: string, message: TransferStartMessage): Promise<Reply> {
+    const record = await this.own(caller, pid);
+    if (record.role === 'consumer') {
+      return this.apply(caller, pid, message, received('TransferStartMessage'), () => ({
+        ...(message.dataAddress ? { dataAddress: message.dataAddress } : {}),
+        reason: null,
+      }));
+    }
+    // The use-time constraints are checked again; a use no longer permitted ends the transfer.
+    const denial = await this.useDenial(caller, record.agreementId);
+    return this.apply(
+      caller,
+      pid,
+      message,
+      received('TransferStartMessage'),
+      () => ({ reason: null }),
+      denial === undefined ? undefined : (tx, next) => this.terminateNow(tx, next, denial),
+    );
+  }
+
+  completion(caller: Caller, pid: string, message: TransferCompletionMessage): Promise<Reply> {
+    return this.apply(caller, pid, message, received('TransferCompletionMessage'));
+  }
+
+  suspension(caller: Caller, pid: string, message: TransferSuspensionMessage): Promise<Reply> {
+    return this.apply(caller, pid, message, received('TransferSuspensionMessage'), (record) => ({
+      reason: terminationReason(`suspended by the ${peerRole(record)}`, message.code, message.reason),
+    }));
+  }
+
+  termination(caller: Caller, pid: string, message: TransferTerminationMessage): Promise<Reply> {
+    return this.apply(
+      caller,
+      pid,
+      message,
+      received('TransferTerminationMessage'),
+      (record) => ({
+        reason: terminationReason(`terminated by the ${peerRole(record)}`, message.code, message.reason),
+      }),
+      (tx, record) => cancelPending(tx, record.id, 'the counterparty terminated the transfer'),
+    );
+  }
+
+  /** Why the agreement does not allow `caller` a transfer now; a 400 when there is no such agreement. */
+  private async useDenial(caller: Caller, agreementId: string): Promise<string | undefined> {
+    const { ctx } = this;
+    const negotiation = await ctx.negotiations.findByAgreementId('provider', agreementId);
+    // Unknown, someone else's, or not finalized: one answer, so agreement ids do not leak.
+    if (
+      negotiation === undefined ||
+      negotiation.counterPartyId !== caller.participantId ||
+      negotiation.state !== 'FINALIZED' ||
+      negotiation.agreement === null
+    ) {
+      throw new DspError('bad-message', `there is no finalized agreement ${agreementId} between you and us`, [
+        { pointer: '/agreementId', reason: 'negotiate a contract first, then request the transfer' },
+      ]);
+    }
+    const asset =
+      negotiation.datasetId === null ? undefined : await ctx.assets.getAsset(negotiation.datasetId);
+    return this.checks.denial(negotiation.agreement, caller, ctx.did, asset?.dataGrade, ctx.clock());
+  }
+
+  /** Inside a received start: ends the transfer at once because its agreement no longer permits it. */
+  private async terminateNow(tx: Queries, record: TransferRecord, reason: string): Promise<void> {
+    const next = await this.ctx.transfers.transition(record.id, sent('TransferTerminationMessage'), {
+      tx,
+      changes: { reason },
+    });
+    const url = transferPeerUrl(next, 'termination');
+    const pids = bothPids(next);
+    if (url !== undefined && pids !== undefined) {
+      await sendDsp(
+        tx,
+        next.id,
+        url,
+        buildTransferTerminationMessage({ ...pids, code: 'policy-denied', reason: [reason] }),
+      );
+    }
+  }
+
+  private async apply(
+    caller: Caller,
+    pid: string,
+    message: MessagePids,
+    event: TransferEvent,
+    changes: (record: TransferRecord) => TransferChanges = () => ({}),
+    after?: (tx: Queries, record: TransferRecord) => Promise<unknown>,
+  ): Promise<Reply> {
+    const { ctx } = this;
+    const reply = await ctx.db.transaction(async (tx) => {
+      const record = await this.own(caller, pid, tx);
+      const learnt = checkMessagePids(record, message);
+      return applyReceived(ctx.inbox, tx, inboxKey(caller.participantId, pid), message, async () => {
+        const next = await ctx.transfers.transition(record.id, event, {
+          tx,
+          changes: { ...changes(record), ...learnt },
+        });
+        await after?.(tx, next);
+        return { status: 200, body: transferBody(next) };
+      });
+    });
+    ctx.committed('transfer', pid);
+    return reply as Reply;
+  }
+
+  private async own(caller: Caller, pid: string, tx?: Queries): Promise<TransferRecord> {
+    const record = await this.ctx.transfers.get(pid, { tx });
+    if (record === undefined || record.counterPartyId !== caller.participantId) {
+      throw DspError.notFound('transfer process', pid);
+    }
+    return record;
+  }
+}
+
+function peerRole(record: TransferRecord): string {
+  return record.role === 'provider' ? 'consumer' : 'provider';
+}

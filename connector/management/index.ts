@@ -1,0 +1,4 @@
+// The participant's management API.
+export { createManagementRouter, MANAGEMENT_PATH } from './router.js';
+export { ensureManagementApiKey, requireApiKey, MANAGEMENT_API_KEY_FILE } from './api-key.js';
+export { managementProblem } from './errors.js';

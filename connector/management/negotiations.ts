@@ -1,0 +1,107 @@
+// Negotiations through the management API: start one as consumer, list and read them, and act on
+// them as the operator. Provider: offer (counter-offer), agree, terminate. Consumer: request
+// (counter-request), accept, verify, terminate. Agreements: the finalized negotiations' contracts.
+
+import { Router } from 'express';
+import { remoteOffer, type ControlPlane } from '../control-plane/index.js';
+import { HttpProblem } from '../http/problem.js';
+import { NEGOTIATION_STATES, type NegotiationRecord } from '../negotiation/index.js';
+import { Input, listParam, listQuery, pathParam } from './input.js';
+import { agreementView, negotiationView } from './views.js';
+
+const ROLES = ['provider', 'consumer'] as const;
+
+export function negotiationRoutes(plane: ControlPlane): Router {
+  const router = Router();
+  const actions = plane.negotiationActions;
+
+  router.post('/negotiations', async (req, res) => {
+    const input = new Input(req);
+    const counterPartyAddress = input.string('counterPartyAddress', true);
+    const counterPartyId = input.string('counterPartyId', true);
+    const datasetId = input.string('datasetId', true);
+    const offerId = input.string('offerId');
+    const given = input.object('offer');
+    input.check('negotiation request');
+    if (given === undefined && offerId === undefined) {
+      throw new HttpProblem(400, 'invalid-body', 'give the offer (from the catalog) or its offerId', [
+        { pointer: '/offerId', reason: 'required without /offer' },
+      ]);
+    }
+    if (given !== undefined && offerId !== undefined && given['@id'] !== offerId) {
+      throw new HttpProblem(400, 'invalid-body', 'offerId and the offer’s @id differ', [
+        { pointer: '/offerId', reason: `the offer’s @id is ${String(given['@id'])}` },
+      ]);
+    }
+    // Without the offer, it is read from the provider's catalog as the provider shows it to us.
+    const offer =
+      given ??
+      (await remoteOffer(plane.client, counterPartyAddress, counterPartyId, datasetId, offerId ?? ''));
+    const record = await actions.start({ counterPartyAddress, counterPartyId, datasetId, offer });
+    res.status(201).json(negotiationView(record));
+  });
+
+  router.get('/negotiations', async (req, res) => {
+    const role = listParam(req, 'role', ROLES);
+    const state = listParam(req, 'state', NEGOTIATION_STATES);
+    const records = await plane.negotiations.list({
+      ...listQuery(req),
+      ...(role?.length === 1 ? { role: role[0] } : {}),
+      ...(state ? { state } : {}),
+    });
+    res.json({ negotiations: records.map(negotiationView) });
+  });
+
+  router.get('/negotiations/:id', async (req, res) => {
+    res.json(negotiationView(await mustGet(plane, pathParam(req, 'id'))));
+  });
+
+  const act = (name: string, run: (id: string, input: Input) => Promise<NegotiationRecord>): void => {
+    router.post(`/negotiations/:id/${name}`, async (req, res) => {
+      res.json(negotiationView(await run(pathParam(req, 'id'), new Input(req))));
+    });
+  };
+  act('offer', (id, input) => {
+    const offer = input.object('offer');
+    input.check('offer');
+    return actions.offer(id, offer);
+  });
+  act('agree', (id) => actions.agree(id));
+  act('request', (id, input) => {
+    const offer = input.object('offer');
+    input.check('counter-request');
+    if (offer === undefined)
+      throw new HttpProblem(400, 'invalid-body', 'a counter-request needs an offer', [
+        { pointer: '/offer', reason: 'is required' },
+      ]);
+    return actions.request(id, offer);
+  });
+  act('accept', (id) => actions.accept(id));
+  act('verify', (id) => actions.verify(id));
+  act('terminate', (id, input) => {
+    const reason = input.string('reason') ?? 'terminated by the operator';
+    input.check('termination');
+    return actions.terminate(id, reason);
+  });
+
+  router.get('/agreements', async (req, res) => {
+    const records = await plane.negotiations.list({ ...listQuery(req), state: 'FINALIZED' });
+    res.json({ agreements: records.flatMap((r) => agreementView(r) ?? []) });
+  });
+  router.get('/agreements/:id', async (req, res) => {
+    const id = pathParam(req, 'id');
+    const record =
+      (await plane.negotiations.findByAgreementId('provider', id)) ??
+      (await plane.negotiations.findByAgreementId('consumer', id));
+    const view = record && agreementView(record);
+    if (view === undefined) throw new HttpProblem(404, 'agreement-not-found', `no agreement ${id}`);
+    res.json(view);
+  });
+  return router;
+}
+
+async function mustGet(plane: ControlPlane, id: string): Promise<NegotiationRecord> {
+  const record = await plane.negotiations.get(id);
+  if (record === undefined) throw new HttpProblem(404, 'negotiation-not-found', `no negotiation ${id}`);
+  return record;
+}

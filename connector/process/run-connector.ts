@@ -1,0 +1,135 @@
+// A participant's full connector: the process (identity, wallet, HTTP server) with the control plane
+// (catalog, negotiations, transfers, outbox), its DSP bindings and the management API, from one data
+// directory. Also a script, for `shuyu connector start` and the crash tests:
+//
+//   node --import tsx connector/process/run-connector.ts --dir DIR --port N --authority URL
+//        [--host H] [--public-url URL]
+//
+// prints one JSON line {"ready":true,"url":...,"did":...} once it listens, and shuts down cleanly on
+// SIGTERM / SIGINT. Outbox timings for tests: SHUYU_OUTBOX_BASE_DELAY_MS, SHUYU_OUTBOX_MAX_DELAY_MS,
+// SHUYU_OUTBOX_MAX_ATTEMPTS.
+
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  CONTROL_PLANE_MIGRATIONS,
+  createControlPlane,
+  type ControlPlane,
+  type ControlPlaneOptions,
+  type OutboxTuning,
+} from '../control-plane/index.js';
+import { createDspBindings } from '../dsp/index.js';
+import { createManagementRouter, ensureManagementApiKey, MANAGEMENT_PATH } from '../management/index.js';
+import { ConfigError, parsePort } from './config.js';
+import { startConnector, type RunningConnector, type StartConnectorOptions } from './connector.js';
+
+export interface ControlPlaneConnectorOptions extends StartConnectorOptions {
+  readonly controlPlane?: ControlPlaneOptions;
+}
+
+export interface ControlPlaneConnector extends RunningConnector {
+  readonly controlPlane: ControlPlane;
+  /** The key for `Authorization: Bearer` on the management API (also in <dataDir>/management-api-key). */
+  readonly managementApiKey: string;
+  /** `<url>/management/v1`. */
+  readonly managementUrl: string;
+}
+
+export async function startControlPlaneConnector(
+  options: ControlPlaneConnectorOptions,
+): Promise<ControlPlaneConnector> {
+  const connector = await startConnector({
+    ...options,
+    migrations: [...CONTROL_PLANE_MIGRATIONS, ...(options.migrations ?? [])],
+  });
+  try {
+    const plane = createControlPlane(connector, { clock: options.clock, ...options.controlPlane });
+    const dsp = createDspBindings(plane, connector.authenticate);
+    connector.routes.use(dsp.routes);
+    connector.addErrorHandler(dsp.errorHandler);
+    const managementApiKey = ensureManagementApiKey(connector.dataDir);
+    connector.routes.use(MANAGEMENT_PATH, createManagementRouter(plane, managementApiKey));
+    await plane.start();
+    return {
+      ...connector,
+      controlPlane: plane,
+      managementApiKey,
+      managementUrl: `${connector.url}${MANAGEMENT_PATH}`,
+      close: async () => {
+        // Stop taking requests first, then finish deliveries and steps in flight, then the database.
+        await connector.server.close();
+        await plane.close();
+        await connector.close();
+      },
+    };
+  } catch (error) {
+    await connector.close();
+    throw error;
+  }
+}
+
+/** Outbox timings from the environment (tests shorten the back-off). */
+export function outboxTuningFromEnv(env: NodeJS.ProcessEnv = process.env): OutboxTuning {
+  const number = (name: string): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < 0) throw new ConfigError(`${name} must be a non-negative number`);
+    return value;
+  };
+  const base = number('SHUYU_OUTBOX_BASE_DELAY_MS');
+  const max = number('SHUYU_OUTBOX_MAX_DELAY_MS');
+  const attempts = number('SHUYU_OUTBOX_MAX_ATTEMPTS');
+  return {
+    ...(base !== undefined ? { baseDelayMs: base } : {}),
+    ...(max !== undefined ? { maxDelayMs: max } : {}),
+    ...(attempts !== undefined ? { maxAttempts: attempts } : {}),
+  };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      dir: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      authority: { type: 'string' },
+      'public-url': { type: 'string' },
+    },
+  });
+  if (values.dir === undefined) {
+    throw new ConfigError(
+      'usage: run-connector.ts --dir DIR [--port N] [--host H] [--authority URL] [--public-url URL]',
+    );
+  }
+  const connector = await startControlPlaneConnector({
+    dataDir: values.dir,
+    ...(values.port !== undefined ? { port: parsePort(values.port, '--port') } : {}),
+    ...(values.host !== undefined ? { host: values.host } : {}),
+    ...(values.authority !== undefined ? { authorityUrl: values.authority } : {}),
+    ...(values['public-url'] !== undefined ? { publicUrl: values['public-url'] } : {}),
+    controlPlane: { outbox: outboxTuningFromEnv() },
+  });
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    connector.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        console.error(e);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.stdout.write(`${JSON.stringify({ ready: true, url: connector.url, did: connector.did })}\n`);
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+}
