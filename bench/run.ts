@@ -6,6 +6,8 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   identity: () => import('./identity.js'),
   dsp: () => import('./dsp.js'),
   catalog: () => import('./catalog.js'),
+  federation: () => import('./federation.js'),
+  evidence: () => import('./evidence.js'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

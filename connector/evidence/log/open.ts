@@ -1,0 +1,29 @@
+// Binding a database to one log: the first open records the log's DID, every later open must match it.
+import type { Database } from '../../store/database.js';
+import { EvidenceError } from '../errors.js';
+
+export async function claimLogId(db: Database, logId: string): Promise<void> {
+  const stored = await db
+    .transaction(async (tx) => {
+      await tx.run("INSERT OR IGNORE INTO evidence_meta (name, value) VALUES ('log_id', ?)", [logId]);
+      return tx.get<{ value: string }>("SELECT value FROM evidence_meta WHERE name = 'log_id'");
+    })
+    .catch((error: unknown) => {
+      if (error instanceof Error && /no such table/.test(error.message)) {
+        throw new EvidenceError(
+          'ERR_EVIDENCE_NOT_MIGRATED',
+          `The database ${db.file} has no evidence tables; open it with EVIDENCE_MIGRATIONS.`,
+          { cause: error },
+        );
+      }
+      throw error;
+    });
+  if (stored?.value !== logId) {
+    throw new EvidenceError(
+      'ERR_EVIDENCE_LOG_ID_MISMATCH',
+      `The evidence log in ${db.file} belongs to ${stored?.value}, not ${logId}. A connector whose DID ` +
+        'changed starts a new log in a new database; keep the old one (and its exports) as they are.',
+      { details: { stored: String(stored?.value), requested: logId } },
+    );
+  }
+}
