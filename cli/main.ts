@@ -4,7 +4,9 @@ import { policyDemo } from './demo.js';
 import { CliError, consoleOutput, EXIT, type Output } from './io.js';
 import { authorityCommand } from './authority.js';
 import { credentialCommand } from './credential.js';
+import { connectorCommand } from './connector.js';
 import { memberCommand } from './member.js';
+import { participantCommand } from './participant.js';
 import { policyCommand, POLICY_HELP } from './policy.js';
 import { walletCommand } from './wallet.js';
 
@@ -18,6 +20,10 @@ Usage:
   shuyu member ...            apply (participants); list, approve, reject, suspend, revoke (admins)
   shuyu credential verify F   verify a credential or presentation offline, check by check
   shuyu wallet list           the credentials a connector holds
+  shuyu connector start       run a participant's connector
+  shuyu asset|offer ...       publish datasets and offers (your connector's management API)
+  shuyu catalog request ...   ask another connector's catalog
+  shuyu negotiate ...         negotiate contracts; shuyu transfer ... to move data
   shuyu help                  this text
 
 ${POLICY_HELP}`;
@@ -36,6 +42,14 @@ export async function main(argv: string[], out: Output = consoleOutput): Promise
         return await credentialCommand(rest, out);
       case 'wallet':
         return await walletCommand(rest, out);
+      case 'connector':
+        return await connectorCommand(rest, out);
+      case 'asset':
+      case 'offer':
+      case 'catalog':
+      case 'negotiate':
+      case 'transfer':
+        return await participantCommand(command, rest, out);
       case 'start':
         return await policyDemo(out);
       case undefined:

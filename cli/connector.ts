@@ -1,0 +1,98 @@
+// `shuyu connector start`: run a participant's connector from its data directory. The first start records
+// the effective settings in DIR/connector.json, so later starts keep the same URL (and so the same DID) and
+// the other commands (member apply, asset, negotiate, ...) find the connector.
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import YAML from 'yaml';
+import { CONNECTOR_CONFIG_FILE, type ConnectorConfig } from '../connector/process/connector.js';
+import { readConfigFile, writeConfigFile } from '../connector/process/config.js';
+import { outboxTuningFromEnv, startControlPlaneConnector } from '../connector/process/run-connector.js';
+import { CliError, EXIT, readTextFile, type Output } from './io.js';
+import { DEFAULT_CONNECTOR_DIR } from './member.js';
+import { waitForStopSignal } from './process.js';
+
+export const DEFAULT_CONNECTOR_PORT = 7800;
+
+export const CONNECTOR_HELP = `Usage:
+  shuyu connector start [--dir DIR (default ${DEFAULT_CONNECTOR_DIR})] [--config FILE] [--port N] [--host H]
+                        [--authority URL] [--public-url URL]
+      Run the connector until Ctrl-C. FILE is YAML or JSON with the same keys as DIR/${CONNECTOR_CONFIG_FILE}
+      (host, port, publicUrl, authorityUrl, didHosts); options override it. The first start writes the
+      effective settings to DIR/${CONNECTOR_CONFIG_FILE}; keep the public URL stable: the DID is derived from it.
+      Environment: SHUYU_AUTHORITY_URL, SHUYU_CONNECTOR_PORT.`;
+
+function readConfigArgument(file: string): Partial<ConnectorConfig> {
+  const text = readTextFile(file);
+  try {
+    const value: unknown = file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error('not an object');
+    return value as Partial<ConnectorConfig>;
+  } catch (error) {
+    throw new CliError(`${file} is not a valid configuration: ${(error as Error).message}`);
+  }
+}
+
+export async function connectorCommand(args: string[], out: Output): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub !== 'start') {
+    out.line(CONNECTOR_HELP);
+    return sub === 'help' ? EXIT.ok : EXIT.usage;
+  }
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      dir: { type: 'string', default: DEFAULT_CONNECTOR_DIR },
+      config: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      authority: { type: 'string' },
+      'public-url': { type: 'string' },
+    },
+  });
+  const stored = readConfigFile<Partial<ConnectorConfig>>(join(values.dir, CONNECTOR_CONFIG_FILE)) ?? {};
+  const fromFile = values.config ? readConfigArgument(values.config) : {};
+  const envPort = process.env.SHUYU_CONNECTOR_PORT;
+  const portText = values.port ?? envPort;
+  const port =
+    portText !== undefined ? Number(portText) : (fromFile.port ?? stored.port ?? DEFAULT_CONNECTOR_PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new CliError(`port ${portText} is not a port number`, EXIT.usage);
+  const config: Partial<ConnectorConfig> = {
+    ...stored,
+    ...fromFile,
+    port,
+    ...(values.host ? { host: values.host } : {}),
+    ...(values['public-url'] ? { publicUrl: values['public-url'] } : {}),
+  };
+  const authorityUrl = values.authority ?? process.env.SHUYU_AUTHORITY_URL ?? config.authorityUrl;
+  if (!authorityUrl) {
+    throw new CliError(
+      'the connector needs its authority: pass --authority URL (or set authorityUrl in the config)',
+      EXIT.usage,
+    );
+  }
+  const connector = await startControlPlaneConnector({
+    dataDir: values.dir,
+    ...config,
+    authorityUrl,
+    controlPlane: { outbox: outboxTuningFromEnv() },
+  });
+  writeConfigFile(join(values.dir, CONNECTOR_CONFIG_FILE), {
+    ...config,
+    host: connector.server.host,
+    port: connector.server.port,
+    publicUrl: connector.url,
+    authorityUrl,
+  });
+  out.line(`Connector ${connector.did} listening on ${connector.url} (Ctrl-C to stop)`);
+  out.line(`  DSP endpoint:   ${connector.url}/dsp`);
+  out.line(`  management API: ${connector.managementUrl} (key in ${join(values.dir, 'management-api-key')})`);
+  const credentials = await connector.wallet.list();
+  if (credentials.length === 0) {
+    out.line('  wallet: empty — apply with "shuyu member apply --connector-dir ' + values.dir + ' ..."');
+  }
+  await waitForStopSignal();
+  await connector.close();
+  out.line('Connector stopped.');
+  return EXIT.ok;
+}

@@ -1,0 +1,223 @@
+// `shuyu connector start` as a real child process, then the participant commands against it: apply,
+// collect credentials, publish an asset and an offer, and from a second member: catalog, negotiate,
+// transfer — all through the CLI and the management API.
+import { expect } from 'chai';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Output } from '../../cli/io.js';
+import { main } from '../../cli/main.js';
+import type { ControlPlaneConnector } from '../../connector/process/run-connector.js';
+import { bankApplication, startLocalDataSpace, type LocalDataSpace } from '../authority/helpers.js';
+import { startMember } from '../dsp/helpers.js';
+
+function capture(): Output & { text(): string } {
+  const lines: string[] = [];
+  return { line: (t = '') => lines.push(t), error: (t) => lines.push(t), text: () => lines.join('\n') };
+}
+
+async function run(args: string[]): Promise<{ code: number; text: string }> {
+  const io = capture();
+  const code = await main(args, io);
+  return { code, text: io.text() };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('cli: connector start and the participant commands', function () {
+  this.timeout(60_000);
+  let space: LocalDataSpace;
+  let child: ChildProcess;
+  let output = '';
+  let dir: string;
+  let consumer: ControlPlaneConnector;
+
+  before(async () => {
+    space = await startLocalDataSpace();
+    dir = join(space.dir, 'hospital');
+    child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'cli/entry.ts',
+        'connector',
+        'start',
+        '--dir',
+        dir,
+        '--port',
+        '0',
+        '--authority',
+        space.authority.url,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await until('the connector to listen', async () => (/listening on/.test(output) ? true : undefined));
+    consumer = await startMember(space, 'bank', bankApplication());
+  });
+
+  after(async () => {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGINT');
+      await exited;
+    }
+    await space?.close();
+  });
+
+  it('records its settings, so the next start keeps the same URL and DID', () => {
+    const config = JSON.parse(readFileSync(join(dir, 'connector.json'), 'utf8')) as {
+      publicUrl: string;
+      port: number;
+    };
+    expect(config.publicUrl).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(config.port).to.be.greaterThan(0);
+    expect(output).to.include(`listening on ${config.publicUrl}`);
+    expect(existsSync(join(dir, 'management-api-key'))).to.equal(true);
+    expect(output).to.match(/wallet: empty/);
+  });
+
+  it('applies, collects credentials after approval, and publishes an asset and an offer', async () => {
+    const applied = await run([
+      'member',
+      'apply',
+      '--connector-dir',
+      dir,
+      '--organisation',
+      'Beijing Research Hospital',
+      '--registration',
+      '91440300708461136T',
+      '--sector',
+      'medical:hospital',
+      '--grade',
+      'important',
+      '--contact',
+      'data@hospital.example',
+    ]);
+    expect(applied.code, applied.text).to.equal(0);
+    const applicationId = /application (urn:uuid:[0-9a-f-]+)/.exec(applied.text)?.[1];
+    const approved = await space.admin(
+      'POST',
+      `/applications/${encodeURIComponent(String(applicationId))}/approve`,
+      {},
+    );
+    expect(approved.status).to.equal(200);
+    const collected = await run(['wallet', 'collect', '--dir', dir]);
+    expect(collected.code, collected.text).to.equal(0);
+    expect(collected.text).to.match(/Collected 3 credential/);
+
+    const assetFile = join(space.dir, 'asset.json');
+    writeFileSync(
+      assetFile,
+      JSON.stringify({
+        id: 'urn:dataset:cli-visits',
+        title: 'Visits published from the CLI',
+        description: 'A small test dataset.',
+        keywords: ['visits'],
+        sector: 'medical',
+        dataGrade: 'general',
+        format: 'text/csv',
+        licence: 'https://w3id.org/shuyu/licences/research-only',
+        publisher: 'Beijing Research Hospital',
+        dataAddress: { kind: 'inline', data: 'a,b\n1,2\n' },
+      }),
+    );
+    expect((await run(['asset', 'add', assetFile, '--dir', dir])).code).to.equal(0);
+    const offerFile = join(space.dir, 'offer.json');
+    const member = {
+      leftOperand: 'shuyu:credentialType',
+      operator: 'hasPart',
+      rightOperand: 'MembershipCredential',
+    };
+    writeFileSync(
+      offerFile,
+      JSON.stringify({
+        id: 'members',
+        assetSelector: { assetIds: ['urn:dataset:cli-visits'] },
+        accessPolicy: { uid: 'urn:test:access', permission: [{ action: 'read', constraint: [member] }] },
+        contractPolicy: {
+          '@type': 'Offer',
+          uid: 'urn:test:contract',
+          permission: [{ action: 'use', constraint: [member] }],
+        },
+      }),
+    );
+    const offer = await run(['offer', 'add', offerFile, '--dir', dir]);
+    expect(offer.code, offer.text).to.equal(0);
+    const listed = await run(['asset', 'list', '--dir', dir]);
+    expect(listed.text).to.include('urn:dataset:cli-visits');
+  });
+
+  it('lets another member browse, negotiate and start a transfer from the CLI', async () => {
+    const provider = JSON.parse(readFileSync(join(dir, 'connector.json'), 'utf8')) as { publicUrl: string };
+    const providerDid = /Connector (did:web:\S+) listening/.exec(output)?.[1] ?? '';
+    process.env.SHUYU_MANAGEMENT_KEY = consumer.managementApiKey;
+    try {
+      const as = ['--url', consumer.url, '--dir', join(space.dir, 'nowhere')];
+      const catalog = await run([
+        'catalog',
+        'request',
+        '--provider',
+        `${provider.publicUrl}/dsp`,
+        '--provider-did',
+        providerDid,
+        ...as,
+      ]);
+      expect(catalog.code, catalog.text).to.equal(0);
+      expect(catalog.text)
+        .to.include('urn:dataset:cli-visits')
+        .and.include('urn:shuyu:offer:members:urn:dataset:cli-visits');
+
+      const started = await run([
+        'negotiate',
+        'start',
+        '--provider',
+        `${provider.publicUrl}/dsp`,
+        '--provider-did',
+        providerDid,
+        '--dataset',
+        'urn:dataset:cli-visits',
+        '--offer',
+        'urn:shuyu:offer:members:urn:dataset:cli-visits',
+        '--json',
+        ...as,
+      ]);
+      expect(started.code, started.text).to.equal(0);
+      const negotiationId = String((JSON.parse(started.text) as { id: string }).id);
+      const agreementId = await until('FINALIZED', async () => {
+        const got = await run(['negotiate', 'get', negotiationId, '--json', ...as]);
+        const record = JSON.parse(got.text) as { state: string; agreementId?: string };
+        return record.state === 'FINALIZED' ? record.agreementId : undefined;
+      });
+      const transfer = await run(['transfer', 'start', '--agreement', String(agreementId), '--json', ...as]);
+      expect(transfer.code, transfer.text).to.equal(0);
+      const transferId = String((JSON.parse(transfer.text) as { id: string }).id);
+      const startedTransfer = await until('STARTED', async () => {
+        const got = await run(['transfer', 'get', transferId, ...as]);
+        return /STARTED/.test(got.text) ? got.text : undefined;
+      });
+      expect(startedTransfer).to.match(/data endpoint: http:\/\/127\.0\.0\.1/);
+      const done = await run(['transfer', 'complete', transferId, ...as]);
+      expect(done.text).to.include('COMPLETED');
+    } finally {
+      delete process.env.SHUYU_MANAGEMENT_KEY;
+    }
+  });
+
+  it('stops cleanly on Ctrl-C', async () => {
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGINT');
+    expect(await exited).to.equal(0);
+    expect(output).to.include('Connector stopped.');
+  });
+});
