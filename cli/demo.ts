@@ -1,5 +1,5 @@
-// `shuyu start` until the local data space lands: checks the four sector templates and evaluates
-// a permitted and a refused request against each, explaining both.
+// `shuyu policy demo`: checks the four sector templates and evaluates a permitted and a refused request
+// against each, explaining both.
 
 import { join } from 'node:path';
 import { checkPolicy, explain, type EvaluationRequest } from '../policies/index.js';
@@ -11,9 +11,6 @@ export async function policyDemo(out: Output): Promise<number> {
   const root = projectRoot();
   const templates = join(root, 'policies', 'templates');
   out.line('Shuyu policy demo: the four sector templates, each with a permitted and a refused request.');
-  out.line(
-    '(The local data space with connectors and the federated catalog replaces this demo as it lands.)',
-  );
   let failures = 0;
   for (const [i, sector] of SECTORS.entries()) {
     const file = join(templates, `${sector}.json`);

@@ -1,6 +1,5 @@
 // The `shuyu` command: dispatches to one module per concern.
 
-import { policyDemo } from './demo.js';
 import { CliError, consoleOutput, EXIT, type Output } from './io.js';
 import { authorityCommand } from './authority.js';
 import { credentialCommand } from './credential.js';
@@ -8,12 +7,13 @@ import { connectorCommand } from './connector.js';
 import { memberCommand } from './member.js';
 import { participantCommand } from './participant.js';
 import { policyCommand, POLICY_HELP } from './policy.js';
+import { startCommand } from './start.js';
 import { walletCommand } from './wallet.js';
 
 const HELP = `shuyu — trusted data-space connector and federated catalog
 
 Usage:
-  shuyu start                 run the local demo (npm start)
+  shuyu start                 run the local data space, all four sectors (npm start)
   shuyu policy check FILE...  validate and lint ODRL policies
   shuyu policy eval ...       evaluate a request against a policy and explain the decision
   shuyu authority init|start  create and run the data space authority
@@ -51,7 +51,7 @@ export async function main(argv: string[], out: Output = consoleOutput): Promise
       case 'transfer':
         return await participantCommand(command, rest, out);
       case 'start':
-        return await policyDemo(out);
+        return await startCommand(rest, out);
       case undefined:
       case 'help':
       case '--help':

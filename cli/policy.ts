@@ -2,6 +2,7 @@
 
 import { parseArgs } from 'node:util';
 import { checkPolicy, explain, formatProblem, reasonOf, type EvaluationRequest } from '../policies/index.js';
+import { policyDemo } from './demo.js';
 import { CliError, EXIT, readJsonFile, readTextFile, type Output } from './io.js';
 
 export const POLICY_HELP = `Usage:
@@ -9,6 +10,8 @@ export const POLICY_HELP = `Usage:
       Validate ODRL policies (schema and meaning) and lint them. Exit 1 when a file has errors.
   shuyu policy eval --policy FILE --request FILE [--json]
       Evaluate a request against a policy: decision, duties and why. Exit 0 permit, 3 deny or not-applicable.
+  shuyu policy demo
+      The four sector templates, each with a permitted and a refused request, explained.
 The request format is documented in docs/policies.md.`;
 
 export async function policyCommand(args: string[], out: Output): Promise<number> {
@@ -18,6 +21,8 @@ export async function policyCommand(args: string[], out: Output): Promise<number
       return check(rest, out);
     case 'eval':
       return evalCommand(rest, out);
+    case 'demo':
+      return policyDemo(out);
     case undefined:
     case 'help':
     case '--help':

@@ -1,0 +1,89 @@
+// `shuyu start` (npm start): the local data space with all four sectors, until Ctrl-C.
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DataSpaceStartError, startDataSpace, type Part, type RunningDataSpace } from '../seeds/dataspace.js';
+import { CliError, EXIT, projectRoot, type Output } from './io.js';
+import { waitForStopSignal } from './process.js';
+
+export const START_HELP = `Usage:
+  shuyu start [--data-dir DIR (default ./data)] [--only authority|medical|finance|energy|education] [--authority URL]
+      Start the local data space: the authority with the federated catalog (port 7700) and one connector per
+      seed member (medical 7710+, finance 7720+, energy 7730+, education 7740+), onboard every member and
+      publish the seed datasets. A second start reuses DIR. Ctrl-C stops everything.`;
+
+const PARTS: readonly Part[] = ['authority', 'medical', 'finance', 'energy', 'education'];
+
+/** The line CI and scripts wait for. */
+export const READY_LINE = 'Shuyu data space is ready.';
+
+function member(space: RunningDataSpace, key: string) {
+  return space.members.find((m) => m.seed.key === key);
+}
+
+function nextSteps(space: RunningDataSpace, out: Output): void {
+  out.line('');
+  out.line(READY_LINE);
+  out.line(`  authority and federated catalog: ${space.authorityUrl}`);
+  const consoleUrl = `${space.authorityUrl}/console`;
+  out.line(`  console: ${consoleUrl}`);
+  const insurer = member(space, 'commercial-insurer');
+  const hospital = member(space, 'research-hospital');
+  const centre = member(space, 'medical-insurance-centre');
+  if (!insurer || !hospital || !centre) return;
+  const rel = (dir: string): string => dir.replace(resolve(process.cwd()) + '/', '');
+  const dataset = 'urn:shuyu:dataset:medical:inpatient-claims-2025';
+  out.line('');
+  out.line('Try (in another terminal):');
+  out.line(`  # what the commercial insurer may see at the hospital`);
+  out.line(
+    `  npx shuyu catalog request --dir ${rel(insurer.dir)} --provider ${hospital.connector.url}/dsp --provider-did ${hospital.connector.did}`,
+  );
+  out.line(`  # the insurer negotiates the settled-claims data with the medical insurance centre`);
+  out.line(
+    `  npx shuyu negotiate start --dir ${rel(insurer.dir)} --provider ${centre.connector.url}/dsp --provider-did ${centre.connector.did} --dataset ${dataset} --offer urn:shuyu:offer:claims-settlement:${dataset}`,
+  );
+  out.line(`  # the members and their credentials, as the catalog admins see them`);
+  out.line(`  npx shuyu member list --dir ${rel(join(space.dataDir, 'authority'))}`);
+  out.line('');
+  out.line('Ctrl-C stops everything.');
+}
+
+export async function startCommand(args: string[], out: Output): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      'data-dir': { type: 'string', default: 'data' },
+      only: { type: 'string' },
+      authority: { type: 'string' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    out.line(START_HELP);
+    return EXIT.ok;
+  }
+  if (values.only !== undefined && !(PARTS as readonly string[]).includes(values.only)) {
+    throw new CliError(`--only must be one of ${PARTS.join(', ')}`, EXIT.usage);
+  }
+  const dataDir = resolve(values['data-dir']);
+  out.line(`Starting the Shuyu data space in ${dataDir}`);
+  let space: RunningDataSpace;
+  try {
+    space = await startDataSpace({
+      root: projectRoot(),
+      dataDir,
+      ...(values.only ? { only: values.only as Part } : {}),
+      ...(values.authority ? { authorityUrl: values.authority } : {}),
+      progress: (line) => out.line(line),
+    });
+  } catch (error) {
+    if (error instanceof DataSpaceStartError) throw new CliError(error.message);
+    throw error;
+  }
+  nextSteps(space, out);
+  const signal = await waitForStopSignal();
+  out.line(`\n${signal}: stopping…`);
+  await space.close();
+  out.line('Stopped. Start again with "npm start"; the data in ' + dataDir + ' is kept.');
+  return EXIT.ok;
+}

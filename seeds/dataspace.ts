@@ -1,0 +1,202 @@
+// The local data space `npm start` runs: the authority (with the federated catalog) and one connector per
+// seed member, each with its own port and SQLite file under the data directory. Every member goes through
+// the real flow — application, admin approval, credentials collected into its wallet — and publishes its
+// seed datasets through its management API. A second start reuses everything already done.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AuthorityAdminClient } from '../catalog/authority/admin-client.js';
+import {
+  ADMIN_KEY_FILE,
+  AUTHORITY_CONFIG_FILE,
+  initAuthority,
+  startAuthority,
+  type RunningAuthority,
+} from '../catalog/authority/process.js';
+import type { Sector } from '../connector/assets/types.js';
+import { writeConfigFile } from '../connector/process/config.js';
+import { CONNECTOR_CONFIG_FILE } from '../connector/process/connector.js';
+import {
+  startControlPlaneConnector,
+  type ControlPlaneConnector,
+} from '../connector/process/run-connector.js';
+import { loadSeeds, type SeedMember } from './load.js';
+
+export const AUTHORITY_PORT = 7700;
+/** Each sector's connectors listen on consecutive ports from its base. */
+export const SECTOR_PORTS: Readonly<Record<Sector, number>> = {
+  medical: 7710,
+  finance: 7720,
+  energy: 7730,
+  education: 7740,
+};
+
+export type Part = 'authority' | Sector;
+
+export interface DataSpaceOptions {
+  /** Project root (seeds, templates). */
+  root: string;
+  /** Where every process keeps its files (default ./data). */
+  dataDir: string;
+  /** Run only the authority or only one sector's connectors (compose runs them as separate services). */
+  only?: Part;
+  /** The authority to use when it is not started here. Default http://127.0.0.1:7700. */
+  authorityUrl?: string;
+  /** One line per step, for the user. */
+  progress: (line: string) => void;
+}
+
+export interface RunningMember {
+  readonly seed: SeedMember;
+  readonly dir: string;
+  readonly connector: ControlPlaneConnector;
+}
+
+export interface RunningDataSpace {
+  readonly authority: RunningAuthority | undefined;
+  readonly authorityUrl: string;
+  readonly members: readonly RunningMember[];
+  readonly dataDir: string;
+  close(): Promise<void>;
+}
+
+export class DataSpaceStartError extends Error {}
+
+function adminKey(authorityDir: string): string {
+  const file = join(authorityDir, ADMIN_KEY_FILE);
+  if (process.env.SHUYU_ADMIN_KEY) return process.env.SHUYU_ADMIN_KEY;
+  if (!existsSync(file)) {
+    throw new DataSpaceStartError(
+      `no admin API key in ${file}: onboarding needs it. Start the authority part first, or set SHUYU_ADMIN_KEY.`,
+    );
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
+async function startAuthorityPart(
+  dataDir: string,
+  progress: (line: string) => void,
+): Promise<RunningAuthority> {
+  const dir = join(dataDir, 'authority');
+  if (!existsSync(join(dir, AUTHORITY_CONFIG_FILE))) {
+    const created = await initAuthority({ dataDir: dir, port: AUTHORITY_PORT });
+    progress(`  created the authority ${created.did} (admin key in ${created.adminKeyFile})`);
+  }
+  return startAuthority({ dataDir: dir }).catch((error: Error & { code?: string }) => {
+    throw new DataSpaceStartError(
+      error.code === 'EADDRINUSE'
+        ? `port ${AUTHORITY_PORT} is in use: is another Shuyu data space running? Stop it, or free the port.`
+        : `the authority did not start: ${error.message}`,
+    );
+  });
+}
+
+/** Application → approval → credentials, skipping what an earlier start already did. */
+async function onboard(
+  member: RunningMember,
+  admin: AuthorityAdminClient,
+  progress: (line: string) => void,
+): Promise<void> {
+  const { connector, seed } = member;
+  if ((await connector.wallet.list()).length > 0) return;
+  const applications = await connector.authority.myApplications();
+  let pending = applications.find((a) => a.state === 'pending');
+  if (!applications.some((a) => a.state === 'approved') && !pending) {
+    pending = await connector.authority.apply({ ...seed.application, connectorUrl: `${connector.url}/dsp` });
+  }
+  if (pending) await admin.approve(String(pending.id), { note: 'seed member, approved by npm start' });
+  const count = await connector.collectCredentials();
+  progress(`  ${seed.organisationName}: approved, ${count} credentials in its wallet`);
+}
+
+/** Publishes the member's seed datasets and offers through its management API (only missing ones). */
+async function publish(member: RunningMember): Promise<number> {
+  const { connector, seed } = member;
+  const call = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> =>
+    fetch(`${connector.managementUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${connector.managementApiKey}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+  let created = 0;
+  for (const dataset of seed.datasets) {
+    if ((await call('GET', `/assets/${encodeURIComponent(dataset.asset.id)}`)).status === 404) {
+      const answer = await call('POST', '/assets', dataset.asset);
+      if (answer.status !== 201)
+        throw new DataSpaceStartError(`${seed.key}: asset refused: ${await answer.text()}`);
+      created++;
+    }
+    for (const offer of dataset.offers) {
+      if ((await call('GET', `/offers/${encodeURIComponent(offer.id)}`)).status === 404) {
+        const answer = await call('POST', '/offers', offer);
+        if (answer.status !== 201)
+          throw new DataSpaceStartError(`${seed.key}: offer refused: ${await answer.text()}`);
+      }
+    }
+  }
+  return created;
+}
+
+export async function startDataSpace(options: DataSpaceOptions): Promise<RunningDataSpace> {
+  const { dataDir, progress } = options;
+  const runAuthority = options.only === undefined || options.only === 'authority';
+  const seeds = loadSeeds(options.root).filter(
+    (m) => options.only === undefined || options.only === m.sector,
+  );
+  const members: RunningMember[] = [];
+  let authority: RunningAuthority | undefined;
+  const close = async (): Promise<void> => {
+    for (const m of members.splice(0).reverse()) await m.connector.close().catch(() => undefined);
+    await authority?.close().catch(() => undefined);
+  };
+  try {
+    if (runAuthority) {
+      progress(`[1/4] authority and federated catalog on port ${AUTHORITY_PORT}`);
+      authority = await startAuthorityPart(dataDir, progress);
+      progress(`  ${authority.did} at ${authority.url}`);
+    }
+    const authorityUrl = authority?.url ?? options.authorityUrl ?? `http://127.0.0.1:${AUTHORITY_PORT}`;
+    if (options.only === 'authority') return { authority, authorityUrl, members, dataDir, close };
+
+    progress(`[2/4] ${seeds.length} member connectors`);
+    const next: Partial<Record<Sector, number>> = {};
+    for (const seed of seeds) {
+      const port = SECTOR_PORTS[seed.sector] + (next[seed.sector] ?? 0);
+      next[seed.sector] = (next[seed.sector] ?? 0) + 1;
+      const dir = join(dataDir, seed.sector, seed.key);
+      const connector = await startControlPlaneConnector({ dataDir: dir, port, authorityUrl }).catch(
+        (error: Error & { code?: string }) => {
+          throw new DataSpaceStartError(
+            error.code === 'EADDRINUSE'
+              ? `port ${port} (${seed.organisationName}) is in use; stop whatever uses it and start again.`
+              : `${seed.organisationName}'s connector did not start: ${error.message}`,
+          );
+        },
+      );
+      writeConfigFile(join(dir, CONNECTOR_CONFIG_FILE), {
+        host: connector.server.host,
+        port,
+        publicUrl: connector.url,
+        authorityUrl,
+      });
+      members.push({ seed, dir, connector });
+      progress(`  ${seed.sector.padEnd(9)} ${seed.organisationName} on ${connector.url}`);
+    }
+
+    progress('[3/4] onboarding: application → approval → credentials');
+    const admin = new AuthorityAdminClient(authorityUrl, adminKey(join(dataDir, 'authority')));
+    for (const member of members) await onboard(member, admin, progress);
+
+    progress('[4/4] publishing the seed datasets and offers');
+    let created = 0;
+    for (const member of members) created += await publish(member);
+    const total = members.reduce((n, m) => n + m.seed.datasets.length, 0);
+    progress(`  ${total} datasets offered (${created} new, ${total - created} from an earlier start)`);
+    return { authority, authorityUrl, members, dataDir, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
