@@ -4,6 +4,7 @@ import { CliError, consoleOutput, EXIT, type Output } from './io.js';
 import { authorityCommand } from './authority.js';
 import { credentialCommand } from './credential.js';
 import { connectorCommand } from './connector.js';
+import { evidenceCommand } from './evidence.js';
 import { memberCommand } from './member.js';
 import { participantCommand } from './participant.js';
 import { policyCommand, POLICY_HELP } from './policy.js';
@@ -24,6 +25,7 @@ Usage:
   shuyu asset|offer ...       publish datasets and offers (your connector's management API)
   shuyu catalog request ...   ask another connector's catalog
   shuyu negotiate ...         negotiate contracts; shuyu transfer ... to move data
+  shuyu evidence export|verify|prove   the tamper-evident log, verified offline
   shuyu help                  this text
 
 ${POLICY_HELP}`;
@@ -44,6 +46,8 @@ export async function main(argv: string[], out: Output = consoleOutput): Promise
         return await walletCommand(rest, out);
       case 'connector':
         return await connectorCommand(rest, out);
+      case 'evidence':
+        return await evidenceCommand(rest, out);
       case 'asset':
       case 'offer':
       case 'catalog':
