@@ -1,0 +1,174 @@
+// `{ kind: 'file', path, contentType? }`: a file confined to the configured base directories. The
+// path is checked twice: lexically when the address is read (no `..`, not even percent-encoded, no
+// absolute path outside a base), and after following symbolic links when it is opened (realpath,
+// then open with O_NOFOLLOW so a link swapped in afterwards is not followed either).
+import { constants } from 'node:fs';
+import { open, realpath, type FileHandle } from 'node:fs/promises';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { DataPlaneError } from '../errors.js';
+import { resolveRange, type RequestedRange } from '../range.js';
+import { contentTypeForPath, contentTypeOf, requiredString } from './fields.js';
+import type { DataAddressLike, DataSource, OpenedData, SourceFactory } from './types.js';
+
+export interface FileSourceConfig {
+  /** Directories file assets may live in; a path must resolve (links followed) inside one of them. */
+  readonly baseDirectories: readonly string[];
+  /** Read chunk size (default 64 KiB). */
+  readonly highWaterMark?: number;
+}
+
+function refused(reason: string, path: string): DataPlaneError {
+  return new DataPlaneError(
+    'ERR_SOURCE_PATH_REFUSED',
+    `The file path ${JSON.stringify(path.slice(0, 300))} ${reason}; file assets must lie inside the configured ` +
+      'base directories (dataplane.file.baseDirectories): fix the asset or the configuration.',
+  );
+}
+
+function isInside(base: string, path: string): boolean {
+  const rel = relative(base, path);
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+}
+
+/** The path as written and percent-decoded up to three times (double encoding). */
+function spellings(path: string): string[] {
+  const out = [path];
+  let current = path;
+  for (let i = 0; i < 3; i++) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(current);
+    } catch {
+      break;
+    }
+    if (decoded === current) break;
+    out.push(decoded);
+    current = decoded;
+  }
+  return out;
+}
+
+function checkLexically(raw: string, bases: readonly string[]): string {
+  for (const spelling of spellings(raw)) {
+    if (spelling.includes('\0')) throw refused('contains a NUL character', raw);
+    // Backslashes count as separators too, so a path written for another OS cannot sneak `..` in.
+    if (spelling.split(/[\\/]+/).includes('..')) throw refused('contains a ".." segment', raw);
+  }
+  const first = bases[0];
+  if (first === undefined) throw refused('cannot be served: no base directory is configured', raw);
+  const candidate = isAbsolute(raw) ? resolve(raw) : resolve(first, raw);
+  if (!bases.some((base) => isInside(base, candidate))) {
+    throw refused('is outside the configured directories', raw);
+  }
+  return candidate;
+}
+
+function fileEtag(stat: { ino: number; size: number; mtimeMs: number }): string {
+  return `"${stat.ino.toString(16)}-${stat.size.toString(16)}-${Math.floor(stat.mtimeMs).toString(16)}"`;
+}
+
+class FileSource implements DataSource {
+  readonly kind = 'file';
+
+  constructor(
+    private readonly path: string,
+    private readonly contentType: string,
+    private readonly realBases: () => Promise<readonly string[]>,
+    private readonly highWaterMark: number,
+  ) {}
+
+  describe(): string {
+    return `file ${this.path}`;
+  }
+
+  async open(range?: RequestedRange): Promise<OpenedData> {
+    let real: string;
+    try {
+      real = await realpath(this.path);
+    } catch (error) {
+      throw this.openFailure(error);
+    }
+    const bases = await this.realBases();
+    if (!bases.some((base) => isInside(base, real))) {
+      throw refused('resolves (through a symbolic link) outside the configured directories', this.path);
+    }
+    let handle: FileHandle;
+    try {
+      handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
+    } catch (error) {
+      throw this.openFailure(error);
+    }
+    try {
+      const stat = await handle.stat();
+      if (!stat.isFile()) {
+        throw new DataPlaneError(
+          'ERR_SOURCE_NOT_FOUND',
+          `${this.describe()} is not a regular file; fix the asset.`,
+        );
+      }
+      const served = range === undefined ? undefined : resolveRange(range, stat.size);
+      if (served === 'unsatisfiable') {
+        throw new DataPlaneError(
+          'ERR_RANGE_NOT_SATISFIABLE',
+          `The range starts past the end of the data (${stat.size} bytes); ask for bytes 0-${Math.max(0, stat.size - 1)}.`,
+          { details: { size: stat.size } },
+        );
+      }
+      const stream = handle.createReadStream({
+        highWaterMark: this.highWaterMark,
+        ...(served ? { start: served.start, end: served.end } : {}),
+      });
+      return {
+        stream,
+        size: stat.size,
+        contentType: this.contentType,
+        etag: fileEtag(stat),
+        ...(served ? { range: served } : {}),
+      };
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private openFailure(error: unknown): DataPlaneError {
+    const code = (error as NodeJS.ErrnoException)?.code;
+    if (code === 'ELOOP') return refused('is a symbolic link at open time', this.path);
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      return new DataPlaneError('ERR_SOURCE_NOT_FOUND', `${this.describe()} does not exist; fix the asset.`);
+    }
+    return new DataPlaneError(
+      'ERR_SOURCE_NOT_FOUND',
+      `${this.describe()} cannot be opened (${code ?? 'error'}).`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+export function fileSourceFactory(config: FileSourceConfig): SourceFactory {
+  const bases = config.baseDirectories.map((dir) => resolve(dir));
+  // The real location of each base (a base may itself be a link), kept once every base exists.
+  let realBases: Promise<readonly string[]> | undefined;
+  const getRealBases = (): Promise<readonly string[]> => {
+    realBases ??= Promise.all(bases.map((b) => realpath(b).catch(() => undefined))).then((list) => {
+      const found = list.filter((b): b is string => b !== undefined);
+      if (found.length < bases.length) realBases = undefined;
+      return found;
+    });
+    return realBases;
+  };
+  return {
+    kind: 'file',
+    create(address: DataAddressLike): DataSource {
+      const path = checkLexically(requiredString(address, 'path'), bases);
+      return new FileSource(
+        path,
+        contentTypeOf(address, contentTypeForPath(path)),
+        getRealBases,
+        config.highWaterMark ?? 64 * 1024,
+      );
+    },
+  };
+}
