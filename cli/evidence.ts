@@ -31,9 +31,7 @@ export const EVIDENCE_HELP = `Usage:
   shuyu evidence prove ENTRY [--dir CONNECTOR_DIR] [--out FILE]
       A self-contained proof that entry number ENTRY is in the log (inclusion proof + signed checkpoint).`;
 
-async function openLog(
-  dir: string,
-): Promise<{
+async function openLog(dir: string): Promise<{
   log: EvidenceLog;
   db: Database;
   signer: () => import('../connector/identity/index.js').DidSigner;

@@ -3,6 +3,7 @@
 //   shuyu negotiate start|list|get|agree|accept|verify|terminate, shuyu transfer start|list|get|suspend|resume|complete|terminate
 import { parseArgs } from 'node:util';
 import { CliError, EXIT, readJsonFile, type Output } from './io.js';
+import { fetchTransfer, formatBytes, progressPrinter } from '../connector/dataplane/index.js';
 import { ManagementClient } from './management-client.js';
 import { DEFAULT_CONNECTOR_DIR } from './member.js';
 
@@ -14,7 +15,9 @@ export const PARTICIPANT_HELP = `Usage (talking to your connector's management A
   shuyu negotiate start --provider DSP-URL --provider-did DID --dataset ID --offer OFFER_ID
   shuyu negotiate list | get ID | agree ID | accept ID | verify ID | terminate ID [--reason TEXT]
   shuyu transfer start --agreement ID [--format HttpData-PULL]
-  shuyu transfer list | get ID | suspend ID [--reason TEXT] | resume ID | complete ID | terminate ID [--reason TEXT]`;
+  shuyu transfer list | get ID | suspend ID [--reason TEXT] | resume ID | complete ID | terminate ID [--reason TEXT]
+  shuyu transfer fetch ID --out FILE
+      Stream a started pull transfer to FILE with a progress bar; run it again to resume after an interruption.`;
 
 const OPTIONS = {
   dir: { type: 'string', default: DEFAULT_CONNECTOR_DIR },
@@ -27,6 +30,7 @@ const OPTIONS = {
   agreement: { type: 'string' },
   format: { type: 'string', default: 'HttpData-PULL' },
   reason: { type: 'string' },
+  out: { type: 'string' },
 } as const;
 
 type Json = Record<string, unknown>;
@@ -143,6 +147,31 @@ export async function participantCommand(noun: string, args: string[], out: Outp
         format: values.format,
       });
       return show(body, () => printRecord(out, 'transfer', body));
+    }
+    case 'transfer fetch': {
+      const transferId = need(positionals[0], 'ID');
+      const outFile = need(values.out, '--out');
+      const record = await api.call<Json>('GET', `/transfers/${id(transferId)}`);
+      const access = record.access as { endpoint?: string; authorization?: string } | undefined;
+      if (record.state !== 'STARTED' || !access?.endpoint || !access.authorization) {
+        throw new CliError(
+          `transfer ${transferId} is ${String(record.state)}${access?.endpoint ? '' : ' and has no data address yet'}; ` +
+            'a pull transfer can be fetched once it is STARTED (shuyu transfer get ID)',
+        );
+      }
+      const result = await fetchTransfer({
+        endpoint: access.endpoint,
+        authorization: access.authorization,
+        outFile,
+        onProgress: progressPrinter(),
+      }).catch((error: Error) => {
+        throw new CliError(`${error.message}\nRun the same command again to resume.`);
+      });
+      out.line(
+        `${formatBytes(result.bytes)} written to ${result.file}` +
+          (result.resumes > 0 ? ` (resumed ${result.resumes} time(s))` : ''),
+      );
+      return EXIT.ok;
     }
     case 'negotiate list':
     case 'transfer list': {
