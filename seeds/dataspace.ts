@@ -2,7 +2,7 @@
 // seed member, each with its own port and SQLite file under the data directory. Every member goes through
 // the real flow — application, admin approval, credentials collected into its wallet — and publishes its
 // seed datasets through its management API. A second start reuses everything already done.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuthorityAdminClient } from '../catalog/authority/admin-client.js';
 import {
@@ -43,6 +43,8 @@ export interface DataSpaceOptions {
   authorityUrl?: string;
   /** One line per step, for the user. */
   progress: (line: string) => void;
+  /** Let the OS choose every port (the demo, tests); the data directory must then be fresh. */
+  ephemeralPorts?: boolean;
 }
 
 export interface RunningMember {
@@ -75,8 +77,16 @@ function adminKey(authorityDir: string): string {
 async function startAuthorityPart(
   dataDir: string,
   progress: (line: string) => void,
+  ephemeral: boolean,
 ): Promise<RunningAuthority> {
   const dir = join(dataDir, 'authority');
+  if (ephemeral) {
+    // No fixed URL to write down: the authority's DID follows from the port the OS picks.
+    const running = await startAuthority({ dataDir: dir, port: 0 });
+    const key = await running.service.createAdminKey('admin');
+    writeFileSync(join(dir, ADMIN_KEY_FILE), key + '\n', { mode: 0o600 });
+    return running;
+  }
   if (!existsSync(join(dir, AUTHORITY_CONFIG_FILE))) {
     const created = await initAuthority({ dataDir: dir, port: AUTHORITY_PORT });
     progress(`  created the authority ${created.did} (admin key in ${created.adminKeyFile})`);
@@ -153,8 +163,10 @@ export async function startDataSpace(options: DataSpaceOptions): Promise<Running
   };
   try {
     if (runAuthority) {
-      progress(`[1/4] authority and federated catalog on port ${AUTHORITY_PORT}`);
-      authority = await startAuthorityPart(dataDir, progress);
+      progress(
+        `[1/4] authority and federated catalog${options.ephemeralPorts ? '' : ` on port ${AUTHORITY_PORT}`}`,
+      );
+      authority = await startAuthorityPart(dataDir, progress, options.ephemeralPorts === true);
       progress(`  ${authority.did} at ${authority.url}`);
     }
     const authorityUrl = authority?.url ?? options.authorityUrl ?? `http://127.0.0.1:${AUTHORITY_PORT}`;
@@ -163,7 +175,7 @@ export async function startDataSpace(options: DataSpaceOptions): Promise<Running
     progress(`[2/4] ${seeds.length} member connectors`);
     const next: Partial<Record<Sector, number>> = {};
     for (const seed of seeds) {
-      const port = SECTOR_PORTS[seed.sector] + (next[seed.sector] ?? 0);
+      const port = options.ephemeralPorts ? 0 : SECTOR_PORTS[seed.sector] + (next[seed.sector] ?? 0);
       next[seed.sector] = (next[seed.sector] ?? 0) + 1;
       const dir = join(dataDir, seed.sector, seed.key);
       const connector = await startControlPlaneConnector({ dataDir: dir, port, authorityUrl }).catch(
@@ -177,7 +189,7 @@ export async function startDataSpace(options: DataSpaceOptions): Promise<Running
       );
       writeConfigFile(join(dir, CONNECTOR_CONFIG_FILE), {
         host: connector.server.host,
-        port,
+        port: connector.server.port,
         publicUrl: connector.url,
         authorityUrl,
       });

@@ -1,0 +1,174 @@
+// `npm run demo`: a narrated story through the local data space, on fresh ports and a temporary data
+// directory, that exits 0 only when every step did what it says:
+//   discover → negotiate → transfer → verify evidence, and one refusal explained.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDataSpace, type RunningDataSpace, type RunningMember } from './dataspace.js';
+
+export interface DemoOutput {
+  line(text?: string): void;
+}
+
+type Json = Record<string, unknown>;
+
+export class DemoStepError extends Error {}
+
+async function call(
+  member: RunningMember,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<Json> {
+  const response = await fetch(`${member.connector.managementUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${member.connector.managementApiKey}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const parsed = (await response.json().catch(() => ({}))) as Json;
+  if (!response.ok) {
+    throw new DemoStepError(`${method} ${path} answered ${response.status}: ${String(parsed.detail ?? '')}`);
+  }
+  return parsed;
+}
+
+async function waitFor(
+  member: RunningMember,
+  path: string,
+  done: (record: Json) => boolean,
+  what: string,
+  ms = 20_000,
+): Promise<Json> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const record = await call(member, 'GET', path);
+    if (done(record)) return record;
+    if (Date.now() > end)
+      throw new DemoStepError(`timed out waiting for ${what} (last state ${String(record.state)})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function find(space: RunningDataSpace, key: string): RunningMember {
+  const member = space.members.find((m) => m.seed.key === key);
+  if (!member) throw new DemoStepError(`seed member ${key} is missing`);
+  return member;
+}
+
+const CLAIMS = 'urn:shuyu:dataset:medical:inpatient-claims-2025';
+const VISITS = 'urn:shuyu:dataset:medical:outpatient-visits-2025';
+
+export async function runDemo(root: string, out: DemoOutput): Promise<boolean> {
+  const dir = await mkdtemp(join(tmpdir(), 'shuyu-demo-'));
+  let space: RunningDataSpace | undefined;
+  let step = 0;
+  let failed = 0;
+  const narrate = async (title: string, run: () => Promise<void>): Promise<void> => {
+    step++;
+    out.line('');
+    out.line(`${step}. ${title}`);
+    try {
+      await run();
+    } catch (error) {
+      failed++;
+      out.line(`   FAILED: ${(error as Error).message}`);
+    }
+  };
+  try {
+    out.line(
+      'Shuyu demo: a commercial health insurer obtains settled-claims data from the municipal medical',
+    );
+    out.line(
+      'insurance service centre, under a contract both can prove later; then tries data it may not use.',
+    );
+    await narrate('Start the data space (authority, federated catalog, 12 member connectors)', async () => {
+      space = await startDataSpace({
+        root,
+        dataDir: dir,
+        ephemeralPorts: true,
+        progress: (line) => out.line(`   ${line}`),
+      });
+    });
+    if (!space) throw new DemoStepError('the data space did not start');
+    const insurer = find(space, 'commercial-insurer');
+    const centre = find(space, 'medical-insurance-centre');
+    const hospital = find(space, 'research-hospital');
+
+    let offerId = '';
+    await narrate('Discover: the insurer asks the insurance centre’s catalog', async () => {
+      const answer = await call(insurer, 'POST', '/catalog/request', {
+        counterPartyAddress: `${centre.connector.url}/dsp`,
+        counterPartyId: centre.connector.did,
+      });
+      const datasets = ((answer.catalog as Json).dataset as Json[] | undefined) ?? [];
+      const claims = datasets.find((d) => d['@id'] === CLAIMS);
+      if (!claims) throw new DemoStepError('the settled-claims dataset is not in the catalog');
+      offerId = String(((claims.hasPolicy as Json[])[0] ?? {})['@id']);
+      out.line(`   found "${String(claims['dct:title'])}" with offer ${offerId}`);
+    });
+
+    let agreementId = '';
+    await narrate('Negotiate: contract request → agreement (the centre decides automatically)', async () => {
+      const started = await call(insurer, 'POST', '/negotiations', {
+        counterPartyAddress: `${centre.connector.url}/dsp`,
+        counterPartyId: centre.connector.did,
+        datasetId: CLAIMS,
+        offerId,
+      });
+      const done = await waitFor(
+        insurer,
+        `/negotiations/${encodeURIComponent(String(started.id))}`,
+        (r) => r.state === 'FINALIZED' || r.state === 'TERMINATED',
+        'the agreement',
+      );
+      if (done.state !== 'FINALIZED')
+        throw new DemoStepError(`the negotiation ended ${String(done.state)}: ${String(done.reason)}`);
+      agreementId = String(done.agreementId);
+      out.line(`   FINALIZED: agreement ${agreementId}`);
+    });
+
+    await narrate('Transfer: HTTP pull of the data under the agreement', async () => {
+      const started = await call(insurer, 'POST', '/transfers', { agreementId, format: 'HttpData-PULL' });
+      const ready = await waitFor(
+        insurer,
+        `/transfers/${encodeURIComponent(String(started.id))}`,
+        (r) => r.state === 'STARTED' || r.state === 'TERMINATED',
+        'the transfer to start',
+      );
+      if (ready.state !== 'STARTED')
+        throw new DemoStepError(`the transfer ended ${String(ready.state)}: ${String(ready.reason)}`);
+      out.line(`   STARTED: data at ${String((ready.access as Json | undefined)?.endpoint)}`);
+    });
+
+    await narrate('A refusal, explained: the insurer asks for the hospital’s outpatient visits', async () => {
+      const started = await call(insurer, 'POST', '/negotiations', {
+        counterPartyAddress: `${hospital.connector.url}/dsp`,
+        counterPartyId: hospital.connector.did,
+        datasetId: VISITS,
+        offerId: `urn:shuyu:offer:research-use:${VISITS}`,
+      });
+      const done = await waitFor(
+        insurer,
+        `/negotiations/${encodeURIComponent(String(started.id))}`,
+        (r) => r.state === 'FINALIZED' || r.state === 'TERMINATED',
+        'the decision',
+      );
+      if (done.state !== 'TERMINATED')
+        throw new DemoStepError('the hospital agreed, but the insurer is no hospital');
+      out.line(`   refused: ${String(done.reason)}`);
+    });
+  } finally {
+    await space?.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+  out.line('');
+  out.line(
+    failed === 0
+      ? `Demo complete: all ${step} steps succeeded.`
+      : `Demo finished with ${failed} failed step(s).`,
+  );
+  return failed === 0;
+}
