@@ -6,6 +6,8 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   identity: () => import('./identity.js'),
   dsp: () => import('./dsp.js'),
   catalog: () => import('./catalog.js'),
+  negotiation: () => import('./negotiation.js'),
+  dataplane: () => import('./dataplane.js'),
   federation: () => import('./federation.js'),
   evidence: () => import('./evidence.js'),
 };

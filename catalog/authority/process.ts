@@ -22,6 +22,12 @@ import {
   writeConfigFile,
 } from '../../connector/process/config.js';
 import { Database } from '../../connector/store/database.js';
+import {
+  FEDERATION_MIGRATIONS,
+  openFederation,
+  type Federation,
+  type FederationSettings,
+} from '../federation/index.js';
 import { authorityRouter } from './http.js';
 import { AuthorityService } from './service.js';
 import { AUTHORITY_MIGRATIONS } from './store.js';
@@ -36,6 +42,8 @@ export interface AuthorityConfig {
   /** Hosts whose DID documents the authority may fetch (applicants' did:web). */
   didHosts: string[];
   credentialValidityDays?: number;
+  /** The federated catalog (crawl schedule, limits, the catalog's credentials). */
+  federation?: FederationSettings;
 }
 
 export const AUTHORITY_CONFIG_FILE = 'authority.json';
@@ -46,6 +54,8 @@ export interface RunningAuthority {
   readonly url: string;
   readonly did: string;
   readonly service: AuthorityService;
+  /** The federated catalog this process runs (crawler, search, DSP view). */
+  readonly federation: Federation;
   readonly server: RunningServer;
   close(): Promise<void>;
 }
@@ -90,7 +100,10 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
   try {
     const publicUrl = config.publicUrl ?? server.url;
     const identity = await openProcessIdentity(dataFile(options.dataDir, 'keys'), publicUrl, clock);
-    db = await Database.open(dataFile(options.dataDir, 'authority.sqlite'), AUTHORITY_MIGRATIONS);
+    db = await Database.open(dataFile(options.dataDir, 'authority.sqlite'), [
+      ...AUTHORITY_MIGRATIONS,
+      ...FEDERATION_MIGRATIONS,
+    ]);
     const service = await AuthorityService.open({
       db,
       identity,
@@ -100,11 +113,24 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       ...(config.credentialValidityDays ? { credentialValidityDays: config.credentialValidityDays } : {}),
       ...(options.statusListValidityMs ? { statusListValidityMs: options.statusListValidityMs } : {}),
     });
-    const { resolver } = createNetworkVerifiers(hostPolicyFor(config.didHosts ?? LOCAL_DID_HOSTS), {
+    const hostPolicy = hostPolicyFor(config.didHosts ?? LOCAL_DID_HOSTS);
+    const { resolver, statusChecker } = createNetworkVerifiers(hostPolicy, {
       clock,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
     routes.use(authorityRouter({ service, resolver, replayCache: new InMemoryReplayCache({ clock }) }));
+    const federation = openFederation({
+      ...config.federation,
+      db,
+      service,
+      identity,
+      resolver,
+      statusChecker,
+      hostPolicy,
+      publicUrl,
+      clock,
+    });
+    routes.use(federation.router);
     finishJsonApp(routes);
     ready = { service, didDocument: () => identity.didDocument() };
     const openDb = db;
@@ -112,8 +138,10 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       url: publicUrl.replace(/\/+$/, ''),
       did: identity.did,
       service,
+      federation,
       server,
       close: async () => {
+        await federation.close();
         await server.close();
         await openDb.close();
       },

@@ -262,35 +262,7 @@ export class AuthorityService {
           ? [{ type: 'DataGradeClearance', subject: { id: subject, dataGradeClearance: grade } } as const]
           : []),
       ];
-      const signer = this.#identity.signer();
-      const validUntil = new Date(now.getTime() + this.#validityMs);
-      const credentials: IssuedCredentialRecord[] = [];
-      for (const claim of claims) {
-        const allocation = lists.allocate();
-        const credentialId = `urn:uuid:${randomUUID()}`;
-        const issued = await issueCredential({
-          claims: claim,
-          signer,
-          format: 'jwt',
-          id: credentialId,
-          validFrom: now,
-          validUntil,
-          credentialStatus: allocation.credentialStatus,
-          clock: this.#clock,
-        });
-        if (issued.format !== 'jwt') throw new Error('expected a vc+jwt');
-        credentials.push({
-          id: credentialId,
-          memberDid: subject,
-          type: claim.type,
-          format: 'jwt',
-          credential: issued.jwt,
-          statusIndex: allocation.index,
-          validFrom: at,
-          validUntil: validUntil.toISOString(),
-          issuedAt: at,
-        });
-      }
+      const credentials = await this.#issue(lists, subject, claims, now);
       const previous = await tables.member(tx, subject);
       const member: Member = {
         did: subject,
@@ -333,6 +305,83 @@ export class AuthorityService {
     });
     this.#lists = result.lists;
     return { application: result.application, member: result.member, credentials: result.credentials };
+  }
+
+  /** Signs `claims` about `subject`, each with its own status entries allocated from `lists`. */
+  async #issue(
+    lists: StatusListAuthority,
+    subject: string,
+    claims: readonly CredentialClaims[],
+    now: Date,
+  ): Promise<IssuedCredentialRecord[]> {
+    const signer = this.#identity.signer();
+    const at = now.toISOString();
+    const validUntil = new Date(now.getTime() + this.#validityMs);
+    const credentials: IssuedCredentialRecord[] = [];
+    for (const claim of claims) {
+      const allocation = lists.allocate();
+      const credentialId = `urn:uuid:${randomUUID()}`;
+      const issued = await issueCredential({
+        claims: claim,
+        signer,
+        format: 'jwt',
+        id: credentialId,
+        validFrom: now,
+        validUntil,
+        credentialStatus: allocation.credentialStatus,
+        clock: this.#clock,
+      });
+      if (issued.format !== 'jwt') throw new Error('expected a vc+jwt');
+      credentials.push({
+        id: credentialId,
+        memberDid: subject,
+        type: claim.type,
+        format: 'jwt',
+        credential: issued.jwt,
+        statusIndex: allocation.index,
+        validFrom: at,
+        validUntil: validUntil.toISOString(),
+        issuedAt: at,
+      });
+    }
+    return credentials;
+  }
+
+  /**
+   * Issues credentials to the authority itself (the federated catalog crawls members as a member with
+   * the catalog role). Status entries come from the same lists as members' credentials; the ones at
+   * `replacing` (the credentials being renewed) are revoked. `record` stores the new credentials in the
+   * same transaction, so a crash leaves either the old set or the new one.
+   */
+  async issueOwnCredentials(
+    claims: readonly CredentialClaims[],
+    options: {
+      replacing?: readonly number[];
+      record: (tx: Queries, credentials: readonly IssuedCredentialRecord[]) => Promise<void>;
+    },
+  ): Promise<IssuedCredentialRecord[]> {
+    const result = await this.#db.transaction(async (tx) => {
+      const lists = StatusListAuthority.fromState(await tables.statusListState(tx));
+      const now = this.#clock();
+      const credentials = await this.#issue(lists, this.did, claims, now);
+      for (const index of options.replacing ?? []) lists.revoke(index);
+      await options.record(tx, credentials);
+      await tables.saveStatusListState(tx, lists.toState());
+      await tables.audit(tx, {
+        at: now.toISOString(),
+        actor: 'authority',
+        action: 'catalog.credentials.issue',
+        subject: this.did,
+        detail: {
+          credentials: credentials.map((c) => `${c.type} ${c.id}`),
+          ...(options.replacing?.length ? { revokedStatusIndexes: [...options.replacing] } : {}),
+        },
+      });
+      return { credentials, lists };
+    });
+    this.#lists = result.lists;
+    this.#signedLists.clear();
+    return result.credentials;
   }
 
   async reject(id: string, actor: string, reason: string): Promise<Application> {

@@ -1,0 +1,131 @@
+// The federated catalog, assembled: its identity, index, crawler (on a schedule and on demand),
+// search and HTTP router. It runs inside the authority process and shares its database.
+//
+//   const federation = openFederation({ db, service, identity, resolver, statusChecker, hostPolicy, publicUrl });
+//   app.use(federation.router);
+//   await federation.crawlNow();          // or let the schedule do it
+//   await federation.search.search(query, asker);
+//   await federation.close();             // stops the schedule, aborts a running crawl
+import type { Router } from 'express';
+import type { AuthorityService } from '../authority/service.js';
+import {
+  ClaimsCache,
+  createRequestVerifier,
+  InMemoryReplayCache,
+  systemClock,
+  type Clock,
+  type DidResolver,
+  type HostPolicy,
+  type ProcessIdentity,
+  type StatusChecker,
+} from '../../connector/identity/index.js';
+import type { Database } from '../../connector/store/database.js';
+import { Crawler, type CrawlerOptions, type CrawlRequest } from './crawl/crawler.js';
+import { crawlStatus } from './crawl/status.js';
+import { catalogRouter } from './http/router.js';
+import { CatalogIdentity, type CatalogIdentityOptions } from './identity.js';
+import { VisibilityEvaluator } from './policy/visibility.js';
+import { FederatedSearch } from './search/search.js';
+import { IndexStore } from './store/index-store.js';
+import type { CrawlSummary, ProviderCrawlStatus } from './types.js';
+
+/** Settings an operator may give (authority.json "federation", or startAuthority options). */
+export interface FederationSettings
+  extends
+    Pick<CrawlerOptions, 'concurrency' | 'retries' | 'retryDelayMs' | 'backoff' | 'limits' | 'fetch' | 'log'>,
+    Pick<
+      CatalogIdentityOptions,
+      'organisationName' | 'registrationNumber' | 'sectors' | 'dataGradeClearance' | 'renewBeforeMs'
+    > {
+  /** Time between scheduled crawls; 0 turns the schedule off (crawl with crawlNow). Default 5 minutes. */
+  readonly crawlIntervalMs?: number;
+  /** Delay of the first scheduled crawl after start. Default: one interval. */
+  readonly firstCrawlAfterMs?: number;
+  /** How long an asker's verified claims are reused. Default 5 minutes. */
+  readonly claimsCacheMs?: number;
+}
+
+export interface OpenFederationOptions extends FederationSettings {
+  /** The authority's database, migrated with FEDERATION_MIGRATIONS. */
+  readonly db: Database;
+  readonly service: AuthorityService;
+  readonly identity: ProcessIdentity;
+  readonly resolver: DidResolver;
+  readonly statusChecker: StatusChecker;
+  readonly hostPolicy: HostPolicy;
+  /** The authority's public base URL. */
+  readonly publicUrl: string;
+  readonly clock?: Clock;
+}
+
+export interface Federation {
+  readonly identity: CatalogIdentity;
+  readonly store: IndexStore;
+  readonly search: FederatedSearch;
+  readonly crawler: Crawler;
+  readonly router: Router;
+  crawlNow(request?: CrawlRequest): Promise<CrawlSummary>;
+  crawlStatus(): Promise<ProviderCrawlStatus[]>;
+  close(): Promise<void>;
+}
+
+const DEFAULT_INTERVAL_MS = 5 * 60_000;
+
+export function openFederation(options: OpenFederationOptions): Federation {
+  const clock = options.clock ?? systemClock;
+  const store = new IndexStore(options.db);
+  const identity = new CatalogIdentity({ ...options, clock });
+  const crawler = new Crawler({ ...options, store, identity, clock });
+  const search = new FederatedSearch(store, new VisibilityEvaluator(store, clock));
+  const verifier = createRequestVerifier({
+    ourDid: options.service.did,
+    resolver: options.resolver,
+    statusChecker: options.statusChecker,
+    trustList: [{ did: options.service.did }],
+    dataSpace: options.service.dataSpace,
+    replayCache: new InMemoryReplayCache({ clock }),
+    claimsCache: new ClaimsCache({ clock, maxTtlMs: options.claimsCacheMs ?? 5 * 60_000 }),
+    clock,
+  });
+  const status = (): Promise<ProviderCrawlStatus[]> => crawlStatus(options.service, store);
+  const router = catalogRouter({
+    service: options.service,
+    verifier,
+    search,
+    crawler,
+    crawlStatus: status,
+    publicUrl: options.publicUrl,
+  });
+
+  const interval = options.crawlIntervalMs ?? DEFAULT_INTERVAL_MS;
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  const schedule = (delay: number): void => {
+    if (closed || interval <= 0) return;
+    timer = setTimeout(() => {
+      crawler
+        .crawlNow({ respectBackoff: true })
+        .catch((error: unknown) =>
+          options.log?.(`[catalog] scheduled crawl failed: ${(error as Error).message}`),
+        )
+        .finally(() => schedule(interval));
+    }, delay);
+    timer.unref(); // the schedule never keeps the process alive on its own
+  };
+  schedule(options.firstCrawlAfterMs ?? interval);
+
+  return {
+    identity,
+    store,
+    search,
+    crawler,
+    router,
+    crawlNow: (request) => crawler.crawlNow(request),
+    crawlStatus: status,
+    close: async () => {
+      closed = true;
+      if (timer !== undefined) clearTimeout(timer);
+      await crawler.close();
+    },
+  };
+}

@@ -1,0 +1,113 @@
+// The SQL of one search: which datasets match (text, filters, active provider, at least one offer
+// the asker may see that also has the wanted policy features). Parameters are always bound, never
+// spliced; only fixed fragments are concatenated.
+import type { SqlValue } from '../../../connector/store/database.js';
+import { defaultVocabularies, type Vocabularies } from '../../../policies/index.js';
+import { UNRESTRICTED, type SearchQuery } from '../types.js';
+import { matchExpression } from './text.js';
+
+export interface Fragment {
+  readonly sql: string;
+  readonly params: SqlValue[];
+}
+
+/** The term and every broader term: an offer for "scientific-research" serves a "clinical-research" need. */
+export function broaderTerms(hierarchy: Vocabularies[keyof Vocabularies], value: string): string[] {
+  const out = new Set<string>([value]);
+  if (hierarchy.has(value)) for (const t of hierarchy.terms()) if (hierarchy.within(value, t)) out.add(t);
+  return [...out];
+}
+
+function inList(column: string, values: readonly string[], params: SqlValue[]): string {
+  params.push(JSON.stringify(values));
+  return `${column} IN (SELECT value FROM json_each(?))`;
+}
+
+/** Feature conditions on offer `o`: the same offer must have every feature asked for. */
+function featureConditions(query: SearchQuery, params: SqlValue[], vocabularies: Vocabularies): string[] {
+  const wanted: [string, readonly string[]][] = [];
+  if (query.purpose)
+    wanted.push(['purpose', [...broaderTerms(vocabularies.purposes, query.purpose), UNRESTRICTED]]);
+  if (query.region)
+    wanted.push(['region', [...broaderTerms(vocabularies.regions, query.region), UNRESTRICTED]]);
+  if (query.credential) wanted.push(['credential', query.credential]);
+  if (query.price) wanted.push(['price', [query.price]]);
+  return wanted.map(([kind, values]) => {
+    params.push(kind);
+    const list = inList('f.value', values, params);
+    return `EXISTS (SELECT 1 FROM federation_offer_features f WHERE f.offer_row = o.id AND f.kind = ? AND ${list})`;
+  });
+}
+
+/** The condition "an offer of dataset d is visible (and has the features)". */
+export function offerCondition(
+  query: SearchQuery,
+  visible: readonly string[] | 'all',
+  params: SqlValue[],
+  vocabularies: Vocabularies = defaultVocabularies(),
+): string {
+  const conditions = ['o.dataset_row = d.id'];
+  if (visible !== 'all') conditions.push(inList('o.vis_key', visible, params));
+  conditions.push(...featureConditions(query, params, vocabularies));
+  return `EXISTS (SELECT 1 FROM federation_offers o WHERE ${conditions.join(' AND ')})`;
+}
+
+export const HIT_COLUMNS =
+  'row, dataset_id, rank, title, modified, sector, grade, publisher, media_type, licence, provider';
+
+/** INSERT of the matching datasets into temp.federation_hits. */
+export function hitsInsert(query: SearchQuery, visible: readonly string[] | 'all'): Fragment {
+  const params: SqlValue[] = [];
+  const match = query.q === undefined ? undefined : matchExpression(query.q);
+  const where: string[] = [];
+  // The authority's members table: only active members' datasets are ever shown.
+  const rest =
+    'JOIN federation_providers p ON p.id = d.provider_row ' +
+    "JOIN members m ON m.did = p.did AND m.state = 'active'";
+  let from = `federation_datasets d ${rest}`;
+  let rank = '0';
+  if (query.q !== undefined) {
+    if (match === undefined) {
+      where.push('0'); // text with no word in it matches nothing
+    } else {
+      // CROSS JOIN keeps the full-text index the outer loop: left to itself, the planner may walk a
+      // dataset index and run the MATCH once per row, which is a hundred times slower.
+      from = `federation_fts CROSS JOIN federation_datasets d ON d.id = federation_fts.rowid ${rest}`;
+      where.push('federation_fts MATCH ?');
+      params.push(match);
+      rank = 'bm25(federation_fts, 10.0, 2.0, 5.0)';
+    }
+  }
+  const columns: [keyof SearchQuery, string][] = [
+    ['sector', 'd.sector'],
+    ['grade', 'd.data_grade'],
+    ['publisher', 'd.publisher'],
+    ['format', 'd.media_type'],
+    ['licence', 'd.licence'],
+  ];
+  for (const [key, column] of columns) {
+    const values = query[key] as readonly string[] | undefined;
+    if (values !== undefined) where.push(inList(column, values, params));
+  }
+  if (query.provider !== undefined) {
+    where.push('p.did = ?');
+    params.push(query.provider);
+  }
+  if (query.datasetId !== undefined) {
+    where.push('d.dataset_id = ?');
+    params.push(query.datasetId);
+  }
+  where.push(offerCondition(query, visible, params));
+  const sql =
+    `INSERT INTO temp.federation_hits (${HIT_COLUMNS}) ` +
+    `SELECT d.id, d.dataset_id, ${rank}, d.title, d.modified, d.sector, d.data_grade, d.publisher, ` +
+    `d.media_type, d.licence, p.did FROM ${from} WHERE ${where.join(' AND ')}`;
+  return { sql, params };
+}
+
+export const ORDER: Readonly<Record<SearchQuery['sort'], string>> = {
+  relevance: 'rank, title COLLATE NOCASE, row',
+  title: 'title COLLATE NOCASE, provider, dataset_id',
+  modified: 'modified DESC, title COLLATE NOCASE, row',
+  provider: 'provider, dataset_id',
+};
