@@ -12,6 +12,7 @@ import {
   startAuthority,
   type RunningAuthority,
 } from '../catalog/authority/process.js';
+import type { CrawlSummary } from '../catalog/federation/types.js';
 import type { Sector } from '../connector/assets/types.js';
 import { writeConfigFile } from '../connector/process/config.js';
 import { CONNECTOR_CONFIG_FILE } from '../connector/process/connector.js';
@@ -149,6 +150,11 @@ async function publish(member: RunningMember): Promise<number> {
   return created;
 }
 
+function describeCrawl(s: CrawlSummary): string {
+  const failed = s.failed > 0 ? `, ${s.failed} unreachable` : '';
+  return `${s.providers} members crawled in ${s.durationMs} ms (${s.datasets.added} datasets added, ${s.datasets.updated} updated${failed})`;
+}
+
 export async function startDataSpace(options: DataSpaceOptions): Promise<RunningDataSpace> {
   const { dataDir, progress } = options;
   const runAuthority = options.only === undefined || options.only === 'authority';
@@ -206,6 +212,10 @@ export async function startDataSpace(options: DataSpaceOptions): Promise<Running
     for (const member of members) created += await publish(member);
     const total = members.reduce((n, m) => n + m.seed.datasets.length, 0);
     progress(`  ${total} datasets offered (${created} new, ${total - created} from an earlier start)`);
+    if (authority) {
+      const crawl = await authority.federation.crawlNow();
+      progress(`  federated catalog: ${describeCrawl(crawl)}`);
+    }
     return { authority, authorityUrl, members, dataDir, close };
   } catch (error) {
     await close();

@@ -98,16 +98,24 @@ export async function runDemo(root: string, out: DemoOutput): Promise<boolean> {
     const hospital = find(space, 'research-hospital');
 
     let offerId = '';
-    await narrate('Discover: the insurer asks the insurance centre’s catalog', async () => {
-      const answer = await call(insurer, 'POST', '/catalog/request', {
-        counterPartyAddress: `${centre.connector.url}/dsp`,
-        counterPartyId: centre.connector.did,
+    await narrate('Discover: the insurer searches the federated catalog for "claims"', async () => {
+      const running = space as RunningDataSpace;
+      const token = await insurer.connector.requestTokenFor(running.authority?.did ?? '');
+      const response = await fetch(`${running.authorityUrl}/catalog/v1/search?q=claims`, {
+        headers: { authorization: `Bearer ${token}` },
       });
-      const datasets = ((answer.catalog as Json).dataset as Json[] | undefined) ?? [];
-      const claims = datasets.find((d) => d['@id'] === CLAIMS);
-      if (!claims) throw new DemoStepError('the settled-claims dataset is not in the catalog');
-      offerId = String(((claims.hasPolicy as Json[])[0] ?? {})['@id']);
-      out.line(`   found "${String(claims['dct:title'])}" with offer ${offerId}`);
+      const result = (await response.json()) as { total: number; results: Json[] };
+      if (!response.ok)
+        throw new DemoStepError(`search answered ${response.status}: ${JSON.stringify(result)}`);
+      const claims = result.results.find((d) => d.datasetId === CLAIMS);
+      if (!claims) throw new DemoStepError('the settled-claims dataset is not in the federated catalog');
+      const offer = (claims.offers as Json[])[0] ?? {};
+      offerId = String(offer.id);
+      out.line(
+        `   ${result.total} result(s); "${String(claims.title)}" from ${String((claims.provider as Json).organisationName)}`,
+      );
+      for (const sentence of ((offer.summary as Json).sentences as string[]).slice(0, 2))
+        out.line(`   offer: ${sentence}`);
     });
 
     let agreementId = '';

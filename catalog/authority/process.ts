@@ -28,6 +28,7 @@ import {
   type Federation,
   type FederationSettings,
 } from '../federation/index.js';
+import { consoleRouter } from '../console/router.js';
 import { authorityRouter } from './http.js';
 import { AuthorityService } from './service.js';
 import { AUTHORITY_MIGRATIONS } from './store.js';
@@ -131,6 +132,7 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       clock,
     });
     routes.use(federation.router);
+    routes.use(consoleRouter({ service, federation }));
     finishJsonApp(routes);
     ready = { service, didDocument: () => identity.didDocument() };
     const openDb = db;

@@ -98,7 +98,8 @@ export async function onboard(
   application: Record<string, unknown>,
   approval: Record<string, unknown> = {},
 ): Promise<string> {
-  const applied = await connector.authority.apply(application);
+  // Members register their DSP endpoint, so the federated catalog can crawl them.
+  const applied = await connector.authority.apply({ connectorUrl: `${connector.url}/dsp`, ...application });
   const approved = await space.admin(
     'POST',
     `/applications/${encodeURIComponent(String(applied.id))}/approve`,

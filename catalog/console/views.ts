@@ -1,0 +1,274 @@
+// The console's pages, as functions from data to Html. No data fetching here (router.ts does that).
+import type { Application, AuditEntry, Member } from '../authority/types.js';
+import type { DatasetView, FacetName, ProviderCrawlStatus, SearchResult } from '../federation/types.js';
+import { html, type Html } from './html.js';
+
+const FACET_TITLES: Readonly<Record<FacetName, string>> = {
+  sector: 'Sector',
+  grade: 'Data grade',
+  publisher: 'Publisher',
+  format: 'Format',
+  licence: 'Licence',
+  purpose: 'Purpose',
+  region: 'Region',
+  credential: 'Credential required',
+  price: 'Price',
+};
+
+/** Facets whose parameter takes one value (the others take several). */
+const SINGLE: ReadonlySet<string> = new Set(['purpose', 'region', 'price']);
+
+export type Params = Readonly<Record<string, string | readonly string[]>>;
+
+function values(params: Params, name: string): readonly string[] {
+  const v = params[name];
+  return v === undefined ? [] : typeof v === 'string' ? [v] : v;
+}
+
+function link(params: Params, change: Record<string, string | readonly string[] | undefined>): string {
+  const query = new URLSearchParams();
+  for (const [key, value] of Object.entries({ ...params, ...change })) {
+    if (value === undefined) continue;
+    for (const v of typeof value === 'string' ? [value] : value) if (v !== '') query.append(key, v);
+  }
+  const text = query.toString();
+  return text ? `/console?${text}` : '/console';
+}
+
+export function datasetLink(d: DatasetView): string {
+  return `/console/dataset?provider=${encodeURIComponent(d.provider.did)}&id=${encodeURIComponent(d.datasetId)}`;
+}
+
+export function searchPage(params: Params, result: SearchResult | undefined): Html {
+  const q = values(params, 'q')[0] ?? '';
+  const facets = result
+    ? (Object.keys(FACET_TITLES) as FacetName[]).map((name) => {
+        const chosen = values(params, name);
+        const items = result.facets[name] ?? [];
+        if (items.length === 0) return '';
+        return html`<h3>${FACET_TITLES[name]}</h3>
+          ${items.map((f) => {
+            const on = chosen.includes(f.value);
+            const next = on
+              ? chosen.filter((v) => v !== f.value)
+              : SINGLE.has(name)
+                ? [f.value]
+                : [...chosen, f.value];
+            return html`<a
+              class="${on ? 'on' : ''}"
+              data-facet="${name}"
+              href="${link(params, { [name]: next, offset: undefined })}"
+              >${on ? '✓ ' : ''}${f.value} (${f.count})</a
+            >`;
+          })}`;
+      })
+    : '';
+  const results = result
+    ? html`<p class="meta" id="result-count">${result.total} dataset${result.total === 1 ? '' : 's'}</p>
+        ${result.results.map(
+          (d) =>
+            html`<div class="card result">
+              <h2><a href="${datasetLink(d)}">${d.title}</a></h2>
+              <div class="meta">
+                ${d.provider.organisationName ?? d.provider.did} · <span class="tag">${d.sector ?? '?'}</span
+                ><span class="tag">${d.dataGrade ?? '?'}</span
+                >${d.keywords.slice(0, 5).map((k) => html`<span class="tag">${k}</span>`)}
+              </div>
+              <p>${d.description.slice(0, 260)}${d.description.length > 260 ? '…' : ''}</p>
+              ${d.offers[0] ? html`<p class="meta">${d.offers[0].summary.sentences[0] ?? ''}</p>` : ''}
+            </div>`,
+        )}
+        ${result.offset + result.limit < result.total ? html`<a href="${link(params, { offset: String(result.offset + result.limit) })}">Next page</a>` : ''}`
+    : '';
+  return html`<div class="layout">
+    <aside>
+      <form method="get" action="/console">
+        <input
+          name="q"
+          value="${q}"
+          placeholder="Search datasets"
+          aria-label="Search datasets"
+          style="width:100%"
+        /><button>Search</button>
+      </form>
+      ${facets}
+    </aside>
+    <section>${results}</section>
+  </div>`;
+}
+
+export function datasetPage(d: DatasetView, admin: boolean): Html {
+  const rows: [string, string | undefined][] = [
+    ['Provider', `${d.provider.organisationName ?? ''} (${d.provider.did})`],
+    ['Dataset id', d.datasetId],
+    ['Sector', d.sector],
+    ['Data grade', d.dataGrade],
+    ['Publisher', d.publisher],
+    ['Format', d.mediaType],
+    ['Licence', d.licence],
+    ['Issued', d.issued],
+    ['Modified', d.modified],
+    ['Keywords', d.keywords.join(', ')],
+    [
+      'Last crawled',
+      `${d.provider.lastCrawledAt ?? 'never'}${d.provider.stale ? ' (the last crawl failed: this may be out of date)' : ''}`,
+    ],
+  ];
+  return html`<h1>${d.title}</h1>
+    <p>${d.description}</p>
+    <table>
+      ${rows
+        .filter(([, v]) => v)
+        .map(
+          ([k, v]) =>
+            html`<tr>
+              <th>${k}</th>
+              <td>${v}</td>
+            </tr>`,
+        )}
+    </table>
+    <h2>Offers</h2>
+    ${d.offers.length === 0 ? html`<p>No offer you may see.</p>` : ''}
+    ${d.offers.map(
+      (o) =>
+        html`<div class="card offer">
+          <h3 style="margin-top:0">${o.id}</h3>
+          ${o.summary.permissions.map(
+            (p) =>
+              html`<table>
+                <tr>
+                  <th>Who may use it</th>
+                  <td>${p.who}</td>
+                </tr>
+                <tr>
+                  <th>For what</th>
+                  <td>${p.what}</td>
+                </tr>
+                <tr>
+                  <th>Until when</th>
+                  <td>${p.when || 'no time limit'}</td>
+                </tr>
+                <tr>
+                  <th>With which duties</th>
+                  <td>${p.duties.length ? p.duties.join('; ') : 'none'}</td>
+                </tr>
+              </table>`,
+          )}
+          ${o.summary.prohibitions.map((p) => html`<p>${p}</p>`)}
+          ${o.summary.obligations.map((p) => html`<p>${p}</p>`)}
+          ${admin && !o.accessPolicyPublished ? html`<p class="meta">The provider published no access policy for this offer: only admins see it.</p>` : ''}
+        </div>`,
+    )}`;
+}
+
+export function loginPage(): Html {
+  return html`<h1>Admin sign-in</h1>
+    <form method="post" action="/console/login">
+      <label>Admin API key <input type="password" name="key" autocomplete="off" size="60" required /></label>
+      <button>Sign in</button>
+    </form>
+    <p class="meta">
+      The key is the one <code>shuyu authority init</code> printed (also in the authority's
+      <code>admin-api-key</code> file).
+    </p>`;
+}
+
+const GRADES = ['general', 'important', 'core', 'JR-L1', 'JR-L2', 'JR-L3', 'JR-L4', 'JR-L5'];
+
+export function adminPage(data: {
+  pending: readonly Application[];
+  members: readonly Member[];
+  crawl: readonly ProviderCrawlStatus[];
+  audit: readonly AuditEntry[];
+}): Html {
+  return html`<h1>Administration</h1>
+    <h2>Applications awaiting a decision (${data.pending.length})</h2>
+    ${data.pending.length === 0 ? html`<p>None.</p>` : ''}
+    <table id="applications">
+      ${data.pending.map(
+        (a) =>
+          html`<tr data-application="${a.id}">
+            <td>
+              <strong>${a.organisationName}</strong><br /><span class="meta"
+                >${a.registrationNumber} · ${a.applicantDid}<br />${a.sectors.map((s) => `${s.sector}: ${s.roles.join(', ')}`).join('; ')}
+                · contact ${a.contact} · submitted ${a.submittedAt}</span
+              >
+            </td>
+            <td>
+              <form method="post" action="/console/admin/applications/approve" class="inline">
+                <input type="hidden" name="id" value="${a.id}" /><select name="grade" aria-label="Clearance">
+                  ${GRADES.map((g) => html`<option ${g === a.dataGradeClearance ? 'selected' : ''}>${g}</option>`)}</select
+                ><button>Approve</button>
+              </form>
+              <form method="post" action="/console/admin/applications/reject" class="inline">
+                <input type="hidden" name="id" value="${a.id}" /><input
+                  name="reason"
+                  placeholder="reason"
+                  required
+                  aria-label="Reason"
+                /><button>Reject</button>
+              </form>
+            </td>
+          </tr>`,
+      )}
+    </table>
+    <h2>Members (${data.members.length})</h2>
+    <table id="members">
+      <tr>
+        <th>Organisation</th>
+        <th>State</th>
+        <th>Sectors</th>
+        <th>Clearance</th>
+        <th>Actions</th>
+      </tr>
+      ${data.members.map(
+        (m) =>
+          html`<tr data-member="${m.did}">
+            <td>${m.organisationName}<br /><span class="meta">${m.did}</span></td>
+            <td class="state">
+              ${m.state}${m.reason ? html`<br /><span class="meta">${m.reason}</span>` : ''}
+            </td>
+            <td>${m.sectors.map((s) => s.sector).join(', ')}</td>
+            <td>${m.dataGradeClearance ?? ''}</td>
+            <td>
+              ${m.state === 'active' ? html`<form method="post" action="/console/admin/members/suspend" class="inline"><input type="hidden" name="did" value="${m.did}" /><input name="reason" placeholder="reason" required aria-label="Suspension reason" /><button>Suspend</button></form>` : ''}
+              ${m.state === 'suspended' ? html`<form method="post" action="/console/admin/members/reinstate" class="inline"><input type="hidden" name="did" value="${m.did}" /><button>Reinstate</button></form>` : ''}
+              ${m.state !== 'revoked' ? html`<form method="post" action="/console/admin/members/revoke" class="inline"><input type="hidden" name="did" value="${m.did}" /><input name="reason" placeholder="reason" required aria-label="Revocation reason" /><button>Revoke</button></form>` : ''}
+            </td>
+          </tr>`,
+      )}
+    </table>
+    <h2>Crawl status</h2>
+    <form method="post" action="/console/admin/crawl" class="inline"><button>Crawl now</button></form>
+    <table id="crawl">
+      <tr>
+        <th>Member</th>
+        <th>State</th>
+        <th>Datasets</th>
+        <th>Last success</th>
+        <th>Last error</th>
+      </tr>
+      ${data.crawl.map(
+        (c) =>
+          html`<tr>
+            <td>${c.organisationName ?? c.did}</td>
+            <td>${c.state}</td>
+            <td>${c.datasetCount}</td>
+            <td>${c.lastSuccessAt ?? ''}</td>
+            <td>${c.lastError ? `${c.lastError.code}: ${c.lastError.message}` : ''}</td>
+          </tr>`,
+      )}
+    </table>
+    <h2>Recent admin actions</h2>
+    <table id="audit">
+      ${data.audit.map(
+        (e) =>
+          html`<tr>
+            <td>${e.at}</td>
+            <td>${e.actor}</td>
+            <td>${e.action}</td>
+            <td>${e.subject}</td>
+          </tr>`,
+      )}
+    </table>`;
+}

@@ -1,0 +1,149 @@
+// The web console in a real headless browser (Debian's chromium through playwright-core): search with
+// facets and dataset detail as an anonymous visitor, then an admin signs in, approves an application,
+// suspends a member and sees the crawl status. The console is served by a real authority on 127.0.0.1
+// whose federated catalog crawled real connectors.
+import { expect } from 'chai';
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { ControlPlaneConnector } from '../../connector/process/run-connector.js';
+import {
+  bankApplication,
+  hospitalApplication,
+  startLocalDataSpace,
+  type LocalDataSpace,
+} from '../authority/helpers.js';
+import { assetInput, medicalContract, MEDICAL_ACCESS, publish, startMember } from '../dsp/helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+const OPEN_ACCESS = { uid: 'urn:test:access:everyone', permission: [{ action: 'read' }] };
+
+describe('console: search and administration in a real browser', function () {
+  this.timeout(60_000);
+  let space: LocalDataSpace;
+  let hospital: ControlPlaneConnector;
+  let browser: Browser;
+  let page: Page;
+  let applicant: ControlPlaneConnector;
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) {
+      // CI installs Debian's chromium (.ci/run); a developer machine without it skips, visibly.
+      console.warn(
+        `    (skipped: ${CHROMIUM} is not installed; "apt-get install chromium" to run the browser tests)`,
+      );
+      this.skip();
+    }
+    space = await startLocalDataSpace();
+    hospital = await startMember(space, 'hospital', hospitalApplication());
+    await publish(
+      hospital,
+      [
+        assetInput('urn:dataset:open-visits', hospital.did, {
+          title: 'Outpatient visit counts (open)',
+          keywords: ['visits', 'open data'],
+        }),
+        assetInput('urn:dataset:medical-only', hospital.did, {
+          title: 'Ward occupancy (medical members only)',
+          keywords: ['wards'],
+          dataGrade: 'important',
+        }),
+      ],
+      [
+        {
+          id: 'open',
+          assetSelector: { assetIds: ['urn:dataset:open-visits'] },
+          accessPolicy: OPEN_ACCESS,
+          contractPolicy: medicalContract(),
+        },
+        {
+          id: 'medical',
+          assetSelector: { assetIds: ['urn:dataset:medical-only'] },
+          accessPolicy: MEDICAL_ACCESS,
+          contractPolicy: medicalContract(),
+        },
+      ],
+    );
+    await space.authority.federation.crawlNow();
+    // A participant whose application waits for the admins.
+    applicant = (await space.startConnector('bank')) as ControlPlaneConnector;
+    await applicant.authority.apply(bankApplication());
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    page = await browser.newPage();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await space?.close();
+  });
+
+  it('lets anyone search, filter by a facet and read an offer in plain words', async () => {
+    await page.goto(`${space.authority.url}/console`);
+    expect(await page.textContent('#result-count')).to.match(/^1 dataset$/);
+    expect(await page.textContent('body'))
+      .to.include('Outpatient visit counts (open)')
+      .and.not.include('Ward occupancy');
+
+    await page.fill('input[name=q]', 'visits');
+    await page.click('button:has-text("Search")');
+    expect(await page.textContent('#result-count')).to.equal('1 dataset');
+
+    await page.click('a[data-facet=sector]');
+    expect(page.url()).to.include('sector=medical');
+    expect(await page.textContent('#result-count')).to.equal('1 dataset');
+
+    await page.click('text=Outpatient visit counts (open)');
+    expect(await page.textContent('h1')).to.equal('Outpatient visit counts (open)');
+    const offer = await page.textContent('.offer');
+    expect(offer).to.include('Who may use it').and.include('medical sector').and.include('Until when');
+  });
+
+  it('signs an admin in, who then sees every dataset', async () => {
+    await page.goto(`${space.authority.url}/console/login`);
+    await page.fill('input[name=key]', 'shuyu_admin_wrong');
+    await page.click('button:has-text("Sign in")');
+    expect(await page.textContent('[role=alert]')).to.include('not a valid admin API key');
+
+    await page.fill('input[name=key]', space.adminKey);
+    await page.click('button:has-text("Sign in")');
+    expect(page.url()).to.match(/\/console\/admin$/);
+    await page.goto(`${space.authority.url}/console`);
+    expect(await page.textContent('#result-count')).to.equal('2 datasets');
+  });
+
+  it('approves a pending application from the queue', async () => {
+    await page.goto(`${space.authority.url}/console/admin`);
+    const row = page.locator('#applications tr', { hasText: 'Haidian Commercial Bank' });
+    await row.locator('select[name=grade]').selectOption('JR-L2');
+    await row.locator('button:has-text("Approve")').click();
+    expect(await page.textContent('[role=status]')).to.include(
+      'Approved Haidian Commercial Bank: 3 credentials issued',
+    );
+    const member = await space.authority.service.member(applicant.did);
+    expect(member).to.include({ state: 'active', dataGradeClearance: 'JR-L2' });
+  });
+
+  it('suspends a member with a reason, shown in the table and the audit log', async () => {
+    const row = page.locator(`#members tr[data-member="${hospital.did}"]`);
+    await row.locator('input[name=reason]').first().fill('security audit overdue');
+    await row.locator('button:has-text("Suspend")').click();
+    expect(await page.textContent('[role=status]')).to.include('is now suspended');
+    expect(await page.locator(`#members tr[data-member="${hospital.did}"] .state`).textContent()).to.include(
+      'suspended',
+    );
+    expect(await page.textContent('#audit')).to.include('member.suspend');
+    // A suspended member's datasets leave the catalog at once.
+    await page.goto(`${space.authority.url}/console`);
+    expect(await page.textContent('#result-count')).to.equal('0 datasets');
+  });
+
+  it('shows the crawl status and crawls on demand', async () => {
+    await page.goto(`${space.authority.url}/console/admin`);
+    expect(await page.textContent('#crawl')).to.include('Beijing Research Hospital');
+    await page.click('button:has-text("Crawl now")');
+    expect(await page.textContent('[role=status]')).to.match(/Crawl finished: \d+ members/);
+  });
+});
