@@ -33,24 +33,7 @@ export async function cleanUp(): Promise<void> {
   await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 }
 
-/** Awaits `promise`, expecting it to reject with `code`; returns the error. */
-export async function rejectsWithCode(
-  promise: Promise<unknown>,
-  code: string,
-): Promise<Error & { code: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    const actual = (error as { code?: unknown }).code;
-    if (actual !== code) {
-      throw new Error(`expected ${code}, got ${String(actual)}: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
-    return error as Error & { code: string };
-  }
-  throw new Error(`expected a rejection with ${code}, but it resolved`);
-}
+export { rejectsWithCode } from '../identity/helpers.js';
 
 /** Counts fulfilled and rejected results, and the rejection codes. */
 export function tally(results: readonly PromiseSettledResult<unknown>[]): { won: number; codes: string[] } {
