@@ -3,6 +3,7 @@
 import { CliError, consoleOutput, EXIT, projectRoot, type Output } from './io.js';
 import { authorityCommand } from './authority.js';
 import { credentialCommand } from './credential.js';
+import { catalogSearch } from './catalog-search.js';
 import { connectorCommand } from './connector.js';
 import { evidenceCommand } from './evidence.js';
 import { memberCommand } from './member.js';
@@ -25,7 +26,9 @@ Usage:
   shuyu wallet list           the credentials a connector holds
   shuyu connector start       run a participant's connector
   shuyu asset|offer ...       publish datasets and offers (your connector's management API)
+  shuyu catalog search [Q]    search the federated catalog as your connector (what you may see)
   shuyu catalog request ...   ask another connector's catalog
+  shuyu catalog start         the authority with the federated catalog (same as authority start)
   shuyu negotiate ...         negotiate contracts; shuyu transfer ... to move data
   shuyu evidence export|verify|prove   the tamper-evident log, verified offline
   shuyu help                  this text
@@ -50,9 +53,13 @@ export async function main(argv: string[], out: Output = consoleOutput): Promise
         return await connectorCommand(rest, out);
       case 'evidence':
         return await evidenceCommand(rest, out);
+      case 'catalog':
+        // The federated catalog runs in the authority process; search it as your connector's member.
+        if (rest[0] === 'start') return await authorityCommand(rest, out);
+        if (rest[0] === 'search') return await catalogSearch(rest.slice(1), out);
+        return await participantCommand(command, rest, out);
       case 'asset':
       case 'offer':
-      case 'catalog':
       case 'negotiate':
       case 'transfer':
         return await participantCommand(command, rest, out);

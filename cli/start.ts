@@ -34,16 +34,19 @@ function nextSteps(space: RunningDataSpace, out: Output): void {
   const dataset = 'urn:shuyu:dataset:medical:inpatient-claims-2025';
   out.line('');
   out.line('Try (in another terminal):');
-  out.line(`  # what the commercial insurer may see at the hospital`);
-  out.line(
-    `  npx shuyu catalog request --dir ${rel(insurer.dir)} --provider ${hospital.connector.url}/dsp --provider-did ${hospital.connector.did}`,
-  );
+  out.line(`  # the commercial insurer searches the federated catalog: only what its credentials let it see`);
+  out.line(`  npx shuyu catalog search claims --dir ${rel(insurer.dir)}`);
   out.line(`  # the insurer negotiates the settled-claims data with the medical insurance centre`);
   out.line(
     `  npx shuyu negotiate start --dir ${rel(insurer.dir)} --provider ${centre.connector.url}/dsp --provider-did ${centre.connector.did} --dataset ${dataset} --offer urn:shuyu:offer:claims-settlement:${dataset}`,
   );
-  out.line(`  # the members and their credentials, as the catalog admins see them`);
-  out.line(`  npx shuyu member list --dir ${rel(join(space.dataDir, 'authority'))}`);
+  out.line(`  # what the insurer may see at the hospital, asked directly over DSP`);
+  out.line(
+    `  npx shuyu catalog request --dir ${rel(insurer.dir)} --provider ${hospital.connector.url}/dsp --provider-did ${hospital.connector.did}`,
+  );
+  out.line(
+    `  (the members and the applications queue: ${consoleUrl}, or npx shuyu member list --dir ${rel(join(space.dataDir, 'authority'))})`,
+  );
   out.line('');
   out.line('Ctrl-C stops everything.');
 }

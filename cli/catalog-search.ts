@@ -1,0 +1,100 @@
+// `shuyu catalog search [QUERY]`: search the federated catalog as your connector's member, so the results
+// are exactly what your credentials let you see at each provider.
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createRequestToken, openProcessIdentity } from '../connector/identity/index.js';
+import { readConfigFile } from '../connector/process/config.js';
+import {
+  CONNECTOR_CONFIG_FILE,
+  CONNECTOR_DATABASE_FILE,
+  type ConnectorConfig,
+} from '../connector/process/connector.js';
+import { Database } from '../connector/store/database.js';
+import { AuthorityClient } from '../connector/wallet/authority-client.js';
+import { Wallet, WALLET_MIGRATIONS } from '../connector/wallet/store.js';
+import { CliError, EXIT, type Output } from './io.js';
+import { DEFAULT_CONNECTOR_DIR } from './member.js';
+
+export const CATALOG_SEARCH_HELP = `  shuyu catalog search [QUERY] [--sector S] [--grade G] [--purpose P] [--region R] [--dir CONNECTOR_DIR] [--json]
+      Search the federated catalog as your connector: only what your credentials let you see.`;
+
+export async function catalogSearch(args: string[], out: Output): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      dir: { type: 'string', default: DEFAULT_CONNECTOR_DIR },
+      sector: { type: 'string', multiple: true },
+      grade: { type: 'string', multiple: true },
+      purpose: { type: 'string' },
+      region: { type: 'string' },
+      limit: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  const config = readConfigFile<Partial<ConnectorConfig>>(join(values.dir, CONNECTOR_CONFIG_FILE));
+  if (!config?.publicUrl || !config.authorityUrl) {
+    throw new CliError(
+      `${values.dir} holds no started connector (${CONNECTOR_CONFIG_FILE}); check --dir`,
+      EXIT.usage,
+    );
+  }
+  const identity = await openProcessIdentity(join(values.dir, 'keys'), config.publicUrl);
+  const db = await Database.open(join(values.dir, CONNECTOR_DATABASE_FILE), WALLET_MIGRATIONS);
+  let credentials: string[];
+  try {
+    credentials = await new Wallet(db).presentable(new Date());
+  } finally {
+    await db.close();
+  }
+  if (credentials.length === 0)
+    throw new CliError('the wallet is empty: collect credentials first (shuyu wallet collect)');
+  const authority = await new AuthorityClient({
+    url: config.authorityUrl,
+    signer: () => identity.signer(),
+  }).info();
+  const token = await createRequestToken({ signer: identity.signer(), audience: authority.did, credentials });
+  const query = new URLSearchParams();
+  if (positionals.length > 0) query.set('q', positionals.join(' '));
+  for (const s of values.sector ?? []) query.append('sector', s);
+  for (const g of values.grade ?? []) query.append('grade', g);
+  if (values.purpose) query.set('purpose', values.purpose);
+  if (values.region) query.set('region', values.region);
+  if (values.limit) query.set('limit', values.limit);
+  const response = await fetch(`${config.authorityUrl.replace(/\/+$/, '')}/catalog/v1/search?${query}`, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: AbortSignal.timeout(15_000),
+  });
+  const body = (await response.json()) as {
+    total?: number;
+    detail?: string;
+    errors?: { pointer: string; reason: string }[];
+    results?: {
+      datasetId: string;
+      title: string;
+      sector?: string;
+      dataGrade?: string;
+      provider: { did: string; organisationName?: string; connectorUrl?: string };
+      offers: { id: string; summary: { sentences: string[] } }[];
+    }[];
+  };
+  if (!response.ok) {
+    const fields = (body.errors ?? []).map((e) => `\n  ${e.pointer}: ${e.reason}`).join('');
+    throw new CliError(`search failed (${response.status}): ${body.detail ?? ''}${fields}`);
+  }
+  if (values.json) {
+    out.line(JSON.stringify(body, null, 2));
+    return EXIT.ok;
+  }
+  out.line(`${body.total ?? 0} dataset(s) you may see`);
+  for (const d of body.results ?? []) {
+    out.line(`  ${d.title}  [${d.sector ?? '?'}, ${d.dataGrade ?? '?'}]`);
+    out.line(`      ${d.datasetId} from ${d.provider.organisationName ?? d.provider.did}`);
+    out.line(`      provider: --provider ${d.provider.connectorUrl ?? '?'} --provider-did ${d.provider.did}`);
+    for (const o of d.offers) {
+      out.line(`      offer ${o.id}`);
+      for (const sentence of o.summary.sentences.slice(0, 1)) out.line(`        ${sentence}`);
+    }
+  }
+  return EXIT.ok;
+}
