@@ -203,7 +203,8 @@ async function apply(
     sectors: (values.sector ?? []).map(parseSector),
     contact: required(values.contact, '--contact'),
     ...(values.grade ? { dataGradeClearance: values.grade } : {}),
-    ...(values['connector-url'] ? { connectorUrl: values['connector-url'] } : {}),
+    // The DSP endpoint the federated catalog crawls; a started connector serves it under /dsp.
+    connectorUrl: values['connector-url'] ?? `${publicUrl.replace(/\/+$/, '')}/dsp`,
   });
   if (values.json) out.line(JSON.stringify(application, null, 2));
   else {

@@ -156,6 +156,14 @@ describe('cli: connector start and the participant commands', function () {
     expect(offer.code, offer.text).to.equal(0);
     const listed = await run(['asset', 'list', '--dir', dir]);
     expect(listed.text).to.include('urn:dataset:cli-visits');
+
+    // The federated catalog crawls the connector URL the application registered; the member finds it.
+    await space.authority.federation.crawlNow();
+    const found = await run(['catalog', 'search', 'published', '--dir', dir]);
+    expect(found.code, found.text).to.equal(0);
+    expect(found.text)
+      .to.match(/1 dataset\(s\) you may see/)
+      .and.include('Visits published from the CLI');
   });
 
   it('lets another member browse, negotiate and start a transfer from the CLI', async () => {
