@@ -1,9 +1,11 @@
 // `npm run demo`: a narrated story through the local data space, on fresh ports and a temporary data
 // directory, that exits 0 only when every step did what it says:
 //   discover → negotiate → transfer → verify evidence, and one refusal explained.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fetchTransfer } from '../connector/dataplane/index.js';
+import { verifyEvidenceExport } from '../connector/evidence/index.js';
 import { startDataSpace, type RunningDataSpace, type RunningMember } from './dataspace.js';
 
 export interface DemoOutput {
@@ -138,18 +140,87 @@ export async function runDemo(root: string, out: DemoOutput): Promise<boolean> {
       out.line(`   FINALIZED: agreement ${agreementId}`);
     });
 
-    await narrate('Transfer: HTTP pull of the data under the agreement', async () => {
-      const started = await call(insurer, 'POST', '/transfers', { agreementId, format: 'HttpData-PULL' });
-      const ready = await waitFor(
-        insurer,
-        `/transfers/${encodeURIComponent(String(started.id))}`,
-        (r) => r.state === 'STARTED' || r.state === 'TERMINATED',
-        'the transfer to start',
-      );
-      if (ready.state !== 'STARTED')
-        throw new DemoStepError(`the transfer ended ${String(ready.state)}: ${String(ready.reason)}`);
-      out.line(`   STARTED: data at ${String((ready.access as Json | undefined)?.endpoint)}`);
-    });
+    await narrate(
+      'Transfer: HTTP pull, declared for claims settlement in Beijing, checked at every access',
+      async () => {
+        const started = await call(insurer, 'POST', '/transfers', {
+          agreementId,
+          format: 'HttpData-PULL',
+          purpose: 'insurance-claims-settlement',
+          spatial: 'CN-BJ',
+        });
+        const ready = await waitFor(
+          insurer,
+          `/transfers/${encodeURIComponent(String(started.id))}`,
+          (r) => r.state === 'STARTED' || r.state === 'TERMINATED',
+          'the transfer to start',
+        );
+        if (ready.state !== 'STARTED')
+          throw new DemoStepError(`the transfer ended ${String(ready.state)}: ${String(ready.reason)}`);
+        const access = ready.access as { endpoint: string; authorization: string };
+        const file = join(dir, 'inpatient-claims.csv');
+        const fetched = await fetchTransfer({
+          endpoint: access.endpoint,
+          authorization: access.authorization,
+          outFile: file,
+          allowPrivateAddresses: true,
+        });
+        const expected = centre.seed.datasets.find((d) => d.asset.id === CLAIMS)?.asset.dataAddress as
+          { data?: string } | undefined;
+        const bytes = await readFile(file, 'utf8');
+        if (bytes !== expected?.data)
+          throw new DemoStepError('the bytes received differ from the provider’s dataset');
+        out.line(
+          `   received ${fetched.bytes} bytes, ${bytes.split('\n').length - 2} rows; first line: ${bytes.split('\n')[0]}`,
+        );
+        await call(insurer, 'POST', `/transfers/${encodeURIComponent(String(started.id))}/complete`);
+        const duties = await call(insurer, 'GET', `/agreements/${encodeURIComponent(agreementId)}/duties`);
+        for (const duty of (duties.duties as Json[]) ?? []) {
+          out.line(
+            `   duty for the insurer: ${String(duty.action)}${duty.deadline ? ` by ${String(duty.deadline)}` : ''} (${String(duty.state)})`,
+          );
+        }
+      },
+    );
+
+    await narrate(
+      'Verify the evidence: both signatures, the provider’s log offline, the authority’s countersignature',
+      async () => {
+        const signatures = await call(
+          insurer,
+          'GET',
+          `/agreements/${encodeURIComponent(agreementId)}/signatures`,
+        );
+        if (!signatures.providerSignature || !signatures.consumerSignature) {
+          throw new DemoStepError('the agreement lacks a signature from one side');
+        }
+        out.line(
+          `   agreement signed by the centre and counter-signed by the insurer (digest ${String(signatures.digest).slice(0, 16)}…)`,
+        );
+        const made = await call(centre, 'POST', '/evidence/checkpoints');
+        const checkpoint = made.checkpoint as Json;
+        const countersignatures = (checkpoint.countersignatures as Json[] | undefined) ?? [];
+        if (countersignatures.length === 0)
+          throw new DemoStepError('the authority did not countersign the checkpoint');
+        out.line(
+          `   checkpoint of ${String(checkpoint.size)} entries countersigned by the authority at ${String(countersignatures[0]?.time)}`,
+        );
+        const exported = await call(centre, 'GET', '/evidence/export');
+        const report = await verifyEvidenceExport(exported);
+        if (!report.ok)
+          throw new DemoStepError(`the export does not verify: ${report.firstFailure?.reason ?? ''}`);
+        const kinds = [...new Set(((exported.entries as Json[]) ?? []).map((e) => String(e.kind)))];
+        out.line(
+          `   the centre's log verifies offline: ${(exported.entries as Json[]).length} entries (${kinds.join(', ')})`,
+        );
+        const tampered = structuredClone(exported) as { entries: Json[] };
+        const victim = tampered.entries.find((e) => e.kind === 'data-access');
+        if (victim) (victim.data as Json).bytes = 1;
+        const caught = await verifyEvidenceExport(tampered);
+        if (caught.ok) throw new DemoStepError('a tampered export verified');
+        out.line(`   a tampered copy is caught: ${caught.firstFailure?.reason ?? ''}`);
+      },
+    );
 
     await narrate('A refusal, explained: the insurer asks for the hospital’s outpatient visits', async () => {
       const started = await call(insurer, 'POST', '/negotiations', {

@@ -29,6 +29,7 @@ import {
   type FederationSettings,
 } from '../federation/index.js';
 import { consoleRouter } from '../console/router.js';
+import { AUTHORITY_CHECKPOINT_MIGRATIONS, checkpointRoutes } from './checkpoints.js';
 import { authorityRouter } from './http.js';
 import { AuthorityService } from './service.js';
 import { AUTHORITY_MIGRATIONS } from './store.js';
@@ -104,6 +105,7 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
     db = await Database.open(dataFile(options.dataDir, 'authority.sqlite'), [
       ...AUTHORITY_MIGRATIONS,
       ...FEDERATION_MIGRATIONS,
+      ...AUTHORITY_CHECKPOINT_MIGRATIONS,
     ]);
     const service = await AuthorityService.open({
       db,
@@ -119,7 +121,10 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       clock,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
-    routes.use(authorityRouter({ service, resolver, replayCache: new InMemoryReplayCache({ clock }) }));
+    // One replay cache for every DID-proof route, so an ID token is single-use across them.
+    const replayCache = new InMemoryReplayCache({ clock });
+    routes.use(authorityRouter({ service, resolver, replayCache }));
+    routes.use(checkpointRoutes({ service, identity, db, resolver, replayCache, clock }));
     const federation = openFederation({
       ...config.federation,
       db,

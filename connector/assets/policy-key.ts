@@ -31,7 +31,9 @@ const IGNORED_TOP_LEVEL = new Set(['uid', 'type', 'target', 'assigner']);
 export function policyTerms(canonical: JsonObject): Map<string, string> {
   const out = new Map<string, string>();
   for (const key of Object.keys(canonical).sort()) {
-    if (!IGNORED_TOP_LEVEL.has(key)) out.set(key, stable(canonical[key] as Json, key));
+    const value = canonical[key] as Json;
+    if (IGNORED_TOP_LEVEL.has(key) || (Array.isArray(value) && value.length === 0)) continue;
+    out.set(key, stable(value, key));
   }
   return out;
 }
@@ -54,7 +56,10 @@ function stable(value: Json, key: string): string {
     return `[${items.join(',')}]`;
   }
   if (value !== null && typeof value === 'object') {
-    const keys = Object.keys(value).sort();
+    // An empty list says the same as no list ("constraint": [] is no constraint), as the DSP TCK sends it.
+    const keys = Object.keys(value)
+      .filter((k) => !(Array.isArray(value[k]) && (value[k] as Json[]).length === 0))
+      .sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}:${stable(value[k] as Json, k)}`).join(',')}}`;
   }
   return JSON.stringify(value);

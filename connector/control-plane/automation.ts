@@ -7,7 +7,7 @@
 
 import { ProcessError, type NegotiationRecord } from '../negotiation/index.js';
 import type { TransferRecord } from '../transfer/index.js';
-import type { ProcessKind } from './context.js';
+import type { ProcessKind, ProcessRecord } from './context.js';
 import type { NegotiationActions } from './negotiation/actions.js';
 import type { TransferActions } from './transfer/actions.js';
 import type { NegotiationStore } from '../negotiation/index.js';
@@ -49,13 +49,17 @@ export class Automation {
   /** `${kind} ${id}` → its run; `again` holds kicks that came while it ran. */
   private readonly running = new Map<string, Promise<void>>();
   private readonly again = new Set<string>();
+  /** The record a kick came with (as its commit left it), used instead of reading it. */
+  private readonly given = new Map<string, ProcessRecord>();
 
   constructor(private readonly options: AutomationOptions) {}
 
   /** Runs the process's automatic steps, after the current tick (so the caller's answer goes first). */
-  kick(kind: ProcessKind, id: string): void {
+  kick(kind: ProcessKind, id: string, record?: ProcessRecord): void {
     if (this.closed) return;
     const key = `${kind} ${id}`;
+    if (record?.id === id) this.given.set(key, record);
+    else this.given.delete(key);
     if (this.running.has(key)) {
       this.again.add(key);
       return;
@@ -99,9 +103,13 @@ export class Automation {
   private async run(kind: ProcessKind, id: string, key: string): Promise<void> {
     do {
       this.again.delete(key);
+      const given = this.given.get(key);
+      this.given.delete(key);
       if (this.closed) return;
       try {
-        await (kind === 'negotiation' ? this.negotiation(id) : this.transfer(id));
+        await (kind === 'negotiation'
+          ? this.negotiation(id, given as NegotiationRecord | undefined)
+          : this.transfer(id, given as TransferRecord | undefined));
       } catch (e) {
         // Someone (the operator, a peer's message) moved the process first: nothing left to do here.
         if (e instanceof ProcessError && ['ERR_INVALID_TRANSITION', 'ERR_VERSION_CONFLICT'].includes(e.code))
@@ -111,8 +119,8 @@ export class Automation {
     } while (this.again.has(key));
   }
 
-  private async negotiation(id: string): Promise<void> {
-    const record = await this.options.negotiations.get(id);
+  private async negotiation(id: string, given?: NegotiationRecord): Promise<void> {
+    const record = given ?? (await this.options.negotiations.get(id));
     if (record === undefined) return;
     const actions = this.options.negotiationActions;
     switch (negotiationStep(record)) {
@@ -131,8 +139,8 @@ export class Automation {
     }
   }
 
-  private async transfer(id: string): Promise<void> {
-    const record = await this.options.transfers.get(id);
+  private async transfer(id: string, given?: TransferRecord): Promise<void> {
+    const record = given ?? (await this.options.transfers.get(id));
     if (record === undefined) return;
     const step = transferStep(record);
     if (step === 'start') await this.options.transferActions.start(id);

@@ -5,12 +5,24 @@
 import type { AssetStore, Caller, Catalog } from '../assets/index.js';
 import type { Clock } from '../identity/clock.js';
 import type { HostPolicy } from '../identity/index.js';
-import type { NegotiationStore } from '../negotiation/index.js';
+import type { NegotiationRecord, NegotiationStore } from '../negotiation/index.js';
 import type { Inbox } from '../outbox/index.js';
 import type { Database } from '../store/database.js';
-import type { TransferStore } from '../transfer/index.js';
+import type { TransferRecord, TransferStore } from '../transfer/index.js';
+import type { ControlPlaneHooks } from './hooks.js';
 
 export type ProcessKind = 'negotiation' | 'transfer';
+
+/** A negotiation or transfer record, as a committed change left it. */
+export type ProcessRecord = NegotiationRecord | TransferRecord;
+
+/** What a committed change tells the hooks that run after it. */
+export interface Commit {
+  /** The process as the transaction left it; spares the automation and waiters reading it again. */
+  readonly record?: ProcessRecord;
+  /** False when the transaction enqueued no message, so the outbox need not look. Default true. */
+  readonly sent?: boolean;
+}
 
 export interface ControlPlaneContext {
   /** Our participant id. */
@@ -31,8 +43,10 @@ export interface ControlPlaneContext {
   readonly transferFormats: readonly string[];
   /** Verify agreements as soon as they arrive (consumer); false leaves them to the operator. */
   readonly autoVerify: boolean;
+  /** The connector's additions (signatures, evidence, data plane); see hooks.ts. */
+  readonly hooks?: ControlPlaneHooks;
   /** Call after committing a change to a process: wakes the outbox and runs automatic steps. */
-  committed(kind: ProcessKind, id: string): void;
+  committed(kind: ProcessKind, id: string, commit?: Commit): void;
 }
 
 /** A DSP answer as handlers return it (and as the inbox stores it for duplicates). */

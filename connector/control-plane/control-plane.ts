@@ -16,7 +16,8 @@ import {
 import type { Database, Migration } from '../store/database.js';
 import { TRANSFER_MIGRATIONS, TransferStore } from '../transfer/index.js';
 import { Automation } from './automation.js';
-import type { ControlPlaneContext } from './context.js';
+import type { ControlPlaneHooks } from './hooks.js';
+import type { ControlPlaneContext, ProcessKind, ProcessRecord } from './context.js';
 import { deliveryHooks } from './delivery.js';
 import { NegotiationActions } from './negotiation/actions.js';
 import { NegotiationProtocol } from './negotiation/protocol.js';
@@ -59,10 +60,12 @@ export interface ControlPlaneOptions {
   readonly transferFormats?: readonly string[];
   readonly outbox?: OutboxTuning;
   readonly clock?: Clock;
-  /** For outgoing DSP requests; default the global fetch. */
+  /** For outgoing DSP requests; default httpFetch (node:http with keep-alive). */
   readonly fetch?: typeof fetch;
   /** Unexpected failures of background work (delivery bookkeeping, automatic steps). */
   readonly onError?: (error: unknown) => void;
+  /** The connector's additions: agreement signatures, evidence, endpoint data references, push. */
+  readonly hooks?: ControlPlaneHooks;
 }
 
 export interface ControlPlane {
@@ -81,6 +84,11 @@ export interface ControlPlane {
   readonly client: DspClient;
   readonly worker: OutboxWorker;
   readonly automation: Automation;
+  /**
+   * Calls `listener` after every committed change to the negotiation or transfer `id` (a state change,
+   * an operator's or a peer's), until the returned function is called. For waiting without polling.
+   */
+  watch(kind: ProcessKind, id: string, listener: (record?: ProcessRecord) => void): () => void;
   /** Starts delivering and resumes every process left waiting for an automatic step. */
   start(): Promise<void>;
   /** Stops the automation and the worker, waiting for steps and deliveries in flight. */
@@ -103,7 +111,12 @@ export function createControlPlane(
     now: () => clock().getTime(),
   });
   const negotiations = new NegotiationStore(connector.db, { now: clock });
-  const transfers = new TransferStore(connector.db, { now: clock });
+  const transfers = new TransferStore(connector.db, {
+    now: clock,
+    ...(options.hooks?.transferChanged
+      ? { onTransition: options.hooks.transferChanged.bind(options.hooks) }
+      : {}),
+  });
   // Filled in below: the context's hook needs the worker and the automation, which need the context.
   let onCommitted: ControlPlaneContext['committed'] = () => undefined;
   const context: ControlPlaneContext = {
@@ -120,7 +133,8 @@ export function createControlPlane(
     clock,
     transferFormats,
     autoVerify: options.autoVerify ?? true,
-    committed: (kind, id) => onCommitted(kind, id),
+    ...(options.hooks ? { hooks: options.hooks } : {}),
+    committed: (kind, id, commit) => onCommitted(kind, id, commit),
   };
   const negotiationActions = new NegotiationActions(context);
   const transferActions = new TransferActions(context);
@@ -146,9 +160,21 @@ export function createControlPlane(
     transferActions,
     onError,
   });
-  onCommitted = (kind, id) => {
-    worker.wake();
-    automation.kick(kind, id);
+  const watchers = new Map<string, Set<(record?: ProcessRecord) => void>>();
+  onCommitted = (kind, id, commit = {}) => {
+    if (commit.sent !== false) worker.wake();
+    automation.kick(kind, id, commit.record);
+    options.hooks?.committed?.(kind, id);
+    const listeners = watchers.get(`${kind} ${id}`);
+    if (listeners !== undefined) {
+      for (const listener of [...listeners]) {
+        try {
+          listener(commit.record);
+        } catch (e) {
+          onError(e);
+        }
+      }
+    }
   };
   return {
     context,
@@ -167,6 +193,16 @@ export function createControlPlane(
     }),
     worker,
     automation,
+    watch(kind, id, listener) {
+      const key = `${kind} ${id}`;
+      let listeners = watchers.get(key);
+      if (listeners === undefined) watchers.set(key, (listeners = new Set()));
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0 && watchers.get(key) === listeners) watchers.delete(key);
+      };
+    },
     async start() {
       worker.start();
       await automation.resume();

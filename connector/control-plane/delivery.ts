@@ -24,7 +24,7 @@ import { bothPids } from './pids.js';
 import { transferPeerUrl } from './transfer/wire.js';
 
 export interface DeliveryHooks {
-  tokenFor(aggregateId: string): Promise<string>;
+  tokenFor(entry: OutboxEntry): Promise<string>;
   onResponse(entry: OutboxEntry, response: DeliveredResponse): Promise<void>;
   onGiveUp(entry: OutboxEntry, error: Error): Promise<void>;
 }
@@ -33,15 +33,15 @@ export function deliveryHooks(
   ctx: ControlPlaneContext,
   requestTokenFor: (did: string) => Promise<string>,
 ): DeliveryHooks {
-  const counterParty = async (aggregateId: string): Promise<string | undefined> =>
-    (await ctx.negotiations.get(aggregateId))?.counterPartyId ??
-    (await ctx.transfers.get(aggregateId))?.counterPartyId;
-
   return {
-    async tokenFor(aggregateId) {
-      const did = await counterParty(aggregateId);
+    async tokenFor(entry) {
+      // Entries name whom they are for; older ones (before outbox/2) are looked up.
+      const did =
+        entry.headersFactoryArg ??
+        (await ctx.negotiations.get(entry.aggregateId))?.counterPartyId ??
+        (await ctx.transfers.get(entry.aggregateId))?.counterPartyId;
       if (did === undefined)
-        throw new PermanentDeliveryError(`no negotiation or transfer ${aggregateId} to send for`);
+        throw new PermanentDeliveryError(`no negotiation or transfer ${entry.aggregateId} to send for`);
       return requestTokenFor(did);
     },
 
@@ -52,18 +52,12 @@ export function deliveryHooks(
         const ack = await parseDspMessage('ContractNegotiation', response.body);
         if (!ack.ok)
           throw new Error(`the provider's answer is not a ContractNegotiation: ${ack.errors[0]?.reason}`);
-        const record = await ctx.negotiations.get(entry.aggregateId);
-        if (record?.providerPid === null) {
-          await ctx.negotiations.update(record.id, { providerPid: ack.message.providerPid });
-        }
+        await ctx.negotiations.learnProviderPid(entry.aggregateId, ack.message.providerPid);
       } else if (body['@type'] === 'TransferRequestMessage') {
         const ack = await parseDspMessage('TransferProcess', response.body);
         if (!ack.ok)
           throw new Error(`the provider's answer is not a TransferProcess: ${ack.errors[0]?.reason}`);
-        const record = await ctx.transfers.get(entry.aggregateId);
-        if (record?.providerPid === null) {
-          await ctx.transfers.update(record.id, { providerPid: ack.message.providerPid });
-        }
+        await ctx.transfers.learnProviderPid(entry.aggregateId, ack.message.providerPid);
       }
     },
 
@@ -97,7 +91,7 @@ async function terminateAfterGiveUp(
       const url = negotiationPeerUrl(next, 'termination');
       const pids = bothPids(next);
       if (tell && url !== undefined && pids !== undefined) {
-        await sendDsp(tx, id, url, buildContractNegotiationTerminationMessage({ ...pids, ...message }));
+        await sendDsp(tx, next, url, buildContractNegotiationTerminationMessage({ ...pids, ...message }));
       }
       return 'negotiation';
     }
@@ -110,7 +104,7 @@ async function terminateAfterGiveUp(
     const url = transferPeerUrl(next, 'termination');
     const pids = bothPids(next);
     if (tell && url !== undefined && pids !== undefined) {
-      await sendDsp(tx, id, url, buildTransferTerminationMessage({ ...pids, ...message }));
+      await sendDsp(tx, next, url, buildTransferTerminationMessage({ ...pids, ...message }));
     }
     return 'transfer';
   });

@@ -9,7 +9,7 @@ export {
   type ControlPlaneOptions,
   type OutboxTuning,
 } from './control-plane.js';
-export type { Caller, ControlPlaneContext, DspReply, ProcessKind } from './context.js';
+export type { Caller, Commit, ControlPlaneContext, DspReply, ProcessKind, ProcessRecord } from './context.js';
 export { NegotiationActions, type StartNegotiation } from './negotiation/actions.js';
 export { NegotiationProtocol } from './negotiation/protocol.js';
 export { TransferActions, type StartTransfer } from './transfer/actions.js';

@@ -21,7 +21,7 @@ export async function applyReceived(
   try {
     const reply = await apply();
     // Stores the answer unless an identical message was applied before (that answer is kept).
-    await inbox.once(key, digest, async () => reply, { tx });
+    await inbox.remember(tx, key, digest, reply);
     return reply;
   } catch (e) {
     if (e instanceof ProcessError && e.code === 'ERR_INVALID_TRANSITION') {

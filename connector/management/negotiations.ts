@@ -8,6 +8,7 @@ import { HttpProblem } from '../http/problem.js';
 import { NEGOTIATION_STATES, type NegotiationRecord } from '../negotiation/index.js';
 import { Input, listParam, listQuery, pathParam } from './input.js';
 import { agreementView, negotiationView } from './views.js';
+import { readWhen, waitQuery } from './wait.js';
 
 const ROLES = ['provider', 'consumer'] as const;
 
@@ -53,7 +54,11 @@ export function negotiationRoutes(plane: ControlPlane): Router {
   });
 
   router.get('/negotiations/:id', async (req, res) => {
-    res.json(negotiationView(await mustGet(plane, pathParam(req, 'id'))));
+    const id = pathParam(req, 'id');
+    const wait = waitQuery(req, NEGOTIATION_STATES);
+    const record = await readWhen(plane, 'negotiation', id, () => plane.negotiations.get(id), wait, res);
+    if (record === undefined) throw new HttpProblem(404, 'negotiation-not-found', `no negotiation ${id}`);
+    res.json(negotiationView(record));
   });
 
   const act = (name: string, run: (id: string, input: Input) => Promise<NegotiationRecord>): void => {
@@ -98,10 +103,4 @@ export function negotiationRoutes(plane: ControlPlane): Router {
     res.json(view);
   });
   return router;
-}
-
-async function mustGet(plane: ControlPlane, id: string): Promise<NegotiationRecord> {
-  const record = await plane.negotiations.get(id);
-  if (record === undefined) throw new HttpProblem(404, 'negotiation-not-found', `no negotiation ${id}`);
-  return record;
 }

@@ -1,6 +1,7 @@
 // The management API (plain JSON, not JSON-LD) for the participant's own tools, below
 // /management/v1 and behind the management API key: assets and offers, other connectors' catalogs,
-// negotiations and agreements, transfers. Failures are problem+json with field-level reasons.
+// negotiations and agreements, transfers. Failures are problem+json with field-level reasons. Its
+// OpenAPI 3.1 document (openapi.ts) is served at /openapi.json, without the key.
 
 import { Router } from 'express';
 import type { ControlPlane } from '../control-plane/index.js';
@@ -9,12 +10,27 @@ import { assetRoutes } from './assets.js';
 import { catalogRoutes } from './catalog.js';
 import { managementErrors } from './errors.js';
 import { negotiationRoutes } from './negotiations.js';
+import { managementOpenApi, type OpenApiExtension } from './openapi.js';
 import { transferRoutes } from './transfers.js';
 
 export const MANAGEMENT_PATH = '/management/v1';
 
-export function createManagementRouter(plane: ControlPlane, apiKey: string): Router {
+export interface ManagementRouterOptions {
+  /** Routes other modules add below the same path, documented in the served OpenAPI document. */
+  readonly openApi?: readonly OpenApiExtension[];
+}
+
+export function createManagementRouter(
+  plane: ControlPlane,
+  apiKey: string,
+  options: ManagementRouterOptions = {},
+): Router {
   const router = Router();
+  // The document is public (it describes the API, nothing of the participant's); all else needs the key.
+  const document = JSON.stringify(managementOpenApi(MANAGEMENT_PATH, options.openApi));
+  router.get('/openapi.json', (_req, res) => {
+    res.type('application/json').send(document);
+  });
   router.use(requireApiKey(apiKey));
   router.use(assetRoutes(plane.assets));
   router.use(catalogRoutes(plane));

@@ -7,7 +7,9 @@ import type { DataAddress } from '../dsp/messages/index.js';
 import { HttpProblem } from '../http/problem.js';
 import { TRANSFER_STATES, type TransferRecord } from '../transfer/index.js';
 import { Input, listParam, listQuery, pathParam } from './input.js';
+import { declaredUsageInput } from './usage-input.js';
 import { transferView } from './views.js';
+import { readWhen, waitQuery } from './wait.js';
 
 const ROLES = ['provider', 'consumer'] as const;
 
@@ -22,9 +24,11 @@ export function transferRoutes(plane: ControlPlane): Router {
     const counterPartyAddress = input.string('counterPartyAddress');
     const dataAddress = input.object('dataAddress');
     input.check('transfer request');
+    const usage = declaredUsageInput({ purpose: input.raw('purpose'), spatial: input.raw('spatial') });
     const record = await actions.request({
       agreementId,
       format,
+      ...usage,
       ...(counterPartyAddress !== undefined ? { counterPartyAddress } : {}),
       ...(dataAddress !== undefined ? { dataAddress: dataAddress as unknown as DataAddress } : {}),
     });
@@ -44,7 +48,8 @@ export function transferRoutes(plane: ControlPlane): Router {
 
   router.get('/transfers/:id', async (req, res) => {
     const id = pathParam(req, 'id');
-    const record = await plane.transfers.get(id);
+    const wait = waitQuery(req, TRANSFER_STATES);
+    const record = await readWhen(plane, 'transfer', id, () => plane.transfers.get(id), wait, res);
     if (record === undefined) throw new HttpProblem(404, 'transfer-not-found', `no transfer ${id}`);
     res.json(transferView(record));
   });

@@ -37,5 +37,6 @@ export {
   type NegotiationRecord,
   type NegotiationStoreOptions,
   type NewNegotiation,
+  type NegotiationUpdateOptions,
   type TransitionOptions,
 } from './store.js';

@@ -111,8 +111,13 @@ export interface NegotiationChanges {
   readonly pendingAction?: boolean;
 }
 
-export interface TransitionOptions extends WriteOptions {
+export interface TransitionOptions extends NegotiationUpdateOptions {
   readonly changes?: NegotiationChanges;
+}
+
+export interface NegotiationUpdateOptions extends WriteOptions {
+  /** The record as just read inside the same transaction (`tx`): saves reading it again. */
+  readonly current?: NegotiationRecord;
 }
 
 export interface NegotiationFilter extends Page {
@@ -183,11 +188,11 @@ export class NegotiationStore {
     assertOwnPid(input.role, id, input, 'negotiation');
     const at = this.now().toISOString();
     return inTransaction(this.db, options.tx, async (q) => {
-      await q
-        .run(
+      const row = await q
+        .get<NegotiationRow>(
           `INSERT INTO negotiation (id, role, provider_pid, consumer_pid, counter_party_id, counter_party_address,
              state, dataset_id, offer, agreement, agreement_id, reason, pending_action, created_at, updated_at, version)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?, ?, 1)`,
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL, ?, ?, ?, 1) RETURNING *`,
           [
             id,
             input.role,
@@ -209,7 +214,7 @@ export class NegotiationStore {
             `a ${input.role} negotiation with id ${id} or the same pids already exists`,
           );
         });
-      return this.mustGet(q, id);
+      return toRecord(mustExist(row, id));
     });
   }
 
@@ -275,7 +280,7 @@ export class NegotiationStore {
     options: TransitionOptions = {},
   ): Promise<NegotiationRecord> {
     return inTransaction(this.db, options.tx, async (q) => {
-      const current = await this.current(q, id, options.expectedVersion);
+      const current = await this.current(q, id, options.expectedVersion, options.current);
       const decision = nextNegotiationState(current.role, current.state, event);
       if (!decision.ok) throw new ProcessError('ERR_INVALID_TRANSITION', decision.reason, current.state);
       return this.write(q, current, decision.state, options.changes ?? {});
@@ -283,19 +288,41 @@ export class NegotiationStore {
   }
 
   /** Changes fields other than the state (a pid learnt from an ACK, the manual-approval flag); bumps the version. */
-  update(id: string, changes: NegotiationChanges, options: WriteOptions = {}): Promise<NegotiationRecord> {
+  update(
+    id: string,
+    changes: NegotiationChanges,
+    options: NegotiationUpdateOptions = {},
+  ): Promise<NegotiationRecord> {
     return inTransaction(this.db, options.tx, async (q) => {
-      const current = await this.current(q, id, options.expectedVersion);
+      const current = await this.current(q, id, options.expectedVersion, options.current);
       return this.write(q, current, current.state, changes);
     });
+  }
+
+  /**
+   * A consumer learns the provider's pid from the ACK of its initial request: stored (version + 1) unless
+   * one is known already (a message from the provider may have taught it first). True when stored.
+   */
+  async learnProviderPid(id: string, providerPid: string, options: TxOption = {}): Promise<boolean> {
+    const result = await (options.tx ?? this.db)
+      .run(
+        `UPDATE negotiation SET provider_pid = ?, updated_at = ?, version = version + 1
+         WHERE id = ? AND role = 'consumer' AND provider_pid IS NULL`,
+        [providerPid, this.now().toISOString(), id],
+      )
+      .catch((e: unknown) => {
+        throw duplicatePidOr(e, `another consumer negotiation already uses provider pid ${providerPid}`);
+      });
+    return result.changes === 1;
   }
 
   private async current(
     q: Queries,
     id: string,
     expectedVersion: number | undefined,
+    known: NegotiationRecord | undefined,
   ): Promise<NegotiationRecord> {
-    const current = await this.get(id, { tx: q });
+    const current = known?.id === id ? known : await this.get(id, { tx: q });
     if (!current) throw new ProcessError('ERR_NOT_FOUND', `no negotiation ${id}`);
     if (expectedVersion !== undefined && current.version !== expectedVersion) {
       throw versionConflict('negotiation', id, current.state, expectedVersion);
@@ -320,29 +347,21 @@ export class NegotiationStore {
       params.push(encode(value));
     }
     // The version check makes a write based on a stale read fail instead of overwriting a newer state.
-    const result = await q
-      .run(`UPDATE negotiation SET ${sets.join(', ')} WHERE id = ? AND version = ?`, [
-        ...params,
-        current.id,
-        current.version,
-      ])
+    const row = await q
+      .get<NegotiationRow>(
+        `UPDATE negotiation SET ${sets.join(', ')} WHERE id = ? AND version = ? RETURNING *`,
+        [...params, current.id, current.version],
+      )
       .catch((e: unknown) => {
         throw duplicatePidOr(e, `another ${current.role} negotiation already uses these pids`);
       });
-    if (result.changes !== 1)
-      throw versionConflict('negotiation', current.id, current.state, current.version);
-    return this.mustGet(q, current.id);
+    if (row === undefined) throw versionConflict('negotiation', current.id, current.state, current.version);
+    return toRecord(row);
   }
 
   private async one(where: string, params: SqlValue[], tx?: Queries): Promise<NegotiationRecord | undefined> {
     const row = await (tx ?? this.db).get<NegotiationRow>(`SELECT * FROM negotiation ${where}`, params);
     return row && toRecord(row);
-  }
-
-  private async mustGet(q: Queries, id: string): Promise<NegotiationRecord> {
-    const record = await this.get(id, { tx: q });
-    if (!record) throw new ProcessError('ERR_NOT_FOUND', `no negotiation ${id}`);
-    return record;
   }
 }
 
@@ -371,4 +390,10 @@ function encode(value: string | boolean | object | null): SqlValue {
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (typeof value === 'string' || value === null) return value;
   return toJsonColumn(value);
+}
+
+/** The row an INSERT ... RETURNING gave back (always one, or the INSERT threw). */
+function mustExist<T>(row: T | undefined, id: string): T {
+  if (row === undefined) throw new Error(`${'negotiation'} ${id} was not returned by its own INSERT`);
+  return row;
 }

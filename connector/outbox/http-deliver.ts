@@ -4,6 +4,7 @@
 // so short-lived tokens are minted per attempt and never stored in the outbox.
 
 import { PermanentDeliveryError } from './errors.js';
+import { httpFetch } from './http-fetch.js';
 import type { OutboxEntry } from './store.js';
 import type { Deliver } from './worker.js';
 
@@ -18,7 +19,7 @@ export interface DeliveredResponse {
 export interface HttpDeliverOptions {
   /** By `headersFactoryKey`; an entry naming a missing factory fails permanently. */
   readonly headers?: Readonly<Record<string, HeadersFactory>>;
-  /** Default: the global fetch. Inject one that enforces the host policy for peers' callback addresses. */
+  /** Default: httpFetch (node:http, keep-alive). Inject one that enforces the host policy for peers' callback addresses. */
   readonly fetch?: typeof fetch;
   /**
    * Sees each 2xx response, e.g. to store the providerPid from the ACK of an initial ContractRequestMessage.
@@ -31,7 +32,7 @@ const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 425, 429]);
 const MAX_DETAIL_LENGTH = 300;
 
 export function createHttpDeliver(options: HttpDeliverOptions = {}): Deliver {
-  const send = options.fetch ?? fetch;
+  const send = options.fetch ?? httpFetch;
   return async (entry, { signal }) => {
     const headers = await headersFor(entry, options.headers ?? {});
     // Redirects are not followed: a callback that moves is a configuration problem, and following it

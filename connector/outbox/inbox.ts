@@ -70,6 +70,18 @@ export class Inbox {
     return options.tx ? work(options.tx) : this.db.transaction(work);
   }
 
+  /**
+   * Stores `response` for (key, digest) in the caller's transaction unless one is stored already (the
+   * first answer is kept): one statement, for a handler that has already applied the message.
+   */
+  async remember(tx: Queries, key: string, digest: string, response: unknown): Promise<void> {
+    await tx.run(
+      `INSERT INTO inbox (aggregate_key, digest, response, created_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (aggregate_key, digest) DO NOTHING`,
+      [key, digest, JSON.stringify(response ?? null), this.now().toISOString()],
+    );
+  }
+
   /** The stored response for (key, digest), if that message was processed. */
   async lookup<R>(
     key: string,

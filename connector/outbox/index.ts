@@ -28,6 +28,7 @@ export {
   type HeadersFactory,
   type HttpDeliverOptions,
 } from './http-deliver.js';
+export { httpFetch } from './http-fetch.js';
 export {
   INBOX_MIGRATIONS,
   Inbox,

@@ -32,6 +32,11 @@ export const OUTBOX_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX outbox_due ON outbox (status, next_attempt_at);
     `,
   },
+  {
+    id: 'outbox/2',
+    // What the headers factory needs besides the entry (e.g. whom a token is for), so it reads nothing.
+    sql: 'ALTER TABLE outbox ADD COLUMN headers_factory_arg TEXT',
+  },
 ];
 
 export type OutboxStatus = 'pending' | 'delivered' | 'failed' | 'cancelled';
@@ -47,6 +52,8 @@ export interface OutboxMessage {
   readonly body: object | null;
   /** Names a headers factory of the deliver function (e.g. a fresh DSP token per attempt; tokens are never stored). */
   readonly headersFactoryKey?: string;
+  /** For the headers factory, e.g. the participant a token is for. Not a secret: it is stored. */
+  readonly headersFactoryArg?: string;
 }
 
 export interface OutboxEntry {
@@ -57,6 +64,7 @@ export interface OutboxEntry {
   readonly method: HttpMethod;
   readonly body: Readonly<Record<string, unknown>> | null;
   readonly headersFactoryKey: string | null;
+  readonly headersFactoryArg: string | null;
   readonly status: OutboxStatus;
   /** Attempts started so far (an attempt cut short by a crash counts). */
   readonly attempts: number;
@@ -76,6 +84,7 @@ interface OutboxRow {
   method: HttpMethod;
   body: string | null;
   headers_factory_key: string | null;
+  headers_factory_arg: string | null;
   status: OutboxStatus;
   attempts: number;
   last_error: string | null;
@@ -96,23 +105,26 @@ export async function enqueue(
   assertMessage(message);
   const id = `urn:uuid:${randomUUID()}`;
   const at = now.toISOString();
-  await tx.run(
-    `INSERT INTO outbox (id, aggregate_id, url, method, body, headers_factory_key, status, next_attempt_at,
-       created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
+  const body = message.body === null ? null : JSON.stringify(message.body);
+  const row = await tx.get<OutboxRow>(
+    `INSERT INTO outbox (id, aggregate_id, url, method, body, headers_factory_key, headers_factory_arg, status,
+       next_attempt_at, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) RETURNING *`,
     [
       id,
       message.aggregateId,
       message.url,
       message.method,
-      message.body === null ? null : JSON.stringify(message.body),
+      body,
       message.headersFactoryKey ?? null,
+      message.headersFactoryArg ?? null,
       at,
       at,
       at,
     ],
   );
-  return mustGet(tx, id);
+  if (!row) throw new Error(`outbox entry ${id} was not returned by its own INSERT`);
+  return toEntry(row);
 }
 
 export async function getOutboxEntry(q: Queries, id: string): Promise<OutboxEntry | undefined> {
@@ -187,15 +199,11 @@ export async function countPending(db: Database): Promise<number> {
 
 /** Records that an attempt starts (before it does, so a crash mid-attempt still counts); undefined if no longer pending. */
 export async function startAttempt(db: Database, seq: number, now: Date): Promise<OutboxEntry | undefined> {
-  return db.transaction(async (tx) => {
-    const result = await tx.run(
-      `UPDATE outbox SET attempts = attempts + 1, updated_at = ? WHERE seq = ? AND status = 'pending'`,
-      [now.toISOString(), seq],
-    );
-    if (result.changes !== 1) return undefined;
-    const row = await tx.get<OutboxRow>('SELECT * FROM outbox WHERE seq = ?', [seq]);
-    return row && toEntry(row);
-  });
+  const row = await db.get<OutboxRow>(
+    `UPDATE outbox SET attempts = attempts + 1, updated_at = ? WHERE seq = ? AND status = 'pending' RETURNING *`,
+    [now.toISOString(), seq],
+  );
+  return row && toEntry(row);
 }
 
 export async function markDelivered(db: Database, seq: number, now: Date): Promise<void> {
@@ -226,16 +234,12 @@ export async function markFailed(
   error: string,
   now: Date,
 ): Promise<OutboxEntry | undefined> {
-  return db.transaction(async (tx) => {
-    const result = await tx.run(
-      `UPDATE outbox SET status = 'failed', last_error = ?, give_up_pending = 1, updated_at = ?
-       WHERE seq = ? AND status = 'pending'`,
-      [truncate(error), now.toISOString(), seq],
-    );
-    if (result.changes !== 1) return undefined;
-    const row = await tx.get<OutboxRow>('SELECT * FROM outbox WHERE seq = ?', [seq]);
-    return row && toEntry(row);
-  });
+  const row = await db.get<OutboxRow>(
+    `UPDATE outbox SET status = 'failed', last_error = ?, give_up_pending = 1, updated_at = ?
+     WHERE seq = ? AND status = 'pending' RETURNING *`,
+    [truncate(error), now.toISOString(), seq],
+  );
+  return row && toEntry(row);
 }
 
 export async function giveUpHandled(db: Database, seq: number): Promise<void> {
@@ -264,12 +268,6 @@ function assertMessage(message: OutboxMessage): void {
   if (url && url.protocol !== 'https:' && url.protocol !== 'http:') fail(`to ${message.url}: not http(s)`);
 }
 
-async function mustGet(q: Queries, id: string): Promise<OutboxEntry> {
-  const entry = await getOutboxEntry(q, id);
-  if (!entry) throw new Error(`outbox entry ${id} vanished inside its own transaction`);
-  return entry;
-}
-
 function truncate(text: string): string {
   return text.length <= MAX_ERROR_LENGTH ? text : `${text.slice(0, MAX_ERROR_LENGTH - 1)}…`;
 }
@@ -283,6 +281,7 @@ function toEntry(row: OutboxRow): OutboxEntry {
     method: row.method,
     body: row.body === null ? null : (JSON.parse(row.body) as Readonly<Record<string, unknown>>),
     headersFactoryKey: row.headers_factory_key,
+    headersFactoryArg: row.headers_factory_arg ?? null,
     status: row.status,
     attempts: row.attempts,
     lastError: row.last_error,

@@ -78,6 +78,7 @@ export class OutboxWorker {
   private recovered = false;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
+  private immediate: NodeJS.Immediate | undefined;
   private pass: Promise<void> | undefined;
   private passAgain = false;
   /** aggregateId -> its delivery in progress. */
@@ -122,7 +123,9 @@ export class OutboxWorker {
   async stop(): Promise<void> {
     this.running = false;
     clearTimeout(this.timer);
+    clearImmediate(this.immediate);
     this.timer = undefined;
+    this.immediate = undefined;
     this.timerAt = Number.POSITIVE_INFINITY;
     await this.pass;
     await Promise.allSettled(this.inFlight.values());
@@ -153,6 +156,21 @@ export class OutboxWorker {
   private schedule(delayMs: number): void {
     if (!this.running) return;
     const wait = Math.max(0, delayMs);
+    if (wait === 0) {
+      // Now: on the next turn of the event loop (a timer would wait at least 1 ms), once however
+      // many commits ask for it in this turn.
+      if (this.immediate !== undefined) return;
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.timerAt = Number.POSITIVE_INFINITY;
+      this.immediate = setImmediate(() => {
+        this.immediate = undefined;
+        this.runPass();
+      });
+      this.immediate.unref();
+      return;
+    }
+    if (this.immediate !== undefined) return; // a pass comes sooner and schedules what it needs
     const at = Date.now() + wait;
     if (this.timer !== undefined && this.timerAt <= at) return;
     clearTimeout(this.timer);

@@ -19,7 +19,11 @@ import {
   type HostPolicy,
   type NetworkVerifiers,
   type ProcessIdentity,
+  type RequestVerification,
   type RequestVerifier,
+  createTestIdentity,
+  type TestIdentity,
+  type TestIdentityConfig,
 } from '../identity/index.js';
 import { Database, type Migration } from '../store/database.js';
 import { AuthorityClient, type AuthorityInfo } from '../wallet/authority-client.js';
@@ -35,11 +39,26 @@ export interface ConnectorConfig {
   authorityUrl: string;
   /** Hosts whose DID documents and status lists this connector may fetch. */
   didHosts: string[];
+  /**
+   * Tests and conformance runs only (see docs/conformance.md): a static bearer token that authenticates
+   * as a fixed participant with fixed claims, on a loopback bind only. Off unless `enabled: true`.
+   */
+  testIdentity?: TestModeConfig;
+}
+
+/** The test-only identity mode as configured (connector.json `testIdentity`). */
+export interface TestModeConfig extends Omit<TestIdentityConfig, 'token'> {
+  /** The static token; default the SHUYU_TEST_IDENTITY_TOKEN environment variable. */
+  readonly token?: string;
+  /** Assets, offers and agreements to load at start (a JSON file, relative to the data directory). */
+  readonly seed?: string;
 }
 
 export const CONNECTOR_CONFIG_FILE = 'connector.json';
 export const CONNECTOR_DATABASE_FILE = 'connector.sqlite';
 export const IDENTITY_API_PREFIX = '/identity/v1';
+/** How long the wallet's presentable credentials are reused for request tokens. */
+const PRESENTABLE_CACHE_MS = 5_000;
 
 export interface StartConnectorOptions extends Partial<ConnectorConfig> {
   dataDir: string;
@@ -76,6 +95,8 @@ export interface RunningConnector {
    * it too, which a handler inside a router would never see. Call next(err) to pass the error on.
    */
   addErrorHandler(handler: ErrorRequestHandler): void;
+  /** Set when the test-only identity mode is on (config `testIdentity`); never in production. */
+  readonly testMode?: { readonly identity: TestIdentity; readonly config: TestModeConfig };
   /** Which hosts this connector may call (config `didHosts`): DID documents, status lists and DSP peers. */
   readonly hostPolicy: HostPolicy;
   /** The data directory the connector runs from. */
@@ -101,8 +122,11 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
   }
   const clock = options.clock ?? systemClock;
   const revocationCheckMs = options.revocationCheckIntervalMs ?? 5 * 60_000;
+  const host = config.host ?? '127.0.0.1';
+  // Refused before anything listens: a static token on a reachable port would be a backdoor.
+  const testMode = testModeFor(config.testIdentity, host);
   const app = createJsonApp();
-  const server = await listen(app, { host: config.host ?? '127.0.0.1', port: config.port ?? 0 });
+  const server = await listen(app, { host, port: config.port ?? 0 });
   let db: Database | undefined;
   try {
     const publicUrl = (config.publicUrl ?? server.url).replace(/\/+$/, '');
@@ -143,6 +167,12 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
     });
     // Every authenticated route goes through this: who is calling, with which verified claims.
     const authenticate: RequestHandler = async (req, res, next) => {
+      const tested = testMode && testCaller(testMode.identity, req.headers.authorization);
+      if (tested) {
+        res.locals.caller = tested;
+        next();
+        return;
+      }
       try {
         requireCaller(await getVerifier())(req, res, next);
       } catch {
@@ -161,6 +191,19 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
     app.use(chainErrorHandlers(errorHandlers));
     finishJsonApp(app);
 
+    // What we present is read from the wallet at most every few seconds, not on every request token;
+    // collecting credentials refreshes it at once.
+    let presentable: { readonly at: number; readonly credentials: Promise<string[]> } | undefined;
+    const credentials = (): Promise<string[]> => {
+      const now = clock();
+      if (presentable === undefined || Math.abs(now.getTime() - presentable.at) >= PRESENTABLE_CACHE_MS) {
+        const read = wallet.presentable(now);
+        presentable = { at: now.getTime(), credentials: read };
+        read.catch(() => (presentable = undefined));
+      }
+      return presentable.credentials;
+    };
+
     const openDb = db;
     return {
       url: publicUrl,
@@ -175,15 +218,20 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
         createRequestToken({
           signer: identity.signer(),
           audience: audienceDid,
-          credentials: await wallet.presentable(clock()),
+          credentials: await credentials(),
           clock,
         }),
-      collectCredentials: async () => (await authority.collectInto(wallet, verifiers, clock)).length,
+      collectCredentials: async () => {
+        const collected = await authority.collectInto(wallet, verifiers, clock);
+        presentable = undefined;
+        return collected.length;
+      },
       routes,
       addErrorHandler: (handler) => {
         errorHandlers.push(handler);
       },
       hostPolicy,
+      ...(testMode ? { testMode } : {}),
       dataDir: options.dataDir,
       authenticate,
       server,
@@ -197,6 +245,33 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
     await db?.close();
     throw error;
   }
+}
+
+/** The test identity mode when configured (enabled explicitly, loopback bind only), else undefined. */
+function testModeFor(
+  config: TestModeConfig | undefined,
+  bindHost: string,
+): { readonly identity: TestIdentity; readonly config: TestModeConfig } | undefined {
+  if (config === undefined) return undefined;
+  const token = config.token ?? process.env.SHUYU_TEST_IDENTITY_TOKEN ?? '';
+  return { identity: createTestIdentity({ ...config, token }, bindHost), config };
+}
+
+/** The caller a request bearing the static test token stands for; undefined for any other header. */
+function testCaller(identity: TestIdentity, header: string | undefined): RequestVerification | undefined {
+  let claims;
+  try {
+    claims = identity.verifyAuthorization(header);
+  } catch {
+    return undefined; // not the test token: the request token path decides
+  }
+  return {
+    claims,
+    caller: claims.participantId,
+    tokenId: 'test-identity',
+    tokenExpiresAt: new Date(8.64e15),
+    fromCache: false,
+  };
 }
 
 /** Runs `handlers` in order; each may answer or pass the error on with next(err). */

@@ -1,6 +1,7 @@
 // A participant's full connector: the process (identity, wallet, HTTP server) with the control plane
-// (catalog, negotiations, transfers, outbox), its DSP bindings and the management API, from one data
-// directory. Also a script, for `shuyu connector start` and the crash tests:
+// (catalog, negotiations, transfers, outbox), its DSP bindings, the data plane (`<url>/data/:transferId`),
+// the evidence log with its checkpoints and the management API, from one data directory. Also a
+// script, for `shuyu connector start` and the crash tests:
 //
 //   node --import tsx connector/process/run-connector.ts --dir DIR --port N --authority URL
 //        [--host H] [--public-url URL]
@@ -19,16 +20,32 @@ import {
   type OutboxTuning,
 } from '../control-plane/index.js';
 import { createDspBindings } from '../dsp/index.js';
+import { tckHooks } from '../dsp/tck.js';
 import { createManagementRouter, ensureManagementApiKey, MANAGEMENT_PATH } from '../management/index.js';
+import { EVIDENCE_OPENAPI } from '../management/evidence.js';
 import { ConfigError, parsePort } from './config.js';
+import { loadSeed, readSeed } from './seed.js';
+import {
+  DATA_SERVICE_MIGRATIONS,
+  openDataServices,
+  type DataPlaneSettings,
+  type DataServices,
+  type EvidenceSettings,
+} from './data-services.js';
 import { startConnector, type RunningConnector, type StartConnectorOptions } from './connector.js';
 
 export interface ControlPlaneConnectorOptions extends StartConnectorOptions {
   readonly controlPlane?: ControlPlaneOptions;
+  /** Data plane settings (default: `dataplane` in connector.json). */
+  readonly dataplane?: DataPlaneSettings;
+  /** Evidence log settings (default: `evidence` in connector.json). */
+  readonly evidence?: EvidenceSettings;
 }
 
 export interface ControlPlaneConnector extends RunningConnector {
   readonly controlPlane: ControlPlane;
+  /** The data plane (`GET <url>/data/:transferId`) and the evidence log. */
+  readonly dataServices: DataServices;
   /** The key for `Authorization: Bearer` on the management API (also in <dataDir>/management-api-key). */
   readonly managementApiKey: string;
   /** `<url>/management/v1`. */
@@ -40,25 +57,52 @@ export async function startControlPlaneConnector(
 ): Promise<ControlPlaneConnector> {
   const connector = await startConnector({
     ...options,
-    migrations: [...CONTROL_PLANE_MIGRATIONS, ...(options.migrations ?? [])],
+    migrations: [...CONTROL_PLANE_MIGRATIONS, ...DATA_SERVICE_MIGRATIONS, ...(options.migrations ?? [])],
   });
   try {
-    const plane = createControlPlane(connector, { clock: options.clock, ...options.controlPlane });
+    const services = await openDataServices(connector, {
+      ...(options.dataplane ? { dataplane: options.dataplane } : {}),
+      ...(options.evidence ? { evidence: options.evidence } : {}),
+      ...(options.authorityUrl ? { authorityUrl: options.authorityUrl } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.controlPlane?.onError ? { onError: options.controlPlane.onError } : {}),
+    });
+    const plane = createControlPlane(connector, {
+      clock: options.clock,
+      ...options.controlPlane,
+      hooks: services.hooks,
+    });
+    services.attach(plane);
     const dsp = createDspBindings(plane, connector.authenticate);
     connector.routes.use(dsp.routes);
     connector.addErrorHandler(dsp.errorHandler);
     const managementApiKey = ensureManagementApiKey(connector.dataDir);
-    connector.routes.use(MANAGEMENT_PATH, createManagementRouter(plane, managementApiKey));
+    // The evidence and duty routes (mounted by the data services below) are part of the same document.
+    connector.routes.use(
+      MANAGEMENT_PATH,
+      createManagementRouter(plane, managementApiKey, { openApi: [EVIDENCE_OPENAPI] }),
+    );
+    if (connector.testMode !== undefined) {
+      // Test-only identity mode (loopback only): the DSP TCK's hooks and its seeded ids.
+      connector.routes.use(tckHooks(plane, connector.testMode.identity));
+      const seed = connector.testMode.config.seed;
+      if (seed !== undefined) await loadSeed(plane, readSeed(connector.dataDir, seed));
+    }
+    services.mount(managementApiKey, MANAGEMENT_PATH);
     await plane.start();
+    await services.start();
     return {
       ...connector,
       controlPlane: plane,
+      dataServices: services,
       managementApiKey,
       managementUrl: `${connector.url}${MANAGEMENT_PATH}`,
       close: async () => {
-        // Stop taking requests first, then finish deliveries and steps in flight, then the database.
+        // Stop taking requests first, then finish deliveries, steps, pushes and checkpoints in flight,
+        // then the database.
         await connector.server.close();
         await plane.close();
+        await services.close();
         await connector.close();
       },
     };
@@ -124,6 +168,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  if (connector.testMode !== undefined) {
+    console.error(
+      `WARNING: test identity mode is on: the static token authenticates as ${connector.testMode.config.participantId}; tests and conformance runs only.`,
+    );
+  }
   process.stdout.write(`${JSON.stringify({ ready: true, url: connector.url, did: connector.did })}\n`);
 }
 

@@ -1,8 +1,13 @@
-// The embedded SQLite store behind every Shuyu process (sqlite3, WAL). One connection per file;
-// statements and transactions are serialised through one queue so a transaction never sees
-// another caller's statements interleaved. Schema changes are migrations with a stable id
-// ("negotiation/1"), recorded in the _migrations table and applied at open in the order given, so each
-// module owns its own tables and ids and a process simply concatenates the modules' lists.
+// The embedded SQLite store behind every Shuyu process (sqlite3, WAL). Schema changes are migrations with
+// a stable id ("negotiation/1"), recorded in the _migrations table and applied at open in the order given,
+// so each module owns its own tables and ids and a process simply concatenates the modules' lists.
+//
+// Two connections per file. The writer runs every write and every transaction, one after another through
+// one queue, so a transaction never sees another caller's statements interleaved. A read-only reader
+// serves plain SELECTs outside transactions: in WAL mode it reads the last committed state while the
+// writer works, so reads never wait behind a transaction (and see it once it has committed). Each
+// connection runs one statement at a time (sqlite3 would otherwise park libuv threads on the connection's
+// mutex) and keeps its statements prepared: a statement is one trip to the thread pool, not three.
 
 import sqlite3 from 'sqlite3';
 
@@ -38,28 +43,51 @@ export class StoreError extends Error {
   }
 }
 
+/** Prepared statements kept per connection; the least recently used beyond this are finalized. */
+const STATEMENT_CACHE_SIZE = 256;
+
+/** Plain reads go to the reader; anything else (PRAGMA, WITH ... INSERT, RETURNING) to the writer. */
+const READ_ONLY = /^\s*SELECT\b/i;
+
+/** One sqlite3 connection: statements prepared once and run directly, one at a time. */
 class Connection implements Queries {
+  private readonly statements = new Map<string, Promise<sqlite3.Statement>>();
+
   constructor(private readonly db: sqlite3.Database) {}
 
-  run(sql: string, params: SqlParams = []): Promise<RunResult> {
+  static open(file: string, mode: number): Promise<Connection> {
     return new Promise((resolve, reject) => {
-      this.db.run(sql, params, function (this: sqlite3.RunResult, err: Error | null) {
-        if (err) reject(err);
-        else resolve({ changes: this.changes, lastID: this.lastID });
-      });
+      const db: sqlite3.Database = new sqlite3.Database(file, mode, (err: Error | null) =>
+        err ? reject(err) : resolve(new Connection(db)),
+      );
     });
   }
 
-  get<T>(sql: string, params: SqlParams = []): Promise<T | undefined> {
-    return new Promise((resolve, reject) => {
-      this.db.get(sql, params, (err: Error | null, row: T | undefined) => (err ? reject(err) : resolve(row)));
-    });
+  run(sql: string, params: SqlParams = []): Promise<RunResult> {
+    return this.statement(sql).then(
+      (stmt) =>
+        new Promise((resolve, reject) => {
+          stmt.run(params, function (this: sqlite3.RunResult, err: Error | null) {
+            if (err) reject(err);
+            else resolve({ changes: this.changes, lastID: this.lastID });
+          });
+        }),
+    );
+  }
+
+  async get<T>(sql: string, params: SqlParams = []): Promise<T | undefined> {
+    // Stepped to the end (not sqlite3's get): a statement left on a row would keep a read transaction,
+    // and with it an old snapshot, open on the connection.
+    return (await this.all<T>(sql, params))[0];
   }
 
   all<T>(sql: string, params: SqlParams = []): Promise<T[]> {
-    return new Promise((resolve, reject) => {
-      this.db.all(sql, params, (err: Error | null, rows: T[]) => (err ? reject(err) : resolve(rows)));
-    });
+    return this.statement(sql).then(
+      (stmt) =>
+        new Promise((resolve, reject) => {
+          stmt.all(params, (err: Error | null, rows: T[]) => (err ? reject(err) : resolve(rows)));
+        }),
+    );
   }
 
   exec(sql: string): Promise<void> {
@@ -68,43 +96,94 @@ class Connection implements Queries {
     );
   }
 
-  close(): Promise<void> {
-    return new Promise((resolve, reject) =>
+  async close(): Promise<void> {
+    const statements = await Promise.allSettled(this.statements.values());
+    this.statements.clear();
+    for (const s of statements) if (s.status === 'fulfilled') s.value.finalize();
+    await new Promise<void>((resolve, reject) =>
       this.db.close((err: Error | null) => (err ? reject(err) : resolve())),
     );
+  }
+
+  private statement(sql: string): Promise<sqlite3.Statement> {
+    const cached = this.statements.get(sql);
+    if (cached !== undefined) {
+      this.statements.delete(sql); // most recently used last
+      this.statements.set(sql, cached);
+      return cached;
+    }
+    const prepared = new Promise<sqlite3.Statement>((resolve, reject) => {
+      const stmt: sqlite3.Statement = this.db.prepare(sql, (err: Error | null) =>
+        err ? reject(err) : resolve(stmt),
+      );
+    });
+    this.statements.set(sql, prepared);
+    prepared.catch(() => this.statements.delete(sql));
+    if (this.statements.size > STATEMENT_CACHE_SIZE) {
+      const [oldest, evicted] = this.statements.entries().next().value as [
+        string,
+        Promise<sqlite3.Statement>,
+      ];
+      this.statements.delete(oldest);
+      // Finalizing waits for any call still queued on the statement.
+      evicted.then(
+        (stmt) => stmt.finalize(),
+        () => undefined,
+      );
+    }
+    return prepared;
+  }
+}
+
+/** Runs tasks one at a time, in order; the queue continues whatever a task's outcome. */
+class SerialQueue {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  push<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(task, task);
+    this.tail = result.catch(() => undefined);
+    return result;
   }
 }
 
 export class Database implements Queries {
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly writes = new SerialQueue();
+  private readonly reads = new SerialQueue();
   private closed = false;
 
   private constructor(
-    private readonly connection: Connection,
+    private readonly writer: Connection,
+    /** Undefined for in-memory databases (a second connection would be another database). */
+    private reader: Connection | undefined,
     readonly file: string,
   ) {}
 
   /** Opens (creating if needed) a database file in WAL mode and applies pending migrations. */
   static async open(file: string, migrations: readonly Migration[] = []): Promise<Database> {
-    const raw = await new Promise<sqlite3.Database>((resolve, reject) => {
-      const db: sqlite3.Database = new sqlite3.Database(file, (err: Error | null) =>
-        err ? reject(err) : resolve(db),
-      );
-    }).catch((e: unknown) => {
+    const opening = (e: unknown): never => {
       throw new StoreError(
         'ERR_STORE_OPEN',
         `cannot open database ${file}: ${(e as Error).message}; check the path and its permissions`,
         e,
       );
-    });
-    const connection = new Connection(raw);
+    };
+    const writer = await Connection.open(file, sqlite3.OPEN_READWRITE | sqlite3.OPEN_CREATE).catch(opening);
     // WAL keeps readers and the writer apart; synchronous=NORMAL is durable across a process crash
     // (kill -9), the failure we design for; a power cut may lose the last commits.
-    await connection.exec(
+    await writer.exec(
       'PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;',
     );
-    const db = new Database(connection, file);
-    await db.migrate(migrations);
+    const db = new Database(writer, undefined, file);
+    try {
+      await db.migrate(migrations);
+      if (file !== '' && !file.startsWith(':memory:') && !file.startsWith('file::memory:')) {
+        db.reader = await Connection.open(file, sqlite3.OPEN_READONLY);
+        await db.reader.exec('PRAGMA busy_timeout = 5000;');
+      }
+    } catch (e) {
+      await db.close().catch(() => undefined);
+      throw e;
+    }
     return db;
   }
 
@@ -114,11 +193,11 @@ export class Database implements Queries {
       if (ids.has(m.id)) throw new StoreError('ERR_STORE_MIGRATION', `migration id ${m.id} is listed twice`);
       ids.add(m.id);
     }
-    await this.connection.exec(
+    await this.writer.exec(
       'CREATE TABLE IF NOT EXISTS _migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)',
     );
     const applied = new Set(
-      (await this.connection.all<{ id: string }>('SELECT id FROM _migrations')).map((row) => row.id),
+      (await this.writer.all<{ id: string }>('SELECT id FROM _migrations')).map((row) => row.id),
     );
     for (const m of migrations) {
       if (applied.has(m.id)) continue;
@@ -132,44 +211,52 @@ export class Database implements Queries {
     }
   }
 
-  /** Runs `task` after everything queued before it; the queue continues whatever the outcome. */
-  private enqueue<T>(task: () => Promise<T>): Promise<T> {
-    if (this.closed)
-      return Promise.reject(new StoreError('ERR_STORE_CLOSED', `database ${this.file} is closed`));
-    const result = this.queue.then(task, task);
-    this.queue = result.catch(() => undefined);
-    return result;
+  private write<T>(task: (c: Connection) => Promise<T>): Promise<T> {
+    if (this.closed) return this.closedError();
+    return this.writes.push(() => task(this.writer));
+  }
+
+  private read<T>(sql: string, task: (c: Connection) => Promise<T>): Promise<T> {
+    if (this.closed) return this.closedError();
+    const reader = this.reader;
+    if (reader === undefined || !READ_ONLY.test(sql)) return this.writes.push(() => task(this.writer));
+    return this.reads.push(() => task(reader));
+  }
+
+  private closedError<T>(): Promise<T> {
+    return Promise.reject(new StoreError('ERR_STORE_CLOSED', `database ${this.file} is closed`));
   }
 
   run(sql: string, params?: SqlParams): Promise<RunResult> {
-    return this.enqueue(() => this.connection.run(sql, params));
+    return this.write((c) => c.run(sql, params));
   }
 
   get<T>(sql: string, params?: SqlParams): Promise<T | undefined> {
-    return this.enqueue(() => this.connection.get<T>(sql, params));
+    return this.read(sql, (c) => c.get<T>(sql, params));
   }
 
   all<T>(sql: string, params?: SqlParams): Promise<T[]> {
-    return this.enqueue(() => this.connection.all<T>(sql, params));
+    return this.read(sql, (c) => c.all<T>(sql, params));
   }
 
   exec(sql: string): Promise<void> {
-    return this.enqueue(() => this.connection.exec(sql));
+    return this.write((c) => c.exec(sql));
   }
 
   /**
    * Runs `work` in one IMMEDIATE transaction: committed when it resolves, rolled back when it
-   * throws (and the error rethrown). Nothing else runs on this database meanwhile.
+   * throws (and the error rethrown). No other write runs on this database meanwhile; reads outside
+   * the transaction see the state before it until it commits.
    */
   transaction<T>(work: (tx: Queries) => Promise<T>): Promise<T> {
-    return this.enqueue(async () => {
-      await this.connection.exec('BEGIN IMMEDIATE');
+    return this.write(async (c) => {
+      await c.run('BEGIN IMMEDIATE');
       try {
-        const result = await work(this.connection);
-        await this.connection.exec('COMMIT');
+        const result = await work(c);
+        await c.run('COMMIT');
         return result;
       } catch (e) {
-        await this.connection.exec('ROLLBACK').catch(() => undefined);
+        await c.run('ROLLBACK').catch(() => undefined);
         throw e;
       }
     });
@@ -177,7 +264,11 @@ export class Database implements Queries {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.enqueue(() => this.connection.close());
     this.closed = true;
+    const reader = this.reader;
+    await Promise.all([
+      this.writes.push(() => this.writer.close()),
+      reader ? this.reads.push(() => reader.close()) : undefined,
+    ]);
   }
 }

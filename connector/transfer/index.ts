@@ -20,4 +20,5 @@ export {
   type TransferRecord,
   type TransferStoreOptions,
   type TransferTransitionOptions,
+  type TransferUpdateOptions,
 } from './store.js';

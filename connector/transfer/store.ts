@@ -93,8 +93,13 @@ export interface TransferChanges {
   readonly reason?: string | null;
 }
 
-export interface TransferTransitionOptions extends WriteOptions {
+export interface TransferTransitionOptions extends TransferUpdateOptions {
   readonly changes?: TransferChanges;
+}
+
+export interface TransferUpdateOptions extends WriteOptions {
+  /** The record as just read inside the same transaction (`tx`): saves reading it again. */
+  readonly current?: TransferRecord;
 }
 
 export interface TransferFilter extends Page {
@@ -131,16 +136,27 @@ const CHANGE_COLUMNS: Readonly<Record<keyof TransferChanges, string>> = {
 
 export interface TransferStoreOptions {
   readonly now?: Clock;
+  /**
+   * Runs inside the transaction of every state change (`from` undefined when the transfer is created), after
+   * the write: what it writes (evidence) commits or rolls back with the change.
+   */
+  readonly onTransition?: (
+    q: Queries,
+    from: TransferState | undefined,
+    record: TransferRecord,
+  ) => Promise<void>;
 }
 
 export class TransferStore {
   private readonly now: Clock;
+  private readonly onTransition: TransferStoreOptions['onTransition'];
 
   constructor(
     private readonly db: Database,
     options: TransferStoreOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
+    this.onTransition = options.onTransition;
   }
 
   /** Creates a transfer with the state `event` starts it in (a TransferRequestMessage). */
@@ -153,11 +169,11 @@ export class TransferStore {
     const consumerPid = input.role === 'consumer' ? id : (input.consumerPid ?? null);
     const at = this.now().toISOString();
     return inTransaction(this.db, options.tx, async (q) => {
-      await q
-        .run(
+      const row = await q
+        .get<TransferRow>(
           `INSERT INTO transfer (id, role, provider_pid, consumer_pid, agreement_id, counter_party_id,
              counter_party_address, format, data_address, state, reason, created_at, updated_at, version)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, 1)`,
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, 1) RETURNING *`,
           [
             id,
             input.role,
@@ -176,7 +192,9 @@ export class TransferStore {
         .catch((e: unknown) => {
           throw duplicatePidOr(e, `a ${input.role} transfer with id ${id} or the same pids already exists`);
         });
-      return this.mustGet(q, id);
+      const created = toRecord(mustExist(row, id));
+      await this.onTransition?.(q, undefined, created);
+      return created;
     });
   }
 
@@ -225,27 +243,47 @@ export class TransferStore {
     options: TransferTransitionOptions = {},
   ): Promise<TransferRecord> {
     return inTransaction(this.db, options.tx, async (q) => {
-      const current = await this.current(q, id, options.expectedVersion);
+      const current = await this.current(q, id, options.expectedVersion, options.current);
       const decision = nextTransferState(current.role, current.state, event);
       if (!decision.ok) throw new ProcessError('ERR_INVALID_TRANSITION', decision.reason, current.state);
-      return this.write(q, current, decision.state, options.changes ?? {});
+      const next = await this.write(q, current, decision.state, options.changes ?? {});
+      await this.onTransition?.(q, current.state, next);
+      return next;
     });
   }
 
   /** Changes fields other than the state; bumps the version. */
-  update(id: string, changes: TransferChanges, options: WriteOptions = {}): Promise<TransferRecord> {
+  update(id: string, changes: TransferChanges, options: TransferUpdateOptions = {}): Promise<TransferRecord> {
     return inTransaction(this.db, options.tx, async (q) => {
-      const current = await this.current(q, id, options.expectedVersion);
+      const current = await this.current(q, id, options.expectedVersion, options.current);
       return this.write(q, current, current.state, changes);
     });
+  }
+
+  /**
+   * A consumer learns the provider's pid from the ACK of its initial request: stored (version + 1) unless
+   * one is known already (a message from the provider may have taught it first). True when stored.
+   */
+  async learnProviderPid(id: string, providerPid: string, options: TxOption = {}): Promise<boolean> {
+    const result = await (options.tx ?? this.db)
+      .run(
+        `UPDATE transfer SET provider_pid = ?, updated_at = ?, version = version + 1
+         WHERE id = ? AND role = 'consumer' AND provider_pid IS NULL`,
+        [providerPid, this.now().toISOString(), id],
+      )
+      .catch((e: unknown) => {
+        throw duplicatePidOr(e, `another consumer transfer already uses provider pid ${providerPid}`);
+      });
+    return result.changes === 1;
   }
 
   private async current(
     q: Queries,
     id: string,
     expectedVersion: number | undefined,
+    known: TransferRecord | undefined,
   ): Promise<TransferRecord> {
-    const current = await this.get(id, { tx: q });
+    const current = known?.id === id ? known : await this.get(id, { tx: q });
     if (!current) throw new ProcessError('ERR_NOT_FOUND', `no transfer process ${id}`);
     if (expectedVersion !== undefined && current.version !== expectedVersion) {
       throw versionConflict('transfer process', id, current.state, expectedVersion);
@@ -269,8 +307,8 @@ export class TransferStore {
       sets.push(`${column} = ?`);
       params.push(typeof value === 'string' || value === null ? value : toJsonColumn(value));
     }
-    const result = await q
-      .run(`UPDATE transfer SET ${sets.join(', ')} WHERE id = ? AND version = ?`, [
+    const row = await q
+      .get<TransferRow>(`UPDATE transfer SET ${sets.join(', ')} WHERE id = ? AND version = ? RETURNING *`, [
         ...params,
         current.id,
         current.version,
@@ -278,20 +316,14 @@ export class TransferStore {
       .catch((e: unknown) => {
         throw duplicatePidOr(e, `another ${current.role} transfer already uses these pids`);
       });
-    if (result.changes !== 1)
+    if (row === undefined)
       throw versionConflict('transfer process', current.id, current.state, current.version);
-    return this.mustGet(q, current.id);
+    return toRecord(row);
   }
 
   private async one(where: string, params: SqlValue[], tx?: Queries): Promise<TransferRecord | undefined> {
     const row = await (tx ?? this.db).get<TransferRow>(`SELECT * FROM transfer ${where}`, params);
     return row && toRecord(row);
-  }
-
-  private async mustGet(q: Queries, id: string): Promise<TransferRecord> {
-    const record = await this.get(id, { tx: q });
-    if (!record) throw new ProcessError('ERR_NOT_FOUND', `no transfer process ${id}`);
-    return record;
   }
 }
 
@@ -312,4 +344,10 @@ function toRecord(row: TransferRow): TransferRecord {
     updatedAt: row.updated_at,
     version: row.version,
   };
+}
+
+/** The row an INSERT ... RETURNING gave back (always one, or the INSERT threw). */
+function mustExist<T>(row: T | undefined, id: string): T {
+  if (row === undefined) throw new Error(`${'transfer process'} ${id} was not returned by its own INSERT`);
+  return row;
 }

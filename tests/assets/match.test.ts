@@ -104,6 +104,19 @@ describe('assets: contract requests against the catalog', () => {
     );
   });
 
+  it('treats an empty list as no list ("constraint": [], as the DSP TCK sends it)', async () => {
+    const permissions = (requested.permission as Record<string, unknown>[]).map((p) => ({
+      ...p,
+      duty: (p.duty as unknown[] | undefined) ?? [],
+    }));
+    matched(
+      await matchRequestedOffer(r.catalog, HOSPITAL, {
+        datasetId: 'urn:ds:visits',
+        offer: { ...requested, permission: permissions, obligation: [] },
+      }),
+    );
+  });
+
   it('accepts the same policy in other JSON-LD forms: odrl: prefixes, expanded, reordered', async () => {
     const prefixed = odrlPrefixed(requested);
     expect(JSON.stringify(prefixed)).to.include('"odrl:permission"');

@@ -421,12 +421,18 @@ describe('dataplane/pull', () => {
       const baseline = process.memoryUsage();
       let peakHeap = 0;
       const buffers: number[] = [];
-      const sample = setInterval(() => {
+      // Each sample is scheduled 50 ms after the previous one ended: a full collection of a large heap (a
+      // whole test run's) can take longer than that, and back-to-back samples would starve the transfer.
+      let sample: NodeJS.Timeout | undefined;
+      let sampling = true;
+      const take = (): void => {
         gc();
         const now = process.memoryUsage();
         peakHeap = Math.max(peakHeap, now.heapUsed - baseline.heapUsed);
         buffers.push(now.arrayBuffers - baseline.arrayBuffers);
-      }, 50);
+        if (sampling) sample = setTimeout(take, 50);
+      };
+      sample = setTimeout(take, 50);
       let received = 0;
       try {
         await new Promise<void>((resolve, reject) => {
@@ -449,7 +455,8 @@ describe('dataplane/pull', () => {
           req.end();
         });
       } finally {
-        clearInterval(sample);
+        sampling = false;
+        clearTimeout(sample);
       }
       expect(received).to.equal(64 * 1024 * 1024);
       // Node's own sweeping of freed buffers shows as single-sample spikes (a bare http server has

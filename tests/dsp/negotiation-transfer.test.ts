@@ -138,7 +138,8 @@ describe('dsp: negotiation and transfer end to end', function () {
     const access = started.access as { endpoint: string; authorization: string };
     const providerPid = String(started.providerPid);
     expect(access.endpoint).to.equal(`${provider.url}/data/${pid(providerPid)}`);
-    expect(access.authorization).to.match(/^[A-Za-z0-9_-]{40,}$/);
+    // An endpoint data reference: a compact JWS the provider's data plane checks at every access.
+    expect(access.authorization).to.match(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
     const providerPath = `/transfers/${pid(providerPid)}`;
     const providerSide = await waitForState(provider, providerPath, 'STARTED');
     expect((providerSide.access as { authorization: string }).authorization).to.equal(access.authorization);

@@ -11,6 +11,7 @@ import {
   buildContractNegotiationTerminationMessage,
   buildContractOfferMessage,
   buildContractRequestMessage,
+  type Agreement,
   type MessageOffer,
 } from '../../dsp/messages/index.js';
 import {
@@ -40,16 +41,39 @@ export interface StartNegotiation {
   readonly offer: Record<string, unknown>;
 }
 
+/** Offers whose checked wire form is remembered; beyond that the memory starts over. */
+const MAX_REMEMBERED_POLICIES = 500;
+
 export class NegotiationActions {
+  private readonly policies = new Map<string, Record<string, unknown>>();
+
   constructor(private readonly ctx: ControlPlaneContext) {}
 
   // ---- consumer ----
 
   /** Opens a negotiation with a provider: ContractRequestMessage to <address>/negotiations/request. */
   async start(input: StartNegotiation): Promise<NegotiationRecord> {
+    const offer = await this.messageOffer(input.offer, input.datasetId, input.counterPartyId);
+    return this.open(input, offer);
+  }
+
+  /**
+   * Opens a negotiation with the offer exactly as given, already in its wire form (only the DSP schema
+   * checks it; the policy engine does not rewrite it). For conformance runs, whose ids the test kit
+   * chooses and expects back verbatim (they need not be IRIs).
+   */
+  startVerbatim(
+    input: Omit<StartNegotiation, 'offer'> & { readonly offer: MessageOffer },
+  ): Promise<NegotiationRecord> {
+    return this.open(input, input.offer);
+  }
+
+  private async open(
+    input: Omit<StartNegotiation, 'offer'>,
+    offer: MessageOffer,
+  ): Promise<NegotiationRecord> {
     const { ctx } = this;
     const address = operatorPeerAddress(ctx.hostPolicy, input.counterPartyAddress);
-    const offer = await this.messageOffer(input.offer, input.datasetId, input.counterPartyId);
     const id = `urn:uuid:${randomUUID()}`;
     const message = outgoing(() =>
       buildContractRequestMessage({ consumerPid: id, callbackAddress: ctx.dspBase, offer }),
@@ -67,10 +91,10 @@ export class NegotiationActions {
         sent('ContractRequestMessage'),
         { tx },
       );
-      await sendDsp(tx, id, peerUrl(address, 'negotiations', 'request'), message);
+      await sendDsp(tx, created, peerUrl(address, 'negotiations', 'request'), message);
       return created;
     });
-    ctx.committed('negotiation', id);
+    ctx.committed('negotiation', id, { record });
     return record;
   }
 
@@ -126,17 +150,18 @@ export class NegotiationActions {
   }
 
   /** Provider agrees (REQUESTED or ACCEPTED): the agreement goes to the consumer. */
-  async agree(id: string): Promise<NegotiationRecord> {
-    const current = await this.mustGet(id);
-    const agreement = buildAgreement(current, this.ctx.did, this.ctx.clock());
-    const changes = { agreement, agreementId: agreement['@id'], pendingAction: false, reason: null };
+  agree(id: string): Promise<NegotiationRecord> {
     return this.act(
       id,
       'ContractAgreementMessage',
-      changes,
-      (pids) => buildContractAgreementMessage({ ...pids, agreement }),
+      (current) => {
+        // Built from the record as it is inside the transaction: the terms agreed are the ones stored.
+        const agreement = buildAgreement(current, this.ctx.did, this.ctx.clock());
+        return { agreement, agreementId: agreement['@id'], pendingAction: false, reason: null };
+      },
+      (pids, next) =>
+        buildContractAgreementMessage({ ...pids, agreement: next.agreement as unknown as Agreement }),
       ['agreement'],
-      current.version,
     );
   }
 
@@ -162,30 +187,31 @@ export class NegotiationActions {
       await cancelPending(tx, id, `negotiation terminated: ${reason}`);
       const next = await ctx.negotiations.transition(id, sent('ContractNegotiationTerminationMessage'), {
         tx,
-        expectedVersion: current.version,
+        current,
         changes: { reason, pendingAction: false },
       });
       const url = negotiationPeerUrl(next, 'termination');
       const pids = bothPids(next);
       if (url !== undefined && pids !== undefined) {
         const message = buildContractNegotiationTerminationMessage({ ...pids, code, reason: [reason] });
-        await sendDsp(tx, id, url, message);
+        await sendDsp(tx, next, url, message);
       }
       return next;
     });
-    ctx.committed('negotiation', id);
+    ctx.committed('negotiation', id, { record });
     return record;
   }
 
   /**
-   * One transition we send: checks the table, stores `changes`, enqueues the message built from the new
-   * record to the peer's endpoint `path`.
+   * One transition we send, in one transaction: reads the record, checks the table, stores `changes`
+   * (given, or computed from the record read), enqueues the message built from the new record to the
+   * peer's endpoint `path`.
    */
   private async act(
     id: string,
     message: NegotiationMessage,
-    changes: NegotiationChanges,
-    build: (pids: MessagePids) => object,
+    changes: NegotiationChanges | ((current: NegotiationRecord) => NegotiationChanges),
+    build: (pids: MessagePids, next: NegotiationRecord) => object,
     path: readonly string[],
     expectedVersion?: number,
   ): Promise<NegotiationRecord> {
@@ -194,27 +220,25 @@ export class NegotiationActions {
       const current = await this.get(tx, id);
       const next = await ctx.negotiations.transition(id, sent(message), {
         tx,
-        expectedVersion: expectedVersion ?? current.version,
-        changes,
+        current,
+        ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+        changes: typeof changes === 'function' ? changes(current) : changes,
       });
       const url = reachable(negotiationPeerUrl(next, ...path), 'negotiation');
       // The URL names the peer's pid, so both pids are known here.
       const pids = bothPids(next) as MessagePids;
-      await sendDsp(
-        tx,
-        id,
-        url,
-        outgoing(() => build(pids)),
-      );
+      // What goes with this step (the agreement's signatures, evidence) is kept in this transaction.
+      const extensions = await ctx.hooks?.negotiationSending?.(tx, message, next);
+      await sendDsp(tx, next, url, { ...outgoing(() => build(pids, next)), ...extensions });
       return next;
     });
-    ctx.committed('negotiation', id);
+    ctx.committed('negotiation', id, { record });
     return record;
   }
 
   /** The offer as it travels in a negotiation message: an ODRL Offer of the provider on the dataset. */
   private async messageOffer(policy: unknown, datasetId: string, provider: string): Promise<MessageOffer> {
-    const checked = await checkedPolicy(policy, '/offer');
+    const checked = await this.checked(policy);
     return {
       ...checked,
       '@id': typeof checked['@id'] === 'string' ? checked['@id'] : `urn:uuid:${randomUUID()}`,
@@ -222,6 +246,18 @@ export class NegotiationActions {
       target: datasetId,
       assigner: provider,
     } as unknown as MessageOffer; // the builder checks the shape against the DSP schema
+  }
+
+  /** checkedPolicy, remembered by the policy's JSON text: the same offer is requested again and again. */
+  private async checked(policy: unknown): Promise<Record<string, unknown>> {
+    const key = JSON.stringify(policy) ?? '';
+    let known = this.policies.get(key);
+    if (known === undefined) {
+      known = await checkedPolicy(policy, '/offer'); // refusals throw and are not remembered
+      if (this.policies.size >= MAX_REMEMBERED_POLICIES) this.policies.clear();
+      this.policies.set(key, known);
+    }
+    return structuredClone(known);
   }
 
   private async mustGet(id: string): Promise<NegotiationRecord> {

@@ -62,6 +62,7 @@ export class NegotiationProtocol {
     const manual = match.offer.approval === 'manual';
     const denial = manual ? undefined : contractDenial(match, caller, ctx.did, ctx.clock());
     const key = `${caller.participantId} ContractRequestMessage ${message.consumerPid}`;
+    let stored: NegotiationRecord | undefined;
     const { response } = await ctx.inbox.once<Reply>(key, messageDigest(message), async (tx) => {
       const created = await creating(
         () =>
@@ -83,10 +84,15 @@ export class NegotiationProtocol {
         message.consumerPid,
       );
       // A denial is sent by the automation; stored now, while the caller's claims are known.
-      const record = denial ? await ctx.negotiations.update(created.id, { reason: denial }, { tx }) : created;
-      return { status: 201, body: negotiationBody(record) };
+      stored = denial
+        ? await ctx.negotiations.update(created.id, { reason: denial }, { tx, current: created })
+        : created;
+      return { status: 201, body: negotiationBody(stored) };
     });
-    ctx.committed('negotiation', response.body.providerPid);
+    ctx.committed('negotiation', response.body.providerPid, {
+      sent: false,
+      ...(stored ? { record: stored } : {}),
+    });
     return response;
   }
 
@@ -124,6 +130,7 @@ export class NegotiationProtocol {
     const { ctx } = this;
     const callbackAddress = peerAddressOrRefuse(ctx.hostPolicy, message.callbackAddress, '/callbackAddress');
     const key = `${caller.participantId} ContractOfferMessage ${message.providerPid}`;
+    let stored: NegotiationRecord | undefined;
     const { response } = await ctx.inbox.once<Reply>(key, messageDigest(message), async (tx) => {
       const record = await creating(
         () =>
@@ -143,9 +150,13 @@ export class NegotiationProtocol {
         'providerPid',
         message.providerPid,
       );
+      stored = record;
       return { status: 201, body: negotiationBody(record) };
     });
-    ctx.committed('negotiation', response.body.consumerPid);
+    ctx.committed('negotiation', response.body.consumerPid, {
+      sent: false,
+      ...(stored ? { record: stored } : {}),
+    });
     return response;
   }
 
@@ -159,21 +170,44 @@ export class NegotiationProtocol {
   }
 
   /** Consumer: POST <callback>/negotiations/:pid/agreement. */
-  agreement(caller: Caller, pid: string, message: ContractAgreementMessage): Promise<Reply> {
-    return this.apply(caller, pid, message, received('ContractAgreementMessage'), (record) => {
-      const problems = agreementProblems(message.agreement, record, caller.participantId, this.ctx.did);
-      if (problems.length > 0) throw DspError.badMessage('ContractAgreementMessage', problems);
-      return {
-        agreement: message.agreement,
-        agreementId: message.agreement['@id'],
-        pendingAction: !this.ctx.autoVerify,
-      };
-    });
+  async agreement(caller: Caller, pid: string, message: ContractAgreementMessage): Promise<Reply> {
+    // The provider's signature (hooks.ts) is checked before the transaction: it may resolve the provider's DID.
+    const { hooks } = this.ctx;
+    const checked = await hooks?.checkAgreement?.(caller, message);
+    return this.apply(
+      caller,
+      pid,
+      message,
+      received('ContractAgreementMessage'),
+      (record) => {
+        const problems = agreementProblems(message.agreement, record, caller.participantId, this.ctx.did);
+        if (problems.length > 0) throw DspError.badMessage('ContractAgreementMessage', problems);
+        return {
+          agreement: message.agreement,
+          agreementId: message.agreement['@id'],
+          pendingAction: !this.ctx.autoVerify,
+        };
+      },
+      async (tx, next) => hooks?.agreementReceived?.(tx, next, checked),
+    );
   }
 
   /** Provider: POST /negotiations/:pid/agreement/verification. */
-  verification(caller: Caller, pid: string, message: ContractAgreementVerificationMessage): Promise<Reply> {
-    return this.apply(caller, pid, message, received('ContractAgreementVerificationMessage'));
+  async verification(
+    caller: Caller,
+    pid: string,
+    message: ContractAgreementVerificationMessage,
+  ): Promise<Reply> {
+    const { hooks } = this.ctx;
+    const checked = await hooks?.checkVerification?.(caller, pid, message);
+    return this.apply(
+      caller,
+      pid,
+      message,
+      received('ContractAgreementVerificationMessage'),
+      () => ({}),
+      async (tx, next) => hooks?.verificationReceived?.(tx, next, checked),
+    );
   }
 
   /** Provider (ACCEPTED) or consumer (FINALIZED): POST .../negotiations/:pid/events. */
@@ -212,19 +246,23 @@ export class NegotiationProtocol {
     after?: (tx: Queries, record: NegotiationRecord) => Promise<unknown>,
   ): Promise<Reply> {
     const { ctx } = this;
+    let applied: NegotiationRecord | undefined;
     const reply = await ctx.db.transaction(async (tx) => {
       const record = await this.own(caller, pid, tx);
       const learnt = checkMessagePids(record, message);
       return applyReceived(ctx.inbox, tx, inboxKey(caller.participantId, pid), message, async () => {
         const next = await ctx.negotiations.transition(record.id, event, {
           tx,
+          current: record,
           changes: { ...changes(record), ...learnt },
         });
         await after?.(tx, next);
+        applied = next;
         return { status: 200, body: negotiationBody(next) };
       });
     });
-    ctx.committed('negotiation', pid);
+    // `after` may have changed the record further (and sent): then the automation reads it afresh.
+    ctx.committed('negotiation', pid, after ? {} : { sent: false, ...(applied ? { record: applied } : {}) });
     return reply as Reply;
   }
 

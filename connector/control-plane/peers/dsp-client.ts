@@ -3,6 +3,7 @@
 // outbox); these are reads that an operator waits for.
 
 import { HttpProblem } from '../../http/problem.js';
+import { httpFetch } from '../../outbox/index.js';
 import { reasonsOf } from './outbound.js';
 import { assertFetchAllowed, IdentityError, type HostPolicy } from '../../identity/index.js';
 
@@ -26,7 +27,7 @@ export class DspClient {
   private readonly timeoutMs: number;
 
   constructor(private readonly options: DspClientOptions) {
-    this.send = options.fetch ?? fetch;
+    this.send = options.fetch ?? httpFetch;
     this.timeoutMs = options.timeoutMs ?? 15_000;
   }
 

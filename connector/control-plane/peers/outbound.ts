@@ -7,6 +7,7 @@
 import {
   createHttpDeliver,
   enqueue,
+  httpFetch,
   PermanentDeliveryError,
   type Deliver,
   type DeliveredResponse,
@@ -20,23 +21,36 @@ export const DSP_HEADERS = 'dsp';
 
 export interface DspDeliverOptions {
   readonly hostPolicy: HostPolicy;
-  /** A bearer token for the peer of `aggregateId` (the counterparty of that negotiation or transfer). */
-  readonly tokenFor: (aggregateId: string) => Promise<string>;
+  /** A bearer token for the peer of the entry's negotiation or transfer. */
+  readonly tokenFor: (entry: OutboxEntry) => Promise<string>;
   /** Sees 2xx answers, e.g. the ACK of an initial request that carries the peer's pid. */
   readonly onResponse?: (entry: OutboxEntry, response: DeliveredResponse) => Promise<void>;
   readonly fetch?: typeof fetch;
 }
 
-export function sendDsp(tx: Queries, aggregateId: string, url: string, body: object): Promise<OutboxEntry> {
-  return enqueue(tx, { aggregateId, url, method: 'POST', body, headersFactoryKey: DSP_HEADERS });
+/** Enqueues `body` for the counterparty of process `to`, signed for it at every attempt. */
+export function sendDsp(
+  tx: Queries,
+  to: { readonly id: string; readonly counterPartyId: string },
+  url: string,
+  body: object,
+): Promise<OutboxEntry> {
+  return enqueue(tx, {
+    aggregateId: to.id,
+    url,
+    method: 'POST',
+    body,
+    headersFactoryKey: DSP_HEADERS,
+    headersFactoryArg: to.counterPartyId,
+  });
 }
 
 export function createDspDeliver(options: DspDeliverOptions): Deliver {
   return createHttpDeliver({
-    fetch: peerFetch(options.hostPolicy, options.fetch ?? fetch),
+    fetch: peerFetch(options.hostPolicy, options.fetch ?? httpFetch),
     headers: {
       [DSP_HEADERS]: async (entry) => ({
-        authorization: `Bearer ${await options.tokenFor(entry.aggregateId)}`,
+        authorization: `Bearer ${await options.tokenFor(entry)}`,
       }),
     },
     ...(options.onResponse ? { onResponse: options.onResponse } : {}),

@@ -19,6 +19,7 @@ import type { ControlPlaneContext } from '../context.js';
 import { operatorPeerAddress, outgoing, reachable } from '../outgoing.js';
 import { peerUrl } from '../peers/address.js';
 import { sendDsp } from '../peers/outbound.js';
+import { usageProperties } from '../extensions.js';
 import { bothPids, type MessagePids } from '../pids.js';
 import { isPullFormat, isPushFormat, placeholderPullAddress } from './data-address.js';
 import { transferPeerUrl } from './wire.js';
@@ -31,6 +32,9 @@ export interface StartTransfer {
   readonly counterPartyAddress?: string;
   /** Push transfers: where the provider should send the data. */
   readonly dataAddress?: DataAddress;
+  /** Purposes the data will be used for, and places (ISO 3166 codes): checked at every access. */
+  readonly purpose?: readonly string[];
+  readonly spatial?: readonly string[];
 }
 
 export class TransferActions {
@@ -60,15 +64,23 @@ export class TransferActions {
         ? negotiation.counterPartyAddress
         : operatorPeerAddress(ctx.hostPolicy, input.counterPartyAddress);
     const id = `urn:uuid:${randomUUID()}`;
-    const message = outgoing(() =>
-      buildTransferRequestMessage({
-        consumerPid: id,
-        agreementId: input.agreementId,
-        format: input.format,
-        callbackAddress: ctx.dspBase,
-        ...(input.dataAddress ? { dataAddress: input.dataAddress } : {}),
-      }),
-    );
+    const usage = {
+      ...(input.purpose?.length ? { purpose: input.purpose } : {}),
+      ...(input.spatial?.length ? { spatial: input.spatial } : {}),
+    };
+    const message = {
+      ...outgoing(() =>
+        buildTransferRequestMessage({
+          consumerPid: id,
+          agreementId: input.agreementId,
+          format: input.format,
+          callbackAddress: ctx.dspBase,
+          ...(input.dataAddress ? { dataAddress: input.dataAddress } : {}),
+        }),
+      ),
+      // Shuyu extension properties: what the data will be used for, and where (other peers ignore them).
+      ...usageProperties(usage),
+    };
     const record = await ctx.db.transaction(async (tx) => {
       const created = await ctx.transfers.create(
         {
@@ -83,10 +95,11 @@ export class TransferActions {
         sent('TransferRequestMessage'),
         { tx },
       );
-      await sendDsp(tx, id, peerUrl(address, 'transfers', 'request'), message);
+      await ctx.hooks?.usageDeclared?.(tx, created, usage);
+      await sendDsp(tx, created, peerUrl(address, 'transfers', 'request'), message);
       return created;
     });
-    ctx.committed('transfer', id);
+    ctx.committed('transfer', id, { record });
     return record;
   }
 
@@ -97,18 +110,22 @@ export class TransferActions {
    * for pull transfers. Consumer: resumes a suspended transfer.
    */
   async start(id: string): Promise<TransferRecord> {
-    const current = await this.mustGet(id);
-    const address =
-      current.role === 'provider' && isPullFormat(current.format)
-        ? placeholderPullAddress(this.ctx.url, current.id)
-        : undefined;
+    // An endpoint data reference, when the connector runs a data plane (hooks.ts): signed before the
+    // transaction, from what never changes in a transfer (agreement, consumer, id).
+    const issued = await this.ctx.hooks?.pullDataAddress?.(id);
+    let address: DataAddress | undefined;
     return this.act(
       id,
       'TransferStartMessage',
-      { reason: null, ...(address ? { dataAddress: address } : {}) },
+      (current) => {
+        address =
+          current.role === 'provider' && isPullFormat(current.format)
+            ? (issued ?? placeholderPullAddress(this.ctx.url, current.id))
+            : undefined;
+        return { reason: null, ...(address ? { dataAddress: address } : {}) };
+      },
       (pids) => buildTransferStartMessage({ ...pids, ...(address ? { dataAddress: address } : {}) }),
       'start',
-      current.version,
     );
   }
 
@@ -140,54 +157,47 @@ export class TransferActions {
       await cancelPending(tx, id, `transfer terminated: ${reason}`);
       const next = await ctx.transfers.transition(id, sent('TransferTerminationMessage'), {
         tx,
-        expectedVersion: current.version,
+        current,
         changes: { reason },
       });
       const url = transferPeerUrl(next, 'termination');
       const pids = bothPids(next);
       if (url !== undefined && pids !== undefined) {
-        await sendDsp(tx, id, url, buildTransferTerminationMessage({ ...pids, code, reason: [reason] }));
+        await sendDsp(tx, next, url, buildTransferTerminationMessage({ ...pids, code, reason: [reason] }));
       }
       return next;
     });
-    ctx.committed('transfer', id);
+    ctx.committed('transfer', id, { record });
     return record;
   }
 
   private async act(
     id: string,
     message: TransferMessage,
-    changes: TransferChanges,
+    changes: TransferChanges | ((current: TransferRecord) => TransferChanges),
     build: (pids: MessagePids) => object,
     path: string,
-    expectedVersion?: number,
   ): Promise<TransferRecord> {
     const { ctx } = this;
     const record = await ctx.db.transaction(async (tx) => {
       const current = await this.get(tx, id);
       const next = await ctx.transfers.transition(id, sent(message), {
         tx,
-        expectedVersion: expectedVersion ?? current.version,
-        changes,
+        current,
+        changes: typeof changes === 'function' ? changes(current) : changes,
       });
       const url = reachable(transferPeerUrl(next, path), 'transfer');
       // The URL names the peer's pid, so both pids are known here.
       const pids = bothPids(next) as MessagePids;
       await sendDsp(
         tx,
-        id,
+        next,
         url,
         outgoing(() => build(pids)),
       );
       return next;
     });
-    ctx.committed('transfer', id);
-    return record;
-  }
-
-  private async mustGet(id: string): Promise<TransferRecord> {
-    const record = await this.ctx.transfers.get(id);
-    if (!record) throw new ProcessError('ERR_NOT_FOUND', `no transfer process ${id}`);
+    ctx.committed('transfer', id, { record });
     return record;
   }
 

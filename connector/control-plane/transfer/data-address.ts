@@ -1,7 +1,7 @@
-// The DataAddress a provider hands out for an HTTP pull transfer. PLACEHOLDER until the data plane
-// (issue 5): the endpoint is `<connector url>/data/<transferId>` and the token is random, stored with
-// the transfer on the provider's side so the data plane can check it once it exists. Nothing serves
-// that endpoint yet.
+// Transfer formats, and the DataAddress a provider hands out for an HTTP pull transfer when it runs no
+// data plane: a placeholder (`<connector url>/data/<transferId>` and a random token). A connector started
+// with its data plane (connector/process/data-services.ts) hands out endpoint data references instead
+// (edr.ts, through the control plane's `pullDataAddress` hook).
 
 import { randomBytes } from 'node:crypto';
 import type { DataAddress } from '../../dsp/messages/index.js';

@@ -23,6 +23,7 @@ import { sendDsp } from '../peers/outbound.js';
 import { bothPids, checkMessagePids, type MessagePids } from '../pids.js';
 import { creating, peerAddressOrRefuse, terminationReason } from '../protocol-support.js';
 import { applyReceived, inboxKey } from '../received.js';
+import { readDeclaredUsage } from '../extensions.js';
 import { isPushFormat } from './data-address.js';
 import { AgreementChecks } from './use-check.js';
 import { transferBody, transferPeerUrl } from './wire.js';
@@ -53,8 +54,11 @@ export class TransferProtocol {
         { pointer: '/dataAddress', reason: `required for ${message.format}` },
       ]);
     }
+    // What the consumer declares it will use the data for and where (Shuyu extensions; 400 when malformed).
+    const usage = readDeclaredUsage(message);
     const denial = await this.useDenial(caller, message.agreementId);
     const key = `${caller.participantId} TransferRequestMessage ${message.consumerPid}`;
+    let stored: TransferRecord | undefined;
     const { response } = await ctx.inbox.once<Reply>(key, messageDigest(message), async (tx) => {
       const created = await creating(
         () =>
@@ -74,11 +78,18 @@ export class TransferProtocol {
         'consumerPid',
         message.consumerPid,
       );
+      // Kept for every access to the data: the declaration and the claims verified now.
+      await ctx.hooks?.usageDeclared?.(tx, created, { ...usage, claims: caller.claims });
       // The automation terminates with this reason, or starts the transfer when there is none.
-      const record = denial ? await ctx.transfers.update(created.id, { reason: denial }, { tx }) : created;
-      return { status: 201, body: transferBody(record) };
+      stored = denial
+        ? await ctx.transfers.update(created.id, { reason: denial }, { tx, current: created })
+        : created;
+      return { status: 201, body: transferBody(stored) };
     });
-    ctx.committed('transfer', response.body.providerPid);
+    ctx.committed('transfer', response.body.providerPid, {
+      sent: false,
+      ...(stored ? { record: stored } : {}),
+    });
     return response;
   }
 
@@ -150,6 +161,7 @@ export class TransferProtocol {
   private async terminateNow(tx: Queries, record: TransferRecord, reason: string): Promise<void> {
     const next = await this.ctx.transfers.transition(record.id, sent('TransferTerminationMessage'), {
       tx,
+      current: record,
       changes: { reason },
     });
     const url = transferPeerUrl(next, 'termination');
@@ -157,7 +169,7 @@ export class TransferProtocol {
     if (url !== undefined && pids !== undefined) {
       await sendDsp(
         tx,
-        next.id,
+        next,
         url,
         buildTransferTerminationMessage({ ...pids, code: 'policy-denied', reason: [reason] }),
       );
@@ -173,19 +185,23 @@ export class TransferProtocol {
     after?: (tx: Queries, record: TransferRecord) => Promise<unknown>,
   ): Promise<Reply> {
     const { ctx } = this;
+    let applied: TransferRecord | undefined;
     const reply = await ctx.db.transaction(async (tx) => {
       const record = await this.own(caller, pid, tx);
       const learnt = checkMessagePids(record, message);
       return applyReceived(ctx.inbox, tx, inboxKey(caller.participantId, pid), message, async () => {
         const next = await ctx.transfers.transition(record.id, event, {
           tx,
+          current: record,
           changes: { ...changes(record), ...learnt },
         });
         await after?.(tx, next);
+        applied = next;
         return { status: 200, body: transferBody(next) };
       });
     });
-    ctx.committed('transfer', pid);
+    // `after` may have changed the record further (and sent): then the automation reads it afresh.
+    ctx.committed('transfer', pid, after ? {} : { sent: false, ...(applied ? { record: applied } : {}) });
     return reply as Reply;
   }
 

@@ -3,8 +3,8 @@
 // fulfilled; the rest wait for the consumer, and a pending duty past its deadline becomes violated.
 // Their states go back into every usage decision, so a violated duty blocks further access.
 import { systemClock, type Clock } from '../../identity/clock.js';
-import type { Database } from '../../store/database.js';
-import type { DutyOutcome, DutyState, Policy } from '../../../policies/index.js';
+import type { Database, Queries } from '../../store/database.js';
+import type { DutyOutcome, DutyState, Policy, Rule } from '../../../policies/index.js';
 import { DataPlaneError } from '../errors.js';
 import { dutyDeadline, findDutyRule } from './deadline.js';
 
@@ -37,6 +37,12 @@ export interface RecordDutiesContext {
   readonly policy?: Policy;
   readonly firstUseAt: Date;
   readonly performerOf: (duty: DutyOutcome) => Performer;
+  /**
+   * The deadline to record instead of the one computed from `firstUseAt` (e.g. only the calendar bounds
+   * when the duties are recorded at agreement time, before any use). A deadline left unknown is filled in
+   * by a later record() that knows one.
+   */
+  readonly deadlineOf?: (duty: DutyOutcome, rule: Rule | undefined) => Date | undefined;
 }
 
 interface Row {
@@ -97,18 +103,26 @@ export class ObligationStore {
     this.#clock = options.clock ?? systemClock;
   }
 
-  /** Records the duties a permit carried (once per duty and agreement) and returns all of them. */
+  /**
+   * Records the duties a permit carried (once per duty and agreement) and returns all of them. With `tx`,
+   * in the caller's transaction.
+   */
   async record(
     agreementId: string,
     duties: readonly DutyOutcome[],
     context: RecordDutiesContext,
+    options: { tx?: Queries } = {},
   ): Promise<Obligation[]> {
     if (duties.length > 0) {
       const now = this.#clock().toISOString();
-      await this.db.transaction(async (tx) => {
+      const write = async (tx: Queries): Promise<void> => {
         for (const duty of duties) {
           const rule = findDutyRule(context.policy, duty);
-          const deadline = rule === undefined ? undefined : dutyDeadline(rule, context.firstUseAt);
+          const deadline = context.deadlineOf
+            ? context.deadlineOf(duty, rule)
+            : rule === undefined
+              ? undefined
+              : dutyDeadline(rule, context.firstUseAt);
           const detail: Detail = {
             refinements: [...duty.refinements],
             constraints: [...duty.constraints],
@@ -119,7 +133,9 @@ export class ObligationStore {
             `INSERT INTO dataplane_obligation
                (agreement_id, duty_key, uid, action, path, performer, state, deadline_ms, detail, created_at, updated_at)
              VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)
-             ON CONFLICT (agreement_id, duty_key) DO NOTHING`,
+             ON CONFLICT (agreement_id, duty_key) DO UPDATE SET deadline_ms = excluded.deadline_ms,
+               updated_at = excluded.updated_at
+             WHERE dataplane_obligation.deadline_ms IS NULL AND excluded.deadline_ms IS NOT NULL`,
             [
               agreementId,
               dutyKey(duty),
@@ -134,13 +150,14 @@ export class ObligationStore {
             ],
           );
         }
-      });
+      };
+      await (options.tx ? write(options.tx) : this.db.transaction(write));
     }
-    return this.list(agreementId);
+    return this.list(agreementId, options);
   }
 
-  async list(agreementId: string): Promise<Obligation[]> {
-    const rows = await this.db.all<Row>(
+  async list(agreementId: string, options: { tx?: Queries } = {}): Promise<Obligation[]> {
+    const rows = await (options.tx ?? this.db).all<Row>(
       'SELECT * FROM dataplane_obligation WHERE agreement_id = ? ORDER BY id',
       [agreementId],
     );

@@ -43,12 +43,25 @@ function readTerms(): DspTerms {
 export const DSP_TERMS: DspTerms = readTerms();
 
 /**
- * True when `key` reads the same before and after compaction with the DSP context: a term, or a
- * prefixed name ("dct:title") whose IRI no term stands for. "dspace:providerPid" or a full IRI would
- * compact to something else, so they are not.
+ * Shuyu's extension properties on DSP messages (connector/control-plane/extensions.ts) are full IRIs in
+ * this namespace. No DSP term or prefix maps into it (checked below), so compaction leaves such a key as
+ * it is and a message carrying one keeps the fast path.
+ */
+const EXTENSION_NAMESPACE = 'https://w3id.org/shuyu/v1#';
+const EXTENSION_KEYS_STABLE =
+  ![...DSP_TERMS.prefixes.values()].some((ns) => EXTENSION_NAMESPACE.startsWith(ns)) &&
+  ![...DSP_TERMS.termIris].some((iri) => iri.startsWith(EXTENSION_NAMESPACE));
+
+/**
+ * True when `key` reads the same before and after compaction with the DSP context: a term, a
+ * prefixed name ("dct:title") whose IRI no term stands for, or a Shuyu extension IRI. "dspace:providerPid"
+ * or another full IRI would compact to something else, so they are not.
  */
 export function isStableKey(key: string): boolean {
   if (DSP_TERMS.terms.has(key)) return true;
+  if (EXTENSION_KEYS_STABLE && key.startsWith(EXTENSION_NAMESPACE)) {
+    return /^[A-Za-z][A-Za-z0-9_-]*$/.test(key.slice(EXTENSION_NAMESPACE.length));
+  }
   const colon = key.indexOf(':');
   if (colon <= 0) return false;
   const ns = DSP_TERMS.prefixes.get(key.slice(0, colon));
