@@ -7,7 +7,7 @@ import express, { Router, type Request, type RequestHandler, type Response } fro
 import { HttpProblem } from '../../connector/http/problem.js';
 import type { AuthorityService } from '../authority/service.js';
 import type { Federation } from '../federation/federation.js';
-import { parseSearchQuery } from '../federation/search/query.js';
+import { parseSearchQuery, SEARCH_PARAMETERS } from '../federation/search/query.js';
 import type { Asker, SearchResult } from '../federation/types.js';
 import { html, page } from './html.js';
 import { cookieValue, ConsoleSessions, SESSION_COOKIE } from './sessions.js';
@@ -22,21 +22,7 @@ export interface ConsoleOptions {
 
 type Handler = (req: Request, res: Response) => Promise<void>;
 
-const SEARCH_PARAMS = new Set([
-  'q',
-  'sector',
-  'grade',
-  'publisher',
-  'format',
-  'licence',
-  'purpose',
-  'region',
-  'credential',
-  'price',
-  'sort',
-  'limit',
-  'offset',
-]);
+const SEARCH_PARAMS: ReadonlySet<string> = new Set(SEARCH_PARAMETERS);
 
 export function consoleRouter(options: ConsoleOptions): Router {
   const router = Router();

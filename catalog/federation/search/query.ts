@@ -12,7 +12,7 @@ export const MAX_OFFSET = 10_000;
 const MAX_TEXT = 500;
 const MAX_VALUES = 20;
 
-const PARAMETERS = [
+export const SEARCH_PARAMETERS = [
   'q',
   'sector',
   'grade',
@@ -90,8 +90,8 @@ class Reader {
 export function parseSearchQuery(raw: Raw): SearchQuery {
   const r = new Reader(raw);
   for (const name of Object.keys(raw)) {
-    if (!(PARAMETERS as readonly string[]).includes(name)) {
-      r.fail(name, `is not a search parameter; use ${PARAMETERS.join(', ')}`);
+    if (!(SEARCH_PARAMETERS as readonly string[]).includes(name)) {
+      r.fail(name, `is not a search parameter; use ${SEARCH_PARAMETERS.join(', ')}`);
     }
   }
   const q = r.one('q');
