@@ -11,6 +11,7 @@ import {
   type JsonObject,
 } from '../../../connector/dsp/messages/index.js';
 import type { CrawledDataset } from '../types.js';
+import { readCompactCatalog } from './compact-read.js';
 import { CrawlFailure } from './errors.js';
 import { datasetsOf } from './normalise.js';
 
@@ -173,14 +174,23 @@ async function fetchPage(
 }
 
 /**
- * The page as a DSP Catalog. parseDspMessage reads any JSON-LD form and refuses keys outside the DSP
- * context (JSON-LD processing would drop them). A catalog whose only fault is such keys inside its
- * policies (Shuyu connectors write ODRL's "conflict" and "refinement", which the DSP 2025-1 context
- * lacks) is still indexed as sent when it passes the DSP schema: the policy engine reads those
- * terms, and refusing the provider's whole catalog would hide it from everyone. The crawl status
- * says so.
+ * The page as a DSP Catalog. A page already in the compact DSP form is taken as it is (compact-read.ts:
+ * Shuyu connectors' pages, without a JSON-LD pass that would return them unchanged). Otherwise
+ * parseDspMessage reads any JSON-LD form and refuses keys outside the DSP context (JSON-LD processing
+ * would drop them). A catalog whose only fault is such keys inside its policies (ODRL terms the DSP
+ * 2025-1 context lacks, such as "conflict" or "refinement" written without the odrl: prefix) is still
+ * indexed as sent when it passes the DSP schema: the policy engine reads those terms, and refusing the
+ * provider's whole catalog would hide it from everyone. The crawl status says so.
  */
 async function readCatalog(text: string, url: string): Promise<{ catalog: JsonObject; warnings: string[] }> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    raw = undefined;
+  }
+  const compact = readCompactCatalog(raw);
+  if (compact !== undefined) return { catalog: compact, warnings: [] };
   const parsed = await parseDspMessage('Catalog', text);
   if (parsed.ok) return { catalog: parsed.message as unknown as JsonObject, warnings: [] };
   const describe = (errors: readonly { pointer: string; reason: string }[]): string =>
@@ -188,12 +198,6 @@ async function readCatalog(text: string, url: string): Promise<{ catalog: JsonOb
       .slice(0, 3)
       .map((e) => `${e.pointer || '/'} ${e.reason}`)
       .join('; ');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    raw = undefined;
-  }
   if (raw !== undefined && validateDspMessage('Catalog', raw).length === 0) {
     const terms = [...new Set(parsed.errors.map((e) => e.pointer.split('/').pop()))].join(', ');
     return {

@@ -1,7 +1,7 @@
 // Writes of the federated index: one transaction per provider crawl. A changed catalog rewrites only
 // the datasets whose hash moved (and deletes the ones no longer offered); an unchanged one only
 // touches its status row. `version` moves on every write, so readers can drop what they cached.
-import type { Database, Queries } from '../../../connector/store/database.js';
+import type { Database, Queries, SqlValue } from '../../../connector/store/database.js';
 import type { PreparedDataset, PreparedOffer } from '../crawl/prepare.js';
 import { featureRows } from '../policy/features.js';
 import { indexText } from '../search/text.js';
@@ -142,22 +142,25 @@ export class IndexStore {
       let added = 0;
       let updated = 0;
       const keep = new Set<string>();
-      const memo: WriteMemo = { policies: new Map(), terms: new Map(), keys: new Set() };
+      const changed: PreparedDataset[] = [];
+      const replaced: number[] = [];
       for (const prepared of datasets) {
         const id = prepared.dataset.datasetId;
         keep.add(id);
         const old = existing.get(id);
         if (old !== undefined && old.hash === prepared.dataset.hash) continue;
         if (old !== undefined) {
-          await deleteDatasets(tx, [old.id]);
+          replaced.push(old.id);
           updated++;
         } else {
           added++;
         }
-        await insertDataset(tx, provider.id, did, prepared, memo);
+        changed.push(prepared);
       }
       const gone = [...existing.values()].filter((r) => !keep.has(r.dataset_id)).map((r) => r.id);
-      await deleteDatasets(tx, gone);
+      // Rows of changed datasets go before their new versions are written (one row per dataset id).
+      await deleteDatasets(tx, [...replaced, ...gone]);
+      await insertDatasets(tx, provider.id, did, changed);
       const offers = datasets.flatMap((d) => d.offers);
       await tx.run(
         `UPDATE federation_providers SET catalog_hash = ?1, last_attempt_at = ?2, last_success_at = ?2,
@@ -177,7 +180,8 @@ export class IndexStore {
           provider.id,
         ],
       );
-      await collectGarbage(tx);
+      // Only deleted rows can leave policies, terms or keys unused (every inserted offer uses its own).
+      if (replaced.length + gone.length > 0) await collectGarbage(tx);
       return { added, updated, removed: gone.length };
     });
     this.#version++;
@@ -213,7 +217,7 @@ async function deleteDatasets(q: Queries, ids: readonly number[]): Promise<void>
   }
 }
 
-/** What one write transaction has already stored: policies and keys repeat across datasets. */
+/** What one write transaction has already stored: policies, terms and keys repeat across datasets. */
 interface WriteMemo {
   readonly policies: Map<string, number>;
   readonly terms: Map<string, number>;
@@ -250,68 +254,128 @@ async function policyRow(q: Queries, offer: PreparedOffer, memo: WriteMemo): Pro
   return row?.id;
 }
 
-async function insertDataset(
+/** Datasets written per round of multi-row INSERTs (14 values each). */
+const DATASETS_PER_INSERT = 100;
+
+/** One multi-row INSERT per `ROWS_PER_INSERT` rows of `columns` values each, optionally RETURNING. */
+async function insertRows<T>(
+  q: Queries,
+  head: string,
+  columns: number,
+  rows: readonly SqlValue[][],
+  returning?: string,
+): Promise<T[]> {
+  const out: T[] = [];
+  const marks = `(${Array.from({ length: columns }, () => '?').join(', ')})`;
+  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+    const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+    const sql = `${head} VALUES ${chunk.map(() => marks).join(', ')}`;
+    const params = chunk.flat();
+    if (returning === undefined) await q.run(sql, params);
+    else out.push(...(await q.all<T>(`${sql} RETURNING ${returning}`, params)));
+  }
+  return out;
+}
+
+/**
+ * Writes datasets with their full-text rows, offers and offer features: a few multi-row INSERTs per
+ * hundred datasets (a statement is one trip to SQLite's thread, so one per row would dominate a crawl).
+ */
+async function insertDatasets(
   q: Queries,
   providerRow: number,
   providerDid: string,
-  { dataset, offers }: PreparedDataset,
-  memo: WriteMemo,
+  datasets: readonly PreparedDataset[],
 ): Promise<void> {
-  const inserted = await q.run(
-    `INSERT INTO federation_datasets (provider_row, dataset_id, title, description, keywords, sector,
-       data_grade, publisher, media_type, licence, issued, modified, body, hash)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [
-      providerRow,
-      dataset.datasetId,
-      dataset.title,
-      dataset.description,
-      JSON.stringify(dataset.keywords),
-      dataset.sector ?? null,
-      dataset.dataGrade ?? null,
-      dataset.publisher ?? null,
-      dataset.mediaType ?? null,
-      dataset.licence ?? null,
-      dataset.issued ?? null,
-      dataset.modified ?? null,
-      JSON.stringify(dataset.body),
-      dataset.hash,
-    ],
-  );
-  const row = inserted.lastID;
-  await q.run('INSERT INTO federation_fts (rowid, title, description, keywords) VALUES (?, ?, ?, ?)', [
-    row,
-    indexText(dataset.title),
-    indexText(dataset.description),
-    indexText(dataset.keywords.join(' ')),
-  ]);
-  const grade = dataset.dataGrade ?? '';
-  for (const offer of offers) {
-    const policy = await policyRow(q, offer, memo);
-    const perProvider = offer.access?.namesAssigner === true;
-    const key =
-      policy === undefined ? null : perProvider ? `${policy}|${grade}|${providerRow}` : `${policy}|${grade}`;
-    if (key !== null && !memo.keys.has(key)) {
-      memo.keys.add(key);
-      await q.run(
-        `INSERT OR IGNORE INTO federation_visibility_keys (vis_key, policy_row, grade, provider_did)
-         VALUES (?, ?, ?, ?)`,
-        [key, policy ?? null, grade, perProvider ? providerDid : null],
-      );
+  const memo: WriteMemo = { policies: new Map(), terms: new Map(), keys: new Set() };
+  for (let i = 0; i < datasets.length; i += DATASETS_PER_INSERT) {
+    const chunk = datasets.slice(i, i + DATASETS_PER_INSERT);
+    const inserted = await insertRows<{ id: number; dataset_id: string }>(
+      q,
+      `INSERT INTO federation_datasets (provider_row, dataset_id, title, description, keywords, sector,
+         data_grade, publisher, media_type, licence, issued, modified, body, hash)`,
+      14,
+      chunk.map(({ dataset }) => [
+        providerRow,
+        dataset.datasetId,
+        dataset.title,
+        dataset.description,
+        JSON.stringify(dataset.keywords),
+        dataset.sector ?? null,
+        dataset.dataGrade ?? null,
+        dataset.publisher ?? null,
+        dataset.mediaType ?? null,
+        dataset.licence ?? null,
+        dataset.issued ?? null,
+        dataset.modified ?? null,
+        JSON.stringify(dataset.body),
+        dataset.hash,
+      ]),
+      'id, dataset_id',
+    );
+    const rowOf = new Map(inserted.map((r) => [r.dataset_id, r.id]));
+    const row = (datasetId: string): number => rowOf.get(datasetId) as number;
+    await insertRows(
+      q,
+      'INSERT INTO federation_fts (rowid, title, description, keywords)',
+      4,
+      chunk.map(({ dataset }) => [
+        row(dataset.datasetId),
+        indexText(dataset.title),
+        indexText(dataset.description),
+        indexText(dataset.keywords.join(' ')),
+      ]),
+    );
+    const offers: SqlValue[][] = [];
+    const featuresOf = new Map<string, PreparedOffer>();
+    for (const { dataset, offers: list } of chunk) {
+      const datasetRow = row(dataset.datasetId);
+      const grade = dataset.dataGrade ?? '';
+      for (const offer of list) {
+        const policy = await policyRow(q, offer, memo);
+        const perProvider = offer.access?.namesAssigner === true;
+        const key =
+          policy === undefined
+            ? null
+            : perProvider
+              ? `${policy}|${grade}|${providerRow}`
+              : `${policy}|${grade}`;
+        if (key !== null && !memo.keys.has(key)) {
+          memo.keys.add(key);
+          await q.run(
+            `INSERT OR IGNORE INTO federation_visibility_keys (vis_key, policy_row, grade, provider_did)
+             VALUES (?, ?, ?, ?)`,
+            [key, policy ?? null, grade, perProvider ? providerDid : null],
+          );
+        }
+        offers.push([
+          datasetRow,
+          offer.offerId,
+          policy ?? null,
+          await termsRow(q, offer, memo),
+          key,
+          JSON.stringify(offer.body),
+        ]);
+        featuresOf.set(`${datasetRow}\u0000${offer.offerId}`, offer);
+      }
     }
-    const offerRow = (
-      await q.run(
-        `INSERT INTO federation_offers (dataset_row, offer_id, policy_row, terms_row, vis_key, body)
-         VALUES (?, ?, ?, ?, ?, ?)`,
-        [row, offer.offerId, policy ?? null, await termsRow(q, offer, memo), key, JSON.stringify(offer.body)],
-      )
-    ).lastID;
-    const features = featureRows(offer.terms.features);
-    await q.run(
-      `INSERT OR IGNORE INTO federation_offer_features (offer_row, kind, value) VALUES ${features
-        .map(() => '(?, ?, ?)')
-        .join(', ')}`,
-      features.flatMap((f) => [offerRow, f.kind, f.value]),
+    const offerRows = await insertRows<{ id: number; dataset_row: number; offer_id: string }>(
+      q,
+      'INSERT INTO federation_offers (dataset_row, offer_id, policy_row, terms_row, vis_key, body)',
+      6,
+      offers,
+      'id, dataset_row, offer_id',
+    );
+    const features: SqlValue[][] = [];
+    for (const r of offerRows) {
+      const offer = featuresOf.get(`${r.dataset_row}\u0000${r.offer_id}`) as PreparedOffer;
+      for (const f of featureRows(offer.terms.features)) features.push([r.id, f.kind, f.value]);
+    }
+    await insertRows(
+      q,
+      'INSERT OR IGNORE INTO federation_offer_features (offer_row, kind, value)',
+      3,
+      features,
     );
   }
 }
