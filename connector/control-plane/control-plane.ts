@@ -19,6 +19,7 @@ import { Automation } from './automation.js';
 import type { ControlPlaneHooks } from './hooks.js';
 import type { ControlPlaneContext, ProcessKind, ProcessRecord } from './context.js';
 import { deliveryHooks } from './delivery.js';
+import { startHousekeeping, type Housekeeping } from './housekeeping.js';
 import { NegotiationActions } from './negotiation/actions.js';
 import { NegotiationProtocol } from './negotiation/protocol.js';
 import { DspClient } from './peers/dsp-client.js';
@@ -117,6 +118,7 @@ export function createControlPlane(
       ? { onTransition: options.hooks.transferChanged.bind(options.hooks) }
       : {}),
   });
+  let housekeeping: Housekeeping | undefined;
   // Filled in below: the context's hook needs the worker and the automation, which need the context.
   let onCommitted: ControlPlaneContext['committed'] = () => undefined;
   const context: ControlPlaneContext = {
@@ -205,9 +207,11 @@ export function createControlPlane(
     },
     async start() {
       worker.start();
+      housekeeping = startHousekeeping(connector.db, context.inbox, clock, onError);
       await automation.resume();
     },
     async close() {
+      housekeeping?.stop();
       await automation.close();
       await worker.stop();
     },
