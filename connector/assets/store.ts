@@ -87,6 +87,11 @@ export interface OfferWrite {
 export interface AssetStoreOptions {
   /** Default issued / modified times (tests pass a fixed clock). */
   readonly clock?: () => Date;
+  /**
+   * Whether the data plane can serve a data address (confined path, allowed backend host, known kind):
+   * a reason to refuse it, or undefined. Without it, addresses are only checked for shape.
+   */
+  readonly checkDataAddress?: (address: Asset['dataAddress']) => string | undefined;
 }
 
 interface BodyRow {
@@ -108,6 +113,20 @@ export class AssetStore {
     options: AssetStoreOptions = {},
   ) {
     this.clock = options.clock ?? (() => new Date());
+    this.checkDataAddress = options.checkDataAddress;
+  }
+
+  private readonly checkDataAddress: AssetStoreOptions['checkDataAddress'];
+
+  /** Refuses an address the data plane would refuse at every access, at registration instead. */
+  private servable(asset: Asset): Asset {
+    const reason = this.checkDataAddress?.(asset.dataAddress);
+    if (reason !== undefined) {
+      throw new ValidationError('ERR_ASSET_INVALID', `the data address cannot be served: ${reason}`, [
+        { pointer: '/dataAddress', reason },
+      ]);
+    }
+    return asset;
   }
 
   /** Bumped after every committed write of this store; equal versions mean equal contents. */
@@ -117,7 +136,7 @@ export class AssetStore {
 
   async createAsset(input: unknown): Promise<Asset> {
     const now = this.clock().toISOString();
-    const asset = parseAsset(input, { issued: now, modified: now });
+    const asset = this.servable(parseAsset(input, { issued: now, modified: now }));
     await this.write(async (tx, seq) => {
       if (await tx.get('SELECT 1 AS x FROM assets_asset WHERE id = ?', [asset.id]))
         throw new ConflictError(
@@ -138,7 +157,7 @@ export class AssetStore {
     const now = this.clock().toISOString();
     const previous = await this.getAsset(id);
     if (previous === undefined) throw assetNotFound(id);
-    const asset = parseAsset(input, { issued: previous.issued, modified: now });
+    const asset = this.servable(parseAsset(input, { issued: previous.issued, modified: now }));
     if (asset.id !== id)
       throw new ValidationError('ERR_ASSET_INVALID', `the asset's id ${asset.id} differs from ${id}`, [
         { pointer: '/id', reason: `must be ${id}: an asset's id cannot change` },

@@ -3,7 +3,7 @@
 // and the automation that takes the connector's own steps. The HTTP bindings (connector/dsp,
 // connector/management) call these services; nothing here knows about express.
 
-import { ASSET_MIGRATIONS, AssetStore, Catalog } from '../assets/index.js';
+import { ASSET_MIGRATIONS, AssetStore, Catalog, type AssetStoreOptions } from '../assets/index.js';
 import { systemClock, type Clock, type HostPolicy } from '../identity/index.js';
 import { NEGOTIATION_MIGRATIONS, NegotiationStore } from '../negotiation/index.js';
 import {
@@ -67,6 +67,8 @@ export interface ControlPlaneOptions {
   readonly onError?: (error: unknown) => void;
   /** The connector's additions: agreement signatures, evidence, endpoint data references, push. */
   readonly hooks?: ControlPlaneHooks;
+  /** Refuses assets whose data address the data plane cannot serve (AssetStoreOptions.checkDataAddress). */
+  readonly checkDataAddress?: AssetStoreOptions['checkDataAddress'];
 }
 
 export interface ControlPlane {
@@ -104,7 +106,10 @@ export function createControlPlane(
   const onError = options.onError ?? ((e: unknown) => console.error('control plane:', e));
   const dspBase = `${connector.url}${DSP_PATH}`;
   const transferFormats = options.transferFormats ?? ['HttpData-PULL', 'HttpData-PUSH'];
-  const assets = new AssetStore(connector.db, { clock });
+  const assets = new AssetStore(connector.db, {
+    clock,
+    ...(options.checkDataAddress ? { checkDataAddress: options.checkDataAddress } : {}),
+  });
   const catalog = new Catalog(assets, {
     participantId: connector.did,
     endpointURL: dspBase,

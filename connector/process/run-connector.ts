@@ -71,6 +71,14 @@ export async function startControlPlaneConnector(
       clock: options.clock,
       ...options.controlPlane,
       hooks: services.hooks,
+      checkDataAddress: (address) => {
+        try {
+          services.sources.resolve(address);
+          return undefined;
+        } catch (error) {
+          return (error as Error).message;
+        }
+      },
     });
     services.attach(plane);
     const dsp = createDspBindings(plane, connector.authenticate);

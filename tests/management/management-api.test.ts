@@ -117,6 +117,23 @@ describe('management API', function () {
     expect((await api.delete('/offers/m-offer')).status).to.equal(404);
   });
 
+  it('refuses at registration a data address the data plane would never serve', async () => {
+    const api = management(connector);
+    for (const dataAddress of [
+      { kind: 'file', path: '/etc/passwd' },
+      { kind: 'http', url: 'http://169.254.169.254/latest/meta-data/' },
+      { kind: 'ftp', url: 'ftp://example.com/x' },
+    ]) {
+      const refused = await api.post('/assets', {
+        ...assetInput('urn:dataset:bad-address', connector.did),
+        dataAddress,
+      });
+      expect(refused.status, JSON.stringify(dataAddress)).to.equal(400);
+      expect((refused.body.errors as { pointer: string }[])[0]?.pointer).to.match(/^\/dataAddress/);
+    }
+    expect((await api.get(`/assets/${encodeURIComponent('urn:dataset:bad-address')}`)).status).to.equal(404);
+  });
+
   it('checks negotiation and transfer input and says what is wrong', async () => {
     const api = management(connector);
     const missing = await api.post('/negotiations', { datasetId: 7 });
