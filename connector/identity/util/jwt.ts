@@ -1,7 +1,9 @@
 // Compact JWS/JWT handling shared by credentials, presentations and ID tokens: bounded decoding before any key
-// lookup, and signing/verification through jose with the algorithm pinned to the key type.
+// lookup, and signing/verification with the algorithm pinned to the key type. EdDSA with Ed25519 keys (every
+// key Shuyu makes) uses node:crypto's synchronous Ed25519 directly: about 3x less CPU than jose's WebCrypto
+// path and no thread-pool hop, on the hot path of every DSP request. Other algorithms go through jose.
 import { CompactSign, compactVerify } from 'jose';
-import type { KeyObject } from 'node:crypto';
+import { sign as ed25519Sign, verify as ed25519Verify, type KeyObject } from 'node:crypto';
 import { InputError } from '../errors.js';
 import { assertMaxBytes, assertMaxDepth, isRecord } from './json.js';
 
@@ -63,8 +65,37 @@ export async function signJwt(
   key: KeyObject,
   alg: JwsAlgorithm,
 ): Promise<string> {
+  if (alg === 'EdDSA' && key.asymmetricKeyType === 'ed25519') {
+    const signingInput = `${base64url(JSON.stringify({ ...header, alg }))}.${base64url(JSON.stringify(payload))}`;
+    return `${signingInput}.${ed25519Sign(null, Buffer.from(signingInput), key).toString('base64url')}`;
+  }
   const bytes = new TextEncoder().encode(JSON.stringify(payload));
   return new CompactSign(bytes).setProtectedHeader({ ...header, alg }).sign(key);
+}
+
+function base64url(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64url');
+}
+
+/**
+ * The Ed25519 fast path of verification, with jose's header rules: the header is a JSON object whose alg is
+ * exactly EdDSA, with no "crit" (no extension we would have to understand) and no unencoded payload.
+ */
+function hasValidEd25519Signature(compact: string, key: KeyObject): boolean {
+  const parts = compact.split('.');
+  if (parts.length !== 3) return false;
+  const [header, payload, signature] = parts as [string, string, string];
+  if (!SEGMENT.test(header) || !SEGMENT.test(payload) || !SEGMENT.test(signature)) return false;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(header, 'base64url').toString('utf8'));
+  } catch {
+    return false;
+  }
+  if (!isRecord(parsed) || parsed.alg !== 'EdDSA' || 'crit' in parsed || 'b64' in parsed) return false;
+  const bytes = Buffer.from(signature, 'base64url');
+  if (bytes.length !== 64) return false;
+  return ed25519Verify(null, Buffer.from(`${header}.${payload}`), key, bytes);
 }
 
 /** True when the compact JWS carries a valid signature by `key` with exactly algorithm `alg`. */
@@ -73,6 +104,13 @@ export async function hasValidSignature(
   key: KeyObject,
   alg: JwsAlgorithm,
 ): Promise<boolean> {
+  if (alg === 'EdDSA' && key.asymmetricKeyType === 'ed25519') {
+    try {
+      return hasValidEd25519Signature(compact, key);
+    } catch {
+      return false;
+    }
+  }
   try {
     await compactVerify(compact, key, { algorithms: [alg] });
     return true;
