@@ -120,7 +120,8 @@ const EXAMPLE_ASSET = {
   format: 'text/csv',
   licence: 'https://hospital.example/licences/research',
   publisher: 'did:web:hospital.example',
-  dataAddress: { kind: 'file', path: '/srv/data/visits.csv' },
+  // Small data can travel inline; a file must lie under the connector's files directory (<dataDir>/files).
+  dataAddress: { kind: 'inline', data: 'month,department,visits\n2026-01,cardiology,412\n' },
 };
 const EXAMPLE_OFFER = {
   id: 'research',
