@@ -567,6 +567,81 @@ const PATHS: Record<string, Json> = {
       responses: { 200: ok('The dataset.', ref('Dataset')), 400: BAD, 502: PEER_FAILED },
     },
   },
+  '/policies/check': {
+    post: {
+      tags: ['policies'],
+      summary: 'Checks an ODRL policy (schema, meaning, lint) before it is published. Stores nothing.',
+      requestBody: body(
+        {
+          type: 'object',
+          required: ['policy'],
+          properties: { policy: { type: 'object' } },
+          additionalProperties: false,
+        },
+        { offer: { policy: EXAMPLE_POLICY } },
+      ),
+      responses: {
+        200: ok('Whether the policy compiles, and every problem with its pointer.', {
+          type: 'object',
+          required: ['ok', 'problems'],
+          properties: {
+            ok: { type: 'boolean' },
+            problems: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['code', 'severity', 'pointer', 'message'],
+                properties: {
+                  code: { type: 'string' },
+                  severity: { type: 'string' },
+                  pointer: { type: 'string' },
+                  message: { type: 'string' },
+                },
+              },
+            },
+          },
+        }),
+        400: BAD,
+      },
+    },
+  },
+  '/policies/evaluate': {
+    post: {
+      tags: ['policies'],
+      summary:
+        'Evaluates a request against a policy and explains the decision (docs/policies.md). Stores nothing.',
+      requestBody: body(
+        {
+          type: 'object',
+          required: ['policy', 'request'],
+          properties: { policy: { type: 'object' }, request: { type: 'object' } },
+          additionalProperties: false,
+        },
+        {
+          member: {
+            policy: EXAMPLE_POLICY,
+            request: {
+              action: 'use',
+              claims: { credentialTypes: ['MembershipCredential'], sectors: ['medical'] },
+            },
+          },
+        },
+      ),
+      responses: {
+        200: ok('The decision and why.', {
+          type: 'object',
+          required: ['decision', 'code', 'reason', 'explanation'],
+          properties: {
+            decision: { type: 'string' },
+            code: { type: 'string' },
+            reason: { type: 'string' },
+            explanation: { type: 'string' },
+          },
+        }),
+        400: BAD,
+      },
+    },
+  },
   '/negotiations': {
     get: {
       tags: ['negotiations'],

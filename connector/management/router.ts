@@ -9,6 +9,7 @@ import { requireApiKey } from './api-key.js';
 import { assetRoutes } from './assets.js';
 import { catalogRoutes } from './catalog.js';
 import { managementErrors } from './errors.js';
+import { policyRoutes } from './policies.js';
 import { negotiationRoutes } from './negotiations.js';
 import { managementOpenApi, type OpenApiExtension } from './openapi.js';
 import { transferRoutes } from './transfers.js';
@@ -36,6 +37,7 @@ export function createManagementRouter(
   router.use(catalogRoutes(plane));
   router.use(negotiationRoutes(plane));
   router.use(transferRoutes(plane));
+  router.use(policyRoutes());
   router.use(managementErrors);
   return router;
 }

@@ -2,6 +2,7 @@
 // call), assets and offers CRUD with the registry's refusals as problem+json with pointers, and the
 // process resources' input checks.
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -115,6 +116,33 @@ describe('management API', function () {
     expect((await api.delete('/offers/m-offer')).status).to.equal(204);
     expect((await api.delete(`/assets/${encodeURIComponent('urn:dataset:m1')}`)).status).to.equal(204);
     expect((await api.delete('/offers/m-offer')).status).to.equal(404);
+  });
+
+  it('checks a policy before publishing and explains a decision, storing nothing', async () => {
+    const api = management(connector);
+    const bad = await api.post('/policies/check', {
+      policy: {
+        uid: 'urn:x',
+        permission: [
+          { action: 'use', constraint: [{ leftOperand: 'colour', operator: 'eq', rightOperand: 'red' }] },
+        ],
+      },
+    });
+    expect(bad.status).to.equal(200);
+    expect(bad.body.ok).to.equal(false);
+    expect((bad.body.problems as { pointer: string }[])[0]?.pointer).to.equal(
+      '/permission/0/constraint/0/leftOperand',
+    );
+    const template = JSON.parse(readFileSync('policies/templates/medical.json', 'utf8')) as object;
+    expect((await api.post('/policies/check', { policy: template })).body.ok).to.equal(true);
+    const decided = await api.post('/policies/evaluate', {
+      policy: template,
+      request: JSON.parse(readFileSync('policies/templates/requests/medical-deny.json', 'utf8')) as object,
+    });
+    expect(decided.status).to.equal(200);
+    expect(decided.body).to.include({ decision: 'deny' });
+    expect(String(decided.body.explanation)).to.have.length.greaterThan(40);
+    expect((await api.post('/policies/evaluate', { policy: template })).status).to.equal(400);
   });
 
   it('refuses at registration a data address the data plane would never serve', async () => {
