@@ -4,6 +4,9 @@
 import { parseArgs } from 'node:util';
 import { CliError, EXIT, readJsonFile, type Output } from './io.js';
 import { fetchTransfer, formatBytes, progressPrinter } from '../connector/dataplane/index.js';
+import { join } from 'node:path';
+import { hostPolicyFor, LOCAL_DID_HOSTS, readConfigFile } from '../connector/process/config.js';
+import { CONNECTOR_CONFIG_FILE } from '../connector/process/connector.js';
 import { ManagementClient } from './management-client.js';
 import { DEFAULT_CONNECTOR_DIR } from './member.js';
 
@@ -159,10 +162,15 @@ export async function participantCommand(noun: string, args: string[], out: Outp
             'a pull transfer can be fetched once it is STARTED (shuyu transfer get ID)',
         );
       }
+      // The same hosts the connector itself may reach; a local data space lives on loopback.
+      const config = readConfigFile<{ didHosts?: string[] }>(join(values.dir, CONNECTOR_CONFIG_FILE));
+      const hostPolicy = hostPolicyFor(config?.didHosts ?? LOCAL_DID_HOSTS);
       const result = await fetchTransfer({
         endpoint: access.endpoint,
         authorization: access.authorization,
         outFile,
+        hostPolicy,
+        allowPrivateAddresses: hostPolicy.allowHttpForLoopback === true,
         onProgress: progressPrinter(),
       }).catch((error: Error) => {
         throw new CliError(`${error.message}\nRun the same command again to resume.`);

@@ -38,7 +38,7 @@ import {
   resolverKeys,
   type StoredCheckpoint,
 } from '../evidence/index.js';
-import { isLoopbackHost, systemClock, type Clock } from '../identity/index.js';
+import { systemClock, type Clock } from '../identity/index.js';
 import { requireApiKey } from '../management/api-key.js';
 import { managementErrors } from '../management/errors.js';
 import { evidenceRoutes } from '../management/evidence.js';
@@ -151,10 +151,9 @@ export async function openDataServices(
   if (dataplane.fileDirectories === undefined) {
     for (const dir of fileDirectories) mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
-  const { allow } = connector.hostPolicy;
+  // A local data space (loopback DID hosts, see hostPolicyFor) talks to private addresses by design.
   const allowPrivateAddresses =
-    dataplane.allowPrivateAddresses ??
-    (allow !== '*' && allow.some((host) => isLoopbackHost(host.split(':')[0] ?? '')));
+    dataplane.allowPrivateAddresses ?? connector.hostPolicy.allowHttpForLoopback === true;
   const sources = createSourceRegistry({
     file: { baseDirectories: fileDirectories },
     http: {

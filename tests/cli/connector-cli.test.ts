@@ -215,6 +215,11 @@ describe('cli: connector start and the participant commands', function () {
         return /STARTED/.test(got.text) ? got.text : undefined;
       });
       expect(startedTransfer).to.match(/data endpoint: http:\/\/127\.0\.0\.1/);
+      // The consumer streams the data to a file, as a user would.
+      const out = join(space.dir, 'fetched.csv');
+      const fetched = await run(['transfer', 'fetch', transferId, '--out', out, ...as]);
+      expect(fetched.code, fetched.text).to.equal(0);
+      expect(readFileSync(out, 'utf8')).to.equal('a,b\n1,2\n');
       const done = await run(['transfer', 'complete', transferId, ...as]);
       expect(done.text).to.include('COMPLETED');
     } finally {
