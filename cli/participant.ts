@@ -7,7 +7,7 @@ import { fetchTransfer, formatBytes, progressPrinter } from '../connector/datapl
 import { join } from 'node:path';
 import { hostPolicyFor, LOCAL_DID_HOSTS, readConfigFile } from '../connector/process/config.js';
 import { CONNECTOR_CONFIG_FILE } from '../connector/process/connector.js';
-import { ManagementClient } from './management-client.js';
+import { managementClient } from './management-client.js';
 import { DEFAULT_CONNECTOR_DIR } from './member.js';
 
 export const PARTICIPANT_HELP = `Usage (talking to your connector's management API; common: [--dir DIR (default ${DEFAULT_CONNECTOR_DIR})] [--url URL] [--json]):
@@ -62,7 +62,7 @@ export async function participantCommand(noun: string, args: string[], out: Outp
     return verb === undefined ? EXIT.usage : EXIT.ok;
   }
   const { values, positionals } = parseArgs({ args: rest, options: OPTIONS, allowPositionals: true });
-  const api = ManagementClient.from({ dir: values.dir, url: values.url });
+  const api = managementClient({ dir: values.dir, url: values.url });
   const show = (value: unknown, readable: () => void): number => {
     if (values.json) out.line(JSON.stringify(value, null, 2));
     else readable();

@@ -14,6 +14,7 @@ import {
 } from '../catalog/authority/process.js';
 import type { CrawlSummary } from '../catalog/federation/types.js';
 import type { Sector } from '../connector/assets/types.js';
+import { ManagementApiError, ManagementClient } from '../connector/management/client.js';
 import { writeConfigFile } from '../connector/process/config.js';
 import { CONNECTOR_CONFIG_FILE } from '../connector/process/connector.js';
 import {
@@ -122,30 +123,23 @@ async function onboard(
 /** Publishes the member's seed datasets and offers through its management API (only missing ones). */
 async function publish(member: RunningMember): Promise<number> {
   const { connector, seed } = member;
-  const call = async (method: 'GET' | 'POST', path: string, body?: unknown): Promise<Response> =>
-    fetch(`${connector.managementUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${connector.managementApiKey}`,
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
+  const api = new ManagementClient(connector.url, connector.managementApiKey);
+  const path = (kind: 'assets' | 'offers', id: string): string => `/${kind}/${encodeURIComponent(id)}`;
   let created = 0;
-  for (const dataset of seed.datasets) {
-    if ((await call('GET', `/assets/${encodeURIComponent(dataset.asset.id)}`)).status === 404) {
-      const answer = await call('POST', '/assets', dataset.asset);
-      if (answer.status !== 201)
-        throw new DataSpaceStartError(`${seed.key}: asset refused: ${await answer.text()}`);
-      created++;
-    }
-    for (const offer of dataset.offers) {
-      if ((await call('GET', `/offers/${encodeURIComponent(offer.id)}`)).status === 404) {
-        const answer = await call('POST', '/offers', offer);
-        if (answer.status !== 201)
-          throw new DataSpaceStartError(`${seed.key}: offer refused: ${await answer.text()}`);
+  try {
+    for (const dataset of seed.datasets) {
+      if ((await api.find(path('assets', dataset.asset.id))) === undefined) {
+        await api.call('POST', '/assets', dataset.asset);
+        created++;
+      }
+      for (const offer of dataset.offers) {
+        if ((await api.find(path('offers', offer.id))) === undefined)
+          await api.call('POST', '/offers', offer);
       }
     }
+  } catch (error) {
+    if (error instanceof ManagementApiError) throw new DataSpaceStartError(`${seed.key}: ${error.message}`);
+    throw error;
   }
   return created;
 }

@@ -5,6 +5,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fetchTransfer } from '../connector/dataplane/index.js';
+import { ManagementApiError, ManagementClient } from '../connector/management/client.js';
 import { verifyEvidenceExport } from '../connector/evidence/index.js';
 import { startDataSpace, type RunningDataSpace, type RunningMember } from './dataspace.js';
 
@@ -22,19 +23,15 @@ async function call(
   path: string,
   body?: unknown,
 ): Promise<Json> {
-  const response = await fetch(`${member.connector.managementUrl}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${member.connector.managementApiKey}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const parsed = (await response.json().catch(() => ({}))) as Json;
-  if (!response.ok) {
-    throw new DemoStepError(`${method} ${path} answered ${response.status}: ${String(parsed.detail ?? '')}`);
+  try {
+    return await new ManagementClient(member.connector.url, member.connector.managementApiKey).call(
+      method,
+      path,
+      body,
+    );
+  } catch (error) {
+    throw error instanceof ManagementApiError ? new DemoStepError(error.message) : error;
   }
-  return parsed;
 }
 
 async function waitFor(

@@ -3,3 +3,4 @@ export { createManagementRouter, MANAGEMENT_PATH, type ManagementRouterOptions }
 export { managementOpenApi, type OpenApiExtension } from './openapi.js';
 export { ensureManagementApiKey, requireApiKey, MANAGEMENT_API_KEY_FILE } from './api-key.js';
 export { managementProblem } from './errors.js';
+export { ManagementApiError, ManagementClient } from './client.js';
