@@ -1,5 +1,6 @@
 // Running the data space authority as a process: its data directory (keys/, authority.sqlite,
 // authority.json, admin-api-key), its HTTP server with the DID document, and `init`.
+import { Router } from 'express';
 import { writeFileSync } from 'node:fs';
 import { listen, type RunningServer } from '../../connector/http/server.js';
 import { createJsonApp, finishJsonApp } from '../../connector/http/json-app.js';
@@ -79,19 +80,19 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
   ensureDataDirectory(options.dataDir);
   const config = { ...loadConfig(options.dataDir), ...stripUndefined(options) };
   const clock = options.clock ?? systemClock;
+  // The server listens first (the DID follows from its URL); until everything is open, requests get 503.
   const app = createJsonApp();
   let ready: { service: AuthorityService; didDocument: () => unknown } | undefined;
-  app.get('/.well-known/did.json', (_req, res, next) => {
-    if (!ready)
-      return next(new HttpProblem(503, 'starting', 'The authority is starting; retry in a moment.'));
-    res.type('application/did+json').send(JSON.stringify(ready.didDocument()));
+  app.use((_req, _res, next) => {
+    next(
+      ready ? undefined : new HttpProblem(503, 'starting', 'The authority is starting; retry in a moment.'),
+    );
   });
-  const routes = createJsonApp();
-  app.use((req, res, next) => {
-    if (!ready)
-      return next(new HttpProblem(503, 'starting', 'The authority is starting; retry in a moment.'));
-    routes(req, res, next);
+  app.get('/.well-known/did.json', (_req, res) => {
+    res.type('application/did+json').send(JSON.stringify(ready?.didDocument()));
   });
+  const routes = Router();
+  app.use(routes);
   finishJsonApp(app);
 
   const server = await listen(app, {
@@ -138,7 +139,6 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
     });
     routes.use(federation.router);
     routes.use(consoleRouter({ service, federation }));
-    finishJsonApp(routes);
     ready = { service, didDocument: () => identity.didDocument() };
     const openDb = db;
     return {
