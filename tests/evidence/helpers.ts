@@ -8,9 +8,16 @@ import { join } from 'node:path';
 import { buildDidDocument } from '../../connector/identity/index.js';
 import { EVIDENCE_MIGRATIONS, EvidenceLog, type EvidenceEntry } from '../../connector/evidence/index.js';
 import { Database } from '../../connector/store/database.js';
-import { createParty, FakeWeb, removeTempDirs, TestClock, type Party } from '../identity/helpers.js';
+import {
+  createParty,
+  FakeWeb,
+  rejectsWithCode,
+  removeTempDirs,
+  TestClock,
+  type Party,
+} from '../identity/helpers.js';
 
-export { FakeWeb, TestClock, createParty, type Party };
+export { FakeWeb, TestClock, createParty, rejectsWithCode, type Party };
 
 const dirs: string[] = [];
 const databases: Database[] = [];
@@ -132,21 +139,6 @@ export function naiveConsistency(m: number, leaves: readonly Buffer[]): Buffer[]
       : [...sub(first - k, d.slice(k), false), naiveRoot(d.slice(0, k))];
   };
   return m === 0 || m === leaves.length ? [] : sub(m, leaves, true);
-}
-
-/** Awaits `promise`, expecting it to reject with an error of `code`; returns the error. */
-export async function rejectsWithCode(
-  promise: Promise<unknown>,
-  code: string,
-): Promise<Error & { code: string }> {
-  const outcome = await promise.then(
-    () => undefined,
-    (error: unknown) => error as Error & { code: string },
-  );
-  if (!outcome) throw new Error(`expected a rejection with ${code}, but it resolved`);
-  if (outcome.code !== code)
-    throw new Error(`expected ${code}, got ${String(outcome.code)}: ${outcome.message}`);
-  return outcome;
 }
 
 /** The party's current DID document, as the connector would record it with a checkpoint. */
