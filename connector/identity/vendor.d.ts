@@ -97,11 +97,6 @@ declare module '@digitalbazaar/multikey-context' {
   export default contextPackage;
 }
 
-declare module '@digitalbazaar/odrl-context' {
-  const contextPackage: { contexts: Map<string, Record<string, unknown>> };
-  export default contextPackage;
-}
-
 declare module 'did-context' {
   const contextPackage: { contexts: Map<string, Record<string, unknown>> };
   export default contextPackage;

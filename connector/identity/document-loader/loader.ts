@@ -3,11 +3,10 @@
 import { contexts as credentialsContexts } from '@digitalbazaar/credentials-context';
 import dataIntegrityContext from '@digitalbazaar/data-integrity-context';
 import multikeyContext from '@digitalbazaar/multikey-context';
-import odrlContext from '@digitalbazaar/odrl-context';
 import { contexts as statusListContexts } from '@digitalbazaar/vc-bitstring-status-list-context';
 import didContext from 'did-context';
 import { DocumentLoaderError } from '../errors.js';
-import { SHUYU_CONTEXT_V1, SHUYU_CONTEXT_V1_URL } from './shuyu-context.js';
+import { POLICY_CONTEXTS } from '../../../policies/jsonld/document-loader.js';
 
 export const VC_CONTEXT_V2_URL = 'https://www.w3.org/ns/credentials/v2';
 export const VC_CONTEXT_V1_URL = 'https://www.w3.org/2018/credentials/v1';
@@ -34,17 +33,14 @@ function deepFreeze<T>(value: T): T {
 }
 
 function bundled(): Map<string, unknown> {
-  const odrl = odrlContext.contexts.get(ODRL_CONTEXT_URL);
   const entries: Array<[string, unknown]> = [
     ...credentialsContexts,
     ...dataIntegrityContext.contexts,
     ...multikeyContext.contexts,
     ...didContext.contexts,
     ...statusListContexts,
-    ...odrlContext.contexts,
-    // W3C examples and the policy engine use the http form of the ODRL context URL.
-    ...(odrl ? ([['http://www.w3.org/ns/odrl.jsonld', odrl]] as Array<[string, unknown]>) : []),
-    [SHUYU_CONTEXT_V1_URL, SHUYU_CONTEXT_V1],
+    // ODRL (both URL schemes), DSP and Shuyu's vocabulary: the very documents the policy engine reads.
+    ...POLICY_CONTEXTS,
   ];
   // Private frozen copies: no caller (or jsonld) can alter a bundled context, and the packages' own objects,
   // which other libraries share, are left untouched.
