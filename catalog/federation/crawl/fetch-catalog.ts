@@ -4,6 +4,7 @@
 // page, bytes per page, pages and datasets per provider; next links must stay on the provider's origin
 // (a catalog cannot send the crawler, and its token, somewhere else).
 import { assertFetchAllowed, type HostPolicy } from '../../../connector/identity/index.js';
+import { readBodyBounded } from '../../../connector/identity/net/fetch.js';
 import {
   buildCatalogRequestMessage,
   parseDspMessage,
@@ -70,25 +71,11 @@ export function nextLink(header: string | null): string | undefined {
 }
 
 async function readBounded(response: Response, maxBytes: number, url: string): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? 'NaN');
   const tooLarge = (): CrawlFailure =>
     new CrawlFailure('too-large', `${url} answered more than ${maxBytes} bytes for one catalog page.`, false);
+  const declared = Number(response.headers.get('content-length') ?? 'NaN');
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.from(await readBodyBounded(response, maxBytes, tooLarge)).toString('utf8');
 }
 
 /** A short reason from a DSP CatalogError or problem+json body, for the crawl status. */

@@ -41,10 +41,18 @@ function tooLarge(what: string, maxBytes: number): NetworkError {
   );
 }
 
-async function readBody(response: FetchResponseLike, maxBytes: number, what: string): Promise<Uint8Array> {
+/**
+ * Reads a response body, stopping (and cancelling the stream) as soon as it passes `maxBytes`: a hostile
+ * peer cannot make us buffer more. `tooLarge` makes the caller's error.
+ */
+export async function readBodyBounded(
+  response: FetchResponseLike,
+  maxBytes: number,
+  tooLarge: () => Error,
+): Promise<Uint8Array> {
   if (!response.body) {
     const buffer = new Uint8Array(await response.arrayBuffer());
-    if (buffer.byteLength > maxBytes) throw tooLarge(what, maxBytes);
+    if (buffer.byteLength > maxBytes) throw tooLarge();
     return buffer;
   }
   const reader = response.body.getReader();
@@ -56,7 +64,7 @@ async function readBody(response: FetchResponseLike, maxBytes: number, what: str
     total += value.byteLength;
     if (total > maxBytes) {
       await reader.cancel().catch(() => undefined);
-      throw tooLarge(what, maxBytes);
+      throw tooLarge();
     }
     chunks.push(value);
   }
@@ -97,7 +105,7 @@ export async function fetchBounded(
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(what, maxBytes);
   let bytes: Uint8Array;
   try {
-    bytes = await readBody(response, maxBytes, what);
+    bytes = await readBodyBounded(response, maxBytes, () => tooLarge(what, maxBytes));
   } catch (error) {
     if (error instanceof NetworkError) throw error;
     throw new NetworkError(
