@@ -133,3 +133,103 @@ export function versionConflict(noun: string, id: string, state: string, expecte
 export function duplicatePidOr(error: unknown, message: string): unknown {
   return isUniqueViolation(error) ? new ProcessError('ERR_DUPLICATE_PID', message, undefined, error) : error;
 }
+
+/** What both process stores keep per record for the shared read and write steps below. */
+export interface VersionedRecord<State extends string> {
+  readonly id: string;
+  readonly role: Role;
+  readonly state: State;
+  readonly version: number;
+}
+
+/** A column value for a change: booleans as 0/1, objects as JSON. */
+export function encodeChange(value: string | boolean | object | null): SqlValue {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'string' || value === null) return value;
+  return toJsonColumn(value);
+}
+
+/**
+ * The reads and writes the negotiation and transfer tables share: lookups, the current record with its
+ * version check, a versioned UPDATE of state and changed columns, and learning the provider's pid.
+ */
+export class ProcessTable<Row, Rec extends VersionedRecord<State>, State extends string> {
+  constructor(
+    private readonly db: Database,
+    private readonly spec: {
+      /** SQL table name, also the short noun in messages ("negotiation", "transfer"). */
+      readonly table: 'negotiation' | 'transfer';
+      /** The noun in not-found and conflict messages ("negotiation", "transfer process"). */
+      readonly noun: string;
+      /** Change key → column. */
+      readonly columns: Readonly<Record<string, string>>;
+      readonly toRecord: (row: Row) => Rec;
+      readonly now: () => Date;
+    },
+  ) {}
+
+  async one(where: string, params: SqlValue[], tx?: Queries): Promise<Rec | undefined> {
+    const row = await (tx ?? this.db).get<Row>(`SELECT * FROM ${this.spec.table} ${where}`, params);
+    return row && this.spec.toRecord(row);
+  }
+
+  /** The record to change: `known` when the caller has it, else read; checked against `expectedVersion`. */
+  async current(
+    q: Queries,
+    id: string,
+    expectedVersion: number | undefined,
+    known: Rec | undefined,
+  ): Promise<Rec> {
+    const current = known?.id === id ? known : await this.one('WHERE id = ?', [id], q);
+    if (!current) throw new ProcessError('ERR_NOT_FOUND', `no ${this.spec.noun} ${id}`);
+    if (expectedVersion !== undefined && current.version !== expectedVersion) {
+      throw versionConflict(this.spec.noun, id, current.state, expectedVersion);
+    }
+    return current;
+  }
+
+  /** Writes `state` and the given changes; bumps the version. */
+  async write(q: Queries, current: Rec, state: State, changes: object): Promise<Rec> {
+    const { table, noun, columns } = this.spec;
+    assertKnownKeys(changes, Object.keys(columns), `a ${table} update`);
+    assertOwnPid(current.role, current.id, changes, noun);
+    const sets = ['state = ?', 'updated_at = ?', 'version = version + 1'];
+    const params: SqlValue[] = [state, this.spec.now().toISOString()];
+    for (const [key, column] of Object.entries(columns)) {
+      const value = (changes as Readonly<Record<string, unknown>>)[key];
+      if (value === undefined) continue;
+      sets.push(`${column} = ?`);
+      params.push(encodeChange(value as string | boolean | object | null));
+    }
+    // The version check makes a write based on a stale read fail instead of overwriting a newer state.
+    const row = await q
+      .get<Row>(`UPDATE ${table} SET ${sets.join(', ')} WHERE id = ? AND version = ? RETURNING *`, [
+        ...params,
+        current.id,
+        current.version,
+      ])
+      .catch((e: unknown) => {
+        throw duplicatePidOr(e, `another ${current.role} ${table} already uses these pids`);
+      });
+    if (row === undefined) throw versionConflict(noun, current.id, current.state, current.version);
+    return this.spec.toRecord(row);
+  }
+
+  /**
+   * A consumer learns the provider's pid from the ACK of its initial request: stored (version + 1) unless
+   * one is known already (a message from the provider may have taught it first). True when stored.
+   */
+  async learnProviderPid(id: string, providerPid: string, tx?: Queries): Promise<boolean> {
+    const { table } = this.spec;
+    const result = await (tx ?? this.db)
+      .run(
+        `UPDATE ${table} SET provider_pid = ?, updated_at = ?, version = version + 1
+         WHERE id = ? AND role = 'consumer' AND provider_pid IS NULL`,
+        [providerPid, this.spec.now().toISOString(), id],
+      )
+      .catch((e: unknown) => {
+        throw duplicatePidOr(e, `another consumer ${table} already uses provider pid ${providerPid}`);
+      });
+    return result.changes === 1;
+  }
+}

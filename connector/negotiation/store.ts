@@ -3,20 +3,18 @@
 // and enqueue the outgoing message (outbox/) atomically, so no message leaves for a state we did not keep.
 
 import type { Clock } from '../identity/clock.js';
-import type { Database, Migration, Queries, SqlValue } from '../store/database.js';
+import type { Database, Migration } from '../store/database.js';
 import { ProcessError } from './errors.js';
 import { nextNegotiationState, type NegotiationEvent, type NegotiationState } from './states.js';
 import type { Role } from './state-table.js';
 import {
-  assertKnownKeys,
   assertOwnPid,
   duplicatePidOr,
   fromJsonColumn,
   inTransaction,
   newPid,
   pageSql,
-  toJsonColumn,
-  versionConflict,
+  ProcessTable,
   Where,
   type JsonObject,
   type Page,
@@ -166,12 +164,20 @@ export interface NegotiationStoreOptions {
 
 export class NegotiationStore {
   private readonly now: Clock;
+  private readonly table: ProcessTable<NegotiationRow, NegotiationRecord, NegotiationState>;
 
   constructor(
     private readonly db: Database,
     options: NegotiationStoreOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
+    this.table = new ProcessTable(db, {
+      table: 'negotiation',
+      noun: 'negotiation',
+      columns: CHANGE_COLUMNS,
+      toRecord,
+      now: this.now,
+    });
   }
 
   /** Creates a negotiation with the state `event` starts it in (a ContractRequestMessage or ContractOfferMessage). */
@@ -219,7 +225,7 @@ export class NegotiationStore {
   }
 
   get(id: string, options: TxOption = {}): Promise<NegotiationRecord | undefined> {
-    return this.one('WHERE id = ?', [id], options.tx);
+    return this.table.one('WHERE id = ?', [id], options.tx);
   }
 
   /** Our negotiation as `role` whose providerPid is `providerPid` (for a provider: its own id). */
@@ -228,7 +234,7 @@ export class NegotiationStore {
     providerPid: string,
     options: TxOption = {},
   ): Promise<NegotiationRecord | undefined> {
-    return this.one('WHERE role = ? AND provider_pid = ?', [role, providerPid], options.tx);
+    return this.table.one('WHERE role = ? AND provider_pid = ?', [role, providerPid], options.tx);
   }
 
   /** Our negotiation as `role` whose consumerPid is `consumerPid` (for a consumer: its own id). */
@@ -237,7 +243,7 @@ export class NegotiationStore {
     consumerPid: string,
     options: TxOption = {},
   ): Promise<NegotiationRecord | undefined> {
-    return this.one('WHERE role = ? AND consumer_pid = ?', [role, consumerPid], options.tx);
+    return this.table.one('WHERE role = ? AND consumer_pid = ?', [role, consumerPid], options.tx);
   }
 
   /** The negotiation that produced an agreement (transfers look it up). */
@@ -246,7 +252,7 @@ export class NegotiationStore {
     agreementId: string,
     options: TxOption = {},
   ): Promise<NegotiationRecord | undefined> {
-    return this.one('WHERE role = ? AND agreement_id = ?', [role, agreementId], options.tx);
+    return this.table.one('WHERE role = ? AND agreement_id = ?', [role, agreementId], options.tx);
   }
 
   /** Newest first. */
@@ -280,10 +286,10 @@ export class NegotiationStore {
     options: TransitionOptions = {},
   ): Promise<NegotiationRecord> {
     return inTransaction(this.db, options.tx, async (q) => {
-      const current = await this.current(q, id, options.expectedVersion, options.current);
+      const current = await this.table.current(q, id, options.expectedVersion, options.current);
       const decision = nextNegotiationState(current.role, current.state, event);
       if (!decision.ok) throw new ProcessError('ERR_INVALID_TRANSITION', decision.reason, current.state);
-      return this.write(q, current, decision.state, options.changes ?? {});
+      return this.table.write(q, current, decision.state, options.changes ?? {});
     });
   }
 
@@ -294,8 +300,8 @@ export class NegotiationStore {
     options: NegotiationUpdateOptions = {},
   ): Promise<NegotiationRecord> {
     return inTransaction(this.db, options.tx, async (q) => {
-      const current = await this.current(q, id, options.expectedVersion, options.current);
-      return this.write(q, current, current.state, changes);
+      const current = await this.table.current(q, id, options.expectedVersion, options.current);
+      return this.table.write(q, current, current.state, changes);
     });
   }
 
@@ -303,65 +309,8 @@ export class NegotiationStore {
    * A consumer learns the provider's pid from the ACK of its initial request: stored (version + 1) unless
    * one is known already (a message from the provider may have taught it first). True when stored.
    */
-  async learnProviderPid(id: string, providerPid: string, options: TxOption = {}): Promise<boolean> {
-    const result = await (options.tx ?? this.db)
-      .run(
-        `UPDATE negotiation SET provider_pid = ?, updated_at = ?, version = version + 1
-         WHERE id = ? AND role = 'consumer' AND provider_pid IS NULL`,
-        [providerPid, this.now().toISOString(), id],
-      )
-      .catch((e: unknown) => {
-        throw duplicatePidOr(e, `another consumer negotiation already uses provider pid ${providerPid}`);
-      });
-    return result.changes === 1;
-  }
-
-  private async current(
-    q: Queries,
-    id: string,
-    expectedVersion: number | undefined,
-    known: NegotiationRecord | undefined,
-  ): Promise<NegotiationRecord> {
-    const current = known?.id === id ? known : await this.get(id, { tx: q });
-    if (!current) throw new ProcessError('ERR_NOT_FOUND', `no negotiation ${id}`);
-    if (expectedVersion !== undefined && current.version !== expectedVersion) {
-      throw versionConflict('negotiation', id, current.state, expectedVersion);
-    }
-    return current;
-  }
-
-  private async write(
-    q: Queries,
-    current: NegotiationRecord,
-    state: NegotiationState,
-    changes: NegotiationChanges,
-  ): Promise<NegotiationRecord> {
-    assertKnownKeys(changes, Object.keys(CHANGE_COLUMNS), 'a negotiation update');
-    assertOwnPid(current.role, current.id, changes, 'negotiation');
-    const sets = ['state = ?', 'updated_at = ?', 'version = version + 1'];
-    const params: SqlValue[] = [state, this.now().toISOString()];
-    for (const [key, column] of Object.entries(CHANGE_COLUMNS) as [keyof NegotiationChanges, string][]) {
-      const value = changes[key];
-      if (value === undefined) continue;
-      sets.push(`${column} = ?`);
-      params.push(encode(value));
-    }
-    // The version check makes a write based on a stale read fail instead of overwriting a newer state.
-    const row = await q
-      .get<NegotiationRow>(
-        `UPDATE negotiation SET ${sets.join(', ')} WHERE id = ? AND version = ? RETURNING *`,
-        [...params, current.id, current.version],
-      )
-      .catch((e: unknown) => {
-        throw duplicatePidOr(e, `another ${current.role} negotiation already uses these pids`);
-      });
-    if (row === undefined) throw versionConflict('negotiation', current.id, current.state, current.version);
-    return toRecord(row);
-  }
-
-  private async one(where: string, params: SqlValue[], tx?: Queries): Promise<NegotiationRecord | undefined> {
-    const row = await (tx ?? this.db).get<NegotiationRow>(`SELECT * FROM negotiation ${where}`, params);
-    return row && toRecord(row);
+  learnProviderPid(id: string, providerPid: string, options: TxOption = {}): Promise<boolean> {
+    return this.table.learnProviderPid(id, providerPid, options.tx);
   }
 }
 
@@ -384,12 +333,6 @@ function toRecord(row: NegotiationRow): NegotiationRecord {
     updatedAt: row.updated_at,
     version: row.version,
   };
-}
-
-function encode(value: string | boolean | object | null): SqlValue {
-  if (typeof value === 'boolean') return value ? 1 : 0;
-  if (typeof value === 'string' || value === null) return value;
-  return toJsonColumn(value);
 }
 
 /** The row an INSERT ... RETURNING gave back (always one, or the INSERT threw). */

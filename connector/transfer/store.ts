@@ -5,22 +5,21 @@ import type { Clock } from '../identity/clock.js';
 import { ProcessError } from '../negotiation/errors.js';
 import type { Role } from '../negotiation/state-table.js';
 import {
-  assertKnownKeys,
   assertOwnPid,
   duplicatePidOr,
   fromJsonColumn,
   inTransaction,
   newPid,
   pageSql,
+  ProcessTable,
   toJsonColumn,
-  versionConflict,
   Where,
   type JsonObject,
   type Page,
   type TxOption,
   type WriteOptions,
 } from '../negotiation/store-support.js';
-import type { Database, Migration, Queries, SqlValue } from '../store/database.js';
+import type { Database, Migration, Queries } from '../store/database.js';
 import { nextTransferState, type TransferEvent, type TransferState } from './states.js';
 
 export const TRANSFER_MIGRATIONS: readonly Migration[] = [
@@ -150,6 +149,7 @@ export interface TransferStoreOptions {
 export class TransferStore {
   private readonly now: Clock;
   private readonly onTransition: TransferStoreOptions['onTransition'];
+  private readonly table: ProcessTable<TransferRow, TransferRecord, TransferState>;
 
   constructor(
     private readonly db: Database,
@@ -157,6 +157,13 @@ export class TransferStore {
   ) {
     this.now = options.now ?? (() => new Date());
     this.onTransition = options.onTransition;
+    this.table = new ProcessTable(db, {
+      table: 'transfer',
+      noun: 'transfer process',
+      columns: CHANGE_COLUMNS,
+      toRecord,
+      now: this.now,
+    });
   }
 
   /** Creates a transfer with the state `event` starts it in (a TransferRequestMessage). */
@@ -199,7 +206,7 @@ export class TransferStore {
   }
 
   get(id: string, options: TxOption = {}): Promise<TransferRecord | undefined> {
-    return this.one('WHERE id = ?', [id], options.tx);
+    return this.table.one('WHERE id = ?', [id], options.tx);
   }
 
   findByProviderPid(
@@ -207,7 +214,7 @@ export class TransferStore {
     providerPid: string,
     options: TxOption = {},
   ): Promise<TransferRecord | undefined> {
-    return this.one('WHERE role = ? AND provider_pid = ?', [role, providerPid], options.tx);
+    return this.table.one('WHERE role = ? AND provider_pid = ?', [role, providerPid], options.tx);
   }
 
   findByConsumerPid(
@@ -215,7 +222,7 @@ export class TransferStore {
     consumerPid: string,
     options: TxOption = {},
   ): Promise<TransferRecord | undefined> {
-    return this.one('WHERE role = ? AND consumer_pid = ?', [role, consumerPid], options.tx);
+    return this.table.one('WHERE role = ? AND consumer_pid = ?', [role, consumerPid], options.tx);
   }
 
   /** Newest first. */
@@ -243,10 +250,10 @@ export class TransferStore {
     options: TransferTransitionOptions = {},
   ): Promise<TransferRecord> {
     return inTransaction(this.db, options.tx, async (q) => {
-      const current = await this.current(q, id, options.expectedVersion, options.current);
+      const current = await this.table.current(q, id, options.expectedVersion, options.current);
       const decision = nextTransferState(current.role, current.state, event);
       if (!decision.ok) throw new ProcessError('ERR_INVALID_TRANSITION', decision.reason, current.state);
-      const next = await this.write(q, current, decision.state, options.changes ?? {});
+      const next = await this.table.write(q, current, decision.state, options.changes ?? {});
       await this.onTransition?.(q, current.state, next);
       return next;
     });
@@ -255,8 +262,8 @@ export class TransferStore {
   /** Changes fields other than the state; bumps the version. */
   update(id: string, changes: TransferChanges, options: TransferUpdateOptions = {}): Promise<TransferRecord> {
     return inTransaction(this.db, options.tx, async (q) => {
-      const current = await this.current(q, id, options.expectedVersion, options.current);
-      return this.write(q, current, current.state, changes);
+      const current = await this.table.current(q, id, options.expectedVersion, options.current);
+      return this.table.write(q, current, current.state, changes);
     });
   }
 
@@ -264,66 +271,8 @@ export class TransferStore {
    * A consumer learns the provider's pid from the ACK of its initial request: stored (version + 1) unless
    * one is known already (a message from the provider may have taught it first). True when stored.
    */
-  async learnProviderPid(id: string, providerPid: string, options: TxOption = {}): Promise<boolean> {
-    const result = await (options.tx ?? this.db)
-      .run(
-        `UPDATE transfer SET provider_pid = ?, updated_at = ?, version = version + 1
-         WHERE id = ? AND role = 'consumer' AND provider_pid IS NULL`,
-        [providerPid, this.now().toISOString(), id],
-      )
-      .catch((e: unknown) => {
-        throw duplicatePidOr(e, `another consumer transfer already uses provider pid ${providerPid}`);
-      });
-    return result.changes === 1;
-  }
-
-  private async current(
-    q: Queries,
-    id: string,
-    expectedVersion: number | undefined,
-    known: TransferRecord | undefined,
-  ): Promise<TransferRecord> {
-    const current = known?.id === id ? known : await this.get(id, { tx: q });
-    if (!current) throw new ProcessError('ERR_NOT_FOUND', `no transfer process ${id}`);
-    if (expectedVersion !== undefined && current.version !== expectedVersion) {
-      throw versionConflict('transfer process', id, current.state, expectedVersion);
-    }
-    return current;
-  }
-
-  private async write(
-    q: Queries,
-    current: TransferRecord,
-    state: TransferState,
-    changes: TransferChanges,
-  ): Promise<TransferRecord> {
-    assertKnownKeys(changes, Object.keys(CHANGE_COLUMNS), 'a transfer update');
-    assertOwnPid(current.role, current.id, changes, 'transfer process');
-    const sets = ['state = ?', 'updated_at = ?', 'version = version + 1'];
-    const params: SqlValue[] = [state, this.now().toISOString()];
-    for (const [key, column] of Object.entries(CHANGE_COLUMNS) as [keyof TransferChanges, string][]) {
-      const value = changes[key];
-      if (value === undefined) continue;
-      sets.push(`${column} = ?`);
-      params.push(typeof value === 'string' || value === null ? value : toJsonColumn(value));
-    }
-    const row = await q
-      .get<TransferRow>(`UPDATE transfer SET ${sets.join(', ')} WHERE id = ? AND version = ? RETURNING *`, [
-        ...params,
-        current.id,
-        current.version,
-      ])
-      .catch((e: unknown) => {
-        throw duplicatePidOr(e, `another ${current.role} transfer already uses these pids`);
-      });
-    if (row === undefined)
-      throw versionConflict('transfer process', current.id, current.state, current.version);
-    return toRecord(row);
-  }
-
-  private async one(where: string, params: SqlValue[], tx?: Queries): Promise<TransferRecord | undefined> {
-    const row = await (tx ?? this.db).get<TransferRow>(`SELECT * FROM transfer ${where}`, params);
-    return row && toRecord(row);
+  learnProviderPid(id: string, providerPid: string, options: TxOption = {}): Promise<boolean> {
+    return this.table.learnProviderPid(id, providerPid, options.tx);
   }
 }
 
