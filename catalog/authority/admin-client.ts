@@ -1,4 +1,5 @@
 // A typed client of the authority's admin API, for the CLI (and scripts): one method per admin operation.
+import { requestJson } from '../../connector/http/json-client.js';
 import { AUTHORITY_API_PREFIX } from './service.js';
 import type { Application, AuditEntry, Member, MemberState } from './types.js';
 
@@ -22,32 +23,18 @@ export class AuthorityAdminClient {
     this.#base = authorityUrl.replace(/\/+$/, '') + AUTHORITY_API_PREFIX + '/admin';
   }
 
-  async #call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-    let response: Response;
-    try {
-      response = await fetch(this.#base + path, {
-        method,
-        headers: {
-          authorization: `Bearer ${this.adminKey}`,
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        signal: AbortSignal.timeout(15_000),
-      });
-    } catch (error) {
-      throw new AdminApiError(
-        0,
-        `cannot reach the authority at ${this.#base} (${(error as Error).message}); is it running? ` +
-          '(shuyu authority start)',
-      );
-    }
-    const text = await response.text();
-    const parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-    if (!response.ok) {
-      const detail = typeof parsed.detail === 'string' ? parsed.detail : text.slice(0, 300);
-      throw new AdminApiError(response.status, detail, parsed as AdminApiError['problem']);
-    }
-    return parsed as T;
+  #call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    return requestJson<T>(
+      this.#base + path,
+      { method, bearer: this.adminKey, body, timeoutMs: 15_000 },
+      (f) =>
+        f.status === 0
+          ? new AdminApiError(
+              0,
+              `cannot reach the authority at ${this.#base} (${f.detail}); is it running? (shuyu authority start)`,
+            )
+          : new AdminApiError(f.status, f.detail, f.problem as AdminApiError['problem']),
+    );
   }
 
   async applications(state?: string): Promise<Application[]> {

@@ -1,5 +1,6 @@
 // A client of a connector's management API (plain JSON, API key): what the CLI, `npm start`'s
 // publishing and the demo use to act as the connector's operator.
+import { problemFields, requestJson } from '../http/json-client.js';
 import { MANAGEMENT_PATH } from './router.js';
 
 export class ManagementApiError extends Error {
@@ -25,40 +26,18 @@ export class ManagementClient {
     this.base = `${connectorUrl.replace(/\/+$/, '')}${MANAGEMENT_PATH}`;
   }
 
-  async call<T = Json>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
-    let response: Response;
-    try {
-      response = await fetch(this.base + path, {
-        method,
-        headers: {
-          authorization: `Bearer ${this.key}`,
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        signal: AbortSignal.timeout(30_000),
-      });
-    } catch (error) {
-      throw new ManagementApiError(
-        0,
-        `cannot reach the connector at ${this.base} (${(error as Error).message}); is it running?`,
-      );
-    }
-    const text = await response.text();
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : {};
-    } catch {
-      parsed = { detail: text.slice(0, 300) };
-    }
-    if (!response.ok) {
-      const problem = parsed as { detail?: string; errors?: { pointer: string; reason: string }[] };
-      const fields = (problem.errors ?? []).map((e) => `\n  ${e.pointer}: ${e.reason}`).join('');
-      throw new ManagementApiError(
-        response.status,
-        `${method} ${path} failed (${response.status}): ${problem.detail ?? text.slice(0, 300)}${fields}`,
-      );
-    }
-    return parsed as T;
+  call<T = Json>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+    return requestJson<T>(this.base + path, { method, bearer: this.key, body }, (f) =>
+      f.status === 0
+        ? new ManagementApiError(
+            0,
+            `cannot reach the connector at ${this.base} (${f.detail}); is it running?`,
+          )
+        : new ManagementApiError(
+            f.status,
+            `${method} ${path} failed (${f.status}): ${f.detail}${problemFields(f.problem)}`,
+          ),
+    );
   }
 
   /** GET that answers undefined for 404 (does this asset / offer exist?). */

@@ -8,6 +8,7 @@ import {
   type DidSigner,
   type StatusChecker,
 } from '../identity/index.js';
+import { requestJson, type JsonFailure } from '../http/json-client.js';
 import type { Wallet, WalletCredential } from './store.js';
 
 export const AUTHORITY_PREFIX = '/authority/v1';
@@ -26,26 +27,6 @@ export class AuthorityClientError extends Error {
   ) {
     super(message);
   }
-}
-
-async function readJson(response: Response, what: string): Promise<unknown> {
-  const text = await response.text();
-  let body: unknown;
-  try {
-    body = text ? JSON.parse(text) : undefined;
-  } catch {
-    body = undefined;
-  }
-  if (!response.ok) {
-    const problem = body as Record<string, unknown> | undefined;
-    const detail = typeof problem?.detail === 'string' ? problem.detail : text.slice(0, 300);
-    throw new AuthorityClientError(
-      response.status,
-      `${what} failed (${response.status}): ${detail}`,
-      problem,
-    );
-  }
-  return body;
 }
 
 export interface AuthorityClientOptions {
@@ -68,20 +49,23 @@ export class AuthorityClient {
     this.#fetch = options.fetch ?? globalThis.fetch;
   }
 
+  /** The caller's error for a failed call: unreachable, or the authority's problem detail. */
+  #failure(what: string): (f: JsonFailure) => AuthorityClientError {
+    return (f) =>
+      f.status === 0
+        ? new AuthorityClientError(
+            0,
+            `cannot reach the authority at ${this.#url} (${f.detail}); is it running?`,
+          )
+        : new AuthorityClientError(f.status, `${what} failed (${f.status}): ${f.detail}`, f.problem);
+  }
+
   async info(): Promise<AuthorityInfo> {
-    if (this.#info) return this.#info;
-    let response: Response;
-    try {
-      response = await this.#fetch(`${this.#url}${AUTHORITY_PREFIX}`, {
-        signal: AbortSignal.timeout(10_000),
-      });
-    } catch (error) {
-      throw new AuthorityClientError(
-        0,
-        `cannot reach the authority at ${this.#url} (${(error as Error).message}); is it running?`,
-      );
-    }
-    this.#info = (await readJson(response, 'Asking the authority who it is')) as AuthorityInfo;
+    this.#info ??= await requestJson<AuthorityInfo>(
+      `${this.#url}${AUTHORITY_PREFIX}`,
+      { method: 'GET', timeoutMs: 10_000, fetch: this.#fetch },
+      this.#failure('Asking the authority who it is'),
+    );
     return this.#info;
   }
 
@@ -92,16 +76,11 @@ export class AuthorityClient {
   ): Promise<unknown> {
     const { did } = await this.info();
     const { token } = await createIdToken({ signer: this.#signer(), audience: did, lifetimeSeconds: 120 });
-    const response = await this.#fetch(`${this.#url}${AUTHORITY_PREFIX}${path}`, {
-      method: init.method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
-      signal: AbortSignal.timeout(15_000),
-    });
-    return readJson(response, what);
+    return requestJson(
+      `${this.#url}${AUTHORITY_PREFIX}${path}`,
+      { method: init.method, bearer: token, body: init.body, timeoutMs: 15_000, fetch: this.#fetch },
+      this.#failure(what),
+    );
   }
 
   apply(application: Record<string, unknown>): Promise<Record<string, unknown>> {
