@@ -131,7 +131,8 @@ export function consoleRouter(options: ConsoleOptions): Router {
   );
 
   router.get('/console/login', (req, res) => {
-    send(res, 200, page('Sign in', loginPage(), adminOf(req) ? { admin: String(adminOf(req)) } : {}));
+    const admin = adminOf(req);
+    send(res, 200, page('Sign in', loginPage(), admin ? { admin } : {}));
   });
   router.post(
     '/console/login',
