@@ -4,6 +4,7 @@
 // is a bug on our side, reported here with pointers rather than by the peer.
 
 import { DspError } from './errors.js';
+import { wireFormat } from './format.js';
 import { validateDspMessage } from './validate.js';
 import {
   DSP_CONTEXT_URL,
@@ -159,8 +160,9 @@ export function buildContractNegotiationError(
 
 // ---- transfer process ----
 
+/** The format goes out as an IRI that survives JSON-LD expansion ("dspace:HttpData-PULL", format.ts). */
 export function buildTransferRequestMessage(fields: Fields<TransferRequestMessage>): TransferRequestMessage {
-  return message('TransferRequestMessage', fields);
+  return message('TransferRequestMessage', { ...fields, format: wireFormat(fields.format) });
 }
 
 export function buildTransferStartMessage(fields: Fields<TransferStartMessage>): TransferStartMessage {

@@ -6,9 +6,14 @@
 // `@type` is a compact string (trap 4). Never throws: every failure comes back as pointer + reason.
 
 import jsonld from 'jsonld';
-import { ContextNotBundledError, DSP_DOCUMENT_LOADER, type DocumentLoader } from './loader.js';
+import {
+  ContextNotBundledError,
+  DSP_DOCUMENT_LOADER,
+  EDC_DSPACE_CONTEXT_URL,
+  type DocumentLoader,
+} from './loader.js';
 import { LIMITS, scanBody } from './scan.js';
-import { DSP_CONTEXT_URL, type FieldReason, type JsonObject } from './types.js';
+import { DSP_CONTEXT_URL, type FieldReason, type Json, type JsonObject } from './types.js';
 
 export interface NormalizeOptions {
   /** Serves JSON-LD contexts; defaults to the bundled DSP loader (tests pass a spy). */
@@ -83,6 +88,49 @@ function withoutForeignId(message: JsonObject): JsonObject {
   return rest;
 }
 
+/**
+ * Peers that write DSP as plain JSON say `id` and `type` where JSON-LD needs `@id` and `@type`; the DSP
+ * context does not alias them (W3C ODRL's does), so JSON-LD processing would drop both. An object that
+ * has no `@type` reads its `type` as `@type`, and one with no `@id` its `id` as `@id`, unless the
+ * message's contexts give that key a meaning of its own (EDC's context makes `id` the property edc:id).
+ * Returns `value` itself when nothing is renamed.
+ */
+function withKeywordAliases(value: JsonObject): JsonObject {
+  const contexts = contextUrls(value['@context']);
+  if (contexts === undefined) return value;
+  const aliases: Array<[string, string]> = [['type', '@type']];
+  if (!contexts.includes(EDC_DSPACE_CONTEXT_URL)) aliases.push(['id', '@id']);
+  const walk = (node: unknown, depth: number): unknown => {
+    if (!isObjectLike(node) || depth > LIMITS.maxDepth) return node;
+    if (Array.isArray(node)) {
+      const items = node.map((item) => walk(item, depth + 1));
+      return items.some((item, i) => item !== node[i]) ? items : node;
+    }
+    let out = node as JsonObject;
+    const copy = (): JsonObject => (out === node ? (out = { ...(node as JsonObject) }) : out);
+    for (const [key, child] of Object.entries(node)) {
+      if (key === '@context' || key === '@value') continue;
+      const next = walk(child, depth + 1);
+      if (next !== child) copy()[key] = next as Json;
+    }
+    for (const [alias, keyword] of aliases) {
+      const aliased = out[alias];
+      if (typeof aliased === 'string' && !Object.hasOwn(out, keyword) && !Object.hasOwn(out, '@value')) {
+        const { [alias]: _renamed, ...rest } = copy();
+        out = { ...rest, [keyword]: aliased };
+      }
+    }
+    return out;
+  };
+  return walk(value, 0) as JsonObject;
+}
+
+/** The context URLs of a message whose `@context` is only URLs; undefined when it holds an inline one. */
+function contextUrls(context: unknown): string[] | undefined {
+  const list = Array.isArray(context) ? context : [context];
+  return list.every((c) => typeof c === 'string') ? (list as string[]) : undefined;
+}
+
 /** Normalises a received DSP body (a parsed JSON value, or JSON text) to the compacted DSP form. */
 export async function normalizeDspBody(body: unknown, options: NormalizeOptions = {}): Promise<Normalized> {
   let value = body;
@@ -98,13 +146,15 @@ export async function normalizeDspBody(body: unknown, options: NormalizeOptions 
       { pointer: '', reason: `must be a JSON object (one DSP message), found ${describe(value)}` },
     ]);
   }
-  const scan = scanBody(value);
+  let scan = scanBody(value);
   if (scan.errors.length > 0) return fail(scan.errors);
+  const message = withKeywordAliases(value);
+  if (message !== value) scan = scanBody(message);
   if (scan.compact) {
-    return { ok: true, value: withoutForeignId({ ...value, '@context': [DSP_CONTEXT_URL] }), path: 'fast' };
+    return { ok: true, value: withoutForeignId({ ...message, '@context': [DSP_CONTEXT_URL] }), path: 'fast' };
   }
-  const plainKeys = Object.keys(value).filter((k) => !k.startsWith('@'));
-  if (!('@context' in value) && plainKeys.every((k) => !k.includes(':'))) {
+  const plainKeys = Object.keys(message).filter((k) => !k.startsWith('@'));
+  if (!('@context' in message) && plainKeys.every((k) => !k.includes(':'))) {
     return fail([
       {
         pointer: '/@context',
@@ -112,7 +162,7 @@ export async function normalizeDspBody(body: unknown, options: NormalizeOptions 
       },
     ]);
   }
-  return expandAndCompact(value, options.documentLoader ?? DSP_DOCUMENT_LOADER);
+  return expandAndCompact(message, options.documentLoader ?? DSP_DOCUMENT_LOADER);
 }
 
 async function expandAndCompact(value: JsonObject, documentLoader: DocumentLoader): Promise<Normalized> {
@@ -128,9 +178,15 @@ async function expandAndCompact(value: JsonObject, documentLoader: DocumentLoade
       { pointer: '', reason: `holds ${count} JSON-LD nodes after expansion; a DSP message is one` },
     ]);
   }
+  // EDC's extra context names its own terms (QuerySpec in a catalog request's filter): compacting with
+  // it too keeps them readable ("limit", not its full IRI), and the result says so in its @context.
+  const contexts = outputContexts(value['@context']);
   let compacted: unknown;
   try {
-    compacted = await compact(nodes[0], DSP_CONTEXT_URL, { documentLoader, eventHandler: strictEvents });
+    compacted = await compact(nodes[0], contexts.length === 1 ? contexts[0] : contexts, {
+      documentLoader,
+      eventHandler: strictEvents,
+    });
   } catch (e) {
     return fail([jsonLdProblem(e, value)]);
   }
@@ -145,9 +201,17 @@ async function expandAndCompact(value: JsonObject, documentLoader: DocumentLoade
   wrapLogicalOperands(compacted, 0);
   return {
     ok: true,
-    value: withoutForeignId({ ...compacted, '@context': [DSP_CONTEXT_URL] }),
+    value: withoutForeignId({ ...compacted, '@context': contexts }),
     path: 'expanded',
   };
+}
+
+/** The DSP context, then EDC's when the message named it. */
+function outputContexts(context: unknown): string[] {
+  const named = Array.isArray(context) ? context : [context];
+  return named.includes(EDC_DSPACE_CONTEXT_URL)
+    ? [DSP_CONTEXT_URL, EDC_DSPACE_CONTEXT_URL]
+    : [DSP_CONTEXT_URL];
 }
 
 /** ODRL's logical operands: the schema wants arrays, but the DSP context gives them no `@set`. */
