@@ -1,7 +1,8 @@
 // Received body (any JSON-LD form) → the compacted DSP 2025-1 form the schemas describe.
 // Fast path: the body already uses the DSP context and compact keys, so it is taken as it is (with
 // `@context` put in its array form). Otherwise jsonld expands it with the bundled loader (nothing is
-// ever fetched; unknown contexts are refused) and compacts it with the DSP context, after which
+// ever fetched; unknown contexts are refused) and compacts it with the DSP context (plus EDC's, for a
+// message that uses EDC's terms, such as its QuerySpec catalog filter), after which
 // `@context` is made an array again (trap 3: jsonld turns a one-element array into a string) and
 // `@type` is a compact string (trap 4). Never throws: every failure comes back as pointer + reason.
 
@@ -12,6 +13,7 @@ import {
   EDC_DSPACE_CONTEXT_URL,
   type DocumentLoader,
 } from './loader.js';
+import { EDC_NAMESPACE } from './data-address.js';
 import { LIMITS, scanBody } from './scan.js';
 import { DSP_CONTEXT_URL, type FieldReason, type Json, type JsonObject } from './types.js';
 
@@ -180,7 +182,7 @@ async function expandAndCompact(value: JsonObject, documentLoader: DocumentLoade
   }
   // EDC's extra context names its own terms (QuerySpec in a catalog request's filter): compacting with
   // it too keeps them readable ("limit", not its full IRI), and the result says so in its @context.
-  const contexts = outputContexts(value['@context']);
+  const contexts = outputContexts(value['@context'], nodes[0]);
   let compacted: unknown;
   try {
     compacted = await compact(nodes[0], contexts.length === 1 ? contexts[0] : contexts, {
@@ -206,12 +208,26 @@ async function expandAndCompact(value: JsonObject, documentLoader: DocumentLoade
   };
 }
 
-/** The DSP context, then EDC's when the message named it. */
-function outputContexts(context: unknown): string[] {
+/**
+ * The DSP context, then EDC's when the message named it or uses EDC's terms (e.g. fully expanded, with
+ * no context left to name).
+ */
+function outputContexts(context: unknown, expanded: unknown): string[] {
   const named = Array.isArray(context) ? context : [context];
-  return named.includes(EDC_DSPACE_CONTEXT_URL)
-    ? [DSP_CONTEXT_URL, EDC_DSPACE_CONTEXT_URL]
-    : [DSP_CONTEXT_URL];
+  const edc = named.includes(EDC_DSPACE_CONTEXT_URL) || usesEdcTerms(expanded, 0);
+  return edc ? [DSP_CONTEXT_URL, EDC_DSPACE_CONTEXT_URL] : [DSP_CONTEXT_URL];
+}
+
+/** True when a key or `@type` of the expanded message is in EDC's namespace (values are not looked at). */
+function usesEdcTerms(node: unknown, depth: number): boolean {
+  if (!isObjectLike(node) || depth > LIMITS.maxDepth) return false;
+  if (Array.isArray(node)) return node.some((item) => usesEdcTerms(item, depth + 1));
+  return Object.entries(node).some(
+    ([key, child]) =>
+      key.startsWith(EDC_NAMESPACE) ||
+      (key === '@type' && [child].flat().some((t) => typeof t === 'string' && t.startsWith(EDC_NAMESPACE))) ||
+      usesEdcTerms(child, depth + 1),
+  );
 }
 
 /** ODRL's logical operands: the schema wants arrays, but the DSP context gives them no `@set`. */
