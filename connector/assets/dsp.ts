@@ -213,8 +213,10 @@ function wireValue(key: string, value: Json): Json {
 function wireTerm(key: string, value: string): Json {
   const kind = termKind(key);
   if (kind === undefined || kind === 'id') return wireIri(value);
-  const iri = kind === 'vocab' || kind === 'type' ? wireVocab(value) : wireIri(value);
-  return kind === 'type' || wireKey(key) === key ? iri : { '@id': iri };
+  const vocab = kind === 'vocab' || kind === 'type';
+  if (kind === 'type' || wireKey(key) === key) return vocab ? wireVocab(value) : wireIri(value);
+  // An @id is not read against the context's terms: even "prohibit", which it defines, needs the prefix.
+  return { '@id': vocab && !value.includes(':') ? `odrl:${value}` : wireIri(value) };
 }
 
 function wireKey(key: string): string {
