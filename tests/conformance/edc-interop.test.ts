@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { edrToDataAddress } from '../../connector/dataplane/index.js';
 import { placeholderPullAddress } from '../../connector/control-plane/transfer/data-address.js';
 import {
+  buildTransferRequestMessage,
   buildTransferStartMessage,
   DSP_CONTEXT_URL,
   DSP_DOCUMENT_LOADER,
@@ -231,6 +232,24 @@ describe('conformance: Eclipse EDC interop (fixtures written from EDC 2025-1 sou
       delete (withoutField.dataAddress as JsonObject).endpoint;
       const onlyProperties = await parsed('TransferStartMessage', withoutField);
       expect(readDataAddress(onlyProperties.dataAddress as unknown as DataAddress)).to.deep.equal(view);
+    });
+
+    it("a push DataAddress Shuyu sends in a TransferRequestMessage also names its endpoint EDC's way", async () => {
+      const message = buildTransferRequestMessage({
+        consumerPid: 'urn:uuid:consumer-pid',
+        agreementId: 'urn:uuid:agreement',
+        format: 'HttpData-PUSH',
+        callbackAddress: 'https://consumer.example/dsp',
+        dataAddress: {
+          '@type': 'DataAddress',
+          endpointType: 'https://w3id.org/idsa/v4.1/HTTP',
+          endpoint: 'https://consumer.example/inbox',
+          endpointProperties: [{ '@type': 'EndpointProperty', name: 'authorization', value: 'secret' }],
+        },
+      });
+      const properties = await readLikeEdc(message as unknown as JsonObject);
+      expect(properties.get(EDC_ENDPOINT_PROPERTY)).to.equal('https://consumer.example/inbox');
+      expect(properties.get('authorization')).to.equal('secret');
     });
 
     for (const [name, address] of [

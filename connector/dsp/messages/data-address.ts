@@ -49,6 +49,23 @@ export function httpDataAddress(input: HttpDataAddressInput): DataAddress & {
   };
 }
 
+/**
+ * `address` with its endpoint also as EDC's endpoint property, unless some property already names an
+ * endpoint: what every DataAddress Shuyu sends carries (a push address the operator wrote, too).
+ */
+export function withEdcEndpoint(address: DataAddress): DataAddress {
+  const properties = entries(address.endpointProperties);
+  if (typeof address.endpoint !== 'string' || properties.some((p) => localName(p.name) === 'endpoint')) {
+    return address;
+  }
+  const endpoint: EndpointProperty = {
+    '@type': 'EndpointProperty',
+    name: EDC_ENDPOINT_PROPERTY,
+    value: address.endpoint,
+  };
+  return { ...address, endpointProperties: [endpoint, ...properties] };
+}
+
 export interface DataAddressView {
   readonly endpointType: string;
   readonly endpoint?: string;
