@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ASSET_MIGRATIONS, AssetStore, Catalog, type Caller } from '../../connector/assets/index.js';
+import { dspPolicyBody } from '../../connector/assets/dsp.js';
 import { buildAgreement } from '../../connector/control-plane/negotiation/agreement.js';
 import { placeholderPullAddress } from '../../connector/control-plane/transfer/data-address.js';
 import { edrToDataAddress } from '../../connector/dataplane/index.js';
@@ -48,6 +49,8 @@ import {
 import type { NegotiationRecord } from '../../connector/negotiation/index.js';
 import { Database } from '../../connector/store/database.js';
 import { loadPolicy } from '../../policies/jsonld/load.js';
+import { OPERANDS } from '../../policies/operands/registry.js';
+import { ACTIONS } from '../../policies/vocabulary/actions.js';
 import { loadSeeds } from '../../seeds/load.js';
 import { asset, template } from '../assets/helpers.js';
 
@@ -494,6 +497,41 @@ describe('conformance: wire forms survive JSON-LD expansion (bundled contexts on
       );
     });
   }
+
+  it('every ODRL action and left operand Shuyu knows, and the other IRI-valued terms, survive', async () => {
+    const operands = [...OPERANDS.values()].map((o) => ({
+      leftOperand: o.name,
+      operator: o.operators[0] ?? 'eq',
+      rightOperand: 'x',
+    }));
+    const canonical: JsonObject = {
+      conflict: 'prohibit',
+      permission: Object.keys(ACTIONS).map((action) => ({ action: [action], constraint: operands })),
+      // An action with a refinement only where the DSP schema allows an object (a rule's `action` must
+      // be a string): in a remedy, as the medical template has it in a duty.
+      prohibition: [
+        {
+          action: ['distribute'],
+          remedy: [
+            {
+              action: [
+                {
+                  value: 'delete',
+                  refinement: [{ leftOperand: 'count', operator: 'lteq', rightOperand: '3' }],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+      obligation: [{ action: ['compensate'], consequence: [{ action: ['inform'] }] }],
+    };
+    const offer = { '@id': 'urn:test:every-term', '@type': 'Offer', ...dspPolicyBody(canonical) };
+    const dataset = { ...(catalog.dataset as JsonObject[])[0], hasPolicy: [offer] };
+    await expectRoundTrip('Dataset', { '@context': [DSP_CONTEXT_URL], ...dataset } as JsonObject);
+    expect(Object.keys(ACTIONS).length).to.be.greaterThan(40);
+    expect(operands.length).to.be.greaterThan(10);
+  });
 
   it('the catalog of the four templates, with the access policies the federated catalog gets', async () => {
     await expectRoundTrip('Catalog', catalog);
