@@ -5,8 +5,9 @@
 // a bare "title" would vanish when a JSON-LD processor expands the dataset, so metadata is written
 // "dct:title", "dcat:keyword" (as the DSP 2024-1 examples do) and Shuyu's own facts as full IRIs.
 
-import type { Json, JsonObject } from '../../policies/jsonld/canonicalize.js';
+import { termKind, type Json, type JsonObject } from '../../policies/jsonld/canonicalize.js';
 import { expandIri, RDF_NS, SHUYU_NS } from '../../policies/jsonld/namespaces.js';
+import { wireFormat } from '../dsp/messages/format.js';
 import { DSP_TERMS } from '../dsp/messages/terms.js';
 import { LITERAL_KEYS, normaliseLiteral } from './policy-key.js';
 import type { Asset } from './types.js';
@@ -35,7 +36,7 @@ export interface DspDataService {
 
 export interface DspDistribution {
   readonly '@type': 'Distribution';
-  /** The transfer type (e.g. HttpData-PULL), as a TransferRequestMessage's format names it. */
+  /** The transfer type as an IRI that expands (e.g. "dspace:HttpData-PULL", dsp/messages/format.ts). */
   readonly format: string;
   readonly accessService: DspDataService;
   readonly 'dcat:mediaType': string;
@@ -121,7 +122,7 @@ export function datasetHeader(
     [DATASET_KEYS.dataGrade]: asset.dataGrade,
     distribution: transferFormats.map((format) => ({
       '@type': 'Distribution' as const,
-      format,
+      format: wireFormat(format),
       accessService: service,
       'dcat:mediaType': asset.format,
     })),
@@ -173,10 +174,12 @@ const NODE_KEYS = new Set([
 const OWN_KEYS = new Set(['uid', 'type', 'target', 'assigner']);
 
 /**
- * The rules of a canonical policy (policies/jsonld/canonicalize.ts) in DSP compact JSON: bare ODRL
- * terms, @id / @type keys, single values unwrapped where DSP expects a string (action), Shuyu terms
- * as full IRIs (the DSP context does not declare the shuyu: prefix). The policy engine reads this
- * back to the same canonical form, which is what matchRequestedOffer relies on.
+ * The rules of a canonical policy (policies/jsonld/canonicalize.ts) in DSP compact JSON that survives
+ * JSON-LD expansion with the DSP 2025-1 context alone: @id / @type keys, single values unwrapped where DSP
+ * expects a string (action), and every term the DSP context does not define written as an IRI: ODRL keys
+ * and values with the odrl: prefix it declares ("odrl:refinement", "leftOperand": "odrl:purpose",
+ * "action": "odrl:distribute"), Shuyu terms as full IRIs (it declares no shuyu: prefix). The policy engine
+ * reads this back to the same canonical form, which is what matchRequestedOffer relies on.
  */
 export function dspPolicyBody(canonical: JsonObject): JsonObject {
   const out: JsonObject = {};
@@ -192,13 +195,28 @@ function wireValue(key: string, value: Json): Json {
     const items = value.map((v) => wireValue(key, v));
     return NODE_KEYS.has(key) || items.length !== 1 ? items : (items[0] as Json);
   }
-  if (typeof value === 'string') return wireIri(value);
+  if (typeof value === 'string') return wireTerm(key, value);
   if (value !== null && typeof value === 'object') {
     const out: JsonObject = {};
     for (const [k, v] of Object.entries(value)) out[wireKey(k)] = wireValue(k, v);
     return out;
   }
   return value;
+}
+
+/**
+ * A string the policy engine reads as an IRI or term. Under a key the DSP context defines (action,
+ * leftOperand, operator, target, profile...) the context already makes it an IRI; under one it does not
+ * (odrl:conflict, rdf:value, odrl:partOf...) a bare string would expand to a literal, so it becomes an
+ * `{"@id"}` reference.
+ */
+function wireTerm(key: string, value: string): Json {
+  const kind = termKind(key);
+  if (kind === undefined || kind === 'id') return wireIri(value);
+  const vocab = kind === 'vocab' || kind === 'type';
+  if (kind === 'type' || wireKey(key) === key) return vocab ? wireVocab(value) : wireIri(value);
+  // An @id is not read against the context's terms: even "prohibit", which it defines, needs the prefix.
+  return { '@id': vocab && !value.includes(':') ? `odrl:${value}` : wireIri(value) };
 }
 
 function wireKey(key: string): string {
@@ -215,11 +233,24 @@ function wireLiteral(value: Json): Json {
   if (Array.isArray(value)) return value.map(wireLiteral);
   if (value !== null && typeof value === 'object') {
     const out: JsonObject = {};
-    for (const [k, v] of Object.entries(value))
-      out[k] = (k === '@type' || k === '@id') && typeof v === 'string' ? wireIri(v) : v;
+    for (const [k, v] of Object.entries(value)) {
+      if (k === '@id' && typeof v === 'string') out[k] = wireVocab(v);
+      else out[k] = k === '@type' && typeof v === 'string' ? wireIri(v) : v;
+    }
     return out;
   }
   return value;
+}
+
+/**
+ * A term of ODRL's vocabulary (an action, left operand, operator, policy or rule type). The canonical
+ * form writes ODRL terms bare; only those the DSP context defines as the same ODRL IRI ("use", "eq",
+ * "Offer") stay bare, every other one ("purpose", "distribute", "anonymize") gets the odrl: prefix, or
+ * a JSON-LD processor would read a relative IRI.
+ */
+function wireVocab(value: string): string {
+  if (value.includes(':')) return wireIri(value);
+  return DSP_TERMS.odrlTerms.has(value) ? value : `odrl:${value}`;
 }
 
 /** xsd: is declared by the DSP context; shuyu: and dpv: are not, so they travel expanded. */

@@ -79,6 +79,16 @@ const TERMS: Readonly<Record<string, TermInfo>> = {
   contractedParty: t('ref', true),
 };
 
+/**
+ * How the reader takes the value of `term` (a canonical property name), or undefined for a property it
+ * does not know. Writers use it to keep IRIs IRIs on the wire (connector/assets/dsp.ts).
+ */
+export function termKind(term: string): TermKind | undefined {
+  return Object.hasOwn(TERMS, term) ? TERMS[term]?.kind : undefined;
+}
+
+export type TermKind = Kind;
+
 /** Input limits: a policy beyond them is refused with a clear error instead of exhausting memory. */
 export const LIMITS = { maxDepth: 48, maxNodes: 200_000, maxStringLength: 16_384 } as const;
 

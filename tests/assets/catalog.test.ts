@@ -129,7 +129,7 @@ describe('assets: catalog', () => {
       expect(d?.distribution).to.deep.equal([
         {
           '@type': 'Distribution',
-          format: 'HttpData-PULL',
+          format: 'dspace:HttpData-PULL',
           accessService: { '@id': `${PROVIDER}#dsp`, '@type': 'DataService', endpointURL: ENDPOINT },
           'dcat:mediaType': 'text/csv',
         },

@@ -5,6 +5,11 @@ import { expect } from 'chai';
 import { CompactSign } from 'jose';
 import { Ed25519Key, createDidSigner } from '../../connector/identity/index.js';
 import {
+  EDC_AUTHORIZATION_PROPERTY,
+  EDC_AUTH_TYPE_PROPERTY,
+  EDC_ENDPOINT_PROPERTY,
+} from '../../connector/dsp/messages/index.js';
+import {
   EDR_TOKEN_TYPE,
   edrAudience,
   edrToDataAddress,
@@ -81,9 +86,12 @@ describe('dataplane/edr', () => {
     expect(verified.keyId).to.equal(identity.signer().keyId);
     const address = edrToDataAddress(edr);
     expect(address.endpoint).to.equal(edr.endpoint);
-    expect(address.endpointProperties.find((p) => p.name === 'authorization')?.value).to.equal(
-      edr.authorization,
-    );
+    // The endpoint, token and auth type also where Eclipse EDC reads them: EDC's endpoint properties.
+    const property = (name: string) => address.endpointProperties.find((p) => p.name === name)?.value;
+    expect(property(EDC_ENDPOINT_PROPERTY)).to.equal(edr.endpoint);
+    expect(property(EDC_AUTHORIZATION_PROPERTY)).to.equal(edr.authorization);
+    expect(property(EDC_AUTH_TYPE_PROPERTY)).to.equal('bearer');
+    expect(property('refreshEndpoint')).to.equal(edr.refreshEndpoint);
   });
 
   it('refuses a forged token: signed by another key, or with altered claims', async () => {

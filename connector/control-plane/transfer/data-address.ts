@@ -4,9 +4,9 @@
 // (edr.ts, through the control plane's `pullDataAddress` hook).
 
 import { randomBytes } from 'node:crypto';
+import { httpDataAddress } from '../../dsp/messages/data-address.js';
 import type { DataAddress } from '../../dsp/messages/index.js';
-
-export const HTTP_ENDPOINT_TYPE = 'https://w3id.org/idsa/v4.1/HTTP';
+import { HTTP_ENDPOINT_TYPE } from '../../dataplane/edr/issue.js';
 
 /** Transfer formats whose data address the provider gives (pull) rather than the consumer (push). */
 export function isPullFormat(format: string): boolean {
@@ -18,13 +18,10 @@ export function isPushFormat(format: string): boolean {
 }
 
 export function placeholderPullAddress(connectorUrl: string, transferId: string): DataAddress {
-  return {
-    '@type': 'DataAddress',
+  return httpDataAddress({
     endpointType: HTTP_ENDPOINT_TYPE,
     endpoint: `${connectorUrl}/data/${encodeURIComponent(transferId)}`,
-    endpointProperties: [
-      { '@type': 'EndpointProperty', name: 'authorization', value: randomBytes(32).toString('base64url') },
-      { '@type': 'EndpointProperty', name: 'authType', value: 'bearer' },
-    ],
-  };
+    authorization: randomBytes(32).toString('base64url'),
+    authType: 'bearer',
+  });
 }

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { epochSeconds, systemClock, type Clock } from '../../identity/clock.js';
 import type { DidSigner } from '../../identity/signer.js';
+import { httpDataAddress } from '../../dsp/messages/data-address.js';
 import { DataPlaneError } from '../errors.js';
 import {
   DEFAULT_EDR_LIFETIME_SECONDS,
@@ -43,6 +44,9 @@ export interface EndpointDataReference {
   /** POST here with the current, unexpired token to get a fresh reference. */
   readonly refreshEndpoint: string;
 }
+
+/** The endpoint type of an HTTP pull endpoint (IDSA's, which EDC also uses). */
+export const HTTP_ENDPOINT_TYPE = 'https://w3id.org/idsa/v4.1/HTTP';
 
 export async function issueEdr(
   input: IssueEdrInput,
@@ -87,24 +91,20 @@ export async function issueEdr(
   };
 }
 
-/** A DSP DataAddress (TransferStartMessage) carrying the reference as endpoint properties. */
-export function edrToDataAddress(edr: EndpointDataReference): {
-  '@type': 'DataAddress';
-  endpointType: string;
-  endpoint: string;
-  endpointProperties: { '@type': 'EndpointProperty'; name: string; value: string }[];
-} {
-  const property = (name: string, value: string) => ({ '@type': 'EndpointProperty' as const, name, value });
-  return {
-    '@type': 'DataAddress',
-    endpointType: 'https://w3id.org/idsa/v4.1/HTTP',
+/**
+ * A DSP DataAddress (TransferStartMessage) carrying the reference: the endpoint, token and auth type where
+ * DSP and Eclipse EDC readers look for them (httpDataAddress), the rest as plain endpoint properties.
+ */
+export function edrToDataAddress(edr: EndpointDataReference): ReturnType<typeof httpDataAddress> {
+  return httpDataAddress({
+    endpointType: HTTP_ENDPOINT_TYPE,
     endpoint: edr.endpoint,
-    endpointProperties: [
-      property('authorization', edr.authorization),
-      property('authType', edr.authType),
-      property('expiresAt', edr.expiresAt),
-      property('expiresIn', String(edr.expiresIn)),
-      property('refreshEndpoint', edr.refreshEndpoint),
-    ],
-  };
+    authorization: edr.authorization,
+    authType: edr.authType,
+    properties: {
+      expiresAt: edr.expiresAt,
+      expiresIn: String(edr.expiresIn),
+      refreshEndpoint: edr.refreshEndpoint,
+    },
+  });
 }

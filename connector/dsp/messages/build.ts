@@ -4,6 +4,8 @@
 // is a bug on our side, reported here with pointers rather than by the peer.
 
 import { DspError } from './errors.js';
+import { withEdcEndpoint } from './data-address.js';
+import { wireFormat } from './format.js';
 import { validateDspMessage } from './validate.js';
 import {
   DSP_CONTEXT_URL,
@@ -159,12 +161,24 @@ export function buildContractNegotiationError(
 
 // ---- transfer process ----
 
+/**
+ * The format goes out as an IRI that survives JSON-LD expansion ("dspace:HttpData-PULL", format.ts), a
+ * push data address with its endpoint also where EDC reads it (data-address.ts).
+ */
 export function buildTransferRequestMessage(fields: Fields<TransferRequestMessage>): TransferRequestMessage {
-  return message('TransferRequestMessage', fields);
+  return message('TransferRequestMessage', {
+    ...fields,
+    format: wireFormat(fields.format),
+    dataAddress: fields.dataAddress && withEdcEndpoint(fields.dataAddress),
+  });
 }
 
+/** A data address goes out with its endpoint also where EDC reads it (data-address.ts). */
 export function buildTransferStartMessage(fields: Fields<TransferStartMessage>): TransferStartMessage {
-  return message('TransferStartMessage', fields);
+  return message('TransferStartMessage', {
+    ...fields,
+    dataAddress: fields.dataAddress && withEdcEndpoint(fields.dataAddress),
+  });
 }
 
 export function buildTransferCompletionMessage(

@@ -1,9 +1,70 @@
-// Reading a DataAddress whichever way the peer wrote it (trap 9). The spec puts `endpoint` on the
-// DataAddress and anything else in `endpointProperties` ({name, value} pairs); Eclipse EDC peers
-// put `endpoint` and `authorization` among the endpointProperties too, often under full IRIs
-// ("https://w3id.org/edc/v0.0.1/ns/endpoint") or prefixed names ("edc:authorization").
+// Writing and reading a DataAddress whichever way the peer wants it (trap 9). The spec puts `endpoint`
+// on the DataAddress and anything else in `endpointProperties` ({name, value} pairs). Eclipse EDC reads
+// only `endpointType` and `endpointProperties` (JsonObjectToDataAddressDspaceTransformer) and finds the
+// endpoint, token and auth type among the properties under its own IRIs
+// ("https://w3id.org/edc/v0.0.1/ns/endpoint"); other peers write prefixed names ("edc:authorization") or
+// bare ones. Shuyu writes both the DSP field and EDC's properties, and reads any of them.
 
 import type { DataAddress, EndpointProperty } from './types.js';
+
+/** EDC's namespace for DataAddress properties (EDC's CoreConstants.EDC_NAMESPACE). */
+export const EDC_NAMESPACE = 'https://w3id.org/edc/v0.0.1/ns/';
+export const EDC_ENDPOINT_PROPERTY = `${EDC_NAMESPACE}endpoint`;
+export const EDC_AUTHORIZATION_PROPERTY = `${EDC_NAMESPACE}authorization`;
+export const EDC_AUTH_TYPE_PROPERTY = `${EDC_NAMESPACE}authType`;
+
+export interface HttpDataAddressInput {
+  readonly endpointType: string;
+  readonly endpoint: string;
+  /** The token the consumer sends as `Authorization: <authType> <authorization>`. */
+  readonly authorization: string;
+  readonly authType: string;
+  /** Further properties (expiry, refresh endpoint...), written under the names given. */
+  readonly properties?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A pull DataAddress both DSP readers and EDC understand: the endpoint as DSP's `endpoint` field and as
+ * EDC's endpoint property, the token and auth type under EDC's property IRIs.
+ */
+export function httpDataAddress(input: HttpDataAddressInput): DataAddress & {
+  endpoint: string;
+  endpointProperties: EndpointProperty[];
+} {
+  const property = (name: string, value: string): EndpointProperty => ({
+    '@type': 'EndpointProperty',
+    name,
+    value,
+  });
+  return {
+    '@type': 'DataAddress',
+    endpointType: input.endpointType,
+    endpoint: input.endpoint,
+    endpointProperties: [
+      property(EDC_ENDPOINT_PROPERTY, input.endpoint),
+      property(EDC_AUTHORIZATION_PROPERTY, input.authorization),
+      property(EDC_AUTH_TYPE_PROPERTY, input.authType),
+      ...Object.entries(input.properties ?? {}).map(([name, value]) => property(name, value)),
+    ],
+  };
+}
+
+/**
+ * `address` with its endpoint also as EDC's endpoint property, unless some property already names an
+ * endpoint: what every DataAddress Shuyu sends carries (a push address the operator wrote, too).
+ */
+export function withEdcEndpoint(address: DataAddress): DataAddress {
+  const properties = entries(address.endpointProperties);
+  if (typeof address.endpoint !== 'string' || properties.some((p) => localName(p.name) === 'endpoint')) {
+    return address;
+  }
+  const endpoint: EndpointProperty = {
+    '@type': 'EndpointProperty',
+    name: EDC_ENDPOINT_PROPERTY,
+    value: address.endpoint,
+  };
+  return { ...address, endpointProperties: [endpoint, ...properties] };
+}
 
 export interface DataAddressView {
   readonly endpointType: string;
@@ -27,7 +88,10 @@ function entries(list: unknown): EndpointProperty[] {
   );
 }
 
-/** The endpoint, credentials and properties of a DataAddress, wherever the peer put them. */
+/**
+ * The endpoint, credentials and properties of a DataAddress, wherever the peer put them: the endpoint
+ * from DSP's `endpoint` field or, when absent (EDC's own reader ignores the field), from the property.
+ */
 export function readDataAddress(address: DataAddress): DataAddressView {
   // A Map, then fromEntries: a property named "__proto__" stays a plain key.
   const byName = new Map<string, string>();

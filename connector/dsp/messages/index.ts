@@ -5,7 +5,17 @@ export * from './types.js';
 export { parseDspMessage, type ParseOptions, type ParseResult } from './parse.js';
 export { normalizeDspBody, type NormalizeOptions, type Normalized } from './normalize.js';
 export { validateDspMessage, isDspSchemaName, DSP_SCHEMA_NAMES } from './validate.js';
-export { readDataAddress, type DataAddressView } from './data-address.js';
+export {
+  readDataAddress,
+  httpDataAddress,
+  EDC_NAMESPACE,
+  EDC_ENDPOINT_PROPERTY,
+  EDC_AUTHORIZATION_PROPERTY,
+  EDC_AUTH_TYPE_PROPERTY,
+  type DataAddressView,
+  type HttpDataAddressInput,
+} from './data-address.js';
+export { wireFormat, readFormat } from './format.js';
 export { LIMITS as DSP_MESSAGE_LIMITS } from './scan.js';
 export {
   DSP_DOCUMENT_LOADER,

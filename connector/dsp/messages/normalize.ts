@@ -1,14 +1,21 @@
 // Received body (any JSON-LD form) → the compacted DSP 2025-1 form the schemas describe.
 // Fast path: the body already uses the DSP context and compact keys, so it is taken as it is (with
 // `@context` put in its array form). Otherwise jsonld expands it with the bundled loader (nothing is
-// ever fetched; unknown contexts are refused) and compacts it with the DSP context, after which
+// ever fetched; unknown contexts are refused) and compacts it with the DSP context (plus EDC's, for a
+// message that uses EDC's terms, such as its QuerySpec catalog filter), after which
 // `@context` is made an array again (trap 3: jsonld turns a one-element array into a string) and
 // `@type` is a compact string (trap 4). Never throws: every failure comes back as pointer + reason.
 
 import jsonld from 'jsonld';
-import { ContextNotBundledError, DSP_DOCUMENT_LOADER, type DocumentLoader } from './loader.js';
+import {
+  ContextNotBundledError,
+  DSP_DOCUMENT_LOADER,
+  EDC_DSPACE_CONTEXT_URL,
+  type DocumentLoader,
+} from './loader.js';
+import { EDC_NAMESPACE } from './data-address.js';
 import { LIMITS, scanBody } from './scan.js';
-import { DSP_CONTEXT_URL, type FieldReason, type JsonObject } from './types.js';
+import { DSP_CONTEXT_URL, type FieldReason, type Json, type JsonObject } from './types.js';
 
 export interface NormalizeOptions {
   /** Serves JSON-LD contexts; defaults to the bundled DSP loader (tests pass a spy). */
@@ -83,6 +90,49 @@ function withoutForeignId(message: JsonObject): JsonObject {
   return rest;
 }
 
+/**
+ * Peers that write DSP as plain JSON say `id` and `type` where JSON-LD needs `@id` and `@type`; the DSP
+ * context does not alias them (W3C ODRL's does), so JSON-LD processing would drop both. An object that
+ * has no `@type` reads its `type` as `@type`, and one with no `@id` its `id` as `@id`, unless the
+ * message's contexts give that key a meaning of its own (EDC's context makes `id` the property edc:id).
+ * Returns `value` itself when nothing is renamed.
+ */
+function withKeywordAliases(value: JsonObject): JsonObject {
+  const contexts = contextUrls(value['@context']);
+  if (contexts === undefined) return value;
+  const aliases: Array<[string, string]> = [['type', '@type']];
+  if (!contexts.includes(EDC_DSPACE_CONTEXT_URL)) aliases.push(['id', '@id']);
+  const walk = (node: unknown, depth: number): unknown => {
+    if (!isObjectLike(node) || depth > LIMITS.maxDepth) return node;
+    if (Array.isArray(node)) {
+      const items = node.map((item) => walk(item, depth + 1));
+      return items.some((item, i) => item !== node[i]) ? items : node;
+    }
+    let out = node as JsonObject;
+    const copy = (): JsonObject => (out === node ? (out = { ...(node as JsonObject) }) : out);
+    for (const [key, child] of Object.entries(node)) {
+      if (key === '@context' || key === '@value') continue;
+      const next = walk(child, depth + 1);
+      if (next !== child) copy()[key] = next as Json;
+    }
+    for (const [alias, keyword] of aliases) {
+      const aliased = out[alias];
+      if (typeof aliased === 'string' && !Object.hasOwn(out, keyword) && !Object.hasOwn(out, '@value')) {
+        const { [alias]: _renamed, ...rest } = copy();
+        out = { ...rest, [keyword]: aliased };
+      }
+    }
+    return out;
+  };
+  return walk(value, 0) as JsonObject;
+}
+
+/** The context URLs of a message whose `@context` is only URLs; undefined when it holds an inline one. */
+function contextUrls(context: unknown): string[] | undefined {
+  const list = Array.isArray(context) ? context : [context];
+  return list.every((c) => typeof c === 'string') ? (list as string[]) : undefined;
+}
+
 /** Normalises a received DSP body (a parsed JSON value, or JSON text) to the compacted DSP form. */
 export async function normalizeDspBody(body: unknown, options: NormalizeOptions = {}): Promise<Normalized> {
   let value = body;
@@ -98,13 +148,15 @@ export async function normalizeDspBody(body: unknown, options: NormalizeOptions 
       { pointer: '', reason: `must be a JSON object (one DSP message), found ${describe(value)}` },
     ]);
   }
-  const scan = scanBody(value);
+  let scan = scanBody(value);
   if (scan.errors.length > 0) return fail(scan.errors);
+  const message = withKeywordAliases(value);
+  if (message !== value) scan = scanBody(message);
   if (scan.compact) {
-    return { ok: true, value: withoutForeignId({ ...value, '@context': [DSP_CONTEXT_URL] }), path: 'fast' };
+    return { ok: true, value: withoutForeignId({ ...message, '@context': [DSP_CONTEXT_URL] }), path: 'fast' };
   }
-  const plainKeys = Object.keys(value).filter((k) => !k.startsWith('@'));
-  if (!('@context' in value) && plainKeys.every((k) => !k.includes(':'))) {
+  const plainKeys = Object.keys(message).filter((k) => !k.startsWith('@'));
+  if (!('@context' in message) && plainKeys.every((k) => !k.includes(':'))) {
     return fail([
       {
         pointer: '/@context',
@@ -112,7 +164,7 @@ export async function normalizeDspBody(body: unknown, options: NormalizeOptions 
       },
     ]);
   }
-  return expandAndCompact(value, options.documentLoader ?? DSP_DOCUMENT_LOADER);
+  return expandAndCompact(message, options.documentLoader ?? DSP_DOCUMENT_LOADER);
 }
 
 async function expandAndCompact(value: JsonObject, documentLoader: DocumentLoader): Promise<Normalized> {
@@ -128,9 +180,15 @@ async function expandAndCompact(value: JsonObject, documentLoader: DocumentLoade
       { pointer: '', reason: `holds ${count} JSON-LD nodes after expansion; a DSP message is one` },
     ]);
   }
+  // EDC's extra context names its own terms (QuerySpec in a catalog request's filter): compacting with
+  // it too keeps them readable ("limit", not its full IRI), and the result says so in its @context.
+  const contexts = outputContexts(value['@context'], nodes[0]);
   let compacted: unknown;
   try {
-    compacted = await compact(nodes[0], DSP_CONTEXT_URL, { documentLoader, eventHandler: strictEvents });
+    compacted = await compact(nodes[0], contexts.length === 1 ? contexts[0] : contexts, {
+      documentLoader,
+      eventHandler: strictEvents,
+    });
   } catch (e) {
     return fail([jsonLdProblem(e, value)]);
   }
@@ -145,9 +203,31 @@ async function expandAndCompact(value: JsonObject, documentLoader: DocumentLoade
   wrapLogicalOperands(compacted, 0);
   return {
     ok: true,
-    value: withoutForeignId({ ...compacted, '@context': [DSP_CONTEXT_URL] }),
+    value: withoutForeignId({ ...compacted, '@context': contexts }),
     path: 'expanded',
   };
+}
+
+/**
+ * The DSP context, then EDC's when the message named it or uses EDC's terms (e.g. fully expanded, with
+ * no context left to name).
+ */
+function outputContexts(context: unknown, expanded: unknown): string[] {
+  const named = Array.isArray(context) ? context : [context];
+  const edc = named.includes(EDC_DSPACE_CONTEXT_URL) || usesEdcTerms(expanded, 0);
+  return edc ? [DSP_CONTEXT_URL, EDC_DSPACE_CONTEXT_URL] : [DSP_CONTEXT_URL];
+}
+
+/** True when a key or `@type` of the expanded message is in EDC's namespace (values are not looked at). */
+function usesEdcTerms(node: unknown, depth: number): boolean {
+  if (!isObjectLike(node) || depth > LIMITS.maxDepth) return false;
+  if (Array.isArray(node)) return node.some((item) => usesEdcTerms(item, depth + 1));
+  return Object.entries(node).some(
+    ([key, child]) =>
+      key.startsWith(EDC_NAMESPACE) ||
+      (key === '@type' && [child].flat().some((t) => typeof t === 'string' && t.startsWith(EDC_NAMESPACE))) ||
+      usesEdcTerms(child, depth + 1),
+  );
 }
 
 /** ODRL's logical operands: the schema wants arrays, but the DSP context gives them no `@set`. */

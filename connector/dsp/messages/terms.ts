@@ -11,6 +11,8 @@ export interface DspTerms {
   readonly prefixes: ReadonlyMap<string, string>;
   /** The absolute IRIs those terms expand to: a prefixed key naming one of these compacts to a term. */
   readonly termIris: ReadonlySet<string>;
+  /** Terms that stand for the ODRL IRI of the same name ("use", "eq", "and"): safe as bare ODRL values. */
+  readonly odrlTerms: ReadonlySet<string>;
 }
 
 type Definition = string | { '@id'?: string; '@context'?: Record<string, unknown> } | null;
@@ -20,6 +22,7 @@ function readTerms(): DspTerms {
   const prefixes = new Map<string, string>();
   const terms = new Set<string>();
   const ids: string[] = [];
+  const odrlTerms = new Set<string>();
   const visit = (ctx: Record<string, unknown>): void => {
     for (const [key, raw] of Object.entries(ctx)) {
       if (key.startsWith('@')) continue;
@@ -28,6 +31,7 @@ function readTerms(): DspTerms {
       if (typeof id === 'string' && /[/#]$/.test(id) && !id.includes('@')) prefixes.set(key, id);
       else terms.add(key);
       if (typeof id === 'string') ids.push(id);
+      if (id === `odrl:${key}`) odrlTerms.add(key);
       if (def !== null && typeof def === 'object' && def['@context']) visit(def['@context']);
     }
   };
@@ -37,7 +41,7 @@ function readTerms(): DspTerms {
     const ns = colon > 0 ? prefixes.get(iri.slice(0, colon)) : undefined;
     return ns === undefined ? iri : ns + iri.slice(colon + 1);
   };
-  return { terms, prefixes, termIris: new Set(ids.map(expand)) };
+  return { terms, prefixes, termIris: new Set(ids.map(expand)), odrlTerms };
 }
 
 export const DSP_TERMS: DspTerms = readTerms();
