@@ -8,6 +8,7 @@ import { HttpProblem } from '../../connector/http/problem.js';
 import {
   createNetworkVerifiers,
   InMemoryReplayCache,
+  compileDcpSchemas,
   openProcessIdentity,
   systemClock,
   type Clock,
@@ -79,6 +80,7 @@ function loadConfig(dataDir: string): Partial<AuthorityConfig> {
 export async function startAuthority(options: StartAuthorityOptions): Promise<RunningAuthority> {
   ensureDataDirectory(options.dataDir);
   const config = { ...loadConfig(options.dataDir), ...stripUndefined(options) };
+  compileDcpSchemas(); // once per process, before the first DCP message
   const clock = options.clock ?? systemClock;
   // The server listens first (the DID follows from its URL); until everything is open, requests get 503.
   const app = createJsonApp();
@@ -135,6 +137,7 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       statusChecker,
       hostPolicy,
       publicUrl,
+      replayCache,
       clock,
     });
     routes.use(federation.router);

@@ -1,6 +1,8 @@
 // Running a participant's connector as a process: data directory (keys/, connector.sqlite,
 // connector.json), its DID document, its wallet and its link to the authority, and the HTTP server that
-// authenticates every other participant with a request token. Protocol routes (DSP) mount on `app`.
+// authenticates every other participant with DCP 1.0: our Secure Token Service signs the tokens we send,
+// our Credential Service (under /dcp/v1) presents our wallet to verifiers, and the DCP verifier checks
+// callers by querying theirs. Protocol routes (DSP) mount on `app`.
 import { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import { callerOf, requireCaller } from '../http/caller-auth.js';
 import { createJsonApp, finishJsonApp } from '../http/json-app.js';
@@ -8,9 +10,12 @@ import { HttpProblem } from '../http/problem.js';
 import { listen, type RunningServer } from '../http/server.js';
 import {
   ClaimsCache,
+  compileDcpSchemas,
+  createCredentialService,
+  createDcpVerifier,
   createNetworkVerifiers,
-  createRequestToken,
-  createRequestVerifier,
+  createSecureTokenService,
+  CREDENTIAL_SERVICE_PATH,
   InMemoryReplayCache,
   openProcessIdentity,
   systemClock,
@@ -21,6 +26,7 @@ import {
   type ProcessIdentity,
   type RequestVerification,
   type RequestVerifier,
+  type SecureTokenService,
   createTestIdentity,
   type TestIdentity,
   type TestIdentityConfig,
@@ -57,8 +63,6 @@ export interface TestModeConfig extends Omit<TestIdentityConfig, 'token'> {
 export const CONNECTOR_CONFIG_FILE = 'connector.json';
 export const CONNECTOR_DATABASE_FILE = 'connector.sqlite';
 export const IDENTITY_API_PREFIX = '/identity/v1';
-/** How long the wallet's presentable credentials are reused for request tokens. */
-const PRESENTABLE_CACHE_MS = 5_000;
 
 export interface StartConnectorOptions extends Partial<ConnectorConfig> {
   dataDir: string;
@@ -81,10 +85,17 @@ export interface RunningConnector {
   readonly wallet: Wallet;
   readonly authority: AuthorityClient;
   readonly verifiers: NetworkVerifiers;
+  /** Callers' verified claims (bounded by revocationCheckIntervalMs); evict a DID to re-query it at once. */
+  readonly claimsCache: ClaimsCache;
   /** Verifies request tokens addressed to us (available once the authority is known). */
   verifier(): Promise<RequestVerifier>;
-  /** A token for `Authorization: Bearer` towards the participant `audienceDid`, presenting our wallet. */
+  /**
+   * A DCP self-issued ID token for `Authorization: Bearer` towards the participant `audienceDid`; its
+   * access token lets that participant query our Credential Service for our credentials.
+   */
   requestTokenFor(audienceDid: string): Promise<string>;
+  /** Our Secure Token Service (tokens with other scopes, access tokens alone). */
+  readonly sts: SecureTokenService;
   /** Collects our credentials from the authority into the wallet. */
   collectCredentials(): Promise<number>;
   /** Mount protocol and management routers here (before the 404 and problem handlers). */
@@ -120,6 +131,7 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
       `No authority configured for the connector in ${options.dataDir}; set "authorityUrl" in ${CONNECTOR_CONFIG_FILE}.`,
     );
   }
+  compileDcpSchemas(); // once per process, before the first DCP message
   const clock = options.clock ?? systemClock;
   const revocationCheckMs = options.revocationCheckIntervalMs ?? 5 * 60_000;
   const host = config.host ?? '127.0.0.1';
@@ -144,17 +156,21 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
     });
     const authority = new AuthorityClient({ url: config.authorityUrl, signer: () => identity.signer() });
     const replayCache = new InMemoryReplayCache({ clock });
+    const claimsCache = new ClaimsCache({ clock, maxTtlMs: revocationCheckMs });
     let verifier: Promise<RequestVerifier> | undefined;
     const getVerifier = (): Promise<RequestVerifier> => {
       verifier ??= authority.info().then((info: AuthorityInfo) =>
-        createRequestVerifier({
+        createDcpVerifier({
           ourDid: identity.did,
+          signer: () => identity.signer(),
+          hostPolicy,
+          ...(options.fetch ? { fetch: options.fetch } : {}),
           resolver: verifiers.resolver,
           statusChecker: verifiers.statusChecker,
           trustList: [{ did: info.did }],
           dataSpace: info.dataSpace,
           replayCache,
-          claimsCache: new ClaimsCache({ clock, maxTtlMs: revocationCheckMs }),
+          claimsCache,
           clock,
         }),
       );
@@ -165,6 +181,17 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
     app.get('/.well-known/did.json', (_req, res) => {
       res.type('application/did+json').send(JSON.stringify(identity.didDocument()));
     });
+    const sts = createSecureTokenService({ signer: () => identity.signer(), clock });
+    const credentialService = createCredentialService({
+      did: identity.did,
+      signer: () => identity.signer(),
+      ownKeys: () => identity.keys.publishedKeys,
+      credentials: (now) => wallet.presentable(now),
+      resolver: verifiers.resolver,
+      replayCache,
+      clock,
+    });
+    app.use(CREDENTIAL_SERVICE_PATH, credentialService.router);
     // Every authenticated route goes through this: who is calling, with which verified claims.
     const authenticate: RequestHandler = async (req, res, next) => {
       const tested = testMode && testCaller(testMode.identity, req.headers.authorization);
@@ -191,19 +218,6 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
     app.use(chainErrorHandlers(errorHandlers));
     finishJsonApp(app);
 
-    // What we present is read from the wallet at most every few seconds, not on every request token;
-    // collecting credentials refreshes it at once.
-    let presentable: { readonly at: number; readonly credentials: Promise<string[]> } | undefined;
-    const credentials = (): Promise<string[]> => {
-      const now = clock();
-      if (presentable === undefined || Math.abs(now.getTime() - presentable.at) >= PRESENTABLE_CACHE_MS) {
-        const read = wallet.presentable(now);
-        presentable = { at: now.getTime(), credentials: read };
-        read.catch(() => (presentable = undefined));
-      }
-      return presentable.credentials;
-    };
-
     const openDb = db;
     return {
       url: publicUrl,
@@ -213,17 +227,12 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
       wallet,
       authority,
       verifiers,
+      claimsCache,
       verifier: getVerifier,
-      requestTokenFor: async (audienceDid) =>
-        createRequestToken({
-          signer: identity.signer(),
-          audience: audienceDid,
-          credentials: await credentials(),
-          clock,
-        }),
+      requestTokenFor: (audienceDid) => sts.tokenFor(audienceDid),
+      sts,
       collectCredentials: async () => {
         const collected = await authority.collectInto(wallet, verifiers, clock);
-        presentable = undefined;
         return collected.length;
       },
       routes,
