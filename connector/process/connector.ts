@@ -31,6 +31,12 @@ import {
   type TestIdentity,
   type TestIdentityConfig,
 } from '../identity/index.js';
+import {
+  dcpTckStorageRouter,
+  dcpTckStsRouter,
+  type DcpTckHooksOptions,
+  type StoredCredential,
+} from '../identity/dcp/tck.js';
 import { Database, type Migration } from '../store/database.js';
 import { AuthorityClient, type AuthorityInfo } from '../wallet/authority-client.js';
 import { Wallet, WALLET_MIGRATIONS } from '../wallet/store.js';
@@ -50,6 +56,18 @@ export interface ConnectorConfig {
    * as a fixed participant with fixed claims, on a loopback bind only. Off unless `enabled: true`.
    */
   testIdentity?: TestModeConfig;
+  /** DCP settings beyond the defaults (docs/identity.md, docs/conformance.md). */
+  dcp?: DcpConfig;
+}
+
+export interface DcpConfig {
+  /** Scopes the verifier asks callers' Credential Services for; default the three Shuyu credential types. */
+  readonly scopes?: readonly string[];
+  /**
+   * Issuers trusted besides the authority (their DIDs). In the test identity mode they may also store
+   * credentials in our Credential Service (the DCP TCK's storage step).
+   */
+  readonly trustedIssuers?: readonly string[];
 }
 
 /** The test-only identity mode as configured (connector.json `testIdentity`). */
@@ -167,7 +185,8 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
           ...(options.fetch ? { fetch: options.fetch } : {}),
           resolver: verifiers.resolver,
           statusChecker: verifiers.statusChecker,
-          trustList: [{ did: info.did }],
+          trustList: [{ did: info.did }, ...(config.dcp?.trustedIssuers ?? []).map((did) => ({ did }))],
+          ...(config.dcp?.scopes ? { scopes: config.dcp.scopes } : {}),
           dataSpace: info.dataSpace,
           replayCache,
           claimsCache,
@@ -192,6 +211,21 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
       clock,
     });
     app.use(CREDENTIAL_SERVICE_PATH, credentialService.router);
+    if (testMode) {
+      // Test-only identity mode: the DCP TCK's token-service and storage steps (loopback only).
+      const hooks: DcpTckHooksOptions = {
+        did: identity.did,
+        identity: testMode.identity,
+        sts,
+        resolver: verifiers.resolver,
+        replayCache,
+        trustedIssuers: config.dcp?.trustedIssuers ?? [],
+        store: (issuer, delivered) => storeDelivered(wallet, issuer, delivered, clock),
+        clock,
+      };
+      app.use(dcpTckStsRouter(hooks));
+      app.use(CREDENTIAL_SERVICE_PATH, dcpTckStorageRouter(hooks));
+    }
     // Every authenticated route goes through this: who is calling, with which verified claims.
     const authenticate: RequestHandler = async (req, res, next) => {
       const tested = testMode && testCaller(testMode.identity, req.headers.authorization);
@@ -254,6 +288,30 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
     await db?.close();
     throw error;
   }
+}
+
+/** Adds what `issuer` delivered to the wallet, keeping what it delivered before under other ids. */
+async function storeDelivered(
+  wallet: Wallet,
+  issuer: string,
+  delivered: readonly StoredCredential[],
+  clock: Clock,
+): Promise<void> {
+  const ids = new Set(delivered.map((c) => c.id));
+  const kept = (await wallet.list()).filter((c) => c.issuer === issuer && !ids.has(c.id));
+  const receivedAt = clock().toISOString();
+  await wallet.replaceFromIssuer(issuer, [
+    ...kept,
+    ...delivered.map((c) => ({
+      ...c,
+      // The wallet compares ISO strings: store them in toISOString form (with milliseconds).
+      ...(c.validFrom ? { validFrom: new Date(c.validFrom).toISOString() } : {}),
+      ...(c.validUntil ? { validUntil: new Date(c.validUntil).toISOString() } : {}),
+      format: 'jwt' as const,
+      issuer,
+      receivedAt,
+    })),
+  ]);
 }
 
 /** The test identity mode when configured (enabled explicitly, loopback bind only), else undefined. */
