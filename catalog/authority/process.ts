@@ -24,6 +24,7 @@ import {
   writeConfigFile,
 } from '../../connector/process/config.js';
 import { Database } from '../../connector/store/database.js';
+import { issuerService, issuerServiceRouter } from './dcp-issuer.js';
 import {
   FEDERATION_MIGRATIONS,
   openFederation,
@@ -127,6 +128,16 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
     // One replay cache for every DID-proof route, so an ID token is single-use across them.
     const replayCache = new InMemoryReplayCache({ clock });
     routes.use(authorityRouter({ service, resolver, replayCache }));
+    routes.use(
+      issuerServiceRouter({
+        service,
+        identity,
+        resolver,
+        replayCache,
+        hostPolicy,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      }),
+    );
     routes.use(checkpointRoutes({ service, identity, db, resolver, replayCache, clock }));
     const federation = openFederation({
       ...config.federation,
@@ -142,7 +153,8 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
     });
     routes.use(federation.router);
     routes.use(consoleRouter({ service, federation }));
-    ready = { service, didDocument: () => identity.didDocument() };
+    const issuer = issuerService(identity, publicUrl);
+    ready = { service, didDocument: () => identity.didDocument([issuer]) };
     const openDb = db;
     return {
       url: publicUrl.replace(/\/+$/, ''),

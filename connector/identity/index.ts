@@ -180,6 +180,13 @@ export {
   type Scope,
 } from './dcp/scopes.js';
 export {
+  credentialStorageRouter,
+  CREDENTIAL_STORAGE_PATH,
+  type CredentialStorageOptions,
+  type StoredCredential,
+} from './dcp/storage.js';
+export { requestCredentials, ISSUER_SERVICE_TYPE, type RequestCredentialsOptions } from './dcp/issuance.js';
+export {
   assertDcpMessage,
   compileDcpSchemas,
   dcpMessageProblems,

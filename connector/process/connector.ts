@@ -13,6 +13,10 @@ import {
   compileDcpSchemas,
   createCredentialService,
   createDcpVerifier,
+  credentialStorageRouter,
+  requestCredentials,
+  verifyCredential,
+  type StoredCredential,
   createNetworkVerifiers,
   createSecureTokenService,
   CREDENTIAL_SERVICE_PATH,
@@ -31,12 +35,7 @@ import {
   type TestIdentity,
   type TestIdentityConfig,
 } from '../identity/index.js';
-import {
-  dcpTckStorageRouter,
-  dcpTckStsRouter,
-  type DcpTckHooksOptions,
-  type StoredCredential,
-} from '../identity/dcp/tck.js';
+import { dcpTckStsRouter } from '../identity/dcp/tck.js';
 import { Database, type Migration } from '../store/database.js';
 import { AuthorityClient, type AuthorityInfo } from '../wallet/authority-client.js';
 import { Wallet, WALLET_MIGRATIONS } from '../wallet/store.js';
@@ -211,21 +210,61 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
       clock,
     });
     app.use(CREDENTIAL_SERVICE_PATH, credentialService.router);
-    if (testMode) {
-      // Test-only identity mode: the DCP TCK's token-service and storage steps (loopback only).
-      const hooks: DcpTckHooksOptions = {
+    // Storage API: the authority delivers our credentials here (DCP issuance); they are verified before
+    // they replace its earlier ones. In the test identity mode the configured issuers may store too (DCP TCK).
+    const trustedIssuers = config.dcp?.trustedIssuers ?? [];
+    app.use(
+      CREDENTIAL_SERVICE_PATH,
+      credentialStorageRouter({
         did: identity.did,
-        identity: testMode.identity,
-        sts,
         resolver: verifiers.resolver,
         replayCache,
-        trustedIssuers: config.dcp?.trustedIssuers ?? [],
-        store: (issuer, delivered) => storeDelivered(wallet, issuer, delivered, clock),
         clock,
-      };
-      app.use(dcpTckStsRouter(hooks));
-      app.use(CREDENTIAL_SERVICE_PATH, dcpTckStorageRouter(hooks));
+        store: async (issuer, delivered) => {
+          const authorityDid = (await authority.info()).did;
+          if (issuer === authorityDid) {
+            await wallet.replaceFromIssuer(issuer, await verifiedDelivery(delivered, issuer));
+          } else if (testMode && trustedIssuers.includes(issuer)) {
+            await storeDelivered(wallet, issuer, delivered, clock);
+          } else {
+            throw new HttpProblem(403, 'issuer-not-trusted', `${issuer} may not store credentials here.`);
+          }
+        },
+      }),
+    );
+    if (testMode) {
+      // Test-only identity mode: the DCP TCK's token-service step (loopback only).
+      app.use(dcpTckStsRouter({ identity: testMode.identity, sts }));
     }
+    /** Each delivered credential verified (issuer, signature, validity, status) and about us. */
+    const verifiedDelivery = async (delivered: readonly StoredCredential[], issuer: string) =>
+      Promise.all(
+        delivered.map(async (c) => {
+          const verified = await verifyCredential(c.credential, {
+            resolver: verifiers.resolver,
+            statusChecker: verifiers.statusChecker,
+            trustList: [{ did: issuer }],
+            clock,
+          });
+          if (verified.subject.id !== identity.did) {
+            throw new HttpProblem(
+              400,
+              'not-our-credential',
+              `A delivered credential is about ${verified.subject.id}.`,
+            );
+          }
+          return {
+            id: verified.id ?? c.id,
+            type: verified.type,
+            format: 'jwt' as const,
+            issuer: verified.issuer,
+            credential: c.credential,
+            ...(verified.validFrom ? { validFrom: verified.validFrom.toISOString() } : {}),
+            ...(verified.validUntil ? { validUntil: verified.validUntil.toISOString() } : {}),
+            receivedAt: clock().toISOString(),
+          };
+        }),
+      );
     // Every authenticated route goes through this: who is calling, with which verified claims.
     const authenticate: RequestHandler = async (req, res, next) => {
       const tested = testMode && testCaller(testMode.identity, req.headers.authorization);
@@ -266,8 +305,17 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
       requestTokenFor: (audienceDid) => sts.tokenFor(audienceDid),
       sts,
       collectCredentials: async () => {
-        const collected = await authority.collectInto(wallet, verifiers, clock);
-        return collected.length;
+        // DCP issuance: the authority delivers to our Credential Service's storage API (above).
+        const issuerDid = (await authority.info()).did;
+        await requestCredentials({
+          issuerDid,
+          signer: identity.signer(),
+          resolver: verifiers.resolver,
+          hostPolicy,
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+          clock,
+        });
+        return (await wallet.list()).filter((c) => c.issuer === issuerDid).length;
       },
       routes,
       addErrorHandler: (handler) => {

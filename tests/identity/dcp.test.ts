@@ -291,6 +291,99 @@ describe('identity/dcp: Decentralized Claims Protocol 1.0', function () {
     });
   });
 
+  describe('credential issuance (the authority as Issuer Service)', () => {
+    const issuerBase = () => `${space.authority.url}/dcp/issuer`;
+    async function requestAs(who: ControlPlaneConnector, body: unknown) {
+      const { token } = await createIdToken({ signer: who.identity.signer(), audience: space.authority.did });
+      return request(`${issuerBase()}/credentials`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+      });
+    }
+    const requestMessage = (ids: string[]) => ({
+      '@context': [DCP_CONTEXT_URL],
+      type: 'CredentialRequestMessage',
+      holderPid: 'holder-request-1',
+      credentials: ids.map((id) => ({ id })),
+    });
+
+    it('advertises an IssuerService with schema-valid metadata', async () => {
+      const doc = (await request(`${space.authority.url}/.well-known/did.json`)).body as {
+        service: { type: string; serviceEndpoint: string }[];
+      };
+      expect(doc.service.map((s) => s.type)).to.include('IssuerService');
+      const metadata = await request(`${issuerBase()}/metadata`);
+      expect(dcpMessageProblems('IssuerMetadata', metadata.body)).to.deep.equal([]);
+      expect(
+        (metadata.body.credentialsSupported as { credentialType: string }[]).map((c) => c.credentialType),
+      ).to.have.members(['MembershipCredential', 'SectorCredential', 'DataGradeClearance']);
+    });
+
+    it('delivers requested credentials to the holder’s Credential Service, then answers 201 with the status', async () => {
+      await consumer.db.run('DELETE FROM wallet_credentials WHERE issuer = ?', [space.authority.did]);
+      const answer = await requestAs(
+        consumer,
+        requestMessage(['urn:shuyu:credential-object:MembershipCredential']),
+      );
+      expect(answer.status, JSON.stringify(answer.body)).to.equal(201);
+      const held = (await consumer.wallet.list()).filter((c) => c.issuer === space.authority.did);
+      expect(held.map((c) => c.type)).to.deep.equal(['MembershipCredential']);
+      const location = String(answer.headers.get('location'));
+      const { token } = await createIdToken({
+        signer: consumer.identity.signer(),
+        audience: space.authority.did,
+      });
+      const status = await request(new URL(location, space.authority.url).href, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(status.body).to.include({
+        type: 'CredentialStatus',
+        status: 'ISSUED',
+        holderPid: 'holder-request-1',
+      });
+      expect(dcpMessageProblems('CredentialStatus', status.body)).to.deep.equal([]);
+      const { token: other } = await createIdToken({
+        signer: provider.identity.signer(),
+        audience: space.authority.did,
+      });
+      const foreign = await request(new URL(location, space.authority.url).href, {
+        headers: { authorization: `Bearer ${other}` },
+      });
+      expect(foreign.status).to.equal(404);
+      // The connector's own collection goes the same way and restores all three.
+      expect(await consumer.collectCredentials()).to.equal(3);
+    });
+
+    it('refuses unauthenticated and unknown requests, and deliveries from untrusted issuers', async () => {
+      const unauthenticated = await request(`${issuerBase()}/credentials`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(requestMessage(['urn:shuyu:credential-object:MembershipCredential'])),
+      });
+      expect(unauthenticated.status).to.equal(401);
+      expect((await requestAs(consumer, requestMessage(['urn:other:object']))).status).to.equal(400);
+      expect((await requestAs(consumer, { type: 'CredentialRequestMessage' })).status).to.equal(400);
+      // The provider delivering "credentials" to the consumer: not its issuer.
+      const { token } = await createIdToken({ signer: provider.identity.signer(), audience: consumer.did });
+      const delivery = await request(`${consumer.identity.credentialServiceUrl}/credentials`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({
+          '@context': [DCP_CONTEXT_URL],
+          type: 'CredentialMessage',
+          issuerPid: 'x',
+          status: 'ISSUED',
+          credentials: [
+            { credentialType: 'MembershipCredential', payload: 'a.b.c', format: 'vc20-bssl/jwt' },
+          ],
+        }),
+      });
+      expect(delivery.status).to.be.within(400, 403);
+      expect(await consumer.wallet.presentable(new Date())).to.have.length(3);
+    });
+  });
+
   describe('end to end with DCP only', () => {
     it('a member holding 20 credentials negotiates and transfers (no 431)', async () => {
       // 17 more sector credentials from the real issuer: 20 in all.

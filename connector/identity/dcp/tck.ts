@@ -6,46 +6,19 @@
 //        (grant_type=client_credentials, client_id, client_secret = the static test token, audience = the
 //        verifier's DID, bearer_access_scope = space-separated scopes) → {access_token: a self-issued ID
 //        token for `audience` whose `token` claim grants it those scopes}. The TCK reads the `token` claim.
-//   POST <CS>/credentials     the storage step: a CredentialMessage, Authorization = a self-issued ID token
-//        from the issuer (aud = our DID); only issuers in `trustedIssuers` may store. The vc+jwt
-//        credentials go into the wallet under that issuer.
-import express, { Router, type Request } from 'express';
+// The storage step (a CredentialMessage to <CS>/credentials) is the Credential Service's storage API
+// (storage.ts); in this mode it also takes credentials from the configured `dcp.trustedIssuers`.
+import express, { Router } from 'express';
 import { HttpProblem } from '../../http/problem.js';
-import type { Clock } from '../clock.js';
-import type { DidResolver } from '../did/resolver.js';
-import { IdentityError } from '../errors.js';
 import type { TestIdentity } from '../test-identity.js';
-import { parseBearerToken } from '../tokens/bearer.js';
-import { verifyIdToken } from '../tokens/id-token.js';
-import type { ReplayCache } from '../tokens/replay-cache.js';
-import { decodeJwt } from '../util/jwt.js';
-import { dcpMessageProblems } from './schemas.js';
 import { parseScopes } from './scopes.js';
 import type { SecureTokenService } from './sts.js';
 
 export const TCK_DCP_STS_TOKEN_PATH = '/tck/dcp/sts/token';
-export const CREDENTIAL_STORAGE_PATH = '/credentials';
-
-/** A credential the storage step delivered. */
-export interface StoredCredential {
-  readonly id: string;
-  readonly type: string;
-  readonly credential: string;
-  readonly validFrom?: string;
-  readonly validUntil?: string;
-}
 
 export interface DcpTckHooksOptions {
-  readonly did: string;
   readonly identity: TestIdentity;
   readonly sts: SecureTokenService;
-  readonly resolver: DidResolver;
-  readonly replayCache: ReplayCache;
-  /** DIDs allowed to store credentials (the TCK's issuer). */
-  readonly trustedIssuers: readonly string[];
-  /** Puts what `issuer` delivered into the wallet. */
-  readonly store: (issuer: string, credentials: readonly StoredCredential[]) => Promise<void>;
-  readonly clock?: Clock;
 }
 
 /** The STS token hook (mount at the app root). */
@@ -81,69 +54,4 @@ export function dcpTckStsRouter(options: DcpTckHooksOptions): Router {
     },
   );
   return router;
-}
-
-/** The storage hook (mount under the CredentialService endpoint). */
-export function dcpTckStorageRouter(options: DcpTckHooksOptions): Router {
-  const router = Router();
-  router.post(CREDENTIAL_STORAGE_PATH, async (req: Request, res) => {
-    let issuer: string;
-    try {
-      const proof = await verifyIdToken(parseBearerToken(req.headers.authorization), {
-        resolver: options.resolver,
-        audience: options.did,
-        replayCache: options.replayCache,
-        ...(options.clock ? { clock: options.clock } : {}),
-      });
-      issuer = proof.caller;
-    } catch (error) {
-      if (error instanceof IdentityError) throw new HttpProblem(401, 'unauthorized', error.message);
-      throw error;
-    }
-    if (!options.trustedIssuers.includes(issuer)) {
-      throw new HttpProblem(403, 'issuer-not-trusted', `${issuer} may not store credentials here.`);
-    }
-    const problems = dcpMessageProblems('CredentialMessage', req.body);
-    if (problems.length > 0) {
-      throw new HttpProblem(400, 'invalid-body', 'The body is not a valid CredentialMessage.', problems);
-    }
-    const message = req.body as {
-      credentials: { credentialType: string; payload: unknown; format: string }[];
-    };
-    const stored: StoredCredential[] = [];
-    for (const [index, entry] of message.credentials.entries()) {
-      if (typeof entry.payload !== 'string') {
-        throw new HttpProblem(
-          400,
-          'unsupported-format',
-          `Credential ${index} is not a vc+jwt; this Credential Service holds profile vc20-bssl/jwt only.`,
-        );
-      }
-      let payload: Record<string, unknown>;
-      try {
-        payload = decodeJwt(entry.payload, `Credential ${index}`, 64 * 1024).payload;
-      } catch (error) {
-        throw new HttpProblem(400, 'invalid-credential', (error as Error).message);
-      }
-      const vc = (typeof payload.vc === 'object' && payload.vc !== null ? payload.vc : payload) as Record<
-        string,
-        unknown
-      >;
-      const id = [vc.id, payload.jti].find((v): v is string => typeof v === 'string') ?? `urn:tck:${index}`;
-      stored.push({
-        id,
-        type: entry.credentialType,
-        credential: entry.payload,
-        ...(isDate(vc.validFrom) ? { validFrom: vc.validFrom } : {}),
-        ...(isDate(vc.validUntil) ? { validUntil: vc.validUntil } : {}),
-      });
-    }
-    await options.store(issuer, stored);
-    res.status(200).json({});
-  });
-  return router;
-}
-
-function isDate(value: unknown): value is string {
-  return typeof value === 'string' && !Number.isNaN(Date.parse(value));
 }
