@@ -156,7 +156,7 @@ async function fetchOnly(space: Space, providers: readonly Provider[], record?: 
   const identity = space.authority.federation.identity;
   const hostPolicy = hostPolicyFor(LOCAL_DID_HOSTS);
   let datasets = 0;
-  await pool(providers, async ({ connector, sector }) => {
+  await pool(providers, async ({ connector }) => {
     const bodies: string[] = [];
     const recording: typeof fetch = async (url, init) => {
       const response = await fetch(url, init);
@@ -167,7 +167,7 @@ async function fetchOnly(space: Space, providers: readonly Provider[], record?: 
     const fetched = await fetchCatalog({
       connectorUrl: `${connector.url}/dsp`,
       providerDid: connector.did,
-      token: () => identity.requestTokenFor(connector.did, [sector]),
+      token: () => identity.requestTokenFor(connector.did),
       hostPolicy,
       limits: DEFAULT_FETCH_LIMITS,
       ...(record ? { fetch: recording } : {}),

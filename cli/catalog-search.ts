@@ -1,8 +1,10 @@
 // `shuyu catalog search [QUERY]`: search the federated catalog as your connector's member, so the results
-// are exactly what your credentials let you see at each provider.
+// are exactly what your credentials let you see at each provider. The token is a DCP self-issued ID token in
+// the connector's name: the catalog reads the credentials from the connector's Credential Service, so the
+// connector must be running.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createRequestToken, openProcessIdentity } from '../connector/identity/index.js';
+import { createSecureTokenService, openProcessIdentity } from '../connector/identity/index.js';
 import { readConfigFile } from '../connector/process/config.js';
 import {
   CONNECTOR_CONFIG_FILE,
@@ -41,7 +43,7 @@ export async function catalogSearch(args: string[], out: Output): Promise<number
   }
   const identity = await openProcessIdentity(join(values.dir, 'keys'), config.publicUrl);
   const db = await Database.open(join(values.dir, CONNECTOR_DATABASE_FILE), WALLET_MIGRATIONS);
-  let credentials: string[];
+  let credentials: readonly unknown[];
   try {
     credentials = await new Wallet(db).presentable(new Date());
   } finally {
@@ -53,7 +55,7 @@ export async function catalogSearch(args: string[], out: Output): Promise<number
     url: config.authorityUrl,
     signer: () => identity.signer(),
   }).info();
-  const token = await createRequestToken({ signer: identity.signer(), audience: authority.did, credentials });
+  const token = await createSecureTokenService({ signer: () => identity.signer() }).tokenFor(authority.did);
   const query = new URLSearchParams();
   if (positionals.length > 0) query.set('q', positionals.join(' '));
   for (const s of values.sector ?? []) query.append('sector', s);

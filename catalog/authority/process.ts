@@ -8,6 +8,7 @@ import { HttpProblem } from '../../connector/http/problem.js';
 import {
   createNetworkVerifiers,
   InMemoryReplayCache,
+  compileDcpSchemas,
   openProcessIdentity,
   systemClock,
   type Clock,
@@ -23,6 +24,7 @@ import {
   writeConfigFile,
 } from '../../connector/process/config.js';
 import { Database } from '../../connector/store/database.js';
+import { issuerService, issuerServiceRouter } from './dcp-issuer.js';
 import {
   FEDERATION_MIGRATIONS,
   openFederation,
@@ -79,6 +81,7 @@ function loadConfig(dataDir: string): Partial<AuthorityConfig> {
 export async function startAuthority(options: StartAuthorityOptions): Promise<RunningAuthority> {
   ensureDataDirectory(options.dataDir);
   const config = { ...loadConfig(options.dataDir), ...stripUndefined(options) };
+  compileDcpSchemas(); // once per process, before the first DCP message
   const clock = options.clock ?? systemClock;
   // The server listens first (the DID follows from its URL); until everything is open, requests get 503.
   const app = createJsonApp();
@@ -125,6 +128,16 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
     // One replay cache for every DID-proof route, so an ID token is single-use across them.
     const replayCache = new InMemoryReplayCache({ clock });
     routes.use(authorityRouter({ service, resolver, replayCache }));
+    routes.use(
+      issuerServiceRouter({
+        service,
+        identity,
+        resolver,
+        replayCache,
+        hostPolicy,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      }),
+    );
     routes.use(checkpointRoutes({ service, identity, db, resolver, replayCache, clock }));
     const federation = openFederation({
       ...config.federation,
@@ -135,11 +148,13 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       statusChecker,
       hostPolicy,
       publicUrl,
+      replayCache,
       clock,
     });
     routes.use(federation.router);
     routes.use(consoleRouter({ service, federation }));
-    ready = { service, didDocument: () => identity.didDocument() };
+    const issuer = issuerService(identity, publicUrl);
+    ready = { service, didDocument: () => identity.didDocument([issuer]) };
     const openDb = db;
     return {
       url: publicUrl.replace(/\/+$/, ''),

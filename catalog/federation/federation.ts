@@ -10,8 +10,11 @@ import type { Router } from 'express';
 import type { AuthorityService } from '../authority/service.js';
 import {
   ClaimsCache,
-  createRequestVerifier,
+  createCredentialService,
+  createDcpVerifier,
+  CREDENTIAL_SERVICE_PATH,
   InMemoryReplayCache,
+  type ReplayCache,
   systemClock,
   type Clock,
   type DidResolver,
@@ -55,6 +58,8 @@ export interface OpenFederationOptions extends FederationSettings {
   readonly hostPolicy: HostPolicy;
   /** The authority's public base URL. */
   readonly publicUrl: string;
+  /** Shared with the authority's other token checks; default one of its own. */
+  readonly replayCache?: ReplayCache;
   readonly clock?: Clock;
 }
 
@@ -77,14 +82,28 @@ export function openFederation(options: OpenFederationOptions): Federation {
   const identity = new CatalogIdentity({ ...options, clock });
   const crawler = new Crawler({ ...options, store, identity, clock });
   const search = new FederatedSearch(store, new VisibilityEvaluator(store, clock));
-  const verifier = createRequestVerifier({
+  const replayCache = options.replayCache ?? new InMemoryReplayCache({ clock });
+  // DCP: askers are verified by querying their Credential Service; providers query ours (the catalog's
+  // credentials) when the crawler calls them.
+  const verifier = createDcpVerifier({
     ourDid: options.service.did,
+    signer: () => options.identity.signer(),
+    hostPolicy: options.hostPolicy,
     resolver: options.resolver,
     statusChecker: options.statusChecker,
     trustList: [{ did: options.service.did }],
     dataSpace: options.service.dataSpace,
-    replayCache: new InMemoryReplayCache({ clock }),
+    replayCache,
     claimsCache: new ClaimsCache({ clock, maxTtlMs: options.claimsCacheMs ?? 5 * 60_000 }),
+    clock,
+  });
+  const credentialService = createCredentialService({
+    did: options.identity.did,
+    signer: () => options.identity.signer(),
+    ownKeys: () => options.identity.keys.publishedKeys,
+    credentials: () => identity.credentials(),
+    resolver: options.resolver,
+    replayCache,
     clock,
   });
   const status = (): Promise<ProviderCrawlStatus[]> => crawlStatus(options.service, store);
@@ -96,6 +115,7 @@ export function openFederation(options: OpenFederationOptions): Federation {
     crawlStatus: status,
     publicUrl: options.publicUrl,
   });
+  router.use(CREDENTIAL_SERVICE_PATH, credentialService.router);
 
   const interval = options.crawlIntervalMs ?? DEFAULT_INTERVAL_MS;
   let timer: NodeJS.Timeout | undefined;

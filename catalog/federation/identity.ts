@@ -6,18 +6,17 @@
 // keep an offer out of the federated catalog says so (`shuyu:memberRole neq catalog`). What the
 // catalog sees is never shown as is: every asker gets only what its own credentials would show.
 //
-// A request token embeds every credential it presents twice base64-encoded (presentation inside the
-// ID token), about 3.5 KB each; all six would not fit the 16 KiB of headers Node's HTTP server
-// accepts. So a token presents the membership, the clearance and ONE sector credential, and the
-// crawler asks a provider once per sector the provider is a member of (crawl/crawler.ts).
+// It speaks DCP like every connector: its Secure Token Service signs the tokens the crawler sends, and its
+// Credential Service (the authority's /dcp/v1, see federation.ts) presents these credentials to the
+// provider that queries them, all in one presentation.
 //
 // The credentials are kept in federation_credentials (authority.sqlite) and renewed before expiry;
-// the old set is revoked in the same transaction. Nothing of them ever leaves the process except
-// inside request tokens addressed to one provider.
+// the old set is revoked in the same transaction. Nothing of them ever leaves the process except in
+// presentations to a verifier our STS granted access to.
 import type { AuthorityService } from '../authority/service.js';
 import type { IssuedCredentialRecord } from '../authority/types.js';
 import {
-  createRequestToken,
+  createSecureTokenService,
   DATA_GRADES,
   SECTOR_ROLES,
   SECTORS,
@@ -25,7 +24,9 @@ import {
   type Clock,
   type CredentialClaims,
   type DataGrade,
+  type HeldCredential,
   type ProcessIdentity,
+  type SecureTokenService,
   type Sector,
 } from '../../connector/identity/index.js';
 import type { Database, Queries } from '../../connector/store/database.js';
@@ -69,11 +70,13 @@ export class CatalogIdentity {
   readonly #clock: Clock;
   #current: Current | undefined;
   #pending: Promise<Current> | undefined;
+  readonly #sts: SecureTokenService;
 
   constructor(options: CatalogIdentityOptions) {
     this.#options = options;
     this.did = options.identity.did;
     this.#clock = options.clock ?? systemClock;
+    this.#sts = createSecureTokenService({ signer: () => options.identity.signer(), clock: this.#clock });
     const grade = options.dataGradeClearance;
     if (grade !== undefined && !(DATA_GRADES as readonly string[]).includes(grade)) {
       throw new Error(`dataGradeClearance must be one of ${DATA_GRADES.join(', ')}, not "${grade}".`);
@@ -105,11 +108,8 @@ export class CatalogIdentity {
     ];
   }
 
-  /**
-   * The current credentials (vc+jwt), issuing or renewing them first when needed: all of them, or
-   * the membership, the clearance and the sector credentials of `sectors` only.
-   */
-  async credentials(sectors?: readonly string[]): Promise<readonly string[]> {
+  /** The current credentials, issuing or renewing them first when needed (what the Credential Service holds). */
+  async credentials(): Promise<readonly HeldCredential[]> {
     let current = this.#current;
     if (current === undefined || this.#clock().getTime() >= current.renewAt) {
       this.#pending ??= this.#refresh().finally(() => {
@@ -117,9 +117,7 @@ export class CatalogIdentity {
       });
       current = await this.#pending;
     }
-    return current.rows
-      .filter((r) => sectors === undefined || r.sector === null || sectors.includes(r.sector))
-      .map((r) => r.credential);
+    return current.rows.map((r) => ({ id: r.id, type: r.type, credential: r.credential }));
   }
 
   /** The sectors the catalog holds a SectorCredential for. */
@@ -127,14 +125,9 @@ export class CatalogIdentity {
     return this.#options.sectors ?? SECTORS;
   }
 
-  /** A request token for `audience` (a member's DID) presenting the catalog's credentials (see above). */
-  async requestTokenFor(audience: string, sectors?: readonly string[]): Promise<string> {
-    return createRequestToken({
-      signer: this.#options.identity.signer(),
-      audience,
-      credentials: await this.credentials(sectors),
-      clock: this.#clock,
-    });
+  /** A DCP token for `audience` (a member's DID) granting it read access to the catalog's credentials. */
+  requestTokenFor(audience: string): Promise<string> {
+    return this.#sts.tokenFor(audience);
   }
 
   /** The stored, current credential records (for admins and tests). */

@@ -1,5 +1,5 @@
 // Turning identity failures into HTTP answers, and the two authentication middlewares:
-//   - requireCaller: a DSP-style request token (ID token + presentation of credentials), for members;
+//   - requireCaller: a DCP self-issued ID token (claims from the caller's Credential Service), for members;
 //   - requireDidProof: an ID token only (proves control of a DID), for participants who have no
 //     credentials yet, e.g. when they apply to the authority or collect what it issued.
 // 401 = we could not tell who is calling; 403 = we know who, but their credentials do not let them in.
@@ -9,7 +9,7 @@ import type { DidResolver } from '../identity/did/resolver.js';
 import { verifyIdToken, type VerifiedIdToken } from '../identity/tokens/id-token.js';
 import { parseBearerToken } from '../identity/tokens/bearer.js';
 import type { ReplayCache } from '../identity/tokens/replay-cache.js';
-import type { RequestVerification, RequestVerifier } from '../identity/tokens/request-verifier.js';
+import type { RequestVerification, RequestVerifier } from '../identity/dcp/verifier.js';
 import { HttpProblem } from './problem.js';
 
 /** Failures that concern the caller's credentials rather than the proof of who they are. */

@@ -72,6 +72,14 @@ export type PresentationErrorCode =
   | 'ERR_PRESENTATION_CREDENTIAL_MISSING'
   | 'ERR_CLAIMS_CONFLICT';
 
+export type DcpErrorCode =
+  | 'ERR_DCP_TOKEN_CLAIM_MISSING'
+  | 'ERR_DCP_ACCESS_TOKEN_INVALID'
+  | 'ERR_DCP_CREDENTIAL_SERVICE_MISSING'
+  | 'ERR_DCP_QUERY_FAILED'
+  | 'ERR_DCP_MESSAGE_INVALID'
+  | 'ERR_DCP_SCOPE_INVALID';
+
 export type TestIdentityErrorCode =
   | 'ERR_TEST_IDENTITY_DISABLED'
   | 'ERR_TEST_IDENTITY_NOT_LOOPBACK'
@@ -89,6 +97,7 @@ export type IdentityErrorCode =
   | StatusListErrorCode
   | TokenErrorCode
   | PresentationErrorCode
+  | DcpErrorCode
   | TestIdentityErrorCode;
 
 /** Non-secret facts that help an operator locate the problem (a DID, a URL, a credential id, an index). */
@@ -121,6 +130,7 @@ export class IssuanceError extends IdentityError<IssuanceErrorCode> {}
 export class StatusListError extends IdentityError<StatusListErrorCode> {}
 export class TokenError extends IdentityError<TokenErrorCode> {}
 export class PresentationError extends IdentityError<PresentationErrorCode> {}
+export class DcpError extends IdentityError<DcpErrorCode> {}
 export class TestIdentityError extends IdentityError<TestIdentityErrorCode> {}
 
 export function isIdentityError(value: unknown): value is IdentityError {

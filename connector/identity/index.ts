@@ -121,6 +121,7 @@ export {
 export {
   createNetworkVerifiers,
   openProcessIdentity,
+  CREDENTIAL_SERVICE_PATH,
   type NetworkVerifiers,
   type ProcessIdentity,
 } from './process-identity.js';
@@ -142,17 +143,56 @@ export {
 } from './tokens/id-token.js';
 export { InMemoryReplayCache, type ReplayCache } from './tokens/replay-cache.js';
 export { parseBearerToken } from './tokens/bearer.js';
+
+// DCP 1.0: Secure Token Service, Credential Service, verifier (see dcp/README.md)
 export {
-  createRequestToken,
-  VP_TOKEN_CLAIM,
-  type CreateRequestTokenOptions,
-} from './tokens/request-token.js';
+  createSecureTokenService,
+  verifyAccessToken,
+  ACCESS_TOKEN_TYP,
+  DEFAULT_GRANTED_SCOPES,
+  TOKEN_CLAIM,
+  type SecureTokenService,
+  type SecureTokenServiceOptions,
+} from './dcp/sts.js';
 export {
-  createRequestVerifier,
+  createCredentialService,
+  CREDENTIAL_SERVICE_TYPE,
+  PRESENTATION_QUERY_PATH,
+  type CredentialService,
+  type CredentialServiceOptions,
+  type HeldCredential,
+  type PresentationResponseMessage,
+} from './dcp/credential-service.js';
+export {
+  createDcpVerifier,
+  credentialServiceEndpoint,
+  type DcpVerifierOptions,
   type RequestVerification,
   type RequestVerifier,
-  type RequestVerifierOptions,
-} from './tokens/request-verifier.js';
+} from './dcp/verifier.js';
+export {
+  parseScope,
+  parseScopes,
+  scopeForType,
+  SHUYU_CREDENTIAL_TYPES,
+  VC_ID_ALIAS,
+  VC_TYPE_ALIAS,
+  type Scope,
+} from './dcp/scopes.js';
+export {
+  credentialStorageRouter,
+  CREDENTIAL_STORAGE_PATH,
+  type CredentialStorageOptions,
+  type StoredCredential,
+} from './dcp/storage.js';
+export { requestCredentials, ISSUER_SERVICE_TYPE, type RequestCredentialsOptions } from './dcp/issuance.js';
+export {
+  assertDcpMessage,
+  compileDcpSchemas,
+  dcpMessageProblems,
+  DCP_CONTEXT_URL,
+  type DcpMessageName,
+} from './dcp/schemas.js';
 
 // claims
 export type { VerifiedClaims } from './claims/types.js';

@@ -1,7 +1,9 @@
 // The identity a running Shuyu process (connector or authority) has on the network: its key store, the
 // did:web derived from its public URL, the DID document it serves, and the resolver / status checker it
-// uses to verify others. Network access goes through globalThis.fetch, restricted by the host policy.
+// uses to verify others. Network access goes through globalThis.fetch, restricted by the host policy. Every
+// Shuyu process runs a DCP Credential Service under <publicUrl>/dcp/v1, advertised in its DID document.
 import { systemClock, type Clock } from './clock.js';
+import { CREDENTIAL_SERVICE_TYPE } from './dcp/credential-service.js';
 import { buildDidDocument, type DidDocument, type DidService } from './did/document.js';
 import { createDidResolver, type DidResolver } from './did/resolver.js';
 import { urlToDidWeb } from './did/web.js';
@@ -11,11 +13,17 @@ import type { HostPolicy } from './net/host-policy.js';
 import { createDidSigner, type DidSigner } from './signer.js';
 import { createStatusListChecker, type StatusChecker } from './status-list/checker.js';
 
+/** Where a Shuyu process mounts its DCP Credential Service (the DID document's CredentialService endpoint). */
+export const CREDENTIAL_SERVICE_PATH = '/dcp/v1';
+
 export interface ProcessIdentity {
   readonly did: string;
+  /** The CredentialService endpoint advertised in the DID document. */
+  readonly credentialServiceUrl: string;
   readonly keys: KeyStore;
   /** A signer with the current active key (call again after a rotation). */
   signer(): DidSigner;
+  /** The DID document: published keys and the CredentialService (plus `services`, if given). */
   didDocument(services?: readonly DidService[]): DidDocument;
 }
 
@@ -27,12 +35,19 @@ export async function openProcessIdentity(
 ): Promise<ProcessIdentity> {
   const keys = await openKeyStore(keyDirectory, { clock });
   const did = urlToDidWeb(publicUrl);
+  const credentialServiceUrl = publicUrl.replace(/\/+$/, '') + CREDENTIAL_SERVICE_PATH;
+  const credentialService: DidService = {
+    id: `${did}#credential-service`,
+    type: CREDENTIAL_SERVICE_TYPE,
+    serviceEndpoint: credentialServiceUrl,
+  };
   return {
     did,
+    credentialServiceUrl,
     keys,
     signer: () => createDidSigner(did, keys),
-    didDocument: (services) =>
-      buildDidDocument({ did, keys: keys.publishedKeys, ...(services ? { services } : {}) }),
+    didDocument: (services = []) =>
+      buildDidDocument({ did, keys: keys.publishedKeys, services: [credentialService, ...services] }),
   };
 }
 

@@ -1,6 +1,8 @@
 // Running a participant's connector as a process: data directory (keys/, connector.sqlite,
 // connector.json), its DID document, its wallet and its link to the authority, and the HTTP server that
-// authenticates every other participant with a request token. Protocol routes (DSP) mount on `app`.
+// authenticates every other participant with DCP 1.0: our Secure Token Service signs the tokens we send,
+// our Credential Service (under /dcp/v1) presents our wallet to verifiers, and the DCP verifier checks
+// callers by querying theirs. Protocol routes (DSP) mount on `app`.
 import { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import { callerOf, requireCaller } from '../http/caller-auth.js';
 import { createJsonApp, finishJsonApp } from '../http/json-app.js';
@@ -8,9 +10,16 @@ import { HttpProblem } from '../http/problem.js';
 import { listen, type RunningServer } from '../http/server.js';
 import {
   ClaimsCache,
+  compileDcpSchemas,
+  createCredentialService,
+  createDcpVerifier,
+  credentialStorageRouter,
+  requestCredentials,
+  verifyCredential,
+  type StoredCredential,
   createNetworkVerifiers,
-  createRequestToken,
-  createRequestVerifier,
+  createSecureTokenService,
+  CREDENTIAL_SERVICE_PATH,
   InMemoryReplayCache,
   openProcessIdentity,
   systemClock,
@@ -21,10 +30,12 @@ import {
   type ProcessIdentity,
   type RequestVerification,
   type RequestVerifier,
+  type SecureTokenService,
   createTestIdentity,
   type TestIdentity,
   type TestIdentityConfig,
 } from '../identity/index.js';
+import { dcpTckStsRouter } from '../identity/dcp/tck.js';
 import { Database, type Migration } from '../store/database.js';
 import { AuthorityClient, type AuthorityInfo } from '../wallet/authority-client.js';
 import { Wallet, WALLET_MIGRATIONS } from '../wallet/store.js';
@@ -44,6 +55,18 @@ export interface ConnectorConfig {
    * as a fixed participant with fixed claims, on a loopback bind only. Off unless `enabled: true`.
    */
   testIdentity?: TestModeConfig;
+  /** DCP settings beyond the defaults (docs/identity.md, docs/conformance.md). */
+  dcp?: DcpConfig;
+}
+
+export interface DcpConfig {
+  /** Scopes the verifier asks callers' Credential Services for; default the three Shuyu credential types. */
+  readonly scopes?: readonly string[];
+  /**
+   * Issuers trusted besides the authority (their DIDs). In the test identity mode they may also store
+   * credentials in our Credential Service (the DCP TCK's storage step).
+   */
+  readonly trustedIssuers?: readonly string[];
 }
 
 /** The test-only identity mode as configured (connector.json `testIdentity`). */
@@ -57,8 +80,6 @@ export interface TestModeConfig extends Omit<TestIdentityConfig, 'token'> {
 export const CONNECTOR_CONFIG_FILE = 'connector.json';
 export const CONNECTOR_DATABASE_FILE = 'connector.sqlite';
 export const IDENTITY_API_PREFIX = '/identity/v1';
-/** How long the wallet's presentable credentials are reused for request tokens. */
-const PRESENTABLE_CACHE_MS = 5_000;
 
 export interface StartConnectorOptions extends Partial<ConnectorConfig> {
   dataDir: string;
@@ -81,10 +102,17 @@ export interface RunningConnector {
   readonly wallet: Wallet;
   readonly authority: AuthorityClient;
   readonly verifiers: NetworkVerifiers;
+  /** Callers' verified claims (bounded by revocationCheckIntervalMs); evict a DID to re-query it at once. */
+  readonly claimsCache: ClaimsCache;
   /** Verifies request tokens addressed to us (available once the authority is known). */
   verifier(): Promise<RequestVerifier>;
-  /** A token for `Authorization: Bearer` towards the participant `audienceDid`, presenting our wallet. */
+  /**
+   * A DCP self-issued ID token for `Authorization: Bearer` towards the participant `audienceDid`; its
+   * access token lets that participant query our Credential Service for our credentials.
+   */
   requestTokenFor(audienceDid: string): Promise<string>;
+  /** Our Secure Token Service (tokens with other scopes, access tokens alone). */
+  readonly sts: SecureTokenService;
   /** Collects our credentials from the authority into the wallet. */
   collectCredentials(): Promise<number>;
   /** Mount protocol and management routers here (before the 404 and problem handlers). */
@@ -120,6 +148,7 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
       `No authority configured for the connector in ${options.dataDir}; set "authorityUrl" in ${CONNECTOR_CONFIG_FILE}.`,
     );
   }
+  compileDcpSchemas(); // once per process, before the first DCP message
   const clock = options.clock ?? systemClock;
   const revocationCheckMs = options.revocationCheckIntervalMs ?? 5 * 60_000;
   const host = config.host ?? '127.0.0.1';
@@ -144,17 +173,22 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
     });
     const authority = new AuthorityClient({ url: config.authorityUrl, signer: () => identity.signer() });
     const replayCache = new InMemoryReplayCache({ clock });
+    const claimsCache = new ClaimsCache({ clock, maxTtlMs: revocationCheckMs });
     let verifier: Promise<RequestVerifier> | undefined;
     const getVerifier = (): Promise<RequestVerifier> => {
       verifier ??= authority.info().then((info: AuthorityInfo) =>
-        createRequestVerifier({
+        createDcpVerifier({
           ourDid: identity.did,
+          signer: () => identity.signer(),
+          hostPolicy,
+          ...(options.fetch ? { fetch: options.fetch } : {}),
           resolver: verifiers.resolver,
           statusChecker: verifiers.statusChecker,
-          trustList: [{ did: info.did }],
+          trustList: [{ did: info.did }, ...(config.dcp?.trustedIssuers ?? []).map((did) => ({ did }))],
+          ...(config.dcp?.scopes ? { scopes: config.dcp.scopes } : {}),
           dataSpace: info.dataSpace,
           replayCache,
-          claimsCache: new ClaimsCache({ clock, maxTtlMs: revocationCheckMs }),
+          claimsCache,
           clock,
         }),
       );
@@ -165,6 +199,72 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
     app.get('/.well-known/did.json', (_req, res) => {
       res.type('application/did+json').send(JSON.stringify(identity.didDocument()));
     });
+    const sts = createSecureTokenService({ signer: () => identity.signer(), clock });
+    const credentialService = createCredentialService({
+      did: identity.did,
+      signer: () => identity.signer(),
+      ownKeys: () => identity.keys.publishedKeys,
+      credentials: (now) => wallet.presentable(now),
+      resolver: verifiers.resolver,
+      replayCache,
+      clock,
+    });
+    app.use(CREDENTIAL_SERVICE_PATH, credentialService.router);
+    // Storage API: the authority delivers our credentials here (DCP issuance); they are verified before
+    // they replace its earlier ones. In the test identity mode the configured issuers may store too (DCP TCK).
+    const trustedIssuers = config.dcp?.trustedIssuers ?? [];
+    app.use(
+      CREDENTIAL_SERVICE_PATH,
+      credentialStorageRouter({
+        did: identity.did,
+        resolver: verifiers.resolver,
+        replayCache,
+        clock,
+        store: async (issuer, delivered) => {
+          const authorityDid = (await authority.info()).did;
+          if (issuer === authorityDid) {
+            await wallet.replaceFromIssuer(issuer, await verifiedDelivery(delivered, issuer));
+          } else if (testMode && trustedIssuers.includes(issuer)) {
+            await storeDelivered(wallet, issuer, delivered, clock);
+          } else {
+            throw new HttpProblem(403, 'issuer-not-trusted', `${issuer} may not store credentials here.`);
+          }
+        },
+      }),
+    );
+    if (testMode) {
+      // Test-only identity mode: the DCP TCK's token-service step (loopback only).
+      app.use(dcpTckStsRouter({ identity: testMode.identity, sts }));
+    }
+    /** Each delivered credential verified (issuer, signature, validity, status) and about us. */
+    const verifiedDelivery = async (delivered: readonly StoredCredential[], issuer: string) =>
+      Promise.all(
+        delivered.map(async (c) => {
+          const verified = await verifyCredential(c.credential, {
+            resolver: verifiers.resolver,
+            statusChecker: verifiers.statusChecker,
+            trustList: [{ did: issuer }],
+            clock,
+          });
+          if (verified.subject.id !== identity.did) {
+            throw new HttpProblem(
+              400,
+              'not-our-credential',
+              `A delivered credential is about ${verified.subject.id}.`,
+            );
+          }
+          return {
+            id: verified.id ?? c.id,
+            type: verified.type,
+            format: 'jwt' as const,
+            issuer: verified.issuer,
+            credential: c.credential,
+            ...(verified.validFrom ? { validFrom: verified.validFrom.toISOString() } : {}),
+            ...(verified.validUntil ? { validUntil: verified.validUntil.toISOString() } : {}),
+            receivedAt: clock().toISOString(),
+          };
+        }),
+      );
     // Every authenticated route goes through this: who is calling, with which verified claims.
     const authenticate: RequestHandler = async (req, res, next) => {
       const tested = testMode && testCaller(testMode.identity, req.headers.authorization);
@@ -191,19 +291,6 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
     app.use(chainErrorHandlers(errorHandlers));
     finishJsonApp(app);
 
-    // What we present is read from the wallet at most every few seconds, not on every request token;
-    // collecting credentials refreshes it at once.
-    let presentable: { readonly at: number; readonly credentials: Promise<string[]> } | undefined;
-    const credentials = (): Promise<string[]> => {
-      const now = clock();
-      if (presentable === undefined || Math.abs(now.getTime() - presentable.at) >= PRESENTABLE_CACHE_MS) {
-        const read = wallet.presentable(now);
-        presentable = { at: now.getTime(), credentials: read };
-        read.catch(() => (presentable = undefined));
-      }
-      return presentable.credentials;
-    };
-
     const openDb = db;
     return {
       url: publicUrl,
@@ -213,18 +300,22 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
       wallet,
       authority,
       verifiers,
+      claimsCache,
       verifier: getVerifier,
-      requestTokenFor: async (audienceDid) =>
-        createRequestToken({
-          signer: identity.signer(),
-          audience: audienceDid,
-          credentials: await credentials(),
-          clock,
-        }),
+      requestTokenFor: (audienceDid) => sts.tokenFor(audienceDid),
+      sts,
       collectCredentials: async () => {
-        const collected = await authority.collectInto(wallet, verifiers, clock);
-        presentable = undefined;
-        return collected.length;
+        // DCP issuance: the authority delivers to our Credential Service's storage API (above).
+        const issuerDid = (await authority.info()).did;
+        await requestCredentials({
+          issuerDid,
+          signer: identity.signer(),
+          resolver: verifiers.resolver,
+          hostPolicy,
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+          clock,
+        });
+        return (await wallet.list()).filter((c) => c.issuer === issuerDid).length;
       },
       routes,
       addErrorHandler: (handler) => {
@@ -245,6 +336,30 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
     await db?.close();
     throw error;
   }
+}
+
+/** Adds what `issuer` delivered to the wallet, keeping what it delivered before under other ids. */
+async function storeDelivered(
+  wallet: Wallet,
+  issuer: string,
+  delivered: readonly StoredCredential[],
+  clock: Clock,
+): Promise<void> {
+  const ids = new Set(delivered.map((c) => c.id));
+  const kept = (await wallet.list()).filter((c) => c.issuer === issuer && !ids.has(c.id));
+  const receivedAt = clock().toISOString();
+  await wallet.replaceFromIssuer(issuer, [
+    ...kept,
+    ...delivered.map((c) => ({
+      ...c,
+      // The wallet compares ISO strings: store them in toISOString form (with milliseconds).
+      ...(c.validFrom ? { validFrom: new Date(c.validFrom).toISOString() } : {}),
+      ...(c.validUntil ? { validUntil: new Date(c.validUntil).toISOString() } : {}),
+      format: 'jwt' as const,
+      issuer,
+      receivedAt,
+    })),
+  ]);
 }
 
 /** The test identity mode when configured (enabled explicitly, loopback bind only), else undefined. */

@@ -89,7 +89,7 @@ export class Wallet {
   }
 
   /** The credentials to present at `now`: not expired, not yet-to-come. */
-  async presentable(now: Date): Promise<string[]> {
+  async presentable(now: Date): Promise<WalletCredential[]> {
     const at = now.toISOString();
     const rows = await this.db.all<Row>(
       `SELECT * FROM wallet_credentials
@@ -97,6 +97,6 @@ export class Wallet {
        ORDER BY type, id`,
       [at],
     );
-    return rows.map((row) => row.credential);
+    return rows.map(toCredential);
   }
 }

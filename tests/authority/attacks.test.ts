@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import {
   createDidSigner,
-  createRequestToken,
+  createSecureTokenService,
   didKeyFromKey,
   Ed25519Key,
   issueCredential,
@@ -46,7 +46,7 @@ describe('authority: attacks on identity, each refused over HTTP', function () {
   after(async () => space?.close());
 
   async function bankCredentials(): Promise<string[]> {
-    return bank.wallet.presentable(new Date());
+    return (await bank.wallet.presentable(new Date())).map((c) => c.credential);
   }
 
   async function membership(signer: DidSigner, validFrom: Date, validUntil: Date): Promise<string> {
@@ -69,9 +69,35 @@ describe('authority: attacks on identity, each refused over HTTP', function () {
     return issued.jwt;
   }
 
-  async function tokenWith(credentials: (string | Record<string, unknown>)[], audience = hospital.did) {
-    return createRequestToken({ signer: bank.identity.signer(), audience, credentials });
+  /**
+   * Under DCP the bank's own Credential Service presents what its wallet holds: an attacker controls it,
+   * so each attack puts its forged credentials there, and the hospital forgets the bank's cached claims.
+   */
+  async function tokenWith(credentials: string[], audience = hospital.did) {
+    await bank.db.run('DELETE FROM wallet_credentials');
+    for (const [i, jwt] of credentials.entries()) {
+      const payload = JSON.parse(Buffer.from(String(jwt.split('.')[1]), 'base64url').toString()) as {
+        type: string[];
+      };
+      await bank.wallet.replaceFromIssuer(`attack-${i}`, [
+        {
+          id: `urn:attack:${i}`,
+          type: payload.type.filter((t) => t !== 'VerifiableCredential')[0] ?? 'VerifiableCredential',
+          format: 'jwt',
+          issuer: `attack-${i}`,
+          credential: jwt,
+          receivedAt: new Date().toISOString(),
+        },
+      ]);
+    }
+    hospital.claimsCache.evict(bank.did);
+    return bank.requestTokenFor(audience);
   }
+  afterEach(async () => {
+    await bank.db.run('DELETE FROM wallet_credentials');
+    await bank.collectCredentials();
+    hospital.claimsCache.evict(bank.did);
+  });
 
   function expectRefused(
     answer: { status: number; body: Record<string, unknown> },
@@ -126,11 +152,7 @@ describe('authority: attacks on identity, each refused over HTTP', function () {
   it('refuses a token signed by a key that is not in the caller’s DID document', async () => {
     const strayKey = await Ed25519Key.generate(new Date());
     const impostor = createDidSigner(bank.did, strayKey); // claims to be the bank, holds another key
-    const token = await createRequestToken({
-      signer: impostor,
-      audience: hospital.did,
-      credentials: await bankCredentials(),
-    });
+    const token = await createSecureTokenService({ signer: () => impostor }).tokenFor(hospital.did);
     const answer = await whoami(hospital, token);
     expect(answer.status).to.equal(401);
     expect(String(answer.body.detail)).to.match(/key|signature/i);
@@ -150,13 +172,11 @@ describe('authority: attacks on identity, each refused over HTTP', function () {
   });
 
   it('refuses an expired token', async () => {
-    const token = await createRequestToken({
-      signer: bank.identity.signer(),
-      audience: hospital.did,
-      credentials: await bankCredentials(),
+    const token = await createSecureTokenService({
+      signer: () => bank.identity.signer(),
       lifetimeSeconds: 60,
       clock: () => new Date(Date.now() - 10 * 60_000),
-    });
+    }).tokenFor(hospital.did);
     expectRefused(await whoami(hospital, token), 401, /token-expired$/);
   });
 

@@ -273,10 +273,10 @@ describe('cli: authority, member, wallet and credential commands', function () {
     expect(await main(['credential', 'verify', credentialFile], noDoc)).to.equal(1);
     expect(noDoc.text()).to.match(/FAIL signature/);
 
-    // A presentation of the wallet, as sent inside request tokens.
+    // A presentation of the wallet, as the Credential Service answers it.
     const vp = await createPresentationJwt({
       holder: hospital.identity.signer(),
-      credentials: await hospital.wallet.presentable(new Date()),
+      credentials: (await hospital.wallet.presentable(new Date())).map((c) => c.credential),
       audience: 'did:web:peer.example',
       nonce: 'n-1',
     });

@@ -180,7 +180,6 @@ describe('federation: index, visibility and the catalog identity', () => {
       renewBeforeMs: 10 * 86_400_000,
     });
     expect(await identity.credentials()).to.have.length(6);
-    expect(await identity.credentials(['medical'])).to.have.length(3);
     const first = await identity.records();
     expect(first.map((r) => `${r.type}${r.sector ? ':' + r.sector : ''}`).sort()).to.deep.equal([
       'DataGradeClearance',

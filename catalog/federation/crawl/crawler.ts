@@ -20,7 +20,7 @@ import {
   type FetchedCatalog,
   type HttpFetch,
 } from './fetch-catalog.js';
-import { catalogHash, mergePasses } from './normalise.js';
+import { catalogHash } from './normalise.js';
 import { OfferPreparer } from './prepare.js';
 
 export interface CrawlerOptions {
@@ -177,7 +177,7 @@ export class Crawler {
       return;
     }
     try {
-      const fetched = await this.#fetchAll(member);
+      const fetched = await this.#fetchWithRetries(member);
       const stats = {
         at: at.toISOString(),
         durationMs: Date.now() - started,
@@ -227,31 +227,14 @@ export class Crawler {
     }
   }
 
-  /**
-   * Reads the provider's catalog once per sector it is a member of (a token presents one sector
-   * credential; identity.ts says why) and merges what each pass saw.
-   */
-  async #fetchAll(member: Member): Promise<FetchedCatalog> {
-    const held = this.#o.identity.sectors;
-    const sectors = [...new Set(member.sectors.map((s) => s.sector))].filter((s) => held.includes(s));
-    const passes: (readonly string[])[] = sectors.length > 0 ? sectors.map((s) => [s]) : [[]];
-    const results: FetchedCatalog[] = [];
-    for (const pass of passes) results.push(await this.#fetchWithRetries(member, pass));
-    return {
-      datasets: mergePasses(results.map((r) => r.datasets)),
-      pages: results.reduce((n, r) => n + r.pages, 0),
-      warnings: [...new Set(results.flatMap((r) => r.warnings))],
-    };
-  }
-
-  async #fetchWithRetries(member: Member, sectors: readonly string[]): Promise<FetchedCatalog> {
+  async #fetchWithRetries(member: Member): Promise<FetchedCatalog> {
     const retries = this.#o.retries ?? 2;
     for (let attempt = 0; ; attempt++) {
       try {
         return await fetchCatalog({
           connectorUrl: member.connectorUrl as string,
           providerDid: member.did,
-          token: () => this.#o.identity.requestTokenFor(member.did, sectors),
+          token: () => this.#o.identity.requestTokenFor(member.did),
           hostPolicy: this.#o.hostPolicy,
           limits: this.#limits,
           signal: this.#abort.signal,

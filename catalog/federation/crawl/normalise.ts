@@ -114,29 +114,3 @@ export function catalogHash(datasets: readonly CrawledDataset[]): string {
       .join('\n'),
   );
 }
-
-/**
- * One view of a catalog read several times with different credentials (one sector at a time): every
- * dataset seen in any pass, with every offer seen in any pass. Seeing more is safe: each asker is
- * filtered by the offer's own access policy.
- */
-export function mergePasses(passes: readonly (readonly CrawledDataset[])[]): CrawledDataset[] {
-  if (passes.length === 1) return [...(passes[0] ?? [])];
-  const merged = new Map<string, CrawledDataset>();
-  for (const pass of passes) {
-    for (const dataset of pass) {
-      const seen = merged.get(dataset.datasetId);
-      if (seen === undefined) {
-        merged.set(dataset.datasetId, dataset);
-        continue;
-      }
-      const offers = new Map(seen.offers.map((o) => [o.offerId, o]));
-      for (const offer of dataset.offers) offers.set(offer.offerId, offer);
-      if (offers.size === seen.offers.length) continue;
-      const list = [...offers.values()].sort((a, b) => (a.offerId < b.offerId ? -1 : 1));
-      const hash = datasetHash(seen.body, list);
-      merged.set(dataset.datasetId, { ...seen, offers: list, hash });
-    }
-  }
-  return [...merged.values()];
-}

@@ -10,8 +10,9 @@ export interface FetchResponseLike {
 }
 
 export interface FetchInit {
-  method: 'GET';
+  method: 'GET' | 'POST';
   headers: Record<string, string>;
+  body?: string;
   redirect: 'error';
   signal: AbortSignal;
 }
@@ -24,6 +25,8 @@ export interface BoundedFetchOptions {
   maxBytes: number;
   timeoutMs: number;
   what: string;
+  /** A POST with this body and these extra headers (DCP presentation queries); default a GET. */
+  post?: { readonly body: string; readonly headers: Readonly<Record<string, string>> };
 }
 
 export interface BoundedResponse {
@@ -71,7 +74,7 @@ export async function readBodyBounded(
   return Buffer.concat(chunks);
 }
 
-/** GETs `url` with the injected fetch; resolves with the body text of a 2xx response or throws NetworkError. */
+/** GETs (or POSTs) `url` with the injected fetch; resolves with the body text of a 2xx response or throws NetworkError. */
 export async function fetchBounded(
   fetch: FetchLike,
   url: URL,
@@ -81,8 +84,9 @@ export async function fetchBounded(
   let response: FetchResponseLike;
   try {
     response = await fetch(url.href, {
-      method: 'GET',
-      headers: { accept: options.accept },
+      method: options.post ? 'POST' : 'GET',
+      headers: { ...(options.post?.headers ?? {}), accept: options.accept },
+      ...(options.post ? { body: options.post.body } : {}),
       redirect: 'error',
       signal: AbortSignal.timeout(options.timeoutMs),
     });

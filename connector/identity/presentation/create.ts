@@ -1,5 +1,5 @@
 // The holder side: a verifiable presentation secured as a JWT (`typ: vp+jwt`), holder = the caller's DID,
-// bound to one verifier (`aud`) and one request (`nonce`), short-lived. JWT credentials are enveloped;
+// bound to one verifier (`aud`) and, when the protocol has one, a request (`nonce`), short-lived. JWT credentials are enveloped;
 // Data Integrity credentials are embedded as they are.
 import { systemClock, epochSeconds, type Clock } from '../clock.js';
 import { VC_CONTEXT_V2_URL } from '../document-loader/loader.js';
@@ -17,7 +17,8 @@ export interface CreatePresentationOptions {
   credentials: ReadonlyArray<string | Record<string, unknown>>;
   /** The verifier's DID. */
   audience: string;
-  nonce: string;
+  /** DCP's scope queries carry none: the presentation is then bound by `aud` and its short `exp`. */
+  nonce?: string;
   lifetimeSeconds?: number;
   clock?: Clock;
 }
@@ -37,7 +38,7 @@ export async function createPresentationJwt(options: CreatePresentationOptions):
     verifiableCredential: entries,
     iss: holder.did,
     aud: audience,
-    nonce,
+    ...(nonce !== undefined ? { nonce } : {}),
     iat: now,
     exp: now + (options.lifetimeSeconds ?? DEFAULT_PRESENTATION_LIFETIME_SECONDS),
   };

@@ -1,5 +1,5 @@
 // The verifier side of a `vp+jwt`: signed by an authentication key of the holder, holder = the expected
-// caller, audience = us, nonce = the one this request carries, not expired. The credentials inside are only
+// caller, audience = us, nonce = the one this request carries (if any), not expired. The credentials inside are only
 // extracted here; verifying them is the caller's next step.
 import { systemClock, epochSeconds, type Clock } from '../clock.js';
 import { absoluteKeyId, parseDidUrl } from '../did/parse.js';
@@ -20,7 +20,8 @@ export interface PresentationVerificationOptions {
   holder: string;
   /** Our DID. */
   audience: string;
-  nonce: string;
+  /** When given, the presentation's nonce must equal it. */
+  nonce?: string;
   clock?: Clock;
   clockSkewSeconds?: number;
   maxBytes?: number;
@@ -109,7 +110,7 @@ export async function verifyPresentationJwt(
       { details: { audience: options.audience } },
     );
   }
-  if (payload.nonce !== options.nonce) {
+  if (options.nonce !== undefined && payload.nonce !== options.nonce) {
     throw new PresentationError(
       'ERR_PRESENTATION_NONCE_MISMATCH',
       'The presentation nonce does not match this request; presentations cannot be reused across requests.',

@@ -8,7 +8,7 @@ import { resolveVerificationKey } from '../did/resolve-key.js';
 import type { DidResolver } from '../did/resolver.js';
 import { InputError, TokenError } from '../errors.js';
 import type { DidSigner } from '../signer.js';
-import { decodeJwt, hasValidSignature, numericDate } from '../util/jwt.js';
+import { decodeJwt, hasValidDecodedSignature, numericDate } from '../util/jwt.js';
 import type { ReplayCache } from './replay-cache.js';
 
 export const DEFAULT_ID_TOKEN_LIFETIME_SECONDS = 300;
@@ -22,7 +22,7 @@ export interface CreateIdTokenOptions {
   audience: string;
   lifetimeSeconds?: number;
   jti?: string;
-  /** Extra claims (e.g. `vp_token`); registered claims cannot be overridden. */
+  /** Extra claims (e.g. DCP's `token`); registered claims cannot be overridden. */
   claims?: Record<string, unknown>;
   clock?: Clock;
 }
@@ -152,7 +152,7 @@ export async function verifyIdToken(
   if (
     key.controller !== iss ||
     header.alg !== key.alg ||
-    !(await hasValidSignature(jwt.compact, key.publicKey, key.alg))
+    !(await hasValidDecodedSignature(jwt, key.publicKey, key.alg))
   ) {
     throw new TokenError(
       'ERR_TOKEN_SIGNATURE_INVALID',
