@@ -140,7 +140,13 @@ export {
   type IdTokenVerificationOptions,
   type VerifiedIdToken,
 } from './tokens/id-token.js';
-export { InMemoryReplayCache, type ReplayCache } from './tokens/replay-cache.js';
+export {
+  InMemoryReplayCache,
+  pruneReplayCache,
+  REPLAY_CACHE_MIGRATIONS,
+  SqliteReplayCache,
+  type ReplayCache,
+} from './tokens/replay-cache.js';
 export { parseBearerToken } from './tokens/bearer.js';
 export {
   createRequestToken,

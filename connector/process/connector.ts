@@ -11,7 +11,8 @@ import {
   createNetworkVerifiers,
   createRequestToken,
   createRequestVerifier,
-  InMemoryReplayCache,
+  REPLAY_CACHE_MIGRATIONS,
+  SqliteReplayCache,
   openProcessIdentity,
   systemClock,
   type Clock,
@@ -133,6 +134,7 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
     const identity = await openProcessIdentity(dataFile(options.dataDir, 'keys'), publicUrl, clock);
     db = await Database.open(dataFile(options.dataDir, CONNECTOR_DATABASE_FILE), [
       ...WALLET_MIGRATIONS,
+      ...REPLAY_CACHE_MIGRATIONS,
       ...(options.migrations ?? []),
     ]);
     const wallet = new Wallet(db);
@@ -143,7 +145,8 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
       statusCacheTtlMs: revocationCheckMs,
     });
     const authority = new AuthorityClient({ url: config.authorityUrl, signer: () => identity.signer() });
-    const replayCache = new InMemoryReplayCache({ clock });
+    // In the store: a token used before a restart stays used after it.
+    const replayCache = new SqliteReplayCache(db, { clock });
     let verifier: Promise<RequestVerifier> | undefined;
     const getVerifier = (): Promise<RequestVerifier> => {
       verifier ??= authority.info().then((info: AuthorityInfo) =>
