@@ -60,9 +60,17 @@ export {
   credentialSchemaViolation,
   detectCredentialType,
   isValidRegistrationNumber,
+  shuyuSubjectOf,
   REGISTRATION_NUMBER_RULE,
   statusListSchemaViolation,
 } from './credentials/schemas.js';
+export {
+  assertVc20DataModel,
+  isUrl,
+  subjectsOf,
+  typesOf,
+  type DataModelRule,
+} from './credentials/data-model.js';
 export { buildCredential, type BuildCredentialOptions } from './credentials/build.js';
 export { issueCredentialJwt, VC_JWT_TYP } from './credentials/issue-jwt.js';
 export { issueCredentialDataIntegrity } from './credentials/issue-di.js';
@@ -75,14 +83,18 @@ export {
 } from './credentials/parse.js';
 export {
   assertIssuerTrusted,
+  assertIssuerTrustedForAny,
   isIssuerTrusted,
+  parseTrustList,
   type TrustList,
   type TrustedIssuer,
 } from './credentials/trust-list.js';
 export {
   verifyCredential,
+  verifyAnyCredential,
   DEFAULT_CLOCK_SKEW_SECONDS,
   type CredentialVerificationOptions,
+  type VerifiedAnyCredential,
   type VerifiedCredential,
 } from './credentials/verify.js';
 
