@@ -6,6 +6,7 @@ import { listen, type RunningServer } from '../../connector/http/server.js';
 import { createJsonApp, finishJsonApp } from '../../connector/http/json-app.js';
 import { HttpProblem } from '../../connector/http/problem.js';
 import {
+  createDocumentLoader,
   createNetworkVerifiers,
   InMemoryReplayCache,
   openProcessIdentity,
@@ -32,6 +33,7 @@ import {
 import { consoleRouter } from '../console/router.js';
 import { AUTHORITY_CHECKPOINT_MIGRATIONS, checkpointRoutes } from './checkpoints.js';
 import { authorityRouter } from './http.js';
+import { readDataSpaceProfile } from './profile.js';
 import { AuthorityService } from './service.js';
 import { AUTHORITY_MIGRATIONS } from './store.js';
 
@@ -117,6 +119,9 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       ...(config.credentialValidityDays ? { credentialValidityDays: config.credentialValidityDays } : {}),
       ...(options.statusListValidityMs ? { statusListValidityMs: options.statusListValidityMs } : {}),
     });
+    // The operator's profile (trusted issuers, contexts) is read at start; a bad one stops the start.
+    const profile = readDataSpaceProfile(options.dataDir);
+    const documentLoader = createDocumentLoader({ extraContexts: new Map(Object.entries(profile.contexts)) });
     const hostPolicy = hostPolicyFor(config.didHosts ?? LOCAL_DID_HOSTS);
     const { resolver, statusChecker } = createNetworkVerifiers(hostPolicy, {
       clock,
@@ -124,7 +129,7 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
     });
     // One replay cache for every DID-proof route, so an ID token is single-use across them.
     const replayCache = new InMemoryReplayCache({ clock });
-    routes.use(authorityRouter({ service, resolver, replayCache }));
+    routes.use(authorityRouter({ service, resolver, replayCache, profile }));
     routes.use(checkpointRoutes({ service, identity, db, resolver, replayCache, clock }));
     const federation = openFederation({
       ...config.federation,
@@ -136,6 +141,8 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       hostPolicy,
       publicUrl,
       clock,
+      trustedIssuers: profile.trustedIssuers,
+      documentLoader,
     });
     routes.use(federation.router);
     routes.use(consoleRouter({ service, federation }));

@@ -15,7 +15,9 @@ import {
   systemClock,
   type Clock,
   type DidResolver,
+  type DocumentLoader,
   type HostPolicy,
+  type TrustList,
   type ProcessIdentity,
   type StatusChecker,
 } from '../../connector/identity/index.js';
@@ -56,6 +58,10 @@ export interface OpenFederationOptions extends FederationSettings {
   /** The authority's public base URL. */
   readonly publicUrl: string;
   readonly clock?: Clock;
+  /** Issuers trusted beside the authority (the data space profile). */
+  readonly trustedIssuers?: TrustList;
+  /** Bundled plus the operator's contexts (the data space profile). */
+  readonly documentLoader?: DocumentLoader;
 }
 
 export interface Federation {
@@ -77,15 +83,22 @@ export function openFederation(options: OpenFederationOptions): Federation {
   const identity = new CatalogIdentity({ ...options, clock });
   const crawler = new Crawler({ ...options, store, identity, clock });
   const search = new FederatedSearch(store, new VisibilityEvaluator(store, clock));
+  const claimsCache = new ClaimsCache({ clock, maxTtlMs: options.claimsCacheMs ?? 5 * 60_000 });
   const verifier = createRequestVerifier({
     ourDid: options.service.did,
     resolver: options.resolver,
     statusChecker: options.statusChecker,
-    trustList: [{ did: options.service.did }],
+    trustList: [{ did: options.service.did }, ...(options.trustedIssuers ?? [])],
+    ...(options.documentLoader ? { documentLoader: options.documentLoader } : {}),
     dataSpace: options.service.dataSpace,
     replayCache: new InMemoryReplayCache({ clock }),
-    claimsCache: new ClaimsCache({ clock, maxTtlMs: options.claimsCacheMs ?? 5 * 60_000 }),
+    claimsCache,
     clock,
+  });
+  // Same process as the authority: a member's status change reaches the catalog's caches directly.
+  const unsubscribe = options.service.statusEvents.subscribe((event) => {
+    options.statusChecker.invalidate?.();
+    claimsCache.evict(event.member);
   });
   const status = (): Promise<ProviderCrawlStatus[]> => crawlStatus(options.service, store);
   const router = catalogRouter({
@@ -124,6 +137,7 @@ export function openFederation(options: OpenFederationOptions): Federation {
     crawlStatus: status,
     close: async () => {
       closed = true;
+      unsubscribe();
       if (timer !== undefined) clearTimeout(timer);
       await crawler.close();
     },

@@ -51,6 +51,11 @@ export {
   type RemoteDocument,
 } from './document-loader/loader.js';
 export { SHUYU_CONTEXT_V1, SHUYU_CONTEXT_V1_URL } from './document-loader/shuyu-context.js';
+export {
+  OPERATOR_CONTEXTS_INDEX,
+  parseOperatorContexts,
+  readOperatorContextFolder,
+} from './document-loader/operator-contexts.js';
 
 // credentials
 export * from './credentials/vocabulary.js';
@@ -152,6 +157,15 @@ export {
   type IdTokenVerificationOptions,
   type VerifiedIdToken,
 } from './tokens/id-token.js';
+export {
+  STATUS_EVENT_TYP,
+  subscribeStatusEvents,
+  verifyStatusEvent,
+  type MemberStanding,
+  type StatusEvent,
+  type StatusSubscription,
+  type StatusSubscriptionOptions,
+} from './status-list/events.js';
 export {
   InMemoryReplayCache,
   pruneReplayCache,

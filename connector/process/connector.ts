@@ -8,7 +8,11 @@ import { HttpProblem } from '../http/problem.js';
 import { listen, type RunningServer } from '../http/server.js';
 import {
   ClaimsCache,
+  createDocumentLoader,
   createNetworkVerifiers,
+  parseOperatorContexts,
+  parseTrustList,
+  subscribeStatusEvents,
   createRequestToken,
   createRequestVerifier,
   REPLAY_CACHE_MIGRATIONS,
@@ -22,12 +26,13 @@ import {
   type ProcessIdentity,
   type RequestVerification,
   type RequestVerifier,
+  type StatusSubscription,
   createTestIdentity,
   type TestIdentity,
   type TestIdentityConfig,
 } from '../identity/index.js';
 import { Database, type Migration } from '../store/database.js';
-import { AuthorityClient, type AuthorityInfo } from '../wallet/authority-client.js';
+import { AuthorityClient, type AuthorityInfo, type DistributedProfile } from '../wallet/authority-client.js';
 import { Wallet, WALLET_MIGRATIONS } from '../wallet/store.js';
 import { dataFile, ensureDataDirectory, hostPolicyFor, LOCAL_DID_HOSTS, readConfigFile } from './config.js';
 
@@ -88,6 +93,8 @@ export interface RunningConnector {
   requestTokenFor(audienceDid: string): Promise<string>;
   /** Collects our credentials from the authority into the wallet. */
   collectCredentials(): Promise<number>;
+  /** The authority's status event stream as we see it (connected, last sequence acted on). */
+  statusStream(): { readonly connected: boolean; readonly lastSeq: number };
   /** Mount protocol and management routers here (before the 404 and problem handlers). */
   readonly routes: Router;
   /**
@@ -147,23 +154,47 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
     const authority = new AuthorityClient({ url: config.authorityUrl, signer: () => identity.signer() });
     // In the store: a token used before a restart stays used after it.
     const replayCache = new SqliteReplayCache(db, { clock });
+    const claimsCache = new ClaimsCache({ clock, maxTtlMs: revocationCheckMs });
+    let statusEvents: StatusSubscription | undefined;
+    let closing = false;
     let verifier: Promise<RequestVerifier> | undefined;
     const getVerifier = (): Promise<RequestVerifier> => {
-      verifier ??= authority.info().then((info: AuthorityInfo) =>
-        createRequestVerifier({
-          ourDid: identity.did,
-          resolver: verifiers.resolver,
-          statusChecker: verifiers.statusChecker,
-          trustList: [{ did: info.did }],
-          dataSpace: info.dataSpace,
-          replayCache,
-          claimsCache: new ClaimsCache({ clock, maxTtlMs: revocationCheckMs }),
-          clock,
-        }),
+      verifier ??= Promise.all([authority.info(), authority.profile()]).then(
+        ([info, profile]: [AuthorityInfo, DistributedProfile]) => {
+          if (!statusEvents && !closing) statusEvents = subscribeToStatus(info.did);
+          return createRequestVerifier({
+            ourDid: identity.did,
+            resolver: verifiers.resolver,
+            statusChecker: verifiers.statusChecker,
+            // The authority, plus whom the operator's profile trusts for which types.
+            trustList: [{ did: info.did }, ...parseTrustList(profile.trustedIssuers ?? [])],
+            documentLoader: createDocumentLoader({ extraContexts: parseOperatorContexts(profile.contexts) }),
+            dataSpace: info.dataSpace,
+            replayCache,
+            claimsCache,
+            clock,
+          });
+        },
       );
       verifier.catch(() => (verifier = undefined)); // retry on the next request if the authority was down
       return verifier;
     };
+    // Status changes pushed by the authority drop the member from our caches at once; the status-list pull
+    // (revocationCheckMs) stays the bound while the stream is down.
+    const subscribeToStatus = (authorityDid: string): StatusSubscription =>
+      subscribeStatusEvents({
+        url: authority.statusEventsUrl(),
+        authorityDid,
+        resolver: verifiers.resolver,
+        token: () => authority.idToken(),
+        onEvent: (event) => {
+          verifiers.statusChecker.invalidate?.();
+          claimsCache.evict(event.sub);
+        },
+      });
+    // Subscribe from the start, not at the first request: a member that never called us may be suspended
+    // before its first call, and we must not accept it from a cache filled before we heard of it.
+    getVerifier().catch(() => undefined);
 
     app.get('/.well-known/did.json', (_req, res) => {
       res.type('application/did+json').send(JSON.stringify(identity.didDocument()));
@@ -227,8 +258,13 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
       collectCredentials: async () => {
         const collected = await authority.collectInto(wallet, verifiers, clock);
         presentable = undefined;
+        statusEvents?.reconnect(); // the authority streams to members only: we may just have become one
         return collected.length;
       },
+      statusStream: () => ({
+        connected: statusEvents?.connected ?? false,
+        lastSeq: statusEvents?.lastSeq ?? 0,
+      }),
       routes,
       addErrorHandler: (handler) => {
         errorHandlers.push(handler);
@@ -239,6 +275,8 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
       authenticate,
       server,
       close: async () => {
+        closing = true;
+        statusEvents?.close();
         await server.close();
         await openDb.close();
       },
