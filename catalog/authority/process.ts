@@ -8,7 +8,9 @@ import { HttpProblem } from '../../connector/http/problem.js';
 import {
   createDocumentLoader,
   createNetworkVerifiers,
-  InMemoryReplayCache,
+  pruneReplayCache,
+  REPLAY_CACHE_MIGRATIONS,
+  SqliteReplayCache,
   openProcessIdentity,
   systemClock,
   type Clock,
@@ -109,6 +111,7 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       ...AUTHORITY_MIGRATIONS,
       ...FEDERATION_MIGRATIONS,
       ...AUTHORITY_CHECKPOINT_MIGRATIONS,
+      ...REPLAY_CACHE_MIGRATIONS,
     ]);
     const service = await AuthorityService.open({
       db,
@@ -127,8 +130,14 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       clock,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
-    // One replay cache for every DID-proof route, so an ID token is single-use across them.
-    const replayCache = new InMemoryReplayCache({ clock });
+    // One replay cache for every DID-proof route and the catalog, so an ID token is single-use across them;
+    // in the store, so a restart opens no replay window. Expired entries go every hour.
+    const replayCache = new SqliteReplayCache(db, { clock });
+    const openDbForPruning = db;
+    const pruneReplays = (): void => void pruneReplayCache(openDbForPruning, clock()).catch(() => undefined);
+    pruneReplays();
+    const pruning = setInterval(pruneReplays, 3_600_000);
+    pruning.unref();
     routes.use(authorityRouter({ service, resolver, replayCache, profile }));
     routes.use(checkpointRoutes({ service, identity, db, resolver, replayCache, clock }));
     const federation = openFederation({
@@ -143,6 +152,7 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       clock,
       trustedIssuers: profile.trustedIssuers,
       documentLoader,
+      replayCache,
     });
     routes.use(federation.router);
     routes.use(consoleRouter({ service, federation }));
@@ -155,6 +165,7 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       federation,
       server,
       close: async () => {
+        clearInterval(pruning);
         await federation.close();
         await server.close();
         await openDb.close();

@@ -19,6 +19,7 @@ import {
   type HostPolicy,
   type TrustList,
   type ProcessIdentity,
+  type ReplayCache,
   type StatusChecker,
 } from '../../connector/identity/index.js';
 import type { Database } from '../../connector/store/database.js';
@@ -62,6 +63,8 @@ export interface OpenFederationOptions extends FederationSettings {
   readonly trustedIssuers?: TrustList;
   /** Bundled plus the operator's contexts (the data space profile). */
   readonly documentLoader?: DocumentLoader;
+  /** Default: in memory. The authority process shares its persistent one. */
+  readonly replayCache?: ReplayCache;
 }
 
 export interface Federation {
@@ -91,7 +94,7 @@ export function openFederation(options: OpenFederationOptions): Federation {
     trustList: [{ did: options.service.did }, ...(options.trustedIssuers ?? [])],
     ...(options.documentLoader ? { documentLoader: options.documentLoader } : {}),
     dataSpace: options.service.dataSpace,
-    replayCache: new InMemoryReplayCache({ clock }),
+    replayCache: options.replayCache ?? new InMemoryReplayCache({ clock }),
     claimsCache,
     clock,
   });
