@@ -8,8 +8,44 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readDataSpaceProfile } from '../../catalog/authority/profile.js';
 import { startAuthority } from '../../catalog/authority/process.js';
-import { createDocumentLoader, readOperatorContextFolder } from '../../connector/identity/index.js';
-import { request } from './helpers.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  createDocumentLoader,
+  createRequestToken,
+  issueCredentialJwt,
+  openProcessIdentity,
+  readOperatorContextFolder,
+  SHUYU_CONTEXT_V1_URL,
+  type ProcessIdentity,
+} from '../../connector/identity/index.js';
+import { startConnector } from '../../connector/process/connector.js';
+import { request, USCC_B, whoami } from './helpers.js';
+
+/** A did:web party on loopback: an HTTP server serving its DID document. */
+async function webParty(keyDir: string): Promise<{ identity: ProcessIdentity; close: () => Promise<void> }> {
+  const holder: { identity?: ProcessIdentity } = {};
+  const server = createServer((req, res) => {
+    const { identity } = holder;
+    if (req.url !== '/.well-known/did.json' || !identity) {
+      res.writeHead(404).end();
+      return;
+    }
+    res
+      .writeHead(200, { 'content-type': 'application/did+json' })
+      .end(JSON.stringify(identity.didDocument()));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const identity = await openProcessIdentity(
+    keyDir,
+    `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+  );
+  holder.identity = identity;
+  return {
+    identity,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
 
 const OPERATOR_CONTEXTS = fileURLToPath(
   new URL('../identity/fixtures/vc20/operator-contexts/', import.meta.url),
@@ -62,6 +98,53 @@ describe('authority: data space profile', function () {
       expect((error as Error).message)
         .to.contain('trusted-issuers.json')
         .and.contain('#0');
+    }
+  });
+
+  it('lets a connector accept a membership issued by an issuer the profile trusts for memberships', async () => {
+    const ca = await webParty(join(dir, 'ca-keys'));
+    const member = await webParty(join(dir, 'member-keys'));
+    writeProfile([{ did: ca.identity.did, credentialTypes: ['MembershipCredential'] }]);
+    const authority = await startAuthority({ dataDir: dir, port: 0 });
+    const connector = await startConnector({
+      dataDir: join(dir, 'hospital'),
+      port: 0,
+      authorityUrl: authority.url,
+    });
+    try {
+      const credential = (type: string, subject: Record<string, unknown>) =>
+        issueCredentialJwt(
+          {
+            '@context': ['https://www.w3.org/ns/credentials/v2', SHUYU_CONTEXT_V1_URL],
+            type: ['VerifiableCredential', type],
+            issuer: { id: ca.identity.did, name: { '@value': 'National CA', '@language': 'en' } },
+            validFrom: new Date(Date.now() - 60_000).toISOString(),
+            credentialSubject: { id: member.identity.did, ...subject },
+          },
+          ca.identity.signer(),
+        );
+      const membership = await credential('MembershipCredential', {
+        dataSpace: authority.service.dataSpace,
+        organisationName: 'Haidian Commercial Bank',
+        registrationNumber: USCC_B,
+        role: 'participant',
+      });
+      const token = (credentials: string[]) =>
+        createRequestToken({ signer: member.identity.signer(), audience: connector.did, credentials });
+      const accepted = await whoami(connector, await token([membership]));
+      expect(accepted.status, JSON.stringify(accepted.body)).to.equal(200);
+      expect(accepted.body.caller).to.equal(member.identity.did);
+
+      // Trusted for memberships only: its sector credential makes the whole presentation refused.
+      const sector = await credential('SectorCredential', { sector: 'finance', sectorRoles: ['bank'] });
+      const refused = await whoami(connector, await token([membership, sector]));
+      expect(refused.status).to.equal(403);
+      expect(JSON.stringify(refused.body)).to.contain('not for SectorCredential');
+    } finally {
+      await connector.close();
+      await authority.close();
+      await ca.close();
+      await member.close();
     }
   });
 
