@@ -1,6 +1,8 @@
 // The authority's HTTP API. Thin handlers: authenticate, validate, call the service, answer.
 //   public       GET  /authority/v1                       who the authority is, its status lists
 //                GET  /authority/v1/status/:purpose       the signed status list (vc+jwt)
+//                GET  /authority/v1/profile               the data space profile (trusted issuers, contexts)
+//   member       GET  /authority/v1/status/events         signed status changes, Server-Sent Events
 //   applicant    POST /authority/v1/applications          apply (ID token proving the DID)
 //   (DID proof)  GET  /authority/v1/applications/mine     own applications only
 //                GET  /authority/v1/credentials/mine      issued credentials, for the wallet
@@ -15,6 +17,7 @@ import type { DidResolver } from '../../connector/identity/did/resolver.js';
 import { didProofOf, requireDidProof } from '../../connector/http/caller-auth.js';
 import { HttpProblem } from '../../connector/http/problem.js';
 import type { ReplayCache } from '../../connector/identity/tokens/replay-cache.js';
+import type { DataSpaceProfile } from './profile.js';
 import { AUTHORITY_API_PREFIX, type AuthorityService } from './service.js';
 import { parseApplicationRequest, parseApproval, parseNote, parseReason } from './validate.js';
 import type { ApplicationState, MemberState } from './types.js';
@@ -73,9 +76,10 @@ export interface AuthorityRouterOptions {
   service: AuthorityService;
   resolver: DidResolver;
   replayCache: ReplayCache;
+  profile: DataSpaceProfile;
 }
 
-export function authorityRouter({ service, resolver, replayCache }: AuthorityRouterOptions): Router {
+export function authorityRouter({ service, resolver, replayCache, profile }: AuthorityRouterOptions): Router {
   const router = Router();
   const didProof = requireDidProof({ resolver, audience: service.did, replayCache });
   const admin = requireAdmin(service);
@@ -92,6 +96,26 @@ export function authorityRouter({ service, resolver, replayCache }: AuthorityRou
           suspension: service.statusListUrl('suspension'),
         },
       });
+    }),
+  );
+
+  router.get(
+    `${AUTHORITY_API_PREFIX}/profile`,
+    route(async (_req, res) => {
+      res.json(profile);
+    }),
+  );
+
+  // Before /status/:purpose, which would take "events" for a purpose.
+  router.get(
+    `${AUTHORITY_API_PREFIX}/status/events`,
+    didProof,
+    route(async (req, res) => {
+      const member = await service.member(didProofOf(res).caller);
+      if (member.state === 'revoked') {
+        throw new HttpProblem(403, 'member-revoked', `${member.did}'s membership was revoked.`);
+      }
+      await service.statusEvents.stream(req, res);
     }),
   );
 

@@ -6,9 +6,12 @@ import { listen, type RunningServer } from '../../connector/http/server.js';
 import { createJsonApp, finishJsonApp } from '../../connector/http/json-app.js';
 import { HttpProblem } from '../../connector/http/problem.js';
 import {
+  createDocumentLoader,
   createNetworkVerifiers,
-  InMemoryReplayCache,
   compileDcpSchemas,
+  pruneReplayCache,
+  REPLAY_CACHE_MIGRATIONS,
+  SqliteReplayCache,
   openProcessIdentity,
   systemClock,
   type Clock,
@@ -34,6 +37,7 @@ import {
 import { consoleRouter } from '../console/router.js';
 import { AUTHORITY_CHECKPOINT_MIGRATIONS, checkpointRoutes } from './checkpoints.js';
 import { authorityRouter } from './http.js';
+import { readDataSpaceProfile } from './profile.js';
 import { AuthorityService } from './service.js';
 import { AUTHORITY_MIGRATIONS } from './store.js';
 
@@ -110,6 +114,7 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       ...AUTHORITY_MIGRATIONS,
       ...FEDERATION_MIGRATIONS,
       ...AUTHORITY_CHECKPOINT_MIGRATIONS,
+      ...REPLAY_CACHE_MIGRATIONS,
     ]);
     const service = await AuthorityService.open({
       db,
@@ -120,14 +125,23 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       ...(config.credentialValidityDays ? { credentialValidityDays: config.credentialValidityDays } : {}),
       ...(options.statusListValidityMs ? { statusListValidityMs: options.statusListValidityMs } : {}),
     });
+    // The operator's profile (trusted issuers, contexts) is read at start; a bad one stops the start.
+    const profile = readDataSpaceProfile(options.dataDir);
+    const documentLoader = createDocumentLoader({ extraContexts: new Map(Object.entries(profile.contexts)) });
     const hostPolicy = hostPolicyFor(config.didHosts ?? LOCAL_DID_HOSTS);
     const { resolver, statusChecker } = createNetworkVerifiers(hostPolicy, {
       clock,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
-    // One replay cache for every DID-proof route, so an ID token is single-use across them.
-    const replayCache = new InMemoryReplayCache({ clock });
-    routes.use(authorityRouter({ service, resolver, replayCache }));
+    // One replay cache for every DID-proof route and the catalog, so an ID token is single-use across them;
+    // in the store, so a restart opens no replay window. Expired entries go every hour.
+    const replayCache = new SqliteReplayCache(db, { clock });
+    const openDbForPruning = db;
+    const pruneReplays = (): void => void pruneReplayCache(openDbForPruning, clock()).catch(() => undefined);
+    pruneReplays();
+    const pruning = setInterval(pruneReplays, 3_600_000);
+    pruning.unref();
+    routes.use(authorityRouter({ service, resolver, replayCache, profile }));
     routes.use(
       issuerServiceRouter({
         service,
@@ -150,6 +164,8 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       publicUrl,
       replayCache,
       clock,
+      trustedIssuers: profile.trustedIssuers,
+      documentLoader,
     });
     routes.use(federation.router);
     routes.use(consoleRouter({ service, federation }));
@@ -163,6 +179,7 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       federation,
       server,
       close: async () => {
+        clearInterval(pruning);
         await federation.close();
         await server.close();
         await openDb.close();

@@ -14,6 +14,7 @@ import {
 } from '../../connector/identity/index.js';
 import { HttpProblem } from '../../connector/http/problem.js';
 import type { Database, Queries } from '../../connector/store/database.js';
+import { StatusEventLog } from './status-events.js';
 import { authorityTables as tables } from './store.js';
 import type {
   Application,
@@ -75,9 +76,12 @@ export class AuthorityService {
   readonly #listValidityMs: number;
   #lists: StatusListAuthority;
   readonly #signedLists = new Map<StatusPurpose, SignedList>();
+  /** Signed member status changes, pushed to members (GET /authority/v1/status/events). */
+  readonly statusEvents: StatusEventLog;
 
   private constructor(options: AuthorityServiceOptions, lists: StatusListAuthority) {
     this.#db = options.db;
+    this.statusEvents = new StatusEventLog(options.db);
     this.#identity = options.identity;
     this.did = options.identity.did;
     this.dataSpace = options.dataSpace ?? options.identity.did;
@@ -470,10 +474,17 @@ export class AuthorityService {
         subject: did,
         detail: { ...(reason ? { reason } : {}), credentials: credentials.length },
       });
-      return { member: (await tables.member(tx, did)) as Member, lists };
+      const event = await this.statusEvents.record(tx, this.#identity.signer(), {
+        member: did,
+        state: to,
+        at: new Date(at),
+      });
+      return { member: (await tables.member(tx, did)) as Member, lists, event };
     });
     this.#lists = result.lists;
     this.#signedLists.clear();
+    // After the commit and after the lists changed: a member acting on the event fetches the new lists.
+    this.statusEvents.publish(result.event);
     return result.member;
   }
 

@@ -2,6 +2,7 @@
 // state, admin API keys (hashed) and the audit log. Every write the service makes goes through one
 // transaction, so an approval either issues all of a member's credentials and records it, or nothing.
 import type { Migration, Queries } from '../../connector/store/database.js';
+import { STATUS_EVENT_MIGRATIONS } from './status-events.js';
 import type {
   Application,
   ApplicationState,
@@ -74,6 +75,7 @@ export const AUTHORITY_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  ...STATUS_EVENT_MIGRATIONS,
 ];
 
 interface ApplicationRow {

@@ -14,12 +14,14 @@ import {
   createDcpVerifier,
   CREDENTIAL_SERVICE_PATH,
   InMemoryReplayCache,
-  type ReplayCache,
   systemClock,
   type Clock,
   type DidResolver,
+  type DocumentLoader,
   type HostPolicy,
+  type TrustList,
   type ProcessIdentity,
+  type ReplayCache,
   type StatusChecker,
 } from '../../connector/identity/index.js';
 import type { Database } from '../../connector/store/database.js';
@@ -58,9 +60,13 @@ export interface OpenFederationOptions extends FederationSettings {
   readonly hostPolicy: HostPolicy;
   /** The authority's public base URL. */
   readonly publicUrl: string;
-  /** Shared with the authority's other token checks; default one of its own. */
-  readonly replayCache?: ReplayCache;
   readonly clock?: Clock;
+  /** Issuers trusted beside the authority (the data space profile). */
+  readonly trustedIssuers?: TrustList;
+  /** Bundled plus the operator's contexts (the data space profile). */
+  readonly documentLoader?: DocumentLoader;
+  /** Shared with the authority's other token checks (persistent there); default one of its own in memory. */
+  readonly replayCache?: ReplayCache;
 }
 
 export interface Federation {
@@ -83,6 +89,7 @@ export function openFederation(options: OpenFederationOptions): Federation {
   const crawler = new Crawler({ ...options, store, identity, clock });
   const search = new FederatedSearch(store, new VisibilityEvaluator(store, clock));
   const replayCache = options.replayCache ?? new InMemoryReplayCache({ clock });
+  const claimsCache = new ClaimsCache({ clock, maxTtlMs: options.claimsCacheMs ?? 5 * 60_000 });
   // DCP: askers are verified by querying their Credential Service; providers query ours (the catalog's
   // credentials) when the crawler calls them.
   const verifier = createDcpVerifier({
@@ -91,11 +98,17 @@ export function openFederation(options: OpenFederationOptions): Federation {
     hostPolicy: options.hostPolicy,
     resolver: options.resolver,
     statusChecker: options.statusChecker,
-    trustList: [{ did: options.service.did }],
+    trustList: [{ did: options.service.did }, ...(options.trustedIssuers ?? [])],
+    ...(options.documentLoader ? { documentLoader: options.documentLoader } : {}),
     dataSpace: options.service.dataSpace,
     replayCache,
-    claimsCache: new ClaimsCache({ clock, maxTtlMs: options.claimsCacheMs ?? 5 * 60_000 }),
+    claimsCache,
     clock,
+  });
+  // Same process as the authority: a member's status change reaches the catalog's caches directly.
+  const unsubscribe = options.service.statusEvents.subscribe((event) => {
+    options.statusChecker.invalidate?.();
+    claimsCache.evict(event.member);
   });
   const credentialService = createCredentialService({
     did: options.identity.did,
@@ -144,6 +157,7 @@ export function openFederation(options: OpenFederationOptions): Federation {
     crawlStatus: status,
     close: async () => {
       closed = true;
+      unsubscribe();
       if (timer !== undefined) clearTimeout(timer);
       await crawler.close();
     },

@@ -1,7 +1,8 @@
 // Keeps the outbox and inbox from growing forever: delivered or cancelled outbox rows and remembered
 // incoming messages older than the retention are deleted at start and then every few hours. A week is far
-// longer than any peer's retries last, so a duplicate still arriving is still recognised.
-import type { Clock } from '../identity/index.js';
+// longer than any peer's retries last, so a duplicate still arriving is still recognised. Request tokens the
+// replay cache remembers go once they have expired (they can no longer be replayed anyway).
+import { pruneReplayCache, type Clock } from '../identity/index.js';
 import { pruneOutbox, type Inbox } from '../outbox/index.js';
 import type { Database } from '../store/database.js';
 
@@ -10,7 +11,7 @@ const INTERVAL_MS = 6 * 3_600_000;
 
 export interface Housekeeping {
   /** Deletes what is past retention now; returns how many rows went. */
-  runOnce(): Promise<{ outbox: number; inbox: number }>;
+  runOnce(): Promise<{ outbox: number; inbox: number; replay: number }>;
   stop(): void;
 }
 
@@ -21,9 +22,14 @@ export function startHousekeeping(
   onError: (error: unknown) => void,
   retentionMs = DEFAULT_RETENTION_MS,
 ): Housekeeping {
-  const runOnce = async (): Promise<{ outbox: number; inbox: number }> => {
-    const before = new Date(clock().getTime() - retentionMs);
-    return { outbox: await pruneOutbox(db, before), inbox: await inbox.prune(before) };
+  const runOnce = async (): Promise<{ outbox: number; inbox: number; replay: number }> => {
+    const now = clock();
+    const before = new Date(now.getTime() - retentionMs);
+    return {
+      outbox: await pruneOutbox(db, before),
+      inbox: await inbox.prune(before),
+      replay: await pruneReplayCache(db, now),
+    };
   };
   const run = (): void => void runOnce().catch(onError);
   run();

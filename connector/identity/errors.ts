@@ -27,7 +27,8 @@ export type DidErrorCode =
   | 'ERR_VERIFICATION_METHOD_NOT_AUTHORIZED'
   | 'ERR_VERIFICATION_METHOD_UNSUPPORTED';
 
-export type DocumentLoaderErrorCode = 'ERR_CONTEXT_NOT_ALLOWED' | 'ERR_CONTEXT_CONFLICT';
+export type DocumentLoaderErrorCode =
+  'ERR_CONTEXT_NOT_ALLOWED' | 'ERR_CONTEXT_CONFLICT' | 'ERR_CONTEXT_INVALID';
 
 export type CredentialErrorCode =
   | 'ERR_CREDENTIAL_SCHEMA_INVALID'

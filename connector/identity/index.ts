@@ -51,6 +51,11 @@ export {
   type RemoteDocument,
 } from './document-loader/loader.js';
 export { SHUYU_CONTEXT_V1, SHUYU_CONTEXT_V1_URL } from './document-loader/shuyu-context.js';
+export {
+  OPERATOR_CONTEXTS_INDEX,
+  parseOperatorContexts,
+  readOperatorContextFolder,
+} from './document-loader/operator-contexts.js';
 
 // credentials
 export * from './credentials/vocabulary.js';
@@ -60,9 +65,17 @@ export {
   credentialSchemaViolation,
   detectCredentialType,
   isValidRegistrationNumber,
+  shuyuSubjectOf,
   REGISTRATION_NUMBER_RULE,
   statusListSchemaViolation,
 } from './credentials/schemas.js';
+export {
+  assertVc20DataModel,
+  isUrl,
+  subjectsOf,
+  typesOf,
+  type DataModelRule,
+} from './credentials/data-model.js';
 export { buildCredential, type BuildCredentialOptions } from './credentials/build.js';
 export { issueCredentialJwt, VC_JWT_TYP } from './credentials/issue-jwt.js';
 export { issueCredentialDataIntegrity } from './credentials/issue-di.js';
@@ -75,14 +88,18 @@ export {
 } from './credentials/parse.js';
 export {
   assertIssuerTrusted,
+  assertIssuerTrustedForAny,
   isIssuerTrusted,
+  parseTrustList,
   type TrustList,
   type TrustedIssuer,
 } from './credentials/trust-list.js';
 export {
   verifyCredential,
+  verifyAnyCredential,
   DEFAULT_CLOCK_SKEW_SECONDS,
   type CredentialVerificationOptions,
+  type VerifiedAnyCredential,
   type VerifiedCredential,
 } from './credentials/verify.js';
 
@@ -141,7 +158,22 @@ export {
   type IdTokenVerificationOptions,
   type VerifiedIdToken,
 } from './tokens/id-token.js';
-export { InMemoryReplayCache, type ReplayCache } from './tokens/replay-cache.js';
+export {
+  STATUS_EVENT_TYP,
+  subscribeStatusEvents,
+  verifyStatusEvent,
+  type MemberStanding,
+  type StatusEvent,
+  type StatusSubscription,
+  type StatusSubscriptionOptions,
+} from './status-list/events.js';
+export {
+  InMemoryReplayCache,
+  pruneReplayCache,
+  REPLAY_CACHE_MIGRATIONS,
+  SqliteReplayCache,
+  type ReplayCache,
+} from './tokens/replay-cache.js';
 export { parseBearerToken } from './tokens/bearer.js';
 
 // DCP 1.0: Secure Token Service, Credential Service, verifier (see dcp/README.md)

@@ -20,7 +20,12 @@ import {
   createNetworkVerifiers,
   createSecureTokenService,
   CREDENTIAL_SERVICE_PATH,
-  InMemoryReplayCache,
+  createDocumentLoader,
+  parseOperatorContexts,
+  parseTrustList,
+  subscribeStatusEvents,
+  REPLAY_CACHE_MIGRATIONS,
+  SqliteReplayCache,
   openProcessIdentity,
   systemClock,
   type Clock,
@@ -31,13 +36,14 @@ import {
   type RequestVerification,
   type RequestVerifier,
   type SecureTokenService,
+  type StatusSubscription,
   createTestIdentity,
   type TestIdentity,
   type TestIdentityConfig,
 } from '../identity/index.js';
 import { dcpTckStsRouter } from '../identity/dcp/tck.js';
 import { Database, type Migration } from '../store/database.js';
-import { AuthorityClient, type AuthorityInfo } from '../wallet/authority-client.js';
+import { AuthorityClient, type AuthorityInfo, type DistributedProfile } from '../wallet/authority-client.js';
 import { Wallet, WALLET_MIGRATIONS } from '../wallet/store.js';
 import { dataFile, ensureDataDirectory, hostPolicyFor, LOCAL_DID_HOSTS, readConfigFile } from './config.js';
 
@@ -115,6 +121,8 @@ export interface RunningConnector {
   readonly sts: SecureTokenService;
   /** Collects our credentials from the authority into the wallet. */
   collectCredentials(): Promise<number>;
+  /** The authority's status event stream as we see it (connected, last sequence acted on). */
+  statusStream(): { readonly connected: boolean; readonly lastSeq: number };
   /** Mount protocol and management routers here (before the 404 and problem handlers). */
   readonly routes: Router;
   /**
@@ -162,6 +170,7 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
     const identity = await openProcessIdentity(dataFile(options.dataDir, 'keys'), publicUrl, clock);
     db = await Database.open(dataFile(options.dataDir, CONNECTOR_DATABASE_FILE), [
       ...WALLET_MIGRATIONS,
+      ...REPLAY_CACHE_MIGRATIONS,
       ...(options.migrations ?? []),
     ]);
     const wallet = new Wallet(db);
@@ -172,29 +181,58 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
       statusCacheTtlMs: revocationCheckMs,
     });
     const authority = new AuthorityClient({ url: config.authorityUrl, signer: () => identity.signer() });
-    const replayCache = new InMemoryReplayCache({ clock });
+    // In the store: a token used before a restart stays used after it.
+    const replayCache = new SqliteReplayCache(db, { clock });
     const claimsCache = new ClaimsCache({ clock, maxTtlMs: revocationCheckMs });
+    let statusEvents: StatusSubscription | undefined;
+    let closing = false;
     let verifier: Promise<RequestVerifier> | undefined;
     const getVerifier = (): Promise<RequestVerifier> => {
-      verifier ??= authority.info().then((info: AuthorityInfo) =>
-        createDcpVerifier({
-          ourDid: identity.did,
-          signer: () => identity.signer(),
-          hostPolicy,
-          ...(options.fetch ? { fetch: options.fetch } : {}),
-          resolver: verifiers.resolver,
-          statusChecker: verifiers.statusChecker,
-          trustList: [{ did: info.did }, ...(config.dcp?.trustedIssuers ?? []).map((did) => ({ did }))],
-          ...(config.dcp?.scopes ? { scopes: config.dcp.scopes } : {}),
-          dataSpace: info.dataSpace,
-          replayCache,
-          claimsCache,
-          clock,
-        }),
+      verifier ??= Promise.all([authority.info(), authority.profile()]).then(
+        ([info, profile]: [AuthorityInfo, DistributedProfile]) => {
+          if (!statusEvents && !closing) statusEvents = subscribeToStatus(info.did);
+          return createDcpVerifier({
+            ourDid: identity.did,
+            signer: () => identity.signer(),
+            hostPolicy,
+            ...(options.fetch ? { fetch: options.fetch } : {}),
+            resolver: verifiers.resolver,
+            statusChecker: verifiers.statusChecker,
+            // The authority, whom the operator's profile trusts for which types, and (for the DCP TCK)
+            // issuers this connector's own configuration trusts.
+            trustList: [
+              { did: info.did },
+              ...parseTrustList(profile.trustedIssuers ?? []),
+              ...(config.dcp?.trustedIssuers ?? []).map((did) => ({ did })),
+            ],
+            documentLoader: createDocumentLoader({ extraContexts: parseOperatorContexts(profile.contexts) }),
+            ...(config.dcp?.scopes ? { scopes: config.dcp.scopes } : {}),
+            dataSpace: info.dataSpace,
+            replayCache,
+            claimsCache,
+            clock,
+          });
+        },
       );
       verifier.catch(() => (verifier = undefined)); // retry on the next request if the authority was down
       return verifier;
     };
+    // Status changes pushed by the authority drop the member from our caches at once; the status-list pull
+    // (revocationCheckMs) stays the bound while the stream is down.
+    const subscribeToStatus = (authorityDid: string): StatusSubscription =>
+      subscribeStatusEvents({
+        url: authority.statusEventsUrl(),
+        authorityDid,
+        resolver: verifiers.resolver,
+        token: () => authority.idToken(),
+        onEvent: (event) => {
+          verifiers.statusChecker.invalidate?.();
+          claimsCache.evict(event.sub);
+        },
+      });
+    // Subscribe from the start, not at the first request: a member that never called us may be suspended
+    // before its first call, and we must not accept it from a cache filled before we heard of it.
+    getVerifier().catch(() => undefined);
 
     app.get('/.well-known/did.json', (_req, res) => {
       res.type('application/did+json').send(JSON.stringify(identity.didDocument()));
@@ -315,8 +353,13 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
           ...(options.fetch ? { fetch: options.fetch } : {}),
           clock,
         });
+        statusEvents?.reconnect(); // the authority streams to members only: we may just have become one
         return (await wallet.list()).filter((c) => c.issuer === issuerDid).length;
       },
+      statusStream: () => ({
+        connected: statusEvents?.connected ?? false,
+        lastSeq: statusEvents?.lastSeq ?? 0,
+      }),
       routes,
       addErrorHandler: (handler) => {
         errorHandlers.push(handler);
@@ -327,6 +370,8 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
       authenticate,
       server,
       close: async () => {
+        closing = true;
+        statusEvents?.close();
         await server.close();
         await openDb.close();
       },

@@ -19,6 +19,12 @@ export interface AuthorityInfo {
   statusLists: { revocation: string; suspension: string };
 }
 
+/** The data space profile the authority distributes (catalog/authority/profile.ts); checked by the reader. */
+export interface DistributedProfile {
+  trustedIssuers?: unknown;
+  contexts?: unknown;
+}
+
 export class AuthorityClientError extends Error {
   constructor(
     readonly status: number,
@@ -69,13 +75,33 @@ export class AuthorityClient {
     return this.#info;
   }
 
+  /** The operator's profile: issuers trusted beside the authority, and JSON-LD contexts to load. */
+  profile(): Promise<DistributedProfile> {
+    return requestJson<DistributedProfile>(
+      `${this.#url}${AUTHORITY_PREFIX}/profile`,
+      { method: 'GET', timeoutMs: 10_000, fetch: this.#fetch },
+      this.#failure('Reading the data space profile'),
+    );
+  }
+
+  /** Where the authority pushes signed status changes (Server-Sent Events). */
+  statusEventsUrl(): string {
+    return `${this.#url}${AUTHORITY_PREFIX}/status/events`;
+  }
+
+  /** A fresh self-issued ID token addressed to the authority (proves our DID). */
+  async idToken(): Promise<string> {
+    const { did } = await this.info();
+    const { token } = await createIdToken({ signer: this.#signer(), audience: did, lifetimeSeconds: 120 });
+    return token;
+  }
+
   async #authorised(
     path: string,
     init: { method: 'GET' | 'POST'; body?: unknown },
     what: string,
   ): Promise<unknown> {
-    const { did } = await this.info();
-    const { token } = await createIdToken({ signer: this.#signer(), audience: did, lifetimeSeconds: 120 });
+    const token = await this.idToken();
     return requestJson(
       `${this.#url}${AUTHORITY_PREFIX}${path}`,
       { method: init.method, bearer: token, body: init.body, timeoutMs: 15_000, fetch: this.#fetch },

@@ -2,6 +2,7 @@
 // nothing that is still pending or recent.
 import { expect } from 'chai';
 import { startHousekeeping } from '../../connector/control-plane/housekeeping.js';
+import { REPLAY_CACHE_MIGRATIONS, SqliteReplayCache } from '../../connector/identity/index.js';
 import {
   cancelPending,
   enqueue,
@@ -18,7 +19,11 @@ describe('outbox: housekeeping', () => {
   afterEach(cleanUp);
 
   it('prunes old finished outbox rows and old inbox entries, keeps pending and recent ones', async () => {
-    const { db } = await tempDatabase([...OUTBOX_MIGRATIONS, ...INBOX_MIGRATIONS]);
+    const { db } = await tempDatabase([
+      ...OUTBOX_MIGRATIONS,
+      ...INBOX_MIGRATIONS,
+      ...REPLAY_CACHE_MIGRATIONS,
+    ]);
     const t0 = new Date('2026-11-01T00:00:00Z');
     const message = (aggregateId: string) => ({
       aggregateId,
@@ -34,6 +39,9 @@ describe('outbox: housekeeping', () => {
     const oldInbox = new Inbox(db, { now: () => t0 });
     await db.transaction((tx) => oldInbox.remember(tx, 'k-old', 'd', { ok: true }));
     const later = new Date(t0.getTime() + 10 * DAY);
+    const replay = new SqliteReplayCache(db, { clock: () => t0 });
+    await replay.remember('expired-token', t0.getTime() + 60_000);
+    await replay.remember('live-token', later.getTime() + 60_000);
     const recentInbox = new Inbox(db, { now: () => later });
     await db.transaction((tx) => recentInbox.remember(tx, 'k-new', 'd', { ok: true }));
 
@@ -47,7 +55,10 @@ describe('outbox: housekeeping', () => {
     );
     try {
       // The first pass runs at start; this one queues behind it on the database, then finds nothing left.
-      expect(await house.runOnce()).to.deep.equal({ outbox: 0, inbox: 0 });
+      expect(await house.runOnce()).to.deep.equal({ outbox: 0, inbox: 0, replay: 0 });
+      expect(await replay.remember('live-token', later.getTime() + 60_000)).to.equal(false);
+      const count = await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM replay_cache');
+      expect(count?.n).to.equal(1);
       expect((await listOutbox(db)).map((e) => e.aggregateId)).to.deep.equal(['old-pending']);
       expect(await recentInbox.lookup('k-new', 'd')).to.not.equal(undefined);
       expect(await recentInbox.lookup('k-old', 'd')).to.equal(undefined);

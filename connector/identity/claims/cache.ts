@@ -9,7 +9,10 @@ import type { VerifiedClaims } from './types.js';
 export interface ClaimsCacheOptions {
   /** Default 10000 callers. */
   maxEntries?: number;
-  /** Default 5 minutes: also the longest a revocation can go unnoticed for a caller with cached claims. */
+  /**
+   * Default 5 minutes: the longest a revocation can go unnoticed for a caller with cached claims when no
+   * pushed status event evicts it first (see status-list/events.ts).
+   */
   maxTtlMs?: number;
   clock?: Clock;
 }
@@ -42,6 +45,7 @@ export class ClaimsCache {
     this.#cache.set(caller, { digest, claims }, expiresAt);
   }
 
+  /** Forgets the caller's claims (its standing changed): its next request is verified afresh. */
   evict(caller: string): void {
     this.#cache.delete(caller);
   }

@@ -19,7 +19,8 @@ function seconds(value: string, name: string): number {
 
 /** The members issuing reads; the rest of the credential is signed as given. */
 export interface SignableCredential {
-  issuer: string;
+  /** A DID, or (VC 2.0) an object with the DID as `id` and any other properties. */
+  issuer: string | { id: string };
   id?: string;
   validFrom?: string;
   validUntil?: string;
@@ -31,17 +32,18 @@ export async function issueCredentialJwt<C extends SignableCredential>(
   signer: DidSigner,
   options: IssueJwtOptions = {},
 ): Promise<string> {
-  if (credential.issuer !== signer.did) {
+  const issuer = typeof credential.issuer === 'string' ? credential.issuer : credential.issuer.id;
+  if (issuer !== signer.did) {
     throw new IssuanceError(
       'ERR_ISSUANCE_INVALID_INPUT',
-      `The credential issuer ${credential.issuer} is not the signer's DID ${signer.did}.`,
+      `The credential issuer ${issuer} is not the signer's DID ${signer.did}.`,
     );
   }
   const clock = options.clock ?? systemClock;
   const subject = (credential as { credentialSubject?: { id?: unknown } }).credentialSubject;
   const payload: Record<string, unknown> = {
     ...(credential as Record<string, unknown>),
-    iss: credential.issuer,
+    iss: issuer,
     iat: epochSeconds(clock()),
     ...(credential.id ? { jti: credential.id } : {}),
     ...(typeof subject?.id === 'string' ? { sub: subject.id } : {}),

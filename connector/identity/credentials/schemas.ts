@@ -1,10 +1,12 @@
-// JSON Schemas for Shuyu's credential types and for status list credentials, compiled once with ajv. They are
-// strict on purpose (no unknown properties): @digitalbazaar/vc is lenient on shape, so shape is checked here.
+// JSON Schemas for the claims Shuyu reads from its credential types, and for status list credentials, compiled
+// once with ajv. The credential around the claims follows the open VC 2.0 data model (data-model.ts): any
+// property the model allows, and any other claim beside Shuyu's, is accepted; only what Shuyu reads is checked.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { VC_CONTEXT_V2_URL } from '../document-loader/loader.js';
 import { SHUYU_CONTEXT_V1_URL } from '../document-loader/shuyu-context.js';
 import { CredentialError } from '../errors.js';
+import { assertVc20DataModel, subjectsOf } from './data-model.js';
 import { isUnifiedSocialCreditCode } from './uscc.js';
 import {
   ALL_SECTOR_ROLES,
@@ -23,7 +25,6 @@ const DID_PATTERN =
 const did = { type: 'string', maxLength: 2048, pattern: DID_PATTERN };
 const uri = { type: 'string', maxLength: 2048, format: 'uri' };
 const dateTime = { type: 'string', maxLength: 64, format: 'date-time' };
-const numericDate = { type: 'number' };
 
 /**
  * Registration numbers: an 18-character unified social credit code with a valid check character, a 20-character
@@ -43,25 +44,10 @@ const registrationNumber = {
   ],
 };
 
-const statusEntry = {
-  type: 'object',
-  required: ['type', 'statusPurpose', 'statusListIndex', 'statusListCredential'],
-  additionalProperties: false,
-  properties: {
-    id: uri,
-    type: { const: 'BitstringStatusListEntry' },
-    statusPurpose: { type: 'string', maxLength: 64 },
-    statusListIndex: { type: 'string', pattern: '^(?:0|[1-9][0-9]{0,9})$' },
-    statusListCredential: uri,
-    statusSize: { const: 1 },
-  },
-};
-
 const subjects: Record<ShuyuCredentialType, object> = {
   MembershipCredential: {
     type: 'object',
     required: ['id', 'dataSpace', 'organisationName', 'registrationNumber', 'role'],
-    additionalProperties: false,
     properties: {
       id: did,
       dataSpace: { ...uri, maxLength: 512 },
@@ -73,7 +59,6 @@ const subjects: Record<ShuyuCredentialType, object> = {
   SectorCredential: {
     type: 'object',
     required: ['id', 'sector', 'sectorRoles'],
-    additionalProperties: false,
     properties: {
       id: did,
       sector: { enum: [...SECTORS] },
@@ -93,21 +78,17 @@ const subjects: Record<ShuyuCredentialType, object> = {
   DataGradeClearance: {
     type: 'object',
     required: ['id', 'dataGradeClearance'],
-    additionalProperties: false,
     properties: { id: did, dataGradeClearance: { enum: [...DATA_GRADES] } },
   },
 };
 
-function contextSchema(mustContain?: string): object {
-  return {
-    type: 'array',
-    minItems: mustContain ? 2 : 1,
-    maxItems: 8,
-    items: [{ const: VC_CONTEXT_V2_URL }],
-    additionalItems: { type: 'string', maxLength: 512 },
-    ...(mustContain ? { contains: { const: mustContain } } : {}),
-  };
-}
+const contextSchema = {
+  type: 'array',
+  minItems: 1,
+  maxItems: 8,
+  items: [{ const: VC_CONTEXT_V2_URL }],
+  additionalItems: { type: 'string', maxLength: 512 },
+};
 
 function typeSchema(type: string): object {
   return {
@@ -120,54 +101,22 @@ function typeSchema(type: string): object {
   };
 }
 
-const issuer = {
-  anyOf: [
-    did,
-    {
-      type: 'object',
-      required: ['id'],
-      additionalProperties: false,
-      properties: { id: did, name: { type: 'string', maxLength: 256 } },
-    },
-  ],
+/** The claim that tells, in a credential with several subjects, which subject carries a Shuyu type's claims. */
+const KEY_CLAIM: Record<ShuyuCredentialType, string> = {
+  MembershipCredential: 'registrationNumber',
+  SectorCredential: 'sector',
+  DataGradeClearance: 'dataGradeClearance',
 };
 
-function credentialSchema(type: ShuyuCredentialType): object {
-  return {
-    type: 'object',
-    required: ['@context', 'type', 'issuer', 'validFrom', 'credentialSubject'],
-    additionalProperties: false,
-    properties: {
-      '@context': contextSchema(SHUYU_CONTEXT_V1_URL),
-      id: uri,
-      type: typeSchema(type),
-      issuer,
-      name: { type: 'string', maxLength: 256 },
-      description: { type: 'string', maxLength: 1024 },
-      validFrom: dateTime,
-      validUntil: dateTime,
-      credentialSubject: subjects[type],
-      credentialStatus: {
-        anyOf: [statusEntry, { type: 'array', minItems: 1, maxItems: 4, items: statusEntry }],
-      },
-      // Data Integrity proof: its members are checked by the proof verifier.
-      proof: { type: 'object' },
-      // JWT claims VC-JOSE-COSE allows beside the credential; cross-checked against the VC fields.
-      iss: did,
-      sub: { type: 'string', maxLength: 2048 },
-      jti: { type: 'string', maxLength: 2048 },
-      iat: numericDate,
-      nbf: numericDate,
-      exp: numericDate,
-    },
-  };
-}
+const issuer = {
+  anyOf: [uri, { type: 'object', required: ['id'], properties: { id: uri } }],
+};
 
 const statusListCredentialSchema = {
   type: 'object',
   required: ['@context', 'type', 'issuer', 'credentialSubject'],
   properties: {
-    '@context': contextSchema(),
+    '@context': contextSchema,
     id: uri,
     type: typeSchema('BitstringStatusListCredential'),
     issuer,
@@ -193,7 +142,7 @@ const statusListCredentialSchema = {
 };
 
 interface Compiled {
-  credentials: Record<ShuyuCredentialType, ValidateFunction>;
+  subjects: Record<ShuyuCredentialType, ValidateFunction>;
   statusList: ValidateFunction;
   registrationNumber: ValidateFunction;
 }
@@ -213,10 +162,10 @@ function schemas(): Compiled {
   addFormats(ajv, ['uri', 'date-time']);
   ajv.addFormat('uscc', { type: 'string', validate: isUnifiedSocialCreditCode });
   compiled = {
-    credentials: {
-      MembershipCredential: ajv.compile(credentialSchema('MembershipCredential')),
-      SectorCredential: ajv.compile(credentialSchema('SectorCredential')),
-      DataGradeClearance: ajv.compile(credentialSchema('DataGradeClearance')),
+    subjects: {
+      MembershipCredential: ajv.compile(subjects.MembershipCredential),
+      SectorCredential: ajv.compile(subjects.SectorCredential),
+      DataGradeClearance: ajv.compile(subjects.DataGradeClearance),
     },
     statusList: ajv.compile(statusListCredentialSchema),
     registrationNumber: ajv.compile(registrationNumber),
@@ -229,10 +178,10 @@ export function isValidRegistrationNumber(value: unknown): boolean {
   return schemas().registrationNumber(value);
 }
 
-function describe(errors: ErrorObject[] | null | undefined): string {
+function describe(errors: ErrorObject[] | null | undefined, prefix = ''): string {
   const error = errors?.[0];
   if (!error) return 'it does not match the schema';
-  const path = error.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(credential)';
+  const path = prefix + error.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(credential)';
   if (path.endsWith('registrationNumber')) return `${path} must be ${REGISTRATION_NUMBER_RULE}`;
   if (error.keyword === 'additionalProperties') {
     return `${path} has an unexpected property "${String(error.params.additionalProperty)}"`;
@@ -259,13 +208,52 @@ export function detectCredentialType(types: unknown): ShuyuCredentialType {
   return found[0];
 }
 
-/** Returns a human reason when `credential` does not match the schema of `type`, else undefined. */
-export function credentialSchemaViolation(
+function schemaInvalid(type: ShuyuCredentialType, reason: string): CredentialError {
+  return new CredentialError('ERR_CREDENTIAL_SCHEMA_INVALID', `The ${type} is not valid: ${reason}.`, {
+    details: { type },
+  });
+}
+
+/**
+ * The subject carrying `type`'s claims, checked against that type's schema: the only subject, or, in a
+ * credential about several subjects, the one subject that has the type's key claim (e.g. registrationNumber).
+ * Throws CredentialError ERR_CREDENTIAL_SCHEMA_INVALID.
+ */
+export function shuyuSubjectOf(
   type: ShuyuCredentialType,
-  credential: unknown,
-): string | undefined {
-  const validate = schemas().credentials[type];
-  return validate(credential) ? undefined : describe(validate.errors);
+  credential: Record<string, unknown>,
+): Record<string, unknown> {
+  const context = credential['@context'];
+  if (!Array.isArray(context) || !context.includes(SHUYU_CONTEXT_V1_URL)) {
+    throw schemaInvalid(type, `@context must include ${SHUYU_CONTEXT_V1_URL}, which defines Shuyu's claims`);
+  }
+  const all = subjectsOf(credential);
+  const candidates = all.length === 1 ? all : all.filter((subject) => KEY_CLAIM[type] in subject);
+  if (candidates.length !== 1 || candidates[0] === undefined) {
+    throw schemaInvalid(
+      type,
+      `exactly one credentialSubject must carry "${KEY_CLAIM[type]}" (found ${candidates.length})`,
+    );
+  }
+  const subject = candidates[0];
+  const validate = schemas().subjects[type];
+  if (!validate(subject)) throw schemaInvalid(type, describe(validate.errors, 'credentialSubject.'));
+  return subject;
+}
+
+/**
+ * Returns a human reason when `credential` breaks the VC 2.0 data model or its `type`'s claims are not what
+ * Shuyu reads, else undefined.
+ */
+export function credentialSchemaViolation(type: ShuyuCredentialType, credential: object): string | undefined {
+  try {
+    assertVc20DataModel(credential as Record<string, unknown>);
+    shuyuSubjectOf(type, credential as Record<string, unknown>);
+    return undefined;
+  } catch (error) {
+    if (error instanceof CredentialError) return error.message.replace(/\.$/, '');
+    throw error;
+  }
 }
 
 export function statusListSchemaViolation(credential: unknown): string | undefined {

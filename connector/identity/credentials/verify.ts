@@ -1,9 +1,11 @@
-// Full verification of one Shuyu credential, in this order (cheap, offline checks first; nothing is fetched
+// Full verification of one credential, in this order (cheap, offline checks first; nothing is fetched
 // for a credential whose issuer we would not trust anyway):
-//   1. parse (size, JWT/JSON shape)           5. issuer in the trust list
-//   2. every @context is bundled             6. validFrom/validUntil (and JWT nbf/exp) against the clock
-//   3. exactly one Shuyu type                7. signature by an assertionMethod key controlled by the issuer
-//   4. JSON Schema of that type              8. credentialStatus (revocation, suspension)
+//   1. parse (size, JWT/JSON shape)               5. issuer in the trust list for the credential's type
+//   2. every @context is bundled or the operator's 6. validFrom/validUntil (and JWT nbf/exp) against the clock
+//   3. the VC 2.0 data model rules (data-model.ts)  7. signature by an assertionMethod key controlled by the issuer
+//   4. for a Shuyu type: the claims Shuyu reads     8. credentialStatus (revocation, suspension)
+// verifyCredential wants one of Shuyu's types (what policies read); verifyAnyCredential takes any VC 2.0
+// credential a trusted issuer signed (the open model).
 import { systemClock, type Clock } from '../clock.js';
 import type { DidResolver } from '../did/resolver.js';
 import { createDocumentLoader, type DocumentLoader } from '../document-loader/loader.js';
@@ -12,10 +14,11 @@ import type { StatusChecker } from '../status-list/checker.js';
 import { DEFAULT_MAX_CREDENTIAL_BYTES, parseSecuredCredential, type SecuredCredential } from './parse.js';
 import { verifyDataIntegrityCredentialProof } from './proof-di.js';
 import { verifyJwtCredentialProof } from './proof-jwt.js';
-import { credentialSchemaViolation, detectCredentialType } from './schemas.js';
-import { assertIssuerTrusted, type TrustList } from './trust-list.js';
+import { assertVc20DataModel, subjectsOf, typesOf } from './data-model.js';
+import { detectCredentialType, shuyuSubjectOf } from './schemas.js';
+import { assertIssuerTrusted, assertIssuerTrustedForAny, type TrustList } from './trust-list.js';
 import type { CredentialFormat, SubjectByType } from './types.js';
-import { assertWithinValidity, subjectIdOf } from './validity.js';
+import { assertWithinValidity } from './validity.js';
 import type { ShuyuCredentialType } from './vocabulary.js';
 
 export const DEFAULT_CLOCK_SKEW_SECONDS = 30;
@@ -43,13 +46,26 @@ export interface VerifiedCredential<T extends ShuyuCredentialType = ShuyuCredent
   readonly credential: Readonly<Record<string, unknown>>;
 }
 
+/** A credential of any type, verified (the open model). */
+export interface VerifiedAnyCredential {
+  readonly format: CredentialFormat;
+  readonly id: string | undefined;
+  readonly types: readonly string[];
+  readonly issuer: string;
+  readonly subjects: readonly Readonly<Record<string, unknown>>[];
+  readonly validFrom: Date | undefined;
+  readonly validUntil: Date | undefined;
+  readonly credential: Readonly<Record<string, unknown>>;
+}
+
 function assertContextsBundled(parsed: SecuredCredential, loader: DocumentLoader): void {
   const contexts = parsed.credential['@context'];
   for (const url of Array.isArray(contexts) ? contexts : [contexts]) {
     if (typeof url === 'string' && !loader.has(url)) {
       throw new DocumentLoaderError(
         'ERR_CONTEXT_NOT_ALLOWED',
-        `The credential uses JSON-LD context ${url.slice(0, 200)}, which Shuyu does not bundle and never fetches.`,
+        `The credential uses JSON-LD context ${url.slice(0, 200)}, which is neither bundled with Shuyu nor in ` +
+          "the data space operator's context folder; contexts are never fetched.",
         { details: { url: url.slice(0, 200) } },
       );
     }
@@ -58,8 +74,8 @@ function assertContextsBundled(parsed: SecuredCredential, loader: DocumentLoader
 
 /** JWT registered claims must agree with the credential they secure (VC-JOSE-COSE). */
 function assertJwtClaimsConsistent(credential: Record<string, unknown>): void {
-  const subject = subjectIdOf(credential);
-  if (credential.sub !== undefined && credential.sub !== subject) {
+  const subjectIds = subjectsOf(credential).map((subject) => subject.id);
+  if (credential.sub !== undefined && !subjectIds.includes(credential.sub)) {
     throw new CredentialError(
       'ERR_CREDENTIAL_SCHEMA_INVALID',
       'The JWT "sub" claim differs from credentialSubject.id.',
@@ -73,10 +89,18 @@ function assertJwtClaimsConsistent(credential: Record<string, unknown>): void {
   }
 }
 
-export async function verifyCredential(
+interface Checked<T> {
+  readonly parsed: SecuredCredential;
+  readonly period: { validFrom: Date | undefined; validUntil: Date | undefined };
+  readonly typed: T;
+}
+
+/** Steps 1-8; `checkType` runs step 4 and 5 (what the credential must be, and who may issue it). */
+async function verifySecured<T>(
   input: unknown,
   options: CredentialVerificationOptions,
-): Promise<VerifiedCredential> {
+  checkType: (credential: Record<string, unknown>, issuer: string) => T,
+): Promise<Checked<T>> {
   const clock = options.clock ?? systemClock;
   const skew = options.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS;
   const loader = options.documentLoader ?? createDocumentLoader();
@@ -84,15 +108,9 @@ export async function verifyCredential(
   const { credential, issuer } = parsed;
 
   assertContextsBundled(parsed, loader);
-  const type = detectCredentialType(credential.type);
-  const violation = credentialSchemaViolation(type, credential);
-  if (violation) {
-    throw new CredentialError('ERR_CREDENTIAL_SCHEMA_INVALID', `The ${type} is not valid: ${violation}.`, {
-      details: { type },
-    });
-  }
+  assertVc20DataModel(credential);
+  const typed = checkType(credential, issuer);
   assertJwtClaimsConsistent(credential);
-  assertIssuerTrusted(options.trustList, issuer, type);
   const now = clock();
   const period = assertWithinValidity(credential, now, skew);
 
@@ -122,13 +140,52 @@ export async function verifyCredential(
       ...(id !== undefined ? { credentialId: id } : {}),
     });
   }
+  return { parsed, period, typed };
+}
 
+/** Verifies a credential of one of Shuyu's types (its claims are what policies read). */
+export async function verifyCredential(
+  input: unknown,
+  options: CredentialVerificationOptions,
+): Promise<VerifiedCredential> {
+  const { parsed, period, typed } = await verifySecured(input, options, (credential, issuer) => {
+    const type = detectCredentialType(credential.type);
+    const subject = shuyuSubjectOf(type, credential);
+    assertIssuerTrusted(options.trustList, issuer, type);
+    return { type, subject };
+  });
+  const { credential } = parsed;
+  const { type, subject } = typed;
   return Object.freeze({
     format: parsed.format,
-    id,
+    id: typeof credential.id === 'string' ? credential.id : undefined,
     type,
-    issuer,
-    subject: credential.credentialSubject as SubjectByType[typeof type],
+    issuer: parsed.issuer,
+    subject: subject as unknown as SubjectByType[typeof type],
+    validFrom: period.validFrom,
+    validUntil: period.validUntil,
+    credential,
+  });
+}
+
+/**
+ * Verifies any VC 2.0 credential: the data model, contexts bundled or supplied by the operator, an issuer
+ * trusted for one of its types, validity, signature and status. Nothing Shuyu-specific is required.
+ */
+export async function verifyAnyCredential(
+  input: unknown,
+  options: CredentialVerificationOptions,
+): Promise<VerifiedAnyCredential> {
+  const { parsed, period } = await verifySecured(input, options, (credential, issuer) => {
+    assertIssuerTrustedForAny(options.trustList, issuer, typesOf(credential));
+  });
+  const { credential } = parsed;
+  return Object.freeze({
+    format: parsed.format,
+    id: typeof credential.id === 'string' ? credential.id : undefined,
+    types: typesOf(credential),
+    issuer: parsed.issuer,
+    subjects: subjectsOf(credential),
     validFrom: period.validFrom,
     validUntil: period.validUntil,
     credential,

@@ -80,7 +80,7 @@ export function createDocumentLoader(options: CreateDocumentLoaderOptions = {}):
         'ERR_CONTEXT_NOT_ALLOWED',
         `JSON-LD context ${String(url).slice(0, 200)} is not bundled with Shuyu and is never fetched; issuers ` +
           'must use the VC 2.0, Data Integrity, Multikey, DID, status list, ODRL or Shuyu contexts, or the ' +
-          'connector must register the context as an extra context.',
+          "data space operator must add the context to the profile's context folder.",
         { details: { url: String(url).slice(0, 200) } },
       );
     }

@@ -34,6 +34,11 @@ export interface StatusCheckTarget {
 export interface StatusChecker {
   /** Resolves when no revocation or suspension bit is set; throws CredentialError otherwise. */
   check(target: StatusCheckTarget): Promise<void>;
+  /**
+   * Forgets every cached list, so the next check fetches afresh (a pushed status event said a list changed).
+   * Fetches already under way when this is called are not cached.
+   */
+  invalidate?(): void;
 }
 
 export interface StatusListCheckerOptions {
@@ -83,8 +88,12 @@ export function createStatusListChecker(options: StatusListCheckerOptions): Stat
   const loader = options.documentLoader ?? createDocumentLoader();
   const cache = new TtlCache<string, CachedList>({ maxEntries: options.cacheMaxEntries ?? 200, clock });
   const inFlight = new Map<string, Promise<CachedList>>();
+  // Bumped by invalidate(): a list fetched under an older generation may predate the change, so it is used
+  // for the check that asked for it but not cached.
+  let generation = 0;
 
   async function fetchList(url: string, expectedIssuer: string): Promise<CachedList> {
+    const fetchedIn = generation;
     const target = assertFetchAllowed(options.hostPolicy, url, 'Status list');
     const { body } = await fetchBounded(options.fetch, target, {
       accept: 'application/vc+jwt, application/vc+ld+json;q=0.9, application/json;q=0.8',
@@ -148,7 +157,7 @@ export function createStatusListChecker(options: StatusListCheckerOptions): Stat
     if (typeof subject.ttl === 'number' && subject.ttl > 0)
       expiresAt = Math.min(expiresAt, now.getTime() + subject.ttl);
     const list: CachedList = { issuer: parsed.issuer, purposes, bits };
-    cache.set(url, list, expiresAt);
+    if (fetchedIn === generation) cache.set(url, list, expiresAt);
     return list;
   }
 
@@ -157,7 +166,10 @@ export function createStatusListChecker(options: StatusListCheckerOptions): Stat
     if (!list) {
       let pending = inFlight.get(url);
       if (!pending) {
-        pending = fetchList(url, expectedIssuer).finally(() => inFlight.delete(url));
+        const started: Promise<CachedList> = fetchList(url, expectedIssuer).finally(() => {
+          if (inFlight.get(url) === started) inFlight.delete(url);
+        });
+        pending = started;
         inFlight.set(url, pending);
       }
       try {
@@ -231,6 +243,11 @@ export function createStatusListChecker(options: StatusListCheckerOptions): Stat
   }
 
   return {
+    invalidate(): void {
+      generation += 1;
+      cache.clear();
+      inFlight.clear();
+    },
     async check(target: StatusCheckTarget): Promise<void> {
       const credentialId = target.credentialId ?? '(no id)';
       const entries = Array.isArray(target.credentialStatus)
