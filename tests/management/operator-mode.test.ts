@@ -311,12 +311,17 @@ describe('operator mode: automation "none" against a recording counterparty', fu
       expect(held).to.include({ state: 'REQUESTED', heldStep: 'refuse' });
       expect(held.reason).to.be.a('string').and.not.equal('');
 
+      // The operator counter-offers the current terms instead, then gives up.
       mark = recorder.mark();
+      expect(await ok(`${negotiation}/offer`)).to.include({ state: 'OFFERED', pendingAction: false });
+      const countered = await recorder.next(`/negotiations/${pid(consumerPid)}/offers`, mark);
+      expect(countered.body).to.include({ '@type': 'ContractOfferMessage', consumerPid });
+      for (const action of ['accept', 'agree', 'offer']) await refused(`${negotiation}/${action}`, 'OFFERED');
       expect(await ok(`${negotiation}/terminate`, { reason: 'not for you' })).to.include({
         state: 'TERMINATED',
       });
       const termination = await recorder.next(`/negotiations/${pid(consumerPid)}/termination`, mark);
-      await quietAfter(recorder, mark, [termination.path], 'terminate');
+      await quietAfter(recorder, mark, [countered.path, termination.path], 'counter-offer and terminate');
       await refused(`${negotiation}/agree`, 'TERMINATED');
     });
 
@@ -476,7 +481,7 @@ describe('operator mode: automation "none" against a recording counterparty', fu
     flows.get('provider'));
   it('provider, push: sends the start and the data when told, and holds the completion', () =>
     flows.get('push'));
-  it('provider: holds the termination of a request the policy refuses, with the reason shown', () =>
+  it('provider: holds the termination of a request the policy refuses; counter-offer and terminate when told', () =>
     flows.get('refuse'));
   it('provider-initiated offer: sends the offer, learns the consumer pid, holds the agreement after ACCEPTED', () =>
     flows.get('offer'));
