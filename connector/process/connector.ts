@@ -42,6 +42,7 @@ import {
   type TestIdentityConfig,
 } from '../identity/index.js';
 import { dcpTckStsRouter } from '../identity/dcp/tck.js';
+import type { AutomationSettings } from '../control-plane/automation-config.js';
 import { Database, type Migration } from '../store/database.js';
 import { AuthorityClient, type AuthorityInfo, type DistributedProfile } from '../wallet/authority-client.js';
 import { Wallet, WALLET_MIGRATIONS } from '../wallet/store.js';
@@ -63,6 +64,11 @@ export interface ConnectorConfig {
   testIdentity?: TestModeConfig;
   /** DCP settings beyond the defaults (docs/identity.md, docs/conformance.md). */
   dcp?: DcpConfig;
+  /**
+   * Which of the connector's own DSP steps run by themselves: "auto" (default), "none" (no message leaves
+   * without a management call) or per step, e.g. {"finalize": "manual"}; see control-plane/automation-config.ts.
+   */
+  automation?: AutomationSettings;
 }
 
 export interface DcpConfig {

@@ -1,8 +1,10 @@
 // HTTP push, provider side: once a push transfer has STARTED (and the change has committed), its data is
 // streamed to the endpoint the consumer named in its TransferRequestMessage, with the authorization it
 // gave, under usage control (one counted access, decided by the agreement's policy). Then the transfer is
-// completed; a refused or failed push terminates it with the reason. A transfer left STARTED by a crash is
-// pushed again at start-up (delivery is at least once: the consumer's endpoint may see the data twice).
+// completed; a refused or failed push terminates it with the reason (automation step completePush; when
+// it is manual, the transfer stays STARTED, the outcome is in the evidence log, and the operator decides).
+// A transfer left STARTED by a crash is pushed again at start-up (delivery is at least once: the
+// consumer's endpoint may see the data twice).
 
 import type { AccessServices } from '../../dataplane/access.js';
 import { DataPlaneError, isDataPlaneError, pushTransfer } from '../../dataplane/index.js';
@@ -22,6 +24,11 @@ export interface PushRunnerOptions {
   readonly transfers: TransferStore;
   /** The control plane's actions (known once the control plane exists). */
   readonly actions: () => TransferActions | undefined;
+  /**
+   * Whether the push's outcome ends the transfer by itself (automation step completePush, default yes);
+   * otherwise the transfer stays STARTED and the operator completes or terminates it.
+   */
+  readonly settles?: () => boolean;
   /** Hosts the provider may push to (the connector's didHosts). */
   readonly hostPolicy: HostPolicy;
   /** Allow endpoints on loopback or private addresses (local data spaces). */
@@ -84,6 +91,7 @@ export class PushRunner {
     const { options } = this;
     const record = await options.transfers.get(id);
     if (record === undefined || !isProviderPush(record) || record.state !== 'STARTED') return;
+    if (record.reason !== null) return; // resumed against its agreement: ended by refuseTransfer instead
     const view = await options.views.view(id);
     const target =
       record.dataAddress === null ? {} : authorizationOf(record.dataAddress as unknown as DataAddress);
@@ -128,7 +136,7 @@ export class PushRunner {
         count: result.grant.count,
         at: at(),
       });
-      await this.settle(() => options.actions()?.complete(id));
+      if (options.settles?.() ?? true) await this.settle(() => options.actions()?.complete(id));
     } catch (error) {
       if (!isDataPlaneError(error)) throw error;
       // What the consumer is told never names the provider's files or backends (see dataplane/http).
@@ -145,14 +153,12 @@ export class PushRunner {
       });
       if (error.code === 'ERR_TRANSFER_NOT_ACTIVE') return; // suspended or ended meanwhile
       if (problem.status >= 500) (options.onError ?? console.error)(error);
+      const reason = `the push failed: ${problem.detail}`;
+      if (!(options.settles?.() ?? true)) return; // the evidence log has the failure; the operator decides
       await this.settle(() =>
         options
           .actions()
-          ?.terminate(
-            id,
-            `the push failed: ${problem.detail}`,
-            error.code === 'ERR_USAGE_DENIED' ? 'policy-denied' : 'push-failed',
-          ),
+          ?.terminate(id, reason, error.code === 'ERR_USAGE_DENIED' ? 'policy-denied' : 'push-failed'),
       );
     }
   }
