@@ -93,11 +93,13 @@ describe('dsp: catalog', function () {
     expect(visible.body['@context']).to.be.an('array');
   });
 
-  it('pages with Link headers to the next and previous pages', async () => {
+  it('pages with Link headers carrying cursors to the next and previous pages', async () => {
     const first = await dsp(provider, '/catalog/request?limit=3', { body: REQUEST, caller: hospital });
     expect(datasetIds(first.body)).to.deep.equal(MEDICAL);
     const link = first.headers.get('link') ?? '';
-    expect(link).to.equal(`<${provider.url}/dsp/catalog/request?offset=3&limit=3>; rel="next"`);
+    expect(link).to.match(
+      new RegExp(`^<${provider.url}/dsp/catalog/request\\?cursor=[\\w-]+&limit=3>; rel="next"$`),
+    );
 
     const next = /<([^>]+)>; rel="next"/.exec(link)?.[1] ?? '';
     const second = await dsp(provider, next.slice(`${provider.url}/dsp`.length), {
@@ -105,9 +107,25 @@ describe('dsp: catalog', function () {
       caller: hospital,
     });
     expect(datasetIds(second.body)).to.deep.equal([OPEN]);
-    expect(second.headers.get('link')).to.equal(
-      `<${provider.url}/dsp/catalog/request?offset=0&limit=3>; rel="previous"`,
-    );
+    const back = /<([^>]+)>; rel="previous"/.exec(second.headers.get('link') ?? '')?.[1] ?? '';
+    expect(second.headers.get('link')).to.not.include('rel="next"');
+    const previous = await dsp(provider, back.slice(`${provider.url}/dsp`.length), {
+      body: REQUEST,
+      caller: hospital,
+    });
+    expect(datasetIds(previous.body)).to.deep.equal(MEDICAL);
+    // Offsets still work, and a cursor that this catalog did not issue is a 400.
+    const byOffset = await dsp(provider, '/catalog/request?offset=1&limit=2', {
+      body: REQUEST,
+      caller: hospital,
+    });
+    expect(datasetIds(byOffset.body)).to.deep.equal(MEDICAL.slice(1, 3));
+    const forged = await dsp(provider, '/catalog/request?cursor=bm90LWEtY3Vyc29y', {
+      body: REQUEST,
+      caller: hospital,
+    });
+    expect(forged.status).to.equal(400);
+    expect(forged.body).to.include({ '@type': 'CatalogError', code: 'bad-message' });
   });
 
   it('filters by keyword and refuses a filter it does not support with a 400 CatalogError', async () => {
@@ -170,7 +188,7 @@ describe('dsp: catalog', function () {
     });
     expect(answer.status, JSON.stringify(answer.body)).to.equal(200);
     expect(datasetIds(answer.body.catalog as Record<string, unknown>)).to.deep.equal(MEDICAL.slice(0, 2));
-    expect((answer.body.links as Record<string, string>).next).to.match(/offset=2&limit=2$/);
+    expect((answer.body.links as Record<string, string>).next).to.match(/cursor=[\w-]+&limit=2$/);
 
     const ssrf = await api.post('/catalog/request', {
       counterPartyAddress: 'http://169.254.169.254/latest/meta-data',
