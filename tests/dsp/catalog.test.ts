@@ -3,6 +3,8 @@
 // CatalogError; the version endpoint needs no authentication, every other one does, and a revoked
 // member is refused.
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { ControlPlaneConnector } from '../../connector/process/run-connector.js';
 import {
   bankApplication,
@@ -23,6 +25,12 @@ import {
   publish,
   startMember,
 } from './helpers.js';
+
+/** A CatalogRequestMessage as EDC writes it (tests/assets/fixtures/edc). */
+function edcFixture(name: 'default' | 'query' | 'expanded'): Record<string, unknown> {
+  const url = new URL(`../assets/fixtures/edc/catalog-request-${name}.json`, import.meta.url);
+  return JSON.parse(readFileSync(fileURLToPath(url), 'utf8')) as Record<string, unknown>;
+}
 
 const MEDICAL = ['urn:dataset:a', 'urn:dataset:b', 'urn:dataset:c'];
 const OPEN = 'urn:dataset:open';
@@ -159,6 +167,60 @@ describe('dsp: catalog', function () {
 
     const badPage = await dsp(provider, '/catalog/request?limit=abc', { body: REQUEST, caller: hospital });
     expect(badPage.status).to.equal(400);
+  });
+
+  it('answers the catalog requests EDC sends, QuerySpec filter and all', async () => {
+    // EDC's default request: limit 50, offset 0, ASC, an empty filterExpression (filters nothing).
+    const plain = await dsp(provider, '/catalog/request', { body: edcFixture('default'), caller: hospital });
+    expect(plain.status, JSON.stringify(plain.body)).to.equal(200);
+    expect(datasetIds(plain.body)).to.deep.equal([...MEDICAL, OPEN]);
+    expect(plain.headers.get('link')).to.equal(null);
+    // The bank sees only what it may see, whatever the query.
+    const forBank = await dsp(provider, '/catalog/request', { body: edcFixture('default'), caller: bank });
+    expect(datasetIds(forBank.body)).to.deep.equal([OPEN]);
+
+    // Sort by id descending, criteria `in` and `like`, offset 1, limit 2; compact or expanded alike.
+    for (const name of ['query', 'expanded'] as const) {
+      const answer = await dsp(provider, '/catalog/request', { body: edcFixture(name), caller: hospital });
+      expect(answer.status, JSON.stringify(answer.body)).to.equal(200);
+      expect(datasetIds(answer.body), name).to.deep.equal(['urn:dataset:c', 'urn:dataset:b']);
+      const next = /<([^>]+)>; rel="next"/.exec(answer.headers.get('link') ?? '')?.[1] ?? '';
+      // The same message sent to the next link continues in the same order.
+      const rest = await dsp(provider, next.slice(`${provider.url}/dsp`.length), {
+        body: edcFixture(name),
+        caller: hospital,
+      });
+      expect(datasetIds(rest.body)).to.deep.equal(['urn:dataset:a']);
+    }
+  });
+
+  it('refuses a QuerySpec criterion it cannot honour with a 400 naming it, and changes nothing', async () => {
+    const before = await dsp(provider, '/catalog/request', { body: REQUEST, caller: hospital });
+    const body = edcFixture('default') as { filter: Record<string, unknown>[] };
+    const spec = {
+      ...body.filter[0],
+      filterExpression: [
+        {
+          '@type': 'Criterion',
+          operandLeft: 'https://w3id.org/edc/v0.0.1/ns/contenttype',
+          operator: '=',
+          operandRight: 'text/csv',
+        },
+      ],
+    };
+    const refused = await dsp(provider, '/catalog/request', {
+      body: { ...body, filter: [spec] },
+      caller: hospital,
+    });
+    expect(refused.status).to.equal(400);
+    expect(refused.body).to.include({ '@type': 'CatalogError', code: 'unsupported-filter' });
+    const reason = (refused.body.reason as string[]).join(' ');
+    expect(reason)
+      .to.include('https://w3id.org/edc/v0.0.1/ns/contenttype')
+      .and.include('"="')
+      .and.include('"text/csv"');
+    const after = await dsp(provider, '/catalog/request', { body: REQUEST, caller: hospital });
+    expect(after.body).to.deep.equal(before.body);
   });
 
   it('serves the version document without authentication and refuses unauthenticated DSP calls', async () => {
