@@ -162,9 +162,7 @@ describe('assets: catalog', () => {
       expect(page.total).to.equal(2);
       const catalog = r.catalog.catalogDocument(page);
       expect(validateDspMessage('Catalog', catalog)).to.deep.equal([]);
-      expect(
-        validateDspMessage('Catalog', r.catalog.catalogDocument({ datasets: [] })),
-      ).to.deep.equal([]);
+      expect(validateDspMessage('Catalog', r.catalog.catalogDocument({ datasets: [] }))).to.deep.equal([]);
       expect(catalog).to.include({
         '@type': 'Catalog',
         participantId: PROVIDER,
