@@ -250,7 +250,24 @@ describe('dsp: catalog', function () {
     });
     expect(answer.status, JSON.stringify(answer.body)).to.equal(200);
     expect(datasetIds(answer.body.catalog as Record<string, unknown>)).to.deep.equal(MEDICAL.slice(0, 2));
-    expect((answer.body.links as Record<string, string>).next).to.match(/cursor=[\w-]+&limit=2$/);
+    const next = (answer.body.links as Record<string, string>).next ?? '';
+    expect(next).to.match(/cursor=[\w-]+&limit=2$/);
+    // The operator follows the link by its cursor, and may pass an EDC QuerySpec (expanded keys) on.
+    const second = await api.post('/catalog/request', {
+      counterPartyAddress: `${provider.url}/dsp`,
+      counterPartyId: provider.did,
+      cursor: new URL(next).searchParams.get('cursor'),
+      limit: 2,
+    });
+    expect(datasetIds(second.body.catalog as Record<string, unknown>)).to.deep.equal([MEDICAL[2], OPEN]);
+    const edc = 'https://w3id.org/edc/v0.0.1/ns/';
+    const queried = await api.post('/catalog/request', {
+      counterPartyAddress: `${provider.url}/dsp`,
+      counterPartyId: provider.did,
+      filter: [{ '@type': `${edc}QuerySpec`, [`${edc}limit`]: 1, [`${edc}sortOrder`]: 'DESC' }],
+    });
+    expect(queried.status, JSON.stringify(queried.body)).to.equal(200);
+    expect(datasetIds(queried.body.catalog as Record<string, unknown>)).to.deep.equal([OPEN]);
 
     const ssrf = await api.post('/catalog/request', {
       counterPartyAddress: 'http://169.254.169.254/latest/meta-data',
