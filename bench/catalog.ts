@@ -214,7 +214,10 @@ async function scaling(dir: string): Promise<void> {
     const view = Date.now();
     const firstPage = await catalog.catalogFor(HOSPITAL, { limit: PAGE });
     const viewMs = Date.now() - view;
-    const cursor = (await catalog.catalogFor(HOSPITAL, { offset: Math.floor(n / 2), limit: PAGE })).next;
+    const middleQuery = {
+      cursor: (await catalog.catalogFor(HOSPITAL, { offset: Math.floor(n / 2), limit: PAGE })).next,
+      limit: PAGE,
+    };
     console.log(
       `  ${n} offers: registered in ${((cold - setup) / 1000).toFixed(1)} s; first snapshot ${coldMs} ms; caller's view ${viewMs} ms; ${firstPage.total} visible`,
     );
@@ -224,10 +227,7 @@ async function scaling(dir: string): Promise<void> {
       `${n} offers: first page (page of ${PAGE}, serialised)`,
       serve({ limit: PAGE }),
     );
-    const middle = await measureFor(
-      `${n} offers: middle page by cursor (serialised)`,
-      serve({ cursor, limit: PAGE }),
-    );
+    const middle = await measureFor(`${n} offers: middle page by cursor (serialised)`, serve(middleQuery));
     const precomputed = catalog.catalogDocument(firstPage);
     const baseline = measure(`${n} offers: JSON.stringify of the first page (baseline)`, () =>
       JSON.stringify(precomputed),

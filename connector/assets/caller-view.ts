@@ -122,6 +122,9 @@ export class CallerViews {
   ) {}
 
   get(snapshot: Snapshot, caller: Caller, now: number): CallerView {
+    // A request that began before a refresh finishes on its older snapshot without evicting the new views.
+    if (this.snapshot !== undefined && snapshot.version < this.snapshot.version)
+      return new CallerView(snapshot, caller, now, this.providerId);
     if (snapshot !== this.snapshot) {
       this.views.clear();
       this.snapshot = snapshot;
