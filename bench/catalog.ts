@@ -8,7 +8,8 @@
 // refresh alone and the first snapshot (every policy compiled).
 //
 // Then the page cost against the catalog's size: 1,000 and 50,000 offers with distinct access
-// policies, the first page and a page in the middle reached by its keyset cursor.
+// policies, the first page and a page in the middle reached by its keyset cursor. Series that are
+// compared are measured in alternating rounds (median of 7), so a busy machine weighs on each alike.
 
 import { mkdtemp, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
@@ -17,7 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ASSET_MIGRATIONS, AssetStore, Catalog, type Caller } from '../connector/assets/index.js';
 import { Database } from '../connector/store/database.js';
-import { formatRate, measure, measureAsync, ratio, type Rate } from './harness.js';
+import { formatRate, measureAsync, ratio, type Rate } from './harness.js';
 
 const PROVIDER = 'did:web:provider.example';
 const PAGE = 100;
@@ -160,10 +161,13 @@ async function scenario(dir: string, n: number, mode: AccessMode): Promise<void>
   console.log(
     `  ${n} offers: registered in ${((cold - setup) / 1000).toFixed(1)} s; ${page.total} visible; first snapshot ${coldMs} ms`,
   );
-  const c = await measureFor(`${n} offers: catalog request (page of ${PAGE}, serialised)`, request);
-  const b = measure(`${n} offers: JSON.stringify of the same response (baseline)`, () =>
-    JSON.stringify(precomputed),
-  );
+  const [c, b] = (await interleaved([
+    { name: `${n} offers: catalog request (page of ${PAGE}, serialised)`, run: request },
+    {
+      name: `${n} offers: JSON.stringify of the same response (baseline)`,
+      run: async () => JSON.stringify(precomputed),
+    },
+  ])) as [Rate, Rate];
   console.log(formatRate(c));
   console.log(formatRate(b));
   console.log(`  ratio: the catalog request costs ${ratio(c, b)}`);
@@ -200,10 +204,12 @@ async function scenario(dir: string, n: number, mode: AccessMode): Promise<void>
 /** Time per page at 1,000 and 50,000 offers (one access policy each): the page, not the catalog. */
 async function scaling(dir: string): Promise<void> {
   console.log('## time per page against the catalog size (one access policy per offer)');
-  const perPage = new Map<number, { first: Rate; middle: Rate; baseline: Rate }>();
+  const series: Series[] = [];
+  const dbs: Database[] = [];
   for (const n of [1000, 50000]) {
     const setup = Date.now();
     const { db, store } = await registry(dir, n, 'distinct', `scale-${n}`);
+    dbs.push(db);
     const catalog = new Catalog(store, {
       participantId: PROVIDER,
       endpointURL: 'https://provider.example/dsp',
@@ -223,26 +229,46 @@ async function scaling(dir: string): Promise<void> {
     );
     const serve = (query: object) => async (): Promise<string> =>
       JSON.stringify(catalog.catalogDocument(await catalog.catalogFor(HOSPITAL, query)));
-    const first = await measureFor(
-      `${n} offers: first page (page of ${PAGE}, serialised)`,
-      serve({ limit: PAGE }),
-    );
-    const middle = await measureFor(`${n} offers: middle page by cursor (serialised)`, serve(middleQuery));
     const precomputed = catalog.catalogDocument(firstPage);
-    const baseline = measure(`${n} offers: JSON.stringify of the first page (baseline)`, () =>
-      JSON.stringify(precomputed),
-    );
-    for (const r of [first, middle, baseline]) console.log(formatRate(r));
-    console.log(`  ratio: the first page costs ${ratio(first, baseline)}`);
-    perPage.set(n, { first, middle, baseline });
-    await db.close();
-  }
-  const small = perPage.get(1000);
-  const large = perPage.get(50000);
-  if (small && large) {
-    const times = (a: Rate, b: Rate): string => (a.nsPerOp / b.nsPerOp).toFixed(2);
-    console.log(
-      `  time per page, 50,000 / 1,000 offers: first page ${times(large.first, small.first)}x, middle page ${times(large.middle, small.middle)}x (baseline ${times(large.baseline, small.baseline)}x)`,
+    series.push(
+      { name: `${n} offers: first page (page of ${PAGE}, serialised)`, run: serve({ limit: PAGE }) },
+      { name: `${n} offers: middle page by cursor (serialised)`, run: serve(middleQuery) },
+      {
+        name: `${n} offers: JSON.stringify of the first page (baseline)`,
+        run: async () => JSON.stringify(precomputed),
+      },
     );
   }
+  // Both catalogs measured in alternation, so that a machine busy for a while weighs on both alike.
+  const [smallFirst, smallMiddle, smallBaseline, largeFirst, largeMiddle, largeBaseline] =
+    await interleaved(series);
+  for (const r of [smallFirst, smallMiddle, smallBaseline, largeFirst, largeMiddle, largeBaseline])
+    console.log(formatRate(r as Rate));
+  const times = (a: Rate | undefined, b: Rate | undefined): string =>
+    a && b ? (a.nsPerOp / b.nsPerOp).toFixed(2) : '?';
+  console.log(
+    `  time per page, 50,000 / 1,000 offers: first page ${times(largeFirst, smallFirst)}x, middle page ${times(largeMiddle, smallMiddle)}x (baseline ${times(largeBaseline, smallBaseline)}x)`,
+  );
+  for (const db of dbs) await db.close();
+}
+
+interface Series {
+  readonly name: string;
+  readonly run: () => Promise<unknown>;
+}
+
+/** Median rate of each series over `rounds` rounds of about `seconds` each, the series taking turns. */
+async function interleaved(series: readonly Series[], rounds = 7, seconds = 0.25): Promise<Rate[]> {
+  const rates: number[][] = series.map(() => []);
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, s] of series.entries()) {
+      const r = await measureFor(s.name, s.run, seconds);
+      rates[i]?.push(r.perSecond);
+    }
+  }
+  return series.map((s, i) => {
+    const sorted = [...(rates[i] ?? [])].sort((a, b) => a - b);
+    const perSecond = sorted[Math.floor(sorted.length / 2)] ?? 0;
+    return { name: s.name, perSecond, nsPerOp: 1e9 / perSecond };
+  });
 }
