@@ -1,9 +1,12 @@
 // The provider's DSP catalog: which datasets a caller may see, with the offers it may see on them.
 // Requests are answered from an in-memory snapshot of the registry (snapshot.ts), refreshed when
-// the store's version moves, so the cost of a request is policy evaluations and object building,
-// never a database round trip per offer.
+// the store's version moves, and from the caller's view of it (caller-view.ts: visibility decided
+// once per caller per snapshot, totals and orders kept), so a page costs about the page: never a
+// database round trip, never a pass over the whole catalog once the caller's view exists.
 
 import type { CompiledPolicy } from '../../policies/index.js';
+import { CallerViews, type CallerView } from './caller-view.js';
+import { encodeCursor } from './cursor.js';
 import { SHUYU_NS } from '../../policies/jsonld/namespaces.js';
 import {
   buildCatalog,
@@ -27,7 +30,7 @@ import {
 } from './snapshot.js';
 import { EVERYTHING, type AssetStore } from './store.js';
 import type { Asset, Offer } from './types.js';
-import { Visibility, type Caller } from './visibility.js';
+import type { Caller } from './visibility.js';
 
 /** The catalog offer property carrying the offer's access policy (only for the federated catalog). */
 export const ACCESS_POLICY_KEY = `${SHUYU_NS}accessPolicy`;
@@ -45,6 +48,8 @@ export interface CatalogOptions {
   readonly transferFormats?: readonly string[];
   /** Epoch milliseconds for policy evaluation (tests fix it). Default Date.now. */
   readonly now?: () => number;
+  /** Callers whose views are kept between requests (least recently used goes first). Default 64. */
+  readonly callerViews?: number;
 }
 
 export interface CatalogPage {
@@ -52,6 +57,12 @@ export interface CatalogPage {
   readonly datasets: DspDataset[];
   /** Visible datasets matching the filter, over all pages. */
   readonly total: number;
+  /** The page size applied (the query's, a QuerySpec's, or the default). */
+  readonly limit: number;
+  /** The cursor of the next page (CatalogQuery.cursor), when there is one. */
+  readonly next?: string;
+  /** The cursor of the previous page, when there is one. */
+  readonly previous?: string;
 }
 
 /** One offer on one dataset, as the negotiation layer needs it. */
@@ -75,6 +86,7 @@ export class Catalog {
   private readonly now: () => number;
   private current: Snapshot | undefined;
   private loading: Promise<Snapshot> | undefined;
+  private readonly views: CallerViews;
 
   /** `store` must be the instance every write goes through: its version drives the refresh. */
   constructor(
@@ -86,30 +98,28 @@ export class Catalog {
     this.service = dataService(options.serviceId ?? `${options.participantId}#dsp`, options.endpointURL);
     this.render = { service: this.service, transferFormats: options.transferFormats ?? ['HttpData-PULL'] };
     this.now = options.now ?? Date.now;
+    this.views = new CallerViews(options.callerViews ?? 64, this.participantId);
   }
 
   /**
-   * The datasets `caller` may see, in dataset-id order, one page of them. Throws CatalogQueryError
-   * for bad paging or a filter Shuyu does not support.
+   * The datasets `caller` may see, in dataset-id order (or a QuerySpec's), one page of them. Throws
+   * CatalogQueryError for bad paging or a filter Shuyu does not support.
    */
   async catalogFor(caller: Caller, query: CatalogQuery = {}): Promise<CatalogPage> {
     const q = parseQuery(query);
-    const snapshot = await this.snapshot();
-    const visibility = new Visibility(snapshot, caller, this.now(), this.participantId);
-    const datasets: DspDataset[] = [];
-    let total = 0;
-    for (const entry of snapshot.assets) {
-      if (entry.offers.length === 0 || !q.matches(entry)) continue;
-      const offers = visibility.visibleOffers(entry);
-      if (offers.length === 0) continue;
-      if (total >= q.offset && datasets.length < q.limit) datasets.push(this.dataset(entry, offers, caller));
-      total++;
-    }
-    return { datasets, total };
+    const view = await this.view(caller);
+    const page = view.page(q);
+    return {
+      datasets: page.entries.map((entry) => this.dataset(entry, view.visibleOffers(entry), caller)),
+      total: page.total,
+      limit: q.limit,
+      ...(page.next !== undefined ? { next: encodeCursor(page.next) } : {}),
+      ...(page.previous !== undefined ? { previous: encodeCursor(page.previous) } : {}),
+    };
   }
 
   /** The full Catalog document for a page (what the DSP layer sends back). */
-  catalogDocument(page: CatalogPage): DspCatalog {
+  catalogDocument(page: Pick<CatalogPage, 'datasets'>): DspCatalog {
     return buildCatalog({
       catalogId: this.catalogId,
       participantId: this.participantId,
@@ -123,10 +133,10 @@ export class Catalog {
    * caller may see none of its offers: the two are indistinguishable on purpose (DSP: 404).
    */
   async datasetFor(caller: Caller, datasetId: string): Promise<DspDataset | undefined> {
-    const snapshot = await this.snapshot();
-    const entry = snapshot.assetsById.get(datasetId);
+    const view = await this.view(caller);
+    const entry = view.snapshot.assetsById.get(datasetId);
     if (entry === undefined) return undefined;
-    const offers = new Visibility(snapshot, caller, this.now(), this.participantId).visibleOffers(entry);
+    const offers = view.visibleOffers(entry);
     return offers.length === 0
       ? undefined
       : { '@context': [DSP_CONTEXT], ...this.dataset(entry, offers, caller) };
@@ -140,11 +150,16 @@ export class Catalog {
 
   /** A catalog offer by its id, only if `caller` may see it (else undefined, as if it did not exist). */
   async visibleOfferById(caller: Caller, id: string): Promise<ResolvedOffer | undefined> {
-    const snapshot = await this.snapshot();
-    const found = this.lookup(snapshot, id);
+    const view = await this.view(caller);
+    const found = this.lookup(view.snapshot, id);
     if (found === undefined) return undefined;
-    const visibility = new Visibility(snapshot, caller, this.now(), this.participantId);
-    return visibility.sees(found.offer, found.asset) ? this.resolved(found.offer, found.asset) : undefined;
+    return view.sees(found.offer, found.asset) ? this.resolved(found.offer, found.asset) : undefined;
+  }
+
+  /** The caller's view of the current snapshot, valid now. */
+  private async view(caller: Caller): Promise<CallerView> {
+    const snapshot = await this.snapshot();
+    return this.views.get(snapshot, caller, this.now());
   }
 
   /** The current snapshot, refreshed first if the store changed since it was built. */

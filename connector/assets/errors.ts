@@ -50,3 +50,12 @@ export class CatalogQueryError extends AssetError<
 export function isAssetError(value: unknown): value is AssetError {
   return value instanceof AssetError;
 }
+
+/** A filter the catalog cannot honour, naming where it is and why. */
+export function unsupportedFilter(pointer: string, reason: string): CatalogQueryError {
+  return new CatalogQueryError(
+    'ERR_CATALOG_FILTER_UNSUPPORTED',
+    `unsupported catalog filter at ${pointer}: ${reason}`,
+    [{ pointer, reason }],
+  );
+}

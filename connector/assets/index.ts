@@ -4,7 +4,7 @@
 //   const store = new AssetStore(db);
 //   await store.createAsset({...}); const { warnings } = await store.createOffer({...});
 //   const catalog = new Catalog(store, { participantId: did, endpointURL: 'https://.../dsp' });
-//   const page = await catalog.catalogFor(caller, { filter, offset, limit });
+//   const page = await catalog.catalogFor(caller, { filter, limit }); // then { cursor: page.next, limit }
 //   catalog.catalogDocument(page)                   // the DSP Catalog
 //   await matchRequestedOffer(catalog, caller, { datasetId, offer })   // contract requests
 

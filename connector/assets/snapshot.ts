@@ -6,14 +6,17 @@
 //
 // Offers usually share a few access policies (one per audience) and contract policies (one per
 // kind of use), so identical policies (same canonical text) are compiled once. Each distinct access
-// policy gets one slot: a request evaluates it once per data grade, however many offers use it.
+// policy gets one slot: a caller's view (caller-view.ts) evaluates it once per data grade, however
+// many offers use it.
 
 import { compilePolicySync, type CompiledPolicy } from '../../policies/index.js';
 import type { JsonObject } from '../../policies/jsonld/canonicalize.js';
 import { GRADES } from '../../policies/vocabulary/grades.js';
 import { datasetHeader, dspPolicyBody, type DatasetHeader, type DspDataService } from './dsp.js';
+import { compareText } from './dataset-fields.js';
 import { policyTerms } from './policy-key.js';
 import type { OfferRecord, RegistryChanges } from './store.js';
+import { sortedBoundaries, timeBoundaries } from './time-bounds.js';
 import type { Asset, Offer } from './types.js';
 
 /** One distinct access policy. */
@@ -21,8 +24,10 @@ export interface AccessPolicy {
   readonly compiled: CompiledPolicy;
   /** Its rules in DSP form: published to the federated catalog so it can filter for each asker. */
   readonly body: JsonObject;
-  /** Its slot in a request's visibility memo (Visibility). */
+  /** Its slot in a caller's visibility memo (Visibility). */
   readonly slot: number;
+  /** Instants at which its decisions may change by themselves (time-bounds.ts). */
+  readonly boundaries: readonly number[];
 }
 
 /** One distinct contract policy. */
@@ -59,7 +64,7 @@ export interface Snapshot {
   readonly version: number;
   /** The registry sequence number it was read at (AssetStore.changesSince). */
   readonly seq: number;
-  /** Sorted by id: the catalog's order, stable for pagination. */
+  /** Sorted by id (compareText): the catalog's default order, stable for pagination. */
   readonly assets: readonly AssetEntry[];
   readonly assetsById: ReadonlyMap<string, AssetEntry>;
   /** Sorted by id. */
@@ -69,6 +74,8 @@ export interface Snapshot {
   readonly accessPolicies: ReadonlyMap<string, AccessPolicy>;
   /** Distinct contract policies by canonical text. */
   readonly contractPolicies: ReadonlyMap<string, ContractPolicy>;
+  /** Every access policy's boundaries, sorted: visibility decided at t holds until the next one. */
+  readonly timeBoundaries: Float64Array;
 }
 
 export interface RenderSettings {
@@ -89,9 +96,11 @@ export function buildSnapshot(
   const accessFor = (text: string): AccessPolicy => {
     let access = accessPolicies.get(text);
     if (access === undefined) {
-      const compiled = previous?.accessPolicies.get(text)?.compiled ?? compile(text);
-      const body = previous?.accessPolicies.get(text)?.body ?? dspPolicyBody(JSON.parse(text) as JsonObject);
-      access = { compiled, body, slot: accessPolicies.size };
+      const old = previous?.accessPolicies.get(text);
+      const compiled = old?.compiled ?? compile(text);
+      const body = old?.body ?? dspPolicyBody(JSON.parse(text) as JsonObject);
+      const boundaries = old?.boundaries ?? timeBoundaries(compiled.policy);
+      access = { compiled, body, boundaries, slot: accessPolicies.size };
       accessPolicies.set(text, access);
     }
     return access;
@@ -133,6 +142,8 @@ export function buildSnapshot(
     assetList.map((a) => a.asset),
     offers,
   );
+  // The database orders ids by their UTF-8 bytes; cursors compare JavaScript strings (already sorted: linear).
+  assetList.sort((a, b) => compareText(a.asset.id, b.asset.id));
   const assets: AssetEntry[] = assetList.map(({ asset, seq, header, keywords }) => {
     // A grade outside the vocabulary (it changed since the write) cannot be judged: offer nothing.
     const grade = GRADES.indexOf(asset.dataGrade);
@@ -154,6 +165,7 @@ export function buildSnapshot(
     offersById: new Map(offers.map((o) => [o.offer.id, o])),
     accessPolicies,
     contractPolicies,
+    timeBoundaries: sortedBoundaries([...accessPolicies.values()].map((a) => a.boundaries)),
   };
 }
 

@@ -1,8 +1,8 @@
-// Who may see which offer, for one catalog request. An offer's access policy is asked "may this
+// Who may see which offer, for one caller at one instant. An offer's access policy is asked "may this
 // caller read this dataset?" with the caller's verified claims and the dataset's grade. Access
 // policies cannot name a target (validate/policy.ts), so the answer depends on the offer and the
-// grade only: it is computed once per (distinct access policy, grade) per request, whatever the
-// number of assets and of offers sharing the policy.
+// grade only: it is computed once per (distinct access policy, grade) per caller view
+// (caller-view.ts), whatever the number of assets and of offers sharing the policy.
 
 import type { EvaluationRequest, RequestClaims } from '../../policies/index.js';
 import { GRADES } from '../../policies/vocabulary/grades.js';
@@ -27,7 +27,7 @@ export class Visibility {
   constructor(
     snapshot: Snapshot,
     private readonly caller: Caller,
-    /** One instant for the whole request, so every offer is judged at the same time. */
+    /** One instant for every decision, so every offer is judged at the same time. */
     private readonly now: number,
     private readonly providerId: string,
   ) {

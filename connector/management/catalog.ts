@@ -15,6 +15,7 @@ export function catalogRoutes(plane: ControlPlane): Router {
     const filter = input.array('filter');
     const offset = input.integer('offset');
     const limit = input.integer('limit');
+    const cursor = input.string('cursor');
     input.check('catalog request');
     const answer = await requestCatalog(plane.client, {
       counterPartyAddress,
@@ -22,6 +23,7 @@ export function catalogRoutes(plane: ControlPlane): Router {
       ...(filter !== undefined ? { filter: filter as Json[] } : {}),
       ...(offset !== undefined ? { offset } : {}),
       ...(limit !== undefined ? { limit } : {}),
+      ...(cursor !== undefined ? { cursor } : {}),
     });
     res.json({ catalog: answer.body, links: answer.links });
   });

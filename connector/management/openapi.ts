@@ -280,9 +280,17 @@ const SCHEMAS: Record<string, Json> = {
     properties: {
       counterPartyAddress: { type: 'string', minLength: 1, description: 'The provider’s DSP base URL.' },
       counterPartyId: { type: 'string', minLength: 1, description: 'The provider’s participant id (DID).' },
-      filter: { type: 'array', description: 'DSP catalog filter items, passed on as given.' },
+      filter: {
+        type: 'array',
+        description:
+          'DSP catalog filter items, passed on as given (the message has the DSP context only: an EDC QuerySpec goes with its https://w3id.org/edc/v0.0.1/ns/ keys).',
+      },
       offset: { type: 'integer', minimum: 0 },
       limit: { type: 'integer', minimum: 0 },
+      cursor: {
+        type: 'string',
+        description: 'The `cursor` of a paging link (`links.next`) of an earlier answer.',
+      },
     },
   },
   DatasetRequest: {

@@ -3,6 +3,8 @@
 // CatalogError; the version endpoint needs no authentication, every other one does, and a revoked
 // member is refused.
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { ControlPlaneConnector } from '../../connector/process/run-connector.js';
 import {
   bankApplication,
@@ -23,6 +25,12 @@ import {
   publish,
   startMember,
 } from './helpers.js';
+
+/** A CatalogRequestMessage as EDC writes it (tests/assets/fixtures/edc). */
+function edcFixture(name: 'default' | 'query' | 'expanded'): Record<string, unknown> {
+  const url = new URL(`../assets/fixtures/edc/catalog-request-${name}.json`, import.meta.url);
+  return JSON.parse(readFileSync(fileURLToPath(url), 'utf8')) as Record<string, unknown>;
+}
 
 const MEDICAL = ['urn:dataset:a', 'urn:dataset:b', 'urn:dataset:c'];
 const OPEN = 'urn:dataset:open';
@@ -93,11 +101,13 @@ describe('dsp: catalog', function () {
     expect(visible.body['@context']).to.be.an('array');
   });
 
-  it('pages with Link headers to the next and previous pages', async () => {
+  it('pages with Link headers carrying cursors to the next and previous pages', async () => {
     const first = await dsp(provider, '/catalog/request?limit=3', { body: REQUEST, caller: hospital });
     expect(datasetIds(first.body)).to.deep.equal(MEDICAL);
     const link = first.headers.get('link') ?? '';
-    expect(link).to.equal(`<${provider.url}/dsp/catalog/request?offset=3&limit=3>; rel="next"`);
+    expect(link).to.match(
+      new RegExp(`^<${provider.url}/dsp/catalog/request\\?cursor=[\\w-]+&limit=3>; rel="next"$`),
+    );
 
     const next = /<([^>]+)>; rel="next"/.exec(link)?.[1] ?? '';
     const second = await dsp(provider, next.slice(`${provider.url}/dsp`.length), {
@@ -105,9 +115,25 @@ describe('dsp: catalog', function () {
       caller: hospital,
     });
     expect(datasetIds(second.body)).to.deep.equal([OPEN]);
-    expect(second.headers.get('link')).to.equal(
-      `<${provider.url}/dsp/catalog/request?offset=0&limit=3>; rel="previous"`,
-    );
+    const back = /<([^>]+)>; rel="previous"/.exec(second.headers.get('link') ?? '')?.[1] ?? '';
+    expect(second.headers.get('link')).to.not.include('rel="next"');
+    const previous = await dsp(provider, back.slice(`${provider.url}/dsp`.length), {
+      body: REQUEST,
+      caller: hospital,
+    });
+    expect(datasetIds(previous.body)).to.deep.equal(MEDICAL);
+    // Offsets still work, and a cursor that this catalog did not issue is a 400.
+    const byOffset = await dsp(provider, '/catalog/request?offset=1&limit=2', {
+      body: REQUEST,
+      caller: hospital,
+    });
+    expect(datasetIds(byOffset.body)).to.deep.equal(MEDICAL.slice(1, 3));
+    const forged = await dsp(provider, '/catalog/request?cursor=bm90LWEtY3Vyc29y', {
+      body: REQUEST,
+      caller: hospital,
+    });
+    expect(forged.status).to.equal(400);
+    expect(forged.body).to.include({ '@type': 'CatalogError', code: 'bad-message' });
   });
 
   it('filters by keyword and refuses a filter it does not support with a 400 CatalogError', async () => {
@@ -143,6 +169,60 @@ describe('dsp: catalog', function () {
     expect(badPage.status).to.equal(400);
   });
 
+  it('answers the catalog requests EDC sends, QuerySpec filter and all', async () => {
+    // EDC's default request: limit 50, offset 0, ASC, an empty filterExpression (filters nothing).
+    const plain = await dsp(provider, '/catalog/request', { body: edcFixture('default'), caller: hospital });
+    expect(plain.status, JSON.stringify(plain.body)).to.equal(200);
+    expect(datasetIds(plain.body)).to.deep.equal([...MEDICAL, OPEN]);
+    expect(plain.headers.get('link')).to.equal(null);
+    // The bank sees only what it may see, whatever the query.
+    const forBank = await dsp(provider, '/catalog/request', { body: edcFixture('default'), caller: bank });
+    expect(datasetIds(forBank.body)).to.deep.equal([OPEN]);
+
+    // Sort by id descending, criteria `in` and `like`, offset 1, limit 2; compact or expanded alike.
+    for (const name of ['query', 'expanded'] as const) {
+      const answer = await dsp(provider, '/catalog/request', { body: edcFixture(name), caller: hospital });
+      expect(answer.status, JSON.stringify(answer.body)).to.equal(200);
+      expect(datasetIds(answer.body), name).to.deep.equal(['urn:dataset:c', 'urn:dataset:b']);
+      const next = /<([^>]+)>; rel="next"/.exec(answer.headers.get('link') ?? '')?.[1] ?? '';
+      // The same message sent to the next link continues in the same order.
+      const rest = await dsp(provider, next.slice(`${provider.url}/dsp`.length), {
+        body: edcFixture(name),
+        caller: hospital,
+      });
+      expect(datasetIds(rest.body)).to.deep.equal(['urn:dataset:a']);
+    }
+  });
+
+  it('refuses a QuerySpec criterion it cannot honour with a 400 naming it, and changes nothing', async () => {
+    const before = await dsp(provider, '/catalog/request', { body: REQUEST, caller: hospital });
+    const body = edcFixture('default') as { filter: Record<string, unknown>[] };
+    const spec = {
+      ...body.filter[0],
+      filterExpression: [
+        {
+          '@type': 'Criterion',
+          operandLeft: 'https://w3id.org/edc/v0.0.1/ns/contenttype',
+          operator: '=',
+          operandRight: 'text/csv',
+        },
+      ],
+    };
+    const refused = await dsp(provider, '/catalog/request', {
+      body: { ...body, filter: [spec] },
+      caller: hospital,
+    });
+    expect(refused.status).to.equal(400);
+    expect(refused.body).to.include({ '@type': 'CatalogError', code: 'unsupported-filter' });
+    const reason = (refused.body.reason as string[]).join(' ');
+    expect(reason)
+      .to.include('https://w3id.org/edc/v0.0.1/ns/contenttype')
+      .and.include('"="')
+      .and.include('"text/csv"');
+    const after = await dsp(provider, '/catalog/request', { body: REQUEST, caller: hospital });
+    expect(after.body).to.deep.equal(before.body);
+  });
+
   it('serves the version document without authentication and refuses unauthenticated DSP calls', async () => {
     const version = await request(`${provider.url}/.well-known/dspace-version`);
     expect(version.status).to.equal(200);
@@ -170,7 +250,24 @@ describe('dsp: catalog', function () {
     });
     expect(answer.status, JSON.stringify(answer.body)).to.equal(200);
     expect(datasetIds(answer.body.catalog as Record<string, unknown>)).to.deep.equal(MEDICAL.slice(0, 2));
-    expect((answer.body.links as Record<string, string>).next).to.match(/offset=2&limit=2$/);
+    const next = (answer.body.links as Record<string, string>).next ?? '';
+    expect(next).to.match(/cursor=[\w-]+&limit=2$/);
+    // The operator follows the link by its cursor, and may pass an EDC QuerySpec (expanded keys) on.
+    const second = await api.post('/catalog/request', {
+      counterPartyAddress: `${provider.url}/dsp`,
+      counterPartyId: provider.did,
+      cursor: new URL(next).searchParams.get('cursor'),
+      limit: 2,
+    });
+    expect(datasetIds(second.body.catalog as Record<string, unknown>)).to.deep.equal([MEDICAL[2], OPEN]);
+    const edc = 'https://w3id.org/edc/v0.0.1/ns/';
+    const queried = await api.post('/catalog/request', {
+      counterPartyAddress: `${provider.url}/dsp`,
+      counterPartyId: provider.did,
+      filter: [{ '@type': `${edc}QuerySpec`, [`${edc}limit`]: 1, [`${edc}sortOrder`]: 'DESC' }],
+    });
+    expect(queried.status, JSON.stringify(queried.body)).to.equal(200);
+    expect(datasetIds(queried.body.catalog as Record<string, unknown>)).to.deep.equal([OPEN]);
 
     const ssrf = await api.post('/catalog/request', {
       counterPartyAddress: 'http://169.254.169.254/latest/meta-data',

@@ -14,12 +14,15 @@ export interface RemoteCatalogQuery {
   readonly filter?: Json[];
   readonly offset?: number;
   readonly limit?: number;
+  /** A cursor from the peer's paging links (Shuyu peers page by cursor). */
+  readonly cursor?: string;
 }
 
 export function requestCatalog(client: DspClient, query: RemoteCatalogQuery): Promise<PeerAnswer> {
   const paging = new URLSearchParams();
   if (query.offset !== undefined) paging.set('offset', String(query.offset));
   if (query.limit !== undefined) paging.set('limit', String(query.limit));
+  if (query.cursor !== undefined) paging.set('cursor', query.cursor);
   const search = paging.size > 0 ? `?${paging}` : '';
   const message = buildCatalogRequestMessage(query.filter ? { filter: query.filter } : {});
   return client.post(

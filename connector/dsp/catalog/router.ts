@@ -2,12 +2,14 @@
 // verified claims satisfy), one page at a time with `Link` headers to the next and previous pages,
 // and single datasets (unknown and hidden both answer 404).
 //
-// Filters name dataset properties by the keys datasets carry on the wire, since a DSP message may only
-// use terms of its JSON-LD context: [{"dcat:keyword": "x"}, {"https://w3id.org/shuyu/v1#sector":
-// "medical"}, {"https://w3id.org/shuyu/v1#dataGrade": "general"}]. Anything else is a 400.
+// Paging: the Link headers carry keyset cursors (`?cursor=...&limit=n`), so a page costs the same
+// wherever it is in the catalog; `?offset=` still works, and so does an EDC QuerySpec's offset and
+// limit in the filter. The URL wins over the QuerySpec: a client re-sending the same message to the
+// next link gets the next page. Filters (connector/assets/query.ts) are Shuyu's one-property items
+// or EDC's QuerySpec; anything else is a 400 CatalogError naming what could not be honoured.
 
 import { Router, type Request } from 'express';
-import { CatalogQueryError, DATASET_KEYS, DEFAULT_PAGE_SIZE, type Catalog } from '../../assets/index.js';
+import { CatalogQueryError, type Catalog } from '../../assets/index.js';
 import { DspError } from '../messages/index.js';
 import { callerFrom, param, readMessage, send } from '../http.js';
 
@@ -15,17 +17,18 @@ export function catalogRouter(catalog: Catalog, dspBase: string): Router {
   const router = Router();
   router.post('/catalog/request', async (req, res) => {
     const message = await readMessage('CatalogRequestMessage', req, res);
-    const offset = pagingParam(req, 'offset', 0);
-    const limit = pagingParam(req, 'limit', DEFAULT_PAGE_SIZE);
+    const offset = pagingParam(req, 'offset');
+    const limit = pagingParam(req, 'limit');
+    const cursor = cursorParam(req);
     const page = await catalog
-      .catalogFor(callerFrom(res), { filter: registryFilter(message.filter), offset, limit })
+      .catalogFor(callerFrom(res), { filter: message.filter, offset, limit, cursor })
       .catch((e: unknown) => {
         throw e instanceof CatalogQueryError ? fromQueryError(e) : e;
       });
+    const pageUrl = (at: string): string => `<${dspBase}/catalog/request?cursor=${at}&limit=${page.limit}>`;
     const links: string[] = [];
-    const pageUrl = (from: number): string => `<${dspBase}/catalog/request?offset=${from}&limit=${limit}>`;
-    if (offset + page.datasets.length < page.total) links.push(`${pageUrl(offset + limit)}; rel="next"`);
-    if (offset > 0) links.push(`${pageUrl(Math.max(0, offset - limit))}; rel="previous"`);
+    if (page.next !== undefined) links.push(`${pageUrl(page.next)}; rel="next"`);
+    if (page.previous !== undefined) links.push(`${pageUrl(page.previous)}; rel="previous"`);
     if (links.length > 0) res.set('Link', links.join(', '));
     send(res, 200, catalog.catalogDocument(page));
   });
@@ -38,10 +41,10 @@ export function catalogRouter(catalog: Catalog, dspBase: string): Router {
   return router;
 }
 
-/** `?offset=` / `?limit=` as a non-negative integer (the catalog checks the range). */
-function pagingParam(req: Request, name: string, fallback: number): number {
+/** `?offset=` / `?limit=` as a non-negative integer (the catalog checks the range), or undefined. */
+function pagingParam(req: Request, name: string): number | undefined {
   const raw = req.query[name];
-  if (raw === undefined) return fallback;
+  if (raw === undefined) return undefined;
   const value = typeof raw === 'string' && /^\d{1,9}$/.test(raw) ? Number(raw) : Number.NaN;
   if (Number.isNaN(value)) {
     throw new DspError('bad-message', `the ${name} query parameter must be a non-negative integer`, [
@@ -51,26 +54,16 @@ function pagingParam(req: Request, name: string, fallback: number): number {
   return value;
 }
 
+/** `?cursor=` as given by an earlier page's Link (the catalog checks it). */
+function cursorParam(req: Request): string | undefined {
+  const raw = req.query.cursor;
+  if (raw === undefined || typeof raw === 'string') return raw;
+  throw new DspError('bad-message', 'the cursor query parameter must be given once', [
+    { pointer: 'cursor', reason: 'found several values' },
+  ]);
+}
+
 function fromQueryError(e: CatalogQueryError): DspError {
   const code = e.code === 'ERR_CATALOG_FILTER_UNSUPPORTED' ? 'unsupported-filter' : 'bad-message';
   return new DspError(code, e.message, e.fields);
-}
-
-/** Wire keys of the filterable dataset properties → the registry's filter names. */
-const WIRE_FILTERS: ReadonlyMap<string, string> = new Map([
-  [DATASET_KEYS.keywords, 'keyword'],
-  [DATASET_KEYS.sector, 'sector'],
-  [DATASET_KEYS.dataGrade, 'dataGrade'],
-]);
-
-/** The message's filter in the registry's terms; items it cannot map pass unchanged (and are refused). */
-function registryFilter(filter: unknown): unknown {
-  if (!Array.isArray(filter)) return filter;
-  return filter.map((item: unknown) => {
-    if (item === null || typeof item !== 'object' || Array.isArray(item)) return item;
-    const entries = Object.entries(item);
-    const [key, value] = entries[0] ?? [];
-    const name = key === undefined ? undefined : WIRE_FILTERS.get(key);
-    return entries.length === 1 && name !== undefined ? { [name]: value } : item;
-  });
 }
