@@ -6,6 +6,12 @@ import { parseArgs } from 'node:util';
 import YAML from 'yaml';
 import { CONNECTOR_CONFIG_FILE, type ConnectorConfig } from '../connector/process/connector.js';
 import { readConfigFile, writeConfigFile } from '../connector/process/config.js';
+import {
+  AUTOMATION_STEPS,
+  AutomationConfigError,
+  parseAutomationFlag,
+  resolveAutomation,
+} from '../connector/control-plane/index.js';
 import { outboxTuningFromEnv, startControlPlaneConnector } from '../connector/process/run-connector.js';
 import { CliError, EXIT, readTextFile, type Output } from './io.js';
 import { DEFAULT_CONNECTOR_DIR } from './member.js';
@@ -15,10 +21,13 @@ export const DEFAULT_CONNECTOR_PORT = 7800;
 
 export const CONNECTOR_HELP = `Usage:
   shuyu connector start [--dir DIR (default ${DEFAULT_CONNECTOR_DIR})] [--config FILE] [--port N] [--host H]
-                        [--authority URL] [--public-url URL]
+                        [--authority URL] [--public-url URL] [--automation auto|none|STEP=MODE,...]
       Run the connector until Ctrl-C. FILE is YAML or JSON with the same keys as DIR/${CONNECTOR_CONFIG_FILE}
-      (host, port, publicUrl, authorityUrl, didHosts); options override it. The first start writes the
-      effective settings to DIR/${CONNECTOR_CONFIG_FILE}; keep the public URL stable: the DID is derived from it.
+      (host, port, publicUrl, authorityUrl, didHosts, automation); options override it. The first start writes
+      the effective settings to DIR/${CONNECTOR_CONFIG_FILE}; keep the public URL stable: the DID is derived from it.
+      --automation (this run only): which DSP steps the connector takes by itself. auto (default): all;
+      none: no message leaves without a management call; or STEP=auto|manual for the steps
+      ${AUTOMATION_STEPS.join(', ')} (unlisted steps are auto).
       Environment: SHUYU_AUTHORITY_URL, SHUYU_CONNECTOR_PORT.`;
 
 function readConfigArgument(file: string): Partial<ConnectorConfig> {
@@ -47,6 +56,7 @@ export async function connectorCommand(args: string[], out: Output): Promise<num
       host: { type: 'string' },
       authority: { type: 'string' },
       'public-url': { type: 'string' },
+      automation: { type: 'string' },
     },
   });
   const stored = readConfigFile<Partial<ConnectorConfig>>(join(values.dir, CONNECTOR_CONFIG_FILE)) ?? {};
@@ -64,6 +74,11 @@ export async function connectorCommand(args: string[], out: Output): Promise<num
     ...(values.host ? { host: values.host } : {}),
     ...(values['public-url'] ? { publicUrl: values['public-url'] } : {}),
   };
+  const automation = automationOf(
+    values.automation,
+    config.automation,
+    values.config ?? CONNECTOR_CONFIG_FILE,
+  );
   const authorityUrl = values.authority ?? process.env.SHUYU_AUTHORITY_URL ?? config.authorityUrl;
   if (!authorityUrl) {
     throw new CliError(
@@ -74,9 +89,11 @@ export async function connectorCommand(args: string[], out: Output): Promise<num
   const connector = await startControlPlaneConnector({
     dataDir: values.dir,
     ...config,
+    automation,
     authorityUrl,
     controlPlane: { outbox: outboxTuningFromEnv() },
   });
+  // The --automation flag is for this run; the configured automation is kept as it was.
   writeConfigFile(join(values.dir, CONNECTOR_CONFIG_FILE), {
     ...config,
     host: connector.server.host,
@@ -95,4 +112,20 @@ export async function connectorCommand(args: string[], out: Output): Promise<num
   await connector.close();
   out.line('Connector stopped.');
   return EXIT.ok;
+}
+
+/** The flag's automation, else the configured one; a bad value is a usage error naming the step. */
+function automationOf(
+  flag: string | undefined,
+  configured: ConnectorConfig['automation'],
+  where: string,
+): NonNullable<ConnectorConfig['automation']> {
+  try {
+    if (flag !== undefined) return parseAutomationFlag(flag);
+    resolveAutomation(configured, `${where} "automation"`);
+    return configured ?? 'auto';
+  } catch (error) {
+    if (error instanceof AutomationConfigError) throw new CliError(error.message, EXIT.usage);
+    throw error;
+  }
 }

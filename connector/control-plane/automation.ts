@@ -1,27 +1,28 @@
-// The connector's own moves, taken without the operator: a provider agrees to (or terminates, with the
+// The connector's own moves, taken without the operator: a provider agrees to (or refuses, with the
 // stored policy reason) an automatically approved request, agrees once the consumer accepted its
-// offer, finalizes a verified agreement and starts a requested transfer; a consumer verifies the
-// agreement it received. Each is a pure function of the stored record, so the same code runs right
-// after the message that called for it (kick) and, after a restart, for every record left waiting
-// (resume). Nothing polls: work is kicked when a transaction commits.
+// offer, finalizes a verified agreement and starts (or refuses) a requested transfer; a consumer
+// verifies the agreement it received. Each is a pure function of the stored record, so the same code
+// runs right after the message that called for it (kick) and, after a restart, for every record left
+// waiting (resume). Nothing polls: work is kicked when a transaction commits. Which steps run by
+// themselves is configured per step (automation-config.ts); a manual step waits for the operator's
+// management call, and a step switched back to auto runs at the next start.
 
 import { ProcessError, type NegotiationRecord } from '../negotiation/index.js';
 import type { TransferRecord } from '../transfer/index.js';
+import type { AutomationModes, AutomationStep } from './automation-config.js';
 import type { ProcessKind, ProcessRecord } from './context.js';
 import type { NegotiationActions } from './negotiation/actions.js';
 import type { TransferActions } from './transfer/actions.js';
 import type { NegotiationStore } from '../negotiation/index.js';
 import type { TransferStore } from '../transfer/index.js';
+import { isPushFormat } from './transfer/data-address.js';
 
-export type NegotiationStep = 'agree' | 'terminate' | 'finalize' | 'verify';
-export type TransferStep = 'start' | 'terminate';
-
-/** What the connector does next on its own, if anything. */
-export function negotiationStep(record: NegotiationRecord): NegotiationStep | undefined {
-  if (record.pendingAction) return undefined; // the operator decides
+/** The negotiation's next step of our own, if any (whether it runs by itself or not). */
+export function negotiationStep(record: NegotiationRecord): AutomationStep | undefined {
+  if (record.pendingAction) return undefined; // the operator decides (manual approval, a received offer)
   if (record.role === 'provider') {
-    if (record.state === 'REQUESTED') return record.reason === null ? 'agree' : 'terminate';
-    if (record.state === 'ACCEPTED') return 'agree'; // the consumer accepted our own offer
+    if (record.state === 'REQUESTED') return record.reason === null ? 'agree' : 'refuse';
+    if (record.state === 'ACCEPTED') return 'agreeAccepted'; // the consumer accepted our own offer
     if (record.state === 'VERIFIED') return 'finalize';
   } else if (record.state === 'AGREED') {
     return 'verify';
@@ -29,9 +30,25 @@ export function negotiationStep(record: NegotiationRecord): NegotiationStep | un
   return undefined;
 }
 
-export function transferStep(record: TransferRecord): TransferStep | undefined {
-  if (record.role !== 'provider' || record.state !== 'REQUESTED') return undefined;
-  return record.reason === null ? 'start' : 'terminate';
+/** The transfer's next step of our own, if any. */
+export function transferStep(record: TransferRecord): AutomationStep | undefined {
+  if (record.role !== 'provider') return undefined;
+  if (record.state === 'REQUESTED') return record.reason === null ? 'startTransfer' : 'refuseTransfer';
+  if (record.state === 'STARTED' && isPushFormat(record.format)) return 'completePush'; // push.ts takes it
+  return undefined;
+}
+
+/** The step waiting for the operator because it is configured manual, if any (for the management views). */
+export function heldStep(
+  modes: AutomationModes,
+  kind: ProcessKind,
+  record: ProcessRecord,
+): AutomationStep | undefined {
+  const step =
+    kind === 'negotiation'
+      ? negotiationStep(record as NegotiationRecord)
+      : transferStep(record as TransferRecord);
+  return step !== undefined && modes[step] === 'manual' ? step : undefined;
 }
 
 export interface AutomationOptions {
@@ -39,6 +56,8 @@ export interface AutomationOptions {
   readonly transfers: TransferStore;
   readonly negotiationActions: NegotiationActions;
   readonly transferActions: TransferActions;
+  /** Which steps run by themselves (resolveAutomation). */
+  readonly modes: AutomationModes;
   readonly onError: (error: unknown) => void;
 }
 
@@ -53,6 +72,15 @@ export class Automation {
   private readonly given = new Map<string, ProcessRecord>();
 
   constructor(private readonly options: AutomationOptions) {}
+
+  get modes(): AutomationModes {
+    return this.options.modes;
+  }
+
+  /** True when `step` runs by itself. */
+  allows(step: AutomationStep): boolean {
+    return this.options.modes[step] === 'auto';
+  }
 
   /** Runs the process's automatic steps, after the current tick (so the caller's answer goes first). */
   kick(kind: ProcessKind, id: string, record?: ProcessRecord): void {
@@ -122,12 +150,15 @@ export class Automation {
   private async negotiation(id: string, given?: NegotiationRecord): Promise<void> {
     const record = given ?? (await this.options.negotiations.get(id));
     if (record === undefined) return;
+    const step = negotiationStep(record);
+    if (step === undefined || !this.allows(step)) return;
     const actions = this.options.negotiationActions;
-    switch (negotiationStep(record)) {
+    switch (step) {
       case 'agree':
+      case 'agreeAccepted':
         await actions.agree(id);
         break;
-      case 'terminate':
+      case 'refuse':
         await actions.terminate(id, record.reason ?? 'refused', 'policy-denied');
         break;
       case 'finalize':
@@ -143,8 +174,9 @@ export class Automation {
     const record = given ?? (await this.options.transfers.get(id));
     if (record === undefined) return;
     const step = transferStep(record);
-    if (step === 'start') await this.options.transferActions.start(id);
-    else if (step === 'terminate') {
+    if (step === undefined || !this.allows(step)) return;
+    if (step === 'startTransfer') await this.options.transferActions.start(id);
+    else if (step === 'refuseTransfer') {
       await this.options.transferActions.terminate(id, record.reason ?? 'refused', 'policy-denied');
     }
   }

@@ -41,8 +41,6 @@ export interface ControlPlaneContext {
   readonly clock: Clock;
   /** Transfer formats we serve as provider (the catalog's distributions), e.g. HttpData-PULL. */
   readonly transferFormats: readonly string[];
-  /** Verify agreements as soon as they arrive (consumer); false leaves them to the operator. */
-  readonly autoVerify: boolean;
   /** The connector's additions (signatures, evidence, data plane); see hooks.ts. */
   readonly hooks?: ControlPlaneHooks;
   /** Call after committing a change to a process: wakes the outbox and runs automatic steps. */

@@ -16,6 +16,7 @@ import {
 import type { Database, Migration } from '../store/database.js';
 import { TRANSFER_MIGRATIONS, TransferStore } from '../transfer/index.js';
 import { Automation } from './automation.js';
+import { resolveAutomation, type AutomationSettings } from './automation-config.js';
 import type { ControlPlaneHooks } from './hooks.js';
 import type { ControlPlaneContext, ProcessKind, ProcessRecord } from './context.js';
 import { deliveryHooks } from './delivery.js';
@@ -55,8 +56,11 @@ export type OutboxTuning = Pick<
 >;
 
 export interface ControlPlaneOptions {
-  /** Default true: a consumer verifies an agreement as soon as it arrives. */
-  readonly autoVerify?: boolean;
+  /**
+   * Which of the connector's own steps run by themselves (connector.json `automation`): "auto" (default),
+   * "none" (no DSP message leaves without a management call) or per step; see automation-config.ts.
+   */
+  readonly automation?: AutomationSettings;
   /** Transfer formats offered for every dataset; default HttpData-PULL and HttpData-PUSH. */
   readonly transferFormats?: readonly string[];
   readonly outbox?: OutboxTuning;
@@ -103,6 +107,7 @@ export function createControlPlane(
   options: ControlPlaneOptions = {},
 ): ControlPlane {
   const clock = options.clock ?? systemClock;
+  const modes = resolveAutomation(options.automation);
   const onError = options.onError ?? ((e: unknown) => console.error('control plane:', e));
   const dspBase = `${connector.url}${DSP_PATH}`;
   const transferFormats = options.transferFormats ?? ['HttpData-PULL', 'HttpData-PUSH'];
@@ -139,7 +144,6 @@ export function createControlPlane(
     hostPolicy: connector.hostPolicy,
     clock,
     transferFormats,
-    autoVerify: options.autoVerify ?? true,
     ...(options.hooks ? { hooks: options.hooks } : {}),
     committed: (kind, id, commit) => onCommitted(kind, id, commit),
   };
@@ -165,6 +169,7 @@ export function createControlPlane(
     transfers,
     negotiationActions,
     transferActions,
+    modes,
     onError,
   });
   const watchers = new Map<string, Set<(record?: ProcessRecord) => void>>();

@@ -1,6 +1,6 @@
 // How the outbox's deliveries tie back to processes: whose token signs a message (the counterparty of
-// the negotiation or transfer it belongs to), what the ACK of an initial request teaches us (the
-// peer's pid), and what happens when a message cannot be delivered at all: the process is terminated
+// the negotiation or transfer it belongs to), what the ACK of an initial request or offer teaches us
+// (the peer's pid), and what happens when a message cannot be delivered at all: the process is terminated
 // here with the reason, and the peer is sent a termination (it may have refused one message but still
 // be waiting; when it is down, that message fails in turn and changes nothing).
 
@@ -53,6 +53,12 @@ export function deliveryHooks(
         if (!ack.ok)
           throw new Error(`the provider's answer is not a ContractNegotiation: ${ack.errors[0]?.reason}`);
         await ctx.negotiations.learnProviderPid(entry.aggregateId, ack.message.providerPid);
+      } else if (body['@type'] === 'ContractOfferMessage') {
+        // A provider-initiated negotiation: the consumer's ACK names its pid.
+        const ack = await parseDspMessage('ContractNegotiation', response.body);
+        if (!ack.ok)
+          throw new Error(`the consumer's answer is not a ContractNegotiation: ${ack.errors[0]?.reason}`);
+        await ctx.negotiations.learnConsumerPid(entry.aggregateId, ack.message.consumerPid);
       } else if (body['@type'] === 'TransferRequestMessage') {
         const ack = await parseDspMessage('TransferProcess', response.body);
         if (!ack.ok)

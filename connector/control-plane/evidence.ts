@@ -67,6 +67,8 @@ export interface AttachedControlPlane {
   readonly transfers: TransferStore;
   readonly assets: AssetStore;
   readonly transferActions: TransferActions;
+  /** Whether a push is completed (or a failed one terminated) by itself: automation step completePush. */
+  readonly automation?: { allows(step: 'completePush'): boolean };
 }
 
 export interface ConnectorEvidenceOptions {
@@ -151,6 +153,7 @@ export class ConnectorEvidence implements ControlPlaneHooks {
       views,
       transfers: plane.transfers,
       actions: () => this.plane?.transferActions,
+      settles: () => this.plane?.automation?.allows('completePush') ?? true,
       hostPolicy: this.options.hostPolicy,
       ...(this.options.allowPrivateAddresses !== undefined
         ? { allowPrivateAddresses: this.options.allowPrivateAddresses }

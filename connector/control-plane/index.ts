@@ -14,7 +14,18 @@ export { NegotiationActions, type StartNegotiation } from './negotiation/actions
 export { NegotiationProtocol } from './negotiation/protocol.js';
 export { TransferActions, type StartTransfer } from './transfer/actions.js';
 export { TransferProtocol } from './transfer/protocol.js';
-export { Automation, negotiationStep, transferStep } from './automation.js';
+export { Automation, heldStep, negotiationStep, transferStep } from './automation.js';
+export {
+  AUTOMATION_STEPS,
+  AUTOMATION_STEP_DESCRIPTIONS,
+  AutomationConfigError,
+  parseAutomationFlag,
+  resolveAutomation,
+  type AutomationModes,
+  type AutomationSettings,
+  type AutomationStep,
+  type StepMode,
+} from './automation-config.js';
 export { DspClient, parseLinks, type PeerAnswer } from './peers/dsp-client.js';
 export { checkPeerAddress, PeerAddressError, peerUrl } from './peers/address.js';
 export { placeholderPullAddress, isPullFormat, isPushFormat } from './transfer/data-address.js';

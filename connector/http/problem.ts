@@ -18,6 +18,8 @@ export class HttpProblem extends Error {
     readonly code: string,
     readonly detail: string,
     readonly errors: readonly FieldReason[] = [],
+    /** Extension members of the problem document (RFC 9457 §3.2), e.g. a process's current state. */
+    readonly members: Readonly<Record<string, unknown>> = {},
   ) {
     super(detail);
   }
@@ -42,6 +44,7 @@ export const PROBLEM_TYPE_BASE = 'https://w3id.org/shuyu/v1/problems/';
 
 export function problemBody(p: HttpProblem): object {
   return {
+    ...p.members, // extensions never override the standard members
     type: PROBLEM_TYPE_BASE + p.code,
     title: TITLES[p.status] ?? 'Error',
     status: p.status,

@@ -32,8 +32,9 @@ export function managementProblem(error: unknown): unknown {
     return new HttpProblem(ASSET_STATUS[error.code], codeOf(error.code), error.message, error.fields);
   }
   if (error instanceof ProcessError) {
-    const hint = error.code === 'ERR_INVALID_TRANSITION' ? ' (read the process again for its state)' : '';
-    return new HttpProblem(PROCESS_STATUS[error.code], codeOf(error.code), `${error.message}${hint}`);
+    // A refused step names the state it was refused in and why (the state table's reason).
+    const members = error.state === undefined ? {} : { state: error.state, reason: error.message };
+    return new HttpProblem(PROCESS_STATUS[error.code], codeOf(error.code), error.message, [], members);
   }
   return error;
 }

@@ -1,12 +1,15 @@
-// Negotiations through the management API: start one as consumer, list and read them, and act on
-// them as the operator. Provider: offer (counter-offer), agree, terminate. Consumer: request
-// (counter-request), accept, verify, terminate. Agreements: the finalized negotiations' contracts.
+// Negotiations through the management API: start one as consumer (a request) or as provider (an
+// offer), list and read them, and act on them as the operator. Provider: offer (counter-offer), agree,
+// finalize, terminate. Consumer: request (counter-request), accept, verify, terminate. Every step the
+// automation may take is also an action here, so with `automation: "none"` the operator drives it all.
+// Agreements: the finalized negotiations' contracts.
 
 import { Router } from 'express';
 import { remoteOffer, type ControlPlane } from '../control-plane/index.js';
 import { HttpProblem } from '../http/problem.js';
 import { NEGOTIATION_STATES, type NegotiationRecord } from '../negotiation/index.js';
 import { Input, listParam, listQuery, pathParam } from './input.js';
+import { processActions } from './process-actions.js';
 import { agreementView, negotiationView } from './views.js';
 import { readWhen, waitQuery } from './wait.js';
 
@@ -16,16 +19,24 @@ export function negotiationRoutes(plane: ControlPlane): Router {
   const router = Router();
   const actions = plane.negotiationActions;
 
+  const view = (record: NegotiationRecord) => negotiationView(record, plane.automation.modes);
+
   router.post('/negotiations', async (req, res) => {
     const input = new Input(req);
+    const role = input.string('role') ?? 'consumer';
     const counterPartyAddress = input.string('counterPartyAddress', true);
     const counterPartyId = input.string('counterPartyId', true);
     const datasetId = input.string('datasetId', true);
     const offerId = input.string('offerId');
     const given = input.object('offer');
     input.check('negotiation request');
+    if (role !== 'consumer' && role !== 'provider') {
+      throw new HttpProblem(400, 'invalid-body', 'role must be consumer or provider', [
+        { pointer: '/role', reason: 'consumer (request a provider’s offer) or provider (offer ours)' },
+      ]);
+    }
     if (given === undefined && offerId === undefined) {
-      throw new HttpProblem(400, 'invalid-body', 'give the offer (from the catalog) or its offerId', [
+      throw new HttpProblem(400, 'invalid-body', 'give the offer or its offerId', [
         { pointer: '/offerId', reason: 'required without /offer' },
       ]);
     }
@@ -34,12 +45,23 @@ export function negotiationRoutes(plane: ControlPlane): Router {
         { pointer: '/offerId', reason: `the offer’s @id is ${String(given['@id'])}` },
       ]);
     }
+    if (role === 'provider') {
+      // We offer to a consumer: one of our offers (offerId) or inline terms.
+      const record = await actions.offerTo({
+        counterPartyAddress,
+        counterPartyId,
+        datasetId,
+        ...(given !== undefined ? { offer: given } : { offerId: offerId ?? '' }),
+      });
+      res.status(201).json(view(record));
+      return;
+    }
     // Without the offer, it is read from the provider's catalog as the provider shows it to us.
     const offer =
       given ??
       (await remoteOffer(plane.client, counterPartyAddress, counterPartyId, datasetId, offerId ?? ''));
     const record = await actions.start({ counterPartyAddress, counterPartyId, datasetId, offer });
-    res.status(201).json(negotiationView(record));
+    res.status(201).json(view(record));
   });
 
   router.get('/negotiations', async (req, res) => {
@@ -50,7 +72,7 @@ export function negotiationRoutes(plane: ControlPlane): Router {
       ...(role?.length === 1 ? { role: role[0] } : {}),
       ...(state ? { state } : {}),
     });
-    res.json({ negotiations: records.map(negotiationView) });
+    res.json({ negotiations: records.map(view) });
   });
 
   router.get('/negotiations/:id', async (req, res) => {
@@ -58,20 +80,21 @@ export function negotiationRoutes(plane: ControlPlane): Router {
     const wait = waitQuery(req, NEGOTIATION_STATES);
     const record = await readWhen(plane, 'negotiation', id, () => plane.negotiations.get(id), wait, res);
     if (record === undefined) throw new HttpProblem(404, 'negotiation-not-found', `no negotiation ${id}`);
-    res.json(negotiationView(record));
+    res.json(view(record));
   });
 
-  const act = (name: string, run: (id: string, input: Input) => Promise<NegotiationRecord>): void => {
-    router.post(`/negotiations/:id/${name}`, async (req, res) => {
-      res.json(negotiationView(await run(pathParam(req, 'id'), new Input(req))));
-    });
-  };
+  const act = processActions(router, {
+    path: 'negotiations',
+    read: (id) => plane.negotiations.get(id),
+    view,
+  });
   act('offer', (id, input) => {
     const offer = input.object('offer');
     input.check('offer');
     return actions.offer(id, offer);
   });
   act('agree', (id) => actions.agree(id));
+  act('finalize', (id) => actions.finalize(id));
   act('request', (id, input) => {
     const offer = input.object('offer');
     input.check('counter-request');

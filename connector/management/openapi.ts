@@ -7,6 +7,7 @@
 import { GRADES } from '../../policies/vocabulary/grades.js';
 import { DATA_ADDRESS_KINDS, SECTORS } from '../assets/index.js';
 import { MAX_DECLARED_LENGTH, MAX_DECLARED_VALUES } from '../control-plane/extensions.js';
+import { AUTOMATION_STEPS } from '../control-plane/automation-config.js';
 import { NEGOTIATION_STATES } from '../negotiation/index.js';
 import { PROBLEM_TYPE_BASE } from '../http/problem.js';
 import { TRANSFER_STATES } from '../transfer/index.js';
@@ -159,6 +160,11 @@ const SCHEMAS: Record<string, Json> = {
       status: { type: 'integer', minimum: 400, maximum: 599 },
       detail: { type: 'string', description: 'What went wrong and what to do about it.' },
       errors: { type: 'array', items: ref('FieldReason') },
+      state: {
+        type: 'string',
+        description: 'A refused negotiation or transfer action (409): the process’s current state.',
+      },
+      reason: { type: 'string', description: 'A refused action (409): why it is not valid now.' },
     },
   },
   FieldReason: {
@@ -293,6 +299,11 @@ const SCHEMAS: Record<string, Json> = {
     required: ['counterPartyAddress', 'counterPartyId', 'datasetId'],
     anyOf: [{ required: ['offerId'] }, { required: ['offer'] }],
     properties: {
+      role: {
+        enum: ['consumer', 'provider'],
+        description:
+          'consumer (default): request the provider’s offer (counterPartyAddress: the provider’s DSP base). provider: offer one of ours to a consumer (counterPartyAddress: the consumer’s DSP base; offerId: one of our offers, by its id or catalog @id, or `offer`: terms inline).',
+      },
       counterPartyAddress: { type: 'string', minLength: 1, pattern: '\\S' },
       counterPartyId: { type: 'string', minLength: 1, pattern: '\\S' },
       datasetId: { type: 'string', minLength: 1, pattern: '\\S' },
@@ -338,7 +349,15 @@ const SCHEMAS: Record<string, Json> = {
       agreement: { type: ['object', 'null'] },
       agreementId: { type: ['string', 'null'] },
       reason: { type: ['string', 'null'], description: 'Why it was terminated, in words.' },
-      pendingAction: { type: 'boolean', description: 'Waiting for the operator.' },
+      pendingAction: {
+        type: 'boolean',
+        description:
+          'Waiting for the operator: manual approval, a received offer, or a manual automation step.',
+      },
+      heldStep: {
+        enum: [...AUTOMATION_STEPS],
+        description: 'Our next step, left to the operator because the automation has it manual.',
+      },
       createdAt: { type: 'string' },
       updatedAt: { type: 'string' },
       version: { type: 'integer' },
@@ -404,6 +423,10 @@ const SCHEMAS: Record<string, Json> = {
       createdAt: { type: 'string' },
       updatedAt: { type: 'string' },
       version: { type: 'integer' },
+      heldStep: {
+        enum: [...AUTOMATION_STEPS],
+        description: 'Our next step, left to the operator because the automation has it manual.',
+      },
       access: {
         type: 'object',
         description: 'The data address’s endpoint and token, wherever the peer put them.',
@@ -434,6 +457,9 @@ const NOT_FOUND = problem('No such resource.');
 const CONFLICT = problem(
   'A conflict: the id exists, the resource is in use, or the state table refuses the action.',
 );
+const REFUSED = problem(
+  'Not valid now: `state` is the process’s current state, `reason` says why (the state table’s words).',
+);
 const PEER_FAILED = problem('The peer could not be reached or refused (its reasons quoted).');
 
 const negotiationAction = (summary: string, requestBody: Json | undefined): Json => ({
@@ -446,7 +472,7 @@ const negotiationAction = (summary: string, requestBody: Json | undefined): Json
       200: ok('The negotiation after the action.', ref('Negotiation')),
       400: BAD,
       404: NOT_FOUND,
-      409: CONFLICT,
+      409: REFUSED,
     },
   },
 });
@@ -460,7 +486,7 @@ const transferAction = (summary: string, requestBody: Json | undefined): Json =>
       200: ok('The transfer after the action.', ref('Transfer')),
       400: BAD,
       404: NOT_FOUND,
-      409: CONFLICT,
+      409: REFUSED,
     },
   },
 });
@@ -651,7 +677,8 @@ const PATHS: Record<string, Json> = {
     },
     post: {
       tags: ['negotiations'],
-      summary: 'Starts a negotiation as consumer: a ContractRequestMessage to the provider.',
+      summary:
+        'Starts a negotiation: as consumer, a ContractRequestMessage to the provider; with role provider, a ContractOfferMessage to the consumer’s /negotiations/offers.',
       requestBody: body(ref('StartNegotiation'), {
         byOfferId: {
           ...PEER,
@@ -663,11 +690,18 @@ const PATHS: Record<string, Json> = {
           datasetId: 'urn:dataset:outpatient-visits',
           offer: { '@id': 'urn:shuyu:offer:research:urn:dataset:outpatient-visits', ...EXAMPLE_POLICY },
         },
+        providerOffer: {
+          role: 'provider',
+          counterPartyAddress: 'https://consumer.example/dsp',
+          counterPartyId: 'did:web:consumer.example',
+          datasetId: 'urn:dataset:outpatient-visits',
+          offerId: 'research',
+        },
       }),
       responses: {
-        201: ok('The negotiation, REQUESTED.', ref('Negotiation')),
+        201: ok('The negotiation: REQUESTED (consumer) or OFFERED (provider).', ref('Negotiation')),
         400: BAD,
-        404: problem('The provider shows us no such offer.'),
+        404: problem('The provider shows us no such offer, or (provider) we have no such offer or dataset.'),
         502: PEER_FAILED,
       },
     },
@@ -689,7 +723,11 @@ const PATHS: Record<string, Json> = {
     body(ref('OfferBody'), { current: {}, counter: { offer: EXAMPLE_POLICY } }, false),
   ),
   '/negotiations/{id}/agree': negotiationAction(
-    'Provider: agrees; the agreement goes to the consumer.',
+    'Provider: agrees (REQUESTED, or ACCEPTED after our offer); the agreement goes to the consumer.',
+    emptyBody,
+  ),
+  '/negotiations/{id}/finalize': negotiationAction(
+    'Provider: finalizes a VERIFIED agreement (the FINALIZED event goes to the consumer).',
     emptyBody,
   ),
   '/negotiations/{id}/request': negotiationAction(
@@ -759,8 +797,12 @@ const PATHS: Record<string, Json> = {
       responses: { 200: ok('The transfer.', ref('Transfer')), 400: BAD, 404: NOT_FOUND },
     },
   },
+  '/transfers/{id}/start': transferAction(
+    'Provider: starts a REQUESTED transfer (a pull transfer’s data address goes to the consumer).',
+    emptyBody,
+  ),
   '/transfers/{id}/suspend': transferAction('Either role: suspends.', reasonBody),
-  '/transfers/{id}/resume': transferAction('Either role: resumes a suspended transfer.', emptyBody),
+  '/transfers/{id}/resume': transferAction('Either role: resumes a SUSPENDED transfer.', emptyBody),
   '/transfers/{id}/complete': transferAction('Either role: completes.', emptyBody),
   '/transfers/{id}/terminate': transferAction('Either role: terminates, telling the peer why.', reasonBody),
 };

@@ -1,5 +1,6 @@
 // Transfers through the management API: request one under a finalized agreement (consumer), list and
-// read them, and suspend, resume, complete or terminate them (either role).
+// read them, start a requested one (provider), and suspend, resume, complete or terminate them (either
+// role).
 
 import { Router } from 'express';
 import type { ControlPlane } from '../control-plane/index.js';
@@ -7,6 +8,7 @@ import type { DataAddress } from '../dsp/messages/index.js';
 import { HttpProblem } from '../http/problem.js';
 import { TRANSFER_STATES, type TransferRecord } from '../transfer/index.js';
 import { Input, listParam, listQuery, pathParam } from './input.js';
+import { processActions } from './process-actions.js';
 import { declaredUsageInput } from './usage-input.js';
 import { transferView } from './views.js';
 import { readWhen, waitQuery } from './wait.js';
@@ -16,6 +18,7 @@ const ROLES = ['provider', 'consumer'] as const;
 export function transferRoutes(plane: ControlPlane): Router {
   const router = Router();
   const actions = plane.transferActions;
+  const view = (record: TransferRecord) => transferView(record, plane.automation.modes);
 
   router.post('/transfers', async (req, res) => {
     const input = new Input(req);
@@ -32,7 +35,7 @@ export function transferRoutes(plane: ControlPlane): Router {
       ...(counterPartyAddress !== undefined ? { counterPartyAddress } : {}),
       ...(dataAddress !== undefined ? { dataAddress: dataAddress as unknown as DataAddress } : {}),
     });
-    res.status(201).json(transferView(record));
+    res.status(201).json(view(record));
   });
 
   router.get('/transfers', async (req, res) => {
@@ -43,7 +46,7 @@ export function transferRoutes(plane: ControlPlane): Router {
       ...(role?.length === 1 ? { role: role[0] } : {}),
       ...(state ? { state } : {}),
     });
-    res.json({ transfers: records.map(transferView) });
+    res.json({ transfers: records.map(view) });
   });
 
   router.get('/transfers/:id', async (req, res) => {
@@ -51,20 +54,17 @@ export function transferRoutes(plane: ControlPlane): Router {
     const wait = waitQuery(req, TRANSFER_STATES);
     const record = await readWhen(plane, 'transfer', id, () => plane.transfers.get(id), wait, res);
     if (record === undefined) throw new HttpProblem(404, 'transfer-not-found', `no transfer ${id}`);
-    res.json(transferView(record));
+    res.json(view(record));
   });
 
-  const act = (name: string, run: (id: string, input: Input) => Promise<TransferRecord>): void => {
-    router.post(`/transfers/:id/${name}`, async (req, res) => {
-      res.json(transferView(await run(pathParam(req, 'id'), new Input(req))));
-    });
-  };
+  const act = processActions(router, { path: 'transfers', read: (id) => plane.transfers.get(id), view });
   act('suspend', (id, input) => {
     const reason = input.string('reason');
     input.check('suspension');
     return actions.suspend(id, reason);
   });
-  act('resume', (id) => actions.start(id));
+  act('start', (id) => actions.start(id));
+  act('resume', (id) => actions.resume(id));
   act('complete', (id) => actions.complete(id));
   act('terminate', (id, input) => {
     const reason = input.string('reason') ?? 'terminated by the operator';

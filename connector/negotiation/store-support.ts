@@ -219,16 +219,27 @@ export class ProcessTable<Row, Rec extends VersionedRecord<State>, State extends
    * A consumer learns the provider's pid from the ACK of its initial request: stored (version + 1) unless
    * one is known already (a message from the provider may have taught it first). True when stored.
    */
-  async learnProviderPid(id: string, providerPid: string, tx?: Queries): Promise<boolean> {
+  learnProviderPid(id: string, providerPid: string, tx?: Queries): Promise<boolean> {
+    return this.learnPeerPid(id, 'consumer', providerPid, tx);
+  }
+
+  /** The same for a provider that opened the process with an offer: the consumer's pid from its ACK. */
+  learnConsumerPid(id: string, consumerPid: string, tx?: Queries): Promise<boolean> {
+    return this.learnPeerPid(id, 'provider', consumerPid, tx);
+  }
+
+  private async learnPeerPid(id: string, role: Role, pid: string, tx?: Queries): Promise<boolean> {
     const { table } = this.spec;
+    const column = role === 'consumer' ? 'provider_pid' : 'consumer_pid';
     const result = await (tx ?? this.db)
       .run(
-        `UPDATE ${table} SET provider_pid = ?, updated_at = ?, version = version + 1
-         WHERE id = ? AND role = 'consumer' AND provider_pid IS NULL`,
-        [providerPid, this.spec.now().toISOString(), id],
+        `UPDATE ${table} SET ${column} = ?, updated_at = ?, version = version + 1
+         WHERE id = ? AND role = ? AND ${column} IS NULL`,
+        [pid, this.spec.now().toISOString(), id, role],
       )
       .catch((e: unknown) => {
-        throw duplicatePidOr(e, `another consumer ${table} already uses provider pid ${providerPid}`);
+        const peer = role === 'consumer' ? 'provider' : 'consumer';
+        throw duplicatePidOr(e, `another ${role} ${table} already uses ${peer} pid ${pid}`);
       });
     return result.changes === 1;
   }

@@ -312,6 +312,11 @@ export class NegotiationStore {
   learnProviderPid(id: string, providerPid: string, options: TxOption = {}): Promise<boolean> {
     return this.table.learnProviderPid(id, providerPid, options.tx);
   }
+
+  /** A provider that opened the negotiation with an offer learns the consumer's pid from its ACK. */
+  learnConsumerPid(id: string, consumerPid: string, options: TxOption = {}): Promise<boolean> {
+    return this.table.learnConsumerPid(id, consumerPid, options.tx);
+  }
 }
 
 function toRecord(row: NegotiationRow): NegotiationRecord {

@@ -25,6 +25,7 @@ import {
   type TestIdentity,
   type TestIdentityConfig,
 } from '../identity/index.js';
+import type { AutomationSettings } from '../control-plane/automation-config.js';
 import { Database, type Migration } from '../store/database.js';
 import { AuthorityClient, type AuthorityInfo } from '../wallet/authority-client.js';
 import { Wallet, WALLET_MIGRATIONS } from '../wallet/store.js';
@@ -44,6 +45,11 @@ export interface ConnectorConfig {
    * as a fixed participant with fixed claims, on a loopback bind only. Off unless `enabled: true`.
    */
   testIdentity?: TestModeConfig;
+  /**
+   * Which of the connector's own DSP steps run by themselves: "auto" (default), "none" (no message leaves
+   * without a management call) or per step, e.g. {"finalize": "manual"}; see control-plane/automation-config.ts.
+   */
+  automation?: AutomationSettings;
 }
 
 /** The test-only identity mode as configured (connector.json `testIdentity`). */

@@ -4,7 +4,7 @@
 // script, for `shuyu connector start` and the crash tests:
 //
 //   node --import tsx connector/process/run-connector.ts --dir DIR --port N --authority URL
-//        [--host H] [--public-url URL]
+//        [--host H] [--public-url URL] [--automation auto|none|step=mode,...]
 //
 // prints one JSON line {"ready":true,"url":...,"did":...} once it listens, and shuts down cleanly on
 // SIGTERM / SIGINT. Outbox timings for tests: SHUYU_OUTBOX_BASE_DELAY_MS, SHUYU_OUTBOX_MAX_DELAY_MS,
@@ -23,7 +23,8 @@ import { createDspBindings } from '../dsp/index.js';
 import { tckHooks } from '../dsp/tck.js';
 import { createManagementRouter, ensureManagementApiKey, MANAGEMENT_PATH } from '../management/index.js';
 import { EVIDENCE_OPENAPI } from '../management/evidence.js';
-import { ConfigError, parsePort } from './config.js';
+import { AutomationConfigError, parseAutomationFlag, resolveAutomation } from '../control-plane/index.js';
+import { ConfigError, dataFile, parsePort, readConfigFile } from './config.js';
 import { loadSeed, readSeed } from './seed.js';
 import {
   DATA_SERVICE_MIGRATIONS,
@@ -32,7 +33,13 @@ import {
   type DataServices,
   type EvidenceSettings,
 } from './data-services.js';
-import { startConnector, type RunningConnector, type StartConnectorOptions } from './connector.js';
+import {
+  CONNECTOR_CONFIG_FILE,
+  startConnector,
+  type ConnectorConfig,
+  type RunningConnector,
+  type StartConnectorOptions,
+} from './connector.js';
 
 export interface ControlPlaneConnectorOptions extends StartConnectorOptions {
   readonly controlPlane?: ControlPlaneOptions;
@@ -55,6 +62,7 @@ export interface ControlPlaneConnector extends RunningConnector {
 export async function startControlPlaneConnector(
   options: ControlPlaneConnectorOptions,
 ): Promise<ControlPlaneConnector> {
+  const automation = automationSetting(options);
   const connector = await startConnector({
     ...options,
     migrations: [...CONTROL_PLANE_MIGRATIONS, ...DATA_SERVICE_MIGRATIONS, ...(options.migrations ?? [])],
@@ -70,6 +78,7 @@ export async function startControlPlaneConnector(
     const plane = createControlPlane(connector, {
       clock: options.clock,
       ...options.controlPlane,
+      automation,
       hooks: services.hooks,
       checkDataAddress: (address) => {
         try {
@@ -120,6 +129,25 @@ export async function startControlPlaneConnector(
   }
 }
 
+/**
+ * The automation settings: the control plane option, else `automation` in the options, else in
+ * connector.json; checked before anything starts (a bad step name or mode is a ConfigError naming it).
+ */
+function automationSetting(
+  options: ControlPlaneConnectorOptions,
+): NonNullable<ConnectorConfig['automation']> {
+  const file = readConfigFile<Partial<ConnectorConfig>>(dataFile(options.dataDir, CONNECTOR_CONFIG_FILE));
+  const given = options.controlPlane?.automation ?? options.automation;
+  const value: unknown = given ?? file?.automation ?? 'auto';
+  try {
+    resolveAutomation(value, given === undefined ? `${CONNECTOR_CONFIG_FILE} "automation"` : 'automation');
+  } catch (error) {
+    if (error instanceof AutomationConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
+  return value as NonNullable<ConnectorConfig['automation']>;
+}
+
 /** Outbox timings from the environment (tests shorten the back-off). */
 export function outboxTuningFromEnv(env: NodeJS.ProcessEnv = process.env): OutboxTuning {
   const number = (name: string): number | undefined => {
@@ -147,12 +175,19 @@ async function main(): Promise<void> {
       host: { type: 'string' },
       authority: { type: 'string' },
       'public-url': { type: 'string' },
+      automation: { type: 'string' },
     },
   });
   if (values.dir === undefined) {
     throw new ConfigError(
-      'usage: run-connector.ts --dir DIR [--port N] [--host H] [--authority URL] [--public-url URL]',
+      'usage: run-connector.ts --dir DIR [--port N] [--host H] [--authority URL] [--public-url URL] [--automation auto|none|step=mode,...]',
     );
+  }
+  let automation: ConnectorConfig['automation'];
+  try {
+    automation = values.automation === undefined ? undefined : parseAutomationFlag(values.automation);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
   }
   const connector = await startControlPlaneConnector({
     dataDir: values.dir,
@@ -160,6 +195,7 @@ async function main(): Promise<void> {
     ...(values.host !== undefined ? { host: values.host } : {}),
     ...(values.authority !== undefined ? { authorityUrl: values.authority } : {}),
     ...(values['public-url'] !== undefined ? { publicUrl: values['public-url'] } : {}),
+    ...(automation !== undefined ? { automation } : {}),
     controlPlane: { outbox: outboxTuningFromEnv() },
   });
   let stopping = false;

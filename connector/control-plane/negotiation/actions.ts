@@ -28,6 +28,8 @@ import { checkedPolicy, operatorPeerAddress, outgoing, reachable } from '../outg
 import { peerUrl } from '../peers/address.js';
 import { sendDsp } from '../peers/outbound.js';
 import { bothPids, type MessagePids } from '../pids.js';
+import { DSP_OFFER_PREFIX, dspOfferId } from '../../assets/index.js';
+import { HttpProblem } from '../../http/problem.js';
 import { buildAgreement } from './agreement.js';
 import { negotiationPeerUrl } from './wire.js';
 
@@ -39,6 +41,19 @@ export interface StartNegotiation {
   readonly datasetId: string;
   /** The offer as the provider's catalog shows it (no target). */
   readonly offer: Record<string, unknown>;
+}
+
+export interface OfferNegotiation {
+  /** The consumer's DSP base URL (its initial offer goes to <address>/negotiations/offers). */
+  readonly counterPartyAddress: string;
+  /** The consumer's participant id (DID). */
+  readonly counterPartyId: string;
+  /** One of our datasets. */
+  readonly datasetId: string;
+  /** One of our offers on it: the offer's id (as in /offers) or its catalog id (urn:shuyu:offer:...). */
+  readonly offerId?: string;
+  /** Or the terms inline (an ODRL policy, checked by the policy engine). */
+  readonly offer?: Record<string, unknown>;
 }
 
 /** Offers whose checked wire form is remembered; beyond that the memory starts over. */
@@ -134,6 +149,63 @@ export class NegotiationActions {
   }
 
   // ---- provider ----
+
+  /**
+   * Opens a negotiation with a consumer (DSP 2025-1 provider-initiated): ContractOfferMessage to
+   * <address>/negotiations/offers; the consumer's ACK names its pid (delivery.ts).
+   */
+  async offerTo(input: OfferNegotiation): Promise<NegotiationRecord> {
+    const { ctx } = this;
+    const address = operatorPeerAddress(ctx.hostPolicy, input.counterPartyAddress);
+    const offer = await this.ownOffer(input);
+    const id = `urn:uuid:${randomUUID()}`;
+    const message = outgoing(() =>
+      buildContractOfferMessage({ providerPid: id, callbackAddress: ctx.dspBase, offer }),
+    );
+    const record = await ctx.db.transaction(async (tx) => {
+      const created = await ctx.negotiations.create(
+        {
+          id,
+          role: 'provider',
+          counterPartyId: input.counterPartyId,
+          counterPartyAddress: address,
+          datasetId: input.datasetId,
+          offer,
+        },
+        sent('ContractOfferMessage'),
+        { tx },
+      );
+      await sendDsp(tx, created, peerUrl(address, 'negotiations', 'offers'), message);
+      return created;
+    });
+    ctx.committed('negotiation', id, { record });
+    return record;
+  }
+
+  /** The terms of a provider-initiated offer: one of our catalog offers on the dataset, or inline terms. */
+  private async ownOffer(input: OfferNegotiation): Promise<MessageOffer> {
+    const { ctx } = this;
+    if (input.offer === undefined) {
+      const offerId = input.offerId ?? '';
+      const catalogId = offerId.startsWith(DSP_OFFER_PREFIX) ? offerId : dspOfferId(offerId, input.datasetId);
+      const found = await ctx.catalog.offerById(catalogId);
+      if (found === undefined || found.asset.id !== input.datasetId) {
+        throw new HttpProblem(
+          404,
+          'offer-not-found',
+          `no offer ${offerId} of ours on dataset ${input.datasetId}`,
+          [{ pointer: '/offerId', reason: 'must be one of our offers that selects the dataset' }],
+        );
+      }
+      return { ...found.dspOffer, target: input.datasetId } as unknown as MessageOffer;
+    }
+    if ((await ctx.assets.getAsset(input.datasetId)) === undefined) {
+      throw new HttpProblem(404, 'asset-not-found', `no dataset ${input.datasetId} of ours`, [
+        { pointer: '/datasetId', reason: 'must be one of our assets' },
+      ]);
+    }
+    return this.messageOffer(input.offer, input.datasetId, ctx.did);
+  }
 
   /** Provider offer or counter-offer in REQUESTED: the current terms, or `policy` instead. */
   async offer(id: string, policy?: unknown): Promise<NegotiationRecord> {

@@ -195,7 +195,7 @@ export class NegotiationProtocol {
         return {
           agreement: message.agreement,
           agreementId: message.agreement['@id'],
-          pendingAction: !this.ctx.autoVerify,
+          pendingAction: false, // verifying is a step of its own (automation.ts)
         };
       },
       async (tx, next) => hooks?.agreementReceived?.(tx, next, checked),

@@ -1,5 +1,6 @@
 // What this connector itself does in a transfer, as consumer or provider (see negotiation/actions.ts):
-// request one under a finalized agreement, start (provider) or resume, suspend, complete, terminate.
+// request one under a finalized agreement (consumer), start a requested one (provider), resume, suspend,
+// complete, terminate (either role).
 
 import { randomUUID } from 'node:crypto';
 import {
@@ -14,7 +15,12 @@ import { HttpProblem } from '../../http/problem.js';
 import { ProcessError, sent } from '../../negotiation/index.js';
 import { cancelPending } from '../../outbox/index.js';
 import type { Queries } from '../../store/database.js';
-import type { TransferChanges, TransferMessage, TransferRecord } from '../../transfer/index.js';
+import type {
+  TransferChanges,
+  TransferMessage,
+  TransferRecord,
+  TransferState,
+} from '../../transfer/index.js';
 import type { ControlPlaneContext } from '../context.js';
 import { operatorPeerAddress, outgoing, reachable } from '../outgoing.js';
 import { peerUrl } from '../peers/address.js';
@@ -105,11 +111,18 @@ export class TransferActions {
 
   // ---- both ----
 
-  /**
-   * Provider: starts a requested transfer or resumes a suspended one, handing out a fresh data address
-   * for pull transfers. Consumer: resumes a suspended transfer.
-   */
-  async start(id: string): Promise<TransferRecord> {
+  /** Provider: starts a REQUESTED transfer (a fresh data address for pull transfers). */
+  start(id: string): Promise<TransferRecord> {
+    return this.sendStart(id, 'REQUESTED', 'start');
+  }
+
+  /** Either role: resumes a SUSPENDED transfer (the provider hands out a fresh data address for pull). */
+  resume(id: string): Promise<TransferRecord> {
+    return this.sendStart(id, 'SUSPENDED', 'resume');
+  }
+
+  /** The TransferStartMessage of a start or a resume, refused unless the transfer is in `from`. */
+  private async sendStart(id: string, from: TransferState, what: string): Promise<TransferRecord> {
     // An endpoint data reference, when the connector runs a data plane (hooks.ts): signed before the
     // transaction, from what never changes in a transfer (agreement, consumer, id).
     const issued = await this.ctx.hooks?.pullDataAddress?.(id);
@@ -118,6 +131,14 @@ export class TransferActions {
       id,
       'TransferStartMessage',
       (current) => {
+        if (current.state !== from) {
+          const other = from === 'REQUESTED' ? 'resume a SUSPENDED one' : 'start a REQUESTED one';
+          throw new ProcessError(
+            'ERR_INVALID_TRANSITION',
+            `a transfer process in state ${current.state} cannot ${what}: only one in ${from} can (${other} instead)`,
+            current.state,
+          );
+        }
         address =
           current.role === 'provider' && isPullFormat(current.format)
             ? (issued ?? placeholderPullAddress(this.ctx.url, current.id))

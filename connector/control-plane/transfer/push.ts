@@ -22,6 +22,12 @@ export interface PushRunnerOptions {
   readonly transfers: TransferStore;
   /** The control plane's actions (known once the control plane exists). */
   readonly actions: () => TransferActions | undefined;
+  /**
+   * Whether the push's outcome ends the transfer by itself (automation step completePush, default yes);
+   * otherwise the transfer stays STARTED, a failure's reason is stored, and the operator completes or
+   * terminates it.
+   */
+  readonly settles?: () => boolean;
   /** Hosts the provider may push to (the connector's didHosts). */
   readonly hostPolicy: HostPolicy;
   /** Allow endpoints on loopback or private addresses (local data spaces). */
@@ -128,7 +134,7 @@ export class PushRunner {
         count: result.grant.count,
         at: at(),
       });
-      await this.settle(() => options.actions()?.complete(id));
+      if (options.settles?.() ?? true) await this.settle(() => options.actions()?.complete(id));
     } catch (error) {
       if (!isDataPlaneError(error)) throw error;
       // What the consumer is told never names the provider's files or backends (see dataplane/http).
@@ -145,14 +151,15 @@ export class PushRunner {
       });
       if (error.code === 'ERR_TRANSFER_NOT_ACTIVE') return; // suspended or ended meanwhile
       if (problem.status >= 500) (options.onError ?? console.error)(error);
+      const reason = `the push failed: ${problem.detail}`;
+      if (!(options.settles?.() ?? true)) {
+        await this.settle(() => options.transfers.update(id, { reason }));
+        return;
+      }
       await this.settle(() =>
         options
           .actions()
-          ?.terminate(
-            id,
-            `the push failed: ${problem.detail}`,
-            error.code === 'ERR_USAGE_DENIED' ? 'policy-denied' : 'push-failed',
-          ),
+          ?.terminate(id, reason, error.code === 'ERR_USAGE_DENIED' ? 'policy-denied' : 'push-failed'),
       );
     }
   }
