@@ -156,6 +156,7 @@ export function createControlPlane(
       onResponse: hooks.onResponse,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     }),
+    superseded: hooks.superseded,
     onGiveUp: hooks.onGiveUp,
     onError,
     now: clock,
