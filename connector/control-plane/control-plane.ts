@@ -160,6 +160,7 @@ export function createControlPlane(
       onResponse: hooks.onResponse,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     }),
+    superseded: hooks.superseded,
     onGiveUp: hooks.onGiveUp,
     onError,
     now: clock,

@@ -9,14 +9,21 @@ import {
   buildTransferTerminationMessage,
   parseDspMessage,
 } from '../dsp/messages/index.js';
-import { sent, NEGOTIATION_TERMINAL_STATES } from '../negotiation/index.js';
+import {
+  negotiationTable,
+  sent,
+  NEGOTIATION_TERMINAL_STATES,
+  type Role,
+  type StateTable,
+} from '../negotiation/index.js';
 import {
   cancelPending,
+  listOutbox,
   PermanentDeliveryError,
   type DeliveredResponse,
   type OutboxEntry,
 } from '../outbox/index.js';
-import { TRANSFER_TERMINAL_STATES } from '../transfer/index.js';
+import { transferTable, TRANSFER_TERMINAL_STATES } from '../transfer/index.js';
 import type { ControlPlaneContext, ProcessKind } from './context.js';
 import { negotiationPeerUrl } from './negotiation/wire.js';
 import { sendDsp } from './peers/outbound.js';
@@ -25,6 +32,8 @@ import { transferPeerUrl } from './transfer/wire.js';
 
 export interface DeliveryHooks {
   tokenFor(entry: OutboxEntry): Promise<string>;
+  /** Why a queued message is moot now (see supersededReason), or undefined to send it. */
+  superseded(entry: OutboxEntry): Promise<string | undefined>;
   onResponse(entry: OutboxEntry, response: DeliveredResponse): Promise<void>;
   onGiveUp(entry: OutboxEntry, error: Error): Promise<void>;
 }
@@ -44,6 +53,8 @@ export function deliveryHooks(
         throw new PermanentDeliveryError(`no negotiation or transfer ${entry.aggregateId} to send for`);
       return requestTokenFor(did);
     },
+
+    superseded: (entry) => supersededReason(ctx, entry),
 
     async onResponse(entry, response) {
       const body = entry.body ?? {};
@@ -75,6 +86,60 @@ export function deliveryHooks(
       if (kind) ctx.committed(kind, entry.aggregateId);
     },
   };
+}
+
+/**
+ * Why a queued message must not leave any more, checked before every attempt: the connector never
+ * sends what its own state machine would refuse to receive. When we queued it, the message moved our
+ * record to its target state, and the messages queued after it move it on from there; if replaying
+ * them does not give the record's state now, a message we received has moved the process since (the
+ * consumer completed before our queued start went out, the provider finalized while our verification
+ * was being retried, so the peer has it already), and the peer would refuse this one.
+ */
+export async function supersededReason(
+  ctx: ControlPlaneContext,
+  entry: OutboxEntry,
+): Promise<string | undefined> {
+  const message = tableMessage(entry.body);
+  if (message === undefined) return undefined;
+  const negotiation = await ctx.negotiations.get(entry.aggregateId);
+  const transfer = negotiation ? undefined : await ctx.transfers.get(entry.aggregateId);
+  const process = negotiation
+    ? { table: negotiationTable as StateTable<string, string>, record: negotiation }
+    : transfer && { table: transferTable as StateTable<string, string>, record: transfer };
+  if (!process || !process.table.spec.messages.includes(message)) return undefined;
+  const { table, record } = process;
+  const later = (await listOutbox(ctx.db, { aggregateId: entry.aggregateId, status: 'pending' }))
+    .filter((e) => e.seq > entry.seq)
+    .map((e) => tableMessage(e.body));
+  const expected = replay(table, record.role, message, later);
+  if (expected === 'unknown' || expected === record.state) return undefined;
+  return `not sent: the ${table.spec.process} is ${record.state} now, a later change overtook this ${message}`;
+}
+
+/** The state our queued messages lead to, 'moot' when they do not follow each other, 'unknown' if we cannot tell. */
+function replay(
+  table: StateTable<string, string>,
+  role: Role,
+  first: string,
+  later: readonly (string | undefined)[],
+): string {
+  let state = table.targetOf(first, role);
+  if (state === undefined) return 'unknown';
+  for (const message of later) {
+    if (message === undefined || !table.spec.messages.includes(message)) return 'unknown';
+    const next = table.decide(role, state, sent(message));
+    if (!next.ok) return 'moot';
+    state = next.state;
+  }
+  return state;
+}
+
+/** The state table's name for an outgoing DSP body ("ContractNegotiationEventMessage:FINALIZED"). */
+function tableMessage(body: Readonly<Record<string, unknown>> | null): string | undefined {
+  const type = body?.['@type'];
+  if (typeof type !== 'string') return undefined;
+  return type === 'ContractNegotiationEventMessage' ? `${type}:${String(body?.eventType)}` : type;
 }
 
 /** Terminates the process after a message to its peer was given up; idempotent, as hooks may rerun. */

@@ -6,6 +6,7 @@ export {
   enqueue,
   getOutboxEntry,
   listOutbox,
+  cancelEntry,
   cancelPending,
   pruneOutbox,
   type HttpMethod,
@@ -20,6 +21,7 @@ export {
   type Deliver,
   type DeliveryContext,
   type GiveUpHook,
+  type SupersededCheck,
   type OutboxWorkerOptions,
 } from './worker.js';
 export {

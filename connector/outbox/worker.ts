@@ -1,5 +1,6 @@
 // Delivers outbox entries: in order within an aggregate (one in flight per aggregate, the next waits for it,
-// even through retries), aggregates in parallel up to `concurrency`. Failures retry with back-off until
+// even through retries), aggregates in parallel up to `concurrency`. Before each attempt `superseded` may
+// cancel an entry that a later state change made moot. Failures retry with back-off until
 // `maxAttempts`; then, or at once on PermanentDeliveryError, the entry is marked failed and `onGiveUp` runs
 // (the caller terminates the negotiation there). A failed entry no longer holds up its aggregate's later
 // entries; a hook that finds them pointless cancels them (cancelPending) in the same breath.
@@ -14,6 +15,7 @@ import type { Database } from '../store/database.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { OutboxError, PermanentDeliveryError, toError } from './errors.js';
 import {
+  cancelEntry,
   countPending,
   giveUpHandled,
   giveUpsNotHandled,
@@ -36,11 +38,18 @@ export interface DeliveryContext {
  */
 export type Deliver = (entry: OutboxEntry, context: DeliveryContext) => Promise<void>;
 
+/**
+ * Why `entry` is no longer worth sending (a later state change overtook it), or undefined to send it.
+ * Asked before every attempt; a reason cancels the entry instead.
+ */
+export type SupersededCheck = (entry: OutboxEntry) => Promise<string | undefined>;
+
 /** Runs once per given-up entry, perhaps again after a crash: make it idempotent. */
 export type GiveUpHook = (entry: OutboxEntry, error: Error) => Promise<void> | void;
 
 export interface OutboxWorkerOptions {
   readonly deliver: Deliver;
+  readonly superseded?: SupersededCheck;
   readonly onGiveUp?: GiveUpHook;
   /** Unexpected failures (a database error, a throwing hook); default console.error. */
   readonly onError?: (error: unknown) => void;
@@ -64,6 +73,7 @@ export interface OutboxWorkerOptions {
 
 export class OutboxWorker {
   private readonly deliver: Deliver;
+  private readonly superseded: SupersededCheck;
   private readonly onGiveUp: GiveUpHook;
   private readonly onError: (error: unknown) => void;
   private readonly concurrency: number;
@@ -90,6 +100,7 @@ export class OutboxWorker {
     options: OutboxWorkerOptions,
   ) {
     this.deliver = options.deliver;
+    this.superseded = options.superseded ?? (() => Promise.resolve(undefined));
     this.onGiveUp = options.onGiveUp ?? (() => undefined);
     this.onError = options.onError ?? ((e) => console.error('outbox:', e));
     this.concurrency = positiveInteger(options.concurrency ?? 4, 'concurrency');
@@ -248,6 +259,11 @@ export class OutboxWorker {
         head,
         new Error(head.lastError ?? 'the process stopped during the last delivery attempt'),
       );
+      return;
+    }
+    const moot = await this.superseded(head);
+    if (moot !== undefined) {
+      await cancelEntry(this.db, head.seq, moot, this.now());
       return;
     }
     const entry = await startAttempt(this.db, head.seq, this.now());

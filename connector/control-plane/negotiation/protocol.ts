@@ -27,7 +27,7 @@ import {
 import { cancelPending } from '../../outbox/index.js';
 import type { Queries } from '../../store/database.js';
 import type { ControlPlaneContext, DspReply } from '../context.js';
-import { checkMessagePids, type MessagePids } from '../pids.js';
+import { bothPids, checkMessagePids, earlyProcessBody, type MessagePids } from '../pids.js';
 import { creating, peerAddressOrRefuse, terminationReason } from '../protocol-support.js';
 import { applyReceived, createReceived, inboxKey } from '../received.js';
 import { agreementProblems } from './agreement.js';
@@ -40,8 +40,12 @@ export class NegotiationProtocol {
   constructor(private readonly ctx: ControlPlaneContext) {}
 
   /** GET /negotiations/:pid (either role). */
-  async state(caller: Caller, pid: string): Promise<ContractNegotiation> {
-    return negotiationBody(await this.own(caller, pid));
+  async state(
+    caller: Caller,
+    pid: string,
+  ): Promise<ContractNegotiation | ReturnType<typeof earlyProcessBody>> {
+    const record = await this.own(caller, pid);
+    return bothPids(record) ? negotiationBody(record) : earlyProcessBody('ContractNegotiation', record);
   }
 
   /** Provider: POST /negotiations/request, a consumer opens a negotiation. */

@@ -26,7 +26,7 @@ import {
 } from '../../transfer/index.js';
 import type { ControlPlaneContext, DspReply } from '../context.js';
 import { sendDsp } from '../peers/outbound.js';
-import { bothPids, checkMessagePids, type MessagePids } from '../pids.js';
+import { bothPids, checkMessagePids, earlyProcessBody, type MessagePids } from '../pids.js';
 import { creating, peerAddressOrRefuse, terminationReason } from '../protocol-support.js';
 import { applyReceived, createReceived, inboxKey } from '../received.js';
 import { readDeclaredUsage } from '../extensions.js';
@@ -42,8 +42,9 @@ export class TransferProtocol {
   constructor(private readonly ctx: ControlPlaneContext) {}
 
   /** GET /transfers/:pid (either role). */
-  async state(caller: Caller, pid: string): Promise<TransferProcess> {
-    return transferBody(await this.own(caller, pid));
+  async state(caller: Caller, pid: string): Promise<TransferProcess | ReturnType<typeof earlyProcessBody>> {
+    const record = await this.own(caller, pid);
+    return bothPids(record) ? transferBody(record) : earlyProcessBody('TransferProcess', record);
   }
 
   /** Provider: POST /transfers/request. */
