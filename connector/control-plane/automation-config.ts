@@ -30,7 +30,8 @@ export const AUTOMATION_STEP_DESCRIPTIONS: Readonly<Record<AutomationStep, strin
   finalize: 'provider: finalize a verified agreement',
   verify: 'consumer: verify a received agreement',
   startTransfer: 'provider: start a requested transfer that its agreement permits',
-  refuseTransfer: 'provider: terminate a requested transfer that its agreement does not permit',
+  refuseTransfer:
+    'provider: terminate a transfer its agreement does not permit (requested, or resumed by the consumer)',
   completePush:
     'provider: complete a push transfer once its data was pushed (terminate it if the push failed)',
 };

@@ -1,6 +1,7 @@
 // The connector's own moves, taken without the operator: a provider agrees to (or refuses, with the
 // stored policy reason) an automatically approved request, agrees once the consumer accepted its
-// offer, finalizes a verified agreement and starts (or refuses) a requested transfer; a consumer
+// offer, finalizes a verified agreement, starts (or refuses) a requested transfer and ends one resumed
+// by the consumer that its agreement no longer permits; a consumer
 // verifies the agreement it received. Each is a pure function of the stored record, so the same code
 // runs right after the message that called for it (kick) and, after a restart, for every record left
 // waiting (resume). Nothing polls: work is kicked when a transaction commits. Which steps run by
@@ -34,7 +35,11 @@ export function negotiationStep(record: NegotiationRecord): AutomationStep | und
 export function transferStep(record: TransferRecord): AutomationStep | undefined {
   if (record.role !== 'provider') return undefined;
   if (record.state === 'REQUESTED') return record.reason === null ? 'startTransfer' : 'refuseTransfer';
-  if (record.state === 'STARTED' && isPushFormat(record.format)) return 'completePush'; // push.ts takes it
+  if (record.state === 'STARTED') {
+    // A reason on a started transfer: the consumer resumed it, and its agreement no longer permits the use.
+    if (record.reason !== null) return 'refuseTransfer';
+    if (isPushFormat(record.format)) return 'completePush'; // push.ts takes it
+  }
   return undefined;
 }
 
@@ -115,8 +120,12 @@ export class Automation {
       negotiations.list({ role: 'consumer', state: 'AGREED', pendingAction: false, ...page }),
     );
     for (const r of [...provider, ...consumer]) waiting.push(['negotiation', r.id]);
-    for (const r of await all((page) => transfers.list({ role: 'provider', state: 'REQUESTED', ...page }))) {
-      waiting.push(['transfer', r.id]);
+    const provided = await all((page) =>
+      transfers.list({ role: 'provider', state: ['REQUESTED', 'STARTED'], ...page }),
+    );
+    for (const r of provided) {
+      const step = transferStep(r);
+      if (step === 'startTransfer' || step === 'refuseTransfer') waiting.push(['transfer', r.id]);
     }
     for (const [kind, id] of waiting) this.kick(kind, id);
     return waiting.length;

@@ -36,6 +36,7 @@ import {
 import { RecordingPeer } from '../dsp/recording-peer.js';
 
 const VISITS = 'urn:dataset:automation-visits';
+const SHORT = 'urn:dataset:automation-until-2030';
 
 describe('automation settings', () => {
   it('resolves auto, none and per-step objects; unlisted steps are automatic', () => {
@@ -89,12 +90,20 @@ describe('automation per step, and provider-initiated offers, between two connec
   let provider: ControlPlaneConnector;
   let consumer: ControlPlaneConnector;
   let pushEndpoint: RecordingPeer;
+  /** The provider's clock for policy decisions, moved forward by one test. */
+  let providerNow: number | undefined;
 
   before(async () => {
     space = await startLocalDataSpace();
     pushEndpoint = await RecordingPeer.start('unused');
     provider = await startMember(space, 'provider', hospitalApplication({ organisationName: 'Provider' }), {
-      automation: { finalize: 'manual', startTransfer: 'manual', completePush: 'manual' },
+      automation: {
+        finalize: 'manual',
+        startTransfer: 'manual',
+        completePush: 'manual',
+        refuseTransfer: 'manual',
+      },
+      controlPlane: { clock: () => new Date(providerNow ?? Date.now()) },
     });
     consumer = await startMember(
       space,
@@ -104,13 +113,19 @@ describe('automation per step, and provider-initiated offers, between two connec
     );
     await publish(
       provider,
-      [assetInput(VISITS, provider.did)],
+      [assetInput(VISITS, provider.did), assetInput(SHORT, provider.did)],
       [
         {
           id: 'research',
           assetSelector: { assetIds: [VISITS] },
           accessPolicy: MEMBERS_ACCESS,
           contractPolicy: medicalContract(),
+        },
+        {
+          id: 'until-2030',
+          assetSelector: { assetIds: [SHORT] },
+          accessPolicy: MEMBERS_ACCESS,
+          contractPolicy: medicalContract('2030-01-01T00:00:00Z'),
         },
       ],
     );
@@ -196,6 +211,52 @@ describe('automation per step, and provider-initiated offers, between two connec
     expect(pushed.body).to.include({ state: 'STARTED', heldStep: 'completePush' });
     expect((await management(provider).post(`${providerPath}/complete`)).status).to.equal(200);
     await waitForState(consumer, `/transfers/${pid(transferId)}`, 'COMPLETED');
+  });
+
+  it('holds the refusal of a transfer the agreement no longer permits, requested or resumed', async () => {
+    const agreementId = await negotiated(SHORT, 'until-2030');
+    const transfer = async (): Promise<{ consumerPath: string; providerPath: string }> => {
+      const requested = await management(consumer).post('/transfers', {
+        agreementId,
+        format: 'HttpData-PULL',
+      });
+      expect(requested.status, JSON.stringify(requested.body)).to.equal(201);
+      const transferId = String(requested.body.id);
+      const found = await waitFor('the provider transfer', async () => {
+        const list = await management(provider).get('/transfers?role=provider&state=REQUESTED');
+        return (list.body.transfers as Record<string, unknown>[]).find((t) => t.consumerPid === transferId);
+      });
+      return {
+        consumerPath: `/transfers/${pid(transferId)}`,
+        providerPath: `/transfers/${pid(String(found.id))}`,
+      };
+    };
+    try {
+      // Resumed by the consumer after the agreement expired: STARTED, with the policy's reason, held.
+      const resumed = await transfer();
+      await management(provider).post(`${resumed.providerPath}/start`);
+      await waitForState(consumer, resumed.consumerPath, 'STARTED');
+      await management(consumer).post(`${resumed.consumerPath}/suspend`);
+      await waitForState(provider, resumed.providerPath, 'SUSPENDED');
+      providerNow = Date.parse('2031-01-01T00:00:00Z');
+      expect((await management(consumer).post(`${resumed.consumerPath}/resume`)).status).to.equal(200);
+      const held = await waitForState(provider, resumed.providerPath, 'STARTED');
+      expect(held).to.include({ heldStep: 'refuseTransfer' });
+      expect(String(held.reason)).to.match(/dateTime|2030/);
+      const ended = await management(provider).post(`${resumed.providerPath}/terminate`, {
+        reason: String(held.reason),
+      });
+      expect(ended.status, JSON.stringify(ended.body)).to.equal(200);
+      await waitForState(consumer, resumed.consumerPath, 'TERMINATED');
+
+      // Requested after it expired: REQUESTED, with the reason, held.
+      const requested = await transfer();
+      const waiting = await management(provider).get(requested.providerPath);
+      expect(waiting.body).to.include({ state: 'REQUESTED', heldStep: 'refuseTransfer' });
+      expect(String(waiting.body.reason)).to.match(/dateTime|2030/);
+    } finally {
+      providerNow = undefined;
+    }
   });
 
   it('opens a negotiation with an offer to the consumer, which accepts: FINALIZED, then a transfer', async () => {
@@ -323,8 +384,8 @@ describe('automation per step, and provider-initiated offers, between two connec
   });
 
   /** A FINALIZED agreement between the two (the manual steps taken by hand). */
-  async function negotiated(): Promise<string> {
-    const started = await startNegotiation(consumer, provider, VISITS, catalogOfferId('research', VISITS));
+  async function negotiated(dataset = VISITS, offer = 'research'): Promise<string> {
+    const started = await startNegotiation(consumer, provider, dataset, catalogOfferId(offer, dataset));
     const consumerId = String(started.body.id);
     const agreed = await waitForState(consumer, `/negotiations/${pid(consumerId)}`, 'AGREED');
     await management(consumer).post(`/negotiations/${pid(consumerId)}/verify`);

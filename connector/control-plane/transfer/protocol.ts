@@ -5,7 +5,6 @@
 
 import type { Caller } from '../../assets/index.js';
 import {
-  buildTransferTerminationMessage,
   DspError,
   type TransferCompletionMessage,
   type TransferProcess,
@@ -16,7 +15,7 @@ import {
 } from '../../dsp/messages/index.js';
 import { cancelPending } from '../../outbox/index.js';
 import type { Queries } from '../../store/database.js';
-import { received, sent } from '../../negotiation/index.js';
+import { received } from '../../negotiation/index.js';
 import {
   nextTransferState,
   type TransferChanges,
@@ -25,14 +24,13 @@ import {
   type TransferState,
 } from '../../transfer/index.js';
 import type { ControlPlaneContext, DspReply } from '../context.js';
-import { sendDsp } from '../peers/outbound.js';
 import { bothPids, checkMessagePids, earlyProcessBody, type MessagePids } from '../pids.js';
 import { creating, peerAddressOrRefuse, terminationReason } from '../protocol-support.js';
 import { applyReceived, createReceived, inboxKey } from '../received.js';
 import { readDeclaredUsage } from '../extensions.js';
 import { isPushFormat } from './data-address.js';
 import { AgreementChecks } from './use-check.js';
-import { transferBody, transferPeerUrl } from './wire.js';
+import { transferBody } from './wire.js';
 
 type Reply = DspReply<TransferProcess>;
 
@@ -121,16 +119,12 @@ export class TransferProtocol {
         reason: null,
       }));
     }
-    // The use-time constraints are checked again; a use no longer permitted ends the transfer.
+    // The use-time constraints are checked again; a use no longer permitted is stored as the reason and
+    // the automation ends the transfer (step refuseTransfer), or the operator does.
     const denial = await this.useDenial(caller, record.agreementId);
-    return this.apply(
-      caller,
-      pid,
-      message,
-      received('TransferStartMessage'),
-      () => ({ reason: null }),
-      denial === undefined ? undefined : (tx, next) => this.terminateNow(tx, next, denial),
-    );
+    return this.apply(caller, pid, message, received('TransferStartMessage'), () => ({
+      reason: denial ?? null,
+    }));
   }
 
   completion(caller: Caller, pid: string, message: TransferCompletionMessage): Promise<Reply> {
@@ -174,25 +168,6 @@ export class TransferProtocol {
     const asset =
       negotiation.datasetId === null ? undefined : await ctx.assets.getAsset(negotiation.datasetId);
     return this.checks.denial(negotiation.agreement, caller, ctx.did, asset?.dataGrade, ctx.clock());
-  }
-
-  /** Inside a received start: ends the transfer at once because its agreement no longer permits it. */
-  private async terminateNow(tx: Queries, record: TransferRecord, reason: string): Promise<void> {
-    const next = await this.ctx.transfers.transition(record.id, sent('TransferTerminationMessage'), {
-      tx,
-      current: record,
-      changes: { reason },
-    });
-    const url = transferPeerUrl(next, 'termination');
-    const pids = bothPids(next);
-    if (url !== undefined && pids !== undefined) {
-      await sendDsp(
-        tx,
-        next,
-        url,
-        buildTransferTerminationMessage({ ...pids, code: 'policy-denied', reason: [reason] }),
-      );
-    }
   }
 
   private async apply(

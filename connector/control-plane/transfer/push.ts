@@ -1,8 +1,10 @@
 // HTTP push, provider side: once a push transfer has STARTED (and the change has committed), its data is
 // streamed to the endpoint the consumer named in its TransferRequestMessage, with the authorization it
 // gave, under usage control (one counted access, decided by the agreement's policy). Then the transfer is
-// completed; a refused or failed push terminates it with the reason. A transfer left STARTED by a crash is
-// pushed again at start-up (delivery is at least once: the consumer's endpoint may see the data twice).
+// completed; a refused or failed push terminates it with the reason (automation step completePush; when
+// it is manual, the transfer stays STARTED, the outcome is in the evidence log, and the operator decides).
+// A transfer left STARTED by a crash is pushed again at start-up (delivery is at least once: the
+// consumer's endpoint may see the data twice).
 
 import type { AccessServices } from '../../dataplane/access.js';
 import { DataPlaneError, isDataPlaneError, pushTransfer } from '../../dataplane/index.js';
@@ -24,8 +26,7 @@ export interface PushRunnerOptions {
   readonly actions: () => TransferActions | undefined;
   /**
    * Whether the push's outcome ends the transfer by itself (automation step completePush, default yes);
-   * otherwise the transfer stays STARTED, a failure's reason is stored, and the operator completes or
-   * terminates it.
+   * otherwise the transfer stays STARTED and the operator completes or terminates it.
    */
   readonly settles?: () => boolean;
   /** Hosts the provider may push to (the connector's didHosts). */
@@ -90,6 +91,7 @@ export class PushRunner {
     const { options } = this;
     const record = await options.transfers.get(id);
     if (record === undefined || !isProviderPush(record) || record.state !== 'STARTED') return;
+    if (record.reason !== null) return; // resumed against its agreement: ended by refuseTransfer instead
     const view = await options.views.view(id);
     const target =
       record.dataAddress === null ? {} : authorizationOf(record.dataAddress as unknown as DataAddress);
@@ -152,10 +154,7 @@ export class PushRunner {
       if (error.code === 'ERR_TRANSFER_NOT_ACTIVE') return; // suspended or ended meanwhile
       if (problem.status >= 500) (options.onError ?? console.error)(error);
       const reason = `the push failed: ${problem.detail}`;
-      if (!(options.settles?.() ?? true)) {
-        await this.settle(() => options.transfers.update(id, { reason }));
-        return;
-      }
+      if (!(options.settles?.() ?? true)) return; // the evidence log has the failure; the operator decides
       await this.settle(() =>
         options
           .actions()
