@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import jsonld from 'jsonld';
 import { DSP_DOCUMENT_LOADER } from '../../../connector/dsp/messages/loader.js';
+import { isDspSchemaName, validateDspMessage } from '../../../connector/dsp/messages/validate.js';
 
 export const TCK_PARTICIPANT = 'TCK_PARTICIPANT';
 export const TCK_TOKEN = 'tck-static-token-0123456789';
@@ -285,10 +286,46 @@ function offerPolicy(offerId: string, assigner: string, assignee: string, target
 type Expand = (input: unknown, options: unknown) => Promise<unknown>;
 const expand = jsonld.expand as unknown as Expand;
 
-/** The first node of the body's expansion (the TCK's MessageSerializer.expandAndDeserialize). */
+/**
+ * The types the TCK's test classes register a schema for (Catalog01Test, AbstractContractNegotiationTest,
+ * AbstractTransferProcessTest); any other type is only required to have a `@type`.
+ */
+const TCK_VALIDATED = new Set([
+  'CatalogRequestMessage',
+  'DatasetRequestMessage',
+  'Catalog',
+  'Dataset',
+  'ContractRequestMessage',
+  'ContractOfferMessage',
+  'ContractAgreementMessage',
+  'ContractAgreementVerificationMessage',
+  'ContractNegotiationEventMessage',
+  'ContractNegotiationTerminationMessage',
+  'ContractNegotiation',
+  'ContractNegotiationError',
+  'TransferRequestMessage',
+  'TransferStartMessage',
+  'TransferProcess',
+]);
+
+/**
+ * The first node of the body's expansion, after the checks the TCK makes on everything it reads
+ * (MessageSerializer.expandAndDeserialize): a string `@type`, and the DSP 2025-1 schema of that type.
+ */
 export async function expanded(body: Json): Promise<Json> {
+  const type = body['@type'];
+  if (typeof type !== 'string') throw new Error(`no string @type: ${JSON.stringify(body).slice(0, 300)}`);
+  if (TCK_VALIDATED.has(type) && isDspSchemaName(type)) {
+    const problems = validateDspMessage(type, body);
+    if (problems.length > 0) {
+      throw new Error(
+        `invalid ${type}: ${JSON.stringify(problems)} in ${JSON.stringify(body).slice(0, 300)}`,
+      );
+    }
+  }
   const nodes = (await expand(body, { documentLoader: DSP_DOCUMENT_LOADER })) as Json[];
-  return nodes[0] ?? {};
+  if (nodes[0] === undefined) throw new Error('the JSON-LD document expands to nothing');
+  return nodes[0];
 }
 
 /** JsonLdFunctions.stringIdProperty: the `@id` (or value) of an expanded property. */
