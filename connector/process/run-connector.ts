@@ -24,6 +24,7 @@ import { tckHooks } from '../dsp/tck.js';
 import { createManagementRouter, ensureManagementApiKey, MANAGEMENT_PATH } from '../management/index.js';
 import { EVIDENCE_OPENAPI } from '../management/evidence.js';
 import { ConfigError, parsePort } from './config.js';
+import { readControlPlaneSettings } from './control-plane-settings.js';
 import { loadSeed, readSeed } from './seed.js';
 import {
   DATA_SERVICE_MIGRATIONS,
@@ -67,9 +68,12 @@ export async function startControlPlaneConnector(
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.controlPlane?.onError ? { onError: options.controlPlane.onError } : {}),
     });
+    const settings = readControlPlaneSettings(connector.dataDir);
     const plane = createControlPlane(connector, {
       clock: options.clock,
+      timeouts: settings.timeouts,
       ...options.controlPlane,
+      outbox: { ...settings.delivery, ...options.controlPlane?.outbox },
       hooks: services.hooks,
       checkDataAddress: (address) => {
         try {
