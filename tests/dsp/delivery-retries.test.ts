@@ -5,26 +5,19 @@
 import { expect } from 'chai';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import type { ControlPlaneConnector } from '../../connector/process/run-connector.js';
 import { hospitalApplication, startLocalDataSpace, type LocalDataSpace } from '../authority/helpers.js';
+import { management, pid, startMember, waitFor, waitForState } from './helpers.js';
 import {
-  assetInput,
-  catalogOfferId,
-  dsp,
-  management,
-  medicalContract,
-  MEMBERS_ACCESS,
-  pid,
-  publish,
-  startMember,
-  startNegotiation,
-  waitFor,
-  waitForState,
-} from './helpers.js';
+  datasetOffer,
+  finalizedAgreement,
+  negotiateWithPeer,
+  publishDataset,
+  sendAgreement,
+  withProviderPid,
+} from './scenario.js';
 import { Peer, type PeerAnswer } from './peer.js';
 
-const DSP = ['https://w3id.org/dspace/2025/1/context.jsonld'];
 const DATASET = 'urn:dataset:delivery';
 const GIVE_UP_AFTER_MS = 400;
 
@@ -50,23 +43,9 @@ describe('dsp: delivery retries within a bound, then terminates with the reason'
       JSON.stringify({ delivery: { giveUpAfterMs: GIVE_UP_AFTER_MS } }),
     );
     impatient = await startMember(space, 'impatient', hospitalApplication({ organisationName: 'Impatient' }));
-    await publish(
-      provider,
-      [assetInput(DATASET, provider.did)],
-      [
-        {
-          id: 'auto',
-          assetSelector: { assetIds: [DATASET] },
-          accessPolicy: MEMBERS_ACCESS,
-          contractPolicy: medicalContract(),
-        },
-      ],
-    );
-    const dataset = await dsp(provider, `/catalog/datasets/${pid(DATASET)}`, { caller: hospital });
-    offer = { ...((dataset.body.hasPolicy as Record<string, unknown>[])[0] ?? {}), target: DATASET };
-    const started = await startNegotiation(hospital, provider, DATASET, catalogOfferId('auto', DATASET));
-    const done = await waitForState(hospital, `/negotiations/${pid(String(started.body.id))}`, 'FINALIZED');
-    agreementId = String(done.agreementId);
+    await publishDataset(provider, DATASET);
+    offer = await datasetOffer(provider, hospital, DATASET);
+    agreementId = await finalizedAgreement(hospital, provider, DATASET);
   });
   after(async () => {
     await space?.close();
@@ -82,10 +61,7 @@ describe('dsp: delivery retries within a bound, then terminates with the reason'
       counterPartyAddress: peer.url,
     });
     const consumerPid = String(created.body.id);
-    const learnt = await waitFor('the provider pid', async () => {
-      const body = (await management(hospital).get(`/transfers/${pid(consumerPid)}`)).body;
-      return body.providerPid ? body : undefined;
-    });
+    const learnt = await withProviderPid(hospital, 'transfers', consumerPid);
     expect(learnt).to.include({ state: 'REQUESTED', reason: null });
     expect(failures).to.deep.equal([]);
     const requests = peer.to('/transfers/request').filter((r) => r.body.consumerPid === consumerPid);
@@ -94,31 +70,9 @@ describe('dsp: delivery retries within a bound, then terminates with the reason'
 
   it('terminates after the bound with the reason, and tells the peer', async () => {
     peer.answer = (request) => (request.path.endsWith('/verification') ? { status: 503 } : undefined);
-    const created = await management(impatient).post('/negotiations', {
-      counterPartyAddress: peer.url,
-      counterPartyId: provider.did,
-      datasetId: DATASET,
-      offer,
-    });
-    const consumerPid = String(created.body.id);
-    const requested = await waitFor('the provider pid', async () => {
-      const body = (await management(impatient).get(`/negotiations/${pid(consumerPid)}`)).body;
-      return body.providerPid ? body : undefined;
-    });
-    const pids = { providerPid: String(requested.providerPid), consumerPid };
-    const agreement = {
-      '@id': `urn:uuid:${randomUUID()}`,
-      '@type': 'Agreement',
-      target: DATASET,
-      assigner: provider.did,
-      assignee: impatient.did,
-      timestamp: new Date().toISOString(),
-      permission: [{ action: 'use' }],
-    };
-    const agreed = await dsp(impatient, `/negotiations/${pid(consumerPid)}/agreement`, {
-      caller: provider,
-      body: { '@context': DSP, '@type': 'ContractAgreementMessage', ...pids, agreement },
-    });
+    const pids = await negotiateWithPeer(impatient, provider, peer.url, offer);
+    const consumerPid = pids.consumerPid;
+    const agreed = await sendAgreement(impatient, provider, pids, DATASET);
     expect(agreed.status, JSON.stringify(agreed.body)).to.equal(200);
 
     const ended = await waitForState(impatient, `/negotiations/${pid(consumerPid)}`, 'TERMINATED', 10_000);
