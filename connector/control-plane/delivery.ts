@@ -24,7 +24,8 @@ import {
   type OutboxEntry,
 } from '../outbox/index.js';
 import { transferTable, TRANSFER_TERMINAL_STATES } from '../transfer/index.js';
-import type { ControlPlaneContext, ProcessKind } from './context.js';
+import type { Queries } from '../store/database.js';
+import type { ControlPlaneContext, ProcessKind, ProcessRecord } from './context.js';
 import { negotiationPeerUrl } from './negotiation/wire.js';
 import { sendDsp } from './peers/outbound.js';
 import { bothPids } from './pids.js';
@@ -142,21 +143,51 @@ function tableMessage(body: Readonly<Record<string, unknown>> | null): string | 
   return type === 'ContractNegotiationEventMessage' ? `${type}:${String(body?.eventType)}` : type;
 }
 
+/** How a process is ended on our side: the reason kept, the DSP code told to the peer. */
+export interface Ending {
+  readonly reason: string;
+  /** The termination message's code, e.g. delivery-failed or timeout. */
+  readonly code: string;
+  /** Tell the peer (not when what failed was a termination: it is not answered by another). */
+  readonly tell: boolean;
+  /** Still end it, seen inside the transaction? Default: unless it is terminal already. */
+  readonly stillDue?: (record: ProcessRecord) => boolean;
+  /** Inside the transaction, after the state change (e.g. the evidence of a timeout). */
+  readonly record?: (tx: Queries, kind: ProcessKind, record: ProcessRecord) => Promise<void>;
+}
+
 /** Terminates the process after a message to its peer was given up; idempotent, as hooks may rerun. */
-async function terminateAfterGiveUp(
+function terminateAfterGiveUp(
   ctx: ControlPlaneContext,
   id: string,
   reason: string,
   tell: boolean,
 ): Promise<ProcessKind | undefined> {
-  const message = { code: 'delivery-failed', reason: [reason] };
+  return terminateProcess(ctx, id, { reason, code: 'delivery-failed', tell });
+}
+
+/**
+ * Ends process `id` with a reason and, when its peer can be addressed, sends it a termination with
+ * `code`, in one transaction; what we still meant to send is cancelled. Undefined when there was
+ * nothing to end (no such process, terminal already, or no longer due).
+ */
+export async function terminateProcess(
+  ctx: ControlPlaneContext,
+  id: string,
+  ending: Ending,
+): Promise<ProcessKind | undefined> {
+  const { reason, tell } = ending;
+  const message = { code: ending.code, reason: [reason] };
+  const due = (record: ProcessRecord, terminal: readonly string[]): boolean =>
+    !terminal.includes(record.state) && (ending.stillDue?.(record) ?? true);
   return ctx.db.transaction(async (tx) => {
-    await cancelPending(tx, id, reason);
     const negotiation = await ctx.negotiations.get(id, { tx });
     if (negotiation !== undefined) {
-      if (NEGOTIATION_TERMINAL_STATES.includes(negotiation.state)) return undefined;
+      if (!due(negotiation, NEGOTIATION_TERMINAL_STATES)) return undefined;
+      await cancelPending(tx, id, reason);
       const next = await ctx.negotiations.transition(id, sent('ContractNegotiationTerminationMessage'), {
         tx,
+        current: negotiation,
         changes: { reason, pendingAction: false },
       });
       const url = negotiationPeerUrl(next, 'termination');
@@ -164,12 +195,15 @@ async function terminateAfterGiveUp(
       if (tell && url !== undefined && pids !== undefined) {
         await sendDsp(tx, next, url, buildContractNegotiationTerminationMessage({ ...pids, ...message }));
       }
+      await ending.record?.(tx, 'negotiation', next);
       return 'negotiation';
     }
     const transfer = await ctx.transfers.get(id, { tx });
-    if (transfer === undefined || TRANSFER_TERMINAL_STATES.includes(transfer.state)) return undefined;
+    if (transfer === undefined || !due(transfer, TRANSFER_TERMINAL_STATES)) return undefined;
+    await cancelPending(tx, id, reason);
     const next = await ctx.transfers.transition(id, sent('TransferTerminationMessage'), {
       tx,
+      current: transfer,
       changes: { reason },
     });
     const url = transferPeerUrl(next, 'termination');
@@ -177,6 +211,7 @@ async function terminateAfterGiveUp(
     if (tell && url !== undefined && pids !== undefined) {
       await sendDsp(tx, next, url, buildTransferTerminationMessage({ ...pids, ...message }));
     }
+    await ending.record?.(tx, 'transfer', next);
     return 'transfer';
   });
 }

@@ -1,6 +1,6 @@
 // The durable outbox (messages leave after the state that sends them is committed) and the inbox
 // (a duplicate incoming message gets the first response and changes nothing).
-export { PermanentDeliveryError, OutboxError, type OutboxErrorCode } from './errors.js';
+export { PermanentDeliveryError, RetryLaterError, OutboxError, type OutboxErrorCode } from './errors.js';
 export {
   OUTBOX_MIGRATIONS,
   enqueue,
@@ -17,6 +17,7 @@ export {
 } from './store.js';
 export { backoffDelay, type BackoffOptions } from './backoff.js';
 export {
+  DEFAULT_GIVE_UP_AFTER_MS,
   OutboxWorker,
   type Deliver,
   type DeliveryContext,
@@ -26,6 +27,7 @@ export {
 } from './worker.js';
 export {
   createHttpDeliver,
+  retryAfterMs,
   type DeliveredResponse,
   type HeadersFactory,
   type HttpDeliverOptions,

@@ -25,6 +25,7 @@ import { createManagementRouter, ensureManagementApiKey, MANAGEMENT_PATH } from 
 import { EVIDENCE_OPENAPI } from '../management/evidence.js';
 import { AutomationConfigError, parseAutomationFlag, resolveAutomation } from '../control-plane/index.js';
 import { ConfigError, dataFile, parsePort, readConfigFile } from './config.js';
+import { readControlPlaneSettings } from './control-plane-settings.js';
 import { loadSeed, readSeed } from './seed.js';
 import {
   DATA_SERVICE_MIGRATIONS,
@@ -75,10 +76,13 @@ export async function startControlPlaneConnector(
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.controlPlane?.onError ? { onError: options.controlPlane.onError } : {}),
     });
+    const settings = readControlPlaneSettings(connector.dataDir);
     const plane = createControlPlane(connector, {
       clock: options.clock,
+      timeouts: settings.timeouts,
       ...options.controlPlane,
       automation,
+      outbox: { ...settings.delivery, ...options.controlPlane?.outbox },
       hooks: services.hooks,
       checkDataAddress: (address) => {
         try {

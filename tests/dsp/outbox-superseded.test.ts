@@ -6,23 +6,17 @@ import { randomUUID } from 'node:crypto';
 import { listOutbox, type OutboxEntry } from '../../connector/outbox/index.js';
 import type { ControlPlaneConnector } from '../../connector/process/run-connector.js';
 import { hospitalApplication, startLocalDataSpace, type LocalDataSpace } from '../authority/helpers.js';
+import { dsp, management, pid, startMember, waitFor } from './helpers.js';
 import {
-  assetInput,
-  catalogOfferId,
-  dsp,
-  management,
-  medicalContract,
-  MEMBERS_ACCESS,
-  pid,
-  publish,
-  startMember,
-  startNegotiation,
-  waitFor,
-  waitForState,
-} from './helpers.js';
+  datasetOffer,
+  dspMessage,
+  finalizedAgreement,
+  negotiateWithPeer,
+  publishDataset,
+  sendAgreement,
+} from './scenario.js';
 import { Peer } from './peer.js';
 
-const DSP = ['https://w3id.org/dspace/2025/1/context.jsonld'];
 const DATASET = 'urn:dataset:superseded';
 /** Retries go on for as long as the test needs: only the supersession may stop them. */
 const PATIENT_OUTBOX = { baseDelayMs: 20, maxDelayMs: 100, maxAttempts: 10_000 };
@@ -47,33 +41,13 @@ describe('outbox: queued messages a later state change overtook are not sent', f
       options,
     );
     hospital = await startMember(space, 'hospital', hospitalApplication(), options);
-    await publish(
-      provider,
-      [assetInput(DATASET, provider.did)],
-      [
-        {
-          id: 'auto',
-          assetSelector: { assetIds: [DATASET] },
-          accessPolicy: MEMBERS_ACCESS,
-          contractPolicy: medicalContract(),
-        },
-      ],
-    );
-    const dataset = await dsp(provider, `/catalog/datasets/${pid(DATASET)}`, { caller: hospital });
-    offer = { ...((dataset.body.hasPolicy as Record<string, unknown>[])[0] ?? {}), target: DATASET };
-    const started = await startNegotiation(hospital, provider, DATASET, catalogOfferId('auto', DATASET));
-    const done = await waitForState(hospital, `/negotiations/${pid(String(started.body.id))}`, 'FINALIZED');
-    agreementId = String(done.agreementId);
+    await publishDataset(provider, DATASET);
+    offer = await datasetOffer(provider, hospital, DATASET);
+    agreementId = await finalizedAgreement(hospital, provider, DATASET);
   });
   after(async () => {
     await space?.close();
     await peer?.close();
-  });
-
-  const message = (type: string, fields: Record<string, unknown>) => ({
-    '@context': DSP,
-    '@type': type,
-    ...fields,
   });
 
   async function entryOf(connector: ControlPlaneConnector, id: string, type: string): Promise<OutboxEntry> {
@@ -89,7 +63,7 @@ describe('outbox: queued messages a later state change overtook are not sent', f
     const consumerPid = `urn:uuid:${randomUUID()}`;
     const requested = await dsp(provider, '/transfers/request', {
       caller: hospital,
-      body: message('TransferRequestMessage', {
+      body: dspMessage('TransferRequestMessage', {
         consumerPid,
         agreementId,
         format: 'HttpData-PULL',
@@ -102,7 +76,7 @@ describe('outbox: queued messages a later state change overtook are not sent', f
 
     const completed = await dsp(provider, `/transfers/${pid(providerPid)}/completion`, {
       caller: hospital,
-      body: message('TransferCompletionMessage', { providerPid, consumerPid }),
+      body: dspMessage('TransferCompletionMessage', { providerPid, consumerPid }),
     });
     expect(completed.body.state, JSON.stringify(completed.body)).to.equal('COMPLETED');
     const start = await waitFor('the start to be cancelled', async () => {
@@ -118,31 +92,9 @@ describe('outbox: queued messages a later state change overtook are not sent', f
   it('drops a queued verification once the provider finalized', async () => {
     // The peer is the provider; it keeps failing the consumer's verification so that it stays queued.
     peer.answer = (request) => (request.path.endsWith('/verification') ? { status: 503 } : undefined);
-    const created = await management(hospital).post('/negotiations', {
-      counterPartyAddress: peer.url,
-      counterPartyId: provider.did,
-      datasetId: DATASET,
-      offer,
-    });
-    const consumerPid = String(created.body.id);
-    const requested = await waitFor('the provider pid', async () => {
-      const body = (await management(hospital).get(`/negotiations/${pid(consumerPid)}`)).body;
-      return body.providerPid ? body : undefined;
-    });
-    const pids = { providerPid: String(requested.providerPid), consumerPid };
-    const agreement = {
-      '@id': `urn:uuid:${randomUUID()}`,
-      '@type': 'Agreement',
-      target: DATASET,
-      assigner: provider.did,
-      assignee: hospital.did,
-      timestamp: new Date().toISOString(),
-      permission: [{ action: 'use' }],
-    };
-    const agreed = await dsp(hospital, `/negotiations/${pid(consumerPid)}/agreement`, {
-      caller: provider,
-      body: message('ContractAgreementMessage', { ...pids, agreement }),
-    });
+    const pids = await negotiateWithPeer(hospital, provider, peer.url, offer);
+    const consumerPid = pids.consumerPid;
+    const agreed = await sendAgreement(hospital, provider, pids, DATASET);
     expect(agreed.status, JSON.stringify(agreed.body)).to.equal(200);
     await waitFor('a failed verification attempt', async () =>
       peer.to('/verification').length > 0 ? true : undefined,
@@ -150,7 +102,7 @@ describe('outbox: queued messages a later state change overtook are not sent', f
 
     const finalized = await dsp(hospital, `/negotiations/${pid(consumerPid)}/events`, {
       caller: provider,
-      body: message('ContractNegotiationEventMessage', { ...pids, eventType: 'FINALIZED' }),
+      body: dspMessage('ContractNegotiationEventMessage', { ...pids, eventType: 'FINALIZED' }),
     });
     expect(finalized.body.state, JSON.stringify(finalized.body)).to.equal('FINALIZED');
     const verification = await waitFor('the verification to be cancelled', async () => {

@@ -5,20 +5,8 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { ControlPlaneConnector } from '../../connector/process/run-connector.js';
 import { hospitalApplication, startLocalDataSpace, type LocalDataSpace } from '../authority/helpers.js';
-import {
-  assetInput,
-  catalogOfferId,
-  dsp,
-  management,
-  medicalContract,
-  MEMBERS_ACCESS,
-  pid,
-  publish,
-  startMember,
-  startNegotiation,
-  waitFor,
-  waitForState,
-} from './helpers.js';
+import { dsp, management, pid, startMember, waitFor } from './helpers.js';
+import { datasetOffer, finalizedAgreement, publishDataset } from './scenario.js';
 import { Peer } from './peer.js';
 
 const DATASET = 'urn:dataset:ryw';
@@ -38,23 +26,9 @@ describe('dsp: read-your-writes for disclosed pids', function () {
     peer = await Peer.start();
     provider = await startMember(space, 'provider', hospitalApplication({ organisationName: 'Provider' }));
     hospital = await startMember(space, 'hospital', hospitalApplication());
-    await publish(
-      provider,
-      [assetInput(DATASET, provider.did)],
-      [
-        {
-          id: 'auto',
-          assetSelector: { assetIds: [DATASET] },
-          accessPolicy: MEMBERS_ACCESS,
-          contractPolicy: medicalContract(),
-        },
-      ],
-    );
-    const dataset = await dsp(provider, `/catalog/datasets/${pid(DATASET)}`, { caller: hospital });
-    offer = { ...((dataset.body.hasPolicy as Record<string, unknown>[])[0] ?? {}), target: DATASET };
-    const started = await startNegotiation(hospital, provider, DATASET, catalogOfferId('auto', DATASET));
-    const done = await waitForState(hospital, `/negotiations/${pid(String(started.body.id))}`, 'FINALIZED');
-    agreementId = String(done.agreementId);
+    await publishDataset(provider, DATASET);
+    offer = await datasetOffer(provider, hospital, DATASET);
+    agreementId = await finalizedAgreement(hospital, provider, DATASET);
   });
   after(async () => {
     await space?.close();

@@ -6,23 +6,10 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { ControlPlaneConnector } from '../../connector/process/run-connector.js';
 import { hospitalApplication, startLocalDataSpace, type LocalDataSpace } from '../authority/helpers.js';
-import {
-  assetInput,
-  catalogOfferId,
-  dsp,
-  management,
-  medicalContract,
-  MEMBERS_ACCESS,
-  pid,
-  publish,
-  startMember,
-  startNegotiation,
-  waitFor,
-  waitForState,
-} from './helpers.js';
+import { dsp, management, pid, startMember, waitForState } from './helpers.js';
+import { datasetOffer, dspMessage, finalizedAgreement, publishDataset, withProviderPid } from './scenario.js';
 import { Peer } from './peer.js';
 
-const DSP = ['https://w3id.org/dspace/2025/1/context.jsonld'];
 const AUTO = 'urn:dataset:strict';
 
 describe('dsp: strict transitions, duplicates only while nothing changed', function () {
@@ -39,41 +26,22 @@ describe('dsp: strict transitions, duplicates only while nothing changed', funct
     peer = await Peer.start();
     provider = await startMember(space, 'provider', hospitalApplication({ organisationName: 'Provider' }));
     hospital = await startMember(space, 'hospital', hospitalApplication());
-    await publish(
-      provider,
-      [assetInput(AUTO, provider.did)],
-      [
-        {
-          id: 'auto',
-          assetSelector: { assetIds: [AUTO] },
-          accessPolicy: MEMBERS_ACCESS,
-          contractPolicy: medicalContract(),
-        },
-      ],
-    );
-    const dataset = await dsp(provider, `/catalog/datasets/${pid(AUTO)}`, { caller: hospital });
-    offer = { ...((dataset.body.hasPolicy as Record<string, unknown>[])[0] ?? {}), target: AUTO };
-    const started = await startNegotiation(hospital, provider, AUTO, catalogOfferId('auto', AUTO));
-    const done = await waitForState(hospital, `/negotiations/${pid(String(started.body.id))}`, 'FINALIZED');
-    agreementId = String(done.agreementId);
+    await publishDataset(provider, AUTO);
+    offer = await datasetOffer(provider, hospital, AUTO);
+    agreementId = await finalizedAgreement(hospital, provider, AUTO);
   });
   after(async () => {
     await space?.close();
     await peer?.close();
   });
 
-  const message = (type: string, fields: Record<string, unknown>) => ({
-    '@context': DSP,
-    '@type': type,
-    ...fields,
-  });
   /** The test plays the provider (its identity) towards the hospital's DSP endpoints. */
   const asProvider = (path: string, body: unknown) => dsp(hospital, path, { body, caller: provider });
   const stateOf = async (path: string) => (await management(hospital).get(path)).body;
 
   it('refuses an initial offer repeated after the consumer accepted it (was: 201 with the stale OFFERED)', async () => {
     const providerPid = `urn:uuid:${randomUUID()}`;
-    const initial = message('ContractOfferMessage', { providerPid, callbackAddress: peer.url, offer });
+    const initial = dspMessage('ContractOfferMessage', { providerPid, callbackAddress: peer.url, offer });
     const first = await asProvider('/negotiations/offers', initial);
     expect(first.status, JSON.stringify(first.body)).to.equal(201);
     expect(first.body.state).to.equal('OFFERED');
@@ -92,7 +60,7 @@ describe('dsp: strict transitions, duplicates only while nothing changed', funct
     expect(late.body).to.include({ '@type': 'ContractNegotiationError', code: 'invalid-transition' });
     const counter = await asProvider(
       `/negotiations/${pid(consumerPid)}/offers`,
-      message('ContractOfferMessage', { providerPid, consumerPid, offer }),
+      dspMessage('ContractOfferMessage', { providerPid, consumerPid, offer }),
     );
     expect(counter.status, JSON.stringify(counter.body)).to.equal(400);
     expect((counter.body.reason as string[])[0]).to.match(/cannot be accepted in state ACCEPTED/);
@@ -108,13 +76,10 @@ describe('dsp: strict transitions, duplicates only while nothing changed', funct
     });
     expect(created.status, JSON.stringify(created.body)).to.equal(201);
     const consumerPid = String(created.body.id);
-    const requested = await waitFor('the provider pid', async () => {
-      const body = await stateOf(`/negotiations/${pid(consumerPid)}`);
-      return body.providerPid ? body : undefined;
-    });
+    const requested = await withProviderPid(hospital, 'negotiations', consumerPid);
     expect(requested.state).to.equal('REQUESTED');
     const providerPid = String(requested.providerPid);
-    const counterOffer = message('ContractOfferMessage', { providerPid, consumerPid, offer });
+    const counterOffer = dspMessage('ContractOfferMessage', { providerPid, consumerPid, offer });
     const path = `/negotiations/${pid(consumerPid)}/offers`;
     const first = await asProvider(path, counterOffer);
     expect(first.status, JSON.stringify(first.body)).to.equal(200);
@@ -138,12 +103,9 @@ describe('dsp: strict transitions, duplicates only while nothing changed', funct
     });
     expect(created.status, JSON.stringify(created.body)).to.equal(201);
     const consumerPid = String(created.body.id);
-    const requested = await waitFor('the provider pid', async () => {
-      const body = await stateOf(`/transfers/${pid(consumerPid)}`);
-      return body.providerPid ? body : undefined;
-    });
+    const requested = await withProviderPid(hospital, 'transfers', consumerPid);
     const pids = { providerPid: String(requested.providerPid), consumerPid };
-    const start = message('TransferStartMessage', pids);
+    const start = dspMessage('TransferStartMessage', pids);
     const path = `/transfers/${pid(consumerPid)}/start`;
     const first = await asProvider(path, start);
     expect(first.status, JSON.stringify(first.body)).to.equal(200);
@@ -152,7 +114,7 @@ describe('dsp: strict transitions, duplicates only while nothing changed', funct
 
     const ended = await asProvider(
       `/transfers/${pid(consumerPid)}/termination`,
-      message('TransferTerminationMessage', { ...pids, code: 'done' }),
+      dspMessage('TransferTerminationMessage', { ...pids, code: 'done' }),
     );
     expect(ended.body.state).to.equal('TERMINATED');
     const late = await asProvider(path, start);

@@ -16,6 +16,7 @@ import {
 } from '../../dsp/messages/index.js';
 import {
   nextNegotiationState,
+  ProcessError,
   received,
   type NegotiationMessage,
   type NegotiationState,
@@ -266,6 +267,9 @@ export class NegotiationProtocol {
       const learnt = checkMessagePids(record, message);
       const key = inboxKey(caller.participantId, pid);
       return applyReceived<Reply>(ctx.inbox, tx, key, message, record.version, async () => {
+        // The state table first: a message it refuses is refused as such, whatever else is wrong with it.
+        const decision = nextNegotiationState(record.role, record.state, event);
+        if (!decision.ok) throw new ProcessError('ERR_INVALID_TRANSITION', decision.reason, record.state);
         const next = await ctx.negotiations.transition(record.id, event, {
           tx,
           current: record,

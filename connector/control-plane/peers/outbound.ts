@@ -70,7 +70,13 @@ export function peerFetch(policy: HostPolicy, base: typeof fetch): typeof fetch 
     const response = await base(input, init);
     if (response.ok) return response;
     const text = await response.text();
-    return new Response(reasonsOf(text), { status: response.status, statusText: response.statusText });
+    // Retry-After kept: it says when to try again.
+    const retryAfter = response.headers.get('retry-after');
+    return new Response(reasonsOf(text), {
+      status: response.status,
+      statusText: response.statusText,
+      ...(retryAfter !== null ? { headers: { 'retry-after': retryAfter } } : {}),
+    });
   };
 }
 

@@ -15,7 +15,7 @@ import {
 } from '../../dsp/messages/index.js';
 import { cancelPending } from '../../outbox/index.js';
 import type { Queries } from '../../store/database.js';
-import { received } from '../../negotiation/index.js';
+import { ProcessError, received } from '../../negotiation/index.js';
 import {
   nextTransferState,
   type TransferChanges,
@@ -185,6 +185,9 @@ export class TransferProtocol {
       const learnt = checkMessagePids(record, message);
       const key = inboxKey(caller.participantId, pid);
       return applyReceived<Reply>(ctx.inbox, tx, key, message, record.version, async () => {
+        // The state table first: a message it refuses is refused as such, whatever else is wrong with it.
+        const decision = nextTransferState(record.role, record.state, event);
+        if (!decision.ok) throw new ProcessError('ERR_INVALID_TRANSITION', decision.reason, record.state);
         const next = await ctx.transfers.transition(record.id, event, {
           tx,
           current: record,

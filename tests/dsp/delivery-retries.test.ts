@@ -1,0 +1,94 @@
+// Delivery to a peer that is briefly away or never comes back, over real HTTP: 404, 503 and dropped
+// connections are retried with back-off and the process goes on once the peer answers; a peer that
+// never recovers ends the process after the configured bound (connector.json "delivery.giveUpAfterMs"),
+// with the reason, and is told so when it can be addressed.
+import { expect } from 'chai';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ControlPlaneConnector } from '../../connector/process/run-connector.js';
+import { hospitalApplication, startLocalDataSpace, type LocalDataSpace } from '../authority/helpers.js';
+import { management, pid, startMember, waitFor, waitForState } from './helpers.js';
+import {
+  datasetOffer,
+  finalizedAgreement,
+  negotiateWithPeer,
+  publishDataset,
+  sendAgreement,
+  withProviderPid,
+} from './scenario.js';
+import { Peer, type PeerAnswer } from './peer.js';
+
+const DATASET = 'urn:dataset:delivery';
+const GIVE_UP_AFTER_MS = 400;
+
+describe('dsp: delivery retries within a bound, then terminates with the reason', function () {
+  this.timeout(30_000);
+  let space: LocalDataSpace;
+  let provider: ControlPlaneConnector;
+  let hospital: ControlPlaneConnector;
+  let impatient: ControlPlaneConnector;
+  let peer: Peer;
+  let offer: Record<string, unknown>;
+  let agreementId: string;
+
+  before(async () => {
+    space = await startLocalDataSpace();
+    peer = await Peer.start();
+    provider = await startMember(space, 'provider', hospitalApplication({ organisationName: 'Provider' }));
+    hospital = await startMember(space, 'hospital', hospitalApplication());
+    // The bound comes from connector.json, as an operator sets it.
+    mkdirSync(join(space.dir, 'impatient'), { recursive: true });
+    writeFileSync(
+      join(space.dir, 'impatient', 'connector.json'),
+      JSON.stringify({ delivery: { giveUpAfterMs: GIVE_UP_AFTER_MS } }),
+    );
+    impatient = await startMember(space, 'impatient', hospitalApplication({ organisationName: 'Impatient' }));
+    await publishDataset(provider, DATASET);
+    offer = await datasetOffer(provider, hospital, DATASET);
+    agreementId = await finalizedAgreement(hospital, provider, DATASET);
+  });
+  after(async () => {
+    await space?.close();
+    await peer?.close();
+  });
+
+  it('retries 404, 503 and a dropped connection, and the transfer goes on when the peer recovers', async () => {
+    const failures: PeerAnswer[] = [{ status: 404 }, { status: 503 }, 'close'];
+    peer.answer = (request) => (request.path.endsWith('/transfers/request') ? failures.shift() : undefined);
+    const created = await management(hospital).post('/transfers', {
+      agreementId,
+      format: 'HttpData-PULL',
+      counterPartyAddress: peer.url,
+    });
+    const consumerPid = String(created.body.id);
+    const learnt = await withProviderPid(hospital, 'transfers', consumerPid);
+    expect(learnt).to.include({ state: 'REQUESTED', reason: null });
+    expect(failures).to.deep.equal([]);
+    const requests = peer.to('/transfers/request').filter((r) => r.body.consumerPid === consumerPid);
+    expect(requests).to.have.length(4);
+  });
+
+  it('terminates after the bound with the reason, and tells the peer', async () => {
+    peer.answer = (request) => (request.path.endsWith('/verification') ? { status: 503 } : undefined);
+    const pids = await negotiateWithPeer(impatient, provider, peer.url, offer);
+    const consumerPid = pids.consumerPid;
+    const agreed = await sendAgreement(impatient, provider, pids, DATASET);
+    expect(agreed.status, JSON.stringify(agreed.body)).to.equal(200);
+
+    const ended = await waitForState(impatient, `/negotiations/${pid(consumerPid)}`, 'TERMINATED', 10_000);
+    expect(String(ended.reason)).to.match(
+      new RegExp(
+        `could not deliver the ContractAgreementVerificationMessage .*503.*retried for ${GIVE_UP_AFTER_MS} ms`,
+      ),
+    );
+    expect(peer.to('/verification').length).to.be.greaterThan(1);
+    const told = await waitFor(
+      'the termination at the peer',
+      async () => peer.to(`/negotiations/${pid(pids.providerPid)}/termination`)[0],
+    );
+    expect(told.body).to.include({
+      '@type': 'ContractNegotiationTerminationMessage',
+      code: 'delivery-failed',
+    });
+  });
+});
