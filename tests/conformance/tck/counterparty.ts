@@ -26,8 +26,6 @@ export interface Inbound {
   readonly body: Json;
   /** What the counterparty answers (initial requests: the process it created). */
   readonly answer: Json | undefined;
-  /** The answer has been sent: the counterparty has handled the message. */
-  answered: boolean;
   consumed: boolean;
 }
 
@@ -70,18 +68,16 @@ export class Counterparty {
             body = { unparsable: text };
           }
           const path = (req.url ?? '').replace(/\/+$/, '');
-          const answer = party.answerFor(path, body);
-          // Recorded on arrival (nothing sent goes unnoticed), taken by a step once answered.
-          const message: Inbound = { path, body, answer: answer?.body, answered: false, consumed: false };
-          party.record(message);
+          const answer = await party.answerFor(path, body);
+          // As in the TCK, the message is handled on arrival and the scenario goes on at once (its
+          // CallbackEndpoint runs the handler, then writes the answer), while the answer is late.
+          party.record({ path, body, answer: answer?.body, consumed: false });
           await sleep(party.delay());
           if (answer === undefined) res.writeHead(200).end();
           else
             res
               .writeHead(answer.status, { 'content-type': 'application/json' })
               .end(JSON.stringify(answer.body));
-          message.answered = true;
-          party.wake();
         })();
       });
     });
@@ -98,16 +94,20 @@ export class Counterparty {
    * TransferProcess REQUESTED with a fresh UUID pid); an offer is answered with the negotiation
    * OFFERED; every other message is acknowledged without a body.
    */
-  private answerFor(path: string, body: Json): { status: number; body: Json } | undefined {
+  private async answerFor(path: string, body: Json): Promise<{ status: number; body: Json } | undefined> {
     const consumerPid = String(body.consumerPid ?? '');
     if (path === '/negotiations/request' || path === '/transfers/request') {
       const type = path === '/negotiations/request' ? 'ContractNegotiation' : 'TransferProcess';
-      return { status: 201, body: processMessage(type, randomUUID(), consumerPid, 'REQUESTED') };
+      return {
+        status: 201,
+        body: await compacted(processMessage(type, randomUUID(), consumerPid, 'REQUESTED')),
+      };
     }
     if (/^\/negotiations\/[^/]+\/offers$/.test(path)) {
+      const providerPid = String(body.providerPid ?? '');
       return {
         status: 200,
-        body: processMessage('ContractNegotiation', String(body.providerPid ?? ''), consumerPid, 'OFFERED'),
+        body: await compacted(processMessage('ContractNegotiation', providerPid, consumerPid, 'OFFERED')),
       };
     }
     return undefined;
@@ -115,15 +115,12 @@ export class Counterparty {
 
   private record(message: Inbound): void {
     this.inbound.push(message);
-  }
-
-  private wake(): void {
     for (const wake of [...this.waiters]) wake();
   }
 
-  /** The first message not yet taken that `matches`, once it has arrived and been answered. */
+  /** The first message not yet taken that `matches`, once it has arrived. */
   async take(what: string, matches: (m: Inbound) => boolean, timeoutMs: number): Promise<Inbound> {
-    const find = () => this.inbound.find((m) => m.answered && !m.consumed && matches(m));
+    const find = () => this.inbound.find((m) => !m.consumed && matches(m));
     let found = find();
     if (found === undefined) {
       found = await new Promise<Inbound>((resolve, reject) => {
@@ -284,7 +281,18 @@ function offerPolicy(offerId: string, assigner: string, assignee: string, target
 // ---- reading answers as the TCK does: JSON-LD expanded with the DSP context ----
 
 type Expand = (input: unknown, options: unknown) => Promise<unknown>;
+type Compact = (input: unknown, context: unknown, options: unknown) => Promise<unknown>;
 const expand = jsonld.expand as unknown as Expand;
+const compact = jsonld.compact as unknown as Compact;
+
+/**
+ * A message as the TCK puts it on the wire (MessageSerializer.serialize): compacted with the DSP
+ * context, which also drops what the context does not define where it is used.
+ */
+export async function compacted(message: Json): Promise<Json> {
+  const context = { '@context': [DSP_CONTEXT] };
+  return (await compact(message, context, { documentLoader: DSP_DOCUMENT_LOADER })) as Json;
+}
 
 /**
  * The types the TCK's test classes register a schema for (Catalog01Test, AbstractContractNegotiationTest,

@@ -6,6 +6,7 @@
 // management API.
 import {
   TCK_TOKEN,
+  compacted,
   DSPACE,
   checkAnswer,
   expanded,
@@ -42,7 +43,7 @@ export class Driver {
     const response = await fetch(target, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${TCK_TOKEN}` },
-      body: JSON.stringify(message),
+      body: JSON.stringify(await compacted(message)),
     });
     const text = await response.text();
     const body = parse(text);
