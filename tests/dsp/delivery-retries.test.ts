@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { listOutbox } from '../../connector/outbox/index.js';
 import type { ControlPlaneConnector } from '../../connector/process/run-connector.js';
 import { hospitalApplication, startLocalDataSpace, type LocalDataSpace } from '../authority/helpers.js';
 import { management, pid, startMember, waitFor, waitForState } from './helpers.js';
@@ -91,4 +92,38 @@ describe('dsp: delivery retries within a bound, then terminates with the reason'
       code: 'delivery-failed',
     });
   });
+
+  for (const [peerState, outcome] of [
+    ['FINALIZED', 'delivered'],
+    ['REQUESTED', 'failed'],
+  ] as const) {
+    it(`takes a 400 to a resent verification as ${outcome} when the peer's process is ${peerState}`, async () => {
+      // The first answer is lost (503); the resent copy is refused: the peer says where its process is.
+      peer.answer = (request) => {
+        if (request.path.endsWith('/verification')) {
+          const earlier = peer.to('/verification').length;
+          return earlier === 1
+            ? { status: 503 }
+            : { status: 400, body: { '@type': 'ContractNegotiationError', code: 'invalid-transition' } };
+        }
+        if (request.method === 'GET') return { status: 200, body: { state: peerState } };
+        return undefined;
+      };
+      peer.received.length = 0;
+      const pids = await negotiateWithPeer(hospital, provider, peer.url, offer);
+      const agreed = await sendAgreement(hospital, provider, pids, DATASET);
+      expect(agreed.status, JSON.stringify(agreed.body)).to.equal(200);
+      const entry = await waitFor('the verification to be settled', async () => {
+        const entries = await listOutbox(hospital.db, { aggregateId: pids.consumerPid });
+        const verification = entries.find(
+          (e) => e.body?.['@type'] === 'ContractAgreementVerificationMessage',
+        );
+        return verification && verification.status !== 'pending' ? verification : undefined;
+      });
+      expect(entry.status).to.equal(outcome);
+      expect(peer.to(`/negotiations/${pid(pids.providerPid)}`).map((r) => r.method)).to.deep.equal(['GET']);
+      const expected = outcome === 'delivered' ? 'VERIFIED' : 'TERMINATED';
+      await waitForState(hospital, `/negotiations/${pid(pids.consumerPid)}`, expected);
+    });
+  }
 });
