@@ -17,7 +17,8 @@ export const CONNECTOR_HELP = `Usage:
   shuyu connector start [--dir DIR (default ${DEFAULT_CONNECTOR_DIR})] [--config FILE] [--port N] [--host H]
                         [--authority URL] [--public-url URL]
       Run the connector until Ctrl-C. FILE is YAML or JSON with the same keys as DIR/${CONNECTOR_CONFIG_FILE}
-      (host, port, publicUrl, authorityUrl, didHosts); options override it. The first start writes the
+      (host, port, publicUrl, authorityUrl, didHosts, delivery.giveUpAfterMs, timeouts.negotiationMs,
+      timeouts.transferMs); options override it. The first start writes the
       effective settings to DIR/${CONNECTOR_CONFIG_FILE}; keep the public URL stable: the DID is derived from it.
       Environment: SHUYU_AUTHORITY_URL, SHUYU_CONNECTOR_PORT.`;
 

@@ -6,6 +6,8 @@ import { expect } from 'chai';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { listOutbox } from '../../connector/outbox/index.js';
+import { ConfigError } from '../../connector/process/config.js';
+import { readControlPlaneSettings } from '../../connector/process/control-plane-settings.js';
 import type { ControlPlaneConnector } from '../../connector/process/run-connector.js';
 import { hospitalApplication, startLocalDataSpace, type LocalDataSpace } from '../authority/helpers.js';
 import { management, pid, startMember, waitFor, waitForState } from './helpers.js';
@@ -126,4 +128,31 @@ describe('dsp: delivery retries within a bound, then terminates with the reason'
       await waitForState(hospital, `/negotiations/${pid(pids.consumerPid)}`, expected);
     });
   }
+
+  it('reads delivery and timeouts from connector.json and refuses bad values with the reason', () => {
+    const dir = join(space.dir, 'settings');
+    mkdirSync(dir, { recursive: true });
+    const write = (value: unknown) => writeFileSync(join(dir, 'connector.json'), JSON.stringify(value));
+    write({ delivery: { giveUpAfterMs: 1000 }, timeouts: { transferMs: 5 } });
+    expect(readControlPlaneSettings(dir)).to.deep.equal({
+      delivery: { giveUpAfterMs: 1000 },
+      timeouts: { transferMs: 5 },
+    });
+    // Given settings (shuyu connector start --config) replace the file's.
+    expect(readControlPlaneSettings(dir, { delivery: { giveUpAfterMs: 7 } }).delivery).to.deep.equal({
+      giveUpAfterMs: 7,
+    });
+    for (const [value, reason] of [
+      [
+        { delivery: { giveUpAfterMs: -1 } },
+        /"delivery.giveUpAfterMs" .* must be a positive number of milliseconds, not -1/,
+      ],
+      [{ timeouts: { negotiationMs: '1h' } }, /"timeouts.negotiationMs" .* not "1h"/],
+      [{ timeouts: { transfer: 5 } }, /"timeouts.transfer" .* is unknown; use negotiationMs, transferMs/],
+      [{ delivery: 600000 }, /"delivery" .* must be an object with giveUpAfterMs/],
+    ] as const) {
+      write(value);
+      expect(() => readControlPlaneSettings(dir)).to.throw(ConfigError, reason);
+    }
+  });
 });
