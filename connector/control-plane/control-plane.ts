@@ -158,7 +158,7 @@ export function createControlPlane(
   };
   const negotiationActions = new NegotiationActions(context);
   const transferActions = new TransferActions(context);
-  const hooks = deliveryHooks(context, (did) => connector.requestTokenFor(did));
+  const hooks = deliveryHooks(context, (did) => connector.requestTokenFor(did), options.fetch);
   const worker = new OutboxWorker(connector.db, {
     // Deliveries wait on peers, not on us: many negotiations in flight at once (the worker's default is 4).
     concurrency: 32,
@@ -167,6 +167,7 @@ export function createControlPlane(
       hostPolicy: connector.hostPolicy,
       tokenFor: hooks.tokenFor,
       onResponse: hooks.onResponse,
+      peerHasIt: hooks.peerHasIt,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     }),
     superseded: hooks.superseded,

@@ -27,12 +27,16 @@ import { transferTable, TRANSFER_TERMINAL_STATES } from '../transfer/index.js';
 import type { Queries } from '../store/database.js';
 import type { ControlPlaneContext, ProcessKind, ProcessRecord } from './context.js';
 import { negotiationPeerUrl } from './negotiation/wire.js';
+import { peerUrl } from './peers/address.js';
+import { DspClient } from './peers/dsp-client.js';
 import { sendDsp } from './peers/outbound.js';
-import { bothPids } from './pids.js';
+import { bothPids, peerPid } from './pids.js';
 import { transferPeerUrl } from './transfer/wire.js';
 
 export interface DeliveryHooks {
   tokenFor(entry: OutboxEntry): Promise<string>;
+  /** After the peer refused a resent message: does its process show it applied an earlier copy? */
+  peerHasIt(entry: OutboxEntry): Promise<boolean>;
   /** Why a queued message is moot now (see supersededReason), or undefined to send it. */
   superseded(entry: OutboxEntry): Promise<string | undefined>;
   onResponse(entry: OutboxEntry, response: DeliveredResponse): Promise<void>;
@@ -42,8 +46,16 @@ export interface DeliveryHooks {
 export function deliveryHooks(
   ctx: ControlPlaneContext,
   requestTokenFor: (did: string) => Promise<string>,
+  fetch?: typeof globalThis.fetch,
 ): DeliveryHooks {
+  const client = new DspClient({
+    hostPolicy: ctx.hostPolicy,
+    tokenFor: requestTokenFor,
+    ...(fetch ? { fetch } : {}),
+  });
   return {
+    peerHasIt: (entry) => peerHasIt(ctx, client, entry),
+
     async tokenFor(entry) {
       // Entries name whom they are for; older ones (before outbox/2) are looked up.
       const did =
@@ -103,11 +115,7 @@ export async function supersededReason(
 ): Promise<string | undefined> {
   const message = tableMessage(entry.body);
   if (message === undefined) return undefined;
-  const negotiation = await ctx.negotiations.get(entry.aggregateId);
-  const transfer = negotiation ? undefined : await ctx.transfers.get(entry.aggregateId);
-  const process = negotiation
-    ? { table: negotiationTable as StateTable<string, string>, record: negotiation }
-    : transfer && { table: transferTable as StateTable<string, string>, record: transfer };
+  const process = await processOf(ctx, entry.aggregateId);
   if (!process || !process.table.spec.messages.includes(message)) return undefined;
   const { table, record } = process;
   const later = (await listOutbox(ctx.db, { aggregateId: entry.aggregateId, status: 'pending' }))
@@ -116,6 +124,60 @@ export async function supersededReason(
   const expected = replay(table, record.role, message, later);
   if (expected === 'unknown' || expected === record.state) return undefined;
   return `not sent: the ${table.spec.process} is ${record.state} now, a later change overtook this ${message}`;
+}
+
+/**
+ * DSP messages carry no id: when an attempt's answer is lost, the peer may have applied the message
+ * and moved on, and then refuses the resent copy with 400. Before that refusal ends the process, we
+ * ask the peer for its process: if its state is the one our message leads to, or one reachable from
+ * there, it has the message and the entry counts as delivered.
+ */
+async function peerHasIt(ctx: ControlPlaneContext, client: DspClient, entry: OutboxEntry): Promise<boolean> {
+  const message = tableMessage(entry.body);
+  const process = message === undefined ? undefined : await processOf(ctx, entry.aggregateId);
+  if (message === undefined || process === undefined) return false;
+  const { table, record, kind } = process;
+  const target = table.targetOf(message, record.role);
+  const theirs = peerPid(record);
+  if (target === undefined || theirs === null) return false;
+  try {
+    const answer = await client.get(record.counterPartyId, peerUrl(record.counterPartyAddress, kind, theirs));
+    const state = (answer.body as { state?: unknown } | null)?.state;
+    return typeof state === 'string' && reachable(table, target, state);
+  } catch {
+    return false; // cannot tell: the refusal stands
+  }
+}
+
+async function processOf(ctx: ControlPlaneContext, id: string) {
+  const negotiation = await ctx.negotiations.get(id);
+  if (negotiation) {
+    const table = negotiationTable as StateTable<string, string>;
+    return { table, record: negotiation as ProcessRecord, kind: 'negotiations' as const };
+  }
+  const transfer = await ctx.transfers.get(id);
+  if (transfer) {
+    const table = transferTable as StateTable<string, string>;
+    return { table, record: transfer as ProcessRecord, kind: 'transfers' as const };
+  }
+  return undefined;
+}
+
+/** Whether `to` is `from` or follows from it by any transitions of the table. */
+function reachable(table: StateTable<string, string>, from: string, to: string): boolean {
+  const seen = new Set([from]);
+  const queue = [from];
+  while (queue.length > 0) {
+    const state = queue.shift()!;
+    if (state === to) return true;
+    for (const rule of table.spec.rules) {
+      if (rule.from === state && !seen.has(rule.to)) {
+        seen.add(rule.to);
+        queue.push(rule.to);
+      }
+    }
+  }
+  return false;
 }
 
 /** The state our queued messages lead to, 'moot' when they do not follow each other, 'unknown' if we cannot tell. */

@@ -25,12 +25,18 @@ export interface ControlPlaneSettings {
   readonly timeouts: TimeoutSettings;
 }
 
-/** Reads and checks `delivery` and `timeouts` from `<dataDir>/connector.json`. */
-export function readControlPlaneSettings(dataDir: string): ControlPlaneSettings {
+/**
+ * Reads and checks `delivery` and `timeouts` from `<dataDir>/connector.json`; `given` (e.g. from
+ * `shuyu connector start --config FILE`, before it is written there) replaces the file's.
+ */
+export function readControlPlaneSettings(
+  dataDir: string,
+  given: { readonly delivery?: unknown; readonly timeouts?: unknown } = {},
+): ControlPlaneSettings {
   const file = readConfigFile<Record<string, unknown>>(dataFile(dataDir, CONNECTOR_CONFIG_FILE)) ?? {};
   return {
-    delivery: durations(file.delivery, 'delivery', ['giveUpAfterMs']),
-    timeouts: durations(file.timeouts, 'timeouts', ['negotiationMs', 'transferMs']),
+    delivery: durations(given.delivery ?? file.delivery, 'delivery', ['giveUpAfterMs']),
+    timeouts: durations(given.timeouts ?? file.timeouts, 'timeouts', ['negotiationMs', 'transferMs']),
   };
 }
 

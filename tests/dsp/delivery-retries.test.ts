@@ -5,6 +5,9 @@
 import { expect } from 'chai';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { listOutbox } from '../../connector/outbox/index.js';
+import { ConfigError } from '../../connector/process/config.js';
+import { readControlPlaneSettings } from '../../connector/process/control-plane-settings.js';
 import type { ControlPlaneConnector } from '../../connector/process/run-connector.js';
 import { hospitalApplication, startLocalDataSpace, type LocalDataSpace } from '../authority/helpers.js';
 import { management, pid, startMember, waitFor, waitForState } from './helpers.js';
@@ -90,5 +93,66 @@ describe('dsp: delivery retries within a bound, then terminates with the reason'
       '@type': 'ContractNegotiationTerminationMessage',
       code: 'delivery-failed',
     });
+  });
+
+  for (const [peerState, outcome] of [
+    ['FINALIZED', 'delivered'],
+    ['REQUESTED', 'failed'],
+  ] as const) {
+    it(`takes a 400 to a resent verification as ${outcome} when the peer's process is ${peerState}`, async () => {
+      // The first answer is lost (503); the resent copy is refused: the peer says where its process is.
+      peer.answer = (request) => {
+        if (request.path.endsWith('/verification')) {
+          const earlier = peer.to('/verification').length;
+          return earlier === 1
+            ? { status: 503 }
+            : { status: 400, body: { '@type': 'ContractNegotiationError', code: 'invalid-transition' } };
+        }
+        if (request.method === 'GET') return { status: 200, body: { state: peerState } };
+        return undefined;
+      };
+      peer.received.length = 0;
+      const pids = await negotiateWithPeer(hospital, provider, peer.url, offer);
+      const agreed = await sendAgreement(hospital, provider, pids, DATASET);
+      expect(agreed.status, JSON.stringify(agreed.body)).to.equal(200);
+      const entry = await waitFor('the verification to be settled', async () => {
+        const entries = await listOutbox(hospital.db, { aggregateId: pids.consumerPid });
+        const verification = entries.find(
+          (e) => e.body?.['@type'] === 'ContractAgreementVerificationMessage',
+        );
+        return verification && verification.status !== 'pending' ? verification : undefined;
+      });
+      expect(entry.status).to.equal(outcome);
+      expect(peer.to(`/negotiations/${pid(pids.providerPid)}`).map((r) => r.method)).to.deep.equal(['GET']);
+      const expected = outcome === 'delivered' ? 'VERIFIED' : 'TERMINATED';
+      await waitForState(hospital, `/negotiations/${pid(pids.consumerPid)}`, expected);
+    });
+  }
+
+  it('reads delivery and timeouts from connector.json and refuses bad values with the reason', () => {
+    const dir = join(space.dir, 'settings');
+    mkdirSync(dir, { recursive: true });
+    const write = (value: unknown) => writeFileSync(join(dir, 'connector.json'), JSON.stringify(value));
+    write({ delivery: { giveUpAfterMs: 1000 }, timeouts: { transferMs: 5 } });
+    expect(readControlPlaneSettings(dir)).to.deep.equal({
+      delivery: { giveUpAfterMs: 1000 },
+      timeouts: { transferMs: 5 },
+    });
+    // Given settings (shuyu connector start --config) replace the file's.
+    expect(readControlPlaneSettings(dir, { delivery: { giveUpAfterMs: 7 } }).delivery).to.deep.equal({
+      giveUpAfterMs: 7,
+    });
+    for (const [value, reason] of [
+      [
+        { delivery: { giveUpAfterMs: -1 } },
+        /"delivery.giveUpAfterMs" .* must be a positive number of milliseconds, not -1/,
+      ],
+      [{ timeouts: { negotiationMs: '1h' } }, /"timeouts.negotiationMs" .* not "1h"/],
+      [{ timeouts: { transfer: 5 } }, /"timeouts.transfer" .* is unknown; use negotiationMs, transferMs/],
+      [{ delivery: 600000 }, /"delivery" .* must be an object with giveUpAfterMs/],
+    ] as const) {
+      write(value);
+      expect(() => readControlPlaneSettings(dir)).to.throw(ConfigError, reason);
+    }
   });
 });
