@@ -1,6 +1,7 @@
 // Participant commands over the connector's management API:
 //   shuyu asset|offer list|get|add|remove, shuyu catalog request|dataset,
-//   shuyu negotiate start|list|get|agree|accept|verify|terminate, shuyu transfer start|list|get|suspend|resume|complete|terminate
+//   shuyu negotiate start|offer|list|get|agree|finalize|request|accept|verify|terminate,
+//   shuyu transfer start|list|get|suspend|resume|complete|terminate|fetch
 import { parseArgs } from 'node:util';
 import { CliError, EXIT, readJsonFile, type Output } from './io.js';
 import { fetchTransfer, formatBytes, progressPrinter } from '../connector/dataplane/index.js';
@@ -16,8 +17,14 @@ export const PARTICIPANT_HELP = `Usage (talking to your connector's management A
   shuyu catalog request --provider DSP-URL --provider-did DID
   shuyu catalog dataset DATASET_ID --provider DSP-URL --provider-did DID
   shuyu negotiate start --provider DSP-URL --provider-did DID --dataset ID --offer OFFER_ID
-  shuyu negotiate list | get ID | agree ID | accept ID | verify ID | terminate ID [--reason TEXT]
-  shuyu transfer start --agreement ID [--format HttpData-PULL]
+  shuyu negotiate offer --consumer DSP-URL --consumer-did DID --dataset ID --offer OFFER_ID
+      As provider: offer one of our offers to a consumer (it accepts or counter-requests).
+  shuyu negotiate list | get ID
+  shuyu negotiate agree ID | finalize ID | offer ID [--offer-file FILE.json]       (provider)
+  shuyu negotiate accept ID | verify ID | request ID --offer-file FILE.json        (consumer)
+  shuyu negotiate terminate ID [--reason TEXT]
+  shuyu transfer start --agreement ID [--format HttpData-PULL]   (consumer: request a transfer)
+  shuyu transfer start ID                                         (provider: start a requested one)
   shuyu transfer list | get ID | suspend ID [--reason TEXT] | resume ID | complete ID | terminate ID [--reason TEXT]
   shuyu transfer fetch ID --out FILE
       Stream a started pull transfer to FILE with a progress bar; run it again to resume after an interruption.`;
@@ -30,6 +37,9 @@ const OPTIONS = {
   'provider-did': { type: 'string' },
   dataset: { type: 'string' },
   offer: { type: 'string' },
+  'offer-file': { type: 'string' },
+  consumer: { type: 'string' },
+  'consumer-did': { type: 'string' },
   agreement: { type: 'string' },
   format: { type: 'string', default: 'HttpData-PULL' },
   reason: { type: 'string' },
@@ -48,7 +58,14 @@ const id = (value: string): string => encodeURIComponent(value);
 function printRecord(out: Output, kind: string, r: Json): void {
   const parts = [`${kind} ${String(r.id)}`, String(r.state ?? ''), String(r.role ?? '')].filter(Boolean);
   out.line(parts.join('  '));
-  for (const key of ['datasetId', 'agreementId', 'counterPartyId', 'counterPartyAddress', 'reason']) {
+  for (const key of [
+    'datasetId',
+    'agreementId',
+    'counterPartyId',
+    'counterPartyAddress',
+    'reason',
+    'heldStep',
+  ]) {
     if (r[key] !== undefined && r[key] !== null) out.line(`  ${key}: ${String(r[key])}`);
   }
   const access = r.access as { endpoint?: string } | undefined;
@@ -144,7 +161,22 @@ export async function participantCommand(noun: string, args: string[], out: Outp
         out.line(`Follow it with: shuyu negotiate get ${String(body.id)}`);
       });
     }
+    case 'negotiate offer': {
+      if (positionals[0] !== undefined) break; // a counter-offer on negotiation ID: below
+      const body = await api.call<Json>('POST', '/negotiations', {
+        role: 'provider',
+        counterPartyAddress: need(values.consumer, '--consumer'),
+        counterPartyId: need(values['consumer-did'], '--consumer-did'),
+        datasetId: need(values.dataset, '--dataset'),
+        offerId: need(values.offer, '--offer'),
+      });
+      return show(body, () => {
+        printRecord(out, 'negotiation', body);
+        out.line(`Follow it with: shuyu negotiate get ${String(body.id)}`);
+      });
+    }
     case 'transfer start': {
+      if (positionals[0] !== undefined && values.agreement === undefined) break; // provider start: below
       const body = await api.call<Json>('POST', '/transfers', {
         agreementId: need(values.agreement, '--agreement'),
         format: values.format,
@@ -200,20 +232,19 @@ export async function participantCommand(noun: string, args: string[], out: Outp
       const body = await api.call<Json>('GET', `/${plural}/${id(need(positionals[0], 'ID'))}`);
       return show(body, () => printRecord(out, noun === 'negotiate' ? 'negotiation' : 'transfer', body));
     }
-    default: {
-      const actions: Record<string, readonly string[]> = {
-        negotiate: ['agree', 'accept', 'verify', 'terminate'],
-        transfer: ['suspend', 'resume', 'complete', 'terminate'],
-      };
-      if (!actions[noun]?.includes(verb))
-        throw new CliError(`unknown command "shuyu ${key}"\n${PARTICIPANT_HELP}`, EXIT.usage);
-      const plural = noun === 'negotiate' ? 'negotiations' : 'transfers';
-      const body = await api.call<Json>(
-        'POST',
-        `/${plural}/${id(need(positionals[0], 'ID'))}/${verb}`,
-        values.reason ? { reason: values.reason } : {},
-      );
-      return show(body, () => printRecord(out, noun === 'negotiate' ? 'negotiation' : 'transfer', body));
-    }
   }
+  // The operator's actions on one negotiation or transfer (POST /<processes>/ID/<action>).
+  const actions: Record<string, readonly string[]> = {
+    negotiate: ['offer', 'agree', 'finalize', 'request', 'accept', 'verify', 'terminate'],
+    transfer: ['start', 'suspend', 'resume', 'complete', 'terminate'],
+  };
+  if (!actions[noun]?.includes(verb))
+    throw new CliError(`unknown command "shuyu ${key}"\n${PARTICIPANT_HELP}`, EXIT.usage);
+  const plural = noun === 'negotiate' ? 'negotiations' : 'transfers';
+  if (verb === 'request' && values['offer-file'] === undefined) need(undefined, '--offer-file');
+  const body = await api.call<Json>('POST', `/${plural}/${id(need(positionals[0], 'ID'))}/${verb}`, {
+    ...(values.reason ? { reason: values.reason } : {}),
+    ...(values['offer-file'] ? { offer: readJsonFile(values['offer-file']) } : {}),
+  });
+  return show(body, () => printRecord(out, noun === 'negotiate' ? 'negotiation' : 'transfer', body));
 }

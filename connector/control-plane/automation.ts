@@ -1,12 +1,12 @@
 // The connector's own moves, taken without the operator: a provider agrees to (or refuses, with the
 // stored policy reason) an automatically approved request, agrees once the consumer accepted its
 // offer, finalizes a verified agreement, starts (or refuses) a requested transfer and ends one resumed
-// by the consumer that its agreement no longer permits; a consumer
-// verifies the agreement it received. Each is a pure function of the stored record, so the same code
-// runs right after the message that called for it (kick) and, after a restart, for every record left
-// waiting (resume). Nothing polls: work is kicked when a transaction commits. Which steps run by
-// themselves is configured per step (automation-config.ts); a manual step waits for the operator's
-// management call, and a step switched back to auto runs at the next start.
+// by the consumer that its agreement no longer permits; a consumer verifies the agreement it received.
+// Each is a pure function of the stored record, so the same code runs right after the message that
+// called for it (kick) and, after a restart, for every record left waiting (resume). Nothing polls:
+// work is kicked when a transaction commits. Which steps run by themselves is configured per step
+// (automation-config.ts); a manual step waits for the operator's management call, and a step switched
+// back to auto runs at the next start.
 
 import { ProcessError, type NegotiationRecord } from '../negotiation/index.js';
 import type { TransferRecord } from '../transfer/index.js';

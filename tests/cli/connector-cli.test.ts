@@ -87,6 +87,18 @@ describe('cli: connector start and the participant commands', function () {
     expect(output).to.match(/wallet: empty/);
   });
 
+  it('refuses a bad --automation before starting, naming the step', async () => {
+    const other = join(space.dir, 'misconfigured');
+    const args = ['connector', 'start', '--dir', other, '--port', '0', '--authority', space.authority.url];
+    const typo = await run([...args, '--automation', 'finalise=manual']);
+    expect(typo.code).to.equal(2);
+    expect(typo.text).to.include('--automation.finalise is not an automation step');
+    const mode = await run([...args, '--automation', 'verify=later']);
+    expect(mode.code).to.equal(2);
+    expect(mode.text).to.include('--automation.verify must be "auto" or "manual"');
+    expect(existsSync(join(other, 'connector.json'))).to.equal(false);
+  });
+
   it('applies, collects credentials after approval, and publishes an asset and an offer', async () => {
     const applied = await run([
       'member',
@@ -207,6 +219,10 @@ describe('cli: connector start and the participant commands', function () {
         const record = JSON.parse(got.text) as { state: string; agreementId?: string };
         return record.state === 'FINALIZED' ? record.agreementId : undefined;
       });
+      // A step that is not ours to take now is refused with the state it is in.
+      const refused = await run(['negotiate', 'finalize', negotiationId, ...as]);
+      expect(refused.code).to.equal(1);
+      expect(refused.text).to.include('(409)').and.include('FINALIZED');
       const transfer = await run(['transfer', 'start', '--agreement', String(agreementId), '--json', ...as]);
       expect(transfer.code, transfer.text).to.equal(0);
       const transferId = String((JSON.parse(transfer.text) as { id: string }).id);
@@ -220,6 +236,9 @@ describe('cli: connector start and the participant commands', function () {
       const fetched = await run(['transfer', 'fetch', transferId, '--out', out, ...as]);
       expect(fetched.code, fetched.text).to.equal(0);
       expect(readFileSync(out, 'utf8')).to.equal('a,b\n1,2\n');
+      const notOurs = await run(['transfer', 'start', transferId, ...as]); // only the provider starts
+      expect(notOurs.code).to.equal(1);
+      expect(notOurs.text).to.include('(409)').and.include('STARTED');
       const done = await run(['transfer', 'complete', transferId, ...as]);
       expect(done.text).to.include('COMPLETED');
     } finally {

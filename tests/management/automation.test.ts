@@ -3,6 +3,7 @@
 // the others run by themselves, and a negotiation the provider opens with an offer, carried to
 // FINALIZED and a transfer (accepted, or counter-requested by the consumer).
 import { expect } from 'chai';
+import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -152,6 +153,28 @@ describe('automation per step, and provider-initiated offers, between two connec
     );
     expect(failure?.code).to.equal('ERR_CONFIG');
     expect(failure?.message).to.match(/connector\.json "automation"\.finalise is not an automation step/);
+  });
+
+  it('refuses a bad --automation on run-connector.ts before starting', async () => {
+    const args = [
+      '--import',
+      'tsx',
+      'connector/process/run-connector.ts',
+      '--dir',
+      join(space.dir, 'flagged'),
+      '--authority',
+      space.authority.url,
+      '--automation',
+      'finalize=manual,startTransfr=manual',
+    ];
+    const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, args, { timeout: 20_000 }, (error, stdout, stderr) =>
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr }),
+      );
+    });
+    expect(run.code).to.equal(1);
+    expect(run.stderr).to.include('--automation.startTransfr is not an automation step');
+    expect(run.stdout).to.not.include('"ready":true');
   });
 
   it('holds only the manual steps: the consumer’s verify, the provider’s finalize and start', async () => {

@@ -224,6 +224,75 @@ describe('operator mode: automation "none" against a recording counterparty', fu
       await refused(`${transfer}/terminate`, 'COMPLETED');
     });
 
+    // ---- provider, a push transfer: the data goes with the start; its completion waits ----
+    flow('push', async () => {
+      const recorder = await peer();
+      const consumerPid = `urn:uuid:${randomUUID()}`;
+      const requested = await recorder.send(dspBase(), '/negotiations/request', {
+        '@type': 'ContractRequestMessage',
+        consumerPid,
+        offer: await catalogOffer(recorder, OPEN),
+        callbackAddress: recorder.url,
+      });
+      const providerPid = String(requested.body.providerPid);
+      const negotiation = `/negotiations/${pid(providerPid)}`;
+      await ok(`${negotiation}/agree`);
+      await recorder.next(`/negotiations/${pid(consumerPid)}/agreement`);
+      await recorder.send(dspBase(), `${negotiation}/agreement/verification`, {
+        '@type': 'ContractAgreementVerificationMessage',
+        providerPid,
+        consumerPid,
+      });
+      await waitFor('VERIFIED', async () =>
+        (await view(negotiation)).state === 'VERIFIED' ? true : undefined,
+      );
+      await ok(`${negotiation}/finalize`);
+      await recorder.next(`/negotiations/${pid(consumerPid)}/events`);
+      const agreementId = String((await view(negotiation)).agreementId);
+
+      let mark = recorder.mark();
+      const transferPid = `urn:uuid:${randomUUID()}`;
+      const transferRequest = await recorder.send(dspBase(), '/transfers/request', {
+        '@type': 'TransferRequestMessage',
+        consumerPid: transferPid,
+        agreementId,
+        format: 'HttpData-PUSH',
+        dataAddress: {
+          '@type': 'DataAddress',
+          endpointType: 'https://w3id.org/idsa/v4.1/HTTP',
+          endpoint: `${recorder.url}/incoming/open.csv`,
+        },
+        callbackAddress: recorder.url,
+      });
+      expect(transferRequest.status, JSON.stringify(transferRequest.body)).to.equal(201);
+      const transfer = `/transfers/${pid(String(transferRequest.body.providerPid))}`;
+      await quietAfter(recorder, mark, [], 'a push transfer request');
+      expect(await view(transfer)).to.include({ state: 'REQUESTED', heldStep: 'startTransfer' });
+
+      mark = recorder.mark();
+      expect(await ok(`${transfer}/start`)).to.include({ state: 'STARTED' });
+      const start = await recorder.next(`/transfers/${pid(transferPid)}/start`, mark);
+      const pushed = await recorder.next('/incoming/open.csv', mark);
+      expect(pushed.body).to.deep.equal({ text: 'visit,count\n2026-01,12\n' });
+      // The start and the data, in either order; no completion.
+      const during = await recorder.idle(IDLE_MS);
+      expect(
+        during.map((r) => r.path),
+        'sent without a management call after the push',
+      ).to.deep.equal([]);
+      expect(
+        recorder
+          .since(mark)
+          .map((r) => r.path)
+          .sort(),
+      ).to.deep.equal([pushed.path, start.path].sort());
+      expect(await view(transfer)).to.include({ state: 'STARTED', heldStep: 'completePush' });
+
+      mark = recorder.mark();
+      expect(await ok(`${transfer}/complete`)).to.include({ state: 'COMPLETED' });
+      await recorder.next(`/transfers/${pid(transferPid)}/completion`, mark);
+    });
+
     // ---- provider, a request the contract policy refuses: the termination waits for the operator ----
     flow('refuse', async () => {
       const recorder = await peer();
@@ -242,12 +311,17 @@ describe('operator mode: automation "none" against a recording counterparty', fu
       expect(held).to.include({ state: 'REQUESTED', heldStep: 'refuse' });
       expect(held.reason).to.be.a('string').and.not.equal('');
 
+      // The operator counter-offers the current terms instead, then gives up.
       mark = recorder.mark();
+      expect(await ok(`${negotiation}/offer`)).to.include({ state: 'OFFERED', pendingAction: false });
+      const countered = await recorder.next(`/negotiations/${pid(consumerPid)}/offers`, mark);
+      expect(countered.body).to.include({ '@type': 'ContractOfferMessage', consumerPid });
+      for (const action of ['accept', 'agree', 'offer']) await refused(`${negotiation}/${action}`, 'OFFERED');
       expect(await ok(`${negotiation}/terminate`, { reason: 'not for you' })).to.include({
         state: 'TERMINATED',
       });
       const termination = await recorder.next(`/negotiations/${pid(consumerPid)}/termination`, mark);
-      await quietAfter(recorder, mark, [termination.path], 'terminate');
+      await quietAfter(recorder, mark, [countered.path, termination.path], 'counter-offer and terminate');
       await refused(`${negotiation}/agree`, 'TERMINATED');
     });
 
@@ -405,7 +479,9 @@ describe('operator mode: automation "none" against a recording counterparty', fu
 
   it('provider: holds agree, finalize and start for the operator; each call sends exactly its message', () =>
     flows.get('provider'));
-  it('provider: holds the termination of a request the policy refuses, with the reason shown', () =>
+  it('provider, push: sends the start and the data when told, and holds the completion', () =>
+    flows.get('push'));
+  it('provider: holds the termination of a request the policy refuses; counter-offer and terminate when told', () =>
     flows.get('refuse'));
   it('provider-initiated offer: sends the offer, learns the consumer pid, holds the agreement after ACCEPTED', () =>
     flows.get('offer'));
