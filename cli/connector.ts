@@ -23,8 +23,9 @@ export const CONNECTOR_HELP = `Usage:
   shuyu connector start [--dir DIR (default ${DEFAULT_CONNECTOR_DIR})] [--config FILE] [--port N] [--host H]
                         [--authority URL] [--public-url URL] [--automation auto|none|STEP=MODE,...]
       Run the connector until Ctrl-C. FILE is YAML or JSON with the same keys as DIR/${CONNECTOR_CONFIG_FILE}
-      (host, port, publicUrl, authorityUrl, didHosts, automation); options override it. The first start writes
-      the effective settings to DIR/${CONNECTOR_CONFIG_FILE}; keep the public URL stable: the DID is derived from it.
+      (host, port, publicUrl, authorityUrl, didHosts, automation, delivery.giveUpAfterMs, timeouts.negotiationMs,
+      timeouts.transferMs); options override it. The first start writes the effective settings to
+      DIR/${CONNECTOR_CONFIG_FILE}; keep the public URL stable: the DID is derived from it.
       --automation (this run only): which DSP steps the connector takes by itself. auto (default): all;
       none: no message leaves without a management call; or STEP=auto|manual for the steps
       ${AUTOMATION_STEPS.join(', ')} (unlisted steps are auto).

@@ -21,6 +21,7 @@ import type { ControlPlaneHooks } from './hooks.js';
 import type { ControlPlaneContext, ProcessKind, ProcessRecord } from './context.js';
 import { deliveryHooks } from './delivery.js';
 import { startHousekeeping, type Housekeeping } from './housekeeping.js';
+import { ProcessTimeouts, type TimeoutSettings } from './timeouts.js';
 import { NegotiationActions } from './negotiation/actions.js';
 import { NegotiationProtocol } from './negotiation/protocol.js';
 import { DspClient } from './peers/dsp-client.js';
@@ -52,7 +53,13 @@ export interface ConnectorHandle {
 
 export type OutboxTuning = Pick<
   OutboxWorkerOptions,
-  'baseDelayMs' | 'maxDelayMs' | 'maxAttempts' | 'pollIntervalMs' | 'deliveryTimeoutMs' | 'concurrency'
+  | 'baseDelayMs'
+  | 'maxDelayMs'
+  | 'maxAttempts'
+  | 'giveUpAfterMs'
+  | 'pollIntervalMs'
+  | 'deliveryTimeoutMs'
+  | 'concurrency'
 >;
 
 export interface ControlPlaneOptions {
@@ -64,6 +71,8 @@ export interface ControlPlaneOptions {
   /** Transfer formats offered for every dataset; default HttpData-PULL and HttpData-PUSH. */
   readonly transferFormats?: readonly string[];
   readonly outbox?: OutboxTuning;
+  /** How long a process may wait on its counterparty before it is terminated; default 24 h each. */
+  readonly timeouts?: TimeoutSettings;
   readonly clock?: Clock;
   /** For outgoing DSP requests; default httpFetch (node:http with keep-alive). */
   readonly fetch?: typeof fetch;
@@ -149,7 +158,7 @@ export function createControlPlane(
   };
   const negotiationActions = new NegotiationActions(context);
   const transferActions = new TransferActions(context);
-  const hooks = deliveryHooks(context, (did) => connector.requestTokenFor(did));
+  const hooks = deliveryHooks(context, (did) => connector.requestTokenFor(did), options.fetch);
   const worker = new OutboxWorker(connector.db, {
     // Deliveries wait on peers, not on us: many negotiations in flight at once (the worker's default is 4).
     concurrency: 32,
@@ -158,8 +167,10 @@ export function createControlPlane(
       hostPolicy: connector.hostPolicy,
       tokenFor: hooks.tokenFor,
       onResponse: hooks.onResponse,
+      peerHasIt: hooks.peerHasIt,
       ...(options.fetch ? { fetch: options.fetch } : {}),
     }),
+    superseded: hooks.superseded,
     onGiveUp: hooks.onGiveUp,
     onError,
     now: clock,
@@ -172,10 +183,12 @@ export function createControlPlane(
     modes,
     onError,
   });
+  const timeouts = new ProcessTimeouts(context, options.timeouts ?? {}, onError);
   const watchers = new Map<string, Set<(record?: ProcessRecord) => void>>();
   onCommitted = (kind, id, commit = {}) => {
     if (commit.sent !== false) worker.wake();
     automation.kick(kind, id, commit.record);
+    timeouts.committed(kind, commit.record);
     options.hooks?.committed?.(kind, id);
     const listeners = watchers.get(`${kind} ${id}`);
     if (listeners !== undefined) {
@@ -219,9 +232,12 @@ export function createControlPlane(
       worker.start();
       housekeeping = startHousekeeping(connector.db, context.inbox, clock, onError);
       await automation.resume();
+      // Deadlines are stored timestamps: what expired while we were down ends now.
+      await timeouts.sweep();
     },
     async close() {
       housekeeping?.stop();
+      timeouts.stop();
       await automation.close();
       await worker.stop();
     },

@@ -396,6 +396,29 @@ export class ConnectorEvidence implements ControlPlaneHooks {
     });
   }
 
+  async processTimedOut(
+    tx: Queries,
+    kind: ProcessKind,
+    record: NegotiationRecord | TransferRecord,
+    timeout: { readonly state: string; readonly waitedMs: number; readonly reason: string },
+  ): Promise<void> {
+    await this.log.append(
+      'timeout',
+      record.id,
+      {
+        process: kind,
+        role: record.role,
+        providerPid: record.providerPid,
+        consumerPid: record.consumerPid,
+        counterPartyId: record.counterPartyId,
+        waitedIn: timeout.state,
+        waitedMs: timeout.waitedMs,
+        reason: timeout.reason,
+      },
+      { tx },
+    );
+  }
+
   async transferChanged(tx: Queries, from: TransferState | undefined, record: TransferRecord): Promise<void> {
     const withReason = record.state === 'SUSPENDED' || record.state === 'TERMINATED';
     await this.log.append(

@@ -56,6 +56,17 @@ export interface ControlPlaneHooks {
   /** Every transfer state change (`from` undefined when created), inside its transaction. */
   transferChanged?(tx: Queries, from: TransferState | undefined, record: TransferRecord): Promise<void>;
 
+  /**
+   * Inside the transaction that terminated a process because its counterparty did not answer in time
+   * (timeouts.ts): `state` is where it waited, `record` the terminated process.
+   */
+  processTimedOut?(
+    tx: Queries,
+    kind: ProcessKind,
+    record: NegotiationRecord | TransferRecord,
+    timeout: { readonly state: string; readonly waitedMs: number; readonly reason: string },
+  ): Promise<void>;
+
   /** After a transaction that changed a negotiation or transfer has committed. Must not throw. */
   committed?(kind: ProcessKind, id: string): void;
 }

@@ -2,7 +2,7 @@
 // the counterparty's pid may still be unknown (an initial message is answered before the peer's
 // ACK is read). Messages on an existing process must name both, consistently.
 
-import { DspError } from '../dsp/messages/index.js';
+import { DSP_CONTEXT_URL, DspError } from '../dsp/messages/index.js';
 import type { Role } from '../negotiation/index.js';
 
 export interface ProcessPids {
@@ -53,4 +53,18 @@ export function bothPids(record: ProcessPids): MessagePids | undefined {
 /** The counterparty's pid, which addresses the process on its side. */
 export function peerPid(record: ProcessPids): string | null {
   return record.role === 'provider' ? record.consumerPid : record.providerPid;
+}
+
+/**
+ * The process as `GET /negotiations/:pid` or `GET /transfers/:pid` shows it. Before the provider's
+ * ACK is read a consumer knows only its own pid, yet the provider may already ask (a peer may look a
+ * process up before it answers the request that disclosed it): it then gets our pid and the state,
+ * without the pid we do not know yet (EDC answers the same way), instead of a 404 for a pid we sent.
+ */
+export function earlyProcessBody<T extends 'ContractNegotiation' | 'TransferProcess'>(
+  type: T,
+  record: ProcessPids & { readonly state: string },
+): { '@context': string[]; '@type': T; state: string } & Partial<MessagePids> {
+  const own = record.role === 'provider' ? 'providerPid' : 'consumerPid';
+  return { '@context': [DSP_CONTEXT_URL], '@type': type, [own]: record.id, state: record.state };
 }

@@ -1,35 +1,81 @@
 // Applying a message a peer sent, once. Peers deliver at least once, and DSP messages carry no
-// message id, so a message counts as a duplicate when (1) it is not a valid transition in the
-// process's current state and (2) the same sender sent the same message (same digest) for the same
-// process before: the duplicate then gets the first answer and changes nothing. A message that is
-// valid now is applied even if an identical one came before: a transfer suspended, resumed and
-// suspended again receives two identical TransferSuspensionMessages, and both must count.
+// message id, so a duplicate is recognised by content: a message is a duplicate only when it is
+// identical (same sender, process and digest) to the one that produced the process's current state
+// and the process has not changed since (same record version). A duplicate gets the same answer again
+// and changes nothing. Everything else goes through the state table: a message valid now is applied
+// (a transfer suspended, resumed and suspended again receives two identical TransferSuspensionMessages,
+// and both count), an invalid one is a 400, and a terminal state is never left nor misreported by
+// replaying an answer given before the process moved on.
 
 import { ProcessError } from '../negotiation/index.js';
 import { messageDigest, type Inbox } from '../outbox/index.js';
-import type { Queries } from '../store/database.js';
+import type { Database, Queries } from '../store/database.js';
 import type { DspReply } from './context.js';
 
-export async function applyReceived(
+/** What the inbox keeps per (sender and process, message digest): the answer and the version it left. */
+interface Remembered {
+  readonly reply: DspReply;
+  readonly version: number;
+}
+
+/** The outcome of applying a message: the answer, and the record version it left behind. */
+export interface Applied<R extends DspReply = DspReply> {
+  readonly reply: R;
+  readonly version: number;
+}
+
+/** Applies `message` to a process whose record (as read in `tx`) has version `current`, once. */
+export async function applyReceived<R extends DspReply>(
   inbox: Inbox,
   tx: Queries,
   key: string,
   message: unknown,
-  apply: () => Promise<DspReply>,
-): Promise<DspReply> {
+  current: number,
+  apply: () => Promise<Applied<R>>,
+): Promise<R> {
   const digest = messageDigest(message);
-  try {
-    const reply = await apply();
-    // Stores the answer unless an identical message was applied before (that answer is kept).
-    await inbox.remember(tx, key, digest, reply);
-    return reply;
-  } catch (e) {
-    if (e instanceof ProcessError && e.code === 'ERR_INVALID_TRANSITION') {
-      const earlier = await inbox.lookup<DspReply>(key, digest, { tx });
-      if (earlier !== undefined) return earlier;
+  const earlier = await inbox.lookup<Partial<Remembered>>(key, digest, { tx });
+  if (earlier?.version === current && earlier.reply !== undefined) return earlier.reply as R;
+  const { reply, version } = await apply();
+  await inbox.remember(tx, key, digest, { reply, version } satisfies Remembered);
+  return reply;
+}
+
+/**
+ * Creates a process from an initial message, once: a repeat gets the first answer while the process
+ * it created is unchanged; once that process has moved on, the repeat is refused with the state
+ * table's reason (`refusal`), never answered with a stale state.
+ */
+export async function createReceived<R extends DspReply>(
+  db: Database,
+  inbox: Inbox,
+  key: string,
+  message: unknown,
+  created: {
+    /** Our pid in an answer given before. */
+    readonly pidOf: (reply: R) => string;
+    /** The version and state of our process `pid` now. */
+    readonly current: (tx: Queries, pid: string) => Promise<{ version: number; state: string } | undefined>;
+    /** Why the message is refused in `state`. */
+    readonly refusal: (state: string) => string;
+    readonly create: (tx: Queries) => Promise<Applied<R>>;
+  },
+): Promise<R> {
+  const digest = messageDigest(message);
+  return db.transaction(async (tx) => {
+    const earlier = await inbox.lookup<Partial<Remembered>>(key, digest, { tx });
+    if (earlier?.reply !== undefined) {
+      const reply = earlier.reply as R;
+      const now = await created.current(tx, created.pidOf(reply));
+      if (now !== undefined && now.version === earlier.version) return reply;
+      if (now !== undefined) {
+        throw new ProcessError('ERR_INVALID_TRANSITION', created.refusal(now.state), now.state);
+      }
     }
-    throw e;
-  }
+    const { reply, version } = await created.create(tx);
+    await inbox.remember(tx, key, digest, { reply, version } satisfies Remembered);
+    return reply;
+  });
 }
 
 /** Inbox key of the messages `sender` sends about process `pid` (our own pid). */

@@ -16,7 +16,7 @@ export {
   sent,
 } from './state-table.js';
 export { ProcessError, type ProcessErrorCode } from './errors.js';
-export type { JsonObject, Page, TxOption, WriteOptions } from './store-support.js';
+export type { JsonObject, Page, TxOption, Waiting, WriteOptions } from './store-support.js';
 export {
   NEGOTIATION_MESSAGES,
   NEGOTIATION_RULES,

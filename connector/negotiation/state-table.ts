@@ -95,6 +95,14 @@ export class StateTable<S extends string, M extends string> {
     return { ok: false, reason: this.refusal(role, state, event, sender) };
   }
 
+  /** The one state `message` from `sender` leads to, whatever the state before; undefined if it varies. */
+  targetOf(message: M, sender: Role): S | undefined {
+    const targets = new Set(
+      this.spec.rules.filter((r) => r.message === message && r.sender === sender).map((r) => r.to),
+    );
+    return targets.size === 1 ? [...targets][0] : undefined;
+  }
+
   /** Every allowed combination from both parties' points of view (each rule appears twice). */
   allowed(): AllowedTransition<S, M>[] {
     return this.spec.rules.flatMap((rule) =>

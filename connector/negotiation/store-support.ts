@@ -134,6 +134,22 @@ export function duplicatePidOr(error: unknown, message: string): unknown {
   return isUniqueViolation(error) ? new ProcessError('ERR_DUPLICATE_PID', message, undefined, error) : error;
 }
 
+/** A role and the states in which it waits on its counterparty. */
+export interface Waiting<State extends string> {
+  readonly role: Role;
+  readonly states: readonly State[];
+}
+
+function waitingClause<State extends string>(
+  waiting: readonly Waiting<State>[],
+): { where: string; params: SqlValue[] } {
+  const parts = waiting.filter((w) => w.states.length > 0);
+  return {
+    where: parts.map((w) => `(role = ? AND state IN (${w.states.map(() => '?').join(', ')}))`).join(' OR '),
+    params: parts.flatMap((w) => [w.role, ...w.states]),
+  };
+}
+
 /** What both process stores keep per record for the shared read and write steps below. */
 export interface VersionedRecord<State extends string> {
   readonly id: string;
@@ -171,6 +187,31 @@ export class ProcessTable<Row, Rec extends VersionedRecord<State>, State extends
   async one(where: string, params: SqlValue[], tx?: Queries): Promise<Rec | undefined> {
     const row = await (tx ?? this.db).get<Row>(`SELECT * FROM ${this.spec.table} ${where}`, params);
     return row && this.spec.toRecord(row);
+  }
+
+  /**
+   * Records in one of the given (role, states) that nothing has written since before `before`, oldest
+   * first: processes waiting on their counterparty for too long (see control-plane/timeouts.ts).
+   */
+  async idle(waiting: readonly Waiting<State>[], before: Date, limit: number): Promise<Rec[]> {
+    const { where, params } = waitingClause(waiting);
+    if (where === '') return [];
+    const rows = await this.db.all<Row>(
+      `SELECT * FROM ${this.spec.table} WHERE (${where}) AND updated_at < ? ORDER BY updated_at LIMIT ?`,
+      [...params, before.toISOString(), limit],
+    );
+    return rows.map((row) => this.spec.toRecord(row));
+  }
+
+  /** When the longest-waiting of those records was last written, if there is one. */
+  async oldestWaiting(waiting: readonly Waiting<State>[]): Promise<string | undefined> {
+    const { where, params } = waitingClause(waiting);
+    if (where === '') return undefined;
+    const row = await this.db.get<{ at: string | null }>(
+      `SELECT MIN(updated_at) AS at FROM ${this.spec.table} WHERE ${where}`,
+      params,
+    );
+    return row?.at ?? undefined;
   }
 
   /** The record to change: `known` when the caller has it, else read; checked against `expectedVersion`. */

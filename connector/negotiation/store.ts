@@ -20,6 +20,7 @@ import {
   type Page,
   type TxOption,
   type WriteOptions,
+  type Waiting,
 } from './store-support.js';
 
 export const NEGOTIATION_MIGRATIONS: readonly Migration[] = [
@@ -222,6 +223,20 @@ export class NegotiationStore {
         });
       return toRecord(mustExist(row, id));
     });
+  }
+
+  /** Records waiting in `waiting` that nothing has written since before `before`, oldest first. */
+  idle(
+    waiting: readonly Waiting<NegotiationState>[],
+    before: Date,
+    limit = 100,
+  ): Promise<NegotiationRecord[]> {
+    return this.table.idle(waiting, before, limit);
+  }
+
+  /** When the longest-waiting record in `waiting` was last written. */
+  oldestWaiting(waiting: readonly Waiting<NegotiationState>[]): Promise<string | undefined> {
+    return this.table.oldestWaiting(waiting);
   }
 
   get(id: string, options: TxOption = {}): Promise<NegotiationRecord | undefined> {

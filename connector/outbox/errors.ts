@@ -1,5 +1,18 @@
 // Typed outbox failures. A deliver function throws PermanentDeliveryError when retrying cannot help (the
-// peer answered 400 "invalid state transition", 404, a configuration error); any other error means "try again".
+// peer answered 400 "invalid state transition", 403, a configuration error); any other error means "try
+// again", and a RetryLaterError says when at the earliest (the peer's Retry-After).
+
+export class RetryLaterError extends Error {
+  override readonly name = 'RetryLaterError';
+
+  constructor(
+    message: string,
+    /** Wait at least this long before the next attempt. */
+    readonly retryAfterMs: number,
+  ) {
+    super(message);
+  }
+}
 
 export class PermanentDeliveryError extends Error {
   override readonly name = 'PermanentDeliveryError';

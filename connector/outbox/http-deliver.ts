@@ -1,9 +1,10 @@
-// The usual `deliver`: sends the entry as JSON over HTTP. 2xx is delivered; 5xx, 408, 425, 429 and network
-// errors are worth retrying; any other status (400 "invalid transition", 401, 404, a redirect) will not
-// change on retry, so it is a PermanentDeliveryError. Headers come from named factories at send time,
+// The usual `deliver`: sends the entry as JSON over HTTP. 2xx is delivered; network errors, 5xx, 404 (a
+// peer restarting, or one that has not committed the process yet) and 429 (with its Retry-After) are
+// worth retrying; any other status (400 "invalid transition", 401, 403, a redirect) will not change on
+// retry, so it is a PermanentDeliveryError. Headers come from named factories at send time,
 // so short-lived tokens are minted per attempt and never stored in the outbox.
 
-import { PermanentDeliveryError } from './errors.js';
+import { PermanentDeliveryError, RetryLaterError } from './errors.js';
 import { httpFetch } from './http-fetch.js';
 import type { OutboxEntry } from './store.js';
 import type { Deliver } from './worker.js';
@@ -28,7 +29,7 @@ export interface HttpDeliverOptions {
   readonly onResponse?: (entry: OutboxEntry, response: DeliveredResponse) => Promise<void> | void;
 }
 
-const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 425, 429]);
+const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([404, 429]);
 const MAX_DETAIL_LENGTH = 300;
 
 export function createHttpDeliver(options: HttpDeliverOptions = {}): Deliver {
@@ -50,9 +51,21 @@ export function createHttpDeliver(options: HttpDeliverOptions = {}): Deliver {
       return;
     }
     const detail = `${entry.method} ${entry.url} answered ${response.status}${excerpt(text)}`;
-    if (response.status >= 500 || RETRYABLE_STATUSES.has(response.status)) throw new Error(detail);
+    if (response.status >= 500 || RETRYABLE_STATUSES.has(response.status)) {
+      const after = retryAfterMs(response.headers.get('retry-after'), Date.now());
+      throw after === undefined ? new Error(detail) : new RetryLaterError(detail, after);
+    }
     throw new PermanentDeliveryError(detail, response.status);
   };
+}
+
+/** A Retry-After header (delay-seconds or an HTTP date) in milliseconds from `now`; undefined if absent or unreadable. */
+export function retryAfterMs(header: string | null, now: number): number | undefined {
+  if (header === null || header.trim() === '') return undefined;
+  const text = header.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
 async function headersFor(

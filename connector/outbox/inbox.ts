@@ -71,13 +71,14 @@ export class Inbox {
   }
 
   /**
-   * Stores `response` for (key, digest) in the caller's transaction unless one is stored already (the
-   * first answer is kept): one statement, for a handler that has already applied the message.
+   * Stores `response` for (key, digest) in the caller's transaction, replacing an earlier one (the latest
+   * application of a message is the one a duplicate repeats): one statement, for a handler that has
+   * already applied the message.
    */
   async remember(tx: Queries, key: string, digest: string, response: unknown): Promise<void> {
     await tx.run(
       `INSERT INTO inbox (aggregate_key, digest, response, created_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (aggregate_key, digest) DO NOTHING`,
+       ON CONFLICT (aggregate_key, digest) DO UPDATE SET response = excluded.response, created_at = excluded.created_at`,
       [key, digest, JSON.stringify(response ?? null), this.now().toISOString()],
     );
   }

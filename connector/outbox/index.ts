@@ -1,11 +1,12 @@
 // The durable outbox (messages leave after the state that sends them is committed) and the inbox
 // (a duplicate incoming message gets the first response and changes nothing).
-export { PermanentDeliveryError, OutboxError, type OutboxErrorCode } from './errors.js';
+export { PermanentDeliveryError, RetryLaterError, OutboxError, type OutboxErrorCode } from './errors.js';
 export {
   OUTBOX_MIGRATIONS,
   enqueue,
   getOutboxEntry,
   listOutbox,
+  cancelEntry,
   cancelPending,
   pruneOutbox,
   type HttpMethod,
@@ -16,14 +17,17 @@ export {
 } from './store.js';
 export { backoffDelay, type BackoffOptions } from './backoff.js';
 export {
+  DEFAULT_GIVE_UP_AFTER_MS,
   OutboxWorker,
   type Deliver,
   type DeliveryContext,
   type GiveUpHook,
+  type SupersededCheck,
   type OutboxWorkerOptions,
 } from './worker.js';
 export {
   createHttpDeliver,
+  retryAfterMs,
   type DeliveredResponse,
   type HeadersFactory,
   type HttpDeliverOptions,

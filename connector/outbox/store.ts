@@ -164,6 +164,15 @@ export async function cancelPending(
 }
 
 /** Deletes delivered and cancelled entries older than `before` (failed ones stay for the operator). */
+/** Cancels one pending entry (a later state change made it moot); false when it is no longer pending. */
+export async function cancelEntry(db: Database, seq: number, reason: string, now: Date): Promise<boolean> {
+  const result = await db.run(
+    `UPDATE outbox SET status = 'cancelled', last_error = ?, updated_at = ? WHERE seq = ? AND status = 'pending'`,
+    [reason, now.toISOString(), seq],
+  );
+  return result.changes === 1;
+}
+
 export async function pruneOutbox(q: Queries, before: Date): Promise<number> {
   const result = await q.run(
     `DELETE FROM outbox WHERE status IN ('delivered', 'cancelled') AND updated_at < ?`,

@@ -1,6 +1,8 @@
 // Delivers outbox entries: in order within an aggregate (one in flight per aggregate, the next waits for it,
-// even through retries), aggregates in parallel up to `concurrency`. Failures retry with back-off until
-// `maxAttempts`; then, or at once on PermanentDeliveryError, the entry is marked failed and `onGiveUp` runs
+// even through retries), aggregates in parallel up to `concurrency`. Before each attempt `superseded` may
+// cancel an entry that a later state change made moot. Failures retry with exponential back-off (at least
+// as long as a peer's Retry-After) until `giveUpAfterMs` after the entry was queued, or `maxAttempts`;
+// then, or at once on PermanentDeliveryError, the entry is marked failed and `onGiveUp` runs
 // (the caller terminates the negotiation there). A failed entry no longer holds up its aggregate's later
 // entries; a hook that finds them pointless cancels them (cancelPending) in the same breath.
 //
@@ -12,8 +14,9 @@
 import type { Clock } from '../identity/clock.js';
 import type { Database } from '../store/database.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
-import { OutboxError, PermanentDeliveryError, toError } from './errors.js';
+import { OutboxError, PermanentDeliveryError, RetryLaterError, toError } from './errors.js';
 import {
+  cancelEntry,
   countPending,
   giveUpHandled,
   giveUpsNotHandled,
@@ -24,6 +27,9 @@ import {
   startAttempt,
   type OutboxEntry,
 } from './store.js';
+
+/** How long a message is retried by default before the worker gives up on it. */
+export const DEFAULT_GIVE_UP_AFTER_MS = 10 * 60_000;
 
 export interface DeliveryContext {
   /** Aborts when the attempt times out; pass it to fetch. */
@@ -36,18 +42,27 @@ export interface DeliveryContext {
  */
 export type Deliver = (entry: OutboxEntry, context: DeliveryContext) => Promise<void>;
 
+/**
+ * Why `entry` is no longer worth sending (a later state change overtook it), or undefined to send it.
+ * Asked before every attempt; a reason cancels the entry instead.
+ */
+export type SupersededCheck = (entry: OutboxEntry) => Promise<string | undefined>;
+
 /** Runs once per given-up entry, perhaps again after a crash: make it idempotent. */
 export type GiveUpHook = (entry: OutboxEntry, error: Error) => Promise<void> | void;
 
 export interface OutboxWorkerOptions {
   readonly deliver: Deliver;
+  readonly superseded?: SupersededCheck;
   readonly onGiveUp?: GiveUpHook;
   /** Unexpected failures (a database error, a throwing hook); default console.error. */
   readonly onError?: (error: unknown) => void;
   /** Aggregates delivered in parallel; default 4. */
   readonly concurrency?: number;
-  /** Attempts per entry before giving up; default 8. */
+  /** Attempts per entry before giving up; default unbounded (giveUpAfterMs bounds the retries). */
   readonly maxAttempts?: number;
+  /** How long after it was queued an entry is retried before giving up; default 10 minutes. */
+  readonly giveUpAfterMs?: number;
   /** First retry wait; default 1 s. */
   readonly baseDelayMs?: number;
   /** Longest retry wait; default 5 min. */
@@ -64,10 +79,12 @@ export interface OutboxWorkerOptions {
 
 export class OutboxWorker {
   private readonly deliver: Deliver;
+  private readonly superseded: SupersededCheck;
   private readonly onGiveUp: GiveUpHook;
   private readonly onError: (error: unknown) => void;
   private readonly concurrency: number;
   private readonly maxAttempts: number;
+  private readonly giveUpAfterMs: number;
   private readonly backoff: BackoffOptions;
   private readonly pollIntervalMs: number;
   private readonly deliveryTimeoutMs: number;
@@ -90,10 +107,13 @@ export class OutboxWorker {
     options: OutboxWorkerOptions,
   ) {
     this.deliver = options.deliver;
+    this.superseded = options.superseded ?? (() => Promise.resolve(undefined));
     this.onGiveUp = options.onGiveUp ?? (() => undefined);
     this.onError = options.onError ?? ((e) => console.error('outbox:', e));
     this.concurrency = positiveInteger(options.concurrency ?? 4, 'concurrency');
-    this.maxAttempts = positiveInteger(options.maxAttempts ?? 8, 'maxAttempts');
+    this.maxAttempts =
+      options.maxAttempts === undefined ? Infinity : positiveInteger(options.maxAttempts, 'maxAttempts');
+    this.giveUpAfterMs = nonNegative(options.giveUpAfterMs ?? DEFAULT_GIVE_UP_AFTER_MS, 'giveUpAfterMs');
     this.backoff = {
       baseDelayMs: nonNegative(options.baseDelayMs ?? 1000, 'baseDelayMs'),
       maxDelayMs: nonNegative(options.maxDelayMs ?? 300_000, 'maxDelayMs'),
@@ -250,18 +270,34 @@ export class OutboxWorker {
       );
       return;
     }
+    const moot = await this.superseded(head);
+    if (moot !== undefined) {
+      await cancelEntry(this.db, head.seq, moot, this.now());
+      return;
+    }
     const entry = await startAttempt(this.db, head.seq, this.now());
     if (!entry) return; // cancelled since we read it
     const error = await this.tryDeliver(entry);
     if (error === undefined) {
       await markDelivered(this.db, entry.seq, this.now());
-    } else if (error instanceof PermanentDeliveryError || entry.attempts >= this.maxAttempts) {
-      await this.giveUp(entry, error);
-    } else {
-      const wait = backoffDelay(entry.attempts, this.backoff, this.random);
-      const now = this.now();
-      await scheduleRetry(this.db, entry.seq, error.message, new Date(now.getTime() + wait), now);
+      return;
     }
+    const now = this.now();
+    const deadline = Date.parse(entry.createdAt) + this.giveUpAfterMs;
+    if (
+      error instanceof PermanentDeliveryError ||
+      entry.attempts >= this.maxAttempts ||
+      now.getTime() >= deadline
+    ) {
+      const bound = now.getTime() >= deadline ? ` (retried for ${this.giveUpAfterMs} ms)` : '';
+      await this.giveUp(entry, bound ? new Error(`${error.message}${bound}`) : error);
+      return;
+    }
+    let wait = backoffDelay(entry.attempts, this.backoff, this.random);
+    if (error instanceof RetryLaterError) wait = Math.max(wait, error.retryAfterMs);
+    // The last try falls on the deadline, not after it.
+    const next = Math.min(now.getTime() + wait, deadline);
+    await scheduleRetry(this.db, entry.seq, error.message, new Date(next), now);
   }
 
   /** Resolves to the failure, or undefined on success. A deliver that ignores the signal still times out. */

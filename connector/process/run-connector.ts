@@ -25,6 +25,11 @@ import { createManagementRouter, ensureManagementApiKey, MANAGEMENT_PATH } from 
 import { EVIDENCE_OPENAPI } from '../management/evidence.js';
 import { AutomationConfigError, parseAutomationFlag, resolveAutomation } from '../control-plane/index.js';
 import { ConfigError, dataFile, parsePort, readConfigFile } from './config.js';
+import {
+  readControlPlaneSettings,
+  type DeliverySettings,
+  type TimeoutSettings,
+} from './control-plane-settings.js';
 import { loadSeed, readSeed } from './seed.js';
 import {
   DATA_SERVICE_MIGRATIONS,
@@ -47,6 +52,10 @@ export interface ControlPlaneConnectorOptions extends StartConnectorOptions {
   readonly dataplane?: DataPlaneSettings;
   /** Evidence log settings (default: `evidence` in connector.json). */
   readonly evidence?: EvidenceSettings;
+  /** How long messages are retried (default: `delivery` in connector.json). */
+  readonly delivery?: DeliverySettings;
+  /** How long processes may wait on their counterparty (default: `timeouts` in connector.json). */
+  readonly timeouts?: TimeoutSettings;
 }
 
 export interface ControlPlaneConnector extends RunningConnector {
@@ -75,10 +84,13 @@ export async function startControlPlaneConnector(
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.controlPlane?.onError ? { onError: options.controlPlane.onError } : {}),
     });
+    const settings = readControlPlaneSettings(connector.dataDir, options);
     const plane = createControlPlane(connector, {
       clock: options.clock,
+      timeouts: settings.timeouts,
       ...options.controlPlane,
       automation,
+      outbox: { ...settings.delivery, ...options.controlPlane?.outbox },
       hooks: services.hooks,
       checkDataAddress: (address) => {
         try {

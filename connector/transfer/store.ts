@@ -18,6 +18,7 @@ import {
   type Page,
   type TxOption,
   type WriteOptions,
+  type Waiting,
 } from '../negotiation/store-support.js';
 import type { Database, Migration, Queries } from '../store/database.js';
 import { nextTransferState, type TransferEvent, type TransferState } from './states.js';
@@ -203,6 +204,16 @@ export class TransferStore {
       await this.onTransition?.(q, undefined, created);
       return created;
     });
+  }
+
+  /** Records waiting in `waiting` that nothing has written since before `before`, oldest first. */
+  idle(waiting: readonly Waiting<TransferState>[], before: Date, limit = 100): Promise<TransferRecord[]> {
+    return this.table.idle(waiting, before, limit);
+  }
+
+  /** When the longest-waiting record in `waiting` was last written. */
+  oldestWaiting(waiting: readonly Waiting<TransferState>[]): Promise<string | undefined> {
+    return this.table.oldestWaiting(waiting);
   }
 
   get(id: string, options: TxOption = {}): Promise<TransferRecord | undefined> {

@@ -9,31 +9,12 @@ import {
   sent,
 } from '../../connector/negotiation/index.js';
 import { describeCartesian } from './cartesian.js';
+import { NEGOTIATION_SPEC } from './spec-transitions.js';
 
 // DSP 2025-1, figure contract.negotiation.state.machine: "C" = the consumer sends, "P" = the provider sends.
 // Termination: the figure draws some sides only, the termination message's text allows it "at any state"
 // by either party; we follow the text (see connector/negotiation/states.ts).
-const SPEC = `
-  -          ContractRequestMessage                     C  REQUESTED
-  -          ContractOfferMessage                       P  OFFERED
-  REQUESTED  ContractOfferMessage                       P  OFFERED
-  REQUESTED  ContractAgreementMessage                   P  AGREED
-  OFFERED    ContractRequestMessage                     C  REQUESTED
-  OFFERED    ContractNegotiationEventMessage:ACCEPTED   C  ACCEPTED
-  ACCEPTED   ContractAgreementMessage                   P  AGREED
-  AGREED     ContractAgreementVerificationMessage       C  VERIFIED
-  VERIFIED   ContractNegotiationEventMessage:FINALIZED  P  FINALIZED
-  REQUESTED  ContractNegotiationTerminationMessage      C  TERMINATED
-  REQUESTED  ContractNegotiationTerminationMessage      P  TERMINATED
-  OFFERED    ContractNegotiationTerminationMessage      C  TERMINATED
-  OFFERED    ContractNegotiationTerminationMessage      P  TERMINATED
-  ACCEPTED   ContractNegotiationTerminationMessage      C  TERMINATED
-  ACCEPTED   ContractNegotiationTerminationMessage      P  TERMINATED
-  AGREED     ContractNegotiationTerminationMessage      C  TERMINATED
-  AGREED     ContractNegotiationTerminationMessage      P  TERMINATED
-  VERIFIED   ContractNegotiationTerminationMessage      C  TERMINATED
-  VERIFIED   ContractNegotiationTerminationMessage      P  TERMINATED
-`;
+const SPEC = NEGOTIATION_SPEC;
 
 describe('negotiation/states', () => {
   describe('every role x state x event', () => {

@@ -13,7 +13,15 @@ export interface Arrival {
   readonly at: number;
 }
 
-export type Reply = { readonly status: number; readonly body?: unknown; readonly delayMs?: number } | 'hang';
+export type Reply =
+  | {
+      readonly status: number;
+      readonly body?: unknown;
+      readonly delayMs?: number;
+      readonly headers?: Record<string, string>;
+    }
+  | 'hang'
+  | 'close';
 
 export class TestServer {
   readonly arrivals: Arrival[] = [];
@@ -90,11 +98,15 @@ export class TestServer {
       this.hanging.push(res);
       return;
     }
+    if (reply === 'close') {
+      res.socket?.destroy(); // the connection drops without an answer
+      return;
+    }
     const aggregate = arrival.body?.aggregate ?? '';
     this.enter(aggregate);
     setTimeout(() => {
       this.leave(aggregate);
-      res.writeHead(reply.status, { 'content-type': 'application/json' });
+      res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
       res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
     }, reply.delayMs ?? 0);
   }

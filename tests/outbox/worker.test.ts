@@ -15,12 +15,13 @@ import {
   createHttpDeliver,
   enqueue,
   listOutbox,
+  retryAfterMs,
   type OutboxEntry,
   type OutboxWorkerOptions,
 } from '../../connector/outbox/index.js';
 import type { Database } from '../../connector/store/database.js';
 import { cleanUp, openDatabase, rejectsWithCode, tempDatabase } from '../negotiation/helpers.js';
-import { TestServer } from './server.js';
+import { TestServer, type Reply } from './server.js';
 
 const FAST = { baseDelayMs: 10, pollIntervalMs: 50, deliveryTimeoutMs: 3000 } as const;
 
@@ -218,6 +219,60 @@ describe('outbox/worker', function () {
     expect(given).to.have.length(1);
   });
 
+  it('retries 404, 429, 5xx and a dropped connection, then delivers', async () => {
+    const failures: Reply[] = [{ status: 404 }, 'close', { status: 429 }, { status: 503 }];
+    server.reply = (_arrival, index) => failures[index] ?? { status: 200 };
+    await put('A', 1);
+    const given: Error[] = [];
+    await worker({ onGiveUp: (_e, error) => void given.push(error) }).drain();
+    expect(given).to.deep.equal([]);
+    expect(server.arrivals).to.have.length(5);
+    const [entry] = await entries();
+    expect(entry?.status).to.equal('delivered');
+    // The HTTP client itself resends once on a fresh connection when a reused one was dropped.
+    expect(entry?.attempts).to.be.within(4, 5);
+  });
+
+  it('waits at least as long as a 429 or 503 Retry-After says', async () => {
+    server.reply = (_arrival, index) =>
+      index === 0 ? { status: 429, headers: { 'retry-after': '2' } } : { status: 200 };
+    await put('A', 1);
+    worker();
+    await waitFor('the first answer', async () => (await entries())[0]?.lastError !== null);
+    const [entry] = await entries();
+    // Scheduled from the moment the 429 was handled: at least 2 s later, whatever the back-off says.
+    expect(Date.parse(entry!.nextAttemptAt) - Date.parse(entry!.updatedAt)).to.be.at.least(2000);
+    expect(retryAfterMs('Wed, 21 Oct 2015 07:28:00 GMT', Date.parse('2015-10-21T07:27:00Z'))).to.equal(
+      60_000,
+    );
+    expect(retryAfterMs('soon', 0)).to.equal(undefined);
+  });
+
+  it('gives up once giveUpAfterMs has passed since the message was queued, saying so', async () => {
+    server.reply = () => ({ status: 503 });
+    await put('A', 1);
+    const given: Error[] = [];
+    await worker({ giveUpAfterMs: 300, onGiveUp: (_e, error) => void given.push(error) }).drain();
+    const [entry] = await entries();
+    expect(entry?.status).to.equal('failed');
+    expect(entry?.attempts).to.be.greaterThan(1);
+    expect(given.map((e) => e.message)).to.deep.equal([
+      `POST ${server.url('/A/1')} answered 503 (retried for 300 ms)`,
+    ]);
+  });
+
+  it('takes a 4xx other than 404 and 429 as final at once', async () => {
+    for (const [n, status] of [400, 401, 403, 409, 410].entries()) {
+      server.reply = () => ({ status });
+      await put(`F${n}`, 1);
+    }
+    await worker().drain();
+    expect(server.arrivals).to.have.length(5);
+    expect((await entries()).map((e) => [e.status, e.attempts])).to.deep.equal(
+      new Array(5).fill(['failed', 1]),
+    );
+  });
+
   it('gives up at once on a PermanentDeliveryError', async () => {
     server.reply = () => ({
       status: 400,
@@ -249,7 +304,7 @@ describe('outbox/worker', function () {
   });
 
   it('reruns a give-up hook that threw, at the next start', async () => {
-    server.reply = () => ({ status: 404 });
+    server.reply = () => ({ status: 403 });
     await put('A', 1);
     const logged: unknown[] = [];
     const first = worker({
@@ -263,7 +318,7 @@ describe('outbox/worker', function () {
     const hooked: OutboxEntry[] = [];
     await worker({ onGiveUp: (entry) => void hooked.push(entry) }).drain();
     expect(hooked.map((e) => [e.status, e.lastError])).to.deep.equal([
-      ['failed', `POST ${server.url('/A/1')} answered 404`],
+      ['failed', `POST ${server.url('/A/1')} answered 403`],
     ]);
     expect(server.arrivals).to.have.length(1);
   });

@@ -8,24 +8,10 @@ import {
   transferTable,
 } from '../../connector/transfer/index.js';
 import { describeCartesian } from '../negotiation/cartesian.js';
+import { TRANSFER_SPEC } from '../negotiation/spec-transitions.js';
 
 // DSP 2025-1, figure transfer-process-state-machine: "C" = the consumer sends, "P" = the provider sends.
-const SPEC = `
-  -          TransferRequestMessage      C  REQUESTED
-  REQUESTED  TransferStartMessage        P  STARTED
-  SUSPENDED  TransferStartMessage        P  STARTED
-  SUSPENDED  TransferStartMessage        C  STARTED
-  STARTED    TransferSuspensionMessage   P  SUSPENDED
-  STARTED    TransferSuspensionMessage   C  SUSPENDED
-  STARTED    TransferCompletionMessage   P  COMPLETED
-  STARTED    TransferCompletionMessage   C  COMPLETED
-  REQUESTED  TransferTerminationMessage  P  TERMINATED
-  REQUESTED  TransferTerminationMessage  C  TERMINATED
-  STARTED    TransferTerminationMessage  P  TERMINATED
-  STARTED    TransferTerminationMessage  C  TERMINATED
-  SUSPENDED  TransferTerminationMessage  P  TERMINATED
-  SUSPENDED  TransferTerminationMessage  C  TERMINATED
-`;
+const SPEC = TRANSFER_SPEC;
 
 describe('transfer/states', () => {
   describe('every role x state x event', () => {

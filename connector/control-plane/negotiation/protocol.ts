@@ -15,17 +15,22 @@ import {
   type ContractRequestMessage,
 } from '../../dsp/messages/index.js';
 import {
+  nextNegotiationState,
+  ProcessError,
   received,
+  type NegotiationMessage,
+  type NegotiationState,
+  type Role,
   type NegotiationChanges,
   type NegotiationEvent,
   type NegotiationRecord,
 } from '../../negotiation/index.js';
-import { cancelPending, messageDigest } from '../../outbox/index.js';
+import { cancelPending } from '../../outbox/index.js';
 import type { Queries } from '../../store/database.js';
 import type { ControlPlaneContext, DspReply } from '../context.js';
-import { checkMessagePids, type MessagePids } from '../pids.js';
+import { bothPids, checkMessagePids, earlyProcessBody, type MessagePids } from '../pids.js';
 import { creating, peerAddressOrRefuse, terminationReason } from '../protocol-support.js';
-import { applyReceived, inboxKey } from '../received.js';
+import { applyReceived, createReceived, inboxKey } from '../received.js';
 import { agreementProblems } from './agreement.js';
 import { contractDenial } from './decision.js';
 import { negotiationBody } from './wire.js';
@@ -36,8 +41,12 @@ export class NegotiationProtocol {
   constructor(private readonly ctx: ControlPlaneContext) {}
 
   /** GET /negotiations/:pid (either role). */
-  async state(caller: Caller, pid: string): Promise<ContractNegotiation> {
-    return negotiationBody(await this.own(caller, pid));
+  async state(
+    caller: Caller,
+    pid: string,
+  ): Promise<ContractNegotiation | ReturnType<typeof earlyProcessBody>> {
+    const record = await this.own(caller, pid);
+    return bothPids(record) ? negotiationBody(record) : earlyProcessBody('ContractNegotiation', record);
   }
 
   /** Provider: POST /negotiations/request, a consumer opens a negotiation. */
@@ -63,31 +72,34 @@ export class NegotiationProtocol {
     const denial = manual ? undefined : contractDenial(match, caller, ctx.did, ctx.clock());
     const key = `${caller.participantId} ContractRequestMessage ${message.consumerPid}`;
     let stored: NegotiationRecord | undefined;
-    const { response } = await ctx.inbox.once<Reply>(key, messageDigest(message), async (tx) => {
-      const created = await creating(
-        () =>
-          ctx.negotiations.create(
-            {
-              role: 'provider',
-              consumerPid: message.consumerPid,
-              counterPartyId: caller.participantId,
-              counterPartyAddress: callbackAddress,
-              datasetId: match.asset.id,
-              // Our own form of the offer, so the agreement is built from what we published.
-              offer: { ...match.dspOffer, target: match.asset.id },
-              pendingAction: manual,
-            },
-            received('ContractRequestMessage'),
-            { tx },
-          ),
-        'consumerPid',
-        message.consumerPid,
-      );
-      // A denial is sent by the automation; stored now, while the caller's claims are known.
-      stored = denial
-        ? await ctx.negotiations.update(created.id, { reason: denial }, { tx, current: created })
-        : created;
-      return { status: 201, body: negotiationBody(stored) };
+    const response = await createReceived<Reply>(ctx.db, ctx.inbox, key, message, {
+      ...this.created('provider', 'ContractRequestMessage', (reply) => reply.body.providerPid),
+      create: async (tx) => {
+        const created = await creating(
+          () =>
+            ctx.negotiations.create(
+              {
+                role: 'provider',
+                consumerPid: message.consumerPid,
+                counterPartyId: caller.participantId,
+                counterPartyAddress: callbackAddress,
+                datasetId: match.asset.id,
+                // Our own form of the offer, so the agreement is built from what we published.
+                offer: { ...match.dspOffer, target: match.asset.id },
+                pendingAction: manual,
+              },
+              received('ContractRequestMessage'),
+              { tx },
+            ),
+          'consumerPid',
+          message.consumerPid,
+        );
+        // A denial is sent by the automation; stored now, while the caller's claims are known.
+        stored = denial
+          ? await ctx.negotiations.update(created.id, { reason: denial }, { tx, current: created })
+          : created;
+        return { reply: { status: 201, body: negotiationBody(stored) }, version: stored.version };
+      },
     });
     ctx.committed('negotiation', response.body.providerPid, {
       sent: false,
@@ -131,27 +143,30 @@ export class NegotiationProtocol {
     const callbackAddress = peerAddressOrRefuse(ctx.hostPolicy, message.callbackAddress, '/callbackAddress');
     const key = `${caller.participantId} ContractOfferMessage ${message.providerPid}`;
     let stored: NegotiationRecord | undefined;
-    const { response } = await ctx.inbox.once<Reply>(key, messageDigest(message), async (tx) => {
-      const record = await creating(
-        () =>
-          ctx.negotiations.create(
-            {
-              role: 'consumer',
-              providerPid: message.providerPid,
-              counterPartyId: caller.participantId,
-              counterPartyAddress: callbackAddress,
-              datasetId: message.offer.target,
-              offer: message.offer,
-              pendingAction: true, // our operator accepts, counters or terminates
-            },
-            received('ContractOfferMessage'),
-            { tx },
-          ),
-        'providerPid',
-        message.providerPid,
-      );
-      stored = record;
-      return { status: 201, body: negotiationBody(record) };
+    const response = await createReceived<Reply>(ctx.db, ctx.inbox, key, message, {
+      ...this.created('consumer', 'ContractOfferMessage', (reply) => reply.body.consumerPid),
+      create: async (tx) => {
+        const record = await creating(
+          () =>
+            ctx.negotiations.create(
+              {
+                role: 'consumer',
+                providerPid: message.providerPid,
+                counterPartyId: caller.participantId,
+                counterPartyAddress: callbackAddress,
+                datasetId: message.offer.target,
+                offer: message.offer,
+                pendingAction: true, // our operator accepts, counters or terminates
+              },
+              received('ContractOfferMessage'),
+              { tx },
+            ),
+          'providerPid',
+          message.providerPid,
+        );
+        stored = record;
+        return { reply: { status: 201, body: negotiationBody(record) }, version: record.version };
+      },
     });
     ctx.committed('negotiation', response.body.consumerPid, {
       sent: false,
@@ -250,7 +265,11 @@ export class NegotiationProtocol {
     const reply = await ctx.db.transaction(async (tx) => {
       const record = await this.own(caller, pid, tx);
       const learnt = checkMessagePids(record, message);
-      return applyReceived(ctx.inbox, tx, inboxKey(caller.participantId, pid), message, async () => {
+      const key = inboxKey(caller.participantId, pid);
+      return applyReceived<Reply>(ctx.inbox, tx, key, message, record.version, async () => {
+        // The state table first: a message it refuses is refused as such, whatever else is wrong with it.
+        const decision = nextNegotiationState(record.role, record.state, event);
+        if (!decision.ok) throw new ProcessError('ERR_INVALID_TRANSITION', decision.reason, record.state);
         const next = await ctx.negotiations.transition(record.id, event, {
           tx,
           current: record,
@@ -258,12 +277,24 @@ export class NegotiationProtocol {
         });
         await after?.(tx, next);
         applied = next;
-        return { status: 200, body: negotiationBody(next) };
+        return { reply: { status: 200, body: negotiationBody(next) }, version: next.version };
       });
     });
     // `after` may have changed the record further (and sent): then the automation reads it afresh.
     ctx.committed('negotiation', pid, after ? {} : { sent: false, ...(applied ? { record: applied } : {}) });
     return reply as Reply;
+  }
+
+  /** How createReceived finds the negotiation an initial message created, and words a refusal. */
+  private created(role: Role, message: NegotiationMessage, pidOf: (reply: Reply) => string | undefined) {
+    return {
+      pidOf: (reply: Reply) => pidOf(reply) ?? '',
+      current: async (tx: Queries, pid: string) => this.ctx.negotiations.get(pid, { tx }),
+      refusal: (state: string) => {
+        const decision = nextNegotiationState(role, state as NegotiationState, received(message));
+        return decision.ok ? `the ${message} was applied before, in an earlier state` : decision.reason;
+      },
+    };
   }
 
   /** Our negotiation `pid` if `caller` is its counterparty; otherwise 404, the same as unknown. */

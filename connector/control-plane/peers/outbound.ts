@@ -25,6 +25,8 @@ export interface DspDeliverOptions {
   readonly tokenFor: (entry: OutboxEntry) => Promise<string>;
   /** Sees 2xx answers, e.g. the ACK of an initial request that carries the peer's pid. */
   readonly onResponse?: (entry: OutboxEntry, response: DeliveredResponse) => Promise<void>;
+  /** A resent message refused with 400: true when the peer's process shows it applied an earlier copy. */
+  readonly peerHasIt?: (entry: OutboxEntry) => Promise<boolean>;
   readonly fetch?: typeof fetch;
 }
 
@@ -46,7 +48,7 @@ export function sendDsp(
 }
 
 export function createDspDeliver(options: DspDeliverOptions): Deliver {
-  return createHttpDeliver({
+  const deliver = createHttpDeliver({
     fetch: peerFetch(options.hostPolicy, options.fetch ?? httpFetch),
     headers: {
       [DSP_HEADERS]: async (entry) => ({
@@ -55,6 +57,19 @@ export function createDspDeliver(options: DspDeliverOptions): Deliver {
     },
     ...(options.onResponse ? { onResponse: options.onResponse } : {}),
   });
+  const { peerHasIt } = options;
+  if (peerHasIt === undefined) return deliver;
+  return async (entry, context) => {
+    try {
+      await deliver(entry, context);
+    } catch (e) {
+      // Only a resent copy: the first attempt's refusal is the peer's answer to this message.
+      const resent = entry.attempts > 1;
+      if (resent && e instanceof PermanentDeliveryError && e.status === 400 && (await peerHasIt(entry)))
+        return;
+      throw e;
+    }
+  };
 }
 
 /** fetch with the host policy checked per request and DSP error bodies reduced to their reasons. */
@@ -70,7 +85,13 @@ export function peerFetch(policy: HostPolicy, base: typeof fetch): typeof fetch 
     const response = await base(input, init);
     if (response.ok) return response;
     const text = await response.text();
-    return new Response(reasonsOf(text), { status: response.status, statusText: response.statusText });
+    // Retry-After kept: it says when to try again.
+    const retryAfter = response.headers.get('retry-after');
+    return new Response(reasonsOf(text), {
+      status: response.status,
+      statusText: response.statusText,
+      ...(retryAfter !== null ? { headers: { 'retry-after': retryAfter } } : {}),
+    });
   };
 }
 

@@ -13,14 +13,20 @@ import {
   type TransferSuspensionMessage,
   type TransferTerminationMessage,
 } from '../../dsp/messages/index.js';
-import { cancelPending, messageDigest } from '../../outbox/index.js';
+import { cancelPending } from '../../outbox/index.js';
 import type { Queries } from '../../store/database.js';
-import { received } from '../../negotiation/index.js';
-import type { TransferChanges, TransferEvent, TransferRecord } from '../../transfer/index.js';
+import { ProcessError, received } from '../../negotiation/index.js';
+import {
+  nextTransferState,
+  type TransferChanges,
+  type TransferEvent,
+  type TransferRecord,
+  type TransferState,
+} from '../../transfer/index.js';
 import type { ControlPlaneContext, DspReply } from '../context.js';
-import { checkMessagePids, type MessagePids } from '../pids.js';
+import { bothPids, checkMessagePids, earlyProcessBody, type MessagePids } from '../pids.js';
 import { creating, peerAddressOrRefuse, terminationReason } from '../protocol-support.js';
-import { applyReceived, inboxKey } from '../received.js';
+import { applyReceived, createReceived, inboxKey } from '../received.js';
 import { readDeclaredUsage } from '../extensions.js';
 import { isPushFormat } from './data-address.js';
 import { AgreementChecks } from './use-check.js';
@@ -34,8 +40,9 @@ export class TransferProtocol {
   constructor(private readonly ctx: ControlPlaneContext) {}
 
   /** GET /transfers/:pid (either role). */
-  async state(caller: Caller, pid: string): Promise<TransferProcess> {
-    return transferBody(await this.own(caller, pid));
+  async state(caller: Caller, pid: string): Promise<TransferProcess | ReturnType<typeof earlyProcessBody>> {
+    const record = await this.own(caller, pid);
+    return bothPids(record) ? transferBody(record) : earlyProcessBody('TransferProcess', record);
   }
 
   /** Provider: POST /transfers/request. */
@@ -57,32 +64,44 @@ export class TransferProtocol {
     const denial = await this.useDenial(caller, message.agreementId);
     const key = `${caller.participantId} TransferRequestMessage ${message.consumerPid}`;
     let stored: TransferRecord | undefined;
-    const { response } = await ctx.inbox.once<Reply>(key, messageDigest(message), async (tx) => {
-      const created = await creating(
-        () =>
-          ctx.transfers.create(
-            {
-              role: 'provider',
-              consumerPid: message.consumerPid,
-              agreementId: message.agreementId,
-              counterPartyId: caller.participantId,
-              counterPartyAddress: callbackAddress,
-              format: message.format,
-              dataAddress: message.dataAddress ?? null,
-            },
-            received('TransferRequestMessage'),
-            { tx },
-          ),
-        'consumerPid',
-        message.consumerPid,
-      );
-      // Kept for every access to the data: the declaration and the claims verified now.
-      await ctx.hooks?.usageDeclared?.(tx, created, { ...usage, claims: caller.claims });
-      // The automation terminates with this reason, or starts the transfer when there is none.
-      stored = denial
-        ? await ctx.transfers.update(created.id, { reason: denial }, { tx, current: created })
-        : created;
-      return { status: 201, body: transferBody(stored) };
+    const response = await createReceived<Reply>(ctx.db, ctx.inbox, key, message, {
+      pidOf: (reply) => reply.body.providerPid,
+      current: (tx, providerPid) => ctx.transfers.get(providerPid, { tx }),
+      refusal: (state) => {
+        const decision = nextTransferState(
+          'provider',
+          state as TransferState,
+          received('TransferRequestMessage'),
+        );
+        return decision.ok ? 'the TransferRequestMessage was applied before' : decision.reason;
+      },
+      create: async (tx) => {
+        const created = await creating(
+          () =>
+            ctx.transfers.create(
+              {
+                role: 'provider',
+                consumerPid: message.consumerPid,
+                agreementId: message.agreementId,
+                counterPartyId: caller.participantId,
+                counterPartyAddress: callbackAddress,
+                format: message.format,
+                dataAddress: message.dataAddress ?? null,
+              },
+              received('TransferRequestMessage'),
+              { tx },
+            ),
+          'consumerPid',
+          message.consumerPid,
+        );
+        // Kept for every access to the data: the declaration and the claims verified now.
+        await ctx.hooks?.usageDeclared?.(tx, created, { ...usage, claims: caller.claims });
+        // The automation terminates with this reason, or starts the transfer when there is none.
+        stored = denial
+          ? await ctx.transfers.update(created.id, { reason: denial }, { tx, current: created })
+          : created;
+        return { reply: { status: 201, body: transferBody(stored) }, version: stored.version };
+      },
     });
     ctx.committed('transfer', response.body.providerPid, {
       sent: false,
@@ -164,7 +183,11 @@ export class TransferProtocol {
     const reply = await ctx.db.transaction(async (tx) => {
       const record = await this.own(caller, pid, tx);
       const learnt = checkMessagePids(record, message);
-      return applyReceived(ctx.inbox, tx, inboxKey(caller.participantId, pid), message, async () => {
+      const key = inboxKey(caller.participantId, pid);
+      return applyReceived<Reply>(ctx.inbox, tx, key, message, record.version, async () => {
+        // The state table first: a message it refuses is refused as such, whatever else is wrong with it.
+        const decision = nextTransferState(record.role, record.state, event);
+        if (!decision.ok) throw new ProcessError('ERR_INVALID_TRANSITION', decision.reason, record.state);
         const next = await ctx.transfers.transition(record.id, event, {
           tx,
           current: record,
@@ -172,7 +195,7 @@ export class TransferProtocol {
         });
         await after?.(tx, next);
         applied = next;
-        return { status: 200, body: transferBody(next) };
+        return { reply: { status: 200, body: transferBody(next) }, version: next.version };
       });
     });
     // `after` may have changed the record further (and sent): then the automation reads it afresh.
