@@ -23,6 +23,8 @@ export interface CompileResult {
   readonly policy: CompiledPolicy;
   /** Errors (empty when ok). */
   readonly problems: readonly PolicyProblem[];
+  /** Warnings found while compiling (deprecated ODRL terms read as their 2.2 replacement). */
+  readonly warnings?: readonly PolicyProblem[];
   /** The canonical form, when the input could be read at all (used by the linter). */
   readonly canonical?: Canonical;
 }
@@ -67,8 +69,14 @@ function fromCanonical(loaded: CanonicalResult, options: CompileOptions): Compil
       canonical,
     );
   }
-  if (model === undefined) return failed(builder.problems, canonical);
-  return { ok: true, policy: new CompiledPolicy(model, [], vocabularies), problems: [], canonical };
+  if (model === undefined) return { ...failed(builder.problems, canonical), warnings: builder.notes };
+  return {
+    ok: true,
+    policy: new CompiledPolicy(model, [], vocabularies),
+    problems: [],
+    warnings: builder.notes,
+    canonical,
+  };
 }
 
 /** ajv with allErrors reports an anyOf failure and each branch's failure; keep one per place. */

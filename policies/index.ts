@@ -55,7 +55,7 @@ export async function checkPolicy(
   const warnings = compiled.policy.policy
     ? lintPolicy(compiled.policy.policy, options.vocabularies ?? defaultVocabularies(), options)
     : [];
-  return { ...compiled, report: [...compiled.problems, ...warnings] };
+  return { ...compiled, report: [...compiled.problems, ...(compiled.warnings ?? []), ...warnings] };
 }
 
 /** One-shot: compile and evaluate. Never throws; an uncompilable policy denies with INVALID_POLICY. */

@@ -5,7 +5,7 @@
 
 import type { Operator } from '../model/types.js';
 import type { EvaluationRequest } from '../request/types.js';
-import type { ValueType } from '../values/types.js';
+import type { TypedValue, ValueType } from '../values/types.js';
 import type { Vocabularies } from '../vocabulary/index.js';
 
 /**
@@ -30,7 +30,25 @@ export interface OperandDefinition {
   readonly label: string;
   /** A constraint on this operand may carry a unit (payAmount: the currency). */
   readonly unit?: boolean;
+  /** Why a request value lies outside the operand's domain (count -5), or undefined when it fits. */
+  readonly domain?: (value: TypedValue) => string | undefined;
+  /** The request must give a list (held values: credentials, sectors, roles). */
+  readonly list?: boolean;
 }
+
+const nonNegativeInteger = (v: TypedValue): string | undefined =>
+  v.type === 'integer' && v.value < 0 ? `${v.text} is negative; a count is 0 or more` : undefined;
+const nonNegativeDuration = (v: TypedValue): string | undefined =>
+  v.type === 'duration' && (v.months < 0 || v.seconds < 0)
+    ? `${v.text} is negative; a length of time is 0 or more`
+    : undefined;
+const nonNegativeDecimal = (v: TypedValue): string | undefined =>
+  v.type === 'decimal' && v.scaled < 0n ? `${v.text} is negative` : undefined;
+const HUNDRED = 100n * 10n ** 18n;
+const percentage = (v: TypedValue): string | undefined =>
+  v.type === 'decimal' && (v.scaled < 0n || v.scaled > HUNDRED)
+    ? `${v.text} is not between 0 and 100`
+    : undefined;
 
 const ORDERED: readonly Operator[] = ['eq', 'neq', 'lt', 'lteq', 'gt', 'gteq'];
 const DURATION_OPS: readonly Operator[] = ['eq', 'lt', 'lteq'];
@@ -55,16 +73,41 @@ function odrl(
   operators: readonly Operator[],
   label: string,
   hierarchy?: keyof Vocabularies,
+  domain?: (value: TypedValue) => string | undefined,
 ): OperandDefinition {
   const field = name === 'dateTime' ? 'time' : name;
-  return { name, index: 0, type, cardinality, operators, label, hierarchy, read: (r) => r[field] };
+  return { name, index: 0, type, cardinality, operators, label, hierarchy, domain, read: (r) => r[field] };
 }
 
 const DEFINITIONS: readonly Omit<OperandDefinition, 'index'>[] = [
   odrl('dateTime', 'dateTime', 'one', ORDERED, 'the time of the request'),
-  odrl('elapsedTime', 'duration', 'one', DURATION_OPS, 'the time elapsed since the first use'),
-  odrl('meteredTime', 'duration', 'one', DURATION_OPS, 'the accumulated time of use'),
-  odrl('count', 'integer', 'one', ORDERED, 'the number of uses including this one'),
+  odrl(
+    'elapsedTime',
+    'duration',
+    'one',
+    DURATION_OPS,
+    'the time elapsed since the first use',
+    undefined,
+    nonNegativeDuration,
+  ),
+  odrl(
+    'meteredTime',
+    'duration',
+    'one',
+    DURATION_OPS,
+    'the accumulated time of use',
+    undefined,
+    nonNegativeDuration,
+  ),
+  odrl(
+    'count',
+    'integer',
+    'one',
+    ORDERED,
+    'the number of uses including this one',
+    undefined,
+    nonNegativeInteger,
+  ),
   odrl('purpose', 'iri', 'declared', TAXONOMY, 'the purpose of use', 'purposes'),
   odrl('spatial', 'iri', 'declared', REGION_OPS, 'the place of use', 'regions'),
   odrl('recipient', 'iri', 'declared', MEMBERSHIP, 'the recipient'),
@@ -76,6 +119,7 @@ const DEFINITIONS: readonly Omit<OperandDefinition, 'index'>[] = [
     operators: ORDERED,
     label: 'the amount paid',
     unit: true,
+    domain: nonNegativeDecimal,
     read: (r) => (typeof r.payAmount === 'object' && r.payAmount !== null ? r.payAmount.amount : r.payAmount),
   },
   odrl('fileFormat', 'string', 'declared', MEMBERSHIP, 'the file format'),
@@ -85,7 +129,7 @@ const DEFINITIONS: readonly Omit<OperandDefinition, 'index'>[] = [
   odrl('systemDevice', 'iri', 'declared', MEMBERSHIP, 'the system device'),
   odrl('product', 'iri', 'declared', MEMBERSHIP, 'the product'),
   odrl('version', 'string', 'one', ['eq', 'neq', 'isAnyOf', 'isNoneOf'], 'the version'),
-  odrl('percentage', 'decimal', 'one', ORDERED, 'the percentage used'),
+  odrl('percentage', 'decimal', 'one', ORDERED, 'the percentage used', undefined, percentage),
   // Data-space operands: claims of the requester's verified credentials and facts about the asset.
   {
     name: 'shuyu:credentialType',
@@ -93,6 +137,7 @@ const DEFINITIONS: readonly Omit<OperandDefinition, 'index'>[] = [
     cardinality: 'held',
     operators: ['eq', 'neq', 'hasPart', 'isAllOf', 'isAnyOf', 'isNoneOf'],
     label: 'the verified credentials held',
+    list: true,
     read: (r) => r.claims?.credentialTypes,
   },
   {
@@ -126,6 +171,7 @@ const DEFINITIONS: readonly Omit<OperandDefinition, 'index'>[] = [
     operators: TAXONOMY,
     hierarchy: 'sectors',
     label: 'the sectors of the verified sector credentials',
+    list: true,
     read: (r) => r.claims?.sectors,
   },
   {
@@ -135,6 +181,7 @@ const DEFINITIONS: readonly Omit<OperandDefinition, 'index'>[] = [
     operators: TAXONOMY,
     hierarchy: 'sectorRoles',
     label: 'the verified sector roles',
+    list: true,
     read: (r) => r.claims?.sectorRoles,
   },
   {
