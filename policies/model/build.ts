@@ -200,7 +200,7 @@ export class ModelBuilder {
   private action(raw: Json, pointer: string): ActionRef {
     let name =
       typeof raw === 'string' ? raw : isObject(raw) && typeof raw.value === 'string' ? raw.value : '';
-    const replacement = DEPRECATED_ACTIONS[name];
+    const replacement = DEPRECATED_ACTIONS.get(name);
     if (replacement !== undefined && !this.vocabularies.actions.has(name))
       name = this.deprecated(
         isObject(raw) ? childPointer(pointer, 'value') : pointer,
@@ -348,7 +348,7 @@ export class ModelBuilder {
 
   private atomic(raw: JsonObject, pointer: string, uid: string | undefined): AtomicConstraint | undefined {
     let name = String(raw.leftOperand);
-    const replacement = DEPRECATED_OPERANDS[name];
+    const replacement = DEPRECATED_OPERANDS.get(name);
     if (replacement !== undefined)
       name = this.deprecated(`${pointer}/leftOperand`, 'left operand', name, replacement);
     const operand = OPERANDS.get(name);

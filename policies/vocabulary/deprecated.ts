@@ -3,21 +3,21 @@
 // are read as that term, with a lint note; those without one stay unknown, and the error says why.
 
 /** Deprecated actions and their ODRL 2.2 replacements. */
-export const DEPRECATED_ACTIONS: Readonly<Record<string, string>> = {
-  write: 'modify',
-  writeTo: 'modify',
-  append: 'modify',
-  appendTo: 'modify',
-  copy: 'reproduce',
-  export: 'transform',
-  pay: 'compensate',
-};
+export const DEPRECATED_ACTIONS: ReadonlyMap<string, string> = new Map([
+  ['write', 'modify'],
+  ['writeTo', 'modify'],
+  ['append', 'modify'],
+  ['appendTo', 'modify'],
+  ['copy', 'reproduce'],
+  ['export', 'transform'],
+  ['pay', 'compensate'],
+]);
 
 /** Deprecated left operands and their replacements. */
-export const DEPRECATED_OPERANDS: Readonly<Record<string, string>> = {
-  device: 'systemDevice',
-  system: 'systemDevice',
-};
+export const DEPRECATED_OPERANDS: ReadonlyMap<string, string> = new Map([
+  ['device', 'systemDevice'],
+  ['system', 'systemDevice'],
+]);
 
 /** Deprecated ODRL terms with no ODRL 2.2 equivalent (named so the error can say so). */
 export const DEPRECATED_WITHOUT_REPLACEMENT = new Set([
@@ -41,5 +41,5 @@ export const DEPRECATED_WITHOUT_REPLACEMENT = new Set([
 
 /** The ODRL 2.2 action for a (possibly deprecated) action name. */
 export function currentAction(name: string): string {
-  return DEPRECATED_ACTIONS[name] ?? name;
+  return DEPRECATED_ACTIONS.get(name) ?? name;
 }
