@@ -202,9 +202,9 @@ function readLeft(
   const items = Array.isArray(raw) ? (raw as unknown[]) : undefined;
   if (items === undefined && operand.list) return `the request's ${operand.label} must be a list`;
   if (items !== undefined) {
+    if (operand.cardinality === 'one')
+      return `the request gives a list for ${operand.label}, expected one value`;
     if (items.length === 0 && operand.cardinality !== 'held') return null;
-    if (operand.cardinality === 'one' && items.length > 1)
-      return `the request gives several values for ${operand.label}, expected one`;
   }
   const hierarchy = operand.hierarchy === undefined ? undefined : vocabularies[operand.hierarchy];
   const out: TypedValue[] = [];

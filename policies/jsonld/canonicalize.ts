@@ -240,6 +240,12 @@ class Walker {
     }
     if (isObject(value)) {
       if ('@value' in value) {
+        const extra = Object.keys(value).find((k) => !VALUE_OBJECT_KEYS.has(k));
+        if (extra !== undefined) {
+          // JSON-LD value objects have no other keys; dropping one silently could change the meaning.
+          this.fail(path, 'ERR_BAD_LITERAL', `a typed value has @value and @type only, not "${extra}"`);
+          return undefined;
+        }
         const v = value['@value'] as Json;
         const type = value['@type'];
         if (typeof type === 'string') return { '@value': v, '@type': canonicalIri(type) };
@@ -317,6 +323,8 @@ function unwrapList(value: Json): Json {
   }
   return value;
 }
+
+const VALUE_OBJECT_KEYS = new Set(['@value', '@type', '@language', '@direction', '@index']);
 
 function listKeyOf(value: Json): string {
   return isObject(value) && Array.isArray(value['@set']) ? '@set' : '@list';
