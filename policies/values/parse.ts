@@ -111,7 +111,10 @@ function parseUncached(type: ValueType, raw: unknown, from: 'policy' | 'request'
       // JSON-LD value objects have no other keys: an unknown one would silently be dropped.
       for (const key in obj) {
         if (!VALUE_OBJECT_KEYS.has(key))
-          return { ok: false, reason: `a value object has @value and @type only, not ${JSON.stringify(key)}` };
+          return {
+            ok: false,
+            reason: `a value object has @value and @type only, not ${JSON.stringify(key)}`,
+          };
       }
       const declared = obj['@type'];
       if (typeof declared === 'string' && !acceptsDatatype(type, declared)) {
