@@ -96,7 +96,10 @@ export interface Canonical {
   readonly origins: WeakMap<object, Origin>;
 }
 
-export type CanonicalResult = { ok: true; value: Canonical } | { ok: false; problems: PolicyProblem[] };
+export type CanonicalResult =
+  | { ok: true; value: Canonical }
+  /** `partial`: what could be read around the problems (dropped keys, bad literals), for `policy check`. */
+  | { ok: false; problems: PolicyProblem[]; partial?: Canonical };
 
 class Walker {
   readonly problems: PolicyProblem[] = [];
@@ -324,7 +327,8 @@ function unwrapList(value: Json): Json {
   return value;
 }
 
-const VALUE_OBJECT_KEYS = new Set(['@value', '@type', '@language', '@direction', '@index']);
+// `type` is the ODRL context's alias of @type (documents compacted with it after expansion).
+const VALUE_OBJECT_KEYS = new Set(['@value', '@type', 'type', '@language', '@direction', '@index']);
 
 function listKeyOf(value: Json): string {
   return isObject(value) && Array.isArray(value['@set']) ? '@set' : '@list';
@@ -354,7 +358,9 @@ export function describe(value: unknown): string {
 export function canonicalize(input: Json): CanonicalResult {
   const walker = new Walker();
   const doc = walker.node(input, '', 0);
-  if (doc === undefined || walker.problems.length > 0) return { ok: false, problems: walker.problems };
+  if (doc === undefined) return { ok: false, problems: walker.problems };
+  if (walker.problems.length > 0)
+    return { ok: false, problems: walker.problems, partial: { doc, origins: walker.origins } };
   return { ok: true, value: { doc, origins: walker.origins } };
 }
 

@@ -147,8 +147,7 @@ export class ModelBuilder {
     const permissions = this.rules(doc.permission, '/permission', 'permission', inherited);
     const prohibitions = this.rules(doc.prohibition, '/prohibition', 'prohibition', inherited);
     const obligations = this.rules(doc.obligation, '/obligation', 'duty', inherited);
-    if (this.problems.length > 0) return undefined;
-    return {
+    const model: Policy = {
       uid: typeof doc.uid === 'string' ? doc.uid : undefined,
       type,
       profiles,
@@ -160,7 +159,14 @@ export class ModelBuilder {
       prohibitions,
       obligations,
     };
+    if (this.problems.length === 0) return model;
+    // The parts that were understood, for `policy check` to lint; never evaluated.
+    this.partial = model;
+    return undefined;
   }
+
+  /** After a failed build: the model without the constraints, rules and terms that were not understood. */
+  partial: Policy | undefined;
 
   private policyType(raw: Json | undefined): PolicyType {
     if (raw === undefined) return 'Set'; // ODRL: Set is the default policy subclass
