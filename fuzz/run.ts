@@ -11,7 +11,11 @@ const suites: Record<string, () => Promise<{ name: string; property: fc.IPropert
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { runs: { type: 'string', default: '100000' }, seed: { type: 'string' } },
+  options: {
+    runs: { type: 'string', default: '100000' },
+    seed: { type: 'string' },
+    only: { type: 'string' }, // run the properties whose name contains this text
+  },
 });
 const runs = Number(values.runs);
 const names = positionals.length > 0 ? positionals : Object.keys(suites);
