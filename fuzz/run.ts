@@ -33,6 +33,7 @@ for (const name of names) {
   for (const { name: property, property: p } of await (
     suites[name] as () => ReturnType<(typeof suites)['policy']>
   )()) {
+    if (values.only !== undefined && !property.includes(values.only)) continue;
     const started = Date.now();
     const details = await fc.check(p, {
       numRuns: runs,
