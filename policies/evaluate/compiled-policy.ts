@@ -178,6 +178,18 @@ class Context {
     this.lastValue[i] = value;
   }
 
+  private lastAction = '';
+  private lastActionName = '';
+
+  /** The request's action as an ODRL 2.2 term (requests repeat their action: remember the last). */
+  actionOf(action: string): string {
+    if (action !== this.lastAction) {
+      this.lastAction = action;
+      this.lastActionName = currentAction(canonicalIri(action));
+    }
+    return this.lastActionName;
+  }
+
   /** The request's values for an operand, or null when it gives none. */
   left(operand: OperandDefinition): readonly TypedValue[] | null {
     return this.values[operand.index] as readonly TypedValue[] | null;
@@ -327,7 +339,7 @@ export class CompiledPolicy {
     if (this.policy === undefined) return this.decide(ctx, 'deny', 'INVALID_POLICY');
     const malformed = requestShapeError(request);
     if (malformed !== undefined) return this.decide(ctx, 'deny', 'INVALID_REQUEST', EMPTY_DUTIES, malformed);
-    ctx.requestAction = currentAction(canonicalIri(request.action));
+    ctx.requestAction = ctx.actionOf(request.action);
     if (!this.vocabularies.actions.has(ctx.requestAction)) {
       return this.decide(
         ctx,
