@@ -13,7 +13,7 @@ import { DEFAULT_CONNECTOR_DIR } from './member.js';
 
 export const PARTICIPANT_HELP = `Usage (talking to your connector's management API; common: [--dir DIR (default ${DEFAULT_CONNECTOR_DIR})] [--url URL] [--json]):
   shuyu asset list | get ID | add FILE.json | remove ID
-  shuyu offer list | get ID | add FILE.json | remove ID
+  shuyu offer list | get ID | add FILE.json [--allow-unknown] | remove ID
   shuyu catalog request --provider DSP-URL --provider-did DID
   shuyu catalog dataset DATASET_ID --provider DSP-URL --provider-did DID
   shuyu negotiate start --provider DSP-URL --provider-did DID --dataset ID --offer OFFER_ID
@@ -44,6 +44,7 @@ const OPTIONS = {
   format: { type: 'string', default: 'HttpData-PULL' },
   reason: { type: 'string' },
   out: { type: 'string' },
+  'allow-unknown': { type: 'boolean' },
 } as const;
 
 type Json = Record<string, unknown>;
@@ -111,7 +112,13 @@ export async function participantCommand(noun: string, args: string[], out: Outp
     }
     case 'asset add':
     case 'offer add': {
-      const body = await api.call<Json>('POST', `/${noun}s`, readJsonFile(need(positionals[0], 'FILE')));
+      // An offer naming purposes, regions or sectors outside the vocabularies is refused unless --allow-unknown.
+      const query = noun === 'offer' && values['allow-unknown'] ? '?allowUnknown=true' : '';
+      const body = await api.call<Json>(
+        'POST',
+        `/${noun}s${query}`,
+        readJsonFile(need(positionals[0], 'FILE')),
+      );
       return show(body, () => {
         out.line(`${noun} ${String((body[noun] as Json | undefined)?.id ?? body.id)} added`);
         for (const w of (body.warnings as { pointer: string; reason: string }[] | undefined) ?? []) {

@@ -1,13 +1,23 @@
 // `shuyu policy check FILE...` and `shuyu policy eval --policy FILE --request FILE`.
 
 import { parseArgs } from 'node:util';
-import { checkPolicy, explain, formatProblem, reasonOf, type EvaluationRequest } from '../policies/index.js';
+import {
+  checkPolicy,
+  explain,
+  formatProblem,
+  reasonOf,
+  type CheckResult,
+  type EvaluationRequest,
+  type PolicyProblem,
+} from '../policies/index.js';
 import { policyDemo } from './demo.js';
 import { CliError, EXIT, readJsonFile, readTextFile, type Output } from './io.js';
 
 export const POLICY_HELP = `Usage:
-  shuyu policy check FILE... [--json] [--now DATE-TIME]
-      Validate ODRL policies (schema and meaning) and lint them. Exit 1 when a file has errors.
+  shuyu policy check FILE... [--json] [--now DATE-TIME] [--allow-unknown]
+      Validate ODRL policies (JSON, shape, meaning) and lint them, every stage that can run in one pass.
+      Exit 1 when a file has errors. In an Offer, purposes, regions and sectors outside the vocabularies
+      are errors unless --allow-unknown.
   shuyu policy eval --policy FILE --request FILE [--json]
       Evaluate a request against a policy: decision, duties and why. Exit 0 permit, 3 deny or not-applicable.
   shuyu policy demo
@@ -37,7 +47,7 @@ async function check(args: string[], out: Output): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { json: { type: 'boolean' }, now: { type: 'string' } },
+    options: { json: { type: 'boolean' }, now: { type: 'string' }, 'allow-unknown': { type: 'boolean' } },
   });
   if (positionals.length === 0)
     throw new CliError(`policy check needs at least one FILE\n${POLICY_HELP}`, EXIT.usage);
@@ -62,19 +72,64 @@ async function check(args: string[], out: Output): Promise<number> {
       continue;
     }
     const result = await checkPolicy(text, { now });
-    const errors = result.report.filter((p) => p.severity === 'error').length;
-    const warnings = result.report.length - errors;
+    const report = offerTermsAsErrors(result, values['allow-unknown'] === true);
+    const errors = report.filter((p) => p.severity === 'error').length;
+    const warnings = report.length - errors;
     if (errors > 0) failed = true;
+    const notRun = result.skipped ?? [];
     if (values.json) {
-      reports.push({ file, ok: errors === 0, errors, warnings, problems: result.report });
+      reports.push({
+        file,
+        ok: errors === 0,
+        errors,
+        warnings,
+        problems: report,
+        notRun,
+        lintedPartly: result.lintedPartly,
+      });
       continue;
     }
     const summary = errors > 0 ? `${errors} error${errors === 1 ? '' : 's'}` : 'ok';
     out.line(`${file}: ${summary}${warnings > 0 ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''}`);
-    for (const p of result.report) out.line(`  ${formatProblem(p)}`);
+    for (const p of report) {
+      if (p.line === undefined || p.column === undefined) {
+        out.line(`  ${formatProblem(p)}`);
+        continue;
+      }
+      // A syntax error: where, the line as written and a caret under the spot (as compilers print them).
+      out.line(`  ${file}:${p.line}:${p.column}: ${p.severity} ${p.code}: ${p.message}`);
+      const source = text.split('\n')[p.line - 1] ?? '';
+      const gutter = `${p.line} | `;
+      out.line(`    ${gutter}${source.replace(/\t/g, ' ')}`);
+      out.line(`    ${' '.repeat(gutter.length - 2)}| ${' '.repeat(Math.max(0, p.column - 1))}^`);
+    }
+    if (notRun.length > 0)
+      out.line(
+        `  not checked: ${notRun.join(', ')} (an earlier stage failed; fix the errors above and run again)`,
+      );
+    else if (result.lintedPartly) out.line('  lint ran on the parts of the policy that compiled');
   }
   if (values.json) out.line(JSON.stringify(reports, null, 2));
   return failed ? EXIT.invalid : EXIT.ok;
+}
+
+/**
+ * In an Offer, a purpose, region or sector outside the vocabularies matches only requests naming
+ * exactly it, so the published offer would refuse nearly everyone: an error unless --allow-unknown.
+ */
+function offerTermsAsErrors(result: CheckResult, allowUnknown: boolean): readonly PolicyProblem[] {
+  const model = result.policy.policy ?? result.partial;
+  if (allowUnknown || model?.type !== 'Offer') return result.report;
+  return result.report.map((p) =>
+    p.code === 'LINT_UNKNOWN_TERM'
+      ? {
+          ...p,
+          code: 'ERR_UNKNOWN_TERM',
+          severity: 'error',
+          message: `${p.message} (--allow-unknown to publish it anyway)`,
+        }
+      : p,
+  );
 }
 
 async function evalCommand(args: string[], out: Output): Promise<number> {

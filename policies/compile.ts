@@ -23,6 +23,12 @@ export interface CompileResult {
   readonly policy: CompiledPolicy;
   /** Errors (empty when ok). */
   readonly problems: readonly PolicyProblem[];
+  /** Warnings found while compiling (deprecated ODRL terms read as their 2.2 replacement). */
+  readonly warnings?: readonly PolicyProblem[];
+  /** Stages that could not run because an earlier one failed (shape, meaning, lint). */
+  readonly skipped?: readonly string[];
+  /** When the policy has errors: the parts that were understood (for linting; never evaluated). */
+  readonly partial?: Policy;
   /** The canonical form, when the input could be read at all (used by the linter). */
   readonly canonical?: Canonical;
 }
@@ -39,36 +45,58 @@ export function compilePolicySync(input: unknown, options: CompileOptions = {}):
 
 function fromCanonical(loaded: CanonicalResult, options: CompileOptions): CompileResult {
   const vocabularies = options.vocabularies ?? defaultVocabularies();
-  const failed = (problems: readonly PolicyProblem[], canonical?: Canonical): CompileResult => ({
+  // Every stage that can run does, so one pass reports every problem (`shuyu policy check`).
+  const problems: PolicyProblem[] = loaded.ok ? [] : [...loaded.problems];
+  const canonical = loaded.ok ? loaded.value : loaded.partial;
+  const skipped: string[] = [];
+  const failed = (extra: Partial<CompileResult> = {}): CompileResult => ({
     ok: false,
     policy: new CompiledPolicy(undefined, problems, vocabularies),
     problems,
     canonical,
+    skipped,
+    ...extra,
   });
-  if (!loaded.ok) return failed(loaded.problems);
-  const canonical = loaded.value;
-  const shape = validateShape(canonical.doc);
-  if (shape.length > 0) {
-    return failed(
-      dedupe(
-        shape.map((e) => error('ERR_POLICY_SHAPE', inputPointer(canonical, e.instancePath), shapeMessage(e))),
-      ),
-      canonical,
-    );
+  if (canonical === undefined) {
+    skipped.push('shape', 'meaning', 'lint');
+    return failed();
   }
+  const shape = validateShape(canonical.doc);
+  const shapeProblems = dedupe(
+    shape.map((e) => error('ERR_POLICY_SHAPE', inputPointer(canonical, e.instancePath), shapeMessage(e))),
+  );
+  problems.push(...notFollowing(problems, shapeProblems));
   const builder = new ModelBuilder(canonical, vocabularies);
   let model: Policy | undefined;
   try {
     model = builder.build();
   } catch (e) {
     // Vocabulary hierarchies given by the caller can be malformed (a cycle): report, do not throw.
-    return failed(
-      [error('ERR_INTERNAL', '', `the policy could not be compiled: ${(e as Error).message}`)],
-      canonical,
-    );
+    problems.push(error('ERR_INTERNAL', '', `the policy could not be compiled: ${(e as Error).message}`));
+    skipped.push('meaning', 'lint');
+    return failed({ warnings: builder.notes });
   }
-  if (model === undefined) return failed(builder.problems, canonical);
-  return { ok: true, policy: new CompiledPolicy(model, [], vocabularies), problems: [], canonical };
+  problems.push(...notFollowing(problems, builder.problems));
+  if (model === undefined || problems.length > 0)
+    return failed({ warnings: builder.notes, partial: model ?? builder.partial });
+  return {
+    ok: true,
+    policy: new CompiledPolicy(model, [], vocabularies),
+    problems: [],
+    warnings: builder.notes,
+    canonical,
+    skipped: [],
+  };
+}
+
+/**
+ * A later stage's problems, without those that only follow from an earlier stage's problem at the
+ * same place (an action that is not a string is also "missing" to the model): one mistake, one report.
+ */
+function notFollowing(earlier: readonly PolicyProblem[], later: readonly PolicyProblem[]): PolicyProblem[] {
+  const related = (a: string, b: string): boolean =>
+    a === b || (a !== '' && b.startsWith(`${a}/`)) || (b !== '' && a.startsWith(`${b}/`));
+  return later.filter((p) => !earlier.some((e) => related(e.path, p.path)));
 }
 
 /** ajv with allErrors reports an anyOf failure and each branch's failure; keep one per place. */

@@ -44,18 +44,32 @@ export { SHUYU_NS, ODRL_NS } from './jsonld/namespaces.js';
 export interface CheckResult extends CompileResult {
   /** Errors first, then lint warnings. */
   readonly report: readonly PolicyProblem[];
+  /** Lint ran only on the parts of the policy that compiled (the policy has errors). */
+  readonly lintedPartly: boolean;
 }
 
-/** Compiles and lints: what `shuyu policy check` prints. */
+/**
+ * Lint warnings that would be wrong about a policy with parts left out (a dropped constraint is not
+ * "unconstrained"), so they are not reported when lint runs on the parts that compiled.
+ */
+const NEEDS_WHOLE_POLICY = new Set(['LINT_UNCONSTRAINED', 'LINT_ALWAYS_CONFLICTS', 'LINT_OFFER_EMPTY']);
+
+/** Compiles and lints, reporting every problem of every stage that can run: what `shuyu policy check` prints. */
 export async function checkPolicy(
   input: unknown,
   options: CompileOptions & LintOptions = {},
 ): Promise<CheckResult> {
   const compiled = await compilePolicy(input, options);
-  const warnings = compiled.policy.policy
-    ? lintPolicy(compiled.policy.policy, options.vocabularies ?? defaultVocabularies(), options)
-    : [];
-  return { ...compiled, report: [...compiled.problems, ...warnings] };
+  const vocabularies = options.vocabularies ?? defaultVocabularies();
+  const model = compiled.policy.policy ?? compiled.partial;
+  const lintedPartly = compiled.policy.policy === undefined && model !== undefined;
+  let warnings = model ? lintPolicy(model, vocabularies, options) : [];
+  if (lintedPartly) warnings = warnings.filter((w) => !NEEDS_WHOLE_POLICY.has(w.code));
+  return {
+    ...compiled,
+    lintedPartly,
+    report: [...compiled.problems, ...(compiled.warnings ?? []), ...warnings],
+  };
 }
 
 /** One-shot: compile and evaluate. Never throws; an uncompilable policy denies with INVALID_POLICY. */

@@ -11,6 +11,9 @@ export interface PolicyProblem {
   readonly path: string;
   /** What is wrong and, where it helps, what to do. */
   readonly message: string;
+  /** For text that is not valid JSON: where it stops parsing (1-based). */
+  readonly line?: number;
+  readonly column?: number;
 }
 
 export function error(code: string, path: string, message: string): PolicyProblem {

@@ -8,6 +8,7 @@ import type { Asset, Offer } from './types.js';
 import { parseAsset } from './validate/asset.js';
 import { child } from './validate/fields.js';
 import { parseOffer } from './validate/offer.js';
+import type { OfferCheckOptions } from './validate/policy.js';
 
 export const ASSET_MIGRATIONS: readonly Migration[] = [
   {
@@ -204,8 +205,8 @@ export class AssetStore {
     return rows.map((r) => JSON.parse(r.body) as Asset);
   }
 
-  async createOffer(input: unknown): Promise<OfferWrite> {
-    const parsed = await parseOffer(input);
+  async createOffer(input: unknown, options: OfferCheckOptions = {}): Promise<OfferWrite> {
+    const parsed = await parseOffer(input, options);
     const now = this.clock().toISOString();
     await this.write(async (tx, seq) => {
       if (await tx.get('SELECT 1 AS x FROM assets_offer WHERE id = ?', [parsed.offer.id]))
@@ -232,8 +233,8 @@ export class AssetStore {
     return { offer: parsed.offer, warnings: parsed.warnings };
   }
 
-  async replaceOffer(id: string, input: unknown): Promise<OfferWrite> {
-    const parsed = await parseOffer(input);
+  async replaceOffer(id: string, input: unknown, options: OfferCheckOptions = {}): Promise<OfferWrite> {
+    const parsed = await parseOffer(input, options);
     if (parsed.offer.id !== id)
       throw new ValidationError('ERR_OFFER_INVALID', `the offer's id ${parsed.offer.id} differs from ${id}`, [
         { pointer: '/id', reason: `must be ${id}: an offer's id cannot change` },

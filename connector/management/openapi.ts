@@ -55,6 +55,13 @@ const PAGING: Json[] = [
   },
   { name: 'offset', in: 'query', description: 'Records to skip.', schema: { type: 'integer', minimum: 0 } },
 ];
+const ALLOW_UNKNOWN: Json = {
+  name: 'allowUnknown',
+  in: 'query',
+  description:
+    'true: accept purposes, regions and sectors outside the vocabularies (a warning). They match only requests naming exactly them.',
+  schema: { type: 'string', enum: ['true', 'false'] },
+};
 const ROLE: Json = {
   name: 'role',
   in: 'query',
@@ -554,7 +561,9 @@ const PATHS: Record<string, Json> = {
     },
     post: {
       tags: ['offers'],
-      summary: 'Registers an offer; both policies are checked by the policy engine.',
+      summary:
+        'Registers an offer; both policies are checked by the policy engine. A purpose, region or sector outside the vocabularies is an error (ERR_UNKNOWN_TERM) unless allowUnknown=true.',
+      parameters: [ALLOW_UNKNOWN],
       requestBody: body(ref('OfferInput'), { research: EXAMPLE_OFFER }),
       responses: { 201: ok('The offer and its lint warnings.', ref('OfferWrite')), 400: BAD, 409: CONFLICT },
     },
@@ -568,7 +577,8 @@ const PATHS: Record<string, Json> = {
     },
     put: {
       tags: ['offers'],
-      summary: 'Replaces an offer (same id).',
+      summary: 'Replaces an offer (same id); checked as when it is registered.',
+      parameters: [ALLOW_UNKNOWN],
       requestBody: body(ref('OfferInput'), { research: EXAMPLE_OFFER }),
       responses: {
         200: ok('The offer and its lint warnings.', ref('OfferWrite')),

@@ -5,9 +5,11 @@
 
 import { canonicalIri } from '../jsonld/namespaces.js';
 import type { AtomicConstraint, Constraint, EntityRef, Policy, Rule } from '../model/types.js';
-import { OPERANDS, type OperandDefinition } from '../operands/registry.js';
+import { OPERANDS, readRequestValues, type OperandDefinition } from '../operands/registry.js';
 import type { PolicyProblem } from '../problems.js';
 import type { EvaluationRequest } from '../request/types.js';
+import { requestShapeError } from '../request/validate.js';
+import { currentAction } from '../vocabulary/deprecated.js';
 import { parseDateTime, parseValue } from '../values/parse.js';
 import type { TypedValue } from '../values/types.js';
 import type { Vocabularies } from '../vocabulary/index.js';
@@ -82,13 +84,13 @@ interface CompiledRule {
 }
 
 /**
- * Per-evaluation state: the request, the time, memoised left values, and the trace sink. The fast
- * path reuses one Context per compiled policy (evaluation is synchronous and never re-entered).
+ * Per-evaluation state: the request, the time, its operand values (read and checked against their
+ * domains once per request), and the trace sink. The fast path reuses one Context per compiled
+ * policy (evaluation is synchronous and never re-entered).
  */
 class Context {
-  private readonly memo: (readonly TypedValue[] | string | null)[] = new Array(OPERANDS.size).fill(null);
-  private readonly stamps = new Uint32Array(OPERANDS.size);
-  private generation = 0;
+  /** The request's values by operand index; null when the request does not give one. */
+  private readonly values: (readonly TypedValue[] | null)[] = new Array(OPERANDS.size).fill(null);
   readonly sink: ConstraintTrace[][] = [];
   request: EvaluationRequest = EMPTY_REQUEST;
   now = 0;
@@ -111,28 +113,86 @@ class Context {
     if (this.tracing) this.sink.length = 0;
     this.missing = 0;
     this.broken = 0;
-    this.deferred.clear();
+    if (this.deferred.size > 0) this.deferred.clear();
+    return this;
+  }
+
+  /**
+   * Reads every operand value the request gives and checks it against the operand's domain, once:
+   * undefined when all fit, otherwise why the request is malformed. `terms` are the vocabulary terms
+   * the policy itself names, by operand index (an open vocabulary: a term the policy uses is known).
+   */
+  prepare(
+    vocabularies: Vocabularies,
+    terms: readonly (ReadonlySet<string> | undefined)[],
+  ): string | undefined {
+    const request = this.request;
+    const raws = this.raws;
+    readRequestValues(request, raws);
+    if (request.time === undefined) raws[DATE_TIME_INDEX] = this.now;
+    for (let i = 0; i < OPERAND_LIST.length; i++) {
+      const raw = raws[i];
+      if (raw === undefined || raw === null) {
+        this.values[i] = null;
+        continue;
+      }
+      // Requests repeat their values (the same purpose, the same credentials): a value equal to the
+      // previous request's, primitive by primitive, was already read and checked.
+      if (this.sameAsLast(i, raw)) {
+        this.values[i] = this.lastValue[i] as readonly TypedValue[] | null;
+        continue;
+      }
+      const value = readLeft(OPERAND_LIST[i] as OperandDefinition, raw, vocabularies, terms[i]);
+      if (typeof value === 'string') return value;
+      this.values[i] = value;
+      this.remember(i, raw, value);
+    }
     if (request.deferred !== undefined) {
       for (const name of request.deferred) {
         const operand = OPERANDS.get(canonicalIri(name)) ?? OPERANDS.get(name);
         if (operand !== undefined) this.deferred.add(operand.index);
       }
     }
-    if (++this.generation === 0xffffffff) {
-      this.stamps.fill(0);
-      this.generation = 1;
-    }
-    return this;
+    return undefined;
   }
 
-  /** The request's values for an operand: a list, null when absent, or a reason when malformed. */
-  left(operand: OperandDefinition): readonly TypedValue[] | string | null {
-    const i = operand.index;
-    if (this.stamps[i] === this.generation) return this.memo[i] as readonly TypedValue[] | string | null;
-    const value = readLeft(operand, this.request, this.now);
-    this.memo[i] = value;
-    this.stamps[i] = this.generation;
-    return value;
+  private readonly raws: unknown[] = new Array(OPERANDS.size).fill(undefined);
+  private readonly lastRaw: unknown[] = new Array(OPERANDS.size).fill(undefined);
+  private readonly lastValue: (readonly TypedValue[] | null)[] = new Array(OPERANDS.size).fill(null);
+
+  private sameAsLast(i: number, raw: unknown): boolean {
+    const last = this.lastRaw[i];
+    if (!Array.isArray(raw)) return raw === last && typeof raw !== 'object';
+    if (!Array.isArray(last) || last.length !== raw.length) return false;
+    for (let j = 0; j < raw.length; j++) if (raw[j] !== last[j]) return false;
+    return true;
+  }
+
+  /** Keeps primitives (and lists of them, copied): objects may change between requests. */
+  private remember(i: number, raw: unknown, value: readonly TypedValue[] | null): void {
+    let keep: unknown = undefined;
+    if (Array.isArray(raw)) {
+      if (raw.every((item) => typeof item !== 'object')) keep = raw.slice();
+    } else if (typeof raw !== 'object') keep = raw;
+    this.lastRaw[i] = keep;
+    this.lastValue[i] = value;
+  }
+
+  private lastAction = '';
+  private lastActionName = '';
+
+  /** The request's action as an ODRL 2.2 term (requests repeat their action: remember the last). */
+  actionOf(action: string): string {
+    if (action !== this.lastAction) {
+      this.lastAction = action;
+      this.lastActionName = currentAction(canonicalIri(action));
+    }
+    return this.lastActionName;
+  }
+
+  /** The request's values for an operand, or null when it gives none. */
+  left(operand: OperandDefinition): readonly TypedValue[] | null {
+    return this.values[operand.index] as readonly TypedValue[] | null;
   }
 
   record(entry: ConstraintTrace): void {
@@ -141,26 +201,43 @@ class Context {
 }
 
 const EMPTY_REQUEST: EvaluationRequest = { action: '' };
+const OPERAND_LIST: readonly OperandDefinition[] = [...OPERANDS.values()];
+const DATE_TIME_INDEX = (OPERANDS.get('dateTime') as OperandDefinition).index;
 
+/** One operand's request values: a list, null when absent, or why they are outside its domain. */
 function readLeft(
   operand: OperandDefinition,
-  request: EvaluationRequest,
-  now: number,
+  raw: unknown,
+  vocabularies: Vocabularies,
+  policyTerms: ReadonlySet<string> | undefined,
 ): readonly TypedValue[] | string | null {
-  const raw = operand.name === 'dateTime' && request.time === undefined ? now : operand.read(request);
-  if (raw === undefined || raw === null) return null;
-  if (!Array.isArray(raw)) {
-    const parsed = parseValue(operand.type, raw);
-    return parsed.ok ? [parsed.value] : `the request's ${operand.label} is malformed: ${parsed.reason}`;
+  const items = Array.isArray(raw) ? (raw as unknown[]) : undefined;
+  if (items === undefined && operand.list) return `the request's ${operand.label} must be a list`;
+  if (items !== undefined) {
+    if (operand.cardinality === 'one')
+      return `the request gives a list for ${operand.label}, expected one value`;
+    if (items.length === 0 && operand.cardinality !== 'held') return null;
   }
-  if (raw.length === 0 && operand.cardinality !== 'held') return null;
-  if (operand.cardinality === 'one' && raw.length > 1)
-    return `the request gives several values for ${operand.label}, expected one`;
+  const hierarchy = operand.hierarchy === undefined ? undefined : vocabularies[operand.hierarchy];
   const out: TypedValue[] = [];
-  for (const item of raw as unknown[]) {
-    const parsed = parseValue(operand.type, item);
+  const n = items === undefined ? 1 : items.length;
+  for (let i = 0; i < n; i++) {
+    const parsed = parseValue(operand.type, items === undefined ? raw : items[i]);
     if (!parsed.ok) return `the request's ${operand.label} is malformed: ${parsed.reason}`;
-    out.push(parsed.value);
+    const value = parsed.value;
+    const outside = operand.domain?.(value);
+    if (outside !== undefined) return `the request's ${operand.label} is out of range: ${outside}`;
+    // A term outside the vocabulary (MARKETING, advertising) may lie anywhere in it: it could
+    // neither satisfy a permission nor be shown to escape a prohibition, so it is refused.
+    if (
+      hierarchy !== undefined &&
+      value.type === 'iri' &&
+      !hierarchy.has(value.value) &&
+      !(policyTerms?.has(value.value) ?? false)
+    ) {
+      return `the request's ${operand.label} "${value.text}" is not a term of the ${hierarchy.name} vocabulary`;
+    }
+    out.push(value);
   }
   return out;
 }
@@ -169,6 +246,8 @@ export class CompiledPolicy {
   private readonly permissions: readonly CompiledRule[];
   private readonly prohibitions: readonly CompiledRule[];
   private readonly obligations: readonly CompiledDuty[];
+  /** Vocabulary terms the policy names, by operand index: the request may use them too. */
+  private readonly policyTerms: readonly (ReadonlySet<string> | undefined)[];
 
   constructor(
     /** The model; undefined when the policy did not compile (it then denies everything). */
@@ -180,11 +259,13 @@ export class CompiledPolicy {
     this.permissions = policy?.permissions.map((r) => this.compileRule(r)) ?? [];
     this.prohibitions = policy?.prohibitions.map((r) => this.compileRule(r)) ?? [];
     this.obligations = policy?.obligations.map((r) => this.compileDuty(r, true)) ?? [];
+    this.policyTerms = policy === undefined ? [] : termsOf(policy);
   }
 
   /** Evaluates a request. Never throws: a malformed request is denied with INVALID_REQUEST. */
   evaluate(request: EvaluationRequest): Decision {
-    const now = Date.now();
+    // "now" only matters when the request gives no time (reading the clock costs on the hot path).
+    const now = request?.time === undefined ? Date.now() : 0;
     try {
       return this.run(request, now, this.fastContext, NO_TRACE);
     } catch (e) {
@@ -256,16 +337,9 @@ export class CompiledPolicy {
   private run(request: EvaluationRequest, now: number, context: Context, rules: RuleTrace[]): Decision {
     const ctx = context.reset(request, now);
     if (this.policy === undefined) return this.decide(ctx, 'deny', 'INVALID_POLICY');
-    if (request === null || typeof request !== 'object' || typeof request.action !== 'string') {
-      return this.decide(
-        ctx,
-        'deny',
-        'INVALID_REQUEST',
-        EMPTY_DUTIES,
-        'the request must be an object with an action',
-      );
-    }
-    ctx.requestAction = canonicalIri(request.action);
+    const malformed = requestShapeError(request);
+    if (malformed !== undefined) return this.decide(ctx, 'deny', 'INVALID_REQUEST', EMPTY_DUTIES, malformed);
+    ctx.requestAction = ctx.actionOf(request.action);
     if (!this.vocabularies.actions.has(ctx.requestAction)) {
       return this.decide(
         ctx,
@@ -281,9 +355,11 @@ export class CompiledPolicy {
         'deny',
         'INVALID_REQUEST',
         EMPTY_DUTIES,
-        `the request time ${JSON.stringify(request.time)} is not a date-time`,
+        `the request time ${JSON.stringify(request.time)} is not a date-time${typeof request.time === 'number' ? ' (epoch milliseconds are finite and within ±8.64e15)' : ''}`,
       );
     }
+    const outside = ctx.prepare(this.vocabularies, this.policyTerms);
+    if (outside !== undefined) return this.decide(ctx, 'deny', 'INVALID_REQUEST', EMPTY_DUTIES, outside);
     ctx.requestTarget = typeof request.target === 'string' ? canonicalIri(request.target) : undefined;
     ctx.requestAssignee = typeof request.assignee === 'string' ? canonicalIri(request.assignee) : undefined;
 
@@ -356,13 +432,29 @@ export class CompiledPolicy {
     }
     if (ctx.tracing) ctx.sink.push([]);
     ctx.inProhibition = kind === 'prohibition';
-    const result = conjunction(c.conditions, ctx);
+    let result = conjunction(c.conditions, ctx);
     ctx.inProhibition = false;
+    if (result !== FALSE && (rule.target !== undefined || rule.assignee !== undefined)) {
+      // Membership the request does not state is unknown, never "matches all" (fail closed).
+      const unknown = this.unknownMembership(rule, ctx);
+      if (unknown !== undefined) {
+        ctx.missing++;
+        result = ERROR;
+        if (ctx.tracing)
+          ctx.record({
+            path: rule.path,
+            role: 'membership',
+            constraint: 'target / assignee',
+            outcome: 'error',
+            reason: unknown,
+          });
+      }
+    }
     if (ctx.tracing) traces.push(ruleTrace(rule, kind, outcomeName(result), ctx.sink.pop() ?? []));
     return result;
   }
 
-  /** Undefined when the rule applies to this request; otherwise a sentence saying why not. */
+  /** Undefined when the rule applies (or may apply) to this request; otherwise a sentence saying why not. */
   private notApplicable(rule: Rule, ctx: Context, matchAction = true): string | undefined {
     const actions = this.vocabularies.actions;
     // An obligation's action is what the assignee must do, not what it asks for: match parties only.
@@ -372,19 +464,19 @@ export class CompiledPolicy {
         : '';
     }
     if (
-      rule.target?.id !== undefined &&
-      !matchesEntity(rule.target, ctx.requestTarget, ctx.request.asset?.partOf)
+      rule.target !== undefined &&
+      entityMatch(rule.target, ctx.requestTarget, ctx.request.asset?.partOf) === NO_MATCH
     ) {
       return ctx.tracing
-        ? `the rule's target is ${rule.target.id}, the request is about ${ctx.requestTarget ?? 'no target'}`
+        ? `the rule's target is ${entityName(rule.target)}, the request is about ${ctx.requestTarget ?? 'no target'}${ctx.request.asset?.partOf ? ` (part of ${ctx.request.asset.partOf.join(', ') || 'no collection'})` : ''}`
         : '';
     }
     if (
-      rule.assignee?.id !== undefined &&
-      !matchesEntity(rule.assignee, ctx.requestAssignee, ctx.request.assigneeOf)
+      rule.assignee !== undefined &&
+      entityMatch(rule.assignee, ctx.requestAssignee, ctx.request.assigneeOf) === NO_MATCH
     ) {
       return ctx.tracing
-        ? `the rule is assigned to ${rule.assignee.id}, the requester is ${ctx.requestAssignee ?? 'not named'}`
+        ? `the rule is assigned to ${entityName(rule.assignee)}, the requester is ${ctx.requestAssignee ?? 'not named'}${ctx.request.assigneeOf ? ` (member of ${ctx.request.assigneeOf.join(', ') || 'no collection'})` : ''}`
         : '';
     }
     const assigner = ctx.request.assigner;
@@ -394,6 +486,34 @@ export class CompiledPolicy {
       canonicalIri(assigner) !== rule.assigner.id
     ) {
       return ctx.tracing ? `the rule is assigned by ${rule.assigner.id}, not ${assigner}` : '';
+    }
+    return undefined;
+  }
+
+  /**
+   * For a rule that may apply: undefined when its target and assignee match the request, otherwise
+   * a sentence saying what the request leaves unknown (membership it does not state).
+   */
+  private unknownMembership(rule: Rule, ctx: Context): string | undefined {
+    if (
+      rule.target !== undefined &&
+      entityMatch(rule.target, ctx.requestTarget, ctx.request.asset?.partOf) === UNKNOWN_MATCH
+    ) {
+      return ctx.tracing
+        ? rule.target.id === undefined && rule.target.source === undefined
+          ? 'the target has no identifier (uid or source), so no request can show it is that asset'
+          : `the request does not say whether its target is ${entityName(rule.target)} or part of it (give target and asset.partOf)`
+        : '';
+    }
+    if (
+      rule.assignee !== undefined &&
+      entityMatch(rule.assignee, ctx.requestAssignee, ctx.request.assigneeOf) === UNKNOWN_MATCH
+    ) {
+      return ctx.tracing
+        ? rule.assignee.id === undefined && rule.assignee.source === undefined
+          ? 'the assignee has no identifier (uid or source), so no request can show it is that party'
+          : `the request does not say whether the requester is ${entityName(rule.assignee)} or a member of it (give assignee and assigneeOf)`
+        : '';
     }
     return undefined;
   }
@@ -609,10 +729,12 @@ export class CompiledPolicy {
 }
 
 const EMPTY_DUTIES: DutyOutcome[] = [];
+/** The ECMAScript time value range (±8.64e15 ms): an epoch number outside it is no instant. */
+const MAX_TIME_VALUE = 8.64e15;
 
 /** A request time is one instant: finite epoch ms, a valid Date, or an xsd:dateTime (not a whole day). */
 function isInstant(time: unknown): boolean {
-  if (typeof time === 'number') return Number.isFinite(time);
+  if (typeof time === 'number') return Math.abs(time) <= MAX_TIME_VALUE; // false for NaN
   const parsed = parseDateTime(time);
   return parsed.ok && parsed.value.start === parsed.value.end;
 }
@@ -641,15 +763,35 @@ const PHRASES: Readonly<Record<AtomicConstraint['operator'], readonly [string, s
   isNoneOf: ['is none of', 'includes one of'],
 };
 
-function matchesEntity(
+const MATCH = 0;
+const NO_MATCH = 1;
+const UNKNOWN_MATCH = 2;
+
+/**
+ * Is the request's target (or requester) the rule's asset (or party)? Yes when it is that one or
+ * states membership of it (partOf / assigneeOf); no when the request states otherwise; unknown when
+ * it does not say, and always for an entity without an identifier (uid or source).
+ */
+function entityMatch(
   entity: EntityRef,
   id: string | undefined,
   memberOf: readonly string[] | undefined,
-): boolean {
-  if (id === entity.id) return true;
-  if (memberOf === undefined || entity.id === undefined) return false;
-  for (const m of memberOf) if (canonicalIri(m) === entity.id) return true;
-  return false;
+): typeof MATCH | typeof NO_MATCH | typeof UNKNOWN_MATCH {
+  const key = entity.id ?? entity.source;
+  if (key === undefined) return UNKNOWN_MATCH;
+  if (id === key) return MATCH;
+  if (memberOf !== undefined) {
+    for (const m of memberOf) if (canonicalIri(m) === key) return MATCH;
+    return NO_MATCH;
+  }
+  if (id === undefined) return UNKNOWN_MATCH;
+  return entity.collection ? UNKNOWN_MATCH : NO_MATCH;
+}
+
+function entityName(entity: EntityRef): string {
+  return (
+    entity.id ?? (entity.source !== undefined ? `the collection from ${entity.source}` : 'an unnamed entity')
+  );
 }
 
 function resolveReference(
@@ -835,4 +977,25 @@ export class Decision {
       trace: this.trace,
     };
   }
+}
+
+/** The vocabulary terms a policy's constraints name, by operand index (for operands with a hierarchy). */
+function termsOf(policy: Policy): (Set<string> | undefined)[] {
+  const terms: (Set<string> | undefined)[] = new Array(OPERANDS.size).fill(undefined);
+  const constraint = (c: Constraint): void => {
+    if (c.kind === 'logical') return c.constraints.forEach(constraint);
+    const operand = OPERANDS.get(c.leftOperand);
+    if (operand?.hierarchy === undefined) return;
+    const set = (terms[operand.index] ??= new Set());
+    for (const v of c.rightOperand) if (v.type === 'iri') set.add(v.value);
+  };
+  const rule = (r: Rule): void => {
+    r.action.refinements.forEach(constraint);
+    r.target?.refinements.forEach(constraint);
+    r.assignee?.refinements.forEach(constraint);
+    r.constraints.forEach(constraint);
+    [...r.duties, ...r.remedies, ...r.consequences].forEach(rule);
+  };
+  [...policy.permissions, ...policy.prohibitions, ...policy.obligations].forEach(rule);
+  return terms;
 }

@@ -106,7 +106,10 @@ export interface Canonical {
   readonly origins: WeakMap<object, Origin>;
 }
 
-export type CanonicalResult = { ok: true; value: Canonical } | { ok: false; problems: PolicyProblem[] };
+export type CanonicalResult =
+  | { ok: true; value: Canonical }
+  /** `partial`: what could be read around the problems (dropped keys, bad literals), for `policy check`. */
+  | { ok: false; problems: PolicyProblem[]; partial?: Canonical };
 
 class Walker {
   readonly problems: PolicyProblem[] = [];
@@ -250,6 +253,12 @@ class Walker {
     }
     if (isObject(value)) {
       if ('@value' in value) {
+        const extra = Object.keys(value).find((k) => !VALUE_OBJECT_KEYS.has(k));
+        if (extra !== undefined) {
+          // JSON-LD value objects have no other keys; dropping one silently could change the meaning.
+          this.fail(path, 'ERR_BAD_LITERAL', `a typed value has @value and @type only, not "${extra}"`);
+          return undefined;
+        }
         const v = value['@value'] as Json;
         const type = value['@type'];
         if (typeof type === 'string') return { '@value': v, '@type': canonicalIri(type) };
@@ -328,6 +337,9 @@ function unwrapList(value: Json): Json {
   return value;
 }
 
+// `type` is the ODRL context's alias of @type (documents compacted with it after expansion).
+const VALUE_OBJECT_KEYS = new Set(['@value', '@type', 'type', '@language', '@direction', '@index']);
+
 function listKeyOf(value: Json): string {
   return isObject(value) && Array.isArray(value['@set']) ? '@set' : '@list';
 }
@@ -356,7 +368,9 @@ export function describe(value: unknown): string {
 export function canonicalize(input: Json): CanonicalResult {
   const walker = new Walker();
   const doc = walker.node(input, '', 0);
-  if (doc === undefined || walker.problems.length > 0) return { ok: false, problems: walker.problems };
+  if (doc === undefined) return { ok: false, problems: walker.problems };
+  if (walker.problems.length > 0)
+    return { ok: false, problems: walker.problems, partial: { doc, origins: walker.origins } };
   return { ok: true, value: { doc, origins: walker.origins } };
 }
 

@@ -40,11 +40,30 @@ export function parseJson(
   try {
     return { ok: true, value: JSON.parse(text) as Json };
   } catch (e) {
+    const { line, column } = positionOf(text, (e as Error).message);
+    const why = (e as Error).message.replace(/ in JSON at position \d+.*$| in JSON$/, '');
     return {
       ok: false,
-      problems: [error('ERR_MALFORMED_JSON', '', `not valid JSON: ${(e as Error).message}`)],
+      problems: [
+        {
+          ...error('ERR_MALFORMED_JSON', '', `not valid JSON at line ${line}, column ${column}: ${why}`),
+          line,
+          column,
+        },
+      ],
     };
   }
+}
+
+/** Line and column (1-based) of a JSON.parse error: V8 names the position, or the text ended early. */
+export function positionOf(text: string, message: string): { line: number; column: number } {
+  const m = /at position (\d+)/.exec(message) ?? /line (\d+) column (\d+)/.exec(message);
+  let offset = text.length;
+  if (m !== null && m.length === 2) offset = Math.min(Number(m[1]), text.length);
+  else if (m !== null) return { line: Number(m[1]), column: Number(m[2]) };
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, column: offset - before.lastIndexOf('\n') };
 }
 
 /** True when the document (anywhere) has a context the fast path cannot read statically. */

@@ -39,11 +39,36 @@ export function lintPolicy(
     seen.add(`${rule.kind}${rule.path}${rule.action.name}`);
     lintRule(rule, vocabularies, now, out);
     for (const d of [...rule.duties, ...rule.remedies]) lintRule(d, vocabularies, now, out);
+    for (const d of rule.duties) lintDutyConstraints(d, out);
   }
   lintConflicts(policy, vocabularies, out);
   if (policy.type === 'Agreement') lintAgreement(policy, out);
   if (policy.type === 'Offer') lintOffer(policy, vocabularies, now, out);
   return dedupe(out);
+}
+
+/**
+ * A constraint on a duty says when the duty applies (it is inactive otherwise), which authors rarely
+ * mean: "delete, elapsedTime lteq P30D" reads as "delete within 30 days" but says "the duty to delete
+ * exists only during the first 30 days". How the duty must be done is a refinement of its action.
+ */
+function lintDutyConstraints(duty: Rule, out: PolicyProblem[]): void {
+  for (const c of duty.constraints) {
+    if (c.kind !== 'atomic') continue;
+    const constraint = JSON.stringify({
+      leftOperand: c.leftOperand,
+      operator: c.operator,
+      rightOperand: c.rightIsList ? c.rightOperand.map((v) => v.text) : c.rightOperand[0]?.text,
+    });
+    out.push(
+      warning(
+        'LINT_DUTY_CONSTRAINT',
+        c.path,
+        `a constraint on a duty only says when the duty applies (outside it the duty is inactive); to say how ${duty.action.name} must be done ` +
+          `(e.g. within a time), refine the action instead: "action": {"value": "${duty.action.name}", "refinement": [${constraint}]}`,
+      ),
+    );
+  }
 }
 
 function lintRule(rule: Rule, vocabularies: Vocabularies, now: number, out: PolicyProblem[]): void {

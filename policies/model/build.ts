@@ -4,10 +4,15 @@
 
 import { inputPointer, type Canonical, type Json, type JsonObject } from '../jsonld/canonicalize.js';
 import { OPERANDS, suggestOperand, UNSUPPORTED_ODRL_OPERANDS } from '../operands/registry.js';
-import { childPointer, error, type PolicyProblem } from '../problems.js';
+import { childPointer, error, warning, type PolicyProblem } from '../problems.js';
 import { acceptsDatatype, parseValue, TYPE_LABELS } from '../values/parse.js';
 import type { TypedValue } from '../values/types.js';
 import type { Vocabularies } from '../vocabulary/index.js';
+import {
+  DEPRECATED_ACTIONS,
+  DEPRECATED_OPERANDS,
+  DEPRECATED_WITHOUT_REPLACEMENT,
+} from '../vocabulary/deprecated.js';
 import {
   COMPARISON_OPERATORS,
   LOGICAL_OPERATORS,
@@ -68,6 +73,8 @@ interface Inherited {
 
 export class ModelBuilder {
   readonly problems: PolicyProblem[] = [];
+  /** Warnings found while reading (deprecated terms read as their ODRL 2.2 replacement). */
+  readonly notes: PolicyProblem[] = [];
   private atomicRules = 0;
 
   constructor(
@@ -81,6 +88,24 @@ export class ModelBuilder {
 
   private fail(pointer: string, code: string, message: string): void {
     this.problems.push(error(code, this.where(pointer), message));
+  }
+
+  /** A deprecated ODRL term read as its 2.2 replacement: noted, so `policy check` tells the author. */
+  private deprecated(pointer: string, kind: string, old: string, current: string): string {
+    this.notes.push(
+      warning(
+        'LINT_DEPRECATED_TERM',
+        this.where(pointer),
+        `the ${kind} "${old}" is deprecated since ODRL 2.2 and read as "${current}"; write "${current}"`,
+      ),
+    );
+    return current;
+  }
+
+  private noReplacement(name: string): string {
+    return DEPRECATED_WITHOUT_REPLACEMENT.has(name)
+      ? ` ("${name}" was deprecated by ODRL 2.2 without a replacement)`
+      : '';
   }
 
   build(): Policy | undefined {
@@ -122,8 +147,7 @@ export class ModelBuilder {
     const permissions = this.rules(doc.permission, '/permission', 'permission', inherited);
     const prohibitions = this.rules(doc.prohibition, '/prohibition', 'prohibition', inherited);
     const obligations = this.rules(doc.obligation, '/obligation', 'duty', inherited);
-    if (this.problems.length > 0) return undefined;
-    return {
+    const model: Policy = {
       uid: typeof doc.uid === 'string' ? doc.uid : undefined,
       type,
       profiles,
@@ -135,7 +159,14 @@ export class ModelBuilder {
       prohibitions,
       obligations,
     };
+    if (this.problems.length === 0) return model;
+    // The parts that were understood, for `policy check` to lint; never evaluated.
+    this.partial = model;
+    return undefined;
   }
+
+  /** After a failed build: the model without the constraints, rules and terms that were not understood. */
+  partial: Policy | undefined;
 
   private policyType(raw: Json | undefined): PolicyType {
     if (raw === undefined) return 'Set'; // ODRL: Set is the default policy subclass
@@ -173,13 +204,21 @@ export class ModelBuilder {
   }
 
   private action(raw: Json, pointer: string): ActionRef {
-    const name =
+    let name =
       typeof raw === 'string' ? raw : isObject(raw) && typeof raw.value === 'string' ? raw.value : '';
+    const replacement = DEPRECATED_ACTIONS.get(name);
+    if (replacement !== undefined && !this.vocabularies.actions.has(name))
+      name = this.deprecated(
+        isObject(raw) ? childPointer(pointer, 'value') : pointer,
+        'action',
+        name,
+        replacement,
+      );
     if (!this.vocabularies.actions.has(name)) {
       this.fail(
         pointer,
         'ERR_UNKNOWN_ACTION',
-        `action "${name}" is not an ODRL action Shuyu knows (e.g. use, read, distribute, transfer)`,
+        `action "${name}" is not an ODRL action Shuyu knows (e.g. use, read, distribute, transfer)${this.noReplacement(name)}`,
       );
     }
     const refinements = isObject(raw)
@@ -314,13 +353,16 @@ export class ModelBuilder {
   }
 
   private atomic(raw: JsonObject, pointer: string, uid: string | undefined): AtomicConstraint | undefined {
-    const name = String(raw.leftOperand);
+    let name = String(raw.leftOperand);
+    const replacement = DEPRECATED_OPERANDS.get(name);
+    if (replacement !== undefined)
+      name = this.deprecated(`${pointer}/leftOperand`, 'left operand', name, replacement);
     const operand = OPERANDS.get(name);
     if (operand === undefined) {
       const hint = suggestOperand(name);
       const why = UNSUPPORTED_ODRL_OPERANDS.has(name)
         ? `the ODRL left operand "${name}" is not supported by Shuyu`
-        : `unknown left operand "${name}"`;
+        : `unknown left operand "${name}"${this.noReplacement(name)}`;
       this.fail(
         `${pointer}/leftOperand`,
         'ERR_UNKNOWN_LEFT_OPERAND',

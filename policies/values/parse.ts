@@ -16,6 +16,8 @@ const DURATION =
 const INTEGER = /^[+-]?\d{1,16}$/;
 const DECIMAL = /^([+-])?(\d{0,30})(?:\.(\d{0,18}))?$/;
 const DAY_MS = 86_400_000;
+const MAX_TIME_VALUE = 8.64e15;
+const VALUE_OBJECT_KEYS = new Set(['@value', '@type', '@language', '@direction', '@index']);
 
 /** Which xsd datatypes a value of each type may be annotated with. */
 const ACCEPTED_DATATYPES: Readonly<Record<ValueType, readonly string[]>> = {
@@ -106,6 +108,14 @@ function parseUncached(type: ValueType, raw: unknown, from: 'policy' | 'request'
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const obj = value as Record<string, unknown>;
     if ('@value' in obj) {
+      // JSON-LD value objects have no other keys: an unknown one would silently be dropped.
+      for (const key in obj) {
+        if (!VALUE_OBJECT_KEYS.has(key))
+          return {
+            ok: false,
+            reason: `a value object has @value and @type only, not ${JSON.stringify(key)}`,
+          };
+      }
       const declared = obj['@type'];
       if (typeof declared === 'string' && !acceptsDatatype(type, declared)) {
         return {
@@ -152,7 +162,8 @@ function parseUncached(type: ValueType, raw: unknown, from: 'policy' | 'request'
 
 /** Epoch milliseconds, a Date, an xsd:dateTime (no zone = UTC) or an xsd:date (the whole day). */
 export function parseDateTime(value: unknown): Parsed<DateTimeValue> {
-  if (typeof value === 'number' && Number.isFinite(value)) {
+  // Only instants a Date can hold (±8.64e15 ms, ECMAScript time values): 1e20 is no time at all.
+  if (typeof value === 'number' && Math.abs(value) <= MAX_TIME_VALUE) {
     return {
       ok: true,
       // text is filled in only when shown (evaluate/trace.ts): formatting dates is costly on the hot path

@@ -77,6 +77,94 @@ describe('cli: shuyu policy check / eval', () => {
     expect(text).to.match(/ERR_MALFORMED_JSON/);
   });
 
+  it('shows all five mistakes of a five-mistake offer in one run', async () => {
+    // A new author's offer: a misspelt property, an action given as a number, an unknown left operand,
+    // a date that is not a date, and a misspelt purpose.
+    const file = join(dir, 'five-mistakes.json');
+    writeFileSync(
+      file,
+      JSON.stringify(
+        {
+          '@type': 'Offer',
+          uid: 'urn:offer:five',
+          permission: [
+            {
+              action: 'use',
+              constraints: [{ leftOperand: 'purpose', operator: 'eq', rightOperand: 'x' }],
+              constraint: [
+                { leftOperand: 'purpse', operator: 'eq', rightOperand: 'scientific-research' },
+                { leftOperand: 'dateTime', operator: 'lt', rightOperand: 'next year' },
+                { leftOperand: 'purpose', operator: 'isA', rightOperand: 'scientific-reserch' },
+              ],
+            },
+            { action: 42 },
+          ],
+        },
+        null,
+        2,
+      ),
+    );
+    const io = capture();
+    expect(await main(['policy', 'check', file], io)).to.equal(1);
+    const text = io.out.join('\n');
+    expect(text).to.match(/five-mistakes\.json: 5 errors/);
+    expect(text).to.match(/ERR_UNKNOWN_PROPERTY at \/permission\/0\/constraints/);
+    expect(text).to.match(/ERR_EXPECTED_IRI at \/permission\/1\/action/);
+    expect(text).to.match(/ERR_UNKNOWN_LEFT_OPERAND at \/permission\/0\/constraint\/0\/leftOperand/);
+    expect(text).to.match(/ERR_TYPE_MISMATCH at \/permission\/0\/constraint\/1\/rightOperand/);
+    expect(text).to.match(/ERR_UNKNOWN_TERM at \/permission\/0\/constraint\/2.*scientific-reserch/);
+    expect(text).to.match(/lint ran on the parts of the policy that compiled/);
+    // --allow-unknown turns the unknown term back into a warning
+    const allowed = capture();
+    expect(await main(['policy', 'check', '--allow-unknown', file], allowed)).to.equal(1);
+    expect(allowed.out.join('\n')).to.match(/4 errors, 1 warning/);
+  });
+
+  it('reports a JSON syntax error as file:line:column with the line and a caret', async () => {
+    const file = join(dir, 'syntax.json');
+    writeFileSync(
+      file,
+      '{\n  "uid": "urn:x",\n  "permission": [{ "action": "use" }]\n  "prohibition": []\n}\n',
+    );
+    const io = capture();
+    expect(await main(['policy', 'check', file], io)).to.equal(1);
+    const lines = io.out;
+    const at = lines.findIndex((l) => l.includes(`${file}:4:3: error ERR_MALFORMED_JSON`));
+    expect(at, lines.join('\n')).to.be.above(-1);
+    expect(lines[at + 1]).to.equal('    4 |   "prohibition": []');
+    expect(lines[at + 2]).to.equal('      |   ^');
+    expect(lines.join('\n')).to.match(/not checked: shape, meaning, lint/);
+  });
+
+  it('suggests the refinement form for a constraint on a duty', async () => {
+    const file = join(dir, 'duty.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        uid: 'urn:x',
+        permission: [
+          {
+            action: 'use',
+            assignee: 'did:web:a.example',
+            duty: [
+              {
+                action: 'delete',
+                constraint: [{ leftOperand: 'elapsedTime', operator: 'lteq', rightOperand: 'P30D' }],
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    const io = capture();
+    expect(await main(['policy', 'check', file], io)).to.equal(0);
+    const text = io.out.join('\n');
+    expect(text).to.include('LINT_DUTY_CONSTRAINT at /permission/0/duty/0/constraint/0');
+    expect(text).to.include(
+      '"action": {"value": "delete", "refinement": [{"leftOperand":"elapsedTime","operator":"lteq","rightOperand":"P30D"}]}',
+    );
+  });
+
   it('evaluates and explains: permit exits 0, deny exits 3 with the failing constraint', async () => {
     const permit = capture();
     expect(

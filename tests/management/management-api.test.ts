@@ -113,6 +113,26 @@ describe('management API', function () {
     expect(badPolicy.status).to.equal(400);
     expect((badPolicy.body.errors as { pointer: string }[])[0]?.pointer).to.match(/^\/contractPolicy/);
 
+    // A misspelt purpose would refuse every consumer: an error when publishing, unless allowUnknown=true.
+    const misspelt = medicalContract();
+    (misspelt.permission as { constraint: object[] }[])[0]?.constraint.push({
+      leftOperand: 'purpose',
+      operator: 'isA',
+      rightOperand: 'scientific-reserch',
+    });
+    const refused = await api.put('/offers/m-offer', { ...offer, contractPolicy: misspelt });
+    expect(refused.status).to.equal(400);
+    const errors = refused.body.errors as { pointer: string; reason: string }[];
+    expect(errors.map((e) => e.pointer)).to.deep.equal(['/contractPolicy/permission/0/constraint/3']);
+    expect(errors[0]?.reason).to.match(/scientific-reserch.*allowUnknown=true/);
+    const accepted = await api.put('/offers/m-offer?allowUnknown=true', {
+      ...offer,
+      contractPolicy: misspelt,
+    });
+    expect(accepted.status, JSON.stringify(accepted.body)).to.equal(200);
+    expect(JSON.stringify(accepted.body.warnings)).to.include('scientific-reserch');
+    expect((await api.put('/offers/m-offer?allowUnknown=yes', offer)).status).to.equal(400);
+
     expect((await api.delete('/offers/m-offer')).status).to.equal(204);
     expect((await api.delete(`/assets/${encodeURIComponent('urn:dataset:m1')}`)).status).to.equal(204);
     expect((await api.delete('/offers/m-offer')).status).to.equal(404);

@@ -137,9 +137,9 @@ describe('policies/conflicts', () => {
         expect(d.trace.rules[1]).to.include({ kind: 'prohibition', outcome: 'error' });
       });
     }
-    it('a malformed request value read only by the prohibition', async () => {
+    it('a malformed request value read only by the prohibition is refused with the request', async () => {
       const d = await decide(policy({ conflict: 'perm' }), req({ purpose: 42 as unknown as string }));
-      expectDecision(d, 'deny', 'EVALUATION_ERROR');
+      expectDecision(d, 'deny', 'INVALID_REQUEST');
     });
     it('an erring prohibition alone', async () => {
       const d = await decide({ uid: 'urn:x', prohibition: [erring] }, req({ elapsedTime: 'P1M' }));

@@ -222,7 +222,7 @@ describe('policies/fail closed', () => {
   describe('input that is not a policy', () => {
     it('malformed JSON text', async () => {
       const message = await refused('{"permission": [', 'ERR_MALFORMED_JSON', '');
-      expect(message).to.match(/^not valid JSON: /);
+      expect(message).to.match(/^not valid JSON at line \d+, column \d+: /);
     });
     for (const [name, input] of [
       ['null', null],

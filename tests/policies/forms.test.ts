@@ -261,7 +261,7 @@ const TABLE: [string, EvaluationRequest, string, string, string[]][] = [
     'a malformed count',
     req({ ...medicalResearcher, count: 'five' as unknown as number }),
     'deny',
-    'EVALUATION_ERROR',
+    'INVALID_REQUEST',
     [],
   ],
   [

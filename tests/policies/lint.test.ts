@@ -44,13 +44,15 @@ describe('policies/lint', () => {
     expect(report).to.deep.equal([]);
   });
 
-  it('checkPolicy reports compile errors and no lint for a policy that does not compile', async () => {
+  it('checkPolicy reports compile errors and lints the parts that compiled, in one pass', async () => {
     const result = await checkPolicy(
       { permission: [{ action: 'use', constraint: [c('sector', 'eq', 'x')] }] },
       { now: T_MS },
     );
     expect(result.ok).to.equal(false);
-    expect(result.report.map((p) => p.code)).to.deep.equal(['ERR_UNKNOWN_LEFT_OPERAND']);
+    expect(result.lintedPartly).to.equal(true);
+    // not LINT_UNCONSTRAINED: the constraint was left out because it did not compile
+    expect(result.report.map((p) => p.code)).to.deep.equal(['ERR_UNKNOWN_LEFT_OPERAND', 'LINT_NO_UID']);
   });
 
   it('lintPolicy can be called on a compiled model directly', async () => {

@@ -2,7 +2,7 @@
 // is part of, with refinements), assignees (and party collections, with refinements on claims),
 // assigners, policy-level properties inherited by rules, and rules split per action.
 import { expect } from 'chai';
-import { compilePolicy, compileVocabularies } from '../../policies/index.js';
+import { compilePolicy, compileVocabularies, reasonOf } from '../../policies/index.js';
 import { c, decide, expectDecision, type JsonObject, req } from './helpers.js';
 
 const allow = (rule: JsonObject, policy: JsonObject = {}): JsonObject => ({
@@ -64,8 +64,8 @@ describe('policies/matching', () => {
       });
       expect(d.trace.rules[0]?.constraints).to.deep.equal([]);
     });
-    it('not-applicable when the request names no target', async () => {
-      expectDecision(await decide(p, req({ count: 1 })), 'not-applicable', 'NO_RULE_APPLIES');
+    it('unknown (MISSING_INFORMATION) when the request names no target', async () => {
+      expectDecision(await decide(p, req({ count: 1 })), 'deny', 'MISSING_INFORMATION');
     });
     it('deny (not not-applicable) when the rule applies but its constraint fails', async () => {
       expectDecision(
@@ -138,20 +138,26 @@ describe('policies/matching', () => {
         );
         expectDecision(d, 'deny', 'MISSING_INFORMATION');
       });
-      it('does not apply to assets outside the collection', async () => {
-        const d = await decide(graded, req({ target: 'urn:dataset:1', asset: { dataGrade: 'JR-L1' } }));
+      it('does not apply to assets the request says are outside the collection', async () => {
+        const d = await decide(
+          graded,
+          req({ target: 'urn:dataset:1', asset: { dataGrade: 'JR-L1', partOf: [] } }),
+        );
         expectDecision(d, 'not-applicable', 'NO_RULE_APPLIES');
       });
-      it('a collection without an id is defined by its refinement alone', async () => {
+      it('membership the request does not state is unknown, never "matches all"', async () => {
+        const d = await decide(graded, req({ target: 'urn:dataset:1', asset: { dataGrade: 'JR-L1' } }));
+        expectDecision(d, 'deny', 'MISSING_INFORMATION');
+        expect(reasonOf(d)).to.include('asset.partOf');
+      });
+      it('a collection without an identifier matches no request (its refinement alone names no members)', async () => {
         const anonymous = allow({
           action: 'use',
           target: { '@type': 'AssetCollection', refinement: [c('shuyu:dataGrade', 'lt', 'important')] },
         });
-        expectDecision(
-          await decide(anonymous, req({ asset: { dataGrade: 'general' } })),
-          'permit',
-          'PERMITTED',
-        );
+        const d = await decide(anonymous, req({ target: 'urn:dataset:1', asset: { dataGrade: 'general' } }));
+        expectDecision(d, 'deny', 'MISSING_INFORMATION');
+        expect(reasonOf(d)).to.include('no identifier');
         expectDecision(
           await decide(anonymous, req({ asset: { dataGrade: 'core' } })),
           'deny',
@@ -172,7 +178,8 @@ describe('policies/matching', () => {
       expect(d.trace.rules[0]?.notApplicable).to.equal(
         'the rule is assigned to did:web:hospital.example, the requester is did:web:bank.example',
       );
-      expectDecision(await decide(p, req()), 'not-applicable', 'NO_RULE_APPLIES');
+      // An anonymous requester may be that party: unknown, so deny with MISSING_INFORMATION.
+      expectDecision(await decide(p, req()), 'deny', 'MISSING_INFORMATION');
     });
 
     describe('a PartyCollection with a refinement on the requester’s claims', () => {
@@ -207,12 +214,20 @@ describe('policies/matching', () => {
         );
         expectDecision(d, 'deny', 'CONSTRAINT_NOT_SATISFIED');
       });
-      it('does not apply to a non-member', async () => {
+      it('does not apply to a requester who states other memberships', async () => {
+        const d = await decide(
+          hospitals,
+          req({ assignee: 'did:web:h.example', assigneeOf: [], claims: { sectorRoles: ['hospital'] } }),
+        );
+        expectDecision(d, 'not-applicable', 'NO_RULE_APPLIES');
+      });
+      it('is unknown (MISSING_INFORMATION) when the requester states no memberships', async () => {
         const d = await decide(
           hospitals,
           req({ assignee: 'did:web:h.example', claims: { sectorRoles: ['hospital'] } }),
         );
-        expectDecision(d, 'not-applicable', 'NO_RULE_APPLIES');
+        expectDecision(d, 'deny', 'MISSING_INFORMATION');
+        expect(reasonOf(d)).to.include('assigneeOf');
       });
     });
   });
@@ -328,18 +343,16 @@ describe('policies/matching', () => {
   it('hierarchies come from the vocabularies the caller gives', async () => {
     const p = allow({ action: 'use', constraint: [c('purpose', 'isA', 'medical-research')] });
     const genomics = req({ purpose: 'genomics' });
-    expectDecision(await decide(p, genomics), 'deny', 'CONSTRAINT_NOT_SATISFIED');
+    // Outside the default vocabulary "genomics" could be anything: refused, not compared.
+    expectDecision(await decide(p, genomics), 'deny', 'INVALID_REQUEST');
     const vocabularies = compileVocabularies({
       purposes: { 'medical-research': [], genomics: ['medical-research'] },
     });
     const { policy, ok } = await compilePolicy(p, { vocabularies });
     expect(ok).to.equal(true);
     expectDecision(policy.evaluate(genomics), 'permit', 'PERMITTED');
-    expectDecision(
-      policy.evaluate(req({ purpose: 'clinical-research' })),
-      'deny',
-      'CONSTRAINT_NOT_SATISFIED',
-    );
+    // The caller's vocabulary replaced the default purposes: clinical-research is no term of it.
+    expectDecision(policy.evaluate(req({ purpose: 'clinical-research' })), 'deny', 'INVALID_REQUEST');
   });
 
   it('an action refinement is a condition of the rule', async () => {

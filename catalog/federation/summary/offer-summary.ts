@@ -139,6 +139,20 @@ function categoryOf(c: Constraint): Category {
   return first === undefined ? 'what' : categoryOf(first);
 }
 
+/**
+ * A duty's constraint says when the duty applies, not how it is done: "while at most 30 days have
+ * passed since first use" (not "for at most 30 days", which reads as a deadline).
+ */
+function dutyCondition(c: Constraint): string {
+  if (c.kind === 'atomic' && c.leftOperand === 'elapsedTime')
+    return `while ${COMPARISON[c.operator] ?? c.operator} ${joined(c)} have passed since first use`;
+  if (c.kind === 'atomic' && c.leftOperand === 'meteredTime')
+    return `while the data has been used ${COMPARISON[c.operator] ?? c.operator} ${joined(c)} in total`;
+  if (c.kind === 'atomic' && c.leftOperand === 'count')
+    return `while the number of uses is ${COMPARISON[c.operator] ?? c.operator} ${joined(c)}`;
+  return `when ${constraintPhrase(c)}`;
+}
+
 /** A duty as an imperative: "delete the data (elapsedTime at most 180 days)" reads "delete the data within 180 days". */
 function duty(rule: Rule): string {
   const how = rule.action.refinements.map((r) =>
@@ -148,12 +162,12 @@ function duty(rule: Rule): string {
         ? `${joined(r)}${r.unit ? ' ' + term(r.unit) : ''}`
         : constraintPhrase(r),
   );
-  const when = rule.constraints.map(constraintPhrase);
+  const when = rule.constraints.map(dutyCondition);
   const parties = Object.entries(rule.parties).map(([role, ids]) => `${term(role)}: ${list([...ids])}`);
   return [
     action(rule.action.name),
     ...how,
-    ...(when.length ? [`when ${list(when, 'and')}`] : []),
+    ...(when.length ? [`(a duty only ${list(when, 'and')})`] : []),
     ...parties,
   ].join(' ');
 }

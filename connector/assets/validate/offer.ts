@@ -5,7 +5,7 @@
 import { SECTORS, type Approval, type AssetSelector, type Offer } from '../types.js';
 import type { FieldError } from '../errors.js';
 import { child, Fields, invalidInput, isRecord, kindOf } from './fields.js';
-import { checkOfferPolicy, type CheckedPolicy } from './policy.js';
+import { checkOfferPolicy, type CheckedPolicy, type OfferCheckOptions } from './policy.js';
 
 /** No `:` so that a DSP offer id can carry the offer id and the dataset id unambiguously (dsp.ts). */
 export const OFFER_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -23,7 +23,7 @@ export interface ParsedOffer {
   readonly warnings: readonly FieldError[];
 }
 
-export async function parseOffer(input: unknown): Promise<ParsedOffer> {
+export async function parseOffer(input: unknown, options: OfferCheckOptions = {}): Promise<ParsedOffer> {
   const f = new Fields();
   if (!isRecord(input)) {
     f.fail('', `expected a JSON object, found ${kindOf(input)}`);
@@ -39,8 +39,8 @@ export async function parseOffer(input: unknown): Promise<ParsedOffer> {
   const approval =
     input.approval === undefined ? 'automatic' : f.oneOf(input.approval, APPROVALS, '/approval');
   const warnings: FieldError[] = [];
-  const access = await checkOfferPolicy(input.accessPolicy, 'accessPolicy', f, warnings);
-  const contract = await checkOfferPolicy(input.contractPolicy, 'contractPolicy', f, warnings);
+  const access = await checkOfferPolicy(input.accessPolicy, 'accessPolicy', f, warnings, options);
+  const contract = await checkOfferPolicy(input.contractPolicy, 'contractPolicy', f, warnings, options);
   if (
     f.errors.length > 0 ||
     id === undefined ||

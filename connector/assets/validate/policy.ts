@@ -22,11 +22,21 @@ const IGNORED_WARNINGS = new Set(['LINT_NO_UID', 'LINT_OFFER_TARGET']);
 
 export type PolicyRole = 'accessPolicy' | 'contractPolicy';
 
+/** How strictly an offer is checked before it is published. */
+export interface OfferCheckOptions {
+  /**
+   * Accept purposes, regions and sectors outside the vocabularies (a warning instead of an error).
+   * Such a term matches only requests naming exactly it, so by default an offer with one is refused.
+   */
+  readonly allowUnknownTerms?: boolean;
+}
+
 export async function checkOfferPolicy(
   value: unknown,
   role: PolicyRole,
   f: Fields,
   warnings: FieldError[],
+  options: OfferCheckOptions = {},
 ): Promise<CheckedPolicy | undefined> {
   const base = `/${role}`;
   if (value === undefined) {
@@ -37,6 +47,12 @@ export async function checkOfferPolicy(
   const at = (p: PolicyProblem): FieldError => ({ pointer: base + p.path, reason: p.message, code: p.code });
   for (const p of checked.report) {
     if (p.severity === 'error') f.errors.push(at(p));
+    else if (p.code === 'LINT_UNKNOWN_TERM' && !options.allowUnknownTerms)
+      f.errors.push({
+        ...at(p),
+        code: 'ERR_UNKNOWN_TERM',
+        reason: `${p.message} (publish with allowUnknown=true to accept it)`,
+      });
     else if (!IGNORED_WARNINGS.has(p.code)) warnings.push(at(p));
   }
   const model = checked.policy.policy;
