@@ -3,7 +3,7 @@
 // authenticates every other participant with DCP 1.0: our Secure Token Service signs the tokens we send,
 // our Credential Service (under /dcp/v1) presents our wallet to verifiers, and the DCP verifier checks
 // callers by querying theirs. Protocol routes (DSP) mount on `app`.
-import { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
+import { Router, type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import { callerOf, requireCaller } from '../http/caller-auth.js';
 import { createJsonApp, finishJsonApp } from '../http/json-app.js';
 import { HttpProblem } from '../http/problem.js';
@@ -143,8 +143,16 @@ export interface RunningConnector {
   readonly hostPolicy: HostPolicy;
   /** The data directory the connector runs from. */
   readonly dataDir: string;
-  /** Middleware that authenticates the calling participant; read the result with callerOf(res). */
+  /**
+   * Middleware that authenticates the calling participant, asking for every Shuyu credential type; read the
+   * result with callerOf(res).
+   */
   readonly authenticate: RequestHandler;
+  /**
+   * The same, asking the caller's Credential Service only for what `scopesOf` says the request's decision
+   * reads (DSP: dsp/credential-scopes.ts); undefined from it = every type.
+   */
+  authenticateFor(scopesOf: (req: Request) => Promise<readonly string[] | undefined>): RequestHandler;
   readonly server: RunningServer;
   close(): Promise<void>;
 }
@@ -310,19 +318,27 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
         }),
       );
     // Every authenticated route goes through this: who is calling, with which verified claims.
-    const authenticate: RequestHandler = async (req, res, next) => {
-      const tested = testMode && testCaller(testMode.identity, req.headers.authorization);
-      if (tested) {
-        res.locals.caller = tested;
-        next();
-        return;
-      }
-      try {
-        requireCaller(await getVerifier())(req, res, next);
-      } catch {
-        next(new HttpProblem(503, 'authority-unreachable', 'The connector cannot reach its authority yet.'));
-      }
-    };
+    const authenticateFor =
+      (scopesOf?: (req: Request) => Promise<readonly string[] | undefined>): RequestHandler =>
+      async (req, res, next) => {
+        const tested = testMode && testCaller(testMode.identity, req.headers.authorization);
+        if (tested) {
+          res.locals.caller = tested;
+          next();
+          return;
+        }
+        let ready: RequestVerifier;
+        try {
+          ready = await getVerifier();
+        } catch {
+          next(
+            new HttpProblem(503, 'authority-unreachable', 'The connector cannot reach its authority yet.'),
+          );
+          return;
+        }
+        requireCaller(ready, scopesOf)(req, res, next);
+      };
+    const authenticate = authenticateFor();
     // Diagnostic: what this connector verified about the caller (the claims policies will see).
     app.get(`${IDENTITY_API_PREFIX}/whoami`, authenticate, (_req, res) => {
       const caller = callerOf(res);
@@ -374,6 +390,7 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
       ...(testMode ? { testMode } : {}),
       dataDir: options.dataDir,
       authenticate,
+      authenticateFor,
       server,
       close: async () => {
         closing = true;
