@@ -420,9 +420,6 @@ async function storeDelivered(
     ...kept,
     ...delivered.map((c) => ({
       ...c,
-      // The wallet compares ISO strings: store them in toISOString form (with milliseconds).
-      ...(c.validFrom ? { validFrom: new Date(c.validFrom).toISOString() } : {}),
-      ...(c.validUntil ? { validUntil: new Date(c.validUntil).toISOString() } : {}),
       format: 'jwt' as const,
       issuer,
       receivedAt,
