@@ -276,6 +276,9 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
           const authorityDid = (await authority.info()).did;
           if (issuer === authorityDid) {
             await wallet.replaceFromIssuer(issuer, await verifiedDelivery(delivered, issuer));
+            // The authority streams status events to members only: we may just have become one (this
+            // delivery may have been asked for by `shuyu wallet collect`, not by collectCredentials()).
+            statusEvents?.reconnect();
           } else if (testMode && trustedIssuers.includes(issuer)) {
             await storeDelivered(wallet, issuer, delivered, clock);
           } else {
@@ -375,7 +378,6 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
           ...(options.fetch ? { fetch: options.fetch } : {}),
           clock,
         });
-        statusEvents?.reconnect(); // the authority streams to members only: we may just have become one
         return (await wallet.list()).filter((c) => c.issuer === issuerDid).length;
       },
       statusStream: () => ({
