@@ -137,18 +137,22 @@ export function createDcpVerifier(options: DcpVerifierOptions): RequestVerifier 
     { scopes: ReadonlySet<string>; claims: Promise<Readonly<VerifiedClaims>> }[]
   >();
 
-  /** The scopes to ask: the fixed ones, or the required types' and the decision's, without duplicates. */
-  async function scopesFor(source: ScopeSource | undefined): Promise<readonly string[]> {
-    if (fixedScopes) return fixedScopes;
-    let asked: readonly string[] | undefined;
-    try {
-      asked = typeof source === 'function' ? await source() : source;
-    } catch {
-      asked = undefined; // the policy could not be looked at: ask for everything
-    }
-    asked ??= ALL_SCOPES;
+  /** The required types' scopes added to `asked` (none missing: `asked` itself, no copy on the hit path). */
+  const withRequired = (asked: readonly string[]): readonly string[] => {
     const missing = requiredScopes.filter((scope) => !asked.includes(scope));
     return missing.length === 0 ? asked : [...missing, ...asked];
+  };
+  const defaultScopes = fixedScopes ?? withRequired(ALL_SCOPES);
+
+  /** The scopes to ask: the fixed ones, or the required types' and the decision's, without duplicates. */
+  async function scopesFor(source: () => Promise<readonly string[] | undefined>): Promise<readonly string[]> {
+    if (fixedScopes) return fixedScopes;
+    try {
+      const asked = await source();
+      return asked === undefined ? defaultScopes : withRequired(asked);
+    } catch {
+      return defaultScopes; // the policy could not be looked at: ask for everything
+    }
   }
 
   /** Asks the caller's Credential Service for its presentations; returns the vp+jwt strings. */
@@ -351,7 +355,11 @@ export function createDcpVerifier(options: DcpVerifierOptions): RequestVerifier 
       );
     }
     const result = { caller, tokenId: idToken.jti, tokenExpiresAt: idToken.expiresAt };
-    const scopes = await scopesFor(scopeSource);
+    // Synchronous unless the scopes need a lookup: the cache-hit path stays one await (the ID token) long.
+    const scopes =
+      typeof scopeSource === 'function'
+        ? await scopesFor(scopeSource)
+        : (fixedScopes ?? (scopeSource ? withRequired(scopeSource) : defaultScopes));
     const cached = claimsCache?.lookup(caller, scopes);
     if (cached) return { ...result, claims: cached, fromCache: true };
     // Shared with concurrent requests of this caller: the access tokens differ, the caller and its
