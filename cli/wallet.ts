@@ -1,8 +1,13 @@
-// `shuyu wallet list`: the credentials a connector holds.
+// `shuyu wallet list`: the credentials a connector holds; `shuyu wallet collect`: DCP credential issuance
+// for a running connector (the authority delivers to the connector's Credential Service).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createNetworkVerifiers, openProcessIdentity } from '../connector/identity/index.js';
+import {
+  createNetworkVerifiers,
+  openProcessIdentity,
+  requestCredentials,
+} from '../connector/identity/index.js';
 import { hostPolicyFor, LOCAL_DID_HOSTS, readConfigFile } from '../connector/process/config.js';
 import {
   CONNECTOR_CONFIG_FILE,
@@ -19,8 +24,10 @@ export const WALLET_HELP = `Usage:
   shuyu wallet list [--dir CONNECTOR_DIR (default ${DEFAULT_CONNECTOR_DIR})] [--json]
       The credentials the connector collected from its authority, with their validity.
   shuyu wallet collect [--dir CONNECTOR_DIR]
-      Collect the credentials the authority issued to this connector (after approval, or to renew them);
-      each is verified before it is stored. A running connector uses them from its next request on.`;
+      Ask the authority for the credentials it issued to this connector (after approval, or to renew them).
+      This is DCP credential issuance: the authority delivers them to the connector's Credential Service,
+      which verifies each before storing it, so the connector must be running ("shuyu connector start").
+      It uses them from its next request on.`;
 
 export async function walletCommand(args: string[], out: Output): Promise<number> {
   const [sub, ...rest] = args;
@@ -81,16 +88,45 @@ async function collect(args: string[], out: Output): Promise<number> {
     );
   }
   const identity = await openProcessIdentity(join(values.dir, 'keys'), config.publicUrl);
-  const db = await Database.open(join(values.dir, CONNECTOR_DATABASE_FILE), WALLET_MIGRATIONS);
+  if (!(await servesDid(config.publicUrl, identity.did))) {
+    throw new CliError(
+      `The connector of ${values.dir} is not running at ${config.publicUrl}. The authority delivers credentials ` +
+        `to the connector's Credential Service (DCP issuance), so start it ("shuyu connector start --dir ` +
+        `${values.dir}"), then collect again.`,
+    );
+  }
+  const hostPolicy = hostPolicyFor(config.didHosts ?? LOCAL_DID_HOSTS);
+  const client = new AuthorityClient({ url: config.authorityUrl, signer: () => identity.signer() });
   try {
-    const client = new AuthorityClient({ url: config.authorityUrl, signer: () => identity.signer() });
-    const verifiers = createNetworkVerifiers(hostPolicyFor(config.didHosts ?? LOCAL_DID_HOSTS));
-    const received = await client.collectInto(new Wallet(db), verifiers).catch((error: Error) => {
-      throw new CliError(error.message);
+    const issuerDid = (await client.info()).did;
+    await requestCredentials({
+      issuerDid,
+      signer: identity.signer(),
+      resolver: createNetworkVerifiers(hostPolicy).resolver,
+      hostPolicy,
     });
-    out.line(`Collected ${received.length} credential(s): ${received.map((c) => c.type).join(', ')}`);
-    return EXIT.ok;
-  } finally {
-    await db.close();
+    // Delivered and stored by the running connector before the authority answered.
+    const db = await Database.open(join(values.dir, CONNECTOR_DATABASE_FILE), WALLET_MIGRATIONS);
+    try {
+      const received = (await new Wallet(db).list()).filter((c) => c.issuer === issuerDid);
+      out.line(`Collected ${received.length} credential(s): ${received.map((c) => c.type).join(', ')}`);
+      return EXIT.ok;
+    } finally {
+      await db.close();
+    }
+  } catch (error) {
+    throw error instanceof CliError ? error : new CliError((error as Error).message);
+  }
+}
+
+/** Whether a connector answers at `url` with the DID document of `did` (ours, not another process's). */
+async function servesDid(url: string, did: string): Promise<boolean> {
+  try {
+    const response = await fetch(`${url.replace(/\/+$/, '')}/.well-known/did.json`, {
+      signal: AbortSignal.timeout(5_000),
+    });
+    return response.ok && ((await response.json()) as { id?: unknown }).id === did;
+  } catch {
+    return false;
   }
 }

@@ -5,7 +5,7 @@
 //   member       GET  /authority/v1/status/events         signed status changes, Server-Sent Events
 //   applicant    POST /authority/v1/applications          apply (ID token proving the DID)
 //   (DID proof)  GET  /authority/v1/applications/mine     own applications only
-//                GET  /authority/v1/credentials/mine      issued credentials, for the wallet
+//   (issued credentials reach members by DCP issuance: dcp-issuer.ts)
 //   admin        GET  /authority/v1/admin/applications[?state=pending]
 //   (API key)    GET  /authority/v1/admin/applications/:id
 //                POST /authority/v1/admin/applications/:id/approve|reject
@@ -150,14 +150,6 @@ export function authorityRouter({ service, resolver, replayCache, profile }: Aut
     didProof,
     route(async (_req, res) => {
       res.json({ applications: await service.applicationsOf(didProofOf(res).caller) });
-    }),
-  );
-  router.get(
-    `${AUTHORITY_API_PREFIX}/credentials/mine`,
-    didProof,
-    route(async (_req, res) => {
-      const { member, credentials } = await service.credentialsOf(didProofOf(res).caller);
-      res.json({ member: { did: member.did, state: member.state }, credentials });
     }),
   );
 

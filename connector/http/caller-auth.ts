@@ -9,7 +9,7 @@ import type { DidResolver } from '../identity/did/resolver.js';
 import { verifyIdToken, type VerifiedIdToken } from '../identity/tokens/id-token.js';
 import { parseBearerToken } from '../identity/tokens/bearer.js';
 import type { ReplayCache } from '../identity/tokens/replay-cache.js';
-import type { RequestVerification, RequestVerifier } from '../identity/dcp/verifier.js';
+import type { RequestVerification, RequestVerifier, ScopeSource } from '../identity/dcp/verifier.js';
 import { HttpProblem } from './problem.js';
 
 /** Failures that concern the caller's credentials rather than the proof of who they are. */
@@ -49,10 +49,15 @@ export function callerOf(res: Response): RequestVerification {
   return caller;
 }
 
-export function requireCaller(verifier: RequestVerifier): RequestHandler {
+/** `scopesOf` names the credentials the request's decision reads (default: every Shuyu type). */
+export function requireCaller(
+  verifier: RequestVerifier,
+  scopesOf?: (req: Request) => Promise<readonly string[] | undefined>,
+): RequestHandler {
   return async (req, res, next) => {
     try {
-      res.locals.caller = await verifier.verifyAuthorization(req.headers.authorization);
+      const scopes: ScopeSource | undefined = scopesOf && (() => scopesOf(req));
+      res.locals.caller = await verifier.verifyAuthorization(req.headers.authorization, scopes);
       next();
     } catch (error) {
       next(error instanceof IdentityError ? identityProblem(error) : error);

@@ -37,6 +37,8 @@ const TITLES: Readonly<Record<number, string>> = {
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
+  501: 'Not Implemented',
+  502: 'Bad Gateway',
   503: 'Service Unavailable',
 };
 
@@ -80,7 +82,16 @@ export function toProblem(err: unknown): HttpProblem {
   return new HttpProblem(500, 'internal', 'an unexpected error occurred; the server log has the details');
 }
 
-/** The last middleware of every app. `log` receives unexpected errors (never sent to the client). */
+/**
+ * Whether an error is a server fault for the log: every 5xx except a deliberate 501 (a feature we do not
+ * offer, e.g. Presentation Exchange queries to the Credential Service), which is an answer, not a fault.
+ * Deliberate 502/503 are logged: they name an outage (a peer, the authority) the operator should see.
+ */
+export function isServerFault(err: unknown, problem: HttpProblem): boolean {
+  return problem.status >= 500 && !(err instanceof HttpProblem && problem.status === 501);
+}
+
+/** The last middleware of every app. `log` receives server faults (never sent to the client). */
 export function problemHandler(log: (err: unknown) => void = (e) => console.error(e)): ErrorRequestHandler {
   return (err, _req, res, next) => {
     if (res.headersSent) {
@@ -88,7 +99,7 @@ export function problemHandler(log: (err: unknown) => void = (e) => console.erro
       return;
     }
     const problem = toProblem(err);
-    if (problem.status >= 500) log(err);
+    if (isServerFault(err, problem)) log(err);
     res
       .status(problem.status)
       .type('application/problem+json')

@@ -3,7 +3,7 @@
 // authenticates every other participant with DCP 1.0: our Secure Token Service signs the tokens we send,
 // our Credential Service (under /dcp/v1) presents our wallet to verifiers, and the DCP verifier checks
 // callers by querying theirs. Protocol routes (DSP) mount on `app`.
-import { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
+import { Router, type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import { callerOf, requireCaller } from '../http/caller-auth.js';
 import { createJsonApp, finishJsonApp } from '../http/json-app.js';
 import { HttpProblem } from '../http/problem.js';
@@ -143,8 +143,16 @@ export interface RunningConnector {
   readonly hostPolicy: HostPolicy;
   /** The data directory the connector runs from. */
   readonly dataDir: string;
-  /** Middleware that authenticates the calling participant; read the result with callerOf(res). */
+  /**
+   * Middleware that authenticates the calling participant, asking for every Shuyu credential type; read the
+   * result with callerOf(res).
+   */
   readonly authenticate: RequestHandler;
+  /**
+   * The same, asking the caller's Credential Service only for what `scopesOf` says the request's decision
+   * reads (DSP: dsp/credential-scopes.ts); undefined from it = every type.
+   */
+  authenticateFor(scopesOf: (req: Request) => Promise<readonly string[] | undefined>): RequestHandler;
   readonly server: RunningServer;
   close(): Promise<void>;
 }
@@ -268,6 +276,9 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
           const authorityDid = (await authority.info()).did;
           if (issuer === authorityDid) {
             await wallet.replaceFromIssuer(issuer, await verifiedDelivery(delivered, issuer));
+            // The authority streams status events to members only: we may just have become one (this
+            // delivery may have been asked for by `shuyu wallet collect`, not by collectCredentials()).
+            statusEvents?.reconnect();
           } else if (testMode && trustedIssuers.includes(issuer)) {
             await storeDelivered(wallet, issuer, delivered, clock);
           } else {
@@ -310,19 +321,27 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
         }),
       );
     // Every authenticated route goes through this: who is calling, with which verified claims.
-    const authenticate: RequestHandler = async (req, res, next) => {
-      const tested = testMode && testCaller(testMode.identity, req.headers.authorization);
-      if (tested) {
-        res.locals.caller = tested;
-        next();
-        return;
-      }
-      try {
-        requireCaller(await getVerifier())(req, res, next);
-      } catch {
-        next(new HttpProblem(503, 'authority-unreachable', 'The connector cannot reach its authority yet.'));
-      }
-    };
+    const authenticateFor =
+      (scopesOf?: (req: Request) => Promise<readonly string[] | undefined>): RequestHandler =>
+      async (req, res, next) => {
+        const tested = testMode && testCaller(testMode.identity, req.headers.authorization);
+        if (tested) {
+          res.locals.caller = tested;
+          next();
+          return;
+        }
+        let ready: RequestVerifier;
+        try {
+          ready = await getVerifier();
+        } catch {
+          next(
+            new HttpProblem(503, 'authority-unreachable', 'The connector cannot reach its authority yet.'),
+          );
+          return;
+        }
+        requireCaller(ready, scopesOf)(req, res, next);
+      };
+    const authenticate = authenticateFor();
     // Diagnostic: what this connector verified about the caller (the claims policies will see).
     app.get(`${IDENTITY_API_PREFIX}/whoami`, authenticate, (_req, res) => {
       const caller = callerOf(res);
@@ -359,7 +378,6 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
           ...(options.fetch ? { fetch: options.fetch } : {}),
           clock,
         });
-        statusEvents?.reconnect(); // the authority streams to members only: we may just have become one
         return (await wallet.list()).filter((c) => c.issuer === issuerDid).length;
       },
       statusStream: () => ({
@@ -374,6 +392,7 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
       ...(testMode ? { testMode } : {}),
       dataDir: options.dataDir,
       authenticate,
+      authenticateFor,
       server,
       close: async () => {
         closing = true;
@@ -403,9 +422,6 @@ async function storeDelivered(
     ...kept,
     ...delivered.map((c) => ({
       ...c,
-      // The wallet compares ISO strings: store them in toISOString form (with milliseconds).
-      ...(c.validFrom ? { validFrom: new Date(c.validFrom).toISOString() } : {}),
-      ...(c.validUntil ? { validUntil: new Date(c.validUntil).toISOString() } : {}),
       format: 'jwt' as const,
       issuer,
       receivedAt,

@@ -20,6 +20,7 @@ import {
   type OutboxTuning,
 } from '../control-plane/index.js';
 import { createDspBindings } from '../dsp/index.js';
+import { dspCredentialScopes } from '../dsp/credential-scopes.js';
 import { tckHooks } from '../dsp/tck.js';
 import { createManagementRouter, ensureManagementApiKey, MANAGEMENT_PATH } from '../management/index.js';
 import { EVIDENCE_OPENAPI } from '../management/evidence.js';
@@ -102,7 +103,8 @@ export async function startControlPlaneConnector(
       },
     });
     services.attach(plane);
-    const dsp = createDspBindings(plane, connector.authenticate);
+    // DCP: each DSP request asks the caller's Credential Service for what its policy reads.
+    const dsp = createDspBindings(plane, connector.authenticateFor(dspCredentialScopes(plane)));
     connector.routes.use(dsp.routes);
     connector.addErrorHandler(dsp.errorHandler);
     const managementApiKey = ensureManagementApiKey(connector.dataDir);

@@ -1,15 +1,8 @@
-// Talking to the data space authority as a participant: learn who it is, apply for membership, check the
-// application, and collect the issued credentials into the wallet. Every call proves control of our DID
-// with a fresh self-issued ID token addressed to the authority.
-import {
-  createIdToken,
-  verifyCredential,
-  type DidResolver,
-  type DidSigner,
-  type StatusChecker,
-} from '../identity/index.js';
+// Talking to the data space authority as a participant: learn who it is and its profile, apply for
+// membership, check the application. Every call proves control of our DID with a fresh self-issued ID
+// token addressed to the authority. Issued credentials arrive by DCP issuance (identity/dcp/issuance.ts).
+import { createIdToken, type DidSigner } from '../identity/index.js';
 import { requestJson, type JsonFailure } from '../http/json-client.js';
-import type { Wallet, WalletCredential } from './store.js';
 
 export const AUTHORITY_PREFIX = '/authority/v1';
 
@@ -124,52 +117,5 @@ export class AuthorityClient {
       applications: Record<string, unknown>[];
     };
     return body.applications;
-  }
-
-  /**
-   * Fetches our credentials, verifies each one (issuer = the authority, signature, validity, status) and
-   * replaces the authority's credentials in the wallet with them. Nothing is stored if any fails.
-   */
-  async collectInto(
-    wallet: Wallet,
-    verifiers: { resolver: DidResolver; statusChecker: StatusChecker },
-    now: () => Date = () => new Date(),
-  ): Promise<WalletCredential[]> {
-    const info = await this.info();
-    const body = (await this.#authorised(
-      '/credentials/mine',
-      { method: 'GET' },
-      'Collecting credentials',
-    )) as {
-      credentials: { id: string; type: string; credential: string; validFrom: string; validUntil: string }[];
-    };
-    const holder = this.#signer().did;
-    const received: WalletCredential[] = [];
-    for (const record of body.credentials) {
-      const verified = await verifyCredential(record.credential, {
-        resolver: verifiers.resolver,
-        statusChecker: verifiers.statusChecker,
-        trustList: [{ did: info.did }],
-        clock: now,
-      });
-      if (verified.subject.id !== holder) {
-        throw new AuthorityClientError(
-          0,
-          `The authority returned a credential for ${verified.subject.id}, not us.`,
-        );
-      }
-      received.push({
-        id: verified.id ?? record.id,
-        type: verified.type,
-        format: 'jwt',
-        issuer: verified.issuer,
-        credential: record.credential,
-        ...(verified.validFrom ? { validFrom: verified.validFrom.toISOString() } : {}),
-        ...(verified.validUntil ? { validUntil: verified.validUntil.toISOString() } : {}),
-        receivedAt: now().toISOString(),
-      });
-    }
-    await wallet.replaceFromIssuer(info.did, received);
-    return received;
   }
 }

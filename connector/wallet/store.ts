@@ -1,5 +1,7 @@
-// The connector's wallet: the credentials the authority issued to it, kept in the connector's database and
-// presented (inside request tokens) to other connectors.
+// The connector's wallet: the credentials issuers delivered to it (DCP issuance), kept in the connector's
+// database and presented by its Credential Service. Validity dates are stored in one form (toISOString, UTC
+// with milliseconds) whatever path wrote them, and compared as instants, not as text: "…T10:00:00Z" and
+// "…T10:00:00.000Z" are the same moment but not the same string.
 import type { Database, Migration, Queries } from '../store/database.js';
 
 export const WALLET_MIGRATIONS: readonly Migration[] = [
@@ -57,6 +59,23 @@ function toCredential(row: Row): WalletCredential {
   };
 }
 
+/** The stored form of a validity date; a date that does not parse is refused, not stored. */
+function instant(value: string | undefined, what: string, id: string): string | null {
+  if (value === undefined) return null;
+  const time = Date.parse(value);
+  if (Number.isNaN(time)) throw new RangeError(`Credential ${id}: ${what} "${value}" is not a date.`);
+  return new Date(time).toISOString();
+}
+
+/** Whether a credential is valid at `now` (ms): its validity period holds it. */
+function validAt(row: Row, now: number): boolean {
+  // Parsed, not compared as text: rows written before dates were normalised may have any ISO form.
+  return (
+    (row.valid_until === null || Date.parse(row.valid_until) > now) &&
+    (row.valid_from === null || Date.parse(row.valid_from) <= now)
+  );
+}
+
 export class Wallet {
   constructor(private readonly db: Database) {}
 
@@ -74,8 +93,8 @@ export class Wallet {
             c.format,
             c.issuer,
             c.credential,
-            c.validFrom ?? null,
-            c.validUntil ?? null,
+            instant(c.validFrom, 'validFrom', c.id),
+            instant(c.validUntil, 'validUntil', c.id),
             c.receivedAt,
           ],
         );
@@ -90,13 +109,8 @@ export class Wallet {
 
   /** The credentials to present at `now`: not expired, not yet-to-come. */
   async presentable(now: Date): Promise<WalletCredential[]> {
-    const at = now.toISOString();
-    const rows = await this.db.all<Row>(
-      `SELECT * FROM wallet_credentials
-       WHERE (valid_until IS NULL OR valid_until > ?1) AND (valid_from IS NULL OR valid_from <= ?1)
-       ORDER BY type, id`,
-      [at],
-    );
-    return rows.map(toCredential);
+    const rows = await this.db.all<Row>('SELECT * FROM wallet_credentials ORDER BY type, id');
+    const at = now.getTime();
+    return rows.filter((row) => validAt(row, at)).map(toCredential);
   }
 }

@@ -252,4 +252,11 @@ describe('cli: connector start and the participant commands', function () {
     expect(await exited).to.equal(0);
     expect(output).to.include('Connector stopped.');
   });
+
+  it('explains that collecting needs the running connector (DCP issuance delivers to it)', async () => {
+    const collected = await run(['wallet', 'collect', '--dir', dir]);
+    expect(collected.code).to.not.equal(0);
+    expect(collected.text).to.include('is not running');
+    expect(collected.text).to.include("delivers credentials to the connector's Credential Service");
+  });
 });

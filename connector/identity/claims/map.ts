@@ -70,3 +70,20 @@ export function freezeClaims(claims: VerifiedClaims): Readonly<VerifiedClaims> {
     sectorRoles: Object.freeze([...claims.sectorRoles]) as string[],
   });
 }
+
+/**
+ * Which credential type fills each claim above, so a verifier can ask only for the credentials a policy
+ * reads (dcp/policy-scopes.ts). `named`: credentialTypes, whose relevant types are the ones a policy names;
+ * `token`: the caller's DID comes from its ID token, no credential needed.
+ */
+export const CLAIM_SOURCES: Readonly<Record<keyof VerifiedClaims, string>> = {
+  participantId: 'token',
+  credentialTypes: 'named',
+  dataSpace: 'MembershipCredential',
+  memberRole: 'MembershipCredential',
+  organisationName: 'MembershipCredential',
+  registrationNumber: 'MembershipCredential',
+  sectors: 'SectorCredential',
+  sectorRoles: 'SectorCredential',
+  dataGradeClearance: 'DataGradeClearance',
+};

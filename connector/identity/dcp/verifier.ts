@@ -2,9 +2,12 @@
 //   1. The caller's self-issued ID token: size, shape, iss = sub, aud = our DID, exp/iat, lifetime, DID
 //      resolution (cached), signature by a capabilityInvocation key, jti replay. Every request, cached or not.
 //   2. Its `token` claim must be present (the access token we hand to the caller's Credential Service).
-//   3. Claims cache: a caller verified recently for the same scope set is answered from the cache, with no
-//      Credential Service call.
-//   4. Otherwise: find the CredentialService in the caller's DID document, POST a PresentationQueryMessage
+//   3. The scopes this decision needs: what the request's policy reads (policy-scopes.ts, given by the caller
+//      of verify), always membership; a fixed set when configured (the DCP TCK).
+//   4. Claims cache: a caller verified recently for these scopes or more is answered from the cache, with no
+//      Credential Service call. A query already under way for them is shared (single flight): concurrent
+//      first requests of one caller make one query.
+//   5. Otherwise: find the CredentialService in the caller's DID document, POST a PresentationQueryMessage
 //      for our scopes with our own ID token carrying the access token (through the host policy), validate the
 //      PresentationResponseMessage, verify each vp+jwt (holder = caller, aud = us, authentication key), then
 //      every credential (credentials/verify.ts: issuer trust, signature, validity, status list), that each
@@ -35,7 +38,8 @@ import { InMemoryReplayCache, type ReplayCache } from '../tokens/replay-cache.js
 import { isRecord } from '../util/json.js';
 import { CREDENTIAL_SERVICE_TYPE, PRESENTATION_QUERY_PATH } from './credential-service.js';
 import { assertDcpMessage, DCP_CONTEXT_URL } from './schemas.js';
-import { parseScopes, scopeCovers, scopeForType, SHUYU_CREDENTIAL_TYPES } from './scopes.js';
+import { ALL_SCOPES } from './policy-scopes.js';
+import { parseScopes, scopeCovers, scopeForType, type Scope } from './scopes.js';
 import { TOKEN_CLAIM } from './sts.js';
 
 export const DEFAULT_MAX_QUERY_RESPONSE_BYTES = 1024 * 1024;
@@ -62,7 +66,10 @@ export interface DcpVerifierOptions {
   clockSkewSeconds?: number;
   maxTokenLifetimeSeconds?: number;
   maxTokenBytes?: number;
-  /** Scopes asked for; default one per credential type Shuyu's claims read (membership, sector, clearance). */
+  /**
+   * Fixed scopes asked for whatever the request (connector.json `dcp.scopes`, the DCP TCK). Without it each
+   * request asks for the scopes given to verify(), default every Shuyu type (membership, sector, clearance).
+   */
   scopes?: readonly string[];
   /** Credential types every caller must present; default ['MembershipCredential']. */
   requiredCredentialTypes?: readonly string[];
@@ -83,10 +90,16 @@ export interface RequestVerification {
   readonly fromCache: boolean;
 }
 
+/**
+ * The scopes the decision at hand needs, or a function computing them once the ID token is verified (so
+ * an unauthenticated request costs no policy lookup); undefined = every Shuyu type.
+ */
+export type ScopeSource = readonly string[] | (() => Promise<readonly string[] | undefined>);
+
 export interface RequestVerifier {
-  verify(token: unknown): Promise<RequestVerification>;
+  verify(token: unknown, scopes?: ScopeSource): Promise<RequestVerification>;
   /** Same, from an `Authorization` header value. */
-  verifyAuthorization(header: string | undefined | null): Promise<RequestVerification>;
+  verifyAuthorization(header: string | undefined | null, scopes?: ScopeSource): Promise<RequestVerification>;
 }
 
 /** The CredentialService endpoint of a resolved DID document. */
@@ -115,13 +128,39 @@ export function createDcpVerifier(options: DcpVerifierOptions): RequestVerifier 
   const documentLoader = options.documentLoader ?? createDocumentLoader();
   const fetch = options.fetch ?? (globalThis.fetch as unknown as FetchLike);
   const required = options.requiredCredentialTypes ?? ['MembershipCredential'];
-  const scopeTexts = [...(options.scopes ?? SHUYU_CREDENTIAL_TYPES.map(scopeForType))];
-  const scopes = parseScopes(scopeTexts);
-  // The cache entry is valid for this scope set only: a verifier asking for more must query again.
-  const cacheKey = scopeTexts.join(' ');
+  const fixedScopes = options.scopes ? [...options.scopes] : undefined;
+  if (fixedScopes) parseScopes(fixedScopes); // a bad configuration fails at start, not per request
+  const requiredScopes = required.map(scopeForType);
+  /** Queries under way, per caller with the scopes each asked for: a request needing no more waits on one. */
+  const inFlight = new Map<
+    string,
+    { scopes: ReadonlySet<string>; claims: Promise<Readonly<VerifiedClaims>> }[]
+  >();
+
+  /** The required types' scopes added to `asked` (none missing: `asked` itself, no copy on the hit path). */
+  const withRequired = (asked: readonly string[]): readonly string[] => {
+    const missing = requiredScopes.filter((scope) => !asked.includes(scope));
+    return missing.length === 0 ? asked : [...missing, ...asked];
+  };
+  const defaultScopes = fixedScopes ?? withRequired(ALL_SCOPES);
+
+  /** The scopes to ask: the fixed ones, or the required types' and the decision's, without duplicates. */
+  async function scopesFor(source: () => Promise<readonly string[] | undefined>): Promise<readonly string[]> {
+    if (fixedScopes) return fixedScopes;
+    try {
+      const asked = await source();
+      return asked === undefined ? defaultScopes : withRequired(asked);
+    } catch {
+      return defaultScopes; // the policy could not be looked at: ask for everything
+    }
+  }
 
   /** Asks the caller's Credential Service for its presentations; returns the vp+jwt strings. */
-  async function queryPresentations(caller: string, accessToken: string): Promise<string[]> {
+  async function queryPresentations(
+    caller: string,
+    accessToken: string,
+    scopeTexts: readonly string[],
+  ): Promise<string[]> {
     const resolved = await options.resolver.resolve(caller);
     const endpoint = credentialServiceEndpoint(caller, resolved.document);
     const url = assertFetchAllowed(
@@ -135,7 +174,11 @@ export function createDcpVerifier(options: DcpVerifierOptions): RequestVerifier 
       claims: { [TOKEN_CLAIM]: accessToken },
       clock,
     });
-    const message = { '@context': [DCP_CONTEXT_URL], type: 'PresentationQueryMessage', scope: scopeTexts };
+    const message = {
+      '@context': [DCP_CONTEXT_URL],
+      type: 'PresentationQueryMessage',
+      scope: [...scopeTexts],
+    };
     assertDcpMessage('PresentationQueryMessage', message, 'Our presentation query');
     const { body } = await fetchBounded(fetch, url, {
       accept: 'application/json',
@@ -170,6 +213,7 @@ export function createDcpVerifier(options: DcpVerifierOptions): RequestVerifier 
   async function verifyCredentials(
     caller: string,
     entries: readonly unknown[],
+    scopes: readonly Scope[],
   ): Promise<VerifiedCredential[]> {
     const settled = await Promise.allSettled(
       entries.map((entry) =>
@@ -233,7 +277,62 @@ export function createDcpVerifier(options: DcpVerifierOptions): RequestVerifier 
     return credentials;
   }
 
-  async function verify(token: unknown): Promise<RequestVerification> {
+  /** One Credential Service query and the verification of what it answered; the claims are cached. */
+  async function queryClaims(
+    caller: string,
+    accessToken: string,
+    scopeTexts: readonly string[],
+  ): Promise<Readonly<VerifiedClaims>> {
+    const scopes = parseScopes(scopeTexts);
+    const presentations = await queryPresentations(caller, accessToken, scopeTexts);
+    const entries: unknown[] = [];
+    for (const vp of presentations) {
+      const presentation = await verifyPresentationJwt(vp, {
+        resolver: options.resolver,
+        holder: caller,
+        audience: options.ourDid,
+        clock,
+        clockSkewSeconds: skew,
+        maxBytes: options.maxResponseBytes ?? DEFAULT_MAX_QUERY_RESPONSE_BYTES,
+        maxCredentials: options.maxCredentials ?? DEFAULT_MAX_QUERIED_CREDENTIALS,
+      });
+      entries.push(...presentation.credentials);
+    }
+    const credentials = await verifyCredentials(caller, entries, scopes);
+    const claims = freezeClaims(claimsFromCredentials(caller, credentials));
+    const expiries = credentials.flatMap((credential) =>
+      credential.validUntil ? [credential.validUntil.getTime()] : [],
+    );
+    claimsCache?.store(
+      caller,
+      scopeTexts,
+      claims,
+      expiries.length > 0 ? new Date(Math.min(...expiries)) : undefined,
+    );
+    return claims;
+  }
+
+  /** The query for `scopes` (or more) already under way for `caller`, else a new one, shared. */
+  function sharedQuery(
+    caller: string,
+    accessToken: string,
+    scopes: readonly string[],
+  ): Promise<Readonly<VerifiedClaims>> {
+    const pending = inFlight.get(caller);
+    const joined = pending?.find((query) => scopes.every((scope) => query.scopes.has(scope)));
+    if (joined) return joined.claims;
+    const query = { scopes: new Set(scopes), claims: queryClaims(caller, accessToken, scopes) };
+    inFlight.set(caller, [...(pending ?? []), query]);
+    const done = (): void => {
+      const left = (inFlight.get(caller) ?? []).filter((other) => other !== query);
+      if (left.length > 0) inFlight.set(caller, left);
+      else inFlight.delete(caller);
+    };
+    query.claims.then(done, done);
+    return query.claims;
+  }
+
+  async function verify(token: unknown, scopeSource?: ScopeSource): Promise<RequestVerification> {
     const idToken = await verifyIdToken(token, {
       resolver: options.resolver,
       audience: options.ourDid,
@@ -256,39 +355,20 @@ export function createDcpVerifier(options: DcpVerifierOptions): RequestVerifier 
       );
     }
     const result = { caller, tokenId: idToken.jti, tokenExpiresAt: idToken.expiresAt };
-    const cached = claimsCache?.lookup(caller, cacheKey);
+    // Synchronous unless the scopes need a lookup: the cache-hit path stays one await (the ID token) long.
+    const scopes =
+      typeof scopeSource === 'function'
+        ? await scopesFor(scopeSource)
+        : (fixedScopes ?? (scopeSource ? withRequired(scopeSource) : defaultScopes));
+    const cached = claimsCache?.lookup(caller, scopes);
     if (cached) return { ...result, claims: cached, fromCache: true };
-
-    const presentations = await queryPresentations(caller, accessToken);
-    const entries: unknown[] = [];
-    for (const vp of presentations) {
-      const presentation = await verifyPresentationJwt(vp, {
-        resolver: options.resolver,
-        holder: caller,
-        audience: options.ourDid,
-        clock,
-        clockSkewSeconds: skew,
-        maxBytes: options.maxResponseBytes ?? DEFAULT_MAX_QUERY_RESPONSE_BYTES,
-        maxCredentials: options.maxCredentials ?? DEFAULT_MAX_QUERIED_CREDENTIALS,
-      });
-      entries.push(...presentation.credentials);
-    }
-    const credentials = await verifyCredentials(caller, entries);
-    const claims = freezeClaims(claimsFromCredentials(caller, credentials));
-    const expiries = credentials.flatMap((credential) =>
-      credential.validUntil ? [credential.validUntil.getTime()] : [],
-    );
-    claimsCache?.store(
-      caller,
-      cacheKey,
-      claims,
-      expiries.length > 0 ? new Date(Math.min(...expiries)) : undefined,
-    );
-    return { ...result, claims, fromCache: false };
+    // Shared with concurrent requests of this caller: the access tokens differ, the caller and its
+    // credentials do not.
+    return { ...result, claims: await sharedQuery(caller, accessToken, scopes), fromCache: false };
   }
 
   return {
     verify,
-    verifyAuthorization: async (header) => verify(parseBearerToken(header)),
+    verifyAuthorization: async (header, scopes) => verify(parseBearerToken(header), scopes),
   };
 }
