@@ -40,6 +40,9 @@ import { authorityRouter } from './http.js';
 import { readDataSpaceProfile } from './profile.js';
 import { AuthorityService } from './service.js';
 import { AUTHORITY_MIGRATIONS } from './store.js';
+import { productRouter } from './products/http.js';
+import { ProductRegistry } from './products/service.js';
+import { PRODUCT_MIGRATIONS } from './products/store.js';
 
 export interface AuthorityConfig {
   host: string;
@@ -51,6 +54,8 @@ export interface AuthorityConfig {
   /** Hosts whose DID documents the authority may fetch (applicants' did:web). */
   didHosts: string[];
   credentialValidityDays?: number;
+  /** The data space's code in unified product identifiers (SY-<code>-<year>-<seq>-<check>); default "DS". */
+  productCode?: string;
   /** The federated catalog (crawl schedule, limits, the catalog's credentials). */
   federation?: FederationSettings;
 }
@@ -63,6 +68,8 @@ export interface RunningAuthority {
   readonly url: string;
   readonly did: string;
   readonly service: AuthorityService;
+  /** Data-product registration (数据产品登记). */
+  readonly products: ProductRegistry;
   /** The federated catalog this process runs (crawler, search, DSP view). */
   readonly federation: Federation;
   readonly server: RunningServer;
@@ -115,6 +122,7 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       ...FEDERATION_MIGRATIONS,
       ...AUTHORITY_CHECKPOINT_MIGRATIONS,
       ...REPLAY_CACHE_MIGRATIONS,
+      ...PRODUCT_MIGRATIONS,
     ]);
     const service = await AuthorityService.open({
       db,
@@ -142,6 +150,14 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
     const pruning = setInterval(pruneReplays, 3_600_000);
     pruning.unref();
     routes.use(authorityRouter({ service, resolver, replayCache, profile }));
+    const products = new ProductRegistry({
+      db,
+      authority: service,
+      publicUrl,
+      clock,
+      ...(config.productCode ? { dataSpaceCode: config.productCode } : {}),
+    });
+    routes.use(productRouter({ registry: products, service, resolver, replayCache, clock }));
     routes.use(
       issuerServiceRouter({
         service,
@@ -176,6 +192,7 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       url: publicUrl.replace(/\/+$/, ''),
       did: identity.did,
       service,
+      products,
       federation,
       server,
       close: async () => {
