@@ -42,7 +42,6 @@ import { AuthorityService } from './service.js';
 import { AUTHORITY_MIGRATIONS } from './store.js';
 import { productRouter } from './products/http.js';
 import { ProductRegistry } from './products/service.js';
-import { PRODUCT_MIGRATIONS } from './products/store.js';
 
 export interface AuthorityConfig {
   host: string;
@@ -122,7 +121,6 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       ...FEDERATION_MIGRATIONS,
       ...AUTHORITY_CHECKPOINT_MIGRATIONS,
       ...REPLAY_CACHE_MIGRATIONS,
-      ...PRODUCT_MIGRATIONS,
     ]);
     const service = await AuthorityService.open({
       db,
@@ -184,7 +182,7 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       documentLoader,
     });
     routes.use(federation.router);
-    routes.use(consoleRouter({ service, federation }));
+    routes.use(consoleRouter({ service, federation, products }));
     const issuer = issuerService(identity, publicUrl);
     ready = { service, didDocument: () => identity.didDocument([issuer]) };
     const openDb = db;
