@@ -4,11 +4,13 @@
 // and the credential verifies offline. Rejection carries the reviewer's reason; invalid descriptions are
 // refused with JSON pointers and nothing is stored.
 import { expect } from 'chai';
+import jsonld from 'jsonld';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Output } from '../../cli/io.js';
 import { main } from '../../cli/main.js';
 import { parseProductId } from '../../catalog/authority/products/identifier.js';
+import { DSP_DOCUMENT_LOADER, parseDspMessage } from '../../connector/dsp/messages/index.js';
 import type { ControlPlaneConnector } from '../../connector/process/run-connector.js';
 import { bankApplication, request, startLocalDataSpace, type LocalDataSpace } from '../authority/helpers.js';
 import { dsp, management, startMember } from '../dsp/helpers.js';
@@ -182,6 +184,24 @@ describe('data-product registration', function () {
         '@id': `${space.authority.url}/authority/v1/products/${productId}/credential`,
       },
     });
+    // Still a valid DSP Dataset, and JSON-LD expansion with the bundled contexts keeps the registration.
+    const parsed = await parseDspMessage('Dataset', structuredClone(dataset.body));
+    expect(parsed.ok, JSON.stringify(parsed)).to.equal(true);
+    const [expanded] = (await jsonld.expand(
+      structuredClone(dataset.body) as jsonld.JsonLdDocument,
+      {
+        documentLoader: DSP_DOCUMENT_LOADER,
+      } as unknown as jsonld.Options.Expand,
+    )) as Record<string, unknown>[];
+    expect(expanded?.[`${SHUYU}registration`]).to.deep.equal([
+      {
+        '@id': credentialId,
+        [`${SHUYU}productId`]: [{ '@value': productId }],
+        [`${SHUYU}credentialUrl`]: [
+          { '@id': `${space.authority.url}/authority/v1/products/${productId}/credential` },
+        ],
+      },
+    ]);
     const other = await dsp(provider, `/catalog/datasets/${encodeURIComponent(DIAGNOSES)}`, {
       caller: consumer,
     });
