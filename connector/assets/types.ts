@@ -61,7 +61,7 @@ export interface Asset {
 
 /** The authority's registration of the data product an asset belongs to (数据产品登记). */
 export interface AssetRegistration {
-  /** The unified product identifier, e.g. SY-DS-2026-000001-7. */
+  /** The unified product identifier, e.g. SY-DS-2026-000001-3. */
   readonly productId: string;
   /** The DataProductRegistration credential's id (urn:uuid). */
   readonly credentialId: string;

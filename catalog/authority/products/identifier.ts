@@ -1,5 +1,5 @@
 // The unified product identifier: SY-<data space code>-<year>-<sequence>-<check character>, e.g.
-// SY-DS-2026-000042-Q. The code names the data space (2-8 capital letters or digits, `productCode` in
+// SY-DS-2026-000042-M. The code names the data space (2-8 capital letters or digits, `productCode` in
 // authority.json), the year is the year of registration, the sequence counts registrations per data space
 // and year from 000001, and the check character is ISO 7064 MOD 37,36 over everything before it
 // (without the hyphens), so a mistyped or transposed character is caught offline.

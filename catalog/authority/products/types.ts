@@ -70,7 +70,7 @@ export interface ProductRecord {
   decidedBy?: string;
   /** The reviewer's reason for a rejection, or note on registration. */
   decisionNote?: string;
-  /** The unified product identifier, e.g. SY-DS-2026-000001-7 (identifier.ts). */
+  /** The unified product identifier, e.g. SY-DS-2026-000001-3 (identifier.ts). */
   productId?: string;
   /** The DataProductRegistration credential's id (urn:uuid). */
   credentialId?: string;
