@@ -9,6 +9,7 @@ import { evidenceCommand } from './evidence.js';
 import { memberCommand } from './member.js';
 import { participantCommand } from './participant.js';
 import { policyCommand, POLICY_HELP } from './policy.js';
+import { productCommand } from './product.js';
 import { runDemo } from '../seeds/demo.js';
 import { startCommand } from './start.js';
 import { walletCommand } from './wallet.js';
@@ -26,6 +27,7 @@ Usage:
   shuyu wallet list           the credentials a connector holds
   shuyu connector start       run a participant's connector
   shuyu asset|offer ...       publish datasets and offers (your connector's management API)
+  shuyu product ...           register data products at the authority (apply, list, show; approve, reject)
   shuyu catalog search [Q]    search the federated catalog as your connector (what you may see)
   shuyu catalog request ...   ask another connector's catalog
   shuyu catalog start         the authority with the federated catalog (same as authority start)
@@ -45,6 +47,8 @@ export async function main(argv: string[], out: Output = consoleOutput): Promise
         return await authorityCommand(rest, out);
       case 'member':
         return await memberCommand(rest, out);
+      case 'product':
+        return await productCommand(rest, out);
       case 'credential':
         return await credentialCommand(rest, out);
       case 'wallet':

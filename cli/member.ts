@@ -44,7 +44,7 @@ const OPTIONS = {
   'connector-url': { type: 'string' },
 } as const;
 
-function adminClient(values: { dir: string; authority?: string | undefined }): AuthorityAdminClient {
+export function adminClient(values: { dir: string; authority?: string | undefined }): AuthorityAdminClient {
   const config = readConfigFile<Partial<AuthorityConfig>>(join(values.dir, AUTHORITY_CONFIG_FILE));
   const url = values.authority ?? process.env.SHUYU_AUTHORITY_URL ?? config?.publicUrl;
   if (!url) {

@@ -1,6 +1,7 @@
 // A typed client of the authority's admin API, for the CLI (and scripts): one method per admin operation.
 import { requestJson } from '../../connector/http/json-client.js';
 import { AUTHORITY_API_PREFIX } from './service.js';
+import type { ProductRecord } from './products/types.js';
 import type { Application, AuditEntry, Member, MemberState } from './types.js';
 
 export class AdminApiError extends Error {
@@ -68,6 +69,19 @@ export class AuthorityAdminClient {
 
   revoke(did: string, reason: string): Promise<Member> {
     return this.#call('POST', `/members/${encodeURIComponent(did)}/revoke`, { reason });
+  }
+
+  async products(state?: string): Promise<ProductRecord[]> {
+    const query = state ? `?state=${encodeURIComponent(state)}` : '';
+    return (await this.#call<{ products: ProductRecord[] }>('GET', `/products${query}`)).products;
+  }
+
+  approveProduct(id: string, note?: string): Promise<ProductRecord & { credentialUrl: string }> {
+    return this.#call('POST', `/products/${encodeURIComponent(id)}/approve`, note ? { note } : {});
+  }
+
+  rejectProduct(id: string, reason: string): Promise<ProductRecord> {
+    return this.#call('POST', `/products/${encodeURIComponent(id)}/reject`, { reason });
   }
 
   async audit(limit = 50): Promise<AuditEntry[]> {

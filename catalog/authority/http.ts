@@ -25,7 +25,7 @@ import type { ApplicationState, MemberState } from './types.js';
 const APPLICATION_STATES: readonly ApplicationState[] = ['pending', 'approved', 'rejected'];
 const MEMBER_STATES: readonly MemberState[] = ['active', 'suspended', 'revoked'];
 
-function stateFilter<T extends string>(value: unknown, allowed: readonly T[]): T | undefined {
+export function stateFilter<T extends string>(value: unknown, allowed: readonly T[]): T | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
   throw new HttpProblem(400, 'invalid-query', `"state" must be one of ${allowed.join(', ')}.`, [
@@ -33,7 +33,7 @@ function stateFilter<T extends string>(value: unknown, allowed: readonly T[]): T
   ]);
 }
 
-function intParam(value: unknown, name: string): number | undefined {
+export function intParam(value: unknown, name: string): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !/^\d{1,9}$/.test(value)) {
     throw new HttpProblem(400, 'invalid-query', `"${name}" must be a non-negative integer.`, [
@@ -43,11 +43,12 @@ function intParam(value: unknown, name: string): number | undefined {
   return Number(value);
 }
 
-function adminOf(res: Response): string {
+export function adminOf(res: Response): string {
   return res.locals.admin as string;
 }
 
-function requireAdmin(service: AuthorityService): RequestHandler {
+/** Admin API key in `Authorization: Bearer`; the key's name goes to `res.locals.admin` ("admin:<name>"). */
+export function requireAdmin(service: AuthorityService): RequestHandler {
   return async (req, res, next) => {
     try {
       const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');

@@ -40,6 +40,8 @@ import { authorityRouter } from './http.js';
 import { readDataSpaceProfile } from './profile.js';
 import { AuthorityService } from './service.js';
 import { AUTHORITY_MIGRATIONS } from './store.js';
+import { productRouter } from './products/http.js';
+import { ProductRegistry } from './products/service.js';
 
 export interface AuthorityConfig {
   host: string;
@@ -51,6 +53,8 @@ export interface AuthorityConfig {
   /** Hosts whose DID documents the authority may fetch (applicants' did:web). */
   didHosts: string[];
   credentialValidityDays?: number;
+  /** The data space's code in unified product identifiers (SY-<code>-<year>-<seq>-<check>); default "DS". */
+  productCode?: string;
   /** The federated catalog (crawl schedule, limits, the catalog's credentials). */
   federation?: FederationSettings;
 }
@@ -63,6 +67,8 @@ export interface RunningAuthority {
   readonly url: string;
   readonly did: string;
   readonly service: AuthorityService;
+  /** Data-product registration (数据产品登记). */
+  readonly products: ProductRegistry;
   /** The federated catalog this process runs (crawler, search, DSP view). */
   readonly federation: Federation;
   readonly server: RunningServer;
@@ -142,6 +148,14 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
     const pruning = setInterval(pruneReplays, 3_600_000);
     pruning.unref();
     routes.use(authorityRouter({ service, resolver, replayCache, profile }));
+    const products = new ProductRegistry({
+      db,
+      authority: service,
+      publicUrl,
+      clock,
+      ...(config.productCode ? { dataSpaceCode: config.productCode } : {}),
+    });
+    routes.use(productRouter({ registry: products, service, resolver, replayCache, clock }));
     routes.use(
       issuerServiceRouter({
         service,
@@ -168,7 +182,7 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       documentLoader,
     });
     routes.use(federation.router);
-    routes.use(consoleRouter({ service, federation }));
+    routes.use(consoleRouter({ service, federation, products }));
     const issuer = issuerService(identity, publicUrl);
     ready = { service, didDocument: () => identity.didDocument([issuer]) };
     const openDb = db;
@@ -176,6 +190,7 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       url: publicUrl.replace(/\/+$/, ''),
       did: identity.did,
       service,
+      products,
       federation,
       server,
       close: async () => {

@@ -348,6 +348,29 @@ export class AuthorityService {
   }
 
   /**
+   * Runs `work` in one transaction with `issue`, which signs credentials about any subject with status entries
+   * from the shared lists; the lists are saved in the same transaction, so a failure in `work` leaves no
+   * allocated entry behind (the product registry issues DataProductRegistration credentials this way).
+   */
+  async issuing<T>(
+    work: (
+      tx: Queries,
+      issue: (subject: string, claims: readonly CredentialClaims[]) => Promise<IssuedCredentialRecord[]>,
+      now: Date,
+    ) => Promise<T>,
+  ): Promise<T> {
+    const result = await this.#db.transaction(async (tx) => {
+      const lists = StatusListAuthority.fromState(await tables.statusListState(tx));
+      const now = this.#clock();
+      const value = await work(tx, (subject, claims) => this.#issue(lists, subject, claims, now), now);
+      await tables.saveStatusListState(tx, lists.toState());
+      return { value, lists };
+    });
+    this.#lists = result.lists;
+    return result.value;
+  }
+
+  /**
    * Issues credentials to the authority itself (the federated catalog crawls members as a member with
    * the catalog role). Status entries come from the same lists as members' credentials; the ones at
    * `replacing` (the credentials being renewed) are revoked. `record` stores the new credentials in the

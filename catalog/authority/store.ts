@@ -2,6 +2,7 @@
 // state, admin API keys (hashed) and the audit log. Every write the service makes goes through one
 // transaction, so an approval either issues all of a member's credentials and records it, or nothing.
 import type { Migration, Queries } from '../../connector/store/database.js';
+import { PRODUCT_MIGRATIONS } from './products/store.js';
 import { STATUS_EVENT_MIGRATIONS } from './status-events.js';
 import type {
   Application,
@@ -76,6 +77,8 @@ export const AUTHORITY_MIGRATIONS: readonly Migration[] = [
     `,
   },
   ...STATUS_EVENT_MIGRATIONS,
+  // The product registry shares the database: the federated catalog reads it for "registered".
+  ...PRODUCT_MIGRATIONS,
 ];
 
 interface ApplicationRow {

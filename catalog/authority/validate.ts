@@ -68,7 +68,8 @@ const validateNote = ajv.compile({
   properties: { note: text(1000) },
 });
 
-function reasons(errors: ErrorObject[] | null | undefined): FieldReason[] {
+/** ajv errors as field reasons: a JSON pointer and a sentence each. */
+export function fieldReasons(errors: ErrorObject[] | null | undefined): FieldReason[] {
   return (errors ?? []).map((error) => {
     const pointer =
       error.keyword === 'required'
@@ -102,7 +103,7 @@ function invalid(what: string, errors: FieldReason[]): HttpProblem {
 }
 
 export function parseApplicationRequest(body: unknown): ApplicationRequest {
-  if (!validateApplication(body)) throw invalid('application', reasons(validateApplication.errors));
+  if (!validateApplication(body)) throw invalid('application', fieldReasons(validateApplication.errors));
   const request = body as unknown as ApplicationRequest;
   const errors: FieldReason[] = [];
   if (!isValidRegistrationNumber(request.registrationNumber)) {
@@ -135,17 +136,17 @@ export interface ApprovalRequest {
 
 export function parseApproval(body: unknown): ApprovalRequest {
   const value = body ?? {};
-  if (!validateApproval(value)) throw invalid('approval', reasons(validateApproval.errors));
+  if (!validateApproval(value)) throw invalid('approval', fieldReasons(validateApproval.errors));
   return value as ApprovalRequest;
 }
 
 export function parseReason(body: unknown): string {
-  if (!validateReason(body)) throw invalid('request', reasons(validateReason.errors));
+  if (!validateReason(body)) throw invalid('request', fieldReasons(validateReason.errors));
   return (body as { reason: string }).reason;
 }
 
 export function parseNote(body: unknown): string | undefined {
   const value = body ?? {};
-  if (!validateNote(value)) throw invalid('request', reasons(validateNote.errors));
+  if (!validateNote(value)) throw invalid('request', fieldReasons(validateNote.errors));
   return (value as { note?: string }).note;
 }

@@ -72,7 +72,8 @@ export function page(title: string, body: Html, options: PageOptions = {}): stri
       </head>
       <body>
         <header>
-          <a class="brand" href="/console">Shuyu 数语</a><a href="/console">Catalog</a>
+          <a class="brand" href="/console">Shuyu 数语</a><a href="/console">Catalog</a
+          ><a href="/console/products">Data products</a>
           ${
             options.admin
               ? html`<a href="/console/admin">Administration</a

@@ -5,19 +5,22 @@
 // Origin header.
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import { HttpProblem } from '../../connector/http/problem.js';
+import type { ProductRegistry } from '../authority/products/service.js';
 import type { AuthorityService } from '../authority/service.js';
 import type { Federation } from '../federation/federation.js';
 import { parseSearchQuery, SEARCH_PARAMETERS } from '../federation/search/query.js';
 import type { Asker, SearchResult } from '../federation/types.js';
 import { html, page } from './html.js';
 import { cookieValue, ConsoleSessions, SESSION_COOKIE } from './sessions.js';
-import { adminPage, datasetPage, loginPage, searchPage, type Params } from './views.js';
+import { adminPage, datasetPage, loginPage, productsPage, searchPage, type Params } from './views.js';
 
 export interface ConsoleOptions {
   readonly service: AuthorityService;
   /** The federated catalog; without it the search pages say the catalog is not running. */
   readonly federation?: Federation;
   readonly sessions?: ConsoleSessions;
+  /** The data-product registry: its review queue, the registered products, descriptions on dataset pages. */
+  readonly products?: ProductRegistry;
 }
 
 type Handler = (req: Request, res: Response) => Promise<void>;
@@ -27,7 +30,7 @@ const SEARCH_PARAMS: ReadonlySet<string> = new Set(SEARCH_PARAMETERS);
 export function consoleRouter(options: ConsoleOptions): Router {
   const router = Router();
   const sessions = options.sessions ?? new ConsoleSessions();
-  const { service, federation } = options;
+  const { service, federation, products } = options;
   const form = express.urlencoded({ extended: false, limit: '16kb' });
 
   const adminOf = (req: Request): string | undefined =>
@@ -126,7 +129,12 @@ export function consoleRouter(options: ConsoleOptions): Router {
           }),
         );
       }
-      send(res, 200, page(dataset.title, datasetPage(dataset, admin !== undefined), admin ? { admin } : {}));
+      const product = products ? await products.registeredFor(provider, id) : undefined;
+      send(
+        res,
+        200,
+        page(dataset.title, datasetPage(dataset, admin !== undefined, product), admin ? { admin } : {}),
+      );
     }),
   );
 
@@ -164,8 +172,9 @@ export function consoleRouter(options: ConsoleOptions): Router {
     route(async (req, res) => {
       const admin = adminOf(req);
       if (!admin) return void res.redirect(303, '/console/login');
-      const [pending, members, crawl, audit] = await Promise.all([
+      const [pending, pendingProducts, members, crawl, audit] = await Promise.all([
         service.listApplications({ state: 'pending' }),
+        products ? products.list({ state: 'pending' }) : Promise.resolve([]),
         service.listMembers({ limit: 500 }),
         federation ? federation.crawlStatus() : Promise.resolve([]),
         service.auditLog({ limit: 15 }),
@@ -174,7 +183,7 @@ export function consoleRouter(options: ConsoleOptions): Router {
       send(
         res,
         200,
-        page('Administration', adminPage({ pending, members, crawl, audit }), {
+        page('Administration', adminPage({ pending, pendingProducts, members, crawl, audit }), {
           admin,
           ...(flash ? { flash } : {}),
         }),
@@ -221,6 +230,33 @@ export function consoleRouter(options: ConsoleOptions): Router {
       }),
     );
   }
+  router.get(
+    '/console/products',
+    route(async (req, res) => {
+      const admin = adminOf(req);
+      const registered = products ? await products.list({ state: 'registered', limit: 500 }) : [];
+      send(res, 200, page('Registered data products', productsPage(registered), admin ? { admin } : {}));
+    }),
+  );
+  router.post(
+    '/console/admin/products/approve',
+    ...adminForm(async (req, admin) => {
+      if (!products) throw new HttpProblem(409, 'no-registry', 'The product registry is not running.');
+      const note = field(req, 'note');
+      const record = await products.register(field(req, 'id'), `admin:${admin}`, note || undefined);
+      return `Registered ${record.description.name.zh} / ${record.description.name.en} as ${record.productId ?? '?'}.`;
+    }),
+  );
+  router.post(
+    '/console/admin/products/reject',
+    ...adminForm(async (req, admin) => {
+      if (!products) throw new HttpProblem(409, 'no-registry', 'The product registry is not running.');
+      const reason = field(req, 'reason');
+      if (!reason) throw new HttpProblem(400, 'invalid-body', 'A rejection needs a reason.');
+      const record = await products.reject(field(req, 'id'), `admin:${admin}`, reason);
+      return `Rejected the product ${record.description.name.en}: ${reason}`;
+    }),
+  );
   router.post(
     '/console/admin/crawl',
     ...adminForm(async () => {

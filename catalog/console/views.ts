@@ -1,4 +1,5 @@
 // The console's pages, as functions from data to Html. No data fetching here (router.ts does that).
+import type { ProductRecord } from '../authority/products/types.js';
 import type { Application, AuditEntry, Member } from '../authority/types.js';
 import type { DatasetView, FacetName, ProviderCrawlStatus, SearchResult } from '../federation/types.js';
 import { html, type Html } from './html.js';
@@ -13,10 +14,11 @@ const FACET_TITLES: Readonly<Record<FacetName, string>> = {
   region: 'Region',
   credential: 'Credential required',
   price: 'Price',
+  registered: 'Registration (数据产品登记)',
 };
 
 /** Facets whose parameter takes one value (the others take several). */
-const SINGLE: ReadonlySet<string> = new Set(['purpose', 'region', 'price']);
+const SINGLE: ReadonlySet<string> = new Set(['purpose', 'region', 'price', 'registered']);
 
 export type Params = Readonly<Record<string, string | readonly string[]>>;
 
@@ -72,7 +74,15 @@ export function searchPage(params: Params, result: SearchResult | undefined): Ht
               <div class="meta">
                 ${d.provider.organisationName ?? d.provider.did} · <span class="tag">${d.sector ?? '?'}</span
                 ><span class="tag">${d.dataGrade ?? '?'}</span
-                >${d.keywords.slice(0, 5).map((k) => html`<span class="tag">${k}</span>`)}
+                >${d.keywords.slice(0, 5).map((k) => html`<span class="tag">${k}</span>`)}${
+                  d.registration
+                    ? html`<span
+                        class="tag registered"
+                        title="${d.registration.name.zh} / ${d.registration.name.en}"
+                        >登记 ${d.registration.productId}</span
+                      >`
+                    : ''
+                }
               </div>
               <p>${d.description.slice(0, 260)}${d.description.length > 260 ? '…' : ''}</p>
               ${d.offers[0] ? html`<p class="meta">${d.offers[0].summary.sentences[0] ?? ''}</p>` : ''}
@@ -97,7 +107,7 @@ export function searchPage(params: Params, result: SearchResult | undefined): Ht
   </div>`;
 }
 
-export function datasetPage(d: DatasetView, admin: boolean): Html {
+export function datasetPage(d: DatasetView, admin: boolean, product?: ProductRecord): Html {
   const rows: [string, string | undefined][] = [
     ['Provider', `${d.provider.organisationName ?? ''} (${d.provider.did})`],
     ['Dataset id', d.datasetId],
@@ -127,6 +137,7 @@ export function datasetPage(d: DatasetView, admin: boolean): Html {
             </tr>`,
         )}
     </table>
+    ${product ? productDescription(product) : ''}
     <h2>Offers</h2>
     ${d.offers.length === 0 ? html`<p>No offer you may see.</p>` : ''}
     ${d.offers.map(
@@ -161,6 +172,99 @@ export function datasetPage(d: DatasetView, admin: boolean): Html {
     )}`;
 }
 
+const FREQUENCIES: Readonly<Record<string, string>> = {
+  realtime: '实时 real time',
+  daily: '每日 daily',
+  weekly: '每周 weekly',
+  monthly: '每月 monthly',
+  quarterly: '每季度 quarterly',
+  yearly: '每年 yearly',
+  irregular: '不定期 irregular',
+  static: '不更新 static',
+};
+
+const GRADE_NAMES: Readonly<Record<string, string>> = {
+  general: '一般数据 general',
+  important: '重要数据 important',
+  core: '核心数据 core',
+};
+
+/** The 数据产品说明书 of a product, both languages side by side. */
+export function productDescription(p: ProductRecord): Html {
+  const d = p.description;
+  const both = (t: { zh: string; en: string }) => html`${t.zh}<br /><span class="meta">${t.en}</span>`;
+  const rows: [string, Html | string][] = [
+    ['产品标识 Product identifier', p.productId ?? `(not registered: ${p.state})`],
+    ['产品名称 Name', both(d.name)],
+    [
+      '提供方 Provider',
+      `${p.provider.organisationName} · ${p.provider.registrationNumber} · ${p.provider.did}`,
+    ],
+    ['数据来源 Data source', both(d.dataSource)],
+    ['适用范围 Scope', both(d.scope)],
+    ['更新频率 Update frequency', FREQUENCIES[d.updateFrequency] ?? d.updateFrequency],
+    ['数据分级 Grade (GB/T 43697)', GRADE_NAMES[d.dataGrade] ?? d.dataGrade],
+    [
+      '合规评估 Compliance assessment',
+      html`${both(d.complianceAssessment.summary)}<br /><span class="meta"
+          >${d.complianceAssessment.assessor}, ${d.complianceAssessment.date}</span
+        >`,
+    ],
+    ['数据集 Datasets', d.datasetIds.join(', ')],
+    ['DSP endpoint', d.dspEndpoint],
+    ['登记凭证 Registration credential', p.credentialId ?? ''],
+    ['登记时间 Registered', p.decidedAt ? `${p.decidedAt} by ${p.decidedBy ?? '?'}` : ''],
+  ];
+  return html`<div class="card product" id="product">
+    <h2>数据产品说明书 · Data product description</h2>
+    <table>
+      ${rows
+        .filter(([, v]) => v !== '')
+        .map(
+          ([k, v]) =>
+            html`<tr>
+              <th>${k}</th>
+              <td>${v}</td>
+            </tr>`,
+        )}
+    </table>
+  </div>`;
+}
+
+export function productsPage(products: readonly ProductRecord[]): Html {
+  return html`<h1>登记数据产品 · Registered data products (${products.length})</h1>
+    ${products.length === 0 ? html`<p>None yet.</p>` : ''}
+    <table id="products">
+      <tr>
+        <th>Identifier</th>
+        <th>Name</th>
+        <th>Provider</th>
+        <th>Grade</th>
+        <th>Datasets</th>
+        <th>Registered</th>
+      </tr>
+      ${products.map(
+        (p) =>
+          html`<tr data-product="${p.productId ?? p.id}">
+            <td>${p.productId ?? ''}</td>
+            <td>${p.description.name.zh}<br /><span class="meta">${p.description.name.en}</span></td>
+            <td>${p.provider.organisationName}<br /><span class="meta">${p.provider.did}</span></td>
+            <td>${p.description.dataGrade}</td>
+            <td>
+              ${p.description.datasetIds.map(
+                (id) =>
+                  html`<a
+                      href="/console/dataset?provider=${encodeURIComponent(p.provider.did)}&id=${encodeURIComponent(id)}"
+                      >${id}</a
+                    ><br />`,
+              )}
+            </td>
+            <td>${p.decidedAt ?? ''}</td>
+          </tr>`,
+      )}
+    </table>`;
+}
+
 export function loginPage(): Html {
   return html`<h1>Admin sign-in</h1>
     <form method="post" action="/console/login">
@@ -177,6 +281,7 @@ const GRADES = ['general', 'important', 'core', 'JR-L1', 'JR-L2', 'JR-L3', 'JR-L
 
 export function adminPage(data: {
   pending: readonly Application[];
+  pendingProducts?: readonly ProductRecord[];
   members: readonly Member[];
   crawl: readonly ProviderCrawlStatus[];
   audit: readonly AuditEntry[];
@@ -212,6 +317,30 @@ export function adminPage(data: {
           </tr>`,
       )}
     </table>
+    <h2>Data products awaiting review (${data.pendingProducts?.length ?? 0})</h2>
+    ${(data.pendingProducts ?? []).length === 0 ? html`<p>None.</p>` : ''}
+    ${(data.pendingProducts ?? []).map(
+      (p) =>
+        html`<div class="card pending-product" data-product-application="${p.id}">
+          <p class="meta">Application ${p.id}, submitted ${p.submittedAt}</p>
+          ${productDescription(p)}
+          <form method="post" action="/console/admin/products/approve" class="inline">
+            <input type="hidden" name="id" value="${p.id}" /><input
+              name="note"
+              placeholder="note (optional)"
+              aria-label="Registration note"
+            /><button>Register</button>
+          </form>
+          <form method="post" action="/console/admin/products/reject" class="inline">
+            <input type="hidden" name="id" value="${p.id}" /><input
+              name="reason"
+              placeholder="reason"
+              required
+              aria-label="Rejection reason"
+            /><button>Reject</button>
+          </form>
+        </div>`,
+    )}
     <h2>Members (${data.members.length})</h2>
     <table id="members">
       <tr>

@@ -69,6 +69,8 @@ export const SORTS = ['relevance', 'title', 'modified'] as const;
 export type Sort = (typeof SORTS)[number];
 
 export const PRICES = ['free', 'paid'] as const;
+/** Whether the authority registered the dataset as (part of) a data product (数据产品登记). */
+export const REGISTRATION_STATES = ['registered', 'unregistered'] as const;
 
 /** A search, validated (search/query.ts). */
 export interface SearchQuery {
@@ -82,6 +84,7 @@ export interface SearchQuery {
   readonly region?: string;
   readonly credential?: readonly string[];
   readonly price?: 'free' | 'paid';
+  readonly registered?: (typeof REGISTRATION_STATES)[number];
   /** Restrict to one provider (dataset detail, DSP view). */
   readonly provider?: string;
   readonly datasetId?: string;
@@ -128,6 +131,16 @@ export interface DatasetView {
   readonly modified?: string;
   /** The offers the asker may see (all for admins). */
   readonly offers: readonly OfferView[];
+  /** The data product the authority registered it in, if any (its own registry, not the provider's say-so). */
+  readonly registration?: DatasetRegistration;
+}
+
+export interface DatasetRegistration {
+  /** The unified product identifier. */
+  readonly productId: string;
+  /** The DataProductRegistration credential's id. */
+  readonly credentialId: string;
+  readonly name: { readonly zh: string; readonly en: string };
 }
 
 export interface FacetValue {
@@ -145,6 +158,7 @@ export const FACETS = [
   'region',
   'credential',
   'price',
+  'registered',
 ] as const;
 export type FacetName = (typeof FACETS)[number];
 

@@ -10,7 +10,7 @@ import { expandIri, RDF_NS, SHUYU_NS } from '../../policies/jsonld/namespaces.js
 import { wireFormat } from '../dsp/messages/format.js';
 import { DSP_TERMS } from '../dsp/messages/terms.js';
 import { LITERAL_KEYS, normaliseLiteral } from './policy-key.js';
-import type { Asset } from './types.js';
+import type { Asset, AssetRegistration } from './types.js';
 
 export const DSP_CONTEXT = 'https://w3id.org/dspace/2025/1/context.jsonld';
 
@@ -26,6 +26,7 @@ export const DATASET_KEYS = {
   mediaType: 'dcat:mediaType',
   sector: `${SHUYU_NS}sector`,
   dataGrade: `${SHUYU_NS}dataGrade`,
+  registration: `${SHUYU_NS}registration`,
 } as const;
 
 export interface DspDataService {
@@ -120,6 +121,7 @@ export function datasetHeader(
     'dct:modified': asset.modified,
     [DATASET_KEYS.sector]: asset.sector,
     [DATASET_KEYS.dataGrade]: asset.dataGrade,
+    ...(asset.registration ? { [DATASET_KEYS.registration]: registrationNode(asset.registration) } : {}),
     distribution: transferFormats.map((format) => ({
       '@type': 'Distribution' as const,
       format: wireFormat(format),
@@ -127,6 +129,18 @@ export function datasetHeader(
       'dcat:mediaType': asset.format,
     })),
   });
+}
+
+/**
+ * The product registration on the wire: a node named by the credential's id with the product identifier
+ * and the credential's URL, all as full IRIs (the DSP context has no shuyu: prefix), so expansion keeps them.
+ */
+export function registrationNode(registration: AssetRegistration): JsonObject {
+  return {
+    '@id': registration.credentialId,
+    [`${SHUYU_NS}productId`]: registration.productId,
+    [`${SHUYU_NS}credentialUrl`]: { '@id': registration.credentialUrl },
+  };
 }
 
 export function dataService(id: string, endpointURL: string): DspDataService {

@@ -20,6 +20,7 @@ export type {
   Offer,
   OfferInput,
   Sector,
+  AssetRegistration,
 } from './types.js';
 export { SECTORS, DATA_ADDRESS_KINDS } from './types.js';
 export {

@@ -4,7 +4,7 @@
 
 import type { Database, Migration, Queries } from '../store/database.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldError } from './errors.js';
-import type { Asset, Offer } from './types.js';
+import type { Asset, AssetRegistration, Offer } from './types.js';
 import { parseAsset } from './validate/asset.js';
 import { child } from './validate/fields.js';
 import { parseOffer } from './validate/offer.js';
@@ -158,7 +158,9 @@ export class AssetStore {
     const now = this.clock().toISOString();
     const previous = await this.getAsset(id);
     if (previous === undefined) throw assetNotFound(id);
-    const asset = this.servable(parseAsset(input, { issued: previous.issued, modified: now }));
+    const parsed = this.servable(parseAsset(input, { issued: previous.issued, modified: now }));
+    // The registration is not input: it stays with the dataset until the registry changes it.
+    const asset = previous.registration ? { ...parsed, registration: previous.registration } : parsed;
     if (asset.id !== id)
       throw new ValidationError('ERR_ASSET_INVALID', `the asset's id ${asset.id} differs from ${id}`, [
         { pointer: '/id', reason: `must be ${id}: an asset's id cannot change` },
@@ -168,6 +170,24 @@ export class AssetStore {
         seq,
         JSON.stringify(asset),
         now,
+        id,
+      ]);
+      if (result.changes === 0) throw assetNotFound(id);
+    });
+    return asset;
+  }
+
+  /** Records (or with undefined, clears) the product registration the asset's dataset carries. */
+  async setRegistration(id: string, registration: AssetRegistration | undefined): Promise<Asset> {
+    const previous = await this.getAsset(id);
+    if (previous === undefined) throw assetNotFound(id);
+    const { registration: _old, ...rest } = previous;
+    const asset: Asset = registration ? { ...rest, registration } : rest;
+    await this.write(async (tx, seq) => {
+      const result = await tx.run('UPDATE assets_asset SET seq = ?, body = ?, updated_at = ? WHERE id = ?', [
+        seq,
+        JSON.stringify(asset),
+        this.clock().toISOString(),
         id,
       ]);
       if (result.changes === 0) throw assetNotFound(id);

@@ -55,10 +55,22 @@ export interface Asset {
   /** ISO 8601 date-time; set on every write unless given. */
   readonly modified: string;
   readonly dataAddress: DataAddress;
+  /** Set when the asset is part of a product registered at the authority (connector/products); not input. */
+  readonly registration?: AssetRegistration;
+}
+
+/** The authority's registration of the data product an asset belongs to (数据产品登记). */
+export interface AssetRegistration {
+  /** The unified product identifier, e.g. SY-DS-2026-000001-3. */
+  readonly productId: string;
+  /** The DataProductRegistration credential's id (urn:uuid). */
+  readonly credentialId: string;
+  /** Where the credential can be fetched (the authority's /products/:id/credential). */
+  readonly credentialUrl: string;
 }
 
 /** What a caller gives to create or replace an asset: issued and modified are optional. */
-export type AssetInput = Omit<Asset, 'issued' | 'modified'> & {
+export type AssetInput = Omit<Asset, 'issued' | 'modified' | 'registration'> & {
   readonly issued?: string;
   readonly modified?: string;
 };

@@ -113,6 +113,8 @@ export interface RunningConnector {
   readonly db: Database;
   readonly wallet: Wallet;
   readonly authority: AuthorityClient;
+  /** The authority's base URL (config `authorityUrl`). */
+  readonly authorityUrl: string;
   readonly verifiers: NetworkVerifiers;
   /** Callers' verified claims (bounded by revocationCheckIntervalMs); evict a DID to re-query it at once. */
   readonly claimsCache: ClaimsCache;
@@ -362,6 +364,7 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
       db,
       wallet,
       authority,
+      authorityUrl: config.authorityUrl,
       verifiers,
       claimsCache,
       verifier: getVerifier,

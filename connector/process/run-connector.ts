@@ -24,6 +24,14 @@ import { dspCredentialScopes } from '../dsp/credential-scopes.js';
 import { tckHooks } from '../dsp/tck.js';
 import { createManagementRouter, ensureManagementApiKey, MANAGEMENT_PATH } from '../management/index.js';
 import { EVIDENCE_OPENAPI } from '../management/evidence.js';
+import { managementErrors } from '../management/errors.js';
+import { requireApiKey } from '../management/index.js';
+import {
+  PRODUCT_MIGRATIONS,
+  productRoutes,
+  ProductRegistrations,
+  PRODUCTS_OPENAPI,
+} from '../products/index.js';
 import { AutomationConfigError, parseAutomationFlag, resolveAutomation } from '../control-plane/index.js';
 import { ConfigError, dataFile, parsePort, readConfigFile } from './config.js';
 import {
@@ -75,7 +83,12 @@ export async function startControlPlaneConnector(
   const automation = automationSetting(options);
   const connector = await startConnector({
     ...options,
-    migrations: [...CONTROL_PLANE_MIGRATIONS, ...DATA_SERVICE_MIGRATIONS, ...(options.migrations ?? [])],
+    migrations: [
+      ...CONTROL_PLANE_MIGRATIONS,
+      ...DATA_SERVICE_MIGRATIONS,
+      ...PRODUCT_MIGRATIONS,
+      ...(options.migrations ?? []),
+    ],
   });
   try {
     const services = await openDataServices(connector, {
@@ -111,7 +124,7 @@ export async function startControlPlaneConnector(
     // The evidence and duty routes (mounted by the data services below) are part of the same document.
     connector.routes.use(
       MANAGEMENT_PATH,
-      createManagementRouter(plane, managementApiKey, { openApi: [EVIDENCE_OPENAPI] }),
+      createManagementRouter(plane, managementApiKey, { openApi: [EVIDENCE_OPENAPI, PRODUCTS_OPENAPI] }),
     );
     if (connector.testMode !== undefined) {
       // Test-only identity mode (loopback only): the DSP TCK's hooks and its seeded ids.
@@ -120,6 +133,20 @@ export async function startControlPlaneConnector(
       if (seed !== undefined) await loadSeed(plane, readSeed(connector.dataDir, seed));
     }
     services.mount(managementApiKey, MANAGEMENT_PATH);
+    // Data-product registration at the authority, behind the same key.
+    const products = new ProductRegistrations({
+      db: connector.db,
+      assets: plane.assets,
+      authority: connector.authority,
+      authorityUrl: connector.authorityUrl,
+      ourDid: connector.did,
+      dspEndpoint: `${connector.url}/dsp`,
+      verifiers: connector.verifiers,
+      clock: options.clock ?? (() => new Date()),
+    });
+    const productRouter = productRoutes(products);
+    productRouter.use(managementErrors);
+    connector.routes.use(MANAGEMENT_PATH, requireApiKey(managementApiKey), productRouter);
     await plane.start();
     await services.start();
     return {

@@ -8,6 +8,7 @@ import addFormats from 'ajv-formats';
 import type { Router } from 'express';
 import type { ControlPlane } from '../../connector/control-plane/index.js';
 import { EVIDENCE_OPENAPI } from '../../connector/management/evidence.js';
+import { PRODUCTS_OPENAPI } from '../../connector/products/index.js';
 import {
   createManagementRouter,
   managementOpenApi,
@@ -205,7 +206,7 @@ describe('management API: OpenAPI document', function () {
       expect(served.status).to.equal(200);
       expect(served.headers.get('content-type')).to.match(/^application\/json/);
       expect(served.body).to.deep.equal(
-        JSON.parse(JSON.stringify(managementOpenApi(MANAGEMENT_PATH, [EVIDENCE_OPENAPI]))),
+        JSON.parse(JSON.stringify(managementOpenApi(MANAGEMENT_PATH, [EVIDENCE_OPENAPI, PRODUCTS_OPENAPI]))),
       );
       expect(Object.keys(served.body.paths as object)).to.include('/evidence/entries/{seq}/proof');
       expect((await request(`${connector.managementUrl}/assets`)).status).to.equal(401);

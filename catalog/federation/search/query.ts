@@ -3,7 +3,7 @@
 // otherwise silently widen the search).
 import { HttpProblem, type FieldReason } from '../../../connector/http/problem.js';
 import { DATA_GRADES, SECTORS } from '../../../connector/identity/index.js';
-import { PRICES, SORTS, type SearchQuery, type Sort } from '../types.js';
+import { PRICES, REGISTRATION_STATES, SORTS, type SearchQuery, type Sort } from '../types.js';
 
 export const DEFAULT_LIMIT = 20;
 export const MAX_LIMIT = 100;
@@ -23,6 +23,7 @@ export const SEARCH_PARAMETERS = [
   'region',
   'credential',
   'price',
+  'registered',
   'sort',
   'limit',
   'offset',
@@ -116,6 +117,7 @@ export function parseSearchQuery(raw: Raw): SearchQuery {
     r.pattern('credential', /^[A-Za-z][A-Za-z0-9]{0,63}$/, 'a credential type such as SectorCredential'),
   );
   const price = r.one('price', r.enumOf('price', PRICES));
+  const registered = r.one('registered', r.enumOf('registered', REGISTRATION_STATES));
   const sort = r.one('sort', r.enumOf('sort', SORTS));
   const limit = r.integer('limit', 1, MAX_LIMIT, DEFAULT_LIMIT);
   const offset = r.integer('offset', 0, MAX_OFFSET, 0);
@@ -140,6 +142,7 @@ export function parseSearchQuery(raw: Raw): SearchQuery {
     ...(region ? { region: region.toUpperCase() } : {}),
     ...(credential ? { credential } : {}),
     ...(price ? { price: price as 'free' | 'paid' } : {}),
+    ...(registered ? { registered: registered as (typeof REGISTRATION_STATES)[number] } : {}),
     sort: defaultSort(sort as Sort | undefined, text),
     limit,
     offset,

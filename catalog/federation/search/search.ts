@@ -49,6 +49,9 @@ interface DatasetRow {
   last_success_at: string | null;
   consecutive_failures: number;
   organisation_name: string | null;
+  product_id: string | null;
+  credential_id: string | null;
+  product_name: string | null;
 }
 
 interface OfferRow {
@@ -116,7 +119,7 @@ export class FederatedSearch {
   ): Promise<SearchResult> {
     const cache = this.#cache as ResultCache<Matched>;
     // Read before the matches: a write that lands meanwhile moves the version, never a stale entry in.
-    const generation = `${this.store.version}|${await this.#activeProviders()}`;
+    const generation = `${this.store.version}|${await this.#activeProviders()}|${await this.#registrations()}`;
     const key = `${visibleFingerprint(visible)}|${JSON.stringify(query)}`;
     const matched = await cache.get(generation, key, () =>
       this.#withHits(query, visible, async (tx, total) => ({
@@ -144,6 +147,14 @@ export class FederatedSearch {
        ORDER BY p.id`,
     );
     return rows.map((r) => r.id).join(',');
+  }
+
+  /** Moves with every registration (registrations are never undone, so the count does). */
+  async #registrations(): Promise<number> {
+    const row = await this.store.db.get<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM products WHERE state = 'registered'",
+    );
+    return row?.n ?? 0;
   }
 
   /** One dataset as `asker` sees it; undefined when it does not exist or none of its offers is visible. */
@@ -205,7 +216,7 @@ export class FederatedSearch {
       .exec(
         `CREATE TEMP TABLE IF NOT EXISTS federation_hits (
            row INTEGER PRIMARY KEY, dataset_id TEXT, rank REAL, title TEXT, modified TEXT, sector TEXT,
-           grade TEXT, publisher TEXT, media_type TEXT, licence TEXT, provider TEXT)`,
+           grade TEXT, publisher TEXT, media_type TEXT, licence TEXT, provider TEXT, registered TEXT)`,
       )
       .catch((error: unknown) => {
         this.#ready = undefined;
@@ -231,10 +242,14 @@ export class FederatedSearch {
     if (ids.length === 0) return [];
     const rows = await q.all<DatasetRow>(
       `SELECT d.*, p.did AS provider_did, p.connector_url, p.last_success_at,
-              p.consecutive_failures, json_extract(m.body, '$.organisationName') AS organisation_name
+              p.consecutive_failures, json_extract(m.body, '$.organisationName') AS organisation_name,
+              pr.product_id, pr.credential_id, json_extract(pr.body, '$.description.name') AS product_name
        FROM federation_datasets d
        JOIN federation_providers p ON p.id = d.provider_row
        LEFT JOIN members m ON m.did = p.did
+       LEFT JOIN product_datasets pd ON pd.provider_did = p.did AND pd.dataset_id = d.dataset_id
+         AND pd.application_id IN (SELECT id FROM products WHERE state = 'registered')
+       LEFT JOIN products pr ON pr.id = pd.application_id
        WHERE d.id IN (SELECT value FROM json_each(?))`,
       [JSON.stringify(ids)],
     );
@@ -324,6 +339,15 @@ function datasetView(row: DatasetRow, offers: readonly OfferRow[], detail: boole
     keywords: JSON.parse(row.keywords) as string[],
     ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== null)),
     offers: offers.map((o) => offerView(o, detail)),
+    ...(row.product_id && row.credential_id && row.product_name
+      ? {
+          registration: {
+            productId: row.product_id,
+            credentialId: row.credential_id,
+            name: JSON.parse(row.product_name) as { zh: string; en: string },
+          },
+        }
+      : {}),
   };
 }
 
@@ -419,6 +443,7 @@ async function facets(
     ['publisher', 'publisher'],
     ['format', 'media_type'],
     ['licence', 'licence'],
+    ['registered', 'registered'],
   ];
   const plain = await tx.all<{ facet: FacetName; value: string; n: number }>(
     columns

@@ -53,7 +53,15 @@ export function offerCondition(
 }
 
 export const HIT_COLUMNS =
-  'row, dataset_id, rank, title, modified, sector, grade, publisher, media_type, licence, provider';
+  'row, dataset_id, rank, title, modified, sector, grade, publisher, media_type, licence, provider, registered';
+
+/**
+ * "registered" or "unregistered" for dataset d of provider p: whether the authority's product registry
+ * (catalog/authority/products, same database) registered a product holding it.
+ */
+export const REGISTERED_EXPRESSION =
+  "CASE WHEN EXISTS (SELECT 1 FROM product_datasets pd JOIN products pr ON pr.id = pd.application_id AND pr.state = 'registered' " +
+  "WHERE pd.provider_did = p.did AND pd.dataset_id = d.dataset_id) THEN 'registered' ELSE 'unregistered' END";
 
 /** INSERT of the matching datasets into temp.federation_hits. */
 export function hitsInsert(query: SearchQuery, visible: readonly string[] | 'all'): Fragment {
@@ -93,6 +101,10 @@ export function hitsInsert(query: SearchQuery, visible: readonly string[] | 'all
     where.push('p.did = ?');
     params.push(query.provider);
   }
+  if (query.registered !== undefined) {
+    where.push(`${REGISTERED_EXPRESSION} = ?`);
+    params.push(query.registered);
+  }
   if (query.datasetId !== undefined) {
     where.push('d.dataset_id = ?');
     params.push(query.datasetId);
@@ -101,7 +113,7 @@ export function hitsInsert(query: SearchQuery, visible: readonly string[] | 'all
   const sql =
     `INSERT INTO temp.federation_hits (${HIT_COLUMNS}) ` +
     `SELECT d.id, d.dataset_id, ${rank}, d.title, d.modified, d.sector, d.data_grade, d.publisher, ` +
-    `d.media_type, d.licence, p.did FROM ${from} WHERE ${where.join(' AND ')}`;
+    `d.media_type, d.licence, p.did, ${REGISTERED_EXPRESSION} FROM ${from} WHERE ${where.join(' AND ')}`;
   return { sql, params };
 }
 

@@ -50,7 +50,7 @@ export function claimsFromCredentials(
       const subject = (credential as VerifiedCredential<'SectorCredential'>).subject;
       claims.sectors.push(subject.sector);
       claims.sectorRoles.push(...subject.sectorRoles);
-    } else {
+    } else if (credential.type === 'DataGradeClearance') {
       grades.push((credential as VerifiedCredential<'DataGradeClearance'>).subject.dataGradeClearance);
     }
   }

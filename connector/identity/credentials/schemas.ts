@@ -80,6 +80,18 @@ const subjects: Record<ShuyuCredentialType, object> = {
     required: ['id', 'dataGradeClearance'],
     properties: { id: did, dataGradeClearance: { enum: [...DATA_GRADES] } },
   },
+  DataProductRegistration: {
+    type: 'object',
+    required: ['id', 'productId', 'provider', 'datasets', 'dataGrade', 'dataSpace'],
+    properties: {
+      id: { type: 'string', maxLength: 128, pattern: '^urn:shuyu:product:' },
+      productId: { type: 'string', pattern: '^SY-[A-Z0-9]{2,8}-\\d{4}-\\d{6,9}-[0-9A-Z]$' },
+      provider: did,
+      datasets: { type: 'array', minItems: 1, maxItems: 50, items: { ...uri } },
+      dataGrade: { enum: ['general', 'important', 'core'] },
+      dataSpace: { ...uri, maxLength: 512 },
+    },
+  },
 };
 
 const contextSchema = {
@@ -106,6 +118,7 @@ const KEY_CLAIM: Record<ShuyuCredentialType, string> = {
   MembershipCredential: 'registrationNumber',
   SectorCredential: 'sector',
   DataGradeClearance: 'dataGradeClearance',
+  DataProductRegistration: 'productId',
 };
 
 const issuer = {
@@ -166,6 +179,7 @@ function schemas(): Compiled {
       MembershipCredential: ajv.compile(subjects.MembershipCredential),
       SectorCredential: ajv.compile(subjects.SectorCredential),
       DataGradeClearance: ajv.compile(subjects.DataGradeClearance),
+      DataProductRegistration: ajv.compile(subjects.DataProductRegistration),
     },
     statusList: ajv.compile(statusListCredentialSchema),
     registrationNumber: ajv.compile(registrationNumber),

@@ -24,10 +24,26 @@ export interface DataGradeClearanceSubject {
   dataGradeClearance: DataGrade;
 }
 
+/** A registered data product (数据产品登记): the subject is the product, not a member. */
+export interface DataProductRegistrationSubject {
+  /** urn:shuyu:product:<productId>. */
+  id: string;
+  /** The unified product identifier (catalog/authority/products/identifier.ts). */
+  productId: string;
+  /** The provider's DID. */
+  provider: string;
+  /** The provider's DSP dataset ids the product consists of. */
+  datasets: string[];
+  /** Its grade under GB/T 43697. */
+  dataGrade: 'general' | 'important' | 'core';
+  dataSpace: string;
+}
+
 export interface SubjectByType {
   MembershipCredential: MembershipSubject;
   SectorCredential: SectorSubject;
   DataGradeClearance: DataGradeClearanceSubject;
+  DataProductRegistration: DataProductRegistrationSubject;
 }
 
 /** What a credential says, by type; the input for issuing. */

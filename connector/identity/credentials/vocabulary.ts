@@ -5,6 +5,8 @@ export const SHUYU_CREDENTIAL_TYPES = [
   'MembershipCredential',
   'SectorCredential',
   'DataGradeClearance',
+  // Issued about a data product, not a member: the authority's registration of it (catalog/authority/products).
+  'DataProductRegistration',
 ] as const;
 export type ShuyuCredentialType = (typeof SHUYU_CREDENTIAL_TYPES)[number];
 
