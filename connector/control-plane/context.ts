@@ -45,6 +45,11 @@ export interface ControlPlaneContext {
   readonly hooks?: ControlPlaneHooks;
   /** Call after committing a change to a process: wakes the outbox and runs automatic steps. */
   committed(kind: ProcessKind, id: string, commit?: Commit): void;
+  /**
+   * Calls `listener` after every committed change to the negotiation or transfer `id` (a state change,
+   * an operator's or a peer's, a peer pid learnt), until the returned function is called.
+   */
+  watch(kind: ProcessKind, id: string, listener: (record?: ProcessRecord) => void): () => void;
 }
 
 /** A DSP answer as handlers return it (and as the inbox stores it for duplicates). */

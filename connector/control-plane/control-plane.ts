@@ -140,6 +140,7 @@ export function createControlPlane(
   let housekeeping: Housekeeping | undefined;
   // Filled in below: the context's hook needs the worker and the automation, which need the context.
   let onCommitted: ControlPlaneContext['committed'] = () => undefined;
+  const watchers = new Map<string, Set<(record?: ProcessRecord) => void>>();
   const context: ControlPlaneContext = {
     did: connector.did,
     url: connector.url,
@@ -155,6 +156,16 @@ export function createControlPlane(
     transferFormats,
     ...(options.hooks ? { hooks: options.hooks } : {}),
     committed: (kind, id, commit) => onCommitted(kind, id, commit),
+    watch(kind, id, listener) {
+      const key = `${kind} ${id}`;
+      let listeners = watchers.get(key);
+      if (listeners === undefined) watchers.set(key, (listeners = new Set()));
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0 && watchers.get(key) === listeners) watchers.delete(key);
+      };
+    },
   };
   const negotiationActions = new NegotiationActions(context);
   const transferActions = new TransferActions(context);
@@ -184,7 +195,6 @@ export function createControlPlane(
     onError,
   });
   const timeouts = new ProcessTimeouts(context, options.timeouts ?? {}, onError);
-  const watchers = new Map<string, Set<(record?: ProcessRecord) => void>>();
   onCommitted = (kind, id, commit = {}) => {
     if (commit.sent !== false) worker.wake();
     automation.kick(kind, id, commit.record);
@@ -218,16 +228,7 @@ export function createControlPlane(
     }),
     worker,
     automation,
-    watch(kind, id, listener) {
-      const key = `${kind} ${id}`;
-      let listeners = watchers.get(key);
-      if (listeners === undefined) watchers.set(key, (listeners = new Set()));
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-        if (listeners.size === 0 && watchers.get(key) === listeners) watchers.delete(key);
-      };
-    },
+    watch: context.watch,
     async start() {
       worker.start();
       housekeeping = startHousekeeping(connector.db, context.inbox, clock, onError);

@@ -26,19 +26,6 @@ const FAILING: Readonly<Record<string, Partial<Record<Variant, string>>>> = {
   // to fail; Shuyu answers it 200 REQUESTED as a duplicate (received.ts recognises duplicates by content
   // without the message's @id), so a repeated counter-offer is never refused.
   'CN:03-04': both('a second counter-offer in REQUESTED is answered 200 as a duplicate instead of 4xx'),
-  // The TCK GETs the consumer's process as soon as its handler has run, before its answer (the ACK that
-  // names the providerPid) reaches the connector; Shuyu then answers without providerPid, which the DSP
-  // schema of TransferProcess / ContractNegotiation requires and the TCK checks (control-plane/pids.ts
-  // earlyProcessBody).
-  'TP_C:03-01': both(
-    'GET before the provider ACK is read: a TransferProcess without the required providerPid',
-  ),
-  'TP_C:03-02': both(
-    'GET before the provider ACK is read: a TransferProcess without the required providerPid',
-  ),
-  'CN_C:03-01': {
-    slow: 'GET before the slow provider ACK is read: a ContractNegotiation without the required providerPid',
-  },
 };
 
 function both(reason: string): Record<Variant, string> {

@@ -24,11 +24,12 @@ import {
   type NegotiationChanges,
   type NegotiationEvent,
   type NegotiationRecord,
+  NEGOTIATION_TERMINAL_STATES,
 } from '../../negotiation/index.js';
 import { cancelPending } from '../../outbox/index.js';
 import type { Queries } from '../../store/database.js';
 import type { ControlPlaneContext, DspReply } from '../context.js';
-import { bothPids, checkMessagePids, earlyProcessBody, type MessagePids } from '../pids.js';
+import { bothPids, checkMessagePids, earlyProcessBody, withPeerPid, type MessagePids } from '../pids.js';
 import { creating, peerAddressOrRefuse, terminationReason } from '../protocol-support.js';
 import { applyReceived, createReceived, inboxKey } from '../received.js';
 import { agreementProblems } from './agreement.js';
@@ -45,7 +46,13 @@ export class NegotiationProtocol {
     caller: Caller,
     pid: string,
   ): Promise<ContractNegotiation | ReturnType<typeof earlyProcessBody>> {
-    const record = await this.own(caller, pid);
+    const record = await withPeerPid(
+      this.ctx,
+      'negotiation',
+      await this.own(caller, pid),
+      () => this.ctx.negotiations.get(pid),
+      (r) => NEGOTIATION_TERMINAL_STATES.includes(r.state),
+    );
     return bothPids(record) ? negotiationBody(record) : earlyProcessBody('ContractNegotiation', record);
   }
 
