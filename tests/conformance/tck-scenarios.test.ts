@@ -22,10 +22,6 @@ const FAILING: Readonly<Record<string, Partial<Record<Variant, string>>>> = {
   // and a counter-offer naming another target is refused (400 "/offer/target: must be <dataset>") where
   // the TCK requires 2xx and then the provider's termination.
   'CN:01-02': both('a counter-offer naming another target (the TCK literal ACN0102) is refused with 400'),
-  // The TCK sends the same counter-offer twice (each with a fresh message @id) and requires the second
-  // to fail; Shuyu answers it 200 REQUESTED as a duplicate (received.ts recognises duplicates by content
-  // without the message's @id), so a repeated counter-offer is never refused.
-  'CN:03-04': both('a second counter-offer in REQUESTED is answered 200 as a duplicate instead of 4xx'),
 };
 
 function both(reason: string): Record<Variant, string> {

@@ -79,7 +79,7 @@ export class NegotiationProtocol {
     const denial = manual ? undefined : contractDenial(match, caller, ctx.did, ctx.clock());
     const key = `${caller.participantId} ContractRequestMessage ${message.consumerPid}`;
     let stored: NegotiationRecord | undefined;
-    const response = await createReceived<Reply>(ctx.db, ctx.inbox, key, message, {
+    const response = await createReceived<Reply, NegotiationRecord>(ctx.db, ctx.inbox, key, message, {
       ...this.created('provider', 'ContractRequestMessage', (reply) => reply.body.providerPid),
       create: async (tx) => {
         const created = await creating(
@@ -150,7 +150,7 @@ export class NegotiationProtocol {
     const callbackAddress = peerAddressOrRefuse(ctx.hostPolicy, message.callbackAddress, '/callbackAddress');
     const key = `${caller.participantId} ContractOfferMessage ${message.providerPid}`;
     let stored: NegotiationRecord | undefined;
-    const response = await createReceived<Reply>(ctx.db, ctx.inbox, key, message, {
+    const response = await createReceived<Reply, NegotiationRecord>(ctx.db, ctx.inbox, key, message, {
       ...this.created('consumer', 'ContractOfferMessage', (reply) => reply.body.consumerPid),
       create: async (tx) => {
         const record = await creating(
@@ -297,6 +297,7 @@ export class NegotiationProtocol {
     return {
       pidOf: (reply: Reply) => pidOf(reply) ?? '',
       current: async (tx: Queries, pid: string) => this.ctx.negotiations.get(pid, { tx }),
+      answer: (record: NegotiationRecord): Reply => ({ status: 201, body: negotiationBody(record) }),
       refusal: (state: string) => {
         const decision = nextNegotiationState(role, state as NegotiationState, received(message));
         return decision.ok ? `the ${message} was applied before, in an earlier state` : decision.reason;

@@ -71,9 +71,10 @@ export class TransferProtocol {
     const denial = await this.useDenial(caller, message.agreementId);
     const key = `${caller.participantId} TransferRequestMessage ${message.consumerPid}`;
     let stored: TransferRecord | undefined;
-    const response = await createReceived<Reply>(ctx.db, ctx.inbox, key, message, {
+    const response = await createReceived<Reply, TransferRecord>(ctx.db, ctx.inbox, key, message, {
       pidOf: (reply) => reply.body.providerPid,
       current: (tx, providerPid) => ctx.transfers.get(providerPid, { tx }),
+      answer: (record) => ({ status: 201, body: transferBody(record) }),
       refusal: (state) => {
         const decision = nextTransferState(
           'provider',
