@@ -17,16 +17,8 @@ type Variant = 'fast' | 'slow';
  * passes.
  */
 const FAILING: Readonly<Record<string, Partial<Record<Variant, string>>>> = {
-  // The TCK's counter-offer here has literal ids (offer CD123:ACN0102:456, target ACN0102: its sample
-  // CN_01_02 ids). Shuyu's dataset ids must be absolute IRIs, so the seeded dataset cannot be ACN0102,
-  // and a counter-offer naming another target is refused (400 "/offer/target: must be <dataset>") where
-  // the TCK requires 2xx and then the provider's termination.
-  'CN:01-02': both('a counter-offer naming another target (the TCK literal ACN0102) is refused with 400'),
+  // None today: all 65 pass in both variants.
 };
-
-function both(reason: string): Record<Variant, string> {
-  return { fast: reason, slow: reason };
-}
 
 const failing = (scenario: Scenario, variant: Variant): boolean =>
   FAILING[scenario.id]?.[variant] !== undefined;

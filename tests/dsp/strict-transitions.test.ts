@@ -6,7 +6,18 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { ControlPlaneConnector } from '../../connector/process/run-connector.js';
 import { hospitalApplication, startLocalDataSpace, type LocalDataSpace } from '../authority/helpers.js';
-import { dsp, management, pid, startMember, waitForState } from './helpers.js';
+import {
+  assetInput,
+  dsp,
+  management,
+  medicalContract,
+  MEMBERS_ACCESS,
+  pid,
+  publish,
+  startMember,
+  waitFor,
+  waitForState,
+} from './helpers.js';
 import { datasetOffer, dspMessage, finalizedAgreement, publishDataset, withProviderPid } from './scenario.js';
 import { Peer } from './peer.js';
 
@@ -172,5 +183,47 @@ describe('dsp: strict transitions, duplicates only while nothing changed', funct
     });
     expect(fresh.status, JSON.stringify(fresh.body)).to.equal(400);
     expect(await stateOf(`/negotiations/${pid(providerPid)}`, provider)).to.include({ state: 'AGREED' });
+  });
+
+  it('receives a counter-offer naming another dataset into REQUESTED, then refuses it with the reason', async () => {
+    // A plain dataset id, as EDC writes them (a UUID), with a manually approved offer: the provider's
+    // operator makes a counter-offer, and the consumer answers with one about another dataset.
+    const dataset = randomUUID();
+    const held = {
+      id: 'held',
+      assetSelector: { assetIds: [dataset] },
+      accessPolicy: MEMBERS_ACCESS,
+      contractPolicy: medicalContract(),
+      approval: 'manual',
+    };
+    await publish(provider, [assetInput(dataset, provider.did)], [held]);
+    const manual = await datasetOffer(provider, hospital, dataset, 'held');
+    const asConsumer = (path: string, body: unknown) => dsp(provider, path, { body, caller: hospital });
+    const consumerPid = `urn:uuid:${randomUUID()}`;
+    const first = await asConsumer(
+      '/negotiations/request',
+      dspMessage('ContractRequestMessage', { consumerPid, callbackAddress: peer.url, offer: manual }),
+    );
+    expect(first.status, JSON.stringify(first.body)).to.equal(201);
+    const providerPid = String(first.body.providerPid);
+    const offered = await management(provider).post(`/negotiations/${pid(providerPid)}/offer`, {});
+    expect(offered.status, JSON.stringify(offered.body)).to.equal(200);
+    await waitForState(provider, `/negotiations/${pid(providerPid)}`, 'OFFERED');
+    const counter = await asConsumer(
+      `/negotiations/${pid(providerPid)}/request`,
+      dspMessage('ContractRequestMessage', {
+        providerPid,
+        consumerPid,
+        offer: { ...manual, '@id': 'CD123:ACN0102:456', target: 'ACN0102' },
+      }),
+    );
+    expect(counter.status, JSON.stringify(counter.body)).to.equal(200);
+    expect(counter.body.state).to.equal('REQUESTED');
+    // The automation's policy step (the operator, in operator mode) answers it: terminated, with why.
+    const ended = await waitForState(provider, `/negotiations/${pid(providerPid)}`, 'TERMINATED');
+    expect(String(ended.reason)).to.include('the counter-offer names dataset ACN0102');
+    await waitFor('the termination to reach the consumer', async () =>
+      peer.to(`/negotiations/${pid(consumerPid)}/termination`).length > 0 ? true : undefined,
+    );
   });
 });

@@ -127,9 +127,13 @@ export class NegotiationProtocol {
     const denial = automatic ? contractDenial(match, caller, this.ctx.did, this.ctx.clock()) : undefined;
     return this.apply(caller, pid, later, received('ContractRequestMessage'), (record) => {
       if (record.datasetId !== null && message.offer.target !== record.datasetId) {
-        throw new DspError('bad-message', `this negotiation is about dataset ${record.datasetId}`, [
-          { pointer: '/offer/target', reason: `must be ${record.datasetId}` },
-        ]);
+        // A proposal we cannot take (this negotiation is about another dataset) is still a proposal:
+        // received into REQUESTED, our offer kept, and refused with the reason by the automation's
+        // policy step, or by the operator (DSP: the provider answers a counter-offer, the TCK's CN:01-02).
+        return {
+          pendingAction: false,
+          reason: `the counter-offer names dataset ${message.offer.target}; this negotiation is about ${record.datasetId}`,
+        };
       }
       return {
         offer: match.ok ? { ...match.dspOffer, target: match.asset.id } : message.offer,
