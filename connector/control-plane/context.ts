@@ -10,6 +10,7 @@ import type { Inbox } from '../outbox/index.js';
 import type { Database } from '../store/database.js';
 import type { TransferRecord, TransferStore } from '../transfer/index.js';
 import type { ControlPlaneHooks } from './hooks.js';
+import type { PeerFormats } from './peers/wire-formats.js';
 
 export type ProcessKind = 'negotiation' | 'transfer';
 
@@ -41,6 +42,8 @@ export interface ControlPlaneContext {
   readonly clock: Clock;
   /** Transfer formats we serve as provider (the catalog's distributions), e.g. HttpData-PULL. */
   readonly transferFormats: readonly string[];
+  /** How each provider writes its transfer formats, learnt from its catalog (peers/wire-formats.ts). */
+  readonly peerFormats: PeerFormats;
   /** The connector's additions (signatures, evidence, data plane); see hooks.ts. */
   readonly hooks?: ControlPlaneHooks;
   /** Call after committing a change to a process: wakes the outbox and runs automatic steps. */

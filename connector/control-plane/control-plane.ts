@@ -26,6 +26,7 @@ import { NegotiationActions } from './negotiation/actions.js';
 import { NegotiationProtocol } from './negotiation/protocol.js';
 import { DspClient } from './peers/dsp-client.js';
 import { createDspDeliver } from './peers/outbound.js';
+import { PEER_FORMAT_MIGRATIONS, PeerFormats } from './peers/wire-formats.js';
 import { TransferActions } from './transfer/actions.js';
 import { TransferProtocol } from './transfer/protocol.js';
 
@@ -36,6 +37,7 @@ export const CONTROL_PLANE_MIGRATIONS: readonly Migration[] = [
   ...TRANSFER_MIGRATIONS,
   ...OUTBOX_MIGRATIONS,
   ...INBOX_MIGRATIONS,
+  ...PEER_FORMAT_MIGRATIONS,
 ];
 
 /** The DSP endpoints live below `<connector url>` + this path. */
@@ -154,6 +156,7 @@ export function createControlPlane(
     hostPolicy: connector.hostPolicy,
     clock,
     transferFormats,
+    peerFormats: new PeerFormats(connector.db, clock),
     ...(options.hooks ? { hooks: options.hooks } : {}),
     committed: (kind, id, commit) => onCommitted(kind, id, commit),
     watch(kind, id, listener) {
