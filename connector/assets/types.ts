@@ -36,7 +36,10 @@ export interface InlineDataAddress {
 export const DATA_ADDRESS_KINDS = ['file', 'http', 'inline'] as const;
 
 export interface Asset {
-  /** The DSP dataset id: an absolute IRI (urn:..., https://...). */
+  /**
+   * The DSP dataset id: an absolute IRI (urn:..., https://...) or a plain id (EDC's UUIDs), which
+   * JSON-LD expands as a relative IRI (validate/fields.ts).
+   */
   readonly id: string;
   readonly title: string;
   readonly description: string;

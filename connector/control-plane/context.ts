@@ -10,6 +10,7 @@ import type { Inbox } from '../outbox/index.js';
 import type { Database } from '../store/database.js';
 import type { TransferRecord, TransferStore } from '../transfer/index.js';
 import type { ControlPlaneHooks } from './hooks.js';
+import type { PeerFormats } from './peers/wire-formats.js';
 
 export type ProcessKind = 'negotiation' | 'transfer';
 
@@ -41,10 +42,17 @@ export interface ControlPlaneContext {
   readonly clock: Clock;
   /** Transfer formats we serve as provider (the catalog's distributions), e.g. HttpData-PULL. */
   readonly transferFormats: readonly string[];
+  /** How each provider writes its transfer formats, learnt from its catalog (peers/wire-formats.ts). */
+  readonly peerFormats: PeerFormats;
   /** The connector's additions (signatures, evidence, data plane); see hooks.ts. */
   readonly hooks?: ControlPlaneHooks;
   /** Call after committing a change to a process: wakes the outbox and runs automatic steps. */
   committed(kind: ProcessKind, id: string, commit?: Commit): void;
+  /**
+   * Calls `listener` after every committed change to the negotiation or transfer `id` (a state change,
+   * an operator's or a peer's, a peer pid learnt), until the returned function is called.
+   */
+  watch(kind: ProcessKind, id: string, listener: (record?: ProcessRecord) => void): () => void;
 }
 
 /** A DSP answer as handlers return it (and as the inbox stores it for duplicates). */

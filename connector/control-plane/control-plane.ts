@@ -26,6 +26,7 @@ import { NegotiationActions } from './negotiation/actions.js';
 import { NegotiationProtocol } from './negotiation/protocol.js';
 import { DspClient } from './peers/dsp-client.js';
 import { createDspDeliver } from './peers/outbound.js';
+import { PEER_FORMAT_MIGRATIONS, PeerFormats } from './peers/wire-formats.js';
 import { TransferActions } from './transfer/actions.js';
 import { TransferProtocol } from './transfer/protocol.js';
 
@@ -36,6 +37,7 @@ export const CONTROL_PLANE_MIGRATIONS: readonly Migration[] = [
   ...TRANSFER_MIGRATIONS,
   ...OUTBOX_MIGRATIONS,
   ...INBOX_MIGRATIONS,
+  ...PEER_FORMAT_MIGRATIONS,
 ];
 
 /** The DSP endpoints live below `<connector url>` + this path. */
@@ -140,6 +142,7 @@ export function createControlPlane(
   let housekeeping: Housekeeping | undefined;
   // Filled in below: the context's hook needs the worker and the automation, which need the context.
   let onCommitted: ControlPlaneContext['committed'] = () => undefined;
+  const watchers = new Map<string, Set<(record?: ProcessRecord) => void>>();
   const context: ControlPlaneContext = {
     did: connector.did,
     url: connector.url,
@@ -153,8 +156,19 @@ export function createControlPlane(
     hostPolicy: connector.hostPolicy,
     clock,
     transferFormats,
+    peerFormats: new PeerFormats(connector.db, clock),
     ...(options.hooks ? { hooks: options.hooks } : {}),
     committed: (kind, id, commit) => onCommitted(kind, id, commit),
+    watch(kind, id, listener) {
+      const key = `${kind} ${id}`;
+      let listeners = watchers.get(key);
+      if (listeners === undefined) watchers.set(key, (listeners = new Set()));
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0 && watchers.get(key) === listeners) watchers.delete(key);
+      };
+    },
   };
   const negotiationActions = new NegotiationActions(context);
   const transferActions = new TransferActions(context);
@@ -184,7 +198,6 @@ export function createControlPlane(
     onError,
   });
   const timeouts = new ProcessTimeouts(context, options.timeouts ?? {}, onError);
-  const watchers = new Map<string, Set<(record?: ProcessRecord) => void>>();
   onCommitted = (kind, id, commit = {}) => {
     if (commit.sent !== false) worker.wake();
     automation.kick(kind, id, commit.record);
@@ -218,16 +231,7 @@ export function createControlPlane(
     }),
     worker,
     automation,
-    watch(kind, id, listener) {
-      const key = `${kind} ${id}`;
-      let listeners = watchers.get(key);
-      if (listeners === undefined) watchers.set(key, (listeners = new Set()));
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-        if (listeners.size === 0 && watchers.get(key) === listeners) watchers.delete(key);
-      };
-    },
+    watch: context.watch,
     async start() {
       worker.start();
       housekeeping = startHousekeeping(connector.db, context.inbox, clock, onError);

@@ -76,18 +76,21 @@ export function deliveryHooks(
         const ack = await parseDspMessage('ContractNegotiation', response.body);
         if (!ack.ok)
           throw new Error(`the provider's answer is not a ContractNegotiation: ${ack.errors[0]?.reason}`);
-        await ctx.negotiations.learnProviderPid(entry.aggregateId, ack.message.providerPid);
+        if (await ctx.negotiations.learnProviderPid(entry.aggregateId, ack.message.providerPid))
+          ctx.committed('negotiation', entry.aggregateId, { sent: false });
       } else if (body['@type'] === 'ContractOfferMessage') {
         // A provider-initiated negotiation: the consumer's ACK names its pid.
         const ack = await parseDspMessage('ContractNegotiation', response.body);
         if (!ack.ok)
           throw new Error(`the consumer's answer is not a ContractNegotiation: ${ack.errors[0]?.reason}`);
-        await ctx.negotiations.learnConsumerPid(entry.aggregateId, ack.message.consumerPid);
+        if (await ctx.negotiations.learnConsumerPid(entry.aggregateId, ack.message.consumerPid))
+          ctx.committed('negotiation', entry.aggregateId, { sent: false });
       } else if (body['@type'] === 'TransferRequestMessage') {
         const ack = await parseDspMessage('TransferProcess', response.body);
         if (!ack.ok)
           throw new Error(`the provider's answer is not a TransferProcess: ${ack.errors[0]?.reason}`);
-        await ctx.transfers.learnProviderPid(entry.aggregateId, ack.message.providerPid);
+        if (await ctx.transfers.learnProviderPid(entry.aggregateId, ack.message.providerPid))
+          ctx.committed('transfer', entry.aggregateId, { sent: false });
       }
     },
 

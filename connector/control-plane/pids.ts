@@ -4,6 +4,7 @@
 
 import { DSP_CONTEXT_URL, DspError } from '../dsp/messages/index.js';
 import type { Role } from '../negotiation/index.js';
+import type { ControlPlaneContext, ProcessKind } from './context.js';
 
 export interface ProcessPids {
   readonly id: string;
@@ -55,11 +56,54 @@ export function peerPid(record: ProcessPids): string | null {
   return record.role === 'provider' ? record.consumerPid : record.providerPid;
 }
 
+/** How long a GET is held for the peer's pid, at most (its ACK is on the way). */
+export const PEER_PID_WAIT_MS = 5_000;
+
 /**
- * The process as `GET /negotiations/:pid` or `GET /transfers/:pid` shows it. Before the provider's
- * ACK is read a consumer knows only its own pid, yet the provider may already ask (a peer may look a
- * process up before it answers the request that disclosed it): it then gets our pid and the state,
- * without the pid we do not know yet (EDC answers the same way), instead of a 404 for a pid we sent.
+ * A process that a `GET /negotiations/:pid` or `GET /transfers/:pid` may show whole. The peer that
+ * was sent our initial message (request or offer) may ask for it before its answer naming its pid has
+ * reached us: its handler ran, the answer is on the wire (the TCK does this). The DSP schema requires
+ * both pids, so the GET is held until the ACK's pid is stored (woken by that commit, or by a message
+ * of the peer's that names it), the process ends, or `waitMs` pass; then it is answered as it is.
+ */
+export async function withPeerPid<R extends ProcessPids & { readonly state: string }>(
+  ctx: ControlPlaneContext,
+  kind: ProcessKind,
+  record: R,
+  read: () => Promise<R | undefined>,
+  settled: (record: R) => boolean,
+  waitMs = PEER_PID_WAIT_MS,
+): Promise<R> {
+  const done = (r: R): boolean => bothPids(r) !== undefined || settled(r);
+  if (done(record)) return record;
+  return new Promise<R>((resolve, reject) => {
+    let latest = record;
+    let finished = false;
+    const finish = (r: R): void => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      unwatch();
+      resolve(r);
+    };
+    const check = (): void => {
+      read().then((r) => {
+        if (r === undefined) return finish(latest);
+        latest = r;
+        if (done(r)) finish(r);
+      }, reject);
+    };
+    // Watch before reading again, so a commit between the two cannot be missed.
+    const unwatch = ctx.watch(kind, record.id, check);
+    const timer = setTimeout(() => finish(latest), waitMs);
+    check();
+  });
+}
+
+/**
+ * The process as the GET shows it when the peer's pid is still unknown after `withPeerPid` (a peer
+ * that looks the process up before it answers our request): our pid and the state, without the pid
+ * we do not know (EDC answers the same way), instead of a 404 for a pid we sent.
  */
 export function earlyProcessBody<T extends 'ContractNegotiation' | 'TransferProcess'>(
   type: T,

@@ -1,11 +1,13 @@
-// Applying a message a peer sent, once. Peers deliver at least once, and DSP messages carry no
-// message id, so a duplicate is recognised by content: a message is a duplicate only when it is
-// identical (same sender, process and digest) to the one that produced the process's current state
-// and the process has not changed since (same record version). A duplicate gets the same answer again
-// and changes nothing. Everything else goes through the state table: a message valid now is applied
-// (a transfer suspended, resumed and suspended again receives two identical TransferSuspensionMessages,
-// and both count), an invalid one is a 400, and a terminal state is never left nor misreported by
-// replaying an answer given before the process moved on.
+// Applying a message a peer sent, once. Peers deliver at least once. A message is a duplicate only
+// when it is identical (same sender, process and digest of its content, its top-level `@id` included
+// when the sender gives one) to the one that produced the process's current state and the process has
+// not changed since (same record version). A duplicate gets the same answer again and changes nothing.
+// So a message with a fresh `@id` is a new message even when its content repeats an earlier one (the
+// DSP TCK's second counter-offer), and one without an `@id` is recognised by content alone. Everything
+// else goes through the state table: a message valid now is applied (a transfer suspended, resumed and
+// suspended again receives two identical TransferSuspensionMessages, and both count), an invalid one
+// is a 400, and a terminal state is never left nor misreported by replaying an answer given before the
+// process moved on.
 
 import { ProcessError } from '../negotiation/index.js';
 import { messageDigest, type Inbox } from '../outbox/index.js';
@@ -43,21 +45,25 @@ export async function applyReceived<R extends DspReply>(
 
 /**
  * Creates a process from an initial message, once: a repeat gets the first answer while the process
- * it created is unchanged; once that process has moved on, the repeat is refused with the state
- * table's reason (`refusal`), never answered with a stale state.
+ * it created is unchanged. Once that process has moved on, a repeat without a message `@id` is refused
+ * with the state table's reason (`refusal`), never answered with a stale state; a repeat with the same
+ * `@id` is the sender's redelivery (the answer to its first copy was lost, and it still needs our pid)
+ * and gets the process as it is now (`answer`).
  */
-export async function createReceived<R extends DspReply>(
+export async function createReceived<R extends DspReply, P extends { version: number; state: string }>(
   db: Database,
   inbox: Inbox,
   key: string,
-  message: unknown,
+  message: { readonly '@id'?: unknown },
   created: {
     /** Our pid in an answer given before. */
     readonly pidOf: (reply: R) => string;
-    /** The version and state of our process `pid` now. */
-    readonly current: (tx: Queries, pid: string) => Promise<{ version: number; state: string } | undefined>;
+    /** Our process `pid` now. */
+    readonly current: (tx: Queries, pid: string) => Promise<P | undefined>;
     /** Why the message is refused in `state`. */
     readonly refusal: (state: string) => string;
+    /** The answer to a redelivered copy: the process as it is now. */
+    readonly answer: (process: P) => R;
     readonly create: (tx: Queries) => Promise<Applied<R>>;
   },
 ): Promise<R> {
@@ -68,6 +74,7 @@ export async function createReceived<R extends DspReply>(
       const reply = earlier.reply as R;
       const now = await created.current(tx, created.pidOf(reply));
       if (now !== undefined && now.version === earlier.version) return reply;
+      if (now !== undefined && typeof message['@id'] === 'string') return created.answer(now);
       if (now !== undefined) {
         throw new ProcessError('ERR_INVALID_TRANSITION', created.refusal(now.state), now.state);
       }

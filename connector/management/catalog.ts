@@ -17,14 +17,18 @@ export function catalogRoutes(plane: ControlPlane): Router {
     const limit = input.integer('limit');
     const cursor = input.string('cursor');
     input.check('catalog request');
-    const answer = await requestCatalog(plane.client, {
-      counterPartyAddress,
-      counterPartyId,
-      ...(filter !== undefined ? { filter: filter as Json[] } : {}),
-      ...(offset !== undefined ? { offset } : {}),
-      ...(limit !== undefined ? { limit } : {}),
-      ...(cursor !== undefined ? { cursor } : {}),
-    });
+    const answer = await requestCatalog(
+      plane.client,
+      {
+        counterPartyAddress,
+        counterPartyId,
+        ...(filter !== undefined ? { filter: filter as Json[] } : {}),
+        ...(offset !== undefined ? { offset } : {}),
+        ...(limit !== undefined ? { limit } : {}),
+        ...(cursor !== undefined ? { cursor } : {}),
+      },
+      plane.context.peerFormats,
+    );
     res.json({ catalog: answer.body, links: answer.links });
   });
   router.post('/catalog/dataset', async (req, res) => {
@@ -33,7 +37,13 @@ export function catalogRoutes(plane: ControlPlane): Router {
     const counterPartyId = input.string('counterPartyId', true);
     const datasetId = input.string('datasetId', true);
     input.check('dataset request');
-    const answer = await requestDataset(plane.client, counterPartyAddress, counterPartyId, datasetId);
+    const answer = await requestDataset(
+      plane.client,
+      counterPartyAddress,
+      counterPartyId,
+      datasetId,
+      plane.context.peerFormats,
+    );
     res.json({ dataset: answer.body });
   });
   return router;

@@ -59,7 +59,14 @@ export function negotiationRoutes(plane: ControlPlane): Router {
     // Without the offer, it is read from the provider's catalog as the provider shows it to us.
     const offer =
       given ??
-      (await remoteOffer(plane.client, counterPartyAddress, counterPartyId, datasetId, offerId ?? ''));
+      (await remoteOffer(
+        plane.client,
+        counterPartyAddress,
+        counterPartyId,
+        datasetId,
+        offerId ?? '',
+        plane.context.peerFormats,
+      ));
     const record = await actions.start({ counterPartyAddress, counterPartyId, datasetId, offer });
     res.status(201).json(view(record));
   });

@@ -101,7 +101,8 @@ const DECLARED: Json = {
   ],
 };
 
-const IRI = '^[A-Za-z][A-Za-z0-9+.-]*:[^\\s<>"{}|\\\\^`]+$';
+/** validate/fields.ts DATASET_ID: an IRI or a plain id, not a JSON-LD keyword or blank node. */
+const DATASET_ID = '^(?![@]|_:)[^\\s<>"{}|\\\\^`]+$';
 const MEDIA_TYPE =
   '^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}(\\s*;.*)?$';
 const DATE_TIME = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}:\\d{2})$';
@@ -216,8 +217,9 @@ const SCHEMAS: Record<string, Json> = {
       id: {
         type: 'string',
         maxLength: 512,
-        pattern: IRI,
-        description: 'The DSP dataset id: an absolute IRI.',
+        pattern: DATASET_ID,
+        description:
+          'The DSP dataset id: an absolute IRI (urn:x:y), or a plain id such as a UUID (expands as a relative IRI in JSON-LD).',
       },
       title: nonEmpty(500),
       description: { type: 'string', maxLength: 10_000 },

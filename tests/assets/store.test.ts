@@ -93,6 +93,17 @@ describe('assets: store', () => {
       expect(e.message).to.match(/11 problems/);
     });
 
+    it('takes plain dataset ids as EDC writes them (UUIDs) besides IRIs, but no keyword or blank node', async () => {
+      for (const id of ['4f9b1c2e-7d3a-4e5f-9a1b-2c3d4e5f6a7b', 'ACN0102']) {
+        await r.store.createAsset(asset(id));
+        expect((await r.store.getAsset(id))?.id).to.equal(id);
+      }
+      for (const id of ['@id', '_:b0', 'a b', '<x>']) {
+        const e = await rejection(() => r.store.createAsset(asset(id)), ValidationError);
+        expect(pointers(e.fields), id).to.deep.equal(['/id']);
+      }
+    });
+
     it('checks each data address kind for what it needs', async () => {
       const cases: [object, string][] = [
         [{ kind: 'file', path: 'relative/x.csv' }, '/dataAddress/path'],

@@ -17,33 +17,8 @@ type Variant = 'fast' | 'slow';
  * passes.
  */
 const FAILING: Readonly<Record<string, Partial<Record<Variant, string>>>> = {
-  // The TCK's counter-offer here has literal ids (offer CD123:ACN0102:456, target ACN0102: its sample
-  // CN_01_02 ids). Shuyu's dataset ids must be absolute IRIs, so the seeded dataset cannot be ACN0102,
-  // and a counter-offer naming another target is refused (400 "/offer/target: must be <dataset>") where
-  // the TCK requires 2xx and then the provider's termination.
-  'CN:01-02': both('a counter-offer naming another target (the TCK literal ACN0102) is refused with 400'),
-  // The TCK sends the same counter-offer twice (each with a fresh message @id) and requires the second
-  // to fail; Shuyu answers it 200 REQUESTED as a duplicate (received.ts recognises duplicates by content
-  // without the message's @id), so a repeated counter-offer is never refused.
-  'CN:03-04': both('a second counter-offer in REQUESTED is answered 200 as a duplicate instead of 4xx'),
-  // The TCK GETs the consumer's process as soon as its handler has run, before its answer (the ACK that
-  // names the providerPid) reaches the connector; Shuyu then answers without providerPid, which the DSP
-  // schema of TransferProcess / ContractNegotiation requires and the TCK checks (control-plane/pids.ts
-  // earlyProcessBody).
-  'TP_C:03-01': both(
-    'GET before the provider ACK is read: a TransferProcess without the required providerPid',
-  ),
-  'TP_C:03-02': both(
-    'GET before the provider ACK is read: a TransferProcess without the required providerPid',
-  ),
-  'CN_C:03-01': {
-    slow: 'GET before the slow provider ACK is read: a ContractNegotiation without the required providerPid',
-  },
+  // None today: all 65 pass in both variants.
 };
-
-function both(reason: string): Record<Variant, string> {
-  return { fast: reason, slow: reason };
-}
 
 const failing = (scenario: Scenario, variant: Variant): boolean =>
   FAILING[scenario.id]?.[variant] !== undefined;

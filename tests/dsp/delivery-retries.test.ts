@@ -69,6 +69,9 @@ describe('dsp: delivery retries within a bound, then terminates with the reason'
     expect(failures).to.deep.equal([]);
     const requests = peer.to('/transfers/request').filter((r) => r.body.consumerPid === consumerPid);
     expect(requests).to.have.length(4);
+    // Every copy is the same message: one @id, so the peer can tell a redelivery from a new message.
+    expect(new Set(requests.map((r) => r.body['@id'])).size).to.equal(1);
+    expect(String(requests[0]?.body['@id'])).to.match(/^urn:uuid:/);
   });
 
   it('terminates after the bound with the reason, and tells the peer', async () => {

@@ -6,7 +6,18 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import type { ControlPlaneConnector } from '../../connector/process/run-connector.js';
 import { hospitalApplication, startLocalDataSpace, type LocalDataSpace } from '../authority/helpers.js';
-import { dsp, management, pid, startMember, waitForState } from './helpers.js';
+import {
+  assetInput,
+  dsp,
+  management,
+  medicalContract,
+  MEMBERS_ACCESS,
+  pid,
+  publish,
+  startMember,
+  waitFor,
+  waitForState,
+} from './helpers.js';
 import { datasetOffer, dspMessage, finalizedAgreement, publishDataset, withProviderPid } from './scenario.js';
 import { Peer } from './peer.js';
 
@@ -37,7 +48,7 @@ describe('dsp: strict transitions, duplicates only while nothing changed', funct
 
   /** The test plays the provider (its identity) towards the hospital's DSP endpoints. */
   const asProvider = (path: string, body: unknown) => dsp(hospital, path, { body, caller: provider });
-  const stateOf = async (path: string) => (await management(hospital).get(path)).body;
+  const stateOf = async (path: string, on = hospital) => (await management(on).get(path)).body;
 
   it('refuses an initial offer repeated after the consumer accepted it (was: 201 with the stale OFFERED)', async () => {
     const providerPid = `urn:uuid:${randomUUID()}`;
@@ -121,5 +132,98 @@ describe('dsp: strict transitions, duplicates only while nothing changed', funct
     expect(late.status, JSON.stringify(late.body)).to.equal(400);
     expect(late.body).to.include({ '@type': 'TransferError', code: 'invalid-transition' });
     expect(await stateOf(`/transfers/${pid(consumerPid)}`)).to.include({ state: 'TERMINATED' });
+  });
+
+  it('takes a repeat with the same message @id as a redelivery, one with a fresh @id as a new message', async () => {
+    const created = await management(hospital).post('/transfers', {
+      agreementId,
+      format: 'HttpData-PULL',
+      counterPartyAddress: peer.url,
+    });
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    const consumerPid = String(created.body.id);
+    const requested = await withProviderPid(hospital, 'transfers', consumerPid);
+    const pids = { providerPid: String(requested.providerPid), consumerPid };
+    const path = `/transfers/${pid(consumerPid)}/start`;
+    const start = { ...dspMessage('TransferStartMessage', pids), '@id': `urn:uuid:${randomUUID()}` };
+    const first = await asProvider(path, start);
+    expect(first.status, JSON.stringify(first.body)).to.equal(200);
+    expect((await asProvider(path, start)).body).to.deep.equal(first.body); // redelivery
+    // The same content as a new message: a start in STARTED, refused by the state table.
+    const fresh = await asProvider(path, { ...start, '@id': `urn:uuid:${randomUUID()}` });
+    expect(fresh.status, JSON.stringify(fresh.body)).to.equal(400);
+    expect(fresh.body).to.include({ '@type': 'TransferError', code: 'invalid-transition' });
+    expect(await stateOf(`/transfers/${pid(consumerPid)}`)).to.include({ state: 'STARTED' });
+  });
+
+  it('answers a redelivered initial request (same @id) with the process as it is now, after it moved on', async () => {
+    // The test plays a consumer towards the provider, which agrees by itself (automation "auto").
+    const asConsumer = (path: string, body: unknown) => dsp(provider, path, { body, caller: hospital });
+    const consumerPid = `urn:uuid:${randomUUID()}`;
+    const request = {
+      ...dspMessage('ContractRequestMessage', { consumerPid, callbackAddress: peer.url, offer }),
+      '@id': `urn:uuid:${randomUUID()}`,
+    };
+    const first = await asConsumer('/negotiations/request', request);
+    expect(first.status, JSON.stringify(first.body)).to.equal(201);
+    const providerPid = String(first.body.providerPid);
+    await waitForState(provider, `/negotiations/${pid(providerPid)}`, 'AGREED');
+    // The answer to the first copy was lost: the consumer resends it, and still needs our pid.
+    const again = await asConsumer('/negotiations/request', request);
+    expect(again.status, JSON.stringify(again.body)).to.equal(201);
+    expect(again.body).to.include({ providerPid, consumerPid, state: 'AGREED' });
+    // Without the @id it cannot be told from a new request with the same content: the state table decides.
+    const { '@id': _id, ...anonymous } = request;
+    const plain = await asConsumer('/negotiations/request', anonymous);
+    expect(plain.status, JSON.stringify(plain.body)).to.equal(400);
+    // A new message (fresh @id) for the same consumerPid opens nothing.
+    const fresh = await asConsumer('/negotiations/request', {
+      ...request,
+      '@id': `urn:uuid:${randomUUID()}`,
+    });
+    expect(fresh.status, JSON.stringify(fresh.body)).to.equal(400);
+    expect(await stateOf(`/negotiations/${pid(providerPid)}`, provider)).to.include({ state: 'AGREED' });
+  });
+
+  it('receives a counter-offer naming another dataset into REQUESTED, then refuses it with the reason', async () => {
+    // A plain dataset id, as EDC writes them (a UUID), with a manually approved offer: the provider's
+    // operator makes a counter-offer, and the consumer answers with one about another dataset.
+    const dataset = randomUUID();
+    const held = {
+      id: 'held',
+      assetSelector: { assetIds: [dataset] },
+      accessPolicy: MEMBERS_ACCESS,
+      contractPolicy: medicalContract(),
+      approval: 'manual',
+    };
+    await publish(provider, [assetInput(dataset, provider.did)], [held]);
+    const manual = await datasetOffer(provider, hospital, dataset, 'held');
+    const asConsumer = (path: string, body: unknown) => dsp(provider, path, { body, caller: hospital });
+    const consumerPid = `urn:uuid:${randomUUID()}`;
+    const first = await asConsumer(
+      '/negotiations/request',
+      dspMessage('ContractRequestMessage', { consumerPid, callbackAddress: peer.url, offer: manual }),
+    );
+    expect(first.status, JSON.stringify(first.body)).to.equal(201);
+    const providerPid = String(first.body.providerPid);
+    const offered = await management(provider).post(`/negotiations/${pid(providerPid)}/offer`, {});
+    expect(offered.status, JSON.stringify(offered.body)).to.equal(200);
+    await waitForState(provider, `/negotiations/${pid(providerPid)}`, 'OFFERED');
+    const counter = await asConsumer(
+      `/negotiations/${pid(providerPid)}/request`,
+      dspMessage('ContractRequestMessage', {
+        providerPid,
+        consumerPid,
+        offer: { ...manual, '@id': 'CD123:ACN0102:456', target: 'ACN0102' },
+      }),
+    );
+    expect(counter.status, JSON.stringify(counter.body)).to.equal(200);
+    expect(counter.body.state).to.equal('REQUESTED');
+    // The automation's policy step (the operator, in operator mode) answers it: terminated, with why.
+    const ended = await waitForState(provider, `/negotiations/${pid(providerPid)}`, 'TERMINATED');
+    expect(String(ended.reason)).to.include('the counter-offer names dataset ACN0102');
+    await waitFor('the termination to reach the consumer', async () =>
+      peer.to(`/negotiations/${pid(consumerPid)}/termination`).length > 0 ? true : undefined,
+    );
   });
 });

@@ -39,7 +39,7 @@ export function parseAsset(input: unknown, defaults: AssetDefaults): Asset {
     throw invalidInput('ERR_ASSET_INVALID', 'asset', f);
   }
   f.onlyKeys(input, ASSET_KEYS, '');
-  const id = f.iri(input.id, '/id');
+  const id = f.datasetId(input.id, '/id');
   const title = f.string(input.title, '/title', { max: 500 });
   const description = f.string(input.description ?? '', '/description', { max: 10_000, min: 0 });
   const keywords = f.stringList(input.keywords ?? [], '/keywords', { maxItems: 50, maxLength: 100 });

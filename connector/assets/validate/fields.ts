@@ -14,8 +14,12 @@ export function child(parent: string, key: string | number): string {
   return `${parent}/${String(key).replace(/~/g, '~0').replace(/\//g, '~1')}`;
 }
 
-/** Absolute IRI: a scheme, a colon, no whitespace. */
-const IRI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>"{}|\\^`]+$/;
+/**
+ * A DSP dataset id: an absolute IRI (urn:x:y) or a plain identifier such as the UUIDs EDC uses
+ * ("a1b2-..."), without whitespace or characters no IRI may hold. Not a JSON-LD keyword (`@...`) nor a
+ * blank node (`_:...`), which processors rename. A plain id expands as a relative IRI.
+ */
+const DATASET_ID = /^(?![@]|_:)[^\s<>"{}|\\^`]+$/;
 /** type/subtype with optional parameters (RFC 6838). */
 const MEDIA_TYPE =
   /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}(\s*;.*)?$/;
@@ -55,8 +59,9 @@ export class Fields {
     return undefined;
   }
 
-  iri(value: unknown, pointer: string): string | undefined {
-    return this.string(value, pointer, { max: 512, pattern: IRI, what: 'an absolute IRI (e.g. urn:x:y)' });
+  datasetId(value: unknown, pointer: string): string | undefined {
+    const what = 'an IRI (e.g. urn:x:y) or a plain id without whitespace, not starting with @ or _:';
+    return this.string(value, pointer, { max: 512, pattern: DATASET_ID, what });
   }
 
   httpUrl(value: unknown, pointer: string): string | undefined {

@@ -24,11 +24,12 @@ import {
   type NegotiationChanges,
   type NegotiationEvent,
   type NegotiationRecord,
+  NEGOTIATION_TERMINAL_STATES,
 } from '../../negotiation/index.js';
 import { cancelPending } from '../../outbox/index.js';
 import type { Queries } from '../../store/database.js';
 import type { ControlPlaneContext, DspReply } from '../context.js';
-import { bothPids, checkMessagePids, earlyProcessBody, type MessagePids } from '../pids.js';
+import { bothPids, checkMessagePids, earlyProcessBody, withPeerPid, type MessagePids } from '../pids.js';
 import { creating, peerAddressOrRefuse, terminationReason } from '../protocol-support.js';
 import { applyReceived, createReceived, inboxKey } from '../received.js';
 import { agreementProblems } from './agreement.js';
@@ -45,7 +46,13 @@ export class NegotiationProtocol {
     caller: Caller,
     pid: string,
   ): Promise<ContractNegotiation | ReturnType<typeof earlyProcessBody>> {
-    const record = await this.own(caller, pid);
+    const record = await withPeerPid(
+      this.ctx,
+      'negotiation',
+      await this.own(caller, pid),
+      () => this.ctx.negotiations.get(pid),
+      (r) => NEGOTIATION_TERMINAL_STATES.includes(r.state),
+    );
     return bothPids(record) ? negotiationBody(record) : earlyProcessBody('ContractNegotiation', record);
   }
 
@@ -72,7 +79,7 @@ export class NegotiationProtocol {
     const denial = manual ? undefined : contractDenial(match, caller, ctx.did, ctx.clock());
     const key = `${caller.participantId} ContractRequestMessage ${message.consumerPid}`;
     let stored: NegotiationRecord | undefined;
-    const response = await createReceived<Reply>(ctx.db, ctx.inbox, key, message, {
+    const response = await createReceived<Reply, NegotiationRecord>(ctx.db, ctx.inbox, key, message, {
       ...this.created('provider', 'ContractRequestMessage', (reply) => reply.body.providerPid),
       create: async (tx) => {
         const created = await creating(
@@ -120,9 +127,13 @@ export class NegotiationProtocol {
     const denial = automatic ? contractDenial(match, caller, this.ctx.did, this.ctx.clock()) : undefined;
     return this.apply(caller, pid, later, received('ContractRequestMessage'), (record) => {
       if (record.datasetId !== null && message.offer.target !== record.datasetId) {
-        throw new DspError('bad-message', `this negotiation is about dataset ${record.datasetId}`, [
-          { pointer: '/offer/target', reason: `must be ${record.datasetId}` },
-        ]);
+        // A proposal we cannot take (this negotiation is about another dataset) is still a proposal:
+        // received into REQUESTED, our offer kept, and refused with the reason by the automation's
+        // policy step, or by the operator (DSP: the provider answers a counter-offer, the TCK's CN:01-02).
+        return {
+          pendingAction: false,
+          reason: `the counter-offer names dataset ${message.offer.target}; this negotiation is about ${record.datasetId}`,
+        };
       }
       return {
         offer: match.ok ? { ...match.dspOffer, target: match.asset.id } : message.offer,
@@ -143,7 +154,7 @@ export class NegotiationProtocol {
     const callbackAddress = peerAddressOrRefuse(ctx.hostPolicy, message.callbackAddress, '/callbackAddress');
     const key = `${caller.participantId} ContractOfferMessage ${message.providerPid}`;
     let stored: NegotiationRecord | undefined;
-    const response = await createReceived<Reply>(ctx.db, ctx.inbox, key, message, {
+    const response = await createReceived<Reply, NegotiationRecord>(ctx.db, ctx.inbox, key, message, {
       ...this.created('consumer', 'ContractOfferMessage', (reply) => reply.body.consumerPid),
       create: async (tx) => {
         const record = await creating(
@@ -290,6 +301,7 @@ export class NegotiationProtocol {
     return {
       pidOf: (reply: Reply) => pidOf(reply) ?? '',
       current: async (tx: Queries, pid: string) => this.ctx.negotiations.get(pid, { tx }),
+      answer: (record: NegotiationRecord): Reply => ({ status: 201, body: negotiationBody(record) }),
       refusal: (state: string) => {
         const decision = nextNegotiationState(role, state as NegotiationState, received(message));
         return decision.ok ? `the ${message} was applied before, in an earlier state` : decision.reason;

@@ -4,6 +4,7 @@
 // policy is enforced again at send time, and a peer's DSP error body is condensed to its reasons so the
 // outbox's error text (and a termination it leads to) says why the peer refused.
 
+import { randomUUID } from 'node:crypto';
 import {
   createHttpDeliver,
   enqueue,
@@ -41,7 +42,9 @@ export function sendDsp(
     aggregateId: to.id,
     url,
     method: 'POST',
-    body,
+    // A message id of its own, stored with it: every resent copy carries the same one, so the peer
+    // knows a redelivery from a new message with the same content (control-plane/received.ts).
+    body: '@id' in body ? body : { '@id': `urn:uuid:${randomUUID()}`, ...body },
     headersFactoryKey: DSP_HEADERS,
     headersFactoryArg: to.counterPartyId,
   });

@@ -5,6 +5,7 @@ import { buildCatalogRequestMessage, type Json } from '../../dsp/messages/index.
 import { HttpProblem } from '../../http/problem.js';
 import { peerUrl } from './address.js';
 import type { DspClient, PeerAnswer } from './dsp-client.js';
+import type { PeerFormats } from './wire-formats.js';
 
 export interface RemoteCatalogQuery {
   /** The provider's DSP base URL (checked by the host policy). */
@@ -18,27 +19,40 @@ export interface RemoteCatalogQuery {
   readonly cursor?: string;
 }
 
-export function requestCatalog(client: DspClient, query: RemoteCatalogQuery): Promise<PeerAnswer> {
+/** Reads a page of the peer's catalog; `formats` learns how the peer writes its transfer formats. */
+export async function requestCatalog(
+  client: DspClient,
+  query: RemoteCatalogQuery,
+  formats?: PeerFormats,
+): Promise<PeerAnswer> {
   const paging = new URLSearchParams();
   if (query.offset !== undefined) paging.set('offset', String(query.offset));
   if (query.limit !== undefined) paging.set('limit', String(query.limit));
   if (query.cursor !== undefined) paging.set('cursor', query.cursor);
   const search = paging.size > 0 ? `?${paging}` : '';
   const message = buildCatalogRequestMessage(query.filter ? { filter: query.filter } : {});
-  return client.post(
+  const answer = await client.post(
     query.counterPartyId,
     `${peerUrl(query.counterPartyAddress, 'catalog', 'request')}${search}`,
     message,
   );
+  await formats?.learn(query.counterPartyId, answer.body);
+  return answer;
 }
 
-export function requestDataset(
+export async function requestDataset(
   client: DspClient,
   counterPartyAddress: string,
   counterPartyId: string,
   datasetId: string,
+  formats?: PeerFormats,
 ): Promise<PeerAnswer> {
-  return client.get(counterPartyId, peerUrl(counterPartyAddress, 'catalog', 'datasets', datasetId));
+  const answer = await client.get(
+    counterPartyId,
+    peerUrl(counterPartyAddress, 'catalog', 'datasets', datasetId),
+  );
+  await formats?.learn(counterPartyId, answer.body);
+  return answer;
 }
 
 /** The offer `offerId` on the provider's dataset, as its catalog shows it to us. */
@@ -48,8 +62,9 @@ export async function remoteOffer(
   counterPartyId: string,
   datasetId: string,
   offerId: string,
+  formats?: PeerFormats,
 ): Promise<Record<string, unknown>> {
-  const { body } = await requestDataset(client, counterPartyAddress, counterPartyId, datasetId);
+  const { body } = await requestDataset(client, counterPartyAddress, counterPartyId, datasetId, formats);
   const policies = (body as { hasPolicy?: unknown }).hasPolicy;
   const offers = Array.isArray(policies) ? policies : policies === undefined ? [] : [policies];
   const offer = offers.find(

@@ -84,6 +84,8 @@ export class TransferActions {
           ...(input.dataAddress ? { dataAddress: input.dataAddress } : {}),
         }),
       ),
+      // The format as the provider's catalog wrote it (EDC matches the bare name), else in our form.
+      format: await ctx.peerFormats.wireForm(negotiation.counterPartyId, input.format),
       // Shuyu extension properties: what the data will be used for, and where (other peers ignore them).
       ...usageProperties(usage),
     };

@@ -18,13 +18,14 @@ import type { Queries } from '../../store/database.js';
 import { ProcessError, received } from '../../negotiation/index.js';
 import {
   nextTransferState,
+  TRANSFER_TERMINAL_STATES,
   type TransferChanges,
   type TransferEvent,
   type TransferRecord,
   type TransferState,
 } from '../../transfer/index.js';
 import type { ControlPlaneContext, DspReply } from '../context.js';
-import { bothPids, checkMessagePids, earlyProcessBody, type MessagePids } from '../pids.js';
+import { bothPids, checkMessagePids, earlyProcessBody, withPeerPid, type MessagePids } from '../pids.js';
 import { creating, peerAddressOrRefuse, terminationReason } from '../protocol-support.js';
 import { applyReceived, createReceived, inboxKey } from '../received.js';
 import { readDeclaredUsage } from '../extensions.js';
@@ -41,7 +42,13 @@ export class TransferProtocol {
 
   /** GET /transfers/:pid (either role). */
   async state(caller: Caller, pid: string): Promise<TransferProcess | ReturnType<typeof earlyProcessBody>> {
-    const record = await this.own(caller, pid);
+    const record = await withPeerPid(
+      this.ctx,
+      'transfer',
+      await this.own(caller, pid),
+      () => this.ctx.transfers.get(pid),
+      (r) => TRANSFER_TERMINAL_STATES.includes(r.state),
+    );
     return bothPids(record) ? transferBody(record) : earlyProcessBody('TransferProcess', record);
   }
 
@@ -64,9 +71,10 @@ export class TransferProtocol {
     const denial = await this.useDenial(caller, message.agreementId);
     const key = `${caller.participantId} TransferRequestMessage ${message.consumerPid}`;
     let stored: TransferRecord | undefined;
-    const response = await createReceived<Reply>(ctx.db, ctx.inbox, key, message, {
+    const response = await createReceived<Reply, TransferRecord>(ctx.db, ctx.inbox, key, message, {
       pidOf: (reply) => reply.body.providerPid,
       current: (tx, providerPid) => ctx.transfers.get(providerPid, { tx }),
+      answer: (record) => ({ status: 201, body: transferBody(record) }),
       refusal: (state) => {
         const decision = nextTransferState(
           'provider',

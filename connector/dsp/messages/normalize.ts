@@ -31,9 +31,6 @@ export type Normalized =
       readonly expanded: boolean;
     };
 
-/** Message types that carry no `@id` of their own: the DSP TCK adds one anyway, and it is dropped. */
-const ID_BEARING_TYPES: ReadonlySet<unknown> = new Set(['Catalog', 'Dataset']);
-
 interface JsonLdEvent {
   readonly code: string;
   readonly message: string;
@@ -81,13 +78,6 @@ function parseText(text: string): { ok: true; value: unknown } | { ok: false; er
   } catch (e) {
     return { ok: false, errors: [{ pointer: '', reason: `is not valid JSON: ${(e as Error).message}` }] };
   }
-}
-
-/** Drops the top-level `@id` the TCK adds to messages that have none in the spec. */
-function withoutForeignId(message: JsonObject): JsonObject {
-  if (!('@id' in message) || ID_BEARING_TYPES.has(message['@type'])) return message;
-  const { '@id': _ignored, ...rest } = message;
-  return rest;
 }
 
 /**
@@ -153,7 +143,7 @@ export async function normalizeDspBody(body: unknown, options: NormalizeOptions 
   const message = withKeywordAliases(value);
   if (message !== value) scan = scanBody(message);
   if (scan.compact) {
-    return { ok: true, value: withoutForeignId({ ...message, '@context': [DSP_CONTEXT_URL] }), path: 'fast' };
+    return { ok: true, value: { ...message, '@context': [DSP_CONTEXT_URL] }, path: 'fast' };
   }
   const plainKeys = Object.keys(message).filter((k) => !k.startsWith('@'));
   if (!('@context' in message) && plainKeys.every((k) => !k.includes(':'))) {
@@ -203,7 +193,7 @@ async function expandAndCompact(value: JsonObject, documentLoader: DocumentLoade
   wrapLogicalOperands(compacted, 0);
   return {
     ok: true,
-    value: withoutForeignId({ ...compacted, '@context': contexts }),
+    value: { ...compacted, '@context': contexts },
     path: 'expanded',
   };
 }

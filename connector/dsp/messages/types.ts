@@ -126,6 +126,11 @@ export type NestedCatalog = {
 interface Base<T extends string> {
   '@context': DspContext;
   '@type': T;
+  /**
+   * The sender's id of this message, when it gives one (the DSP TCK, EDC, Shuyu): part of the
+   * message's identity, so a copy with the same id and content is a redelivery (control-plane/received.ts).
+   */
+  '@id'?: string;
 }
 
 interface Pids {

@@ -27,9 +27,15 @@ export function scenarioKey(id: string): string {
   return id.replace(/[_:-]/g, '');
 }
 
+/**
+ * Datasets seeded with the id of the TCK's sample.tck.properties, a plain id and not an IRI: CN:01-02's
+ * counter-offer names its target literally (ACN0102), whatever the run is configured with.
+ */
+const TCK_SAMPLE_DATASETS: Readonly<Record<string, string>> = { 'CN:01-02': 'ACN0102' };
+
 export function idsFor(id: string): ScenarioIds {
   const key = scenarioKey(id);
-  const datasetId = `urn:tck:dataset:${key}`;
+  const datasetId = TCK_SAMPLE_DATASETS[id] ?? `urn:tck:dataset:${key}`;
   const consumerSide = id.startsWith('CN_C') || id.startsWith('TP_C');
   return {
     datasetId,

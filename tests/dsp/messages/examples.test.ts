@@ -112,9 +112,9 @@ describe('DSP 2025-1 examples', () => {
       expect(result.ok && result.message['@context']).to.deep.equal([DSP]);
     });
 
-    it('ignores the extra top-level "@id" the DSP TCK adds', async () => {
+    it('keeps the top-level "@id" a sender gives its message (part of its identity)', async () => {
       const result = await parseDspMessage('ContractRequestMessage', { ...request(), '@id': 'urn:tck:1' });
-      expect(result.ok && result.message).to.deep.equal(request());
+      expect(result.ok && result.message).to.deep.equal({ ...request(), '@id': 'urn:tck:1' });
     });
 
     it('keeps the "@id" of a Catalog, which is part of the message', async () => {
