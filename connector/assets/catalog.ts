@@ -19,6 +19,7 @@ import {
   type DspDataset,
   type DspOffer,
 } from './dsp.js';
+import type { PublisherProfile } from './dcat-ap.js';
 import { parseQuery, type CatalogQuery } from './query.js';
 import {
   buildSnapshot,
@@ -50,6 +51,11 @@ export interface CatalogOptions {
   readonly now?: () => number;
   /** Callers whose views are kept between requests (least recently used goes first). Default 64. */
   readonly callerViews?: number;
+  /**
+   * The member's registration (organisation name, credit code, contact, sector, regions): the catalog's
+   * DCAT-AP title and publisher, and the defaults of every dataset's (dcat-ap.ts).
+   */
+  readonly publisher?: PublisherProfile;
 }
 
 export interface CatalogPage {
@@ -95,8 +101,19 @@ export class Catalog {
   ) {
     this.participantId = options.participantId;
     this.catalogId = options.catalogId ?? `${options.participantId}#catalog`;
-    this.service = dataService(options.serviceId ?? `${options.participantId}#dsp`, options.endpointURL);
-    this.render = { service: this.service, transferFormats: options.transferFormats ?? ['HttpData-PULL'] };
+    const transferFormats = options.transferFormats ?? ['HttpData-PULL'];
+    this.service = dataService(
+      options.serviceId ?? `${options.participantId}#dsp`,
+      options.endpointURL,
+      `${options.publisher?.name ?? options.participantId}: Dataspace Protocol endpoint`,
+      transferFormats,
+    );
+    this.render = {
+      service: this.service,
+      transferFormats,
+      participantId: options.participantId,
+      ...(options.publisher === undefined ? {} : { publisher: options.publisher }),
+    };
     this.now = options.now ?? Date.now;
     this.views = new CallerViews(options.callerViews ?? 64, this.participantId);
   }
@@ -125,6 +142,7 @@ export class Catalog {
       participantId: this.participantId,
       service: this.service,
       datasets: page.datasets,
+      ...(this.render.publisher === undefined ? {} : { publisher: this.render.publisher }),
     });
   }
 

@@ -20,6 +20,7 @@ export type {
   Offer,
   OfferInput,
   Sector,
+  TemporalCoverage,
 } from './types.js';
 export { SECTORS, DATA_ADDRESS_KINDS } from './types.js';
 export {
@@ -65,6 +66,14 @@ export {
   type DspDistribution,
   type DspOffer,
 } from './dsp.js';
+export {
+  agent as dcatAgent,
+  catalogMetadata,
+  FOAF,
+  mediaTypeName,
+  SECTOR_THEMES,
+  type PublisherProfile,
+} from './dcat-ap.js';
 export {
   matchRequestedOffer,
   type OfferMatch,

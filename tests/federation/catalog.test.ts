@@ -379,11 +379,13 @@ describe('federation: crawl and search end to end', function () {
     );
     expect(medical.status).to.equal(200);
     const nested = medical.body.catalog as {
-      'dct:publisher': string;
+      'dct:publisher': { '@id': string; '@type': string };
       service: { endpointURL: string }[];
       dataset: { '@id': string; hasPolicy: unknown[] }[];
     }[];
-    expect(nested.map((c) => c['dct:publisher'])).to.deep.equal([hospital.did]);
+    // DCAT-AP: the provider as a foaf:Agent (its DID as @id).
+    expect(nested.map((c) => c['dct:publisher']['@id'])).to.deep.equal([hospital.did]);
+    expect(nested[0]?.['dct:publisher']['@type']).to.equal('http://xmlns.com/foaf/0.1/Agent');
     expect(nested[0]?.service[0]?.endpointURL).to.equal(`${hospital.url}/dsp`);
     expect(nested[0]?.dataset.map((d) => d['@id'])).to.deep.equal([BEDS]);
 
