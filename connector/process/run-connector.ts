@@ -10,6 +10,7 @@
 // SIGTERM / SIGINT. Outbox timings for tests: SHUYU_OUTBOX_BASE_DELAY_MS, SHUYU_OUTBOX_MAX_DELAY_MS,
 // SHUYU_OUTBOX_MAX_ATTEMPTS.
 
+import { walletPublisher } from '../wallet/publisher.js';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
@@ -77,6 +78,8 @@ export async function startControlPlaneConnector(
     });
     const plane = createControlPlane(connector, {
       clock: options.clock,
+      // The catalog's DCAT-AP publisher: the member's credentials unless configured.
+      publisher: () => walletPublisher(connector.wallet),
       ...options.controlPlane,
       automation,
       hooks: services.hooks,
