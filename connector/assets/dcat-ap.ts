@@ -69,6 +69,11 @@ export const EU_THEME_LABELS: Readonly<Record<string, string>> = {
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 const PHONE = /^\+?[0-9][0-9 ()-]{3,}$/;
 
+/** An e-mail address or a telephone number: what a contact point can link to. */
+export function isContact(value: string): boolean {
+  return EMAIL.test(value.trim()) || PHONE.test(value.trim());
+}
+
 /**
  * One value as itself, several as an array: the form JSON-LD compaction gives a property the context
  * does not declare a set, so a page reads the same as sent and after expand → compact.

@@ -2,7 +2,7 @@
 // ValidationError listing every field problem with its JSON pointer.
 
 import { GRADES } from '../../../policies/vocabulary/grades.js';
-import { EU_THEME_LABELS } from '../dcat-ap.js';
+import { EU_THEME_LABELS, isContact } from '../dcat-ap.js';
 import {
   DATA_ADDRESS_KINDS,
   SECTORS,
@@ -134,11 +134,7 @@ function parseDcatFields(
   }
   if (input.contact !== undefined) {
     const contact = f.string(input.contact, '/contact', { max: 256 });
-    if (
-      contact !== undefined &&
-      !/^[^\s@]+@[^\s@]+$/.test(contact) &&
-      !/^\+?[0-9][0-9 ()-]{3,}$/.test(contact)
-    )
+    if (contact !== undefined && !isContact(contact))
       f.fail('/contact', 'expected an e-mail address or a telephone number');
     else if (contact !== undefined) out.contact = contact;
   }
@@ -159,7 +155,7 @@ function parseTemporal(value: unknown, f: Fields): TemporalCoverage | undefined 
   };
   const start = end('start');
   const finish = end('end');
-  if (start === undefined && finish === undefined) {
+  if (value.start === undefined && value.end === undefined) {
     f.fail('/temporal', 'give start, end or both');
     return undefined;
   }
