@@ -1,7 +1,7 @@
 // The catalog's DCAT-AP publisher from the member's credentials (connector/wallet/publisher.ts), and a
 // catalog re-rendering its datasets when that profile appears (credentials arrive after onboarding).
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -11,6 +11,8 @@ import {
   type PublisherProfile,
 } from '../../connector/assets/index.js';
 import { Database } from '../../connector/store/database.js';
+import { ConfigError } from '../../connector/process/config.js';
+import { catalogSettings } from '../../connector/process/run-connector.js';
 import { walletPublisher } from '../../connector/wallet/publisher.js';
 import { Wallet, WALLET_MIGRATIONS } from '../../connector/wallet/store.js';
 import { asset, ENDPOINT, HOSPITAL, offer, PROVIDER } from './helpers.js';
@@ -109,5 +111,13 @@ describe("assets: the DCAT-AP publisher from the member's credentials", () => {
       publisher: fixed,
     });
     expect(configured.catalogDocument({ datasets: [] })['dct:title']).to.equal('Fixed: data catalog');
+  });
+
+  it('connector.json "catalog" adds what credentials do not carry; a wrong type is a ConfigError', () => {
+    const settings = { contact: 'data@hospital.example', regions: ['CN-BJ'], languages: ['ZHO', 'ENG'] };
+    writeFileSync(join(dir, 'connector.json'), JSON.stringify({ catalog: settings }));
+    expect(catalogSettings({ dataDir: dir } as never)).to.deep.equal(settings);
+    writeFileSync(join(dir, 'connector.json'), JSON.stringify({ catalog: { regions: 'CN-BJ' } }));
+    expect(() => catalogSettings({ dataDir: dir } as never)).to.throw(ConfigError, /"catalog" "regions"/);
   });
 });
