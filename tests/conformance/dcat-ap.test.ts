@@ -290,6 +290,17 @@ describe('conformance: DCAT-AP 3.0 (SHACL) for the seed catalogs and the federat
       ],
     } as JsonObject);
     const paths = new Set((await violations(validator, quads)).map((v) => `${v.path} ${v.shape}`));
+    // A term the bundled contexts do not define is dropped by expansion: safe mode reports it.
+    const dropped = await toRdf({
+      '@context': ['https://w3id.org/dspace/2025/1/context.jsonld'],
+      '@id': 'urn:test:catalog',
+      '@type': 'Catalog',
+      title: 'a bare term',
+    } as JsonObject).then(
+      ({ events }) => events.join('\n'),
+      (e: Error) => e.message,
+    );
+    expect(dropped).to.match(/safe mode|invalid property/i);
     for (const expected of [
       'dct:title sh:MinCountConstraintComponent',
       'dct:publisher sh:NodeKindConstraintComponent',
