@@ -178,15 +178,19 @@ export async function startDataSpace(options: DataSpaceOptions): Promise<Running
       const port = options.ephemeralPorts ? 0 : SECTOR_PORTS[seed.sector] + (next[seed.sector] ?? 0);
       next[seed.sector] = (next[seed.sector] ?? 0) + 1;
       const dir = join(dataDir, seed.sector, seed.key);
-      const connector = await startControlPlaneConnector({ dataDir: dir, port, authorityUrl }).catch(
-        (error: Error & { code?: string }) => {
-          throw new DataSpaceStartError(
-            error.code === 'EADDRINUSE'
-              ? `port ${port} (${seed.organisationName}) is in use; stop whatever uses it and start again.`
-              : `${seed.organisationName}'s connector did not start: ${error.message}`,
-          );
-        },
-      );
+      // The member's registration (what it applied with) is its catalog's DCAT-AP publisher.
+      const connector = await startControlPlaneConnector({
+        dataDir: dir,
+        port,
+        authorityUrl,
+        controlPlane: { publisher: seed.publisher },
+      }).catch((error: Error & { code?: string }) => {
+        throw new DataSpaceStartError(
+          error.code === 'EADDRINUSE'
+            ? `port ${port} (${seed.organisationName}) is in use; stop whatever uses it and start again.`
+            : `${seed.organisationName}'s connector did not start: ${error.message}`,
+        );
+      });
       writeConfigFile(join(dir, CONNECTOR_CONFIG_FILE), {
         host: connector.server.host,
         port: connector.server.port,

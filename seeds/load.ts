@@ -3,7 +3,8 @@
 // name a template in policies/templates/ or a file in seeds/contracts/; sample data is generated.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AssetInput, OfferInput, Sector } from '../connector/assets/types.js';
+import type { PublisherProfile } from '../connector/assets/dcat-ap.js';
+import type { AssetInput, OfferInput, Sector, TemporalCoverage } from '../connector/assets/types.js';
 import type { ApplicationRequest } from '../catalog/authority/types.js';
 import { accessPolicy, type AccessRule } from './access-policies.js';
 import { generateCsv, type SampleSpec } from './sample-data.js';
@@ -23,6 +24,8 @@ interface SeedDatasetFile {
   keywords: string[];
   dataGrade: string;
   licence: string;
+  /** The period the data covers (DCAT-AP dct:temporal). */
+  temporal?: TemporalCoverage;
   sample: SampleSpec;
   offers: SeedOfferFile[];
 }
@@ -40,6 +43,8 @@ interface SeedMemberFile {
 interface SectorFile {
   sector: Sector;
   title: string;
+  /** Where the sector's members are (ISO 3166-2): their datasets' default spatial coverage. */
+  regions?: string[];
   members: SeedMemberFile[];
 }
 
@@ -53,6 +58,8 @@ export interface SeedMember {
   readonly key: string;
   readonly sector: Sector;
   readonly organisationName: string;
+  /** The member's registration as its catalog's DCAT-AP publisher (what its connector is given). */
+  readonly publisher: PublisherProfile;
   readonly application: ApplicationRequest;
   readonly datasets: readonly SeedDataset[];
 }
@@ -97,6 +104,13 @@ export function loadSeeds(root: string): SeedMember[] {
         key: member.key,
         sector: sector.sector,
         organisationName: member.organisationName,
+        publisher: {
+          name: member.organisationName,
+          identifier: member.registrationNumber,
+          contact: member.contact,
+          sector: sector.sector,
+          ...(sector.regions ? { regions: sector.regions } : {}),
+        },
         application: {
           organisationName: member.organisationName,
           registrationNumber: member.registrationNumber,
@@ -115,6 +129,7 @@ export function loadSeeds(root: string): SeedMember[] {
             format: 'text/csv',
             licence: dataset.licence,
             publisher: member.organisationName,
+            ...(dataset.temporal ? { temporal: dataset.temporal } : {}),
             dataAddress: { kind: 'inline', data: generateCsv(dataset.sample) },
           },
           offers: dataset.offers.map((offer) => ({

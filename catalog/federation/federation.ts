@@ -127,6 +127,10 @@ export function openFederation(options: OpenFederationOptions): Federation {
     crawler,
     crawlStatus: status,
     publicUrl: options.publicUrl,
+    publisher: {
+      name: options.organisationName ?? 'Federated catalog',
+      ...(options.registrationNumber ? { identifier: options.registrationNumber } : {}),
+    },
   });
   router.use(CREDENTIAL_SERVICE_PATH, credentialService.router);
 

@@ -19,6 +19,7 @@ import {
   type DspDataset,
   type DspOffer,
 } from './dsp.js';
+import type { PublisherProfile } from './dcat-ap.js';
 import { parseQuery, type CatalogQuery } from './query.js';
 import {
   buildSnapshot,
@@ -50,6 +51,14 @@ export interface CatalogOptions {
   readonly now?: () => number;
   /** Callers whose views are kept between requests (least recently used goes first). Default 64. */
   readonly callerViews?: number;
+  /**
+   * The member's registration (organisation name, credit code, contact, sector, regions): the catalog's
+   * DCAT-AP title and publisher, and the defaults of every dataset's (dcat-ap.ts). A function is asked
+   * again at most every `publisherRefreshMs` (the credentials it reads arrive after onboarding).
+   */
+  readonly publisher?: PublisherProfile | (() => Promise<PublisherProfile | undefined>);
+  /** Default 60 s. */
+  readonly publisherRefreshMs?: number;
 }
 
 export interface CatalogPage {
@@ -81,10 +90,17 @@ export interface ResolvedOffer {
 export class Catalog {
   readonly participantId: string;
   readonly catalogId: string;
-  readonly service: DspDataService;
-  private readonly render: RenderSettings;
+  private render: RenderSettings;
   private readonly now: () => number;
+  private readonly settings: Pick<CatalogOptions, 'serviceId' | 'endpointURL'> & {
+    readonly transferFormats: readonly string[];
+  };
+  private readonly publisherSource: (() => Promise<PublisherProfile | undefined>) | undefined;
+  private readonly publisherRefreshMs: number;
+  private publisherCheckedAt = Number.NEGATIVE_INFINITY;
   private current: Snapshot | undefined;
+  /** The settings `current` was rendered with: a snapshot of other settings is not carried over. */
+  private currentRender: RenderSettings | undefined;
   private loading: Promise<Snapshot> | undefined;
   private readonly views: CallerViews;
 
@@ -95,10 +111,49 @@ export class Catalog {
   ) {
     this.participantId = options.participantId;
     this.catalogId = options.catalogId ?? `${options.participantId}#catalog`;
-    this.service = dataService(options.serviceId ?? `${options.participantId}#dsp`, options.endpointURL);
-    this.render = { service: this.service, transferFormats: options.transferFormats ?? ['HttpData-PULL'] };
+    this.settings = {
+      ...(options.serviceId === undefined ? {} : { serviceId: options.serviceId }),
+      endpointURL: options.endpointURL,
+      transferFormats: options.transferFormats ?? ['HttpData-PULL'],
+    };
+    this.publisherSource = typeof options.publisher === 'function' ? options.publisher : undefined;
+    this.publisherRefreshMs = options.publisherRefreshMs ?? 60_000;
+    this.render = this.renderSettings(
+      typeof options.publisher === 'function' ? undefined : options.publisher,
+    );
     this.now = options.now ?? Date.now;
     this.views = new CallerViews(options.callerViews ?? 64, this.participantId);
+  }
+
+  /** The connector's DSP endpoint as the catalog shows it. */
+  get service(): DspDataService {
+    return this.render.service;
+  }
+
+  private renderSettings(publisher: PublisherProfile | undefined): RenderSettings {
+    const service = dataService(
+      this.settings.serviceId ?? `${this.participantId}#dsp`,
+      this.settings.endpointURL,
+      `${publisher?.name ?? this.participantId}: Dataspace Protocol endpoint`,
+      this.settings.transferFormats,
+    );
+    return {
+      service,
+      transferFormats: this.settings.transferFormats,
+      participantId: this.participantId,
+      ...(publisher === undefined ? {} : { publisher }),
+    };
+  }
+
+  /** Asks the publisher source again when its time is up; a changed profile re-renders every dataset. */
+  private async refreshPublisher(): Promise<void> {
+    if (this.publisherSource === undefined) return;
+    const now = Date.now();
+    if (now < this.publisherCheckedAt + this.publisherRefreshMs) return;
+    this.publisherCheckedAt = now;
+    const profile = await this.publisherSource();
+    if (JSON.stringify(profile) !== JSON.stringify(this.render.publisher))
+      this.render = this.renderSettings(profile);
   }
 
   /**
@@ -123,8 +178,9 @@ export class Catalog {
     return buildCatalog({
       catalogId: this.catalogId,
       participantId: this.participantId,
-      service: this.service,
+      service: this.render.service,
       datasets: page.datasets,
+      ...(this.render.publisher === undefined ? {} : { publisher: this.render.publisher }),
     });
   }
 
@@ -164,9 +220,11 @@ export class Catalog {
 
   /** The current snapshot, refreshed first if the store changed since it was built. */
   async snapshot(): Promise<Snapshot> {
+    await this.refreshPublisher();
     for (;;) {
       const wanted = this.store.version;
-      if (this.current !== undefined && this.current.version >= wanted) return this.current;
+      if (this.current !== undefined && this.current.version >= wanted && this.currentRender === this.render)
+        return this.current;
       // One load at a time; a load that began before the latest write is followed by another.
       this.loading ??= this.load().finally(() => {
         this.loading = undefined;
@@ -178,17 +236,26 @@ export class Catalog {
   private async load(): Promise<Snapshot> {
     // Read the version before the data: a snapshot's label is never newer than its contents.
     const version = this.store.version;
-    const previous = this.current;
+    const render = this.render;
+    const previous = this.currentRender === render ? this.current : undefined;
     const changes = await this.store.changesSince(previous?.seq ?? EVERYTHING);
     let snapshot: Snapshot;
     try {
-      snapshot = buildSnapshot(changes, version, previous, this.render);
+      snapshot = buildSnapshot(changes, version, previous, render);
     } catch (e) {
       // The database is not the one the snapshot was built from (restored, edited by hand): start over.
       if (!(e instanceof SnapshotGapError)) throw e;
-      snapshot = buildSnapshot(await this.store.changesSince(EVERYTHING), version, undefined, this.render);
+      snapshot = buildSnapshot(await this.store.changesSince(EVERYTHING), version, undefined, render);
     }
-    if (this.current === undefined || snapshot.version >= this.current.version) this.current = snapshot;
+    if (render !== this.render) return snapshot; // the publisher changed meanwhile: the next load renders anew
+    if (
+      this.current === undefined ||
+      this.currentRender !== render ||
+      snapshot.version >= this.current.version
+    ) {
+      this.current = snapshot;
+      this.currentRender = render;
+    }
     return snapshot;
   }
 

@@ -9,6 +9,22 @@ import { termKind, type Json, type JsonObject } from '../../policies/jsonld/cano
 import { expandIri, RDF_NS, SHUYU_NS } from '../../policies/jsonld/namespaces.js';
 import { wireFormat } from '../dsp/messages/format.js';
 import { DSP_TERMS } from '../dsp/messages/terms.js';
+import {
+  agent,
+  catalogMetadata,
+  contactPoint,
+  licenceDocument,
+  location,
+  mediaType,
+  oneOrMany,
+  periodOfTime,
+  resource,
+  sectorThemes,
+  temporal,
+  theme,
+  transferFormat,
+  type PublisherProfile,
+} from './dcat-ap.js';
 import { LITERAL_KEYS, normaliseLiteral } from './policy-key.js';
 import type { Asset, AssetRegistration } from './types.js';
 
@@ -32,7 +48,11 @@ export const DATASET_KEYS = {
 export interface DspDataService {
   readonly '@id': string;
   readonly '@type': 'DataService';
+  /** A literal, as DSP's context and schema define it (DCAT-AP wants an IRI: docs/catalog-metadata.md). */
   readonly endpointURL: string;
+  readonly 'dct:title'?: string;
+  /** The transfer types served, each typed dct:MediaTypeOrExtent (what a distribution's format needs). */
+  readonly 'dct:format'?: JsonObject | readonly JsonObject[];
 }
 
 export interface DspDistribution {
@@ -40,7 +60,11 @@ export interface DspDistribution {
   /** The transfer type as an IRI that expands (e.g. "dspace:HttpData-PULL", dsp/messages/format.ts). */
   readonly format: string;
   readonly accessService: DspDataService;
-  readonly 'dcat:mediaType': string;
+  /** The DSP endpoint, where the data is negotiated for (DCAT-AP's mandatory accessURL). */
+  readonly 'dcat:accessURL': JsonObject;
+  /** The IANA media type IRI as a dct:MediaType. */
+  readonly 'dcat:mediaType': JsonObject;
+  readonly 'dct:license': JsonObject;
 }
 
 /** An ODRL Offer in a catalog: no target; rules and metadata as the policy engine canonicalised them. */
@@ -58,10 +82,17 @@ export interface DspDataset {
   readonly 'dct:title': string;
   readonly 'dct:description'?: string;
   readonly 'dcat:keyword'?: readonly string[];
-  readonly 'dct:publisher': string;
-  readonly 'dct:license': string;
-  readonly 'dct:issued': string;
-  readonly 'dct:modified': string;
+  /** A foaf:Agent (dcat-ap.ts). */
+  readonly 'dct:publisher': JsonObject;
+  readonly 'dct:license': JsonObject;
+  /** xsd:dateTime value objects. */
+  readonly 'dct:issued': JsonObject;
+  readonly 'dct:modified': JsonObject;
+  readonly 'dcat:contactPoint'?: JsonObject;
+  /** One concept, or an array of several (oneOrMany). */
+  readonly 'dcat:theme': JsonObject | readonly JsonObject[];
+  readonly 'dct:spatial'?: JsonObject | readonly JsonObject[];
+  readonly 'dct:temporal'?: JsonObject;
   readonly [DATASET_KEYS.sector]: string;
   readonly [DATASET_KEYS.dataGrade]: string;
   readonly hasPolicy: readonly DspOffer[];
@@ -74,6 +105,8 @@ export interface DspCatalog {
   readonly '@type': 'Catalog';
   readonly participantId: string;
   readonly service: readonly DspDataService[];
+  /** DCAT-AP: dct:title, dct:description, dct:publisher, foaf:homepage, dct:language. */
+  readonly [dcatAp: string]: unknown;
   /** Absent when the caller sees no dataset (the DSP schema wants a non-empty list or none). */
   readonly dataset?: readonly DspDataset[];
 }
@@ -104,29 +137,57 @@ export function parseDspOfferId(id: string): { offerId: string; datasetId: strin
 /** Everything of a Dataset but its offers: computed once per asset version (snapshot.ts). */
 export type DatasetHeader = Omit<DspDataset, 'hasPolicy' | '@context'>;
 
-export function datasetHeader(
-  asset: Asset,
-  service: DspDataService,
-  transferFormats: readonly string[],
-): DatasetHeader {
+/** What every dataset of one catalog shares: its endpoint, transfer types and publisher. */
+export interface DatasetContext {
+  readonly service: DspDataService;
+  readonly transferFormats: readonly string[];
+  /** The provider's DID: the publisher agent's @id when the asset names the member as publisher. */
+  readonly participantId: string;
+  /** The member's registration: defaults for the DCAT-AP fields the asset leaves out. */
+  readonly publisher?: PublisherProfile;
+}
+
+/**
+ * The dataset's DCAT-AP description (dcat-ap.ts). The publisher is the member (its DID as @id, its
+ * credit code as dct:identifier) unless the asset names another organisation, which is then an Agent
+ * without either. Themes default to the sector's EU theme and the sector itself; spatial coverage and
+ * the contact point to the member's; a description, which DCAT-AP requires, to the title.
+ */
+export function datasetHeader(asset: Asset, context: DatasetContext): DatasetHeader {
+  const profile = context.publisher;
+  const member =
+    profile === undefined || asset.publisher === profile.name || asset.publisher === context.participantId;
+  const publisherName = member && profile !== undefined ? profile.name : asset.publisher;
+  const contact = asset.contact ?? profile?.contact;
+  const point = contact === undefined ? undefined : contactPoint(publisherName, contact);
+  const regions = asset.spatial ?? profile?.regions ?? [];
+  const licence = licenceDocument(asset.licence);
   return deepFreeze({
     '@id': asset.id,
     '@type': 'Dataset',
     'dct:title': asset.title,
-    ...(asset.description === '' ? {} : { 'dct:description': asset.description }),
+    'dct:description': asset.description === '' ? asset.title : asset.description,
     ...(asset.keywords.length === 0 ? {} : { 'dcat:keyword': [...asset.keywords] }),
-    'dct:publisher': asset.publisher,
-    'dct:license': asset.licence,
-    'dct:issued': asset.issued,
-    'dct:modified': asset.modified,
+    'dct:publisher': member
+      ? agent(publisherName, profile?.identifier, context.participantId)
+      : agent(publisherName),
+    'dct:license': licence,
+    'dct:issued': temporal(asset.issued),
+    'dct:modified': temporal(asset.modified),
+    ...(point === undefined ? {} : { 'dcat:contactPoint': point }),
+    'dcat:theme': oneOrMany((asset.themes ?? sectorThemes(asset.sector)).map(theme)),
+    ...(regions.length === 0 ? {} : { 'dct:spatial': oneOrMany(regions.map(location)) }),
+    ...(asset.temporal === undefined ? {} : { 'dct:temporal': periodOfTime(asset.temporal) }),
     [DATASET_KEYS.sector]: asset.sector,
     [DATASET_KEYS.dataGrade]: asset.dataGrade,
     ...(asset.registration ? { [DATASET_KEYS.registration]: registrationNode(asset.registration) } : {}),
-    distribution: transferFormats.map((format) => ({
+    distribution: context.transferFormats.map((format) => ({
       '@type': 'Distribution' as const,
       format: wireFormat(format),
-      accessService: service,
-      'dcat:mediaType': asset.format,
+      accessService: context.service,
+      'dcat:accessURL': resource(context.service.endpointURL),
+      'dcat:mediaType': mediaType(asset.format),
+      'dct:license': licence,
     })),
   });
 }
@@ -143,8 +204,22 @@ export function registrationNode(registration: AssetRegistration): JsonObject {
   };
 }
 
-export function dataService(id: string, endpointURL: string): DspDataService {
-  return deepFreeze({ '@id': id, '@type': 'DataService', endpointURL });
+/** The connector's DSP endpoint as a DSP DataService and a DCAT-AP one (title, formats served). */
+export function dataService(
+  id: string,
+  endpointURL: string,
+  title = 'Dataspace Protocol endpoint',
+  transferFormats: readonly string[] = [],
+): DspDataService {
+  return deepFreeze({
+    '@id': id,
+    '@type': 'DataService',
+    endpointURL,
+    'dct:title': title,
+    ...(transferFormats.length === 0
+      ? {}
+      : { 'dct:format': oneOrMany(transferFormats.map((f) => transferFormat(wireFormat(f)))) }),
+  });
 }
 
 export interface CatalogDocumentOptions {
@@ -153,15 +228,19 @@ export interface CatalogDocumentOptions {
   readonly participantId: string;
   readonly service: DspDataService;
   readonly datasets: readonly DspDataset[];
+  /** The member's registration, for the catalog's title, publisher and homepage (DCAT-AP). */
+  readonly publisher?: PublisherProfile;
 }
 
 /** The Catalog a CatalogRequestMessage is answered with. */
 export function buildCatalog(options: CatalogDocumentOptions): DspCatalog {
+  const profile = options.publisher ?? { name: options.participantId };
   return {
     '@context': [DSP_CONTEXT],
     '@id': options.catalogId,
     '@type': 'Catalog',
     participantId: options.participantId,
+    ...catalogMetadata(profile, options.participantId, options.service.endpointURL),
     service: [options.service],
     ...(options.datasets.length === 0 ? {} : { dataset: options.datasets }),
   };

@@ -21,6 +21,7 @@ export type {
   OfferInput,
   Sector,
   AssetRegistration,
+  TemporalCoverage,
 } from './types.js';
 export { SECTORS, DATA_ADDRESS_KINDS } from './types.js';
 export {
@@ -66,6 +67,14 @@ export {
   type DspDistribution,
   type DspOffer,
 } from './dsp.js';
+export {
+  agent as dcatAgent,
+  catalogMetadata,
+  FOAF,
+  mediaTypeName,
+  SECTOR_THEMES,
+  type PublisherProfile,
+} from './dcat-ap.js';
 export {
   matchRequestedOffer,
   type OfferMatch,

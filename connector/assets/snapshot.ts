@@ -12,7 +12,7 @@
 import { compilePolicySync, type CompiledPolicy } from '../../policies/index.js';
 import type { JsonObject } from '../../policies/jsonld/canonicalize.js';
 import { GRADES } from '../../policies/vocabulary/grades.js';
-import { datasetHeader, dspPolicyBody, type DatasetHeader, type DspDataService } from './dsp.js';
+import { datasetHeader, dspPolicyBody, type DatasetContext, type DatasetHeader } from './dsp.js';
 import { compareText } from './dataset-fields.js';
 import { policyTerms } from './policy-key.js';
 import type { OfferRecord, RegistryChanges } from './store.js';
@@ -78,10 +78,7 @@ export interface Snapshot {
   readonly timeBoundaries: Float64Array;
 }
 
-export interface RenderSettings {
-  readonly service: DspDataService;
-  readonly transferFormats: readonly string[];
-}
+export type RenderSettings = DatasetContext;
 
 /** Thrown when `changes` do not extend `previous` (a row is neither carried over nor re-read). */
 export class SnapshotGapError extends Error {}
@@ -134,7 +131,7 @@ export function buildSnapshot(
     return {
       asset,
       seq,
-      header: datasetHeader(asset, render.service, render.transferFormats),
+      header: datasetHeader(asset, render),
       keywords: new Set(asset.keywords.map((k) => k.toLowerCase())),
     };
   });

@@ -60,6 +60,20 @@ export interface Asset {
   readonly dataAddress: DataAddress;
   /** Set when the asset is part of a product registered at the authority (connector/products); not input. */
   readonly registration?: AssetRegistration;
+  // DCAT-AP metadata (dcat-ap.ts); each defaults to the member's registration when absent.
+  /** EU data theme codes (HEAL, ECON, ...), Shuyu sectors or theme IRIs. Default: the sector's. */
+  readonly themes?: readonly string[];
+  /** ISO 3166 codes (CN, CN-BJ) or place IRIs. Default: the member's regions. */
+  readonly spatial?: readonly string[];
+  /** The period the data covers: ISO dates (YYYY-MM-DD) or date-times, either end may be open. */
+  readonly temporal?: TemporalCoverage;
+  /** An e-mail address or telephone number for questions on the dataset. Default: the member's. */
+  readonly contact?: string;
+}
+
+export interface TemporalCoverage {
+  readonly start?: string;
+  readonly end?: string;
 }
 
 /** The authority's registration of the data product an asset belongs to (数据产品登记). */

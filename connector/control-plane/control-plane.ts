@@ -3,7 +3,13 @@
 // and the automation that takes the connector's own steps. The HTTP bindings (connector/dsp,
 // connector/management) call these services; nothing here knows about express.
 
-import { ASSET_MIGRATIONS, AssetStore, Catalog, type AssetStoreOptions } from '../assets/index.js';
+import {
+  ASSET_MIGRATIONS,
+  AssetStore,
+  Catalog,
+  type AssetStoreOptions,
+  type CatalogOptions,
+} from '../assets/index.js';
 import { systemClock, type Clock, type HostPolicy } from '../identity/index.js';
 import { NEGOTIATION_MIGRATIONS, NegotiationStore } from '../negotiation/index.js';
 import {
@@ -72,6 +78,8 @@ export interface ControlPlaneOptions {
   readonly automation?: AutomationSettings;
   /** Transfer formats offered for every dataset; default HttpData-PULL and HttpData-PUSH. */
   readonly transferFormats?: readonly string[];
+  /** The member's registration for the catalog's DCAT-AP metadata (CatalogOptions.publisher). */
+  readonly publisher?: CatalogOptions['publisher'];
   readonly outbox?: OutboxTuning;
   /** How long a process may wait on its counterparty before it is terminated; default 24 h each. */
   readonly timeouts?: TimeoutSettings;
@@ -131,6 +139,7 @@ export function createControlPlane(
     endpointURL: dspBase,
     transferFormats,
     now: () => clock().getTime(),
+    ...(options.publisher === undefined ? {} : { publisher: options.publisher }),
   });
   const negotiations = new NegotiationStore(connector.db, { now: clock });
   const transfers = new TransferStore(connector.db, {

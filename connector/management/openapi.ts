@@ -237,6 +237,36 @@ const SCHEMAS: Record<string, Json> = {
       issued: { type: 'string', pattern: DATE_TIME, description: 'Default: the time of registration.' },
       modified: { type: 'string', pattern: DATE_TIME, description: 'Default: the time of the write.' },
       dataAddress: ref('DataAddress'),
+      themes: {
+        type: 'array',
+        maxItems: 20,
+        uniqueItems: true,
+        items: nonEmpty(512),
+        description:
+          'DCAT-AP dcat:theme: EU data theme codes (HEAL, ECON, ENER, EDUC, ...), Shuyu sectors or http(s) IRIs. ' +
+          "Default: the sector's EU theme and the sector.",
+      },
+      spatial: {
+        type: 'array',
+        maxItems: 20,
+        uniqueItems: true,
+        items: nonEmpty(512),
+        description:
+          "DCAT-AP dct:spatial: ISO 3166 codes (CN, CN-BJ) or http(s) IRIs. Default: the member's regions.",
+      },
+      temporal: {
+        type: 'object',
+        additionalProperties: false,
+        minProperties: 1,
+        description: 'DCAT-AP dct:temporal: the period the data covers (dates YYYY-MM-DD or date-times).',
+        properties: { start: { type: 'string', maxLength: 64 }, end: { type: 'string', maxLength: 64 } },
+      },
+      contact: {
+        type: 'string',
+        maxLength: 256,
+        description:
+          "DCAT-AP dcat:contactPoint: an e-mail address or a telephone number. Default: the member's.",
+      },
     },
   },
   Asset: {

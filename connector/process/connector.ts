@@ -69,6 +69,18 @@ export interface ConnectorConfig {
    * without a management call) or per step, e.g. {"finalize": "manual"}; see control-plane/automation-config.ts.
    */
   automation?: AutomationSettings;
+  /**
+   * The catalog's DCAT-AP publisher details the credentials do not carry (docs/catalog-metadata.md):
+   * contact (e-mail or telephone), regions (ISO 3166 codes), homepage, languages (EU codes, ENG, ZHO).
+   */
+  catalog?: CatalogPublisherSettings;
+}
+
+export interface CatalogPublisherSettings {
+  readonly contact?: string;
+  readonly regions?: readonly string[];
+  readonly homepage?: string;
+  readonly languages?: readonly string[];
 }
 
 export interface DcpConfig {

@@ -10,6 +10,7 @@
 // SIGTERM / SIGINT. Outbox timings for tests: SHUYU_OUTBOX_BASE_DELAY_MS, SHUYU_OUTBOX_MAX_DELAY_MS,
 // SHUYU_OUTBOX_MAX_ATTEMPTS.
 
+import { walletPublisher } from '../wallet/publisher.js';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
@@ -50,6 +51,7 @@ import {
 import {
   CONNECTOR_CONFIG_FILE,
   startConnector,
+  type CatalogPublisherSettings,
   type ConnectorConfig,
   type RunningConnector,
   type StartConnectorOptions,
@@ -81,6 +83,7 @@ export async function startControlPlaneConnector(
   options: ControlPlaneConnectorOptions,
 ): Promise<ControlPlaneConnector> {
   const automation = automationSetting(options);
+  const catalog = catalogSettings(options);
   const connector = await startConnector({
     ...options,
     migrations: [
@@ -102,6 +105,8 @@ export async function startControlPlaneConnector(
     const plane = createControlPlane(connector, {
       clock: options.clock,
       timeouts: settings.timeouts,
+      // The catalog's DCAT-AP publisher: the member's credentials and connector.json "catalog".
+      publisher: () => walletPublisher(connector.wallet, catalog),
       ...options.controlPlane,
       automation,
       outbox: { ...settings.delivery, ...options.controlPlane?.outbox },
@@ -187,6 +192,30 @@ function automationSetting(
     throw error;
   }
   return value as NonNullable<ConnectorConfig['automation']>;
+}
+
+/** connector.json "catalog": the DCAT-AP details credentials do not carry; a wrong type is a ConfigError. */
+export function catalogSettings(options: ControlPlaneConnectorOptions): CatalogPublisherSettings {
+  const file = readConfigFile<Partial<ConnectorConfig>>(dataFile(options.dataDir, CONNECTOR_CONFIG_FILE));
+  const value: unknown = file?.catalog ?? {};
+  const where = `${CONNECTOR_CONFIG_FILE} "catalog"`;
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new ConfigError(`${where} must be an object`);
+  const settings = value as Record<string, unknown>;
+  for (const key of Object.keys(settings)) {
+    const v = settings[key];
+    const ok =
+      key === 'contact' || key === 'homepage'
+        ? typeof v === 'string' && v !== ''
+        : (key === 'regions' || key === 'languages') &&
+          Array.isArray(v) &&
+          v.every((x) => typeof x === 'string' && x !== '');
+    if (!ok)
+      throw new ConfigError(
+        `${where} "${key}": expected contact and homepage as text, regions and languages as lists of codes`,
+      );
+  }
+  return settings as CatalogPublisherSettings;
 }
 
 /** Outbox timings from the environment (tests shorten the back-off). */

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import {
   ACCESS_POLICY_KEY,
+  Catalog,
   CatalogQueryError,
   DATASET_KEYS,
   DSP_CONTEXT,
@@ -119,19 +120,41 @@ describe('assets: catalog', () => {
         '@type': 'Dataset',
         'dct:title': 'Dataset urn:ds:visits',
         'dct:description': 'Outpatient visits, anonymised',
-        'dct:publisher': PROVIDER,
-        'dct:license': 'https://provider.example/licences/research',
         [DATASET_KEYS.sector]: 'medical',
         [DATASET_KEYS.dataGrade]: 'important',
       });
+      // DCAT-AP: without the member's registration the publisher is the DID, as an agent.
+      expect(d?.['dct:publisher']).to.deep.equal({
+        '@id': PROVIDER,
+        '@type': 'http://xmlns.com/foaf/0.1/Agent',
+        'http://xmlns.com/foaf/0.1/name': PROVIDER,
+      });
+      const licence = { '@id': 'https://provider.example/licences/research', '@type': 'dct:LicenseDocument' };
+      expect(d?.['dct:license']).to.deep.equal(licence);
+      expect(d?.['dct:issued']).to.have.property('@type', 'xsd:dateTime');
+      expect([d?.['dcat:theme'] ?? []].flat().map((t) => t['@id'])).to.deep.equal([
+        'http://publications.europa.eu/resource/authority/data-theme/HEAL',
+        'https://w3id.org/shuyu/v1/sector/medical',
+      ]);
       expect(d?.['@context']).to.deep.equal([DSP_CONTEXT]);
       expect(d?.['dcat:keyword']).to.deep.equal(['outpatient', 'Hospital']);
       expect(d?.distribution).to.deep.equal([
         {
           '@type': 'Distribution',
           format: 'dspace:HttpData-PULL',
-          accessService: { '@id': `${PROVIDER}#dsp`, '@type': 'DataService', endpointURL: ENDPOINT },
-          'dcat:mediaType': 'text/csv',
+          accessService: {
+            '@id': `${PROVIDER}#dsp`,
+            '@type': 'DataService',
+            endpointURL: ENDPOINT,
+            'dct:title': `${PROVIDER}: Dataspace Protocol endpoint`,
+            'dct:format': { '@id': 'dspace:HttpData-PULL', '@type': 'dct:MediaTypeOrExtent' },
+          },
+          'dcat:accessURL': { '@id': ENDPOINT, '@type': 'http://www.w3.org/2000/01/rdf-schema#Resource' },
+          'dcat:mediaType': {
+            '@id': 'https://www.iana.org/assignments/media-types/text/csv',
+            '@type': 'dct:MediaType',
+          },
+          'dct:license': licence,
         },
       ]);
       const [policy] = d?.hasPolicy ?? [];
@@ -145,6 +168,85 @@ describe('assets: catalog', () => {
       const first = (policy?.permission as { action: unknown; constraint: { leftOperand: string }[] }[])[0];
       expect(first?.action).to.equal('use'); // a string, as the DSP schema wants
       expect(first?.constraint[0]?.leftOperand).to.equal('https://w3id.org/shuyu/v1#credentialType');
+    });
+
+    it("DCAT-AP: the member's registration is the default, the asset's own fields win", async () => {
+      const publisher = {
+        name: 'Beijing Research Hospital',
+        identifier: '121100004000000128',
+        contact: 'data-office@hospital.example',
+        sector: 'medical' as const,
+        regions: ['CN-BJ'],
+        languages: ['ENG', 'ZHO'],
+      };
+      const catalog = new Catalog(r.store, { participantId: PROVIDER, endpointURL: ENDPOINT, publisher });
+      await r.store.createAsset(
+        asset('urn:ds:own', {
+          publisher: 'Beijing Research Hospital',
+          description: '',
+          themes: ['TECH'],
+          spatial: ['CN'],
+          temporal: { start: '2025-01-01', end: '2025-12-31T23:59:59Z' },
+          contact: '+86 10 6000 1001',
+        }),
+      );
+      const d = await catalog.datasetFor(HOSPITAL, 'urn:ds:own');
+      expect(d?.['dct:publisher']).to.deep.equal({
+        '@id': PROVIDER,
+        '@type': 'http://xmlns.com/foaf/0.1/Agent',
+        'http://xmlns.com/foaf/0.1/name': 'Beijing Research Hospital',
+        'dct:identifier': '121100004000000128',
+      });
+      expect(d?.['dct:description'], 'DCAT-AP requires one: the title').to.equal('Dataset urn:ds:own');
+      expect(d?.['dcat:theme']).to.deep.equal({
+        '@id': 'http://publications.europa.eu/resource/authority/data-theme/TECH',
+        '@type': 'http://www.w3.org/2004/02/skos/core#Concept',
+        'http://www.w3.org/2004/02/skos/core#prefLabel': {
+          '@value': 'Science and technology',
+          '@language': 'en',
+        },
+      });
+      expect(d?.['dct:spatial']).to.deep.equal({
+        '@id': 'http://publications.europa.eu/resource/authority/country/CHN',
+        '@type': 'dct:Location',
+      });
+      expect(d?.['dct:temporal']).to.deep.equal({
+        '@type': 'dct:PeriodOfTime',
+        'dcat:startDate': { '@value': '2025-01-01', '@type': 'xsd:date' },
+        'dcat:endDate': { '@value': '2025-12-31T23:59:59Z', '@type': 'xsd:dateTime' },
+      });
+      expect(d?.['dcat:contactPoint']).to.deep.equal({
+        '@type': 'http://www.w3.org/2006/vcard/ns#Kind',
+        'http://www.w3.org/2006/vcard/ns#fn': 'Beijing Research Hospital',
+        'http://www.w3.org/2006/vcard/ns#hasTelephone': { '@id': 'tel:+861060001001' },
+      });
+      // The defaults: the member's contact (mailto: IRI) and region; another organisation is no member.
+      await r.store.createAsset(asset('urn:ds:theirs', { publisher: 'Another Hospital' }));
+      const other = await catalog.datasetFor(HOSPITAL, 'urn:ds:theirs');
+      expect(other?.['dct:publisher']).to.deep.equal({
+        '@type': 'http://xmlns.com/foaf/0.1/Agent',
+        'http://xmlns.com/foaf/0.1/name': 'Another Hospital',
+      });
+      expect(other?.['dcat:contactPoint']).to.deep.include({
+        'http://www.w3.org/2006/vcard/ns#hasEmail': { '@id': 'mailto:data-office@hospital.example' },
+      });
+      expect(other?.['dct:spatial']).to.deep.equal({
+        '@id': 'https://w3id.org/shuyu/v1/region/CN-BJ',
+        '@type': 'dct:Location',
+      });
+      const document = catalog.catalogDocument(await catalog.catalogFor(HOSPITAL, {}));
+      expect(document).to.deep.include({
+        'dct:title': 'Beijing Research Hospital: data catalog',
+        'http://xmlns.com/foaf/0.1/homepage': {
+          '@id': `${new URL(ENDPOINT).origin}/`,
+          '@type': 'http://xmlns.com/foaf/0.1/Document',
+        },
+      });
+      expect((document['dct:language'] as { '@id': string }[]).map((l) => l['@id'])).to.deep.equal([
+        'http://publications.europa.eu/resource/authority/language/ENG',
+        'http://publications.europa.eu/resource/authority/language/ZHO',
+      ]);
+      expect(validateDspMessage('Catalog', JSON.parse(JSON.stringify(document)))).to.deep.equal([]);
     });
 
     it('validates against the official DSP 2025-1 schemas (Dataset and Catalog)', async () => {

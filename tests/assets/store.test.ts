@@ -104,6 +104,42 @@ describe('assets: store', () => {
       }
     });
 
+    it('checks the DCAT-AP fields: themes, spatial coverage, the covered period and the contact', async () => {
+      const e = await rejection(
+        () =>
+          r.store.createAsset(
+            asset('urn:ds:dcat', {
+              themes: ['HEAL', 'health'],
+              spatial: ['Beijing', 'CN-BJ'],
+              temporal: { start: '2025-12-31', end: '2025-01-01', until: 'x' },
+              contact: 'call us',
+            }),
+          ),
+        ValidationError,
+      );
+      expect(pointers(e.fields)).to.have.members([
+        '/themes/1',
+        '/spatial/0',
+        '/temporal/until',
+        '/temporal/end',
+        '/contact',
+      ]);
+      const stored = await r.store.createAsset(
+        asset('urn:ds:dcat', {
+          themes: ['HEAL', 'http://example.org/theme/x'],
+          spatial: ['CN-BJ'],
+          temporal: { start: '2025-01-01' },
+          contact: 'data@hospital.example',
+        }),
+      );
+      expect(stored).to.deep.include({
+        themes: ['HEAL', 'http://example.org/theme/x'],
+        spatial: ['CN-BJ'],
+        temporal: { start: '2025-01-01' },
+        contact: 'data@hospital.example',
+      });
+    });
+
     it('checks each data address kind for what it needs', async () => {
       const cases: [object, string][] = [
         [{ kind: 'file', path: 'relative/x.csv' }, '/dataAddress/path'],

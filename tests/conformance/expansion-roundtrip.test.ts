@@ -11,7 +11,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ASSET_MIGRATIONS, AssetStore, Catalog, type Caller } from '../../connector/assets/index.js';
+import {
+  ASSET_MIGRATIONS,
+  AssetStore,
+  Catalog,
+  type Caller,
+  type PublisherProfile,
+} from '../../connector/assets/index.js';
 import { dspPolicyBody } from '../../connector/assets/dsp.js';
 import { buildAgreement } from '../../connector/control-plane/negotiation/agreement.js';
 import { placeholderPullAddress } from '../../connector/control-plane/transfer/data-address.js';
@@ -217,7 +223,11 @@ interface Provider {
   readonly close: () => Promise<void>;
 }
 
-async function openProvider(participantId: string, endpointURL: string): Promise<Provider> {
+async function openProvider(
+  participantId: string,
+  endpointURL: string,
+  publisher?: PublisherProfile,
+): Promise<Provider> {
   const dir = mkdtempSync(join(tmpdir(), 'shuyu-roundtrip-'));
   const db = await Database.open(join(dir, 'connector.sqlite'), ASSET_MIGRATIONS);
   const store = new AssetStore(db, { clock: () => new Date('2026-06-01T00:00:00Z') });
@@ -226,6 +236,7 @@ async function openProvider(participantId: string, endpointURL: string): Promise
     endpointURL,
     transferFormats: ['HttpData-PULL', 'HttpData-PUSH'],
     now: () => Date.parse('2026-06-01T00:00:00Z'),
+    ...(publisher === undefined ? {} : { publisher }),
   });
   return { store, catalog, close: () => db.close() };
 }
@@ -542,9 +553,11 @@ describe('conformance: wire forms survive JSON-LD expansion (bundled contexts on
     expect(members.length).to.be.greaterThan(0);
     let datasets = 0;
     for (const member of members) {
+      // With the member's registration: the DCAT-AP publisher, contact, themes and region.
       const provider = await openProvider(
         `did:web:${member.key}.example`,
         `https://${member.key}.example/dsp`,
+        member.publisher,
       );
       try {
         const store = provider.store;

@@ -277,7 +277,10 @@ describe('federation: crawl and search end to end', function () {
     expect(ids(await search('sector=energy', 'admin'))).to.deep.equal([GRID]);
     expect(ids(await search('grade=important', 'admin'))).to.deep.equal([OUTPATIENT]);
     expect(ids(await search('format=application/json&sort=title', 'admin'))).to.deep.equal([BEDS, CLINIC]);
-    expect(ids(await search(`publisher=${encodeURIComponent(grid.did)}`, 'admin'))).to.deep.equal([GRID]);
+    // The publisher is the member's organisation, as its MembershipCredential names it (DCAT-AP foaf:name).
+    expect(
+      ids(await search(`publisher=${encodeURIComponent('Haidian Grid Company')}`, 'admin')),
+    ).to.deep.equal([GRID]);
     expect(ids(await search('licence=https%3A%2F%2Flicences.example%2Fcommercial', 'admin'))).to.deep.equal([
       CREDIT,
     ]);
@@ -379,11 +382,13 @@ describe('federation: crawl and search end to end', function () {
     );
     expect(medical.status).to.equal(200);
     const nested = medical.body.catalog as {
-      'dct:publisher': string;
+      'dct:publisher': { '@id': string; '@type': string };
       service: { endpointURL: string }[];
       dataset: { '@id': string; hasPolicy: unknown[] }[];
     }[];
-    expect(nested.map((c) => c['dct:publisher'])).to.deep.equal([hospital.did]);
+    // DCAT-AP: the provider as a foaf:Agent (its DID as @id).
+    expect(nested.map((c) => c['dct:publisher']['@id'])).to.deep.equal([hospital.did]);
+    expect(nested[0]?.['dct:publisher']['@type']).to.equal('http://xmlns.com/foaf/0.1/Agent');
     expect(nested[0]?.service[0]?.endpointURL).to.equal(`${hospital.url}/dsp`);
     expect(nested[0]?.dataset.map((d) => d['@id'])).to.deep.equal([BEDS]);
 

@@ -32,6 +32,13 @@ export function isForeignIriKey(key: string): boolean {
 
 /** A stand-in key the scan treats as stable: `dct:` with a local name no DSP term stands for. */
 const STAND_IN = 'dct:x-shuyu-foreign-';
+const STAND_IN_TYPE = 'dct:X-shuyu-foreign-class';
+/**
+ * The DSP context defines `format` (dct:format) for Distributions only: on a DataService (the transfer
+ * types it serves, DCAT-AP) compaction keeps "dct:format", though the scan, not knowing where it is,
+ * takes any key of a term's IRI for one compaction would rewrite.
+ */
+const DCT_FORMAT = 'dct:format';
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -45,11 +52,15 @@ function withStandIns(value: unknown): unknown {
   let n = 0;
   for (const [key, child] of Object.entries(value)) {
     let name = key;
-    if (isForeignIriKey(key)) {
+    if (isForeignIriKey(key) || (key === DCT_FORMAT && value['@type'] === 'DataService')) {
       do name = `${STAND_IN}${n++}`;
       while (Object.hasOwn(value, name) || Object.hasOwn(out, name));
     }
-    out[name] = withStandIns(child);
+    // A class IRI outside the context (foaf:Agent, vcard:Kind in full) comes back from compaction as is.
+    out[name] =
+      key === '@type' && typeof child === 'string' && isForeignIriKey(child)
+        ? STAND_IN_TYPE
+        : withStandIns(child);
   }
   return out;
 }

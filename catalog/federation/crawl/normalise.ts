@@ -2,7 +2,7 @@
 // the index keeps. Metadata may come in any of the forms JSON-LD allows (a string, {"@value"},
 // {"@id"}, a list); each field is reduced to plain text. Nested catalogs are flattened.
 import { createHash } from 'node:crypto';
-import { ACCESS_POLICY_KEY, DATASET_KEYS } from '../../../connector/assets/index.js';
+import { ACCESS_POLICY_KEY, DATASET_KEYS, FOAF, mediaTypeName } from '../../../connector/assets/index.js';
 import type { Json, JsonObject } from '../../../connector/dsp/messages/types.js';
 import type { CrawledDataset, CrawledOffer } from '../types.js';
 
@@ -18,6 +18,16 @@ function text(value: Json | undefined): string | undefined {
     return text(value['@value'] ?? value['@id'] ?? value['foaf:name'] ?? value['name']);
   }
   return String(value);
+}
+
+/** The name of a publisher: a foaf:Agent's foaf:name (DCAT-AP), else its text (a name or DID). */
+function agentName(value: Json | undefined): string | undefined {
+  const agent = Array.isArray(value) ? value[0] : value;
+  if (isObject(agent)) {
+    const name = text(agent[`${FOAF}name`] ?? agent['foaf:name']);
+    if (name !== undefined) return name;
+  }
+  return text(value);
 }
 
 function texts(value: Json | undefined): string[] {
@@ -69,11 +79,12 @@ function datasetOf(dataset: JsonObject): CrawledDataset | undefined {
   const mediaType = distributions
     .map((d) => (isObject(d) ? text(d[DATASET_KEYS.mediaType] ?? d['dcat:mediaType']) : undefined))
     .find((m) => m !== undefined);
+  // An IANA media type IRI (DCAT-AP) is indexed as the media type it names: text/csv.
   const optional = {
     sector: text(body[DATASET_KEYS.sector]),
     dataGrade: text(body[DATASET_KEYS.dataGrade]),
-    publisher: text(body[DATASET_KEYS.publisher]),
-    mediaType,
+    publisher: agentName(body[DATASET_KEYS.publisher]),
+    mediaType: mediaType === undefined ? undefined : mediaTypeName(mediaType),
     licence: text(body[DATASET_KEYS.licence]),
     issued: text(body[DATASET_KEYS.issued]),
     modified: text(body[DATASET_KEYS.modified]),

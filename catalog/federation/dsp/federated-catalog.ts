@@ -9,7 +9,12 @@ import {
   type Dataset,
   type NestedCatalog,
 } from '../../../connector/dsp/messages/index.js';
-import { DATASET_KEYS } from '../../../connector/assets/index.js';
+import {
+  catalogMetadata,
+  DATASET_KEYS,
+  FOAF,
+  type PublisherProfile,
+} from '../../../connector/assets/index.js';
 import { HttpProblem } from '../../../connector/http/problem.js';
 import { expandIri, ODRL_NS } from '../../../policies/jsonld/namespaces.js';
 import { DATA_GRADES, SECTORS } from '../../../connector/identity/index.js';
@@ -22,6 +27,27 @@ export interface FederatedCatalogOptions {
   /** Where this catalog answers DSP requests (…/catalog/dsp). */
   readonly endpointURL: string;
   readonly rows: readonly DspRow[];
+  /** The authority's registration: the root catalog's DCAT-AP publisher. Default "Federated catalog". */
+  readonly publisher?: PublisherProfile;
+}
+
+/**
+ * The provider's own publisher agent, as its datasets carry it (`dct:publisher` with the provider's DID
+ * as @id): the nested catalog's name and publisher. A provider whose datasets name no such agent is
+ * named by its DID.
+ */
+function providerProfile(did: string, datasets: readonly Dataset[]): PublisherProfile {
+  for (const dataset of datasets) {
+    const publisher = (dataset as unknown as Record<string, unknown>)[DATASET_KEYS.publisher];
+    if (publisher === null || typeof publisher !== 'object' || Array.isArray(publisher)) continue;
+    const agent = publisher as Record<string, unknown>;
+    const name = agent[`${FOAF}name`];
+    if (agent['@id'] === did && typeof name === 'string') {
+      const identifier = agent['dct:identifier'];
+      return { name, ...(typeof identifier === 'string' ? { identifier } : {}) };
+    }
+  }
+  return { name: did };
 }
 
 export function federatedCatalog(options: FederatedCatalogOptions): Catalog {
@@ -34,23 +60,45 @@ export function federatedCatalog(options: FederatedCatalogOptions): Catalog {
     }
     group.datasets.push({ ...row.dataset, hasPolicy: row.offers } as unknown as Dataset);
   }
-  const catalogs: NestedCatalog[] = [...byProvider].map(([did, group]) => ({
-    '@id': `${did}#catalog`,
-    '@type': 'Catalog',
-    'dct:publisher': did,
-    ...(group.connectorUrl
-      ? { service: [{ '@id': `${did}#dsp`, '@type': 'DataService', endpointURL: group.connectorUrl }] }
-      : {}),
-    dataset: group.datasets,
-  }));
+  const catalogs: NestedCatalog[] = [...byProvider].map(([did, group]) => {
+    const profile = providerProfile(did, group.datasets);
+    return {
+      '@id': `${did}#catalog`,
+      '@type': 'Catalog',
+      ...catalogMetadata(profile, did, group.connectorUrl),
+      ...(group.connectorUrl
+        ? {
+            service: [
+              {
+                '@id': `${did}#dsp`,
+                '@type': 'DataService',
+                endpointURL: group.connectorUrl,
+                'dct:title': `${profile.name}: Dataspace Protocol endpoint`,
+              },
+            ],
+          }
+        : {}),
+      dataset: group.datasets,
+    } as NestedCatalog;
+  });
+  const authority = options.publisher ?? { name: 'Federated catalog' };
   return buildCatalog({
     '@id': `${options.participantId}#federated-catalog`,
     participantId: options.participantId,
+    ...catalogMetadata(authority, options.participantId, options.endpointURL),
+    'dct:title': `${authority.name}: federated catalog`,
+    'dct:description':
+      'The datasets of every member of the data space, one catalog per provider, each with the offers the asker may see.',
     service: [
-      { '@id': `${options.participantId}#catalog`, '@type': 'DataService', endpointURL: options.endpointURL },
+      {
+        '@id': `${options.participantId}#catalog`,
+        '@type': 'DataService',
+        endpointURL: options.endpointURL,
+        'dct:title': `${authority.name}: federated catalog (Dataspace Protocol)`,
+      },
     ],
     ...(catalogs.length > 0 ? { catalog: catalogs } : {}),
-  });
+  } as Parameters<typeof buildCatalog>[0]);
 }
 
 /** Filter keys, by expanded IRI: the dataset's wire keys (as providers' catalogs filter) and ODRL terms. */

@@ -8,6 +8,7 @@
 //   member    POST /catalog/dsp/catalog/request[?offset=&limit=]   (DSP CatalogRequestMessage)
 // * members (request token) see what their credentials would show them at each provider, admins
 //   (admin API key) see everything, anonymous callers only offers open to a caller with no claims.
+import type { PublisherProfile } from '../../../connector/assets/index.js';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import {
   buildCatalogError,
@@ -37,6 +38,8 @@ export interface CatalogRouterOptions extends AskerAuthentication {
   readonly crawlStatus: () => Promise<ProviderCrawlStatus[]>;
   /** The authority's public base URL (for the DSP endpoint and its Link headers). */
   readonly publicUrl: string;
+  /** The authority's registration: the DSP catalog's DCAT-AP publisher. */
+  readonly publisher?: PublisherProfile;
 }
 
 type Handler = (req: Request, res: Response) => Promise<void>;
@@ -128,6 +131,7 @@ export function catalogRouter(options: CatalogRouterOptions): Router {
           participantId: options.service.did,
           endpointURL: `${base}${CATALOG_DSP_PREFIX}`,
           rows: page.rows,
+          ...(options.publisher ? { publisher: options.publisher } : {}),
         }),
       );
     } catch (error) {

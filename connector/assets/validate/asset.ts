@@ -2,7 +2,14 @@
 // ValidationError listing every field problem with its JSON pointer.
 
 import { GRADES } from '../../../policies/vocabulary/grades.js';
-import { DATA_ADDRESS_KINDS, SECTORS, type Asset, type DataAddress } from '../types.js';
+import { EU_THEME_LABELS, isContact } from '../dcat-ap.js';
+import {
+  DATA_ADDRESS_KINDS,
+  SECTORS,
+  type Asset,
+  type DataAddress,
+  type TemporalCoverage,
+} from '../types.js';
 import { child, Fields, invalidInput, isRecord, kindOf, type JsonRecord } from './fields.js';
 
 const ASSET_KEYS = [
@@ -18,6 +25,10 @@ const ASSET_KEYS = [
   'issued',
   'modified',
   'dataAddress',
+  'themes',
+  'spatial',
+  'temporal',
+  'contact',
 ] as const;
 
 /** Inline data is for samples and small reference tables; larger data belongs in a file or behind HTTP. */
@@ -53,6 +64,7 @@ export function parseAsset(input: unknown, defaults: AssetDefaults): Asset {
   if (issued !== undefined && modified !== undefined && Date.parse(modified) < Date.parse(issued))
     f.fail('/modified', 'must not be earlier than issued');
   const dataAddress = parseDataAddress(input.dataAddress, '/dataAddress', f);
+  const dcat = parseDcatFields(input, f);
   if (
     f.errors.length > 0 ||
     id === undefined ||
@@ -82,7 +94,74 @@ export function parseAsset(input: unknown, defaults: AssetDefaults): Asset {
     issued,
     modified,
     dataAddress,
+    ...dcat,
   };
+}
+
+const THEME_CODES = [...Object.keys(EU_THEME_LABELS), ...SECTORS];
+/** ISO 3166-1 alpha-2, optionally with an ISO 3166-2 subdivision (CN, CN-BJ). */
+const REGION_CODE = /^[A-Z]{2}(-[A-Z0-9]{1,3})?$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The optional DCAT-AP fields (dcat-ap.ts); absent ones default to the member's registration. */
+function parseDcatFields(
+  input: JsonRecord,
+  f: Fields,
+): Pick<Asset, 'themes' | 'spatial' | 'temporal' | 'contact'> {
+  const out: { -readonly [K in 'themes' | 'spatial' | 'temporal' | 'contact']?: Asset[K] } = {};
+  if (input.themes !== undefined) {
+    const themes = f.stringList(input.themes, '/themes', { maxItems: 20, maxLength: 512 });
+    themes?.forEach((t, i) => {
+      if (!THEME_CODES.includes(t) && !/^https?:\/\//.test(t))
+        f.fail(
+          `/themes/${i}`,
+          `expected an EU data theme (${Object.keys(EU_THEME_LABELS).join(', ')}), a sector or an http(s) IRI`,
+        );
+    });
+    if (themes) out.themes = themes;
+  }
+  if (input.spatial !== undefined) {
+    const spatial = f.stringList(input.spatial, '/spatial', { maxItems: 20, maxLength: 512 });
+    spatial?.forEach((r, i) => {
+      if (!REGION_CODE.test(r) && !/^https?:\/\//.test(r))
+        f.fail(`/spatial/${i}`, 'expected an ISO 3166 code (CN, CN-BJ) or an http(s) IRI');
+    });
+    if (spatial) out.spatial = spatial;
+  }
+  if (input.temporal !== undefined) {
+    const temporal = parseTemporal(input.temporal, f);
+    if (temporal) out.temporal = temporal;
+  }
+  if (input.contact !== undefined) {
+    const contact = f.string(input.contact, '/contact', { max: 256 });
+    if (contact !== undefined && !isContact(contact))
+      f.fail('/contact', 'expected an e-mail address or a telephone number');
+    else if (contact !== undefined) out.contact = contact;
+  }
+  return out;
+}
+
+function parseTemporal(value: unknown, f: Fields): TemporalCoverage | undefined {
+  if (!isRecord(value)) {
+    f.fail('/temporal', `expected an object {start?, end?}, found ${kindOf(value)}`);
+    return undefined;
+  }
+  f.onlyKeys(value, ['start', 'end'], '/temporal');
+  const end = (key: 'start' | 'end'): string | undefined => {
+    const v = value[key];
+    if (v === undefined) return undefined;
+    if (typeof v === 'string' && DATE.test(v) && !Number.isNaN(Date.parse(v))) return v;
+    return f.dateTime(v, `/temporal/${key}`);
+  };
+  const start = end('start');
+  const finish = end('end');
+  if (value.start === undefined && value.end === undefined) {
+    f.fail('/temporal', 'give start, end or both');
+    return undefined;
+  }
+  if (start !== undefined && finish !== undefined && Date.parse(finish) < Date.parse(start))
+    f.fail('/temporal/end', 'must not be earlier than start');
+  return { ...(start === undefined ? {} : { start }), ...(finish === undefined ? {} : { end: finish }) };
 }
 
 /** Checks the kind and the fields that kind needs; any other settings are kept for the data plane. */

@@ -104,7 +104,9 @@ class Scanner {
       this.compact =
         VALUE_KEYWORDS.has(key) && (key !== '@type' || (typeof child === 'string' && isStableKey(child)));
     } else if (key === '@type') {
-      this.compact = typeof child === 'string' && DSP_TERMS.terms.has(child);
+      // A class the context defines a term for ("Dataset"), or one under a prefix it declares that no
+      // term stands for ("dct:MediaType"): compaction writes either back as it is.
+      this.compact = typeof child === 'string' && (DSP_TERMS.terms.has(child) || isStableKey(child));
     } else if (key.startsWith('@')) {
       this.compact = NODE_KEYWORDS.has(key) && typeof child === 'string';
     } else {

@@ -87,12 +87,12 @@ export type Agreement = PolicyCommon &
 
 // ---- catalog ----
 
-export interface DataService {
+export type DataService = {
   '@id': string;
   '@type': 'DataService';
   endpointURL: string;
   endpointDescription?: string;
-}
+} & Metadata;
 
 export interface Distribution {
   '@type': 'Distribution';
