@@ -4,6 +4,7 @@
 // (config `didHosts`; plain http only for loopback hosts). Without this a peer could point our
 // callbacks at an internal service (SSRF).
 
+import { encodeSegment } from '../../http/text.js';
 import { assertFetchAllowed, IdentityError, type HostPolicy } from '../../identity/index.js';
 
 export class PeerAddressError extends Error {
@@ -34,7 +35,10 @@ export function checkPeerAddress(policy: HostPolicy, value: unknown, what: strin
   return url.href.replace(/\/+$/, '');
 }
 
-/** `base` + path segments, each percent-encoded (process ids are IRIs such as urn:uuid:...). */
+/**
+ * `base` + path segments, each percent-encoded (process ids are IRIs such as urn:uuid:...). Never throws:
+ * a peer's id with a lone surrogate must not stop a delivery or a management request with a URIError.
+ */
 export function peerUrl(base: string, ...segments: readonly string[]): string {
-  return `${base}/${segments.map(encodeURIComponent).join('/')}`;
+  return `${base}/${segments.map(encodeSegment).join('/')}`;
 }
