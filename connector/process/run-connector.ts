@@ -57,6 +57,8 @@ export interface ControlPlaneConnectorOptions extends StartConnectorOptions {
   readonly delivery?: DeliverySettings;
   /** How long processes may wait on their counterparty (default: `timeouts` in connector.json). */
   readonly timeouts?: TimeoutSettings;
+  /** Runs with the server listening and the routes not yet open (tests probe the start-up window). */
+  readonly beforeReady?: (url: string) => Promise<void>;
 }
 
 export interface ControlPlaneConnector extends RunningConnector {
@@ -75,6 +77,7 @@ export async function startControlPlaneConnector(
   const automation = automationSetting(options);
   const connector = await startConnector({
     ...options,
+    deferReady: true,
     migrations: [...CONTROL_PLANE_MIGRATIONS, ...DATA_SERVICE_MIGRATIONS, ...(options.migrations ?? [])],
   });
   try {
@@ -122,6 +125,8 @@ export async function startControlPlaneConnector(
     services.mount(managementApiKey, MANAGEMENT_PATH);
     await plane.start();
     await services.start();
+    await options.beforeReady?.(connector.url);
+    connector.markReady();
     return {
       ...connector,
       controlPlane: plane,
