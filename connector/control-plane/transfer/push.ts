@@ -8,7 +8,7 @@
 
 import type { AccessServices } from '../../dataplane/access.js';
 import { DataPlaneError, isDataPlaneError, pushTransfer } from '../../dataplane/index.js';
-import { dataPlaneProblem } from '../../dataplane/http/problems.js';
+import { dataPlaneProblem, isOperatorProblem } from '../../dataplane/http/problems.js';
 import type { AccessEvent } from '../../dataplane/http/router.js';
 import { readDataAddress, type DataAddress } from '../../dsp/messages/index.js';
 import { systemClock, type Clock, type HostPolicy } from '../../identity/index.js';
@@ -152,7 +152,7 @@ export class PushRunner {
         at: at(),
       });
       if (error.code === 'ERR_TRANSFER_NOT_ACTIVE') return; // suspended or ended meanwhile
-      if (problem.status >= 500) (options.onError ?? console.error)(error);
+      if (isOperatorProblem(problem)) (options.onError ?? console.error)(error);
       const reason = `the push failed: ${problem.detail}`;
       if (!(options.settles?.() ?? true)) return; // the evidence log has the failure; the operator decides
       await this.settle(() =>
