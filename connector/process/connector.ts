@@ -4,7 +4,7 @@
 // our Credential Service (under /dcp/v1) presents our wallet to verifiers, and the DCP verifier checks
 // callers by querying theirs. Protocol routes (DSP) mount on `app`.
 import { Router, type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
-import { callerOf, requireCaller } from '../http/caller-auth.js';
+import { callerOf, requireCaller, TEST_IDENTITY_TOKEN_ID } from '../http/caller-auth.js';
 import { createJsonApp, finishJsonApp } from '../http/json-app.js';
 import { HttpProblem } from '../http/problem.js';
 import { listen, type RunningServer } from '../http/server.js';
@@ -466,7 +466,7 @@ function testCaller(identity: TestIdentity, header: string | undefined): Request
   return {
     claims,
     caller: claims.participantId,
-    tokenId: 'test-identity',
+    tokenId: TEST_IDENTITY_TOKEN_ID,
     tokenExpiresAt: new Date(8.64e15),
     fromCache: false,
   };

@@ -57,8 +57,11 @@ export interface ControlPlaneConnectorOptions extends StartConnectorOptions {
   readonly delivery?: DeliverySettings;
   /** How long processes may wait on their counterparty (default: `timeouts` in connector.json). */
   readonly timeouts?: TimeoutSettings;
-  /** Runs with the server listening and the routes not yet open (tests probe the start-up window). */
-  readonly beforeReady?: (url: string) => Promise<void>;
+  /**
+   * Runs with the server listening (`serverUrl`: where it listens, not its publicUrl) and the routes not yet
+   * open: tests probe the start-up window, or put a proxy in front of it.
+   */
+  readonly beforeReady?: (serverUrl: string) => Promise<void>;
 }
 
 export interface ControlPlaneConnector extends RunningConnector {
@@ -125,7 +128,7 @@ export async function startControlPlaneConnector(
     services.mount(managementApiKey, MANAGEMENT_PATH);
     await plane.start();
     await services.start();
-    await options.beforeReady?.(connector.url);
+    await options.beforeReady?.(connector.server.url);
     connector.markReady();
     return {
       ...connector,

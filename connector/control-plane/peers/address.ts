@@ -36,6 +36,30 @@ export function checkPeerAddress(policy: HostPolicy, value: unknown, what: strin
 }
 
 /**
+ * Why `address` (an initial message's callbackAddress) cannot be `callerDid`'s DSP endpoint, or undefined
+ * when it can. We POST signed callbacks there, so it must be on the host:port that serves the caller's did:web
+ * document (the host it authenticated with), not some other service the caller wants us to reach. Only
+ * did:web callers are checked: other methods name no host.
+ */
+export function callbackHostRefusal(callerDid: string, address: string): string | undefined {
+  const match = /^did:web:([^:]+)/.exec(callerDid);
+  if (match === null) return undefined;
+  let didHost: string;
+  let callbackHost: string;
+  try {
+    didHost = decodeURIComponent(match[1] ?? '').toLowerCase();
+    callbackHost = new URL(address).host.toLowerCase();
+  } catch {
+    return 'is not a URL on the host of your DID';
+  }
+  if (callbackHost === didHost) return undefined;
+  return (
+    `must be on the host of your DID document (${didHost}), not ${callbackHost}: ` +
+    'give your own DSP endpoint as callbackAddress'
+  );
+}
+
+/**
  * `base` + path segments, each percent-encoded (process ids are IRIs such as urn:uuid:...). Never throws:
  * a peer's id with a lone surrogate must not stop a delivery or a management request with a URIError.
  */

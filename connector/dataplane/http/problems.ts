@@ -36,6 +36,7 @@ const MAPPINGS: Readonly<Partial<Record<DataPlaneErrorCode, Mapping>>> = {
   ERR_SOURCE_PATH_REFUSED: { status: 403, code: 'data-source-refused', detail: REFUSED_DETAIL },
   ERR_SOURCE_HOST_REFUSED: { status: 403, code: 'data-source-refused', detail: REFUSED_DETAIL },
   ERR_SOURCE_NOT_FOUND: { status: 500, code: 'data-source-unavailable', detail: SOURCE_DETAIL },
+  ERR_PUSH_REFUSED: { status: 403, code: 'push-refused' },
   ERR_ANONYMISE_FAILED: { status: 500, code: 'duty-not-performed', detail: SOURCE_DETAIL },
 };
 

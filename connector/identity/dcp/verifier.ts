@@ -343,17 +343,21 @@ export function createDcpVerifier(options: DcpVerifierOptions): RequestVerifier 
         ? { maxLifetimeSeconds: options.maxTokenLifetimeSeconds }
         : {}),
       ...(options.maxTokenBytes !== undefined ? { maxTokenBytes: options.maxTokenBytes } : {}),
+      // Checked before the caller's DID document is fetched.
+      checkPayload: (payload) => {
+        const claim = payload[TOKEN_CLAIM];
+        if (typeof claim !== 'string' || claim.length === 0) {
+          throw new DcpError(
+            'ERR_DCP_TOKEN_CLAIM_MISSING',
+            `The ID token carries no "${TOKEN_CLAIM}" claim: under DCP it holds the access token for the ` +
+              "caller's Credential Service.",
+            { details: { caller: String(payload.iss).slice(0, 200) } },
+          );
+        }
+      },
     });
     const caller = idToken.caller;
-    const accessToken = idToken.payload[TOKEN_CLAIM];
-    if (typeof accessToken !== 'string' || accessToken.length === 0) {
-      throw new DcpError(
-        'ERR_DCP_TOKEN_CLAIM_MISSING',
-        `The ID token carries no "${TOKEN_CLAIM}" claim: under DCP it holds the access token for the caller's ` +
-          'Credential Service.',
-        { details: { caller } },
-      );
-    }
+    const accessToken = idToken.payload[TOKEN_CLAIM] as string;
     const result = { caller, tokenId: idToken.jti, tokenExpiresAt: idToken.expiresAt };
     // Synchronous unless the scopes need a lookup: the cache-hit path stays one await (the ID token) long.
     const scopes =
