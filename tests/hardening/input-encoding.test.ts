@@ -9,6 +9,7 @@ import {
   type LocalDataSpace,
 } from '../authority/helpers.js';
 import { dsp, management, startMember } from '../dsp/helpers.js';
+import { datasetOffer, dspMessage, publishDataset } from '../dsp/scenario.js';
 
 describe('hardening: text that cannot be percent-encoded', function () {
   this.timeout(30_000);
@@ -59,6 +60,31 @@ describe('hardening: text that cannot be percent-encoded', function () {
       expect(answer.status, `${method} ${path}`).to.be.within(400, 499);
       expect(answer.headers.get('content-type'), path).to.match(/json/);
     }
+  });
+
+  it('answers a DSP message whose pid has a lone surrogate without a 5xx', async () => {
+    await publishDataset(provider, 'urn:dataset:surrogate');
+    const offer = await datasetOffer(provider, consumer, 'urn:dataset:surrogate');
+    for (const consumerPid of ['urn:uuid:\ud800', '\udfff']) {
+      const answer = await dsp(provider, '/negotiations/request', {
+        caller: consumer,
+        body: dspMessage('ContractRequestMessage', {
+          consumerPid,
+          callbackAddress: `${consumer.url}/dsp`,
+          offer,
+        }),
+      });
+      expect(answer.status, JSON.stringify(answer.body)).to.be.within(200, 499);
+    }
+    const answer = await dsp(provider, '/negotiations/%ED%A0%80/termination', {
+      caller: consumer,
+      body: dspMessage('ContractNegotiationTerminationMessage', {
+        providerPid: '\ud800',
+        consumerPid: 'urn:uuid:\ud800',
+        code: 'x',
+      }),
+    });
+    expect(answer.status, JSON.stringify(answer.body)).to.be.within(400, 499);
   });
 
   it('refuses a malformed percent-encoded management path id with problem+json', async () => {
