@@ -13,6 +13,7 @@ import type { Asker, SearchResult } from '../federation/types.js';
 import { html, page } from './html.js';
 import { cookieValue, ConsoleSessions, SESSION_COOKIE } from './sessions.js';
 import { adminPage, datasetPage, loginPage, productsPage, searchPage, type Params } from './views.js';
+import { encodeSegment } from '../../connector/http/text.js';
 
 export interface ConsoleOptions {
   readonly service: AuthorityService;
@@ -66,7 +67,7 @@ export function consoleRouter(options: ConsoleOptions): Router {
         if (!(error instanceof HttpProblem)) throw error;
         flash = `Refused: ${error.detail}`;
       }
-      res.redirect(303, `/console/admin?flash=${encodeURIComponent(flash)}`);
+      res.redirect(303, `/console/admin?flash=${encodeSegment(flash)}`);
     }),
   ];
   const field = (req: Request, name: string): string => {

@@ -3,6 +3,7 @@ import type { ProductRecord } from '../authority/products/types.js';
 import type { Application, AuditEntry, Member } from '../authority/types.js';
 import type { DatasetView, FacetName, ProviderCrawlStatus, SearchResult } from '../federation/types.js';
 import { html, type Html } from './html.js';
+import { encodeSegment } from '../../connector/http/text.js';
 
 const FACET_TITLES: Readonly<Record<FacetName, string>> = {
   sector: 'Sector',
@@ -38,7 +39,8 @@ function link(params: Params, change: Record<string, string | readonly string[] 
 }
 
 export function datasetLink(d: DatasetView): string {
-  return `/console/dataset?provider=${encodeURIComponent(d.provider.did)}&id=${encodeURIComponent(d.datasetId)}`;
+  // Crawled ids are peers' text: encodeSegment never throws on a lone surrogate.
+  return `/console/dataset?provider=${encodeSegment(d.provider.did)}&id=${encodeSegment(d.datasetId)}`;
 }
 
 export function searchPage(params: Params, result: SearchResult | undefined): Html {

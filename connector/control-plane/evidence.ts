@@ -88,6 +88,8 @@ export interface ConnectorEvidenceOptions {
   /** Hosts the provider may push to, and whether they may be private addresses. */
   readonly hostPolicy: HostPolicy;
   readonly allowPrivateAddresses?: boolean;
+  /** Hosts push endpoints may be on besides the consumer's DSP host:port (PushRunnerOptions.pushHosts). */
+  readonly pushHosts?: readonly string[];
   /** True when a usage notifier performs `inform` duties (AccessServices.notifier). */
   readonly canInform?: boolean;
   readonly clock?: Clock;
@@ -158,6 +160,7 @@ export class ConnectorEvidence implements ControlPlaneHooks {
       ...(this.options.allowPrivateAddresses !== undefined
         ? { allowPrivateAddresses: this.options.allowPrivateAddresses }
         : {}),
+      ...(this.options.pushHosts !== undefined ? { pushHosts: this.options.pushHosts } : {}),
       onAccess: (event) => this.recordAccess(event),
       onError: this.onError,
       clock: this.clock,

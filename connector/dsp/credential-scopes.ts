@@ -55,9 +55,20 @@ export function dspCredentialScopes(
     }
     const start = /^\/transfers\/([^/]+)\/start$/.exec(path);
     if (start) {
-      const record = await plane.transfers.get(decodeURIComponent(start[1] ?? ''));
+      const id = safeDecode(start[1] ?? '');
+      // A malformed id is refused by the route (its own 400); no claims are needed to say so.
+      if (id === undefined) return MEMBERSHIP_SCOPES;
+      const record = await plane.transfers.get(id);
       return forAgreement(record?.role === 'provider' ? record.agreementId : undefined);
     }
     return MEMBERSHIP_SCOPES;
   };
+}
+
+function safeDecode(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
 }

@@ -3,7 +3,8 @@
 
 import type { Request, Response, Router } from 'express';
 import type { Caller } from '../assets/index.js';
-import { callerOf } from '../http/caller-auth.js';
+import { callbackHostRefusal } from '../control-plane/peers/address.js';
+import { callerOf, TEST_IDENTITY_TOKEN_ID } from '../http/caller-auth.js';
 import {
   DspError,
   parseDspMessage,
@@ -27,7 +28,25 @@ export async function readMessage<T extends DspMessageType>(
   const parsed = await parseDspMessage(type, req.body as unknown);
   if (!parsed.ok) throw DspError.badMessage(type, parsed.errors);
   rememberPids(res, parsed.message as Partial<ProcessIds>);
+  await checkCallbackHost(res, (parsed.message as { callbackAddress?: unknown }).callbackAddress);
   return parsed.message;
+}
+
+/**
+ * An initial message's callbackAddress must be the caller's own endpoint (test identity callers aside): on
+ * the host serving its did:web document, or on the host of a service its DID document lists.
+ */
+async function checkCallbackHost(res: Response, callbackAddress: unknown): Promise<void> {
+  if (typeof callbackAddress !== 'string') return;
+  const verified = callerOf(res);
+  if (verified.tokenId === TEST_IDENTITY_TOKEN_ID) return;
+  const listed = verified.serviceEndpoints ? await verified.serviceEndpoints().catch(() => []) : [];
+  const reason = callbackHostRefusal(verified.caller, callbackAddress, listed);
+  if (reason !== undefined) {
+    throw new DspError('bad-message', `refused callbackAddress: ${reason}`, [
+      { pointer: '/callbackAddress', reason },
+    ]);
+  }
 }
 
 /** The pids an error body for this request may name (the error handler reads them). */

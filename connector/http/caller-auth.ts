@@ -12,6 +12,9 @@ import type { ReplayCache } from '../identity/tokens/replay-cache.js';
 import type { RequestVerification, RequestVerifier, ScopeSource } from '../identity/dcp/verifier.js';
 import { HttpProblem } from './problem.js';
 
+/** The tokenId of a caller authenticated by the test identity mode's static token (never in production). */
+export const TEST_IDENTITY_TOKEN_ID = 'test-identity';
+
 /** Failures that concern the caller's credentials rather than the proof of who they are. */
 const FORBIDDEN_CODES = new Set<string>([
   'ERR_CREDENTIAL_SCHEMA_INVALID',

@@ -3,6 +3,7 @@
 
 import type { Request } from 'express';
 import { HttpProblem, type FieldReason } from '../http/problem.js';
+import { loneSurrogateAt } from '../http/text.js';
 
 export class Input {
   private readonly errors: FieldReason[] = [];
@@ -25,7 +26,15 @@ export class Input {
   string(key: string, required = false): string | undefined {
     const value = this.body[key];
     if (value === undefined && !required) return undefined;
-    if (typeof value === 'string' && value.trim() !== '') return value;
+    if (typeof value === 'string' && value.trim() !== '') {
+      const at = loneSurrogateAt(value);
+      if (at === -1) return value;
+      this.errors.push({
+        pointer: `/${key}`,
+        reason: `has a lone UTF-16 surrogate at index ${at}; send well-formed Unicode text`,
+      });
+      return required ? '' : undefined;
+    }
     this.errors.push({
       pointer: `/${key}`,
       reason: required && value === undefined ? 'is required' : 'must be a non-empty string',

@@ -4,10 +4,11 @@
 // our Credential Service (under /dcp/v1) presents our wallet to verifiers, and the DCP verifier checks
 // callers by querying theirs. Protocol routes (DSP) mount on `app`.
 import { Router, type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
-import { callerOf, requireCaller } from '../http/caller-auth.js';
+import { callerOf, requireCaller, TEST_IDENTITY_TOKEN_ID } from '../http/caller-auth.js';
 import { createJsonApp, finishJsonApp } from '../http/json-app.js';
 import { HttpProblem } from '../http/problem.js';
 import { listen, type RunningServer } from '../http/server.js';
+import { createStartupGate } from '../http/startup-gate.js';
 import {
   ClaimsCache,
   compileDcpSchemas,
@@ -116,6 +117,11 @@ export interface StartConnectorOptions extends Partial<ConnectorConfig> {
    * verified claims are reused. Default 5 minutes.
    */
   revocationCheckIntervalMs?: number;
+  /**
+   * Keep answering 503 "starting" (but for the DID document and the Credential Service) until the caller
+   * mounted its routes and calls markReady(); by default the connector is ready when startConnector returns.
+   */
+  deferReady?: boolean;
 }
 
 export interface RunningConnector {
@@ -168,6 +174,8 @@ export interface RunningConnector {
    */
   authenticateFor(scopesOf: (req: Request) => Promise<readonly string[] | undefined>): RequestHandler;
   readonly server: RunningServer;
+  /** Every route is mounted (with `deferReady`): requests stop getting 503 "starting". */
+  markReady(): void;
   close(): Promise<void>;
 }
 
@@ -191,6 +199,9 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
   // Refused before anything listens: a static token on a reachable port would be a backdoor.
   const testMode = testModeFor(config.testIdentity, host);
   const app = createJsonApp();
+  // Listening starts before the routes are mounted: until then a problem+json 503, never Express's HTML.
+  const gate = createStartupGate();
+  app.use(gate.middleware);
   const server = await listen(app, { host, port: config.port ?? 0 });
   let db: Database | undefined;
   try {
@@ -367,6 +378,10 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
     const errorHandlers: ErrorRequestHandler[] = [];
     app.use(chainErrorHandlers(errorHandlers));
     finishJsonApp(app);
+    // Needed while we start: the authority resolves our DID and may query our Credential Service.
+    gate.allow('/.well-known/did.json');
+    gate.allow(CREDENTIAL_SERVICE_PATH);
+    if (options.deferReady !== true) gate.open();
 
     const openDb = db;
     return {
@@ -409,6 +424,7 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
       authenticate,
       authenticateFor,
       server,
+      markReady: () => gate.open(),
       close: async () => {
         closing = true;
         statusEvents?.close();
@@ -465,7 +481,7 @@ function testCaller(identity: TestIdentity, header: string | undefined): Request
   return {
     claims,
     caller: claims.participantId,
-    tokenId: 'test-identity',
+    tokenId: TEST_IDENTITY_TOKEN_ID,
     tokenExpiresAt: new Date(8.64e15),
     fromCache: false,
   };

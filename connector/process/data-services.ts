@@ -68,6 +68,11 @@ export interface DataPlaneSettings {
    * didHosts allow a loopback host (a local data space).
    */
   readonly allowPrivateAddresses?: boolean;
+  /**
+   * Hosts consumers may have data pushed to besides their own DSP endpoint's host:port: `host`, `host:port`,
+   * `*.example.com`. Default: none.
+   */
+  readonly pushHosts?: readonly string[];
   /** Request headers by credential name, for backends (prefer SHUYU_DATAPLANE_CREDENTIALS for secrets). */
   readonly backendCredentials?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Lifetime of endpoint data reference tokens (default 300 s; refreshed by the consumer). */
@@ -189,6 +194,7 @@ export async function openDataServices(
       : {}),
     hostPolicy: connector.hostPolicy,
     allowPrivateAddresses,
+    ...(dataplane.pushHosts !== undefined ? { pushHosts: dataplane.pushHosts } : {}),
     canInform: dataplane.notifier !== undefined,
     clock,
     onError,

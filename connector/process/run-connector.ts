@@ -67,6 +67,11 @@ export interface ControlPlaneConnectorOptions extends StartConnectorOptions {
   readonly delivery?: DeliverySettings;
   /** How long processes may wait on their counterparty (default: `timeouts` in connector.json). */
   readonly timeouts?: TimeoutSettings;
+  /**
+   * Runs with the server listening (`serverUrl`: where it listens, not its publicUrl) and the routes not yet
+   * open: tests probe the start-up window, or put a proxy in front of it.
+   */
+  readonly beforeReady?: (serverUrl: string) => Promise<void>;
 }
 
 export interface ControlPlaneConnector extends RunningConnector {
@@ -86,6 +91,7 @@ export async function startControlPlaneConnector(
   const catalog = catalogSettings(options);
   const connector = await startConnector({
     ...options,
+    deferReady: true,
     migrations: [
       ...CONTROL_PLANE_MIGRATIONS,
       ...DATA_SERVICE_MIGRATIONS,
@@ -154,6 +160,8 @@ export async function startControlPlaneConnector(
     connector.routes.use(MANAGEMENT_PATH, requireApiKey(managementApiKey), productRouter);
     await plane.start();
     await services.start();
+    await options.beforeReady?.(connector.server.url);
+    connector.markReady();
     return {
       ...connector,
       controlPlane: plane,

@@ -79,6 +79,8 @@ describe('dataplane: wired into connectors, end to end', function () {
       space,
       'provider',
       hospitalApplication({ organisationName: 'Provider Hospital' }),
+      // The push tests' endpoint is a separate loopback server the operator allows explicitly.
+      { dataplane: { pushHosts: ['127.0.0.1'] } },
     );
     consumer = await startMember(space, 'consumer', hospitalApplication());
     downloads = join(space.dir, 'downloads');

@@ -347,9 +347,9 @@ describe('dataplane/pull', () => {
         const hits = backendHits;
         const { id, edr } = await transfer(address);
         const res = await send(edr.endpoint, { headers: bearer(edr) });
-        expect(res.status).to.equal(500);
+        expect(res.status).to.equal(403);
         const problem = problemOf(res);
-        expect(problem.type).to.match(/data-source-unavailable$/);
+        expect(problem.type).to.match(/data-source-refused$/);
         expect(problem.detail).to.not.match(/private|passwd|169\.254|secret|127\.0\.0\.1/);
         expect(res.body.toString()).to.not.contain('private');
         expect(backendHits).to.equal(hits);

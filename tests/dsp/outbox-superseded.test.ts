@@ -40,7 +40,12 @@ describe('outbox: queued messages a later state change overtook are not sent', f
       hospitalApplication({ organisationName: 'Provider' }),
       options,
     );
-    hospital = await startMember(space, 'hospital', hospitalApplication(), options);
+    // Behind the peer: its DID names the peer's host:port, so the peer may be its callbackAddress.
+    hospital = await startMember(space, 'hospital', hospitalApplication(), {
+      ...options,
+      publicUrl: peer.url,
+      beforeReady: async (url) => void (peer.forwardTo = url),
+    });
     await publishDataset(provider, DATASET);
     offer = await datasetOffer(provider, hospital, DATASET);
     agreementId = await finalizedAgreement(hospital, provider, DATASET);

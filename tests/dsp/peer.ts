@@ -2,7 +2,13 @@
 // and answers as `answer` decides (default: what a well-behaved peer answers). Tests play the peer's
 // side of a process with it: answer 404/503/close the connection, or call back at once on receipt.
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface PeerRequest {
@@ -20,11 +26,20 @@ export type PeerAnswer =
 
 const DSP_CONTEXT = ['https://w3id.org/dspace/2025/1/context.jsonld'];
 
+/** The paths a member connector serves; with `forwardTo` set they reach it through the peer. */
+const MEMBER_PATHS = /^\/(?:dsp|\.well-known|dcp|data|management|identity)(?:\/|$)/;
+
 export class Peer {
   readonly received: PeerRequest[] = [];
   /** Our pids per consumerPid, as we answered the initial messages. */
   readonly providerPids = new Map<string, string>();
   answer: (request: PeerRequest) => Promise<PeerAnswer> | PeerAnswer = () => undefined;
+  /**
+   * A member connector started with this peer's URL as its publicUrl (its DID names the peer's host:port):
+   * the member's own paths are forwarded to it, so callbacks on the peer's other paths are the member's
+   * own (a connector only calls back to the host of the caller's DID).
+   */
+  forwardTo: string | undefined;
 
   private constructor(private readonly server: Server) {}
 
@@ -32,6 +47,10 @@ export class Peer {
     const server = createServer();
     const peer = new Peer(server);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (peer.forwardTo !== undefined && MEMBER_PATHS.test(req.url ?? '')) {
+        peer.forward(peer.forwardTo, req, res);
+        return;
+      }
       let text = '';
       req.on('data', (chunk: Buffer) => (text += chunk.toString()));
       req.on('end', () => {
@@ -56,6 +75,19 @@ export class Peer {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
+  }
+
+  private forward(target: string, req: IncomingMessage, res: ServerResponse): void {
+    const upstream = httpRequest(
+      `${target}${req.url ?? ''}`,
+      { method: req.method, headers: req.headers },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse, text: string): Promise<void> {

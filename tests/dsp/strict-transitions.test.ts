@@ -35,7 +35,11 @@ describe('dsp: strict transitions, duplicates only while nothing changed', funct
   before(async () => {
     space = await startLocalDataSpace();
     peer = await Peer.start();
-    provider = await startMember(space, 'provider', hospitalApplication({ organisationName: 'Provider' }));
+    // Behind the peer: its DID names the peer's host:port, so the peer may be its callbackAddress.
+    provider = await startMember(space, 'provider', hospitalApplication({ organisationName: 'Provider' }), {
+      publicUrl: peer.url,
+      beforeReady: async (url) => void (peer.forwardTo = url),
+    });
     hospital = await startMember(space, 'hospital', hospitalApplication());
     await publishDataset(provider, AUTO);
     offer = await datasetOffer(provider, hospital, AUTO);

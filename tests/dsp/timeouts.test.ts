@@ -53,7 +53,11 @@ describe('dsp: timeouts for processes waiting on the counterparty', function () 
     configure('impatient', { negotiationMs: 300, transferMs: HOUR });
     impatient = await startMember(space, 'impatient', hospitalApplication({ organisationName: 'Impatient' }));
     configure('hospital', { negotiationMs: HOUR, transferMs: HOUR });
-    hospital = await startMember(space, 'hospital', hospitalApplication());
+    // Behind the peer: its DID names the peer's host:port, so the peer may be its callbackAddress.
+    hospital = await startMember(space, 'hospital', hospitalApplication(), {
+      publicUrl: peer.url,
+      beforeReady: async (url) => void (peer.forwardTo = url),
+    });
     for (const publisher of [provider, impatient]) {
       await publish(
         publisher,
@@ -122,7 +126,7 @@ describe('dsp: timeouts for processes waiting on the counterparty', function () 
       const body = (await management(hospital).get(`/transfers/${pid(consumerPid)}`)).body;
       return body.providerPid ? body : undefined;
     });
-    const port = Number(new URL(hospital.url).port);
+    const port = hospital.server.port;
     space.connectors.splice(space.connectors.indexOf(hospital), 1);
     await hospital.close();
 
@@ -134,6 +138,8 @@ describe('dsp: timeouts for processes waiting on the counterparty', function () 
       port,
       authorityUrl: space.authority.url,
       controlPlane: { outbox: FAST_OUTBOX },
+      publicUrl: peer.url,
+      beforeReady: async (url) => void (peer.forwardTo = url),
     });
     space.connectors.push(hospital);
     const record = (await management(hospital).get(`/transfers/${pid(consumerPid)}`)).body;

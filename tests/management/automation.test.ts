@@ -105,6 +105,8 @@ describe('automation per step, and provider-initiated offers, between two connec
         refuseTransfer: 'manual',
       },
       controlPlane: { clock: () => new Date(providerNow ?? Date.now()) },
+      // The push endpoint is a separate server, not the consumer's own DSP host:port.
+      dataplane: { pushHosts: [new URL(pushEndpoint.url).host] },
     });
     consumer = await startMember(
       space,

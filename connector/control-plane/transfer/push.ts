@@ -8,10 +8,10 @@
 
 import type { AccessServices } from '../../dataplane/access.js';
 import { DataPlaneError, isDataPlaneError, pushTransfer } from '../../dataplane/index.js';
-import { dataPlaneProblem } from '../../dataplane/http/problems.js';
+import { dataPlaneProblem, isOperatorProblem } from '../../dataplane/http/problems.js';
 import type { AccessEvent } from '../../dataplane/http/router.js';
 import { readDataAddress, type DataAddress } from '../../dsp/messages/index.js';
-import { systemClock, type Clock, type HostPolicy } from '../../identity/index.js';
+import { isHostAllowed, systemClock, type Clock, type HostPolicy } from '../../identity/index.js';
 import { ProcessError } from '../../negotiation/index.js';
 import type { TransferRecord, TransferStore } from '../../transfer/index.js';
 import type { TransferActions } from './actions.js';
@@ -33,6 +33,11 @@ export interface PushRunnerOptions {
   readonly hostPolicy: HostPolicy;
   /** Allow endpoints on loopback or private addresses (local data spaces). */
   readonly allowPrivateAddresses?: boolean;
+  /**
+   * Hosts push endpoints may be on besides the consumer's own DSP endpoint host:port (config
+   * `dataplane.pushHosts`: `host`, `host:port`, `*.example.com`). Default none.
+   */
+  readonly pushHosts?: readonly string[];
   /** Every push attempt, as the pull router reports its accesses (evidence). */
   readonly onAccess?: (event: AccessEvent) => void;
   readonly onError?: (error: unknown) => void;
@@ -56,6 +61,32 @@ function authorizationOf(address: DataAddress): { endpoint?: string; authorizati
     ...(view.endpoint !== undefined ? { endpoint: view.endpoint } : {}),
     ...(authorization !== undefined ? { authorization } : {}),
   };
+}
+
+/**
+ * A consumer names where we PUT its data, with its authorization header: without a limit it could point us
+ * at any service we reach (another loopback port, an internal API). The endpoint must be on the host:port of
+ * the consumer's own DSP endpoint (the callbackAddress it negotiated with), or allowed by the operator.
+ */
+export function checkPushTarget(
+  endpoint: string,
+  counterPartyAddress: string,
+  pushHosts: readonly string[],
+): void {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new DataPlaneError('ERR_PUSH_REFUSED', 'The consumer gave a push endpoint that is not a URL.');
+  }
+  const own = new URL(counterPartyAddress);
+  if (url.protocol === own.protocol && url.host === own.host) return;
+  if (isHostAllowed({ allow: pushHosts }, url)) return;
+  throw new DataPlaneError(
+    'ERR_PUSH_REFUSED',
+    `The push endpoint ${url.origin} is not on the consumer's DSP endpoint (${own.origin}) nor among the ` +
+      "provider's dataplane.pushHosts; push to your connector's own host or ask the provider's operator to allow it.",
+  );
 }
 
 export class PushRunner {
@@ -115,6 +146,7 @@ export class PushRunner {
           'The consumer gave no endpoint to push to; request the transfer again with a dataAddress.',
         );
       }
+      checkPushTarget(target.endpoint, record.counterPartyAddress, options.pushHosts ?? []);
       const result = await pushTransfer(
         options.access,
         { transferId: id, view },
@@ -152,7 +184,7 @@ export class PushRunner {
         at: at(),
       });
       if (error.code === 'ERR_TRANSFER_NOT_ACTIVE') return; // suspended or ended meanwhile
-      if (problem.status >= 500) (options.onError ?? console.error)(error);
+      if (isOperatorProblem(problem)) (options.onError ?? console.error)(error);
       const reason = `the push failed: ${problem.detail}`;
       if (!(options.settles?.() ?? true)) return; // the evidence log has the failure; the operator decides
       await this.settle(() =>

@@ -14,6 +14,12 @@ interface Mapping {
 const SOURCE_DETAIL =
   "The provider cannot serve this asset's data right now; the provider's operator has been told why.";
 
+// A data address that leads outside what the data plane may serve (a file link swapped after registration,
+// a backend host no longer allowed): refused, not a fault; the operator is told what the asset points at.
+const REFUSED_DETAIL =
+  "This asset's data address points outside what the provider's data plane may serve; the provider's " +
+  'operator has been told and must fix the asset.';
+
 const MAPPINGS: Readonly<Partial<Record<DataPlaneErrorCode, Mapping>>> = {
   ERR_EDR_MALFORMED: { status: 401, code: 'invalid-token' },
   ERR_EDR_SIGNATURE_INVALID: { status: 401, code: 'invalid-token' },
@@ -27,11 +33,17 @@ const MAPPINGS: Readonly<Partial<Record<DataPlaneErrorCode, Mapping>>> = {
   ERR_SOURCE_BACKEND_FAILED: { status: 502, code: 'data-source-failed', detail: SOURCE_DETAIL },
   ERR_SOURCE_KIND_UNKNOWN: { status: 500, code: 'data-source-unavailable', detail: SOURCE_DETAIL },
   ERR_SOURCE_ADDRESS_INVALID: { status: 500, code: 'data-source-unavailable', detail: SOURCE_DETAIL },
-  ERR_SOURCE_PATH_REFUSED: { status: 500, code: 'data-source-unavailable', detail: SOURCE_DETAIL },
-  ERR_SOURCE_HOST_REFUSED: { status: 500, code: 'data-source-unavailable', detail: SOURCE_DETAIL },
+  ERR_SOURCE_PATH_REFUSED: { status: 403, code: 'data-source-refused', detail: REFUSED_DETAIL },
+  ERR_SOURCE_HOST_REFUSED: { status: 403, code: 'data-source-refused', detail: REFUSED_DETAIL },
   ERR_SOURCE_NOT_FOUND: { status: 500, code: 'data-source-unavailable', detail: SOURCE_DETAIL },
+  ERR_PUSH_REFUSED: { status: 403, code: 'push-refused' },
   ERR_ANONYMISE_FAILED: { status: 500, code: 'duty-not-performed', detail: SOURCE_DETAIL },
 };
+
+/** Whether the operator's log should have the error: server faults and refused data addresses. */
+export function isOperatorProblem(problem: HttpProblem): boolean {
+  return problem.status >= 500 || problem.code === 'data-source-refused';
+}
 
 export function dataPlaneProblem(error: DataPlaneError): HttpProblem {
   const mapping = MAPPINGS[error.code] ?? { status: 500, code: 'internal' };

@@ -11,7 +11,7 @@ import { verifyEdr } from '../edr/verify.js';
 import { DataPlaneError, isDataPlaneError } from '../errors.js';
 import { parseRangeHeader, rangeLength, type ByteRange } from '../range.js';
 import type { DataPlaneIdentity, TransferLookup, TransferView } from '../types.js';
-import { dataPlaneProblem } from './problems.js';
+import { dataPlaneProblem, isOperatorProblem } from './problems.js';
 import { streamBody } from './stream-body.js';
 
 export interface AccessEvent {
@@ -167,7 +167,7 @@ export function createDataPlaneRouter(options: DataPlaneRouterOptions): Router {
       return;
     }
     const problem = dataPlaneProblem(error);
-    if (problem.status >= 500) log(error);
+    if (isOperatorProblem(problem)) log(error);
     if (problem.status === 401) {
       res.setHeader('WWW-Authenticate', `Bearer error="invalid_token", error_description="${problem.code}"`);
     }

@@ -1,8 +1,9 @@
 // `{ kind: 'file', path, contentType? }`: a file confined to the configured base directories. The
-// path is checked twice: lexically when the address is read (no `..`, not even percent-encoded, no
-// absolute path outside a base), and after following symbolic links when it is opened (realpath,
-// then open with O_NOFOLLOW so a link swapped in afterwards is not followed either).
-import { constants } from 'node:fs';
+// path is checked when the address is read: lexically (no `..`, not even percent-encoded, no absolute
+// path outside a base) and, when the file exists, after following symbolic links (realpath), so an asset
+// whose link leads out is refused at registration. It is checked again when opened (realpath, then open
+// with O_NOFOLLOW), because a link may be swapped in after registration.
+import { constants, realpathSync } from 'node:fs';
 import { open, realpath, type FileHandle } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { DataPlaneError } from '../errors.js';
@@ -61,6 +62,25 @@ function checkLexically(raw: string, bases: readonly string[]): string {
     throw refused('is outside the configured directories', raw);
   }
   return candidate;
+}
+
+/** realpath, or undefined when the path does not exist (yet): a file may be put in place after registration. */
+function realPathOf(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Refuses a path that exists and resolves, through symbolic links, outside every (real) base. */
+function checkLinks(candidate: string, raw: string, bases: readonly string[]): void {
+  const real = realPathOf(candidate);
+  if (real === undefined) return;
+  const realBases = bases.map((base) => realPathOf(base) ?? base);
+  if (!realBases.some((base) => isInside(base, real))) {
+    throw refused('resolves (through a symbolic link) outside the configured directories', raw);
+  }
 }
 
 function fileEtag(stat: { ino: number; size: number; mtimeMs: number }): string {
@@ -162,7 +182,9 @@ export function fileSourceFactory(config: FileSourceConfig): SourceFactory {
   return {
     kind: 'file',
     create(address: DataAddressLike): DataSource {
-      const path = checkLexically(requiredString(address, 'path'), bases);
+      const raw = requiredString(address, 'path');
+      const path = checkLexically(raw, bases);
+      checkLinks(path, raw, bases);
       return new FileSource(
         path,
         contentTypeOf(address, contentTypeForPath(path)),

@@ -1,5 +1,5 @@
 // The source kinds a data plane knows. `resolve` turns a stored data address into a DataSource; it
-// does no I/O, so the management API can call it to refuse a bad asset when it is registered.
+// does no network I/O (a file path's links are followed), so the management API can call it to refuse a bad asset when it is registered.
 import { DataPlaneError } from '../errors.js';
 import type { DataAddressLike, DataSource, SourceFactory } from './types.js';
 

@@ -40,7 +40,7 @@ export interface DataSource {
 export interface SourceFactory {
   readonly kind: string;
   /**
-   * Validates the address without I/O and returns a source. Throws ERR_SOURCE_ADDRESS_INVALID,
+   * Validates the address (no network I/O; a file's links are resolved) and returns a source. Throws ERR_SOURCE_ADDRESS_INVALID,
    * ERR_SOURCE_PATH_REFUSED or ERR_SOURCE_HOST_REFUSED so a bad asset is refused at registration.
    */
   create(address: DataAddressLike): DataSource;

@@ -88,6 +88,12 @@ export interface RequestVerification {
   readonly tokenExpiresAt: Date;
   /** True when the claims came from the claims cache (no Credential Service call). */
   readonly fromCache: boolean;
+  /**
+   * The service endpoints the caller's DID document lists (resolved on demand, from the resolver's cache):
+   * where the caller says its DSP endpoint is when that is not on the host serving its DID (EDC's
+   * identity hub and control plane usually differ).
+   */
+  readonly serviceEndpoints?: () => Promise<readonly string[]>;
 }
 
 /**
@@ -100,6 +106,14 @@ export interface RequestVerifier {
   verify(token: unknown, scopes?: ScopeSource): Promise<RequestVerification>;
   /** Same, from an `Authorization` header value. */
   verifyAuthorization(header: string | undefined | null, scopes?: ScopeSource): Promise<RequestVerification>;
+}
+
+/** Every string serviceEndpoint a DID document lists. */
+function serviceEndpointsOf(document: unknown): string[] {
+  const services = isRecord(document) && Array.isArray(document.service) ? document.service : [];
+  return services.flatMap((service: unknown) =>
+    isRecord(service) && typeof service.serviceEndpoint === 'string' ? [service.serviceEndpoint] : [],
+  );
 }
 
 /** The CredentialService endpoint of a resolved DID document. */
@@ -343,18 +357,27 @@ export function createDcpVerifier(options: DcpVerifierOptions): RequestVerifier 
         ? { maxLifetimeSeconds: options.maxTokenLifetimeSeconds }
         : {}),
       ...(options.maxTokenBytes !== undefined ? { maxTokenBytes: options.maxTokenBytes } : {}),
+      // Checked before the caller's DID document is fetched.
+      checkPayload: (payload) => {
+        const claim = payload[TOKEN_CLAIM];
+        if (typeof claim !== 'string' || claim.length === 0) {
+          throw new DcpError(
+            'ERR_DCP_TOKEN_CLAIM_MISSING',
+            `The ID token carries no "${TOKEN_CLAIM}" claim: under DCP it holds the access token for the ` +
+              "caller's Credential Service.",
+            { details: { caller: String(payload.iss).slice(0, 200) } },
+          );
+        }
+      },
     });
     const caller = idToken.caller;
-    const accessToken = idToken.payload[TOKEN_CLAIM];
-    if (typeof accessToken !== 'string' || accessToken.length === 0) {
-      throw new DcpError(
-        'ERR_DCP_TOKEN_CLAIM_MISSING',
-        `The ID token carries no "${TOKEN_CLAIM}" claim: under DCP it holds the access token for the caller's ` +
-          'Credential Service.',
-        { details: { caller } },
-      );
-    }
-    const result = { caller, tokenId: idToken.jti, tokenExpiresAt: idToken.expiresAt };
+    const accessToken = idToken.payload[TOKEN_CLAIM] as string;
+    const result = {
+      caller,
+      tokenId: idToken.jti,
+      tokenExpiresAt: idToken.expiresAt,
+      serviceEndpoints: async () => serviceEndpointsOf((await options.resolver.resolve(caller)).document),
+    };
     // Synchronous unless the scopes need a lookup: the cache-hit path stays one await (the ID token) long.
     const scopes =
       typeof scopeSource === 'function'

@@ -28,7 +28,9 @@ function safeDecode(value: string): string | undefined {
 function decodeSegment(did: string, segment: string): string {
   if (!SEGMENT.test(segment))
     throw invalid(did, `segment "${segment.slice(0, 80)}" has characters DIDs forbid`);
-  const decoded = decodeURIComponent(segment);
+  const decoded = safeDecode(segment);
+  if (decoded === undefined)
+    throw invalid(did, `segment "${segment.slice(0, 80)}" is not valid percent-encoded UTF-8`);
   if (decoded === '.' || decoded === '..' || /[/\\?#]/.test(decoded)) {
     throw invalid(did, `segment "${segment.slice(0, 80)}" is not a plain path segment`);
   }

@@ -61,6 +61,11 @@ export interface IdTokenVerificationOptions {
   /** Longest accepted exp - iat (default 600 s); bounds how long jti values must be remembered. */
   maxLifetimeSeconds?: number;
   maxTokenBytes?: number;
+  /**
+   * The caller's own checks of the payload (e.g. a required claim), run with the standard ones before the
+   * issuer's DID document is fetched: a token that fails cheaply makes us reach nowhere.
+   */
+  checkPayload?: (payload: Readonly<Record<string, unknown>>) => void;
 }
 
 export interface VerifiedIdToken {
@@ -141,6 +146,7 @@ export async function verifyIdToken(
     );
   }
 
+  options.checkPayload?.(payload);
   const kid = header.kid === undefined ? undefined : absoluteKeyId(header.kid, iss);
   if (kid !== undefined && parseDidUrl(kid).did !== iss) {
     throw new TokenError(
