@@ -82,3 +82,4 @@ export {
   type OfferRefusalReason,
   type RequestedOffer,
 } from './match.js';
+export { DCAT_AP_CONTEXT_URL, DCAT_AP_MEDIA_TYPE, harvestCatalog } from './dcat-ap-harvest.js';

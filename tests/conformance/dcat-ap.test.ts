@@ -11,7 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import SHACLValidator from 'rdf-validate-shacl';
-import { ASSET_MIGRATIONS, AssetStore, Catalog, type Caller } from '../../connector/assets/index.js';
+import {
+  ASSET_MIGRATIONS,
+  AssetStore,
+  Catalog,
+  harvestCatalog,
+  type Caller,
+} from '../../connector/assets/index.js';
 import {
   DSP_DOCUMENT_LOADER,
   validateDspMessage,
@@ -264,6 +270,26 @@ describe('conformance: DCAT-AP 3.0 (SHACL) for the seed catalogs and the federat
     return found.filter((v) => !isDspEndpointLiteral(v));
   }
 
+  /** A harvest view: jsonld drops nothing and the shapes find nothing at all, endpointURL included. */
+  async function checkHarvest(label: string, doc: JsonObject): Promise<Violation[]> {
+    const { quads, events } = await toRdf(doc);
+    expect(events, `${label}: jsonld events (dropped terms or values)`).to.deep.equal([]);
+    const endpoints = quads.match(
+      null,
+      { termType: 'NamedNode', value: `${DCAT}endpointURL` } as never,
+      null,
+    );
+    expect(endpoints.size, `${label}: DataServices`).to.be.greaterThan(0);
+    expect(
+      [...endpoints].every((q) => q.object.termType === 'NamedNode'),
+      `${label}: every dcat:endpointURL an IRI`,
+    ).to.equal(true);
+    if (validator === undefined) expect.fail('no validator');
+    const found = await violations(validator, quads);
+    expectNone(`${label} (harvest view)`, found);
+    return found;
+  }
+
   function expectNone(label: string, found: readonly Violation[]): void {
     if (found.length > 0) expect.fail(`${label}: ${found.length} DCAT-AP violations\n${summary(found)}`);
   }
@@ -321,5 +347,12 @@ describe('conformance: DCAT-AP 3.0 (SHACL) for the seed catalogs and the federat
     const view = federationView(catalogs);
     expect((view.catalog as JsonObject[]).length).to.equal(catalogs.filter((c) => c.document.dataset).length);
     expectNone('federation', await check('federation', view));
+  });
+
+  it('the harvest view of every seed catalog and of the federation: 0 violations, no exception', async () => {
+    let found = 0;
+    for (const c of catalogs) found += (await checkHarvest(c.member.key, harvestCatalog(c.document))).length;
+    found += (await checkHarvest('federation', harvestCatalog(federationView(catalogs)))).length;
+    expect(found).to.equal(0);
   });
 });
