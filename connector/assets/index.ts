@@ -52,7 +52,7 @@ export {
   type ResolvedOffer,
 } from './catalog.js';
 export { DEFAULT_PAGE_SIZE, FILTER_PROPERTIES, MAX_PAGE_SIZE, type CatalogQuery } from './query.js';
-export type { Caller } from './visibility.js';
+export { ANONYMOUS_CALLER, type Caller } from './visibility.js';
 export {
   buildCatalog,
   DATASET_KEYS,
