@@ -19,7 +19,12 @@ export {
 } from './crawl/fetch-catalog.js';
 export { FederatedSearch, type DspRow } from './search/search.js';
 export { parseSearchQuery, DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET } from './search/query.js';
-export { catalogRouter, CATALOG_API_PREFIX, CATALOG_DSP_PREFIX } from './http/router.js';
+export {
+  catalogRouter,
+  CATALOG_API_PREFIX,
+  CATALOG_DCAT_AP_PATH,
+  CATALOG_DSP_PREFIX,
+} from './http/router.js';
 export { federatedCatalog } from './dsp/federated-catalog.js';
 export { offerFeatures } from './policy/features.js';
 export {

@@ -52,7 +52,7 @@ export {
   type ResolvedOffer,
 } from './catalog.js';
 export { DEFAULT_PAGE_SIZE, FILTER_PROPERTIES, MAX_PAGE_SIZE, type CatalogQuery } from './query.js';
-export type { Caller } from './visibility.js';
+export { ANONYMOUS_CALLER, type Caller } from './visibility.js';
 export {
   buildCatalog,
   DATASET_KEYS,
@@ -82,3 +82,4 @@ export {
   type OfferRefusalReason,
   type RequestedOffer,
 } from './match.js';
+export { DCAT_AP_CONTEXT_URL, DCAT_AP_MEDIA_TYPE, harvestCatalog } from './dcat-ap-harvest.js';

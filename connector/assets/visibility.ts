@@ -15,6 +15,15 @@ export interface Caller {
   readonly claims: RequestClaims;
 }
 
+/**
+ * A caller without a token (the DCAT-AP harvest view, connector/dsp/catalog/harvest.ts): no DID and no
+ * credentials, so only offers whose access policy asks nothing of the caller are visible to it.
+ */
+export const ANONYMOUS_CALLER: Caller = Object.freeze({
+  participantId: 'urn:shuyu:anonymous',
+  claims: Object.freeze({ credentialTypes: [], sectors: [], sectorRoles: [] }),
+});
+
 const UNKNOWN = 0;
 const VISIBLE = 1;
 const HIDDEN = 2;

@@ -10,6 +10,7 @@ import { compilePolicy, type Policy } from '../../policies/index.js';
 import { MEMBERSHIP_SCOPES, scopesForPolicies } from '../identity/dcp/policy-scopes.js';
 import type { ControlPlane } from '../control-plane/index.js';
 import { parseDspMessage } from './messages/index.js';
+import { DCAT_AP_PATH } from './catalog/harvest.js';
 
 const MAX_CACHED_AGREEMENTS = 1000;
 
@@ -36,7 +37,8 @@ export function dspCredentialScopes(
 
   return async (req) => {
     const path = req.path;
-    if (path === '/catalog/request' || path.startsWith('/catalog/datasets/')) {
+    // The DCAT-AP harvest view (mounted at the root, not under the DSP base) shows the same catalog.
+    if (path === '/catalog/request' || path.startsWith('/catalog/datasets/') || path === DCAT_AP_PATH) {
       const snapshot = await plane.catalog.snapshot();
       return scopesForPolicies([...snapshot.accessPolicies.values()].map((p) => p.compiled.policy));
     }

@@ -1,10 +1,11 @@
 // The DSP 2025-1 HTTP bindings of a connector: `GET /.well-known/dspace-version` (unauthenticated,
-// no @context), and below the DSP base the catalog, negotiation and transfer endpoints, every one of
+// no @context), `GET /catalog/dcat-ap` (the DCAT-AP harvest view, a token optional), and below the DSP base the catalog, negotiation and transfer endpoints, every one of
 // them behind the identity layer's authentication. Failures anywhere on those paths are answered
 // with DSP error bodies (errors.ts).
 
 import { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import { DSP_PATH, type ControlPlane } from '../control-plane/index.js';
+import { harvestRouter } from './catalog/harvest.js';
 import { catalogRouter } from './catalog/router.js';
 import { dspErrorHandler } from './errors.js';
 import { buildVersionResponse, DspError } from './messages/index.js';
@@ -26,6 +27,8 @@ export function createDspBindings(
 ): DspMount {
   const routes = Router();
   routes.get('/.well-known/dspace-version', (_req, res) => send(res, 200, buildVersionResponse(DSP_PATH)));
+  // The catalog as DCAT-AP for data portals: public, a DCP token optional (catalog/harvest.ts).
+  routes.use(harvestRouter(plane.catalog, authenticate));
   const dsp = Router();
   dsp.use(authenticate);
   dsp.use(catalogRouter(plane.catalog, plane.context.dspBase));

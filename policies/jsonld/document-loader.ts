@@ -6,12 +6,15 @@ import dspace2025 from './contexts/dspace-2025-1.json' with { type: 'json' };
 import dspaceOdrlProfile from './contexts/dspace-2025-1-odrl-profile.json' with { type: 'json' };
 import dspace2024 from './contexts/dspace-2024-1.json' with { type: 'json' };
 import shuyu from './contexts/shuyu-v1.json' with { type: 'json' };
+import shuyuDcatAp from './contexts/shuyu-dcat-ap.json' with { type: 'json' };
 
 export const SHUYU_CONTEXT_URL = 'https://w3id.org/shuyu/v1';
 export const DSP_CONTEXT_URL = 'https://w3id.org/dspace/2025/1/context.jsonld';
 export const ODRL_CONTEXT_URL = 'http://www.w3.org/ns/odrl.jsonld';
+/** The DCAT-AP harvest view's context (connector/assets/dcat-ap-harvest.ts): prefixes only. */
+export const DCAT_AP_CONTEXT_URL = 'https://w3id.org/shuyu/v1/dcat-ap.jsonld';
 
-/** The contexts policies/ needs: ODRL (both schemes, W3C examples use http), DSP 2025-1 and 2024-1, Shuyu. */
+/** The contexts policies/ needs: ODRL (both schemes, W3C examples use http), DSP 2025-1 and 2024-1, Shuyu (and its DCAT-AP harvest context). */
 export const POLICY_CONTEXTS: ReadonlyMap<string, object> = new Map<string, object>([
   ['http://www.w3.org/ns/odrl.jsonld', odrl],
   ['https://www.w3.org/ns/odrl.jsonld', odrl],
@@ -21,6 +24,7 @@ export const POLICY_CONTEXTS: ReadonlyMap<string, object> = new Map<string, obje
   ['https://w3id.org/dspace/2025/1/odrl-profile.jsonld', dspaceOdrlProfile],
   ['https://w3id.org/dspace/2024/1/context.json', dspace2024],
   [SHUYU_CONTEXT_URL, shuyu],
+  [DCAT_AP_CONTEXT_URL, shuyuDcatAp],
 ]);
 
 export interface RemoteDocument {

@@ -4,29 +4,33 @@
 // vocabulary loaded: Shuyu types the controlled-vocabulary nodes it uses (media types, licences,
 // locations, themes, languages) in its own output (docs/catalog-metadata.md).
 import { expect } from 'chai';
-import jsonld from 'jsonld';
-import { Parser, Store } from 'n3';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import type { Store } from 'n3';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import SHACLValidator from 'rdf-validate-shacl';
-import { ASSET_MIGRATIONS, AssetStore, Catalog, type Caller } from '../../connector/assets/index.js';
+import type SHACLValidator from 'rdf-validate-shacl';
 import {
-  DSP_DOCUMENT_LOADER,
-  validateDspMessage,
-  type JsonObject,
-} from '../../connector/dsp/messages/index.js';
+  ASSET_MIGRATIONS,
+  AssetStore,
+  Catalog,
+  harvestCatalog,
+  type Caller,
+} from '../../connector/assets/index.js';
+import { validateDspMessage, type JsonObject } from '../../connector/dsp/messages/index.js';
 import { Database } from '../../connector/store/database.js';
 import { federatedCatalog } from '../../catalog/federation/index.js';
 import { loadSeeds, type SeedMember } from '../../seeds/load.js';
+import {
+  DCAT,
+  RDF_TYPE,
+  ROOT,
+  shapesValidator,
+  summary,
+  toRdf,
+  violations,
+  type Violation,
+} from './dcat-ap-shacl.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SHAPES_IN_SHARED = join('shared', 'spec', 'dcat-ap', 'shacl', 'dcat-ap-SHACL.ttl');
-/** ../shared next to the repo; from a git worktree under <repo parent>/wt/<name>, the one two levels up. */
-const SHAPES =
-  [join(ROOT, '..', SHAPES_IN_SHARED), join(ROOT, '..', '..', SHAPES_IN_SHARED)].find((f) => existsSync(f)) ??
-  join(ROOT, '..', SHAPES_IN_SHARED);
 const NOW = '2026-06-01T00:00:00Z';
 const AUTHORITY = 'did:web:authority.example';
 
@@ -125,38 +129,6 @@ function federationView(catalogs: readonly SeedCatalog[]): JsonObject {
   ) as JsonObject;
 }
 
-/** N-Quads of the document: bundled contexts only, safe mode, every jsonld event recorded. */
-async function toRdf(doc: JsonObject): Promise<{ quads: Store; events: string[] }> {
-  const events: string[] = [];
-  const nquads = (await jsonld.toRDF(
-    structuredClone(doc) as jsonld.JsonLdDocument,
-    {
-      format: 'application/n-quads',
-      documentLoader: DSP_DOCUMENT_LOADER,
-      base: null,
-      safe: true,
-      eventHandler: ({ event, next }: { event: { code: string; details?: unknown }; next: () => void }) => {
-        events.push(`${event.code} ${JSON.stringify(event.details)}`);
-        next();
-      },
-    } as unknown as jsonld.Options.ToRdf,
-  )) as unknown as string;
-  const quads = new Store(new Parser({ format: 'application/n-quads' }).parse(nquads));
-  return { quads, events };
-}
-
-interface Violation {
-  readonly shape: string;
-  readonly path: string;
-  readonly focus: string;
-  readonly value: string;
-  readonly literal: boolean;
-  readonly message: string;
-}
-
-const DCAT = 'http://www.w3.org/ns/dcat#';
-const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
-
 /**
  * The one conflict DSP 2025-1 leaves no way around: its context defines a DataService's `endpointURL`
  * without type coercion and its schema requires it as a string, so it always expands to a literal,
@@ -186,45 +158,6 @@ function dspEndpointLiterals(data: Store): number {
   return n;
 }
 
-const short = (iri: string): string =>
-  iri
-    .replace('http://purl.org/dc/terms/', 'dct:')
-    .replace('http://www.w3.org/ns/dcat#', 'dcat:')
-    .replace('http://xmlns.com/foaf/0.1/', 'foaf:')
-    .replace('http://www.w3.org/2006/vcard/ns#', 'vcard:')
-    .replace('http://www.w3.org/ns/shacl#', 'sh:');
-
-async function violations(validator: SHACLValidator, data: Store): Promise<Violation[]> {
-  const report = await validator.validate(data);
-  return report.results
-    .filter((r) => r.severity?.value === 'http://www.w3.org/ns/shacl#Violation')
-    .map((r) => ({
-      shape: short(r.sourceConstraintComponent?.value ?? '?'),
-      path: short(r.path?.value ?? '(node)'),
-      focus: r.focusNode?.value ?? '?',
-      value: r.value?.value ?? '',
-      literal: r.value?.termType === 'Literal',
-      message: r.message.map((m) => m.value).join('; '),
-    }));
-}
-
-/** Violations counted by path and constraint, with one example each: what a failing run prints. */
-function summary(found: readonly Violation[]): string {
-  const groups = new Map<string, { n: number; example: Violation }>();
-  for (const v of found) {
-    const key = `${v.path} ${v.shape}`;
-    const group = groups.get(key);
-    if (group === undefined) groups.set(key, { n: 1, example: v });
-    else group.n += 1;
-  }
-  return [...groups]
-    .sort((a, b) => b[1].n - a[1].n)
-    .map(
-      ([key, { n, example }]) => `${n} × ${key} (e.g. ${example.focus} ${example.value}: ${example.message})`,
-    )
-    .join('\n');
-}
-
 describe('conformance: DCAT-AP 3.0 (SHACL) for the seed catalogs and the federation', function () {
   this.timeout(120_000);
   let validator: SHACLValidator | undefined;
@@ -237,14 +170,7 @@ describe('conformance: DCAT-AP 3.0 (SHACL) for the seed catalogs and the federat
   });
 
   before(async function () {
-    if (!existsSync(SHAPES)) {
-      const why = `the DCAT-AP shapes are missing: ${SHAPES} (the shared spec folder next to the repo)`;
-      if (process.env.CI) throw new Error(why);
-      console.warn(`      skipped: ${why}`);
-      this.skip();
-    }
-    const shapes = new Store(new Parser({ format: 'text/turtle' }).parse(readFileSync(SHAPES, 'utf8')));
-    validator = new SHACLValidator(shapes);
+    validator = shapesValidator(this);
     catalogs = await seedCatalogs();
   });
 
@@ -262,6 +188,26 @@ describe('conformance: DCAT-AP 3.0 (SHACL) for the seed catalogs and the federat
     expect(dsp.length, `${label}: DSP endpointURL literals`).to.equal(2 * dspEndpointLiterals(quads));
     dspConflicts += dsp.length;
     return found.filter((v) => !isDspEndpointLiteral(v));
+  }
+
+  /** A harvest view: jsonld drops nothing and the shapes find nothing at all, endpointURL included. */
+  async function checkHarvest(label: string, doc: JsonObject): Promise<Violation[]> {
+    const { quads, events } = await toRdf(doc);
+    expect(events, `${label}: jsonld events (dropped terms or values)`).to.deep.equal([]);
+    const endpoints = quads.match(
+      null,
+      { termType: 'NamedNode', value: `${DCAT}endpointURL` } as never,
+      null,
+    );
+    expect(endpoints.size, `${label}: DataServices`).to.be.greaterThan(0);
+    expect(
+      [...endpoints].every((q) => q.object.termType === 'NamedNode'),
+      `${label}: every dcat:endpointURL an IRI`,
+    ).to.equal(true);
+    if (validator === undefined) expect.fail('no validator');
+    const found = await violations(validator, quads);
+    expectNone(`${label} (harvest view)`, found);
+    return found;
   }
 
   function expectNone(label: string, found: readonly Violation[]): void {
@@ -321,5 +267,12 @@ describe('conformance: DCAT-AP 3.0 (SHACL) for the seed catalogs and the federat
     const view = federationView(catalogs);
     expect((view.catalog as JsonObject[]).length).to.equal(catalogs.filter((c) => c.document.dataset).length);
     expectNone('federation', await check('federation', view));
+  });
+
+  it('the harvest view of every seed catalog and of the federation: 0 violations, no exception', async () => {
+    let found = 0;
+    for (const c of catalogs) found += (await checkHarvest(c.member.key, harvestCatalog(c.document))).length;
+    found += (await checkHarvest('federation', harvestCatalog(federationView(catalogs)))).length;
+    expect(found).to.equal(0);
   });
 });

@@ -6,9 +6,14 @@
 //   admin     GET  /catalog/v1/crawl-status
 //   admin     POST /catalog/v1/crawl[?wait=true]
 //   member    POST /catalog/dsp/catalog/request[?offset=&limit=]   (DSP CatalogRequestMessage)
+//   anyone*   GET  /catalog/dcat-ap[?offset=&limit=]                (DCAT-AP JSON-LD, for data portals)
 // * members (request token) see what their credentials would show them at each provider, admins
 //   (admin API key) see everything, anonymous callers only offers open to a caller with no claims.
-import type { PublisherProfile } from '../../../connector/assets/index.js';
+import {
+  DCAT_AP_MEDIA_TYPE,
+  harvestCatalog,
+  type PublisherProfile,
+} from '../../../connector/assets/index.js';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import {
   buildCatalogError,
@@ -31,6 +36,8 @@ import {
 
 export const CATALOG_API_PREFIX = '/catalog/v1';
 export const CATALOG_DSP_PREFIX = '/catalog/dsp';
+/** The federation's DCAT-AP harvest view (connector/assets/dcat-ap-harvest.ts). */
+export const CATALOG_DCAT_AP_PATH = '/catalog/dcat-ap';
 
 export interface CatalogRouterOptions extends AskerAuthentication {
   readonly search: FederatedSearch;
@@ -110,6 +117,42 @@ export function catalogRouter(options: CatalogRouterOptions): Router {
       }
       crawl.catch(() => undefined); // reported in the crawl status
       res.status(202).location(`${CATALOG_API_PREFIX}/crawl-status`).json({ started: true, alreadyRunning });
+    }),
+  );
+
+  // The same federated catalog as DCAT-AP JSON-LD, for data portals: every member's datasets the asker
+  // may see (anonymous: those open to a caller with no claims), one nested catalog per provider.
+  router.get(
+    CATALOG_DCAT_AP_PATH,
+    route(async (req, res) => {
+      const type = req.accepts([DCAT_AP_MEDIA_TYPE, 'application/json']);
+      if (type === false) {
+        throw new HttpProblem(
+          406,
+          'not-acceptable',
+          `The DCAT-AP harvest view is served as JSON-LD only: accept ${DCAT_AP_MEDIA_TYPE}.`,
+        );
+      }
+      const { offset, limit } = dspPaging(req.query as Record<string, unknown>);
+      const asker = await authenticateAsker(req, options);
+      const page = await search.dspPage({ sort: 'provider', offset, limit }, asker);
+      if (offset + page.rows.length < page.total) {
+        res.setHeader(
+          'Link',
+          `<${base}${CATALOG_DCAT_AP_PATH}?offset=${offset + limit}&limit=${limit}>; rel="next"`,
+        );
+      }
+      const catalog = federatedCatalog({
+        participantId: options.service.did,
+        endpointURL: `${base}${CATALOG_DSP_PREFIX}`,
+        rows: page.rows,
+        ...(options.publisher ? { publisher: options.publisher } : {}),
+      });
+      res.setHeader('Cache-Control', 'no-store');
+      res
+        .status(200)
+        .type(type)
+        .send(JSON.stringify(harvestCatalog(catalog)));
     }),
   );
 
