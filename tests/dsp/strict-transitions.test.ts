@@ -29,6 +29,9 @@ describe('dsp: strict transitions, duplicates only while nothing changed', funct
   let provider: ControlPlaneConnector;
   let hospital: ControlPlaneConnector;
   let peer: Peer;
+  /** A member that plays the consumer by hand towards the provider, behind its own peer (its callbacks). */
+  let consumerPeer: Peer;
+  let consumer: ControlPlaneConnector;
   let offer: Record<string, unknown>;
   let agreementId: string;
 
@@ -41,6 +44,11 @@ describe('dsp: strict transitions, duplicates only while nothing changed', funct
       beforeReady: async (url) => void (peer.forwardTo = url),
     });
     hospital = await startMember(space, 'hospital', hospitalApplication());
+    consumerPeer = await Peer.start();
+    consumer = await startMember(space, 'consumer', hospitalApplication({ organisationName: 'Consumer' }), {
+      publicUrl: consumerPeer.url,
+      beforeReady: async (url) => void (consumerPeer.forwardTo = url),
+    });
     await publishDataset(provider, AUTO);
     offer = await datasetOffer(provider, hospital, AUTO);
     agreementId = await finalizedAgreement(hospital, provider, AUTO);
@@ -48,6 +56,7 @@ describe('dsp: strict transitions, duplicates only while nothing changed', funct
   after(async () => {
     await space?.close();
     await peer?.close();
+    await consumerPeer?.close();
   });
 
   /** The test plays the provider (its identity) towards the hospital's DSP endpoints. */
@@ -162,10 +171,10 @@ describe('dsp: strict transitions, duplicates only while nothing changed', funct
 
   it('answers a redelivered initial request (same @id) with the process as it is now, after it moved on', async () => {
     // The test plays a consumer towards the provider, which agrees by itself (automation "auto").
-    const asConsumer = (path: string, body: unknown) => dsp(provider, path, { body, caller: hospital });
+    const asConsumer = (path: string, body: unknown) => dsp(provider, path, { body, caller: consumer });
     const consumerPid = `urn:uuid:${randomUUID()}`;
     const request = {
-      ...dspMessage('ContractRequestMessage', { consumerPid, callbackAddress: peer.url, offer }),
+      ...dspMessage('ContractRequestMessage', { consumerPid, callbackAddress: consumerPeer.url, offer }),
       '@id': `urn:uuid:${randomUUID()}`,
     };
     const first = await asConsumer('/negotiations/request', request);
@@ -201,12 +210,12 @@ describe('dsp: strict transitions, duplicates only while nothing changed', funct
       approval: 'manual',
     };
     await publish(provider, [assetInput(dataset, provider.did)], [held]);
-    const manual = await datasetOffer(provider, hospital, dataset, 'held');
-    const asConsumer = (path: string, body: unknown) => dsp(provider, path, { body, caller: hospital });
+    const manual = await datasetOffer(provider, consumer, dataset, 'held');
+    const asConsumer = (path: string, body: unknown) => dsp(provider, path, { body, caller: consumer });
     const consumerPid = `urn:uuid:${randomUUID()}`;
     const first = await asConsumer(
       '/negotiations/request',
-      dspMessage('ContractRequestMessage', { consumerPid, callbackAddress: peer.url, offer: manual }),
+      dspMessage('ContractRequestMessage', { consumerPid, callbackAddress: consumerPeer.url, offer: manual }),
     );
     expect(first.status, JSON.stringify(first.body)).to.equal(201);
     const providerPid = String(first.body.providerPid);
@@ -227,7 +236,7 @@ describe('dsp: strict transitions, duplicates only while nothing changed', funct
     const ended = await waitForState(provider, `/negotiations/${pid(providerPid)}`, 'TERMINATED');
     expect(String(ended.reason)).to.include('the counter-offer names dataset ACN0102');
     await waitFor('the termination to reach the consumer', async () =>
-      peer.to(`/negotiations/${pid(consumerPid)}/termination`).length > 0 ? true : undefined,
+      consumerPeer.to(`/negotiations/${pid(consumerPid)}/termination`).length > 0 ? true : undefined,
     );
   });
 });
