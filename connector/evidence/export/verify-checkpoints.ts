@@ -3,7 +3,7 @@
 // checkpoint beyond the export's end must be reached by a valid consistency proof.
 import { findForks } from '../checkpoint/compare.js';
 import type { KeyLookup } from '../checkpoint/keys.js';
-import type { CountersignedCheckpoint } from '../checkpoint/types.js';
+import { checkpointHash, type CountersignedCheckpoint } from '../checkpoint/types.js';
 import {
   checkpointSignatureFailure,
   checkpointShapeProblem,
@@ -32,6 +32,14 @@ export function usableCheckpoints(x: EvidenceExport, report: ReportBuilder): Cou
         'checkpoint-wrong-log',
         null,
         `Checkpoint ${i} belongs to log ${raw.logId}, not ${x.logId}.`,
+      );
+    }
+    const hash = x.hash ?? 'sha-256';
+    if (checkpointHash(raw) !== hash) {
+      return report.fail(
+        'checkpoint-malformed',
+        null,
+        `Checkpoint ${i} (size ${raw.size}) was made with ${checkpointHash(raw)}, but the export says the log hashes with ${hash}.`,
       );
     }
     usable.push({ ...raw, countersignatures: raw.countersignatures ?? [] });
@@ -157,7 +165,7 @@ function checkRoots(
         ? 'the export has no consistency proof to it'
         : root === undefined
           ? 'the root at the end of the export is unknown'
-          : consistencyFailure(x.to, c.size, proof.path, root, c.root);
+          : consistencyFailure(x.to, c.size, proof.path, root, c.root, checkpointHash(c));
       if (failure) {
         report.fail(
           'consistency-proof-invalid',
