@@ -28,6 +28,7 @@ import {
 import { Database, type Migration } from '../store/database.js';
 import { AuthorityClient, type AuthorityInfo } from '../wallet/authority-client.js';
 import { Wallet, WALLET_MIGRATIONS } from '../wallet/store.js';
+import { evidenceAlgorithmsFrom, type EvidenceAlgorithms } from '../evidence/algorithms.js';
 import { dataFile, ensureDataDirectory, hostPolicyFor, LOCAL_DID_HOSTS, readConfigFile } from './config.js';
 
 export interface ConnectorConfig {
@@ -71,6 +72,11 @@ export interface StartConnectorOptions extends Partial<ConnectorConfig> {
    * verified claims are reused. Default 5 minutes.
    */
   revocationCheckIntervalMs?: number;
+  /**
+   * The data space's evidence algorithms (default: `evidence.algorithms` in connector.json). With "sm" the
+   * identity also holds an SM2 key, published in the DID document, for signing evidence checkpoints.
+   */
+  evidenceAlgorithms?: EvidenceAlgorithms;
 }
 
 export interface RunningConnector {
@@ -130,7 +136,14 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
   let db: Database | undefined;
   try {
     const publicUrl = (config.publicUrl ?? server.url).replace(/\/+$/, '');
-    const identity = await openProcessIdentity(dataFile(options.dataDir, 'keys'), publicUrl, clock);
+    const evidenceAlgorithms = evidenceAlgorithmsFrom(
+      options.evidenceAlgorithms ??
+        (fileConfig as { evidence?: { algorithms?: unknown } }).evidence?.algorithms,
+      `evidence.algorithms in ${CONNECTOR_CONFIG_FILE}`,
+    );
+    const identity = await openProcessIdentity(dataFile(options.dataDir, 'keys'), publicUrl, clock, {
+      sm2: evidenceAlgorithms === 'sm',
+    });
     db = await Database.open(dataFile(options.dataDir, CONNECTOR_DATABASE_FILE), [
       ...WALLET_MIGRATIONS,
       ...(options.migrations ?? []),

@@ -57,6 +57,7 @@ export async function startControlPlaneConnector(
 ): Promise<ControlPlaneConnector> {
   const connector = await startConnector({
     ...options,
+    ...(options.evidence?.algorithms ? { evidenceAlgorithms: options.evidence.algorithms } : {}),
     migrations: [...CONTROL_PLANE_MIGRATIONS, ...DATA_SERVICE_MIGRATIONS, ...(options.migrations ?? [])],
   });
   try {
