@@ -140,7 +140,9 @@ describe('evidence: a data space on SM2/SM3, end to end', function () {
       await writeFile(file, JSON.stringify(exported));
       const verified = await cli(['evidence', 'verify', file]);
       expect(verified.code, verified.text).to.equal(0);
-      expect(verified.text).to.match(/sm3/);
+      expect(verified.text).to.match(/hashed with sm3/);
+      expect(verified.text).to.match(/checkpoint signatures +[0-9]+ of [0-9]+ valid, SM2/);
+      expect(verified.text).to.match(/countersignatures +1 valid \(did:web:.*, SM2\)/);
 
       const tampered = structuredClone(exported) as unknown as { entries: { data: unknown }[] };
       (tampered.entries[2] as { data: unknown }).data = { forged: true };
