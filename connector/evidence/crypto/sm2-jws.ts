@@ -17,7 +17,11 @@ export function signSm2Jws(
   key: Sm2Key,
 ): string {
   const input = `${encode({ ...header, alg: SM2_JWS_ALG })}.${encode(payload)}`;
-  const signature = sm2Sign(fromBytes(key.privateScalar()), Buffer.from(input, 'ascii'));
+  const publicKey = {
+    x: fromBytes(Buffer.from(key.publicJwk.x, 'base64url')),
+    y: fromBytes(Buffer.from(key.publicJwk.y, 'base64url')),
+  };
+  const signature = sm2Sign(fromBytes(key.privateScalar()), Buffer.from(input, 'ascii'), { publicKey });
   return `${input}.${signature.toString('base64url')}`;
 }
 

@@ -162,12 +162,14 @@ export interface Sm2SignOptions {
   readonly curve?: Sm2Curve;
   /** Fixed k, only for reproducing the standard's examples. */
   readonly k?: bigint;
+  /** [d]G when the caller knows it (saves a scalar multiplication); derived otherwise. */
+  readonly publicKey?: Point;
 }
 
 /** The signature (r, s) as 64 bytes r || s (the JWS form, like ES256). */
 export function sm2Sign(d: bigint, message: Uint8Array, options: Sm2SignOptions = {}): Buffer {
   const c = options.curve ?? SM2_CURVE;
-  const publicKey = publicKeyOf(d, c);
+  const publicKey = options.publicKey ?? publicKeyOf(d, c);
   const e = messageScalar(publicKey, message, options.id ?? SM2_DEFAULT_ID, c);
   const dInverse = invert(1n + d, c.n);
   for (;;) {
