@@ -11,7 +11,9 @@
 // log: the member must send a consistency proof from that size (409 `consistency-proof-required` names it),
 // and a fork (same size, another root), a rollback (smaller) or a bad proof is refused (409
 // `checkpoint-fork`). So once the authority has countersigned a tree head, the member cannot show anyone a
-// history that does not extend it without the two signatures contradicting each other.
+// history that does not extend it without the two signatures contradicting each other. In a data space on
+// SM2/SM3 (authority.json `evidence.algorithms: "sm"`) the authority countersigns with its SM2 key and takes
+// only SM3 tree heads signed with SM2 (400 `checkpoint-algorithm` otherwise).
 //
 // Mounted by catalog/authority/process.ts with AUTHORITY_CHECKPOINT_MIGRATIONS on the authority's database.
 

@@ -15,6 +15,7 @@ import {
   checkpointSignerFor,
   emptyRoot,
   entryPreimage,
+  evidenceAlgorithmsFrom,
   exportEvidence,
   offlineKeys,
   proveEntry,
@@ -195,6 +196,16 @@ describe('evidence: SM3 and SM2 (national algorithms)', () => {
       await appendSamples(sha, 2);
       await rejectsWithCode(openTestLog({ file: sha.file, hash: 'sm3' }), 'ERR_EVIDENCE_HASH_MISMATCH');
       expect((await openTestLog({ file: sha.file })).log.hash).to.equal('sha-256');
+    });
+  });
+
+  describe('the data space’s choice', () => {
+    it('reads "default", "sm" or nothing, and refuses anything else naming the setting', () => {
+      expect(evidenceAlgorithmsFrom(undefined, 'x')).to.equal('default');
+      expect(evidenceAlgorithmsFrom('sm', 'x')).to.equal('sm');
+      expect(() => evidenceAlgorithmsFrom('gm', 'evidence.algorithms in connector.json')).to.throw(
+        /evidence\.algorithms in connector\.json is "gm"; use "default" .* or "sm"/,
+      );
     });
   });
 
