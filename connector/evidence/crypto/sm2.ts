@@ -4,7 +4,7 @@
 // node:crypto; the tests hold it to the standards' published examples (tests/evidence/sm-crypto.test.ts).
 // The scalar multiplication is not constant-time: it signs checkpoints a few times a minute, on the
 // operator's own machine, not attacker-timed requests.
-import { createECDH, createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 export interface Sm2Curve {
   readonly p: bigint;
@@ -126,15 +126,6 @@ export function publicKeyOf(d: bigint, c: Sm2Curve = SM2_CURVE): Point {
   return toAffine(c, multiply(c, d, { x: c.gx, y: c.gy })) as Point;
 }
 
-/** A new key pair on the recommended curve (OpenSSL's generator, so the private key is well random). */
-export function generateSm2KeyPair(): { readonly d: bigint; readonly publicKey: Point } {
-  const ecdh = createECDH('SM2');
-  ecdh.generateKeys();
-  const d = fromBytes(ecdh.getPrivateKey());
-  if (d >= SM2_CURVE.n - 1n) return generateSm2KeyPair(); // d = n - 1 has no (1 + d)^-1
-  return { d, publicKey: publicKeyOf(d) };
-}
-
 /** ZA = SM3(ENTL || ID || a || b || xG || yG || xA || yA) (GB/T 32918.2 §5.5). */
 export function sm2Za(publicKey: Point, id: string = SM2_DEFAULT_ID, c: Sm2Curve = SM2_CURVE): Buffer {
   const idBytes = Buffer.from(id, 'utf8');
@@ -200,11 +191,6 @@ export function sm2Verify(
   const e = messageScalar(publicKey, message, options.id ?? SM2_DEFAULT_ID, c);
   const point = toAffine(c, add(c, multiply(c, s, { x: c.gx, y: c.gy }), multiply(c, t, publicKey)));
   return point !== undefined && mod(e + point.x, c.n) === r;
-}
-
-/** The uncompressed point 04 || x || y. */
-export function encodePoint(point: Point): Buffer {
-  return Buffer.concat([Buffer.from([4]), toBytes(point.x), toBytes(point.y)]);
 }
 
 export function decodePoint(bytes: Uint8Array): Point | undefined {
