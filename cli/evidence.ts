@@ -5,6 +5,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   EvidenceLog,
+  checkpointSignerFor,
+  evidenceAlgorithmsFrom,
+  evidenceHashOf,
+  type CheckpointSigner,
   EVIDENCE_MIGRATIONS,
   EXPORT_FORMAT,
   exportEvidence,
@@ -34,20 +38,34 @@ export const EVIDENCE_HELP = `Usage:
 async function openLog(dir: string): Promise<{
   log: EvidenceLog;
   db: Database;
-  signer: () => import('../connector/identity/index.js').DidSigner;
+  signer: () => CheckpointSigner;
   didDocument: () => object;
 }> {
-  const config = readConfigFile<{ publicUrl?: string }>(join(dir, CONNECTOR_CONFIG_FILE));
+  const config = readConfigFile<{ publicUrl?: string; evidence?: { algorithms?: unknown } }>(
+    join(dir, CONNECTOR_CONFIG_FILE),
+  );
   const file = join(dir, CONNECTOR_DATABASE_FILE);
   if (!config?.publicUrl || !existsSync(file)) {
     throw new CliError(
       `${dir} holds no started connector (${CONNECTOR_CONFIG_FILE}, ${CONNECTOR_DATABASE_FILE}); check --dir`,
     );
   }
-  const identity = await openProcessIdentity(join(dir, 'keys'), config.publicUrl);
+  // The data space's algorithms decide the log's hash and the checkpoint key (connector.json, as the connector).
+  const algorithms = evidenceAlgorithmsFrom(
+    config.evidence?.algorithms,
+    `evidence.algorithms in ${CONNECTOR_CONFIG_FILE}`,
+  );
+  const identity = await openProcessIdentity(join(dir, 'keys'), config.publicUrl, undefined, {
+    sm2: algorithms === 'sm',
+  });
   const db = await Database.open(file, EVIDENCE_MIGRATIONS);
-  const log = await EvidenceLog.open(db, { logId: identity.did });
-  return { log, db, signer: () => identity.signer(), didDocument: () => identity.didDocument() };
+  const log = await EvidenceLog.open(db, { logId: identity.did, hash: evidenceHashOf(algorithms) });
+  return {
+    log,
+    db,
+    signer: () => checkpointSignerFor(algorithms, identity),
+    didDocument: () => identity.didDocument(),
+  };
 }
 
 function write(out: Output, file: string | undefined, value: unknown, what: string): void {

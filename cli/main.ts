@@ -1,6 +1,6 @@
 // The `shuyu` command: dispatches to one module per concern.
 
-import { CliError, consoleOutput, EXIT, projectRoot, type Output } from './io.js';
+import { CliError, consoleOutput, EXIT, type Output } from './io.js';
 import { authorityCommand } from './authority.js';
 import { credentialCommand } from './credential.js';
 import { catalogSearch } from './catalog-search.js';
@@ -10,15 +10,15 @@ import { memberCommand } from './member.js';
 import { participantCommand } from './participant.js';
 import { policyCommand, POLICY_HELP } from './policy.js';
 import { productCommand } from './product.js';
-import { runDemo } from '../seeds/demo.js';
-import { startCommand } from './start.js';
+import { demoCommand, startCommand } from './start.js';
 import { walletCommand } from './wallet.js';
 
 const HELP = `shuyu — trusted data-space connector and federated catalog
 
 Usage:
   shuyu start                 run the local data space, all four sectors (npm start)
-  shuyu demo                  a narrated end-to-end story that exits 0 when every step works (npm run demo)
+  shuyu demo [--evidence sm]  a narrated end-to-end story that exits 0 when every step works (npm run demo);
+                              --evidence sm runs the data space on SM3/SM2 evidence (or SHUYU_EVIDENCE_ALGORITHMS=sm)
   shuyu policy check FILE...  validate and lint ODRL policies
   shuyu policy eval ...       evaluate a request against a policy and explain the decision
   shuyu authority init|start  create and run the data space authority
@@ -70,7 +70,7 @@ export async function main(argv: string[], out: Output = consoleOutput): Promise
       case 'start':
         return await startCommand(rest, out);
       case 'demo':
-        return (await runDemo(projectRoot(), out)) ? EXIT.ok : EXIT.invalid;
+        return await demoCommand(rest, out);
       case undefined:
       case 'help':
       case '--help':

@@ -1,15 +1,45 @@
-// `shuyu start` (npm start): the local data space with all four sectors, until Ctrl-C.
+// `shuyu start` (npm start): the local data space with all four sectors, until Ctrl-C; and `shuyu demo`
+// (npm run demo), the narrated story through a fresh one.
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import {
+  EvidenceError,
+  evidenceAlgorithmsFrom,
+  type EvidenceAlgorithms,
+} from '../connector/evidence/index.js';
 import { DataSpaceStartError, startDataSpace, type Part, type RunningDataSpace } from '../seeds/dataspace.js';
+import { runDemo } from '../seeds/demo.js';
 import { CliError, EXIT, projectRoot, type Output } from './io.js';
 import { waitForStopSignal } from './process.js';
 
 export const START_HELP = `Usage:
   shuyu start [--data-dir DIR (default ./data)] [--only authority|medical|finance|energy|education] [--authority URL]
+              [--evidence default|sm]
       Start the local data space: the authority with the federated catalog (port 7700) and one connector per
       seed member (medical 7710+, finance 7720+, energy 7730+, education 7740+), onboard every member and
-      publish the seed datasets. A second start reuses DIR. Ctrl-C stops everything.`;
+      publish the seed datasets. A second start reuses DIR. Ctrl-C stops everything.
+      --evidence sm keeps the evidence with SM3 and SM2 instead of SHA-256 and Ed25519 (default: the
+      SHUYU_EVIDENCE_ALGORITHMS environment variable, else "default"); a data directory keeps its first choice.`;
+
+/** --evidence, else SHUYU_EVIDENCE_ALGORITHMS, else undefined (the default algorithms). */
+function evidenceAlgorithms(flag: string | undefined): EvidenceAlgorithms | undefined {
+  const value = flag ?? process.env.SHUYU_EVIDENCE_ALGORITHMS;
+  if (value === undefined || value === '') return undefined;
+  try {
+    return evidenceAlgorithmsFrom(value, flag === undefined ? 'SHUYU_EVIDENCE_ALGORITHMS' : '--evidence');
+  } catch (error) {
+    if (error instanceof EvidenceError) throw new CliError(error.message, EXIT.usage);
+    throw error;
+  }
+}
+
+/** `shuyu demo [--evidence default|sm]`. */
+export async function demoCommand(args: string[], out: Output): Promise<number> {
+  const { values } = parseArgs({ args, options: { evidence: { type: 'string' } } });
+  const algorithms = evidenceAlgorithms(values.evidence);
+  const ok = await runDemo(projectRoot(), out, algorithms ? { evidenceAlgorithms: algorithms } : {});
+  return ok ? EXIT.ok : EXIT.invalid;
+}
 
 const PARTS: readonly Part[] = ['authority', 'medical', 'finance', 'energy', 'education'];
 
@@ -58,6 +88,7 @@ export async function startCommand(args: string[], out: Output): Promise<number>
       'data-dir': { type: 'string', default: 'data' },
       only: { type: 'string' },
       authority: { type: 'string' },
+      evidence: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -68,6 +99,7 @@ export async function startCommand(args: string[], out: Output): Promise<number>
   if (values.only !== undefined && !(PARTS as readonly string[]).includes(values.only)) {
     throw new CliError(`--only must be one of ${PARTS.join(', ')}`, EXIT.usage);
   }
+  const algorithms = evidenceAlgorithms(values.evidence);
   const dataDir = resolve(values['data-dir']);
   out.line(`Starting the Shuyu data space in ${dataDir}`);
   let space: RunningDataSpace;
@@ -77,6 +109,7 @@ export async function startCommand(args: string[], out: Output): Promise<number>
       dataDir,
       ...(values.only ? { only: values.only as Part } : {}),
       ...(values.authority ? { authorityUrl: values.authority } : {}),
+      ...(algorithms ? { evidenceAlgorithms: algorithms } : {}),
       progress: (line) => out.line(line),
     });
   } catch (error) {

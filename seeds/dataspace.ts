@@ -17,6 +17,7 @@ import type { Sector } from '../connector/assets/types.js';
 import { ManagementApiError, ManagementClient } from '../connector/management/client.js';
 import { writeConfigFile } from '../connector/process/config.js';
 import { CONNECTOR_CONFIG_FILE } from '../connector/process/connector.js';
+import type { EvidenceAlgorithms } from '../connector/evidence/index.js';
 import {
   startControlPlaneConnector,
   type ControlPlaneConnector,
@@ -47,6 +48,11 @@ export interface DataSpaceOptions {
   progress: (line: string) => void;
   /** Let the OS choose every port (the demo, tests); the data directory must then be fresh. */
   ephemeralPorts?: boolean;
+  /**
+   * The data space's evidence algorithms, for the authority and every connector: "default" (SHA-256,
+   * Ed25519) or "sm" (SM3, SM2). A data directory keeps the choice it started with.
+   */
+  evidenceAlgorithms?: EvidenceAlgorithms;
 }
 
 export interface RunningMember {
@@ -80,11 +86,13 @@ async function startAuthorityPart(
   dataDir: string,
   progress: (line: string) => void,
   ephemeral: boolean,
+  algorithms: EvidenceAlgorithms | undefined,
 ): Promise<RunningAuthority> {
   const dir = join(dataDir, 'authority');
+  const evidence = algorithms ? { evidence: { algorithms } } : {};
   if (ephemeral) {
     // No fixed URL to write down: the authority's DID follows from the port the OS picks.
-    const running = await startAuthority({ dataDir: dir, port: 0 });
+    const running = await startAuthority({ dataDir: dir, port: 0, ...evidence });
     const key = await running.service.createAdminKey('admin');
     writeFileSync(join(dir, ADMIN_KEY_FILE), key + '\n', { mode: 0o600 });
     return running;
@@ -93,7 +101,7 @@ async function startAuthorityPart(
     const created = await initAuthority({ dataDir: dir, port: AUTHORITY_PORT });
     progress(`  created the authority ${created.did} (admin key in ${created.adminKeyFile})`);
   }
-  return startAuthority({ dataDir: dir }).catch((error: Error & { code?: string }) => {
+  return startAuthority({ dataDir: dir, ...evidence }).catch((error: Error & { code?: string }) => {
     throw new DataSpaceStartError(
       error.code === 'EADDRINUSE'
         ? `port ${AUTHORITY_PORT} is in use: is another Shuyu data space running? Stop it, or free the port.`
@@ -166,7 +174,12 @@ export async function startDataSpace(options: DataSpaceOptions): Promise<Running
       progress(
         `[1/4] authority and federated catalog${options.ephemeralPorts ? '' : ` on port ${AUTHORITY_PORT}`}`,
       );
-      authority = await startAuthorityPart(dataDir, progress, options.ephemeralPorts === true);
+      authority = await startAuthorityPart(
+        dataDir,
+        progress,
+        options.ephemeralPorts === true,
+        options.evidenceAlgorithms,
+      );
       progress(`  ${authority.did} at ${authority.url}`);
     }
     const authorityUrl = authority?.url ?? options.authorityUrl ?? `http://127.0.0.1:${AUTHORITY_PORT}`;
@@ -178,12 +191,16 @@ export async function startDataSpace(options: DataSpaceOptions): Promise<Running
       const port = options.ephemeralPorts ? 0 : SECTOR_PORTS[seed.sector] + (next[seed.sector] ?? 0);
       next[seed.sector] = (next[seed.sector] ?? 0) + 1;
       const dir = join(dataDir, seed.sector, seed.key);
-      // The member's registration (what it applied with) is its catalog's DCAT-AP publisher.
+      const evidence = options.evidenceAlgorithms
+        ? { evidence: { algorithms: options.evidenceAlgorithms } }
+        : {};
       const connector = await startControlPlaneConnector({
         dataDir: dir,
         port,
         authorityUrl,
+        // The member's registration (what it applied with) is its catalog's DCAT-AP publisher.
         controlPlane: { publisher: seed.publisher },
+        ...evidence,
       }).catch((error: Error & { code?: string }) => {
         throw new DataSpaceStartError(
           error.code === 'EADDRINUSE'
@@ -196,6 +213,7 @@ export async function startDataSpace(options: DataSpaceOptions): Promise<Running
         port: connector.server.port,
         publicUrl: connector.url,
         authorityUrl,
+        ...evidence,
       });
       members.push({ seed, dir, connector });
       progress(`  ${seed.sector.padEnd(9)} ${seed.organisationName} on ${connector.url}`);

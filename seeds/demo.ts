@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fetchTransfer } from '../connector/dataplane/index.js';
 import { ManagementApiError, ManagementClient } from '../connector/management/client.js';
-import { verifyEvidenceExport } from '../connector/evidence/index.js';
+import { verifyEvidenceExport, type EvidenceAlgorithms } from '../connector/evidence/index.js';
 import { startDataSpace, type RunningDataSpace, type RunningMember } from './dataspace.js';
 
 export interface DemoOutput {
@@ -60,7 +60,12 @@ function find(space: RunningDataSpace, key: string): RunningMember {
 const CLAIMS = 'urn:shuyu:dataset:medical:inpatient-claims-2025';
 const VISITS = 'urn:shuyu:dataset:medical:outpatient-visits-2025';
 
-export async function runDemo(root: string, out: DemoOutput): Promise<boolean> {
+export interface DemoOptions {
+  /** The data space's evidence algorithms: "default" (SHA-256, Ed25519) or "sm" (SM3, SM2). */
+  readonly evidenceAlgorithms?: EvidenceAlgorithms;
+}
+
+export async function runDemo(root: string, out: DemoOutput, options: DemoOptions = {}): Promise<boolean> {
   const dir = await mkdtemp(join(tmpdir(), 'shuyu-demo-'));
   let space: RunningDataSpace | undefined;
   let step = 0;
@@ -88,6 +93,7 @@ export async function runDemo(root: string, out: DemoOutput): Promise<boolean> {
         root,
         dataDir: dir,
         ephemeralPorts: true,
+        ...(options.evidenceAlgorithms ? { evidenceAlgorithms: options.evidenceAlgorithms } : {}),
         progress: (line) => out.line(`   ${line}`),
       });
     });
@@ -199,8 +205,25 @@ export async function runDemo(root: string, out: DemoOutput): Promise<boolean> {
         const countersignatures = (checkpoint.countersignatures as Json[] | undefined) ?? [];
         if (countersignatures.length === 0)
           throw new DemoStepError('the authority did not countersign the checkpoint');
+        const algOf = (jws: unknown): string =>
+          String(
+            (JSON.parse(Buffer.from(String(jws).split('.')[0] ?? '', 'base64url').toString('utf8')) as Json)
+              .alg,
+          );
+        const expected =
+          options.evidenceAlgorithms === 'sm'
+            ? { hash: 'sm3', alg: 'SM2' }
+            : { hash: 'sha-256', alg: 'EdDSA' };
+        const hash = String(checkpoint.hash ?? 'sha-256');
+        const algs = [checkpoint.signature, countersignatures[0]?.signature].map(algOf);
+        if (hash !== expected.hash || algs.some((alg) => alg !== expected.alg)) {
+          throw new DemoStepError(
+            `the checkpoint is hashed with ${hash} and signed with ${algs.join(' and ')}, not ${expected.hash} and ${expected.alg}`,
+          );
+        }
         out.line(
-          `   checkpoint of ${String(checkpoint.size)} entries countersigned by the authority at ${String(countersignatures[0]?.time)}`,
+          `   checkpoint of ${String(checkpoint.size)} entries countersigned by the authority at ${String(countersignatures[0]?.time)}` +
+            ` (tree hashed with ${hash}, signed and countersigned with ${algs[0]})`,
         );
         const exported = await call(centre, 'GET', '/evidence/export');
         const report = await verifyEvidenceExport(exported);

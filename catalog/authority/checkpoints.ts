@@ -11,7 +11,9 @@
 // log: the member must send a consistency proof from that size (409 `consistency-proof-required` names it),
 // and a fork (same size, another root), a rollback (smaller) or a bad proof is refused (409
 // `checkpoint-fork`). So once the authority has countersigned a tree head, the member cannot show anyone a
-// history that does not extend it without the two signatures contradicting each other.
+// history that does not extend it without the two signatures contradicting each other. In a data space on
+// SM2/SM3 (authority.json `evidence.algorithms: "sm"`) the authority countersigns with its SM2 key and takes
+// only SM3 tree heads signed with SM2 (400 `checkpoint-algorithm` otherwise).
 //
 // Mounted by catalog/authority/process.ts with AUTHORITY_CHECKPOINT_MIGRATIONS on the authority's database.
 
@@ -19,8 +21,11 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import { didProofOf, requireDidProof } from '../../connector/http/caller-auth.js';
 import { HttpProblem, problemBody } from '../../connector/http/problem.js';
 import {
+  checkpointSignerFor,
   countersignCheckpoint,
   EvidenceError,
+  SM2_JWS_ALG,
+  type EvidenceAlgorithms,
   isHexHash,
   resolverKeys,
   type CountersignedCheckpoint,
@@ -57,6 +62,11 @@ export const AUTHORITY_CHECKPOINT_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX authority_checkpoint_log ON authority_checkpoint (log_id, id);
     `,
   },
+  {
+    // The log's hash function when it is not SHA-256 (so 'sm3'); part of what the log signed.
+    id: 'authority-checkpoints/2',
+    sql: `ALTER TABLE authority_checkpoint ADD COLUMN hash TEXT CHECK (hash IS NULL OR hash = 'sm3');`,
+  },
 ];
 
 /** Longest consistency proof accepted (a proof has at most about 2 log2(size) hashes). */
@@ -70,6 +80,7 @@ interface Row {
   signature: string;
   countersignature: string;
   countersigned_at: string;
+  hash: string | null;
 }
 
 /** The checkpoints this authority countersigned, newest last per log. */
@@ -95,8 +106,9 @@ export class CountersignedCheckpointStore {
       const latest = await this.latest(countersigned.logId, tx);
       if (latest?.signature !== previousSignature) return false;
       await tx.run(
-        `INSERT INTO authority_checkpoint (log_id, size, root, time, signature, countersignature, countersigned_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO authority_checkpoint
+           (log_id, size, root, time, signature, countersignature, countersigned_at, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         [
           countersigned.logId,
           countersigned.size,
@@ -105,6 +117,7 @@ export class CountersignedCheckpointStore {
           countersigned.signature,
           ours.signature,
           ours.time,
+          countersigned.hash === 'sm3' ? 'sm3' : null,
         ],
       );
       return true;
@@ -117,6 +130,7 @@ export class CountersignedCheckpointStore {
       size: row.size,
       root: row.root,
       time: row.time,
+      ...(row.hash === 'sm3' ? { hash: 'sm3' as const } : {}),
       signature: row.signature,
       countersignatures: [
         { authority: this.authorityDid, time: row.countersigned_at, signature: row.countersignature },
@@ -136,6 +150,8 @@ export interface CheckpointRoutesOptions {
   /** Share the one of the authority's other DID-proof routes, so a token is used once across them. */
   readonly replayCache: ReplayCache;
   readonly clock?: Clock;
+  /** The data space's evidence algorithms (default "default"): what the authority countersigns with and accepts. */
+  readonly algorithms?: EvidenceAlgorithms;
 }
 
 interface Consistency {
@@ -166,7 +182,7 @@ function readBody(body: unknown): { checkpoint: CountersignedCheckpoint; consist
     throw invalid('/consistency/fromSize', 'must be a non-negative integer');
   }
   if (!Array.isArray(c.proof) || c.proof.length > MAX_PROOF_LENGTH || !c.proof.every(isHexHash)) {
-    throw invalid('/consistency/proof', 'must be a list of SHA-256 hashes in lowercase hex');
+    throw invalid('/consistency/proof', 'must be a list of hashes in lowercase hex');
   }
   return {
     checkpoint: checkpoint as CountersignedCheckpoint,
@@ -192,9 +208,32 @@ function sendProofRequired(res: Response, last: CountersignedCheckpoint, why: st
     );
 }
 
+/** In a data space on SM2/SM3, a checkpoint must be an SM3 tree head signed with SM2. */
+function requireSm(checkpoint: CountersignedCheckpoint): void {
+  let alg: unknown;
+  try {
+    alg = (
+      JSON.parse(Buffer.from(checkpoint.signature.split('.')[0] ?? '', 'base64url').toString('utf8')) as {
+        alg?: unknown;
+      }
+    ).alg;
+  } catch {
+    alg = undefined;
+  }
+  if (checkpoint.hash !== 'sm3' || alg !== SM2_JWS_ALG) {
+    throw new HttpProblem(
+      400,
+      'checkpoint-algorithm',
+      `This data space keeps evidence with SM3 and SM2; the checkpoint is hashed with ${checkpoint.hash ?? 'sha-256'} ` +
+        `and signed with ${String(alg)}. Set "evidence": { "algorithms": "sm" } in connector.json and start a new log.`,
+    );
+  }
+}
+
 /** The authority's checkpoint routes (see the top of this file). */
 export function checkpointRoutes(options: CheckpointRoutesOptions): Router {
   const { service, identity, resolver } = options;
+  const algorithms = options.algorithms ?? 'default';
   const router = Router();
   const store = new CountersignedCheckpointStore(options.db, identity.did);
   const keys = resolverKeys(resolver);
@@ -240,6 +279,7 @@ export function checkpointRoutes(options: CheckpointRoutesOptions): Router {
         `You are ${caller}; only the log ${checkpoint.logId} itself may publish its checkpoints.`,
       );
     }
+    if (algorithms === 'sm') requireSm(checkpoint);
     await serial(checkpoint.logId, async () => {
       const last = await store.latest(checkpoint.logId);
       if (last !== undefined && last.size === checkpoint.size && last.root === checkpoint.root) {
@@ -260,7 +300,7 @@ export function checkpointRoutes(options: CheckpointRoutesOptions): Router {
       let countersigned: CountersignedCheckpoint;
       try {
         const plain = { ...checkpointBody(checkpoint), signature: checkpoint.signature };
-        countersigned = await countersignCheckpoint(plain, identity.signer(), {
+        countersigned = await countersignCheckpoint(plain, checkpointSignerFor(algorithms, identity), {
           keys,
           ...(options.clock ? { clock: options.clock } : { clock: systemClock }),
           ...(last !== undefined && consistency !== undefined

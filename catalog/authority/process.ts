@@ -1,5 +1,6 @@
 // Running the data space authority as a process: its data directory (keys/, authority.sqlite,
 // authority.json, admin-api-key), its HTTP server with the DID document, and `init`.
+import { evidenceAlgorithmsFrom, type EvidenceAlgorithms } from '../../connector/evidence/index.js';
 import { Router } from 'express';
 import { writeFileSync } from 'node:fs';
 import { listen, type RunningServer } from '../../connector/http/server.js';
@@ -57,6 +58,11 @@ export interface AuthorityConfig {
   productCode?: string;
   /** The federated catalog (crawl schedule, limits, the catalog's credentials). */
   federation?: FederationSettings;
+  /**
+   * The data space's evidence algorithms: "default" (SHA-256, Ed25519) or "sm" (SM3, SM2). With "sm" the
+   * authority countersigns with an SM2 key (published in its DID document) and only SM3/SM2 checkpoints.
+   */
+  evidence?: { algorithms?: EvidenceAlgorithms };
 }
 
 export const AUTHORITY_CONFIG_FILE = 'authority.json';
@@ -115,7 +121,13 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
   let db: Database | undefined;
   try {
     const publicUrl = config.publicUrl ?? server.url;
-    const identity = await openProcessIdentity(dataFile(options.dataDir, 'keys'), publicUrl, clock);
+    const evidenceAlgorithms = evidenceAlgorithmsFrom(
+      config.evidence?.algorithms,
+      `evidence.algorithms in ${AUTHORITY_CONFIG_FILE}`,
+    );
+    const identity = await openProcessIdentity(dataFile(options.dataDir, 'keys'), publicUrl, clock, {
+      sm2: evidenceAlgorithms === 'sm',
+    });
     db = await Database.open(dataFile(options.dataDir, 'authority.sqlite'), [
       ...AUTHORITY_MIGRATIONS,
       ...FEDERATION_MIGRATIONS,
@@ -166,7 +178,17 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
         ...(options.fetch ? { fetch: options.fetch } : {}),
       }),
     );
-    routes.use(checkpointRoutes({ service, identity, db, resolver, replayCache, clock }));
+    routes.use(
+      checkpointRoutes({
+        service,
+        identity,
+        db,
+        resolver,
+        replayCache,
+        clock,
+        algorithms: evidenceAlgorithms,
+      }),
+    );
     const federation = openFederation({
       ...config.federation,
       db,

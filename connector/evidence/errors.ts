@@ -10,6 +10,8 @@ export type EvidenceErrorCode =
   | 'ERR_EVIDENCE_NOT_MIGRATED'
   /** The database belongs to another log (another DID) than the one opening it. */
   | 'ERR_EVIDENCE_LOG_ID_MISMATCH'
+  /** The database's log hashes with another function (SHA-256, SM3) than the one asked for. */
+  | 'ERR_EVIDENCE_HASH_MISMATCH'
   /** A checkpoint signer whose DID is not the log's. */
   | 'ERR_EVIDENCE_SIGNER_MISMATCH'
   /** No checkpoint covers the entry yet. */

@@ -3,10 +3,23 @@
 // See README.md in this folder for the byte-exact rules.
 
 export { EvidenceError, type EvidenceErrorCode } from './errors.js';
+export { SM2_CURVE, SM2_DEFAULT_ID, sm2Sign, sm2Verify, sm2Za, type Sm2Curve } from './crypto/sm2.js';
+export { SM2_JWS_ALG, signSm2Jws, verifySm2Jws } from './crypto/sm2-jws.js';
 export { canonicalJson, type JsonValue } from './json/canonical.js';
 
 // Merkle tree (pure)
-export { EMPTY_ROOT, hashChildren, hashLeaf, isHexHash, type HexHash } from './merkle/hash.js';
+export {
+  DEFAULT_EVIDENCE_HASH,
+  EMPTY_ROOT,
+  EVIDENCE_HASHES,
+  emptyRoot,
+  hashChildren,
+  hashLeaf,
+  isEvidenceHash,
+  isHexHash,
+  type EvidenceHash,
+  type HexHash,
+} from './merkle/hash.js';
 export {
   consistencyFailure,
   inclusionFailure,
@@ -48,7 +61,19 @@ export {
   type CountersignedCheckpoint,
   type StoredCheckpoint,
 } from './checkpoint/types.js';
-export { signCheckpoint, countersignCheckpoint, type CountersignOptions } from './checkpoint/sign.js';
+export {
+  signCheckpoint,
+  countersignCheckpoint,
+  type CheckpointSigner,
+  type CountersignOptions,
+} from './checkpoint/sign.js';
+export { Sm2CheckpointSigner } from './checkpoint/sm2-signer.js';
+export {
+  checkpointSignerFor,
+  evidenceAlgorithmsFrom,
+  evidenceHashOf,
+  type EvidenceAlgorithms,
+} from './algorithms.js';
 export {
   checkpointSignatureFailure,
   countersignatureFailure,

@@ -7,6 +7,14 @@ export { systemClock, epochSeconds, toXsdDateTime, type Clock } from './clock.js
 // keys
 export { Ed25519Key, type KeyStatus, type PublicEd25519Jwk, type KeyMetadata } from './keys/key.js';
 export { KeyStore, openKeyStore, KEYSET_FILE_NAME, type OpenKeyStoreOptions } from './keys/store.js';
+export {
+  Sm2Key,
+  openSm2Key,
+  sm2PublicKeyObject,
+  sm2PublicPoint,
+  SM2_KEY_FILE_NAME,
+  type PublicSm2Jwk,
+} from './keys/sm2-key.js';
 export { toJoseKeys, toMultikeyKeyPair, toPublicJwk, verificationMethodId } from './keys/export.js';
 export { DidSigner, createDidSigner } from './signer.js';
 

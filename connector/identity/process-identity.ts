@@ -7,6 +7,7 @@ import { CREDENTIAL_SERVICE_TYPE } from './dcp/credential-service.js';
 import { buildDidDocument, type DidDocument, type DidService } from './did/document.js';
 import { createDidResolver, type DidResolver } from './did/resolver.js';
 import { urlToDidWeb } from './did/web.js';
+import { openSm2Key, type Sm2Key } from './keys/sm2-key.js';
 import { openKeyStore, type KeyStore } from './keys/store.js';
 import type { FetchLike } from './net/fetch.js';
 import type { HostPolicy } from './net/host-policy.js';
@@ -21,19 +22,26 @@ export interface ProcessIdentity {
   /** The CredentialService endpoint advertised in the DID document. */
   readonly credentialServiceUrl: string;
   readonly keys: KeyStore;
+  /** The SM2 key for evidence checkpoints, when the data space uses SM2/SM3 (published in the DID document). */
+  readonly sm2Key?: Sm2Key;
   /** A signer with the current active key (call again after a rotation). */
   signer(): DidSigner;
   /** The DID document: published keys and the CredentialService (plus `services`, if given). */
   didDocument(services?: readonly DidService[]): DidDocument;
 }
 
-/** Opens (creating on first start) the key store in `keyDirectory`; the DID follows from `publicUrl`. */
+/**
+ * Opens (creating on first start) the key store in `keyDirectory`; the DID follows from `publicUrl`. With
+ * `sm2`, also the SM2 key the evidence of a data space on SM2/SM3 is signed with.
+ */
 export async function openProcessIdentity(
   keyDirectory: string,
   publicUrl: string,
   clock: Clock = systemClock,
+  options: { readonly sm2?: boolean } = {},
 ): Promise<ProcessIdentity> {
   const keys = await openKeyStore(keyDirectory, { clock });
+  const sm2Key = options.sm2 ? await openSm2Key(keyDirectory, { clock }) : undefined;
   const did = urlToDidWeb(publicUrl);
   const credentialServiceUrl = publicUrl.replace(/\/+$/, '') + CREDENTIAL_SERVICE_PATH;
   const credentialService: DidService = {
@@ -45,9 +53,15 @@ export async function openProcessIdentity(
     did,
     credentialServiceUrl,
     keys,
+    ...(sm2Key ? { sm2Key } : {}),
     signer: () => createDidSigner(did, keys),
     didDocument: (services = []) =>
-      buildDidDocument({ did, keys: keys.publishedKeys, services: [credentialService, ...services] }),
+      buildDidDocument({
+        did,
+        keys: keys.publishedKeys,
+        services: [credentialService, ...services],
+        ...(sm2Key ? { sm2Key } : {}),
+      }),
   };
 }
 

@@ -298,7 +298,8 @@ export const EVIDENCE_OPENAPI = {
     '/evidence/export': {
       get: {
         tags: ['evidence'],
-        summary: 'The log (or a range of it) as shuyu-evidence-export/1, verifiable offline.',
+        summary:
+          'The log (or a range of it) as shuyu-evidence-export/1, verifiable offline; its `hash` names the log’s hash function (sha-256, or sm3 in a data space on SM2/SM3).',
         parameters: [query('from', 'First entry (default 0).'), query('to', 'End entry, exclusive.')],
         responses: { 200: ok('The export.', OBJECT), 400: BAD },
       },

@@ -47,6 +47,7 @@ import type { AutomationSettings } from '../control-plane/automation-config.js';
 import { Database, type Migration } from '../store/database.js';
 import { AuthorityClient, type AuthorityInfo, type DistributedProfile } from '../wallet/authority-client.js';
 import { Wallet, WALLET_MIGRATIONS } from '../wallet/store.js';
+import { evidenceAlgorithmsFrom, type EvidenceAlgorithms } from '../evidence/algorithms.js';
 import { dataFile, ensureDataDirectory, hostPolicyFor, LOCAL_DID_HOSTS, readConfigFile } from './config.js';
 
 export interface ConnectorConfig {
@@ -122,6 +123,11 @@ export interface StartConnectorOptions extends Partial<ConnectorConfig> {
    * mounted its routes and calls markReady(); by default the connector is ready when startConnector returns.
    */
   deferReady?: boolean;
+  /**
+   * The data space's evidence algorithms (default: `evidence.algorithms` in connector.json). With "sm" the
+   * identity also holds an SM2 key, published in the DID document, for signing evidence checkpoints.
+   */
+  evidenceAlgorithms?: EvidenceAlgorithms;
 }
 
 export interface RunningConnector {
@@ -206,7 +212,14 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
   let db: Database | undefined;
   try {
     const publicUrl = (config.publicUrl ?? server.url).replace(/\/+$/, '');
-    const identity = await openProcessIdentity(dataFile(options.dataDir, 'keys'), publicUrl, clock);
+    const evidenceAlgorithms = evidenceAlgorithmsFrom(
+      options.evidenceAlgorithms ??
+        (fileConfig as { evidence?: { algorithms?: unknown } }).evidence?.algorithms,
+      `evidence.algorithms in ${CONNECTOR_CONFIG_FILE}`,
+    );
+    const identity = await openProcessIdentity(dataFile(options.dataDir, 'keys'), publicUrl, clock, {
+      sm2: evidenceAlgorithms === 'sm',
+    });
     db = await Database.open(dataFile(options.dataDir, CONNECTOR_DATABASE_FILE), [
       ...WALLET_MIGRATIONS,
       ...REPLAY_CACHE_MIGRATIONS,

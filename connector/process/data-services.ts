@@ -37,6 +37,11 @@ import {
   EvidenceLog,
   resolverKeys,
   type StoredCheckpoint,
+  checkpointSignerFor,
+  evidenceAlgorithmsFrom,
+  evidenceHashOf,
+  type CheckpointSigner,
+  type EvidenceAlgorithms,
 } from '../evidence/index.js';
 import { systemClock, type Clock } from '../identity/index.js';
 import { requireApiKey } from '../management/api-key.js';
@@ -88,6 +93,11 @@ export interface EvidenceSettings {
   readonly publishCheckpoints?: boolean;
   /** Where to publish; default the connector's authority. */
   readonly checkpointAuthorityUrl?: string;
+  /**
+   * The data space's algorithms: "default" (SHA-256, Ed25519) or "sm" (SM3, SM2). Set the same on every
+   * member and on the authority; a log keeps the hash it started with.
+   */
+  readonly algorithms?: EvidenceAlgorithms;
 }
 
 export interface DataServicesOptions {
@@ -170,7 +180,9 @@ export async function openDataServices(
   });
   const meter = new UsageMeter(db, { clock });
   const obligations = new ObligationStore(db, { clock });
-  const log = await EvidenceLog.open(db, { logId: connector.did, clock });
+  const algorithms = evidenceAlgorithmsFrom(evidence.algorithms, 'evidence.algorithms in connector.json');
+  const log = await EvidenceLog.open(db, { logId: connector.did, clock, hash: evidenceHashOf(algorithms) });
+  const checkpointSigner = (): CheckpointSigner => checkpointSignerFor(algorithms, connector.identity);
   const peerKeys = resolverKeys(connector.verifiers.resolver);
   const access = {
     sources,
@@ -228,7 +240,7 @@ export async function openDataServices(
   };
   const scheduler = new CheckpointScheduler({
     log,
-    signer: () => connector.identity.signer(),
+    signer: checkpointSigner,
     didDocument: () => connector.identity.didDocument(),
     intervalMs: evidence.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS,
     onCheckpoint: publish,

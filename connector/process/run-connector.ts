@@ -91,6 +91,7 @@ export async function startControlPlaneConnector(
   const catalog = catalogSettings(options);
   const connector = await startConnector({
     ...options,
+    ...(options.evidence?.algorithms ? { evidenceAlgorithms: options.evidence.algorithms } : {}),
     deferReady: true,
     migrations: [
       ...CONTROL_PLANE_MIGRATIONS,

@@ -3,7 +3,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startAuthority, type RunningAuthority } from '../../catalog/authority/process.js';
+import {
+  startAuthority,
+  type RunningAuthority,
+  type StartAuthorityOptions,
+} from '../../catalog/authority/process.js';
 import { startConnector, type RunningConnector } from '../../connector/process/connector.js';
 
 export const USCC_A = '91440300708461136T'; // Tencent, a public record
@@ -44,9 +48,12 @@ export async function request(
   return { status: response.status, body, headers: response.headers };
 }
 
-export async function startLocalDataSpace(): Promise<LocalDataSpace> {
+/** `authorityOptions` are the authority's settings (e.g. `evidence: { algorithms: 'sm' }`). */
+export async function startLocalDataSpace(
+  authorityOptions: Partial<Omit<StartAuthorityOptions, 'dataDir' | 'port'>> = {},
+): Promise<LocalDataSpace> {
   const dir = await mkdtemp(join(tmpdir(), 'shuyu-dataspace-'));
-  let authority = await startAuthority({ dataDir: join(dir, 'authority'), port: 0 });
+  let authority = await startAuthority({ ...authorityOptions, dataDir: join(dir, 'authority'), port: 0 });
   const adminKey = await authority.service.createAdminKey('test-admin');
   const connectors: RunningConnector[] = [];
   const space: LocalDataSpace = {
@@ -79,7 +86,7 @@ export async function startLocalDataSpace(): Promise<LocalDataSpace> {
     async restartAuthority() {
       const port = authority.server.port;
       await authority.close();
-      authority = await startAuthority({ dataDir: join(dir, 'authority'), port });
+      authority = await startAuthority({ ...authorityOptions, dataDir: join(dir, 'authority'), port });
       return authority;
     },
     async close() {

@@ -76,3 +76,55 @@ describe('cli: shuyu evidence', function () {
     );
   });
 });
+
+describe('cli: shuyu evidence, on a connector of an SM2/SM3 data space', function () {
+  this.timeout(20_000);
+  let dir: string;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'shuyu-evidence-cli-sm-'));
+    const publicUrl = 'http://127.0.0.1:7998';
+    await writeFile(
+      join(dir, 'connector.json'),
+      JSON.stringify({ publicUrl, authorityUrl: 'http://127.0.0.1:7700', evidence: { algorithms: 'sm' } }),
+    );
+    const identity = await openProcessIdentity(join(dir, 'keys'), publicUrl, undefined, { sm2: true });
+    const db = await Database.open(join(dir, 'connector.sqlite'), EVIDENCE_MIGRATIONS);
+    const log = await EvidenceLog.open(db, { logId: identity.did, hash: 'sm3' });
+    for (const state of ['REQUESTED', 'STARTED', 'COMPLETED']) {
+      await log.append('transfer-state', 'urn:transfer:sm', { state });
+    }
+    await db.close();
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('exports, proves (making an SM2 checkpoint) and verifies; a tampered proof names its entry', async () => {
+    const proofFile = join(dir, 'proof.json');
+    expect((await run(['evidence', 'prove', '2', '--dir', dir, '--out', proofFile])).code).to.equal(0);
+    const proof = JSON.parse(await readFile(proofFile, 'utf8')) as {
+      hash: string;
+      checkpoint: { signature: string };
+      entry: { data: { state: string } };
+    };
+    expect(proof.hash).to.equal('sm3');
+    const header = JSON.parse(
+      Buffer.from(proof.checkpoint.signature.split('.')[0] ?? '', 'base64url').toString(),
+    );
+    expect(header.alg).to.equal('SM2');
+    const verified = await run(['evidence', 'verify', proofFile]);
+    expect(verified.code, verified.text).to.equal(0);
+
+    const exportFile = join(dir, 'export.json');
+    expect((await run(['evidence', 'export', '--dir', dir, '--out', exportFile])).code).to.equal(0);
+    const exported = await run(['evidence', 'verify', exportFile]);
+    expect(exported.code, exported.text).to.equal(0);
+    expect(exported.text).to.match(/hashed with sm3/);
+
+    proof.entry.data.state = 'SUSPENDED';
+    const tampered = join(dir, 'tampered-proof.json');
+    await writeFile(tampered, JSON.stringify(proof));
+    const refused = await run(['evidence', 'verify', tampered]);
+    expect(refused.code).to.equal(1);
+    expect(refused.text).to.match(/Entry 2 was modified/);
+  });
+});

@@ -6,7 +6,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildDidDocument } from '../../connector/identity/index.js';
-import { EVIDENCE_MIGRATIONS, EvidenceLog, type EvidenceEntry } from '../../connector/evidence/index.js';
+import {
+  EVIDENCE_MIGRATIONS,
+  EvidenceLog,
+  type EvidenceEntry,
+  type EvidenceHash,
+} from '../../connector/evidence/index.js';
 import { Database } from '../../connector/store/database.js';
 import {
   createParty,
@@ -43,12 +48,13 @@ export interface TestLog {
 export const LOG_DID = 'did:web:connector-a.example';
 
 export async function openTestLog(
-  options: { file?: string; logId?: string; clock?: TestClock } = {},
+  options: { file?: string; logId?: string; clock?: TestClock; hash?: EvidenceHash } = {},
 ): Promise<TestLog> {
   const file = options.file ?? (await tempFile());
   const db = await openDatabase(file);
   const log = await EvidenceLog.open(db, {
     logId: options.logId ?? LOG_DID,
+    ...(options.hash ? { hash: options.hash } : {}),
     ...(options.clock ? { clock: options.clock.now } : {}),
   });
   return { db, log, file };
@@ -99,44 +105,47 @@ export async function appendSamples(t: TestLog, count: number, batch = 1): Promi
 
 // ---- the naive reference, straight from RFC 9162 §2.1.1 ----
 
-const sha256 = (...parts: Buffer[]): Buffer => {
-  const h = createHash('sha256');
+/** Node's name of the hash: 'sha256' (the default) or 'sm3'. */
+export type NaiveHash = 'sha256' | 'sm3';
+
+const digest = (alg: NaiveHash, ...parts: Buffer[]): Buffer => {
+  const h = createHash(alg);
   for (const p of parts) h.update(p);
   return h.digest();
 };
 
-export function naiveLeaf(bytes: Buffer): Buffer {
-  return sha256(Buffer.from([0]), bytes);
+export function naiveLeaf(bytes: Buffer, alg: NaiveHash = 'sha256'): Buffer {
+  return digest(alg, Buffer.from([0]), bytes);
 }
 
 /** MTH(D[n]) over leaf hashes, by the RFC's recursive definition. */
-export function naiveRoot(leaves: readonly Buffer[]): Buffer {
-  if (leaves.length === 0) return sha256();
+export function naiveRoot(leaves: readonly Buffer[], alg: NaiveHash = 'sha256'): Buffer {
+  if (leaves.length === 0) return digest(alg);
   if (leaves.length === 1) return leaves[0] as Buffer;
   let k = 1;
   while (k * 2 < leaves.length) k *= 2;
-  return sha256(Buffer.from([1]), naiveRoot(leaves.slice(0, k)), naiveRoot(leaves.slice(k)));
+  return digest(alg, Buffer.from([1]), naiveRoot(leaves.slice(0, k), alg), naiveRoot(leaves.slice(k), alg));
 }
 
 /** PATH(m, D[n]) by the RFC's definition. */
-export function naivePath(m: number, leaves: readonly Buffer[]): Buffer[] {
+export function naivePath(m: number, leaves: readonly Buffer[], alg: NaiveHash = 'sha256'): Buffer[] {
   if (leaves.length <= 1) return [];
   let k = 1;
   while (k * 2 < leaves.length) k *= 2;
   return m < k
-    ? [...naivePath(m, leaves.slice(0, k)), naiveRoot(leaves.slice(k))]
-    : [...naivePath(m - k, leaves.slice(k)), naiveRoot(leaves.slice(0, k))];
+    ? [...naivePath(m, leaves.slice(0, k), alg), naiveRoot(leaves.slice(k), alg)]
+    : [...naivePath(m - k, leaves.slice(k), alg), naiveRoot(leaves.slice(0, k), alg)];
 }
 
 /** PROOF(m, D[n]) = SUBPROOF(m, D[n], true) by the RFC's definition. */
-export function naiveConsistency(m: number, leaves: readonly Buffer[]): Buffer[] {
+export function naiveConsistency(m: number, leaves: readonly Buffer[], alg: NaiveHash = 'sha256'): Buffer[] {
   const sub = (first: number, d: readonly Buffer[], whole: boolean): Buffer[] => {
-    if (first === d.length) return whole ? [] : [naiveRoot(d)];
+    if (first === d.length) return whole ? [] : [naiveRoot(d, alg)];
     let k = 1;
     while (k * 2 < d.length) k *= 2;
     return first <= k
-      ? [...sub(first, d.slice(0, k), whole), naiveRoot(d.slice(k))]
-      : [...sub(first - k, d.slice(k), false), naiveRoot(d.slice(0, k))];
+      ? [...sub(first, d.slice(0, k), whole), naiveRoot(d.slice(k), alg)]
+      : [...sub(first - k, d.slice(k), false), naiveRoot(d.slice(0, k), alg)];
   };
   return m === 0 || m === leaves.length ? [] : sub(m, leaves, true);
 }

@@ -2,7 +2,7 @@
 // consistency proof from the smaller. Two validly signed checkpoints that fail this are proof the log forked.
 import { consistencyFailure } from '../merkle/verify.js';
 import type { HexHash } from '../merkle/hash.js';
-import type { CheckpointBody } from './types.js';
+import { checkpointHash, type CheckpointBody } from './types.js';
 
 export interface CheckpointComparison {
   readonly consistent: boolean;
@@ -24,6 +24,13 @@ export function compareCheckpoints(
       reason: `the checkpoints belong to different logs (${earlier.logId}, ${later.logId})`,
     };
   }
+  if (checkpointHash(earlier) !== checkpointHash(later)) {
+    return {
+      consistent: false,
+      fork: false,
+      reason: `the checkpoints hash with different functions (${checkpointHash(earlier)}, ${checkpointHash(later)}): a log keeps one for life`,
+    };
+  }
   if (earlier.size === later.size && earlier.root !== later.root) {
     return {
       consistent: false,
@@ -38,7 +45,14 @@ export function compareCheckpoints(
       reason: `the new checkpoint (size ${later.size}) is smaller than the previous one (size ${earlier.size}): the log rolled back`,
     };
   }
-  const failure = consistencyFailure(earlier.size, later.size, proof, earlier.root, later.root);
+  const failure = consistencyFailure(
+    earlier.size,
+    later.size,
+    proof,
+    earlier.root,
+    later.root,
+    checkpointHash(later),
+  );
   return failure
     ? {
         consistent: false,

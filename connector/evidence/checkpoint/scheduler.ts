@@ -1,13 +1,13 @@
 // Checkpoints at a regular interval, but only when the log grew since the last one. One run at a time;
 // stop() waits for a run in progress, so the database can be closed right after it.
-import type { DidSigner } from '../../identity/index.js';
+import type { CheckpointSigner } from './sign.js';
 import type { EvidenceLog } from '../log/evidence-log.js';
 import type { StoredCheckpoint } from './types.js';
 
 export interface CheckpointSchedulerOptions {
   readonly log: EvidenceLog;
   /** Called for every checkpoint, so a key rotation is picked up (e.g. `() => identity.signer()`). */
-  readonly signer: () => DidSigner;
+  readonly signer: () => CheckpointSigner;
   /** The connector's current DID document, stored with each checkpoint (e.g. `() => identity.didDocument()`). */
   readonly didDocument?: () => object;
   /** Default 60 s. */

@@ -1,5 +1,5 @@
 // Signing checkpoints (the log, with its DID key) and countersigning them (the authority, with its own).
-import { systemClock, type Clock, type DidSigner } from '../../identity/index.js';
+import { systemClock, type Clock } from '../../identity/index.js';
 import { EvidenceError } from '../errors.js';
 import type { HexHash } from '../merkle/hash.js';
 import { compareCheckpoints } from './compare.js';
@@ -15,7 +15,16 @@ import {
 } from './types.js';
 import { checkpointSignatureFailure } from './verify.js';
 
-export async function signCheckpoint(body: CheckpointBody, signer: DidSigner): Promise<Checkpoint> {
+/**
+ * What signs checkpoints and countersignatures: a DID and a compact-JWS signer whose `kid` is one of its keys.
+ * The identity library's DidSigner (Ed25519, EdDSA) is one; Sm2CheckpointSigner (SM2) is the other.
+ */
+export interface CheckpointSigner {
+  readonly did: string;
+  signJwt(header: Record<string, unknown>, payload: Record<string, unknown>): Promise<string>;
+}
+
+export async function signCheckpoint(body: CheckpointBody, signer: CheckpointSigner): Promise<Checkpoint> {
   if (signer.did !== body.logId) {
     throw new EvidenceError(
       'ERR_EVIDENCE_SIGNER_MISMATCH',
@@ -45,7 +54,7 @@ export interface CountersignOptions {
 /** Returns the checkpoint with the authority's timestamped countersignature added. */
 export async function countersignCheckpoint(
   checkpoint: Checkpoint | CountersignedCheckpoint,
-  authoritySigner: DidSigner,
+  authoritySigner: CheckpointSigner,
   options: CountersignOptions = {},
 ): Promise<CountersignedCheckpoint> {
   if (options.keys) {

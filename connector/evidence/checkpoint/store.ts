@@ -13,6 +13,7 @@ interface CheckpointRow {
   root: string;
   time: string;
   signature: string;
+  hash: string | null;
 }
 
 interface CountersignatureRow {
@@ -24,8 +25,8 @@ interface CountersignatureRow {
 
 export async function insertCheckpoint(q: Queries, c: Checkpoint): Promise<number> {
   const result = await q.run(
-    'INSERT INTO evidence_checkpoint (log_id, size, root, time, signature) VALUES (?, ?, ?, ?, ?)',
-    [c.logId, c.size, c.root, c.time, c.signature],
+    'INSERT INTO evidence_checkpoint (log_id, size, root, time, signature, hash) VALUES (?, ?, ?, ?, ?, ?)',
+    [c.logId, c.size, c.root, c.time, c.signature, c.hash === 'sm3' ? 'sm3' : null],
   );
   return result.lastID;
 }
@@ -62,6 +63,7 @@ export async function loadCheckpoints(q: Queries, range: CheckpointRange = {}): 
     size: r.size,
     root: r.root,
     time: r.time,
+    ...(r.hash === 'sm3' ? { hash: 'sm3' as const } : {}),
     signature: r.signature,
     countersignatures: byCheckpoint.get(r.id) ?? [],
   }));

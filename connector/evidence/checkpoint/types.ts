@@ -2,9 +2,12 @@
 // log's DID key to "the first `size` entries of my log have Merkle root `root`, as of `time`"; a
 // countersignature adds the authority's word that it saw exactly that at `countersignedAt`, so the log
 // cannot later show anyone a different history of the same size without the two signatures contradicting.
-import type { HexHash } from '../merkle/hash.js';
+import type { EvidenceHash, HexHash } from '../merkle/hash.js';
 
-/** The signed statement. Exactly these four members are the JWS payload. */
+/**
+ * The signed statement: these members are the JWS payload. `hash` is there only for a log that does not hash
+ * with SHA-256 (so "sm3"); SHA-256 checkpoints stay the four members they always were.
+ */
 export interface CheckpointBody {
   /** The DID of the connector keeping the log. */
   readonly logId: string;
@@ -12,10 +15,12 @@ export interface CheckpointBody {
   readonly root: HexHash;
   /** When it was signed: ISO 8601 UTC with milliseconds. */
   readonly time: string;
+  /** The log's hash function; absent means SHA-256. */
+  readonly hash?: EvidenceHash;
 }
 
 export interface Checkpoint extends CheckpointBody {
-  /** Compact JWS (EdDSA, `typ` CHECKPOINT_TYP, `kid` a key of logId) over the CheckpointBody. */
+  /** Compact JWS (EdDSA or SM2, `typ` CHECKPOINT_TYP, `kid` a key of logId) over the CheckpointBody. */
   readonly signature: string;
 }
 
@@ -47,7 +52,18 @@ export const CHECKPOINT_TYP = 'shuyu-evidence-checkpoint+jws';
 export const COUNTERSIGNATURE_TYP = 'shuyu-evidence-countersignature+jws';
 
 export function checkpointBody(c: CheckpointBody): CheckpointBody {
-  return { logId: c.logId, size: c.size, root: c.root, time: c.time };
+  return {
+    logId: c.logId,
+    size: c.size,
+    root: c.root,
+    time: c.time,
+    ...(c.hash !== undefined && c.hash !== 'sha-256' ? { hash: c.hash } : {}),
+  };
+}
+
+/** The hash function the checkpoint's root was computed with. */
+export function checkpointHash(c: CheckpointBody): EvidenceHash {
+  return c.hash ?? 'sha-256';
 }
 
 /** The checkpoint as it travels in exports and proofs (no local id). */

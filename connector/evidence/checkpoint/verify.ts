@@ -1,5 +1,5 @@
 // Verifying a checkpoint's signature and its countersignatures against keys from DID documents.
-import { isHexHash } from '../merkle/hash.js';
+import { isEvidenceHash, isHexHash } from '../merkle/hash.js';
 import { checkJws, payloadMismatch } from './jws.js';
 import type { KeyLookup } from './keys.js';
 import {
@@ -36,8 +36,9 @@ export function checkpointShapeProblem(value: unknown): string | undefined {
   if (typeof c.logId !== 'string') return '"logId" is not a string';
   if (typeof c.size !== 'number' || !Number.isSafeInteger(c.size) || c.size < 0)
     return '"size" is not a non-negative integer';
-  if (!isHexHash(c.root)) return '"root" is not a SHA-256 hash in lowercase hex';
+  if (!isHexHash(c.root)) return '"root" is not a hash in lowercase hex';
   if (typeof c.time !== 'string') return '"time" is not a string';
+  if (c.hash !== undefined && !isEvidenceHash(c.hash)) return '"hash" is neither "sha-256" nor "sm3"';
   if (typeof c.signature !== 'string') return '"signature" is not a string';
   const list = c.countersignatures ?? [];
   if (!Array.isArray(list)) return '"countersignatures" is not a list';

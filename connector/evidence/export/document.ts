@@ -4,7 +4,7 @@ import type { AnchorReceipt } from '../checkpoint/anchor.js';
 import type { CountersignedCheckpoint } from '../checkpoint/types.js';
 import type { EvidenceEntry } from '../log/entry.js';
 import type { ConsistencyProof, InclusionProof } from '../log/evidence-log.js';
-import { isHexHash, type HexHash } from '../merkle/hash.js';
+import { isEvidenceHash, isHexHash, type EvidenceHash, type HexHash } from '../merkle/hash.js';
 
 export const EXPORT_FORMAT = 'shuyu-evidence-export/1';
 export const PROOF_FORMAT = 'shuyu-evidence-proof/1';
@@ -12,6 +12,8 @@ export const PROOF_FORMAT = 'shuyu-evidence-proof/1';
 export interface EvidenceExport {
   readonly format: typeof EXPORT_FORMAT;
   readonly logId: string;
+  /** The log's hash function ("sha-256" when absent: exports made before the choice existed). */
+  readonly hash?: EvidenceHash;
   readonly exportedAt: string;
   /** The entries are seq from .. to - 1; `to` is the tree size they end at. */
   readonly from: number;
@@ -31,6 +33,8 @@ export interface EvidenceExport {
 export interface EntryProofDocument {
   readonly format: typeof PROOF_FORMAT;
   readonly logId: string;
+  /** The log's hash function ("sha-256" when absent). */
+  readonly hash?: EvidenceHash;
   readonly entry: EvidenceEntry;
   readonly inclusion: InclusionProof;
   readonly checkpoint: CountersignedCheckpoint;
@@ -50,6 +54,7 @@ export function exportShapeProblem(value: unknown): string | undefined {
   if (x.format !== EXPORT_FORMAT)
     return `"format" is ${JSON.stringify(x.format)}, expected "${EXPORT_FORMAT}"`;
   if (typeof x.logId !== 'string') return '"logId" is missing';
+  if (x.hash !== undefined && !isEvidenceHash(x.hash)) return '"hash" is neither "sha-256" nor "sm3"';
   if (!isCount(x.from) || !isCount(x.to) || x.from > x.to)
     return '"from" and "to" must be integers with from <= to';
   if (!isList(x.prefix) || !x.prefix.every(isHexHash)) return '"prefix" must be a list of hashes';
@@ -64,6 +69,7 @@ export function proofShapeProblem(value: unknown): string | undefined {
   const x = value as Record<string, unknown>;
   if (x.format !== PROOF_FORMAT) return `"format" is ${JSON.stringify(x.format)}, expected "${PROOF_FORMAT}"`;
   if (typeof x.logId !== 'string') return '"logId" is missing';
+  if (x.hash !== undefined && !isEvidenceHash(x.hash)) return '"hash" is neither "sha-256" nor "sm3"';
   const inclusion = x.inclusion as Record<string, unknown> | null | undefined;
   if (!inclusion || !isCount(inclusion.leafIndex) || !isCount(inclusion.treeSize) || !isList(inclusion.path))
     return '"inclusion" must have leafIndex, treeSize and path';

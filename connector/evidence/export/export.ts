@@ -38,6 +38,7 @@ export async function exportEvidence(log: EvidenceLog, options: ExportOptions = 
   return {
     format: EXPORT_FORMAT,
     logId: log.logId,
+    hash: log.hash,
     exportedAt: (options.clock ?? systemClock)().toISOString(),
     from,
     to,

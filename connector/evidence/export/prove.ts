@@ -1,7 +1,7 @@
 // A self-contained proof that one entry is in the log: the entry, its inclusion proof up to the latest
 // checkpoint, that checkpoint with its countersignatures, and the DID documents to check the signatures.
-import type { DidSigner } from '../../identity/index.js';
-import { portableCheckpoint } from '../checkpoint/types.js';
+import type { CheckpointSigner } from '../checkpoint/sign.js';
+import { checkpointHash, portableCheckpoint } from '../checkpoint/types.js';
 import { checkpointShapeProblem, verifyCheckpoint } from '../checkpoint/verify.js';
 import { EvidenceError } from '../errors.js';
 import { entryLeafHash, entryShapeProblem } from '../log/entry.js';
@@ -13,7 +13,7 @@ import { describeKeySource, type VerifyOptions } from './verify.js';
 
 export interface ProveOptions {
   /** When no checkpoint covers the entry yet, make one with this signer instead of failing. */
-  readonly signer?: DidSigner;
+  readonly signer?: CheckpointSigner;
   readonly didDocument?: object;
 }
 
@@ -47,6 +47,7 @@ export async function proveEntry(
   return {
     format: PROOF_FORMAT,
     logId: log.logId,
+    hash: log.hash,
     entry,
     inclusion,
     checkpoint: portableCheckpoint(checkpoint),
@@ -72,12 +73,13 @@ export async function verifyEntryProof(
   const p = document as EntryProofDocument;
   const { entry, inclusion, checkpoint } = p;
   report.subject = `proof of entry ${entry.seq} in ${p.logId}`;
-  report.check('format', 'ok', PROOF_FORMAT);
+  const hash = p.hash ?? 'sha-256';
+  report.check('format', 'ok', `${PROOF_FORMAT}, hashed with ${hash}`);
   const keys = describeKeySource(p.didDocuments, options, report);
 
   let leaf: string | undefined;
   try {
-    leaf = entryLeafHash(entry);
+    leaf = entryLeafHash(entry, undefined, hash);
   } catch {
     leaf = undefined;
   }
@@ -104,7 +106,16 @@ export async function verifyEntryProof(
         ? `the proof is for leaf ${inclusion.leafIndex}, not entry ${entry.seq}`
         : inclusion.treeSize !== checkpoint.size
           ? `the proof is for a tree of size ${inclusion.treeSize}, the checkpoint has ${checkpoint.size}`
-          : inclusionFailure(entry.leafHash, entry.seq, inclusion.treeSize, inclusion.path, checkpoint.root);
+          : checkpointHash(checkpoint) !== hash
+            ? `the checkpoint was made with ${checkpointHash(checkpoint)}, the proof says ${hash}`
+            : inclusionFailure(
+                entry.leafHash,
+                entry.seq,
+                inclusion.treeSize,
+                inclusion.path,
+                checkpoint.root,
+                hash,
+              );
   if (why) {
     report.fail(
       'inclusion-proof-invalid',

@@ -3,7 +3,7 @@
 // checkpoint beyond the export's end must be reached by a valid consistency proof.
 import { findForks } from '../checkpoint/compare.js';
 import type { KeyLookup } from '../checkpoint/keys.js';
-import type { CountersignedCheckpoint } from '../checkpoint/types.js';
+import { checkpointHash, type CountersignedCheckpoint } from '../checkpoint/types.js';
 import {
   checkpointSignatureFailure,
   checkpointShapeProblem,
@@ -15,6 +15,20 @@ import type { ReportBuilder } from './report.js';
 import type { EntriesResult } from './verify-entries.js';
 
 const short = (hash: string): string => `${hash.slice(0, 12)}…`;
+
+/** The JWS `alg` of a signature that verified (for the report: EdDSA or SM2). */
+function algOf(jws: string): string {
+  try {
+    const header = JSON.parse(Buffer.from(jws.split('.')[0] ?? '', 'base64url').toString('utf8')) as {
+      alg?: unknown;
+    };
+    return String(header.alg);
+  } catch {
+    return 'unknown';
+  }
+}
+
+const named = (algs: ReadonlySet<string>): string => (algs.size > 0 ? `, ${[...algs].join(' and ')}` : '');
 
 /** The well-formed checkpoints of the log, by size; the others are reported. */
 export function usableCheckpoints(x: EvidenceExport, report: ReportBuilder): CountersignedCheckpoint[] {
@@ -34,6 +48,14 @@ export function usableCheckpoints(x: EvidenceExport, report: ReportBuilder): Cou
         `Checkpoint ${i} belongs to log ${raw.logId}, not ${x.logId}.`,
       );
     }
+    const hash = x.hash ?? 'sha-256';
+    if (checkpointHash(raw) !== hash) {
+      return report.fail(
+        'checkpoint-malformed',
+        null,
+        `Checkpoint ${i} (size ${raw.size}) was made with ${checkpointHash(raw)}, but the export says the log hashes with ${hash}.`,
+      );
+    }
     usable.push({ ...raw, countersignatures: raw.countersignatures ?? [] });
   });
   return usable.sort((a, b) => a.size - b.size);
@@ -46,6 +68,8 @@ async function checkSignatures(
 ): Promise<boolean[]> {
   const valid: boolean[] = [];
   const authorities = new Set<string>();
+  const algs = new Set<string>();
+  const counterAlgs = new Set<string>();
   let badCountersignatures = 0;
   for (const c of list) {
     const failure = await checkpointSignatureFailure(c, keys);
@@ -58,7 +82,10 @@ async function checkSignatures(
           ? `The signature on the checkpoint of size ${c.size} (${c.time}) cannot be checked: ${failure.reason}.`
           : `The checkpoint of size ${c.size} (${c.time}) has an invalid signature: ${failure.reason}.`,
       );
-    } else report.checked.checkpointSignatures++;
+    } else {
+      report.checked.checkpointSignatures++;
+      algs.add(algOf(c.signature));
+    }
     for (const s of c.countersignatures) {
       const bad = await countersignatureFailure(c, s, keys);
       if (bad) {
@@ -71,6 +98,7 @@ async function checkSignatures(
       } else {
         report.checked.countersignatures++;
         authorities.add(s.authority);
+        counterAlgs.add(algOf(s.signature));
       }
     }
   }
@@ -78,14 +106,16 @@ async function checkSignatures(
   report.check(
     'checkpoint signatures',
     bad > 0 ? 'failed' : list.length === 0 ? 'warning' : 'ok',
-    list.length === 0 ? 'the export holds no checkpoint' : `${list.length - bad} of ${list.length} valid`,
+    list.length === 0
+      ? 'the export holds no checkpoint'
+      : `${list.length - bad} of ${list.length} valid${named(algs)}`,
   );
   report.check(
     'countersignatures',
     badCountersignatures > 0 ? 'failed' : 'ok',
     report.checked.countersignatures + badCountersignatures === 0
       ? 'none'
-      : `${report.checked.countersignatures} valid${authorities.size > 0 ? ` (${[...authorities].join(', ')})` : ''}` +
+      : `${report.checked.countersignatures} valid${authorities.size > 0 ? ` (${[...authorities].join(', ')}${named(counterAlgs)})` : ''}` +
           (badCountersignatures > 0 ? `, ${badCountersignatures} invalid` : ''),
   );
   return valid;
@@ -157,7 +187,7 @@ function checkRoots(
         ? 'the export has no consistency proof to it'
         : root === undefined
           ? 'the root at the end of the export is unknown'
-          : consistencyFailure(x.to, c.size, proof.path, root, c.root);
+          : consistencyFailure(x.to, c.size, proof.path, root, c.root, checkpointHash(c));
       if (failure) {
         report.fail(
           'consistency-proof-invalid',

@@ -3,7 +3,7 @@
 // (modified, missing, reordered, inserted); the Merkle roots along the way are kept for the checkpoints.
 import { GENESIS_PREV_HASH, entryLeafHash, entryShapeProblem, type EvidenceEntry } from '../log/entry.js';
 import { MerkleAccumulator } from '../merkle/accumulator.js';
-import type { HexHash } from '../merkle/hash.js';
+import type { EvidenceHash, HexHash } from '../merkle/hash.js';
 import type { EvidenceExport } from './document.js';
 import type { FailureCode, ReportBuilder } from './report.js';
 
@@ -77,10 +77,14 @@ function placementFailure(
 }
 
 /** Why the entry's own hashes fail (it is at the right place), or undefined. */
-function hashFailure(e: EvidenceEntry, previous: HexHash | undefined): Failure | undefined {
+function hashFailure(
+  e: EvidenceEntry,
+  previous: HexHash | undefined,
+  hash: EvidenceHash,
+): Failure | undefined {
   let leaf: HexHash;
   try {
-    leaf = entryLeafHash(e);
+    leaf = entryLeafHash(e, undefined, hash);
   } catch (error) {
     const why = error instanceof Error ? error.message : 'its content cannot be canonicalised';
     return { code: 'entry-malformed', seq: e.seq, reason: `Entry ${e.seq} cannot be hashed: ${why}` };
@@ -113,6 +117,7 @@ export function verifyEntries(
     acc = MerkleAccumulator.resume(
       x.from,
       x.prefix.map((h) => Buffer.from(h, 'hex')),
+      x.hash ?? 'sha-256',
     );
   } catch (error) {
     const why = error instanceof Error ? error.message : 'it does not fit';
@@ -143,7 +148,7 @@ export function verifyEntries(
           seq: expected,
           reason: `The entry at position ${position} (expected: entry ${expected}) is malformed: ${shape}.`,
         }
-      : (placementFailure(raw, position, expected, x, positions) ?? hashFailure(raw, previous));
+      : (placementFailure(raw, position, expected, x, positions) ?? hashFailure(raw, previous, acc.hash));
     if (failure) break;
     previous = raw.leafHash;
     acc.push(Buffer.from(raw.leafHash, 'hex'));

@@ -85,7 +85,11 @@ export async function verifyEvidenceExport(
   }
   const x = document as EvidenceExport;
   report.subject = `export of ${x.logId}, entries ${x.from}..${x.to - 1} (${x.to - x.from})`;
-  report.check('format', 'ok', `${x.format}, exported ${String(x.exportedAt)}`);
+  report.check(
+    'format',
+    'ok',
+    `${x.format}, hashed with ${x.hash ?? 'sha-256'}, exported ${String(x.exportedAt)}`,
+  );
   const keys = describeKeySource(x.didDocuments, options, report);
   const checkpoints = usableCheckpoints(x, report);
   const wanted = new Set([x.to, ...checkpoints.map((c) => c.size)]);

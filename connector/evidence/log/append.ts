@@ -66,7 +66,7 @@ export async function insertEntry(
     data: JSON.parse(input.dataJson) as JsonValue,
     prevHash: frontier.head ? frontier.head.toString('hex') : GENESIS_PREV_HASH,
   };
-  const leaf = hashLeaf(Buffer.from(entryPreimage(content, input.dataJson), 'utf8'));
+  const leaf = hashLeaf(Buffer.from(entryPreimage(content, input.dataJson), 'utf8'), frontier.tree.hash);
   const tree = frontier.tree.clone();
   const nodes = Buffer.concat(tree.push(leaf));
   await q.run(

@@ -1,7 +1,7 @@
 // One evidence entry and the exact bytes it is hashed as. The leaf hash covers the previous entry's leaf hash
 // (prevHash), so the entries form a hash chain and, at the same time, are the leaves of the Merkle tree.
 import { canonicalJson, type JsonValue } from '../json/canonical.js';
-import { hashLeaf, isHexHash, type HexHash } from '../merkle/hash.js';
+import { hashLeaf, isHexHash, type EvidenceHash, type HexHash } from '../merkle/hash.js';
 
 /** What happened. The five named kinds are what the connector logs; others are allowed (lowercase, dashes). */
 export type EvidenceKind =
@@ -23,7 +23,7 @@ export interface EvidenceEntry {
   readonly data: JsonValue;
   /** The leafHash of entry seq - 1; 64 zeros for entry 0. */
   readonly prevHash: HexHash;
-  /** SHA-256(0x00 || JCS of the other six members). */
+  /** H(0x00 || JCS of the other six members), H the log's hash (SHA-256 or SM3). */
   readonly leafHash: HexHash;
 }
 
@@ -46,8 +46,8 @@ export function entryPreimage(content: EntryContent, dataJson: string = canonica
   );
 }
 
-export function entryLeafHash(content: EntryContent, dataJson?: string): HexHash {
-  return hashLeaf(Buffer.from(entryPreimage(content, dataJson), 'utf8')).toString('hex');
+export function entryLeafHash(content: EntryContent, dataJson?: string, hash?: EvidenceHash): HexHash {
+  return hashLeaf(Buffer.from(entryPreimage(content, dataJson), 'utf8'), hash).toString('hex');
 }
 
 /** Why `value` is not shaped like an evidence entry, or undefined. (Says nothing about its hashes.) */
@@ -64,7 +64,7 @@ export function entryShapeProblem(value: unknown): string | undefined {
   if (typeof e.kind !== 'string') return '"kind" is not a string';
   if (typeof e.subject !== 'string') return '"subject" is not a string';
   if (!('data' in e)) return '"data" is missing';
-  if (!isHexHash(e.prevHash)) return '"prevHash" is not a SHA-256 hash in lowercase hex';
-  if (!isHexHash(e.leafHash)) return '"leafHash" is not a SHA-256 hash in lowercase hex';
+  if (!isHexHash(e.prevHash)) return '"prevHash" is not a hash in lowercase hex';
+  if (!isHexHash(e.leafHash)) return '"leafHash" is not a hash in lowercase hex';
   return undefined;
 }

@@ -2,20 +2,20 @@
 // and the checkpoints, countersignatures, DID documents and anchor receipts that let others verify it.
 // Everything lives in the database (memory holds only a cache the database checks), so a crash loses at most
 // an uncommitted append, and an append inside the caller's transaction commits or rolls back with it.
-import { isDid, systemClock, type Clock, type DidSigner } from '../../identity/index.js';
+import { isDid, systemClock, type Clock } from '../../identity/index.js';
 import type { Database, Queries } from '../../store/database.js';
 import type { AnchorReceipt } from '../checkpoint/anchor.js';
 import type { KeyLookup } from '../checkpoint/keys.js';
 import { checkDidDocument, recordAnchorReceipt, recordCountersignatures } from '../checkpoint/record.js';
-import { signCheckpoint } from '../checkpoint/sign.js';
+import { signCheckpoint, type CheckpointSigner } from '../checkpoint/sign.js';
 import * as store from '../checkpoint/store.js';
 import type { CountersignedCheckpoint, StoredCheckpoint } from '../checkpoint/types.js';
 import { EvidenceError } from '../errors.js';
-import { EMPTY_ROOT, type HexHash } from '../merkle/hash.js';
+import { DEFAULT_EVIDENCE_HASH, emptyRoot, type EvidenceHash, type HexHash } from '../merkle/hash.js';
 import { consistencyRanges, inclusionRanges, perfectCover } from '../merkle/shape.js';
 import { canonicalInput, insertEntry, isOutOfSequence } from './append.js';
 import type { EvidenceEntry, EvidenceKind } from './entry.js';
-import { claimLogId } from './open.js';
+import { claimHash, claimLogId } from './open.js';
 import { readEntries, readEntry, readSize, type EntryFilter } from './read.js';
 import { loadFrontier, rangeHashes, type Frontier } from './tree.js';
 
@@ -36,6 +36,11 @@ export interface OpenEvidenceLogOptions {
   readonly clock?: Clock;
   /** Largest canonical `data` accepted, in bytes. Default 256 KiB. */
   readonly maxDataBytes?: number;
+  /**
+   * The hash function: 'sha-256' (default) or 'sm3' (a data space on SM2/SM3). Recorded at first open; a later
+   * open with another one fails (ERR_EVIDENCE_HASH_MISMATCH).
+   */
+  readonly hash?: EvidenceHash;
 }
 
 export interface InclusionProof {
@@ -74,6 +79,8 @@ export class EvidenceLog {
   private constructor(
     db: Database,
     readonly logId: string,
+    /** The log's hash function, named in its checkpoints and exports. */
+    readonly hash: EvidenceHash,
     options: OpenEvidenceLogOptions,
   ) {
     this.#db = db;
@@ -90,7 +97,8 @@ export class EvidenceLog {
       );
     }
     await claimLogId(db, options.logId);
-    return new EvidenceLog(db, options.logId, options);
+    const hash = await claimHash(db, options.hash ?? DEFAULT_EVIDENCE_HASH);
+    return new EvidenceLog(db, options.logId, hash, options);
   }
 
   #queries(options: TxOption): Queries {
@@ -119,7 +127,7 @@ export class EvidenceLog {
         // The cached frontier may be stale (the caller's transaction rolled back, or another log object
         // appended): the database then refuses the insert, and one retry from a fresh read settles it.
         for (let attempt = 0; ; attempt++) {
-          const frontier = this.#frontier ?? (await loadFrontier(q));
+          const frontier = this.#frontier ?? (await loadFrontier(q, this.hash));
           this.#frontier = undefined;
           try {
             const done = await insertEntry(q, frontier, input);
@@ -168,8 +176,8 @@ export class EvidenceLog {
   async root(size?: number, options: TxOption = {}): Promise<HexHash> {
     const q = this.#queries(options);
     const n = await this.#treeSize(q, size, 'Size');
-    if (n === 0) return EMPTY_ROOT;
-    return hex(await rangeHashes(q, [{ start: 0, size: n }]))[0] as HexHash;
+    if (n === 0) return emptyRoot(this.hash);
+    return hex(await rangeHashes(q, [{ start: 0, size: n }], this.hash))[0] as HexHash;
   }
 
   /** The hashes of the perfect subtrees that make up the tree of `size` leaves, largest first (for exports). */
@@ -180,7 +188,7 @@ export class EvidenceLog {
       start: node.index * 2 ** node.level,
       size: 2 ** node.level,
     }));
-    return hex(await rangeHashes(q, ranges));
+    return hex(await rangeHashes(q, ranges, this.hash));
   }
 
   /** RFC 9162 inclusion proof of entry `seq` in the tree of `treeSize` (default: the whole log). */
@@ -188,7 +196,11 @@ export class EvidenceLog {
     const q = this.#queries(options);
     const n = await this.#treeSize(q, treeSize, 'Tree size');
     if (!isCount(seq) || seq >= n) throw outOfRange(`Entry ${String(seq)} is not in the tree of size ${n}.`);
-    return { leafIndex: seq, treeSize: n, path: hex(await rangeHashes(q, inclusionRanges(seq, n))) };
+    return {
+      leafIndex: seq,
+      treeSize: n,
+      path: hex(await rangeHashes(q, inclusionRanges(seq, n), this.hash)),
+    };
   }
 
   /** RFC 9162 consistency proof that the tree of `fromSize` is a prefix of the tree of `toSize` (default: now). */
@@ -204,7 +216,11 @@ export class EvidenceLog {
         `A consistency proof needs 0 <= fromSize <= toSize; got ${String(fromSize)} and ${n}.`,
       );
     }
-    return { fromSize, toSize: n, path: hex(await rangeHashes(q, consistencyRanges(fromSize, n))) };
+    return {
+      fromSize,
+      toSize: n,
+      path: hex(await rangeHashes(q, consistencyRanges(fromSize, n), this.hash)),
+    };
   }
 
   /**
@@ -212,13 +228,14 @@ export class EvidenceLog {
    * document) is stored too, so the signature still verifies offline after later key rotations.
    */
   async checkpoint(
-    signer: DidSigner,
+    signer: CheckpointSigner,
     options: { readonly didDocument?: object } = {},
   ): Promise<StoredCheckpoint> {
     const document = options.didDocument === undefined ? undefined : checkDidDocument(options.didDocument);
     const size = await this.size();
     const root = await this.root(size);
-    const signed = await signCheckpoint({ logId: this.logId, size, root, time: this.#now() }, signer);
+    const body = { logId: this.logId, size, root, time: this.#now(), hash: this.hash };
+    const signed = await signCheckpoint(body, signer);
     const id = await this.#db.transaction(async (q) => {
       if (document) await store.insertDidDocument(q, document, signed.time);
       return store.insertCheckpoint(q, signed);

@@ -83,4 +83,9 @@ export const EVIDENCE_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // The hash function a checkpoint's root was computed with; NULL for SHA-256 (every checkpoint before it).
+    id: 'evidence/2',
+    sql: `ALTER TABLE evidence_checkpoint ADD COLUMN hash TEXT CHECK (hash IS NULL OR hash = 'sm3');`,
+  },
 ];

@@ -1,6 +1,7 @@
 // Binding a database to one log: the first open records the log's DID, every later open must match it.
 import type { Database } from '../../store/database.js';
 import { EvidenceError } from '../errors.js';
+import { isEvidenceHash, type EvidenceHash } from '../merkle/hash.js';
 
 export async function claimLogId(db: Database, logId: string): Promise<void> {
   const stored = await db
@@ -26,4 +27,28 @@ export async function claimLogId(db: Database, logId: string): Promise<void> {
       { details: { stored: String(stored?.value), requested: logId } },
     );
   }
+}
+
+/**
+ * The log's hash function: recorded at first open, fixed for the log's life (every leaf and node depends on
+ * it). A log older than the choice, with entries and no record, is SHA-256.
+ */
+export async function claimHash(db: Database, requested: EvidenceHash): Promise<EvidenceHash> {
+  const stored = await db.transaction(async (tx) => {
+    const row = await tx.get<{ value: string }>("SELECT value FROM evidence_meta WHERE name = 'hash'");
+    if (row) return row.value;
+    const entries = await tx.get<{ n: number }>('SELECT COUNT(*) AS n FROM evidence_entry');
+    const value = (entries?.n ?? 0) > 0 ? 'sha-256' : requested;
+    await tx.run("INSERT INTO evidence_meta (name, value) VALUES ('hash', ?)", [value]);
+    return value;
+  });
+  if (!isEvidenceHash(stored) || stored !== requested) {
+    throw new EvidenceError(
+      'ERR_EVIDENCE_HASH_MISMATCH',
+      `The evidence log in ${db.file} hashes with ${stored}, not ${requested}: a log keeps its hash function for ` +
+        "life. To change the data space's algorithms, start a new log in a new database and keep the old one.",
+      { details: { stored, requested } },
+    );
+  }
+  return stored;
 }

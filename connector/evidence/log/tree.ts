@@ -5,7 +5,7 @@
 import type { Queries } from '../../store/database.js';
 import { EvidenceError } from '../errors.js';
 import { MerkleAccumulator } from '../merkle/accumulator.js';
-import { HASH_BYTES, hashChildren } from '../merkle/hash.js';
+import { HASH_BYTES, hashChildren, type EvidenceHash } from '../merkle/hash.js';
 import { perfectCover, type NodeId, type Range } from '../merkle/shape.js';
 
 const keyOf = (node: NodeId): string => `${node.level}:${node.index}`;
@@ -54,7 +54,11 @@ async function fetchNodes(q: Queries, nodes: readonly NodeId[]): Promise<Map<str
 }
 
 /** MTH of each range (ranges as produced by the RFC recursion; see merkle/shape.ts). */
-export async function rangeHashes(q: Queries, ranges: readonly Range[]): Promise<Buffer[]> {
+export async function rangeHashes(
+  q: Queries,
+  ranges: readonly Range[],
+  hash: EvidenceHash,
+): Promise<Buffer[]> {
   const covers = ranges.map(perfectCover);
   const found = await fetchNodes(q, covers.flat());
   return covers.map((cover) => {
@@ -64,7 +68,7 @@ export async function rangeHashes(q: Queries, ranges: readonly Range[]): Promise
       return hash;
     });
     let acc = hashes[hashes.length - 1] as Buffer;
-    for (let i = hashes.length - 2; i >= 0; i--) acc = hashChildren(hashes[i] as Buffer, acc);
+    for (let i = hashes.length - 2; i >= 0; i--) acc = hashChildren(hashes[i] as Buffer, acc, hash);
     return acc;
   });
 }
@@ -78,18 +82,18 @@ export interface Frontier {
 }
 
 /** Reads the frontier of the log as it is in the database. */
-export async function loadFrontier(q: Queries): Promise<Frontier> {
+export async function loadFrontier(q: Queries, hash: EvidenceHash): Promise<Frontier> {
   const last = await q.get<{ seq: number; leaf_hash: Buffer }>(
     'SELECT seq, leaf_hash FROM evidence_entry ORDER BY seq DESC LIMIT 1',
   );
-  if (!last) return { size: 0, head: undefined, tree: new MerkleAccumulator() };
+  if (!last) return { size: 0, head: undefined, tree: new MerkleAccumulator(hash) };
   const size = last.seq + 1;
   const cover = perfectCover({ start: 0, size });
   const found = await fetchNodes(q, cover);
   const hashes = cover.map((node) => {
-    const hash = found.get(keyOf(node));
-    if (!hash) throw missing(node);
-    return hash;
+    const stored = found.get(keyOf(node));
+    if (!stored) throw missing(node);
+    return stored;
   });
-  return { size, head: last.leaf_hash, tree: MerkleAccumulator.resume(size, hashes) };
+  return { size, head: last.leaf_hash, tree: MerkleAccumulator.resume(size, hashes, hash) };
 }

@@ -1,6 +1,6 @@
 // Streaming Merkle root: keeps only the perfect subtrees of the binary decomposition of the current size
 // (at most log2(n) hashes), so a verifier can compute the root at every size while reading a log once.
-import { EMPTY_ROOT, hashChildren, type HexHash } from './hash.js';
+import { DEFAULT_EVIDENCE_HASH, emptyRoot, hashChildren, type EvidenceHash, type HexHash } from './hash.js';
 import { perfectCover } from './shape.js';
 
 export class MerkleAccumulator {
@@ -9,16 +9,22 @@ export class MerkleAccumulator {
   readonly #levels: number[] = [];
   #size = 0;
 
+  constructor(readonly hash: EvidenceHash = DEFAULT_EVIDENCE_HASH) {}
+
   /**
    * Continues a tree of `size` leaves from its perfect subtrees (the hashes of perfectCover({0, size}),
    * largest first), e.g. the prefix of a partial export.
    */
-  static resume(size: number, nodes: readonly Buffer[]): MerkleAccumulator {
+  static resume(
+    size: number,
+    nodes: readonly Buffer[],
+    hash: EvidenceHash = DEFAULT_EVIDENCE_HASH,
+  ): MerkleAccumulator {
     const cover = perfectCover({ start: 0, size });
     if (cover.length !== nodes.length) {
       throw new RangeError(`a tree of size ${size} needs ${cover.length} prefix hashes, got ${nodes.length}`);
     }
-    const acc = new MerkleAccumulator();
+    const acc = new MerkleAccumulator(hash);
     cover.forEach((node, i) => {
       acc.#hashes.push(nodes[i] as Buffer);
       acc.#levels.push(node.level);
@@ -39,7 +45,7 @@ export class MerkleAccumulator {
     // Merge equal-sized neighbours, like carrying in a binary counter.
     while (this.#levels.length > 0 && this.#levels[this.#levels.length - 1] === level) {
       this.#levels.pop();
-      hash = hashChildren(this.#hashes.pop() as Buffer, hash);
+      hash = hashChildren(this.#hashes.pop() as Buffer, hash, this.hash);
       created.push(hash);
       level++;
     }
@@ -50,7 +56,7 @@ export class MerkleAccumulator {
   }
 
   clone(): MerkleAccumulator {
-    const copy = new MerkleAccumulator();
+    const copy = new MerkleAccumulator(this.hash);
     copy.#hashes.push(...this.#hashes);
     copy.#levels.push(...this.#levels);
     copy.#size = this.#size;
@@ -58,9 +64,10 @@ export class MerkleAccumulator {
   }
 
   root(): HexHash {
-    if (this.#hashes.length === 0) return EMPTY_ROOT;
+    if (this.#hashes.length === 0) return emptyRoot(this.hash);
     let hash = this.#hashes[this.#hashes.length - 1] as Buffer;
-    for (let i = this.#hashes.length - 2; i >= 0; i--) hash = hashChildren(this.#hashes[i] as Buffer, hash);
+    for (let i = this.#hashes.length - 2; i >= 0; i--)
+      hash = hashChildren(this.#hashes[i] as Buffer, hash, this.hash);
     return hash.toString('hex');
   }
 }

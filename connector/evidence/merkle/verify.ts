@@ -1,7 +1,14 @@
 // Pure proof verification, RFC 9162 §2.1.3.2 (inclusion) and §2.1.4.2 (consistency), step by step as the RFC
 // words them. No I/O: a third party can run these on a proof it received, offline. Each check has a
 // `...Failure` form that says why a proof fails (for reports) and a boolean `verify...` form.
-import { EMPTY_ROOT, hashBytes, hashChildren, type HexHash } from './hash.js';
+import {
+  DEFAULT_EVIDENCE_HASH,
+  emptyRoot,
+  hashBytes,
+  hashChildren,
+  type EvidenceHash,
+  type HexHash,
+} from './hash.js';
 import { isPowerOfTwo } from './shape.js';
 
 export type HashInput = HexHash | Uint8Array;
@@ -18,7 +25,7 @@ function decodePath(proof: readonly HashInput[]): Buffer[] | string {
   const out: Buffer[] = [];
   for (const [i, item] of proof.entries()) {
     const bytes = hashBytes(item);
-    if (!bytes) return `proof element ${i} is not a SHA-256 hash (64 lowercase hex characters)`;
+    if (!bytes) return `proof element ${i} is not a hash (64 lowercase hex characters)`;
     out.push(bytes);
   }
   return out;
@@ -31,13 +38,14 @@ export function inclusionFailure(
   treeSize: number,
   proof: readonly HashInput[],
   root: HashInput,
+  hash: EvidenceHash = DEFAULT_EVIDENCE_HASH,
 ): string | undefined {
   if (!isSize(index) || !isSize(treeSize))
     return 'the leaf index and tree size must be non-negative integers';
   if (index >= treeSize) return `leaf index ${index} is not inside a tree of size ${treeSize}`;
   const leaf = hashBytes(leafHash);
   const expected = hashBytes(root);
-  if (!leaf || !expected) return 'the leaf hash and root must be SHA-256 hashes';
+  if (!leaf || !expected) return 'the leaf hash and root must be hashes (64 lowercase hex characters)';
   const path = decodePath(proof);
   if (typeof path === 'string') return path;
   let fn = index;
@@ -46,7 +54,7 @@ export function inclusionFailure(
   for (const p of path) {
     if (sn === 0) return 'the proof is longer than the tree is deep';
     if (odd(fn) || fn === sn) {
-      r = hashChildren(p, r);
+      r = hashChildren(p, r, hash);
       if (!odd(fn)) {
         while (!odd(fn) && fn !== 0) {
           fn = half(fn);
@@ -54,7 +62,7 @@ export function inclusionFailure(
         }
       }
     } else {
-      r = hashChildren(r, p);
+      r = hashChildren(r, p, hash);
     }
     fn = half(fn);
     sn = half(sn);
@@ -71,8 +79,9 @@ export function verifyInclusion(
   treeSize: number,
   proof: readonly HashInput[],
   root: HashInput,
+  hash: EvidenceHash = DEFAULT_EVIDENCE_HASH,
 ): boolean {
-  return inclusionFailure(leafHash, index, treeSize, proof, root) === undefined;
+  return inclusionFailure(leafHash, index, treeSize, proof, root, hash) === undefined;
 }
 
 /** Why the consistency proof fails, or undefined when the tree (size1, root1) is a prefix of (size2, root2). */
@@ -82,19 +91,20 @@ export function consistencyFailure(
   proof: readonly HashInput[],
   root1: HashInput,
   root2: HashInput,
+  hash: EvidenceHash = DEFAULT_EVIDENCE_HASH,
 ): string | undefined {
   if (!isSize(size1) || !isSize(size2)) return 'tree sizes must be non-negative integers';
   if (size1 > size2) return `a tree of size ${size1} cannot be a prefix of a smaller tree (${size2})`;
   const first = hashBytes(root1);
   const second = hashBytes(root2);
-  if (!first || !second) return 'both roots must be SHA-256 hashes';
+  if (!first || !second) return 'both roots must be hashes (64 lowercase hex characters)';
   const path = decodePath(proof);
   if (typeof path === 'string') return path;
   // Edge cases the RFC leaves to the implementer: the empty tree is a prefix of every tree, and a tree is
   // consistent with itself; both need an empty proof.
   if (size1 === 0 || size1 === size2) {
     if (path.length > 0) return 'the proof must be empty for these sizes';
-    if (size1 === 0 && first.toString('hex') !== EMPTY_ROOT) return 'the root of an empty tree is wrong';
+    if (size1 === 0 && first.toString('hex') !== emptyRoot(hash)) return 'the root of an empty tree is wrong';
     if (size1 === size2 && !first.equals(second)) return 'two different roots for the same tree size';
     return undefined;
   }
@@ -115,8 +125,8 @@ export function consistencyFailure(
   for (const c of nodes.slice(1)) {
     if (sn === 0) return 'the proof is longer than the trees are deep';
     if (odd(fn) || fn === sn) {
-      fr = hashChildren(c, fr);
-      sr = hashChildren(c, sr);
+      fr = hashChildren(c, fr, hash);
+      sr = hashChildren(c, sr, hash);
       if (!odd(fn)) {
         while (!odd(fn) && fn !== 0) {
           fn = half(fn);
@@ -124,7 +134,7 @@ export function consistencyFailure(
         }
       }
     } else {
-      sr = hashChildren(sr, c);
+      sr = hashChildren(sr, c, hash);
     }
     fn = half(fn);
     sn = half(sn);
@@ -143,6 +153,7 @@ export function verifyConsistency(
   proof: readonly HashInput[],
   root1: HashInput,
   root2: HashInput,
+  hash: EvidenceHash = DEFAULT_EVIDENCE_HASH,
 ): boolean {
-  return consistencyFailure(size1, size2, proof, root1, root2) === undefined;
+  return consistencyFailure(size1, size2, proof, root1, root2, hash) === undefined;
 }

@@ -4,6 +4,7 @@
 import { DidError } from '../errors.js';
 import { verificationMethodId } from '../keys/export.js';
 import type { Ed25519Key } from '../keys/key.js';
+import type { PublicSm2Jwk, Sm2Key } from '../keys/sm2-key.js';
 import { parseDidUrl } from './parse.js';
 
 export const DID_CONTEXT_V1 = 'https://www.w3.org/ns/did/v1';
@@ -23,7 +24,7 @@ export interface VerificationMethodEntry {
   readonly id: string;
   readonly type: VerificationMethodFormat;
   readonly controller: string;
-  readonly publicKeyJwk?: { kty: 'OKP'; crv: 'Ed25519'; x: string };
+  readonly publicKeyJwk?: { kty: 'OKP'; crv: 'Ed25519'; x: string } | PublicSm2Jwk;
   readonly publicKeyMultibase?: string;
 }
 
@@ -43,6 +44,8 @@ export interface BuildDidDocumentOptions {
   keys: readonly Ed25519Key[];
   format?: VerificationMethodFormat;
   services?: readonly DidService[];
+  /** An SM2 key for evidence checkpoints (data spaces on SM2/SM3): listed under assertionMethod only. */
+  sm2Key?: Sm2Key;
 }
 
 export function buildDidDocument(options: BuildDidDocumentOptions): DidDocument {
@@ -68,12 +71,24 @@ export function buildDidDocument(options: BuildDidDocumentOptions): DidDocument 
         },
   );
   const ids = methods.map((method) => method.id);
+  const sm2: VerificationMethodEntry[] = options.sm2Key
+    ? [
+        {
+          id: `${did}#${options.sm2Key.kid}`,
+          type: 'JsonWebKey2020',
+          controller: did,
+          publicKeyJwk: { ...options.sm2Key.publicJwk },
+        },
+      ]
+    : [];
+  const contexts = [DID_CONTEXT_V1, format === 'Multikey' ? MULTIKEY_CONTEXT_V1 : JWS_2020_CONTEXT_V1];
+  if (sm2.length > 0 && format === 'Multikey') contexts.push(JWS_2020_CONTEXT_V1);
   return {
-    '@context': [DID_CONTEXT_V1, format === 'Multikey' ? MULTIKEY_CONTEXT_V1 : JWS_2020_CONTEXT_V1],
+    '@context': contexts,
     id: did,
-    verificationMethod: methods,
+    verificationMethod: [...methods, ...sm2],
     authentication: ids,
-    assertionMethod: ids,
+    assertionMethod: [...ids, ...sm2.map((method) => method.id)],
     capabilityInvocation: ids,
     ...(services && services.length > 0 ? { service: services.map((service) => ({ ...service })) } : {}),
   };

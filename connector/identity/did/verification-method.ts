@@ -3,6 +3,7 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import { DidError } from '../errors.js';
+import { sm2PublicKeyObject } from '../keys/sm2-key.js';
 import { isRecord } from '../util/json.js';
 import type { JwsAlgorithm } from '../util/jwt.js';
 import { absoluteKeyId } from './parse.js';
@@ -47,10 +48,13 @@ function keyFromJwk(jwk: Record<string, unknown>): { publicKey: KeyObject; alg: 
   if (kty === 'OKP' && crv === 'Ed25519') alg = 'EdDSA';
   else if (kty === 'EC' && crv === 'P-256') alg = 'ES256';
   else if (kty === 'EC' && crv === 'P-384') alg = 'ES384';
+  else if (kty === 'EC' && crv === 'SM2') alg = 'SM2';
   else throw new Error(`unsupported JWK key type ${String(kty)}/${String(crv)}`);
   if (typeof jwk.x !== 'string' || (kty === 'EC' && typeof jwk.y !== 'string')) {
     throw new Error('publicKeyJwk is missing its coordinates');
   }
+  // Node reads no SM2 JWK, so the key is built from its SubjectPublicKeyInfo.
+  if (alg === 'SM2') return { publicKey: sm2PublicKeyObject({ x: jwk.x, y: String(jwk.y) }), alg };
   const material: JsonWebKey =
     kty === 'EC' ? { kty, crv, x: jwk.x, y: String(jwk.y) } : { kty, crv, x: jwk.x };
   const publicKey = createPublicKey({ key: material, format: 'jwk' });

@@ -7,7 +7,8 @@ import { sign as ed25519Sign, verify as ed25519Verify, type KeyObject } from 'no
 import { InputError } from '../errors.js';
 import { assertMaxBytes, assertMaxDepth, isRecord } from './json.js';
 
-export type JwsAlgorithm = 'EdDSA' | 'ES256' | 'ES384';
+/** SM2 (GB/T 32918.2 with SM3 and the default signer ID) is only for evidence checkpoints; jose refuses it. */
+export type JwsAlgorithm = 'EdDSA' | 'ES256' | 'ES384' | 'SM2';
 
 export interface DecodedJwt {
   readonly header: Record<string, unknown>;
