@@ -129,9 +129,14 @@ export async function runHttpFuzz(options: HttpFuzzOptions): Promise<HttpFuzzRep
           const after = await snapshot(world.provider, world.consumer);
           const changed = changes(baseline, after);
           if (changed.length > 0) {
-            if (changed.some((change) => named(change, req))) record('state-change', changed.join('\n'));
+            // A named record changed: this request did it. Anything else may be an earlier accepted
+            // request's outbox still at work: let it land, send the same case again and see.
+            const confirmed = changed.some((change) => named(change, req))
+              ? changed
+              : await replayChanges(world, c);
+            if (confirmed.length > 0) record('state-change', confirmed.join('\n'));
             else report.unattributedChanges++;
-            baseline = after;
+            baseline = await settle(world);
           }
         } else if (MUTATING.has(req.method) || verdict !== undefined) {
           baseline = await settle(world);
@@ -166,15 +171,10 @@ function count(report: HttpFuzzReport, req: WireRequest, outcome: Outcome): void
   for (const m of req.mutations.slice(1)) report.byMutation[m] = (report.byMutation[m] ?? 0) + 1;
 }
 
-/**
- * A change the request can have caused: on the connector it was sent to, a record that appeared or one
- * the request names (by an id in its path or body). What the other connector does is its outbox at work
- * on an earlier, accepted request.
- */
+/** A changed or removed record the request names (by an id in its path or body). */
 function named(change: string, req: WireRequest): boolean {
-  const [how, who, , ...rest] = change.split(' ');
-  if (who !== req.target) return false;
-  if (how === 'added') return true;
+  const [how, , , ...rest] = change.split(' ');
+  if (how === 'added') return false;
   const id = rest.join(' ');
   const text = `${decodeSafely(req.path)} ${req.body ?? ''}`;
   return id !== '' && text.includes(id);
@@ -186,6 +186,17 @@ function decodeSafely(path: string): string {
   } catch {
     return path;
   }
+}
+
+/** The changes a second sending of `c` makes once everything else has settled (none expected when refused). */
+async function replayChanges(world: FuzzWorld, c: FuzzCase): Promise<string[]> {
+  const before = await settle(world);
+  const req = await materialise(c, world);
+  const outcome = await send(targetOf(world, req).url, req);
+  if (outcome.status === undefined || outcome.status < 400 || outcome.status >= 500) return [];
+  return changes(before, await snapshot(world.provider, world.consumer)).map(
+    (change) => `${change} (on replay)`,
+  );
 }
 
 /** Waits until two snapshots 300 ms apart agree (what an accepted message set off has landed), at most 3 s. */

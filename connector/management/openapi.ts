@@ -475,7 +475,8 @@ const CONFLICT = problem(
 const REFUSED = problem(
   'Not valid now: `state` is the process’s current state, `reason` says why (the state table’s words).',
 );
-const PEER_FAILED = problem('The peer could not be reached or refused (its reasons quoted).');
+const PEER_REFUSED = problem('The peer refused the call with a 4xx (its status and reasons quoted).');
+const PEER_FAILED = problem('The peer could not be reached, failed (5xx) or answered no JSON.');
 
 const negotiationAction = (summary: string, requestBody: Json | undefined): Json => ({
   post: {
@@ -598,7 +599,12 @@ const PATHS: Record<string, Json> = {
       tags: ['catalog'],
       summary: 'One page of a peer’s DSP catalog, as it shows it to us.',
       requestBody: body(ref('CatalogRequest'), { firstPage: { ...PEER, limit: 20 } }),
-      responses: { 200: ok('The catalog and its paging links.', ref('Catalog')), 400: BAD, 502: PEER_FAILED },
+      responses: {
+        200: ok('The catalog and its paging links.', ref('Catalog')),
+        400: BAD,
+        424: PEER_REFUSED,
+        502: PEER_FAILED,
+      },
     },
   },
   '/catalog/dataset': {
@@ -608,7 +614,7 @@ const PATHS: Record<string, Json> = {
       requestBody: body(ref('DatasetRequest'), {
         visits: { ...PEER, datasetId: 'urn:dataset:outpatient-visits' },
       }),
-      responses: { 200: ok('The dataset.', ref('Dataset')), 400: BAD, 502: PEER_FAILED },
+      responses: { 200: ok('The dataset.', ref('Dataset')), 400: BAD, 424: PEER_REFUSED, 502: PEER_FAILED },
     },
   },
   '/policies/check': {
@@ -720,6 +726,7 @@ const PATHS: Record<string, Json> = {
         201: ok('The negotiation: REQUESTED (consumer) or OFFERED (provider).', ref('Negotiation')),
         400: BAD,
         404: problem('The provider shows us no such offer, or (provider) we have no such offer or dataset.'),
+        424: PEER_REFUSED,
         502: PEER_FAILED,
       },
     },

@@ -69,8 +69,10 @@ export class DspClient {
     }
     const text = await response.text();
     if (!response.ok) {
+      // A refusal is a valid answer (424: the call depended on it), not a bad gateway; 502 is for a
+      // peer that failed (5xx), answered garbage or could not be reached.
       throw new HttpProblem(
-        502,
+        response.status >= 400 && response.status < 500 ? 424 : 502,
         'peer-refused',
         `${init.method} ${url} answered ${response.status}: ${reasonsOf(text).slice(0, 500)}`,
       );
