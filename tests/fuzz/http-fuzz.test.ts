@@ -5,9 +5,9 @@
 import { expect } from 'chai';
 import { formatReport, runHttpFuzz, type HttpFuzzReport } from '../../fuzz/http.js';
 import { HARDENING_FINDINGS } from '../../fuzz/http/known.js';
-import { judge, send } from '../../fuzz/http/oracle.js';
+import { changes, judge, send, snapshot } from '../../fuzz/http/oracle.js';
 import { startFuzzWorld, DATASET, type FuzzWorld } from '../../fuzz/http/world.js';
-import { catalogOfferId } from '../dsp/helpers.js';
+import { catalogOfferId, management, pid, waitForState } from '../dsp/helpers.js';
 
 describe('fuzz: HTTP endpoints under mutated requests', function () {
   this.timeout(120_000);
@@ -35,6 +35,20 @@ describe('fuzz: HTTP endpoints under mutated requests', function () {
     });
     after(async () => {
       await world?.close();
+    });
+
+    it('sees a process change state in its snapshot (what it compares around a refused message)', async () => {
+      const before = await snapshot(world.provider, world.consumer);
+      expect(changes(before, await snapshot(world.provider, world.consumer))).to.deep.equal([]);
+      const { started } = world.fixtures;
+      await management(world.provider).post(`/transfers/${pid(started.providerPid)}/suspend`, {
+        reason: 'oracle check',
+      });
+      await waitForState(world.consumer, `/transfers/${pid(started.consumerPid)}`, 'SUSPENDED');
+      const changed = changes(before, await snapshot(world.provider, world.consumer));
+      expect(changed).to.include(`changed provider transfers ${started.providerPid}`);
+      expect(changed).to.include(`changed consumer transfers ${started.consumerPid}`);
+      expect(await world.repairFixtures()).to.deep.equal(['started']);
     });
 
     it('flags a bare 431 for oversized headers (known, fixed in the hardening branch)', async () => {
