@@ -26,6 +26,7 @@ import { DATASET, REVIEWED, SCRATCH, type Fixtures, type FuzzWorld } from './wor
 export type Surface = 'dsp' | 'management' | 'dataplane' | 'other';
 export type Auth =
   | 'consumer'
+  | 'provider'
   | 'stranger'
   | 'expired'
   | 'management'
@@ -74,6 +75,14 @@ const dspPost = (path: string, json: unknown): Omit<Draft, 'mutations' | 'header
   path: `/dsp${path}`,
   auth: 'consumer',
   json,
+});
+const callback = (method: string, path: string, json?: unknown): Omit<Draft, 'mutations' | 'headers'> => ({
+  surface: 'dsp',
+  target: 'consumer',
+  method,
+  path: `/dsp${path}`,
+  auth: 'provider',
+  ...(json !== undefined ? { json } : {}),
 });
 const mgmt = (
   target: 'provider' | 'consumer',
@@ -276,6 +285,130 @@ export const TEMPLATES: readonly [string, Template][] = [
     (f) =>
       dspPost(
         `/transfers/${enc(f.suspended.providerPid)}/termination`,
+        buildTransferTerminationMessage({
+          consumerPid: f.suspended.consumerPid,
+          providerPid: f.suspended.providerPid,
+          code: 'fuzz',
+          reason: ['fuzz'],
+        } as never),
+      ),
+  ],
+  // The consumer's callbacks, as the provider.
+  ['dsp callback: negotiation state', (f) => callback('GET', `/negotiations/${enc(f.pending.consumerPid)}`)],
+  [
+    'dsp callback: counter-offer',
+    (f, w) =>
+      callback(
+        'POST',
+        `/negotiations/${enc(f.pending.consumerPid)}/offers`,
+        buildContractOfferMessage({
+          consumerPid: f.pending.consumerPid,
+          providerPid: f.pending.providerPid,
+          offer: offerFor(w, 'reviewed', REVIEWED),
+        } as never),
+      ),
+  ],
+  [
+    'dsp callback: agreement',
+    (f, w) =>
+      callback(
+        'POST',
+        `/negotiations/${enc(f.finalized.consumerPid)}/agreement`,
+        buildContractAgreementMessage({
+          consumerPid: f.finalized.consumerPid,
+          providerPid: f.finalized.providerPid,
+          agreement: {
+            ...(medicalContract() as Record<string, unknown>),
+            '@id': f.agreementId,
+            '@type': 'Agreement',
+            assigner: w.provider.did,
+            assignee: w.consumer.did,
+            target: DATASET,
+            timestamp: new Date().toISOString(),
+          },
+        } as never),
+      ),
+  ],
+  [
+    'dsp callback: finalized event',
+    (f) =>
+      callback(
+        'POST',
+        `/negotiations/${enc(f.finalized.consumerPid)}/events`,
+        buildContractNegotiationEventMessage({
+          consumerPid: f.finalized.consumerPid,
+          providerPid: f.finalized.providerPid,
+          eventType: 'FINALIZED',
+        } as never),
+      ),
+  ],
+  [
+    'dsp callback: negotiation termination',
+    (f) =>
+      callback(
+        'POST',
+        `/negotiations/${enc(f.pending.consumerPid)}/termination`,
+        buildContractNegotiationTerminationMessage({
+          consumerPid: f.pending.consumerPid,
+          providerPid: f.pending.providerPid,
+          code: 'fuzz',
+          reason: ['fuzz'],
+        } as never),
+      ),
+  ],
+  ['dsp callback: transfer state', (f) => callback('GET', `/transfers/${enc(f.started.consumerPid)}`)],
+  [
+    'dsp callback: transfer start',
+    (f) =>
+      callback(
+        'POST',
+        `/transfers/${enc(f.suspended.consumerPid)}/start`,
+        buildTransferStartMessage({
+          consumerPid: f.suspended.consumerPid,
+          providerPid: f.suspended.providerPid,
+          dataAddress: {
+            '@type': 'DataAddress',
+            endpointType: 'https://w3id.org/idsa/v4.1/HTTP',
+            endpoint: f.suspended.endpoint,
+            endpointProperties: [
+              { '@type': 'EndpointProperty', name: 'authorization', value: f.suspended.authorization },
+            ],
+          },
+        } as never),
+      ),
+  ],
+  [
+    'dsp callback: transfer completion',
+    (f) =>
+      callback(
+        'POST',
+        `/transfers/${enc(f.started.consumerPid)}/completion`,
+        buildTransferCompletionMessage({
+          consumerPid: f.started.consumerPid,
+          providerPid: f.started.providerPid,
+        } as never),
+      ),
+  ],
+  [
+    'dsp callback: transfer suspension',
+    (f) =>
+      callback(
+        'POST',
+        `/transfers/${enc(f.started.consumerPid)}/suspension`,
+        buildTransferSuspensionMessage({
+          consumerPid: f.started.consumerPid,
+          providerPid: f.started.providerPid,
+          code: 'fuzz',
+          reason: ['fuzz'],
+        } as never),
+      ),
+  ],
+  [
+    'dsp callback: transfer termination',
+    (f) =>
+      callback(
+        'POST',
+        `/transfers/${enc(f.suspended.consumerPid)}/termination`,
         buildTransferTerminationMessage({
           consumerPid: f.suspended.consumerPid,
           providerPid: f.suspended.providerPid,
@@ -676,6 +809,7 @@ const mutations: fc.Arbitrary<[string, Mutation]>[] = [
   fc
     .constantFrom<Auth>(
       'none',
+      'provider',
       'garbage',
       'expired',
       'stranger',
@@ -817,6 +951,8 @@ async function tokenFor(
   switch (auth) {
     case 'consumer':
       return `Bearer ${await w.consumerToken()}`;
+    case 'provider':
+      return `Bearer ${await w.providerToken()}`;
     case 'stranger':
       return `Bearer ${await w.strangerToken()}`;
     case 'expired':

@@ -57,6 +57,8 @@ export interface FuzzWorld {
   fixtures: Fixtures;
   /** A request token from the consumer to the provider. */
   consumerToken(): Promise<string>;
+  /** A request token from the provider to the consumer (for the consumer's DSP callbacks). */
+  providerToken(): Promise<string>;
   /** A request token from a member that is party to nothing. */
   strangerToken(): Promise<string>;
   /** A correctly signed consumer token that expired an hour ago. */
@@ -86,6 +88,7 @@ export async function startFuzzWorld(): Promise<FuzzWorld> {
     );
 
     const consumerSts = await stsFor(consumerOptions.dir, consumer.url);
+    const providerSts = await stsFor(providerOptions.dir, provider.url);
     const pastSts = await stsFor(consumerOptions.dir, consumer.url, () => new Date(Date.now() - 3_600_000));
     await publish(provider);
     const p = provider;
@@ -96,10 +99,11 @@ export async function startFuzzWorld(): Promise<FuzzWorld> {
       consumer: c,
       fixtures: await createFixtures(p, c),
       consumerToken: () => consumerSts.tokenFor(p.did),
+      providerToken: () => providerSts.tokenFor(c.did),
       strangerToken: () => stranger.requestTokenFor(p.did),
       expiredToken: () => pastSts.tokenFor(p.did),
       repairFixtures: async () => {
-        const broken = await brokenFixtures(p, world.fixtures);
+        const broken = await brokenFixtures(p, c, world.fixtures);
         if (broken.length > 0) world.fixtures = await createFixtures(p, c, world.fixtures, broken);
         return broken;
       },
@@ -164,17 +168,26 @@ async function publish(provider: ChildConnector): Promise<void> {
 
 type FixtureName = 'finalized' | 'pending' | 'started' | 'suspended';
 
-async function brokenFixtures(provider: ChildConnector, fixtures: Fixtures): Promise<FixtureName[]> {
-  const expected: [FixtureName, string, string][] = [
-    ['finalized', `/negotiations/${pid(fixtures.finalized.providerPid)}`, 'FINALIZED'],
-    ['pending', `/negotiations/${pid(fixtures.pending.providerPid)}`, 'REQUESTED'],
-    ['started', `/transfers/${pid(fixtures.started.providerPid)}`, 'STARTED'],
-    ['suspended', `/transfers/${pid(fixtures.suspended.providerPid)}`, 'SUSPENDED'],
+/** The fixtures either side no longer holds in their state. */
+async function brokenFixtures(
+  provider: ChildConnector,
+  consumer: ChildConnector,
+  fixtures: Fixtures,
+): Promise<FixtureName[]> {
+  const expected: [FixtureName, string, string, string][] = [
+    ['finalized', 'negotiations', 'FINALIZED', 'FINALIZED'],
+    ['pending', 'negotiations', 'REQUESTED', 'REQUESTED'],
+    ['started', 'transfers', 'STARTED', 'STARTED'],
+    ['suspended', 'transfers', 'SUSPENDED', 'SUSPENDED'],
   ];
   const broken: FixtureName[] = [];
-  for (const [name, path, state] of expected) {
-    const r = await management(provider).get(path);
-    if (r.body.state !== state) broken.push(name);
+  for (const [name, kind, providerState, consumerState] of expected) {
+    const { providerPid, consumerPid } = fixtures[name];
+    const [ours, theirs] = await Promise.all([
+      management(provider).get(`/${kind}/${pid(providerPid)}`),
+      management(consumer).get(`/${kind}/${pid(consumerPid)}`),
+    ]);
+    if (ours.body.state !== providerState || theirs.body.state !== consumerState) broken.push(name);
   }
   return broken;
 }
