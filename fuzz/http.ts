@@ -32,6 +32,8 @@ export interface HttpFuzzOptions {
   /** Findings already known (and fixed elsewhere): counted apart, not failures. */
   readonly known?: readonly KnownFinding[];
   readonly log?: (line: string) => void;
+  /** Ends the run early (Ctrl-C): the connectors are still stopped and the figures still returned. */
+  readonly signal?: AbortSignal;
 }
 
 export interface Finding {
@@ -86,7 +88,9 @@ export async function runHttpFuzz(options: HttpFuzzOptions): Promise<HttpFuzzRep
     );
     let baseline = await snapshot(world.provider, world.consumer);
     const outOfTime = (): boolean =>
-      report.requests >= options.count || Date.now() - started >= options.seconds * 1000;
+      report.requests >= options.count ||
+      Date.now() - started >= options.seconds * 1000 ||
+      options.signal?.aborted === true;
     let crashed = false;
     for (let batch = 0; !outOfTime() && !crashed; batch++) {
       for (const c of fc.sample(fuzzCase, { seed: options.seed + batch, numRuns: 25 })) {

@@ -36,7 +36,18 @@ if (positionals.includes('http')) {
     `Shuyu HTTP fuzzing on Node ${process.version}, ${new Date().toISOString()}, seed ${seed}, ${seconds} s`,
   );
   const known = values['skip-known'] ? (await import('./http/known.js')).HARDENING_FINDINGS : [];
-  const report = await runHttpFuzz({ seconds, count, seed, known, log: (line) => console.log(line) });
+  // Ctrl-C ends the run after the request in flight, stops the connectors and prints the figures.
+  const stop = new AbortController();
+  process.once('SIGINT', () => stop.abort());
+  process.once('SIGTERM', () => stop.abort());
+  const report = await runHttpFuzz({
+    seconds,
+    count,
+    seed,
+    known,
+    signal: stop.signal,
+    log: (line) => console.log(line),
+  });
   for (const line of formatReport(report)) console.log(line);
   process.exit(report.failures.length > 0 ? 1 : 0);
 }
