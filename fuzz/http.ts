@@ -140,15 +140,10 @@ export async function runHttpFuzz(options: HttpFuzzOptions): Promise<HttpFuzzRep
               : await replayChanges(world, c);
             if (confirmed.length > 0) record('state-change', confirmed.join('\n'));
             else report.unattributedChanges++;
-            baseline = await settle(world);
+            baseline = await settleAndRepair(world, report);
           }
         } else if (MUTATING.has(req.method) || verdict !== undefined) {
-          baseline = await settle(world);
-          const repaired = await world.repairFixtures();
-          if (repaired.length > 0) {
-            report.repairs++;
-            baseline = await settle(world);
-          }
+          baseline = await settleAndRepair(world, report);
         }
         if (recorded && (verdict === '5xx' || verdict === 'bare-error' || verdict === 'no-response')) {
           await shrink(world, c, verdict, recorded);
@@ -190,6 +185,14 @@ function decodeSafely(path: string): string {
   } catch {
     return path;
   }
+}
+
+/** Lets what a request set off land, then re-creates the fixtures it moved out of their states. */
+async function settleAndRepair(world: FuzzWorld, report: HttpFuzzReport): Promise<Map<string, string>> {
+  const settled = await settle(world);
+  if ((await world.repairFixtures()).length === 0) return settled;
+  report.repairs++;
+  return settle(world);
 }
 
 /** The changes a second sending of `c` makes once everything else has settled (none expected when refused). */
