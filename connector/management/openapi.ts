@@ -286,7 +286,12 @@ const SCHEMAS: Record<string, Json> = {
     required: ['counterPartyAddress', 'counterPartyId'],
     properties: {
       counterPartyAddress: { type: 'string', minLength: 1, description: 'The provider’s DSP base URL.' },
-      counterPartyId: { type: 'string', minLength: 1, description: 'The provider’s participant id (DID).' },
+      counterPartyId: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 2048,
+        description: 'The provider’s participant id (DID).',
+      },
       filter: {
         type: 'array',
         description:
@@ -305,7 +310,7 @@ const SCHEMAS: Record<string, Json> = {
     required: ['counterPartyAddress', 'counterPartyId', 'datasetId'],
     properties: {
       counterPartyAddress: { type: 'string', minLength: 1 },
-      counterPartyId: { type: 'string', minLength: 1 },
+      counterPartyId: { type: 'string', minLength: 1, maxLength: 2048 },
       datasetId: { type: 'string', minLength: 1 },
     },
   },
@@ -320,7 +325,7 @@ const SCHEMAS: Record<string, Json> = {
           'consumer (default): request the provider’s offer (counterPartyAddress: the provider’s DSP base). provider: offer one of ours to a consumer (counterPartyAddress: the consumer’s DSP base; offerId: one of our offers, by its id or catalog @id, or `offer`: terms inline).',
       },
       counterPartyAddress: { type: 'string', minLength: 1, pattern: '\\S' },
-      counterPartyId: { type: 'string', minLength: 1, pattern: '\\S' },
+      counterPartyId: { type: 'string', minLength: 1, maxLength: 2048, pattern: '\\S' },
       datasetId: { type: 'string', minLength: 1, pattern: '\\S' },
       offerId: {
         type: 'string',

@@ -82,4 +82,22 @@ describe('fuzz findings', function () {
       expect(r.body.type).to.match(/peer-unreachable$/);
     });
   });
+
+  describe('502 for a 10,000-character counterPartyId (the request token outgrew the peer’s header limit)', () => {
+    for (const path of ['/catalog/request', '/catalog/dataset', '/negotiations']) {
+      it(`answers 400 naming counterPartyId on POST ${path}, before calling the peer`, async () => {
+        const r = await management(consumer).post(path, {
+          counterPartyAddress: `${provider.url}/dsp`,
+          counterPartyId: 'x'.repeat(10_000),
+          datasetId: DATASET,
+          offerId: catalogOfferId('open', DATASET),
+        });
+        expect(r.status, JSON.stringify(r.body)).to.equal(400);
+        expect(r.body.errors).to.deep.include({
+          pointer: '/counterPartyId',
+          reason: 'at most 2048 characters',
+        });
+      });
+    }
+  });
 });
