@@ -318,7 +318,12 @@ const SCHEMAS: Record<string, Json> = {
     required: ['counterPartyAddress', 'counterPartyId'],
     properties: {
       counterPartyAddress: { type: 'string', minLength: 1, description: 'The provider’s DSP base URL.' },
-      counterPartyId: { type: 'string', minLength: 1, description: 'The provider’s participant id (DID).' },
+      counterPartyId: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 2048,
+        description: 'The provider’s participant id (DID).',
+      },
       filter: {
         type: 'array',
         description:
@@ -337,7 +342,7 @@ const SCHEMAS: Record<string, Json> = {
     required: ['counterPartyAddress', 'counterPartyId', 'datasetId'],
     properties: {
       counterPartyAddress: { type: 'string', minLength: 1 },
-      counterPartyId: { type: 'string', minLength: 1 },
+      counterPartyId: { type: 'string', minLength: 1, maxLength: 2048 },
       datasetId: { type: 'string', minLength: 1 },
     },
   },
@@ -352,7 +357,7 @@ const SCHEMAS: Record<string, Json> = {
           'consumer (default): request the provider’s offer (counterPartyAddress: the provider’s DSP base). provider: offer one of ours to a consumer (counterPartyAddress: the consumer’s DSP base; offerId: one of our offers, by its id or catalog @id, or `offer`: terms inline).',
       },
       counterPartyAddress: { type: 'string', minLength: 1, pattern: '\\S' },
-      counterPartyId: { type: 'string', minLength: 1, pattern: '\\S' },
+      counterPartyId: { type: 'string', minLength: 1, maxLength: 2048, pattern: '\\S' },
       datasetId: { type: 'string', minLength: 1, pattern: '\\S' },
       offerId: {
         type: 'string',
@@ -507,7 +512,8 @@ const CONFLICT = problem(
 const REFUSED = problem(
   'Not valid now: `state` is the process’s current state, `reason` says why (the state table’s words).',
 );
-const PEER_FAILED = problem('The peer could not be reached or refused (its reasons quoted).');
+const PEER_REFUSED = problem('The peer refused the call with a 4xx (its status and reasons quoted).');
+const PEER_FAILED = problem('The peer could not be reached, failed (5xx) or answered no JSON.');
 
 const negotiationAction = (summary: string, requestBody: Json | undefined): Json => ({
   post: {
@@ -630,7 +636,12 @@ const PATHS: Record<string, Json> = {
       tags: ['catalog'],
       summary: 'One page of a peer’s DSP catalog, as it shows it to us.',
       requestBody: body(ref('CatalogRequest'), { firstPage: { ...PEER, limit: 20 } }),
-      responses: { 200: ok('The catalog and its paging links.', ref('Catalog')), 400: BAD, 502: PEER_FAILED },
+      responses: {
+        200: ok('The catalog and its paging links.', ref('Catalog')),
+        400: BAD,
+        424: PEER_REFUSED,
+        502: PEER_FAILED,
+      },
     },
   },
   '/catalog/dataset': {
@@ -640,7 +651,7 @@ const PATHS: Record<string, Json> = {
       requestBody: body(ref('DatasetRequest'), {
         visits: { ...PEER, datasetId: 'urn:dataset:outpatient-visits' },
       }),
-      responses: { 200: ok('The dataset.', ref('Dataset')), 400: BAD, 502: PEER_FAILED },
+      responses: { 200: ok('The dataset.', ref('Dataset')), 400: BAD, 424: PEER_REFUSED, 502: PEER_FAILED },
     },
   },
   '/policies/check': {
@@ -752,6 +763,7 @@ const PATHS: Record<string, Json> = {
         201: ok('The negotiation: REQUESTED (consumer) or OFFERED (provider).', ref('Negotiation')),
         400: BAD,
         404: problem('The provider shows us no such offer, or (provider) we have no such offer or dataset.'),
+        424: PEER_REFUSED,
         502: PEER_FAILED,
       },
     },

@@ -15,6 +15,10 @@ export interface ChildConnector {
   readonly did: string;
   readonly managementUrl: string;
   readonly managementApiKey: string;
+  /** The child's process id (the fuzzer checks it is still alive). */
+  readonly pid: number;
+  /** Whether the child has not exited. */
+  alive(): boolean;
   /** SIGKILL: no shutdown code runs. */
   kill9(): Promise<void>;
   /** SIGTERM: a clean shutdown. */
@@ -53,6 +57,8 @@ export async function startChild(options: ChildOptions): Promise<ChildConnector>
     did: String(ready.did),
     managementUrl: `http://127.0.0.1:${options.port}/management/v1`,
     managementApiKey: readFileSync(join(options.dir, 'management-api-key'), 'utf8').trim(),
+    pid: child.pid ?? -1,
+    alive: () => child.exitCode === null && child.signalCode === null,
     kill9: async () => {
       child.kill('SIGKILL');
       await exited;

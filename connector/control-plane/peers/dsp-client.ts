@@ -6,6 +6,7 @@ import { HttpProblem } from '../../http/problem.js';
 import { httpFetch } from '../../outbox/index.js';
 import { reasonsOf } from './outbound.js';
 import { assertFetchAllowed, IdentityError, type HostPolicy } from '../../identity/index.js';
+import { MAX_DID_URL_LENGTH } from '../../identity/did/parse.js';
 
 export interface DspClientOptions {
   readonly hostPolicy: HostPolicy;
@@ -41,6 +42,15 @@ export class DspClient {
   }
 
   private async call(did: string, url: string, init: { method: string; body?: string }): Promise<PeerAnswer> {
+    // The id is the audience of our request token: a longer one makes a header no peer will read.
+    if (did.length > MAX_DID_URL_LENGTH) {
+      throw new HttpProblem(
+        400,
+        'invalid-body',
+        `counterPartyId is longer than ${MAX_DID_URL_LENGTH} characters`,
+        [{ pointer: '/counterPartyId', reason: `at most ${MAX_DID_URL_LENGTH} characters` }],
+      );
+    }
     try {
       assertFetchAllowed(this.options.hostPolicy, url, 'counterPartyAddress');
     } catch (e) {
@@ -69,8 +79,10 @@ export class DspClient {
     }
     const text = await response.text();
     if (!response.ok) {
+      // A refusal is a valid answer (424: the call depended on it), not a bad gateway; 502 is for a
+      // peer that failed (5xx), answered garbage or could not be reached.
       throw new HttpProblem(
-        502,
+        response.status >= 400 && response.status < 500 ? 424 : 502,
         'peer-refused',
         `${init.method} ${url} answered ${response.status}: ${reasonsOf(text).slice(0, 500)}`,
       );
