@@ -64,7 +64,11 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
     return;
   }
   const problem = clientProblem(error.code);
-  const body = JSON.stringify(problemBody(problem));
+  // A HEAD request's answer has no body (the client would read it as the next response): the request did
+  // not parse, but its first bytes still say the method.
+  const head = (error as { rawPacket?: unknown }).rawPacket;
+  const isHead = Buffer.isBuffer(head) && head.subarray(0, 5).toString('latin1') === 'HEAD ';
+  const body = isHead ? '' : JSON.stringify(problemBody(problem));
   socket.end(
     `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status] ?? 'Error'}\r\n` +
       'Content-Type: application/problem+json\r\n' +

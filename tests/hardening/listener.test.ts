@@ -105,6 +105,17 @@ describe('hardening: the listener outside its routes', function () {
     expect(String(body.detail)).to.match(/larger than the \d+ bytes this server accepts; send fewer/);
   });
 
+  it('answers a HEAD request with oversized headers with 431 and no body (found by the HTTP fuzzer)', async () => {
+    const response = await rawExchange(
+      connector.server.port,
+      `HEAD /dsp/catalog/request HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+    );
+    const [head = '', body] = response.split('\r\n\r\n');
+    expect(head).to.match(/^HTTP\/1\.1 431 /);
+    expect(head.toLowerCase()).to.include('content-length: 0');
+    expect(body).to.equal('');
+  });
+
   it('answers a malformed request line with 400 and a body instead of a reset', async () => {
     for (const raw of ['NOT HTTP AT ALL\r\n\r\n', 'GET / HTTP/1.1\r\nBad Header Without Colon\r\n\r\n']) {
       const { status, headers, body } = parsed(await rawExchange(connector.server.port, raw));
