@@ -43,6 +43,43 @@ export interface DeliveryHooks {
   onGiveUp(entry: OutboxEntry, error: Error): Promise<void>;
 }
 
+/** What the ACK of each initial message teaches us: the peer's pid for our process. */
+const PID_FROM_ACK: Readonly<
+  Record<
+    string,
+    {
+      readonly ack: 'ContractNegotiation' | 'TransferProcess';
+      readonly kind: ProcessKind;
+      readonly peer: 'provider' | 'consumer';
+      learn(
+        ctx: ControlPlaneContext,
+        id: string,
+        ack: { providerPid: string; consumerPid: string },
+      ): Promise<boolean>;
+    }
+  >
+> = {
+  ContractRequestMessage: {
+    ack: 'ContractNegotiation',
+    kind: 'negotiation',
+    peer: 'provider',
+    learn: (ctx, id, ack) => ctx.negotiations.learnProviderPid(id, ack.providerPid),
+  },
+  // A provider-initiated negotiation: the consumer's ACK names its pid.
+  ContractOfferMessage: {
+    ack: 'ContractNegotiation',
+    kind: 'negotiation',
+    peer: 'consumer',
+    learn: (ctx, id, ack) => ctx.negotiations.learnConsumerPid(id, ack.consumerPid),
+  },
+  TransferRequestMessage: {
+    ack: 'TransferProcess',
+    kind: 'transfer',
+    peer: 'provider',
+    learn: (ctx, id, ack) => ctx.transfers.learnProviderPid(id, ack.providerPid),
+  },
+};
+
 export function deliveryHooks(
   ctx: ControlPlaneContext,
   requestTokenFor: (did: string) => Promise<string>,
@@ -71,27 +108,14 @@ export function deliveryHooks(
 
     async onResponse(entry, response) {
       const body = entry.body ?? {};
-      if (typeof body.callbackAddress !== 'string') return; // only initial requests are answered with a pid
-      if (body['@type'] === 'ContractRequestMessage') {
-        const ack = await parseDspMessage('ContractNegotiation', response.body);
-        if (!ack.ok)
-          throw new Error(`the provider's answer is not a ContractNegotiation: ${ack.errors[0]?.reason}`);
-        if (await ctx.negotiations.learnProviderPid(entry.aggregateId, ack.message.providerPid))
-          ctx.committed('negotiation', entry.aggregateId, { sent: false });
-      } else if (body['@type'] === 'ContractOfferMessage') {
-        // A provider-initiated negotiation: the consumer's ACK names its pid.
-        const ack = await parseDspMessage('ContractNegotiation', response.body);
-        if (!ack.ok)
-          throw new Error(`the consumer's answer is not a ContractNegotiation: ${ack.errors[0]?.reason}`);
-        if (await ctx.negotiations.learnConsumerPid(entry.aggregateId, ack.message.consumerPid))
-          ctx.committed('negotiation', entry.aggregateId, { sent: false });
-      } else if (body['@type'] === 'TransferRequestMessage') {
-        const ack = await parseDspMessage('TransferProcess', response.body);
-        if (!ack.ok)
-          throw new Error(`the provider's answer is not a TransferProcess: ${ack.errors[0]?.reason}`);
-        if (await ctx.transfers.learnProviderPid(entry.aggregateId, ack.message.providerPid))
-          ctx.committed('transfer', entry.aggregateId, { sent: false });
-      }
+      if (typeof body.callbackAddress !== 'string') return; // only initial messages are answered with a pid
+      const learning = typeof body['@type'] === 'string' ? PID_FROM_ACK[body['@type']] : undefined;
+      if (learning === undefined) return;
+      const ack = await parseDspMessage(learning.ack, response.body);
+      if (!ack.ok)
+        throw new Error(`the ${learning.peer}'s answer is not a ${learning.ack}: ${ack.errors[0]?.reason}`);
+      if (await learning.learn(ctx, entry.aggregateId, ack.message))
+        ctx.committed(learning.kind, entry.aggregateId, { sent: false });
     },
 
     async onGiveUp(entry, error) {

@@ -40,8 +40,12 @@ async function checkCallbackHost(res: Response, callbackAddress: unknown): Promi
   if (typeof callbackAddress !== 'string') return;
   const verified = callerOf(res);
   if (verified.tokenId === TEST_IDENTITY_TOKEN_ID) return;
-  const listed = verified.serviceEndpoints ? await verified.serviceEndpoints().catch(() => []) : [];
-  const reason = callbackHostRefusal(verified.caller, callbackAddress, listed);
+  // The DID document is read only when the DID's own host does not match (the common case needs no lookup).
+  let reason = callbackHostRefusal(verified.caller, callbackAddress);
+  if (reason !== undefined && verified.serviceEndpoints) {
+    const listed = await verified.serviceEndpoints().catch(() => []);
+    reason = callbackHostRefusal(verified.caller, callbackAddress, listed);
+  }
   if (reason !== undefined) {
     throw new DspError('bad-message', `refused callbackAddress: ${reason}`, [
       { pointer: '/callbackAddress', reason },
