@@ -72,6 +72,8 @@ export interface ControlPlaneConnectorOptions extends StartConnectorOptions {
    * open: tests probe the start-up window, or put a proxy in front of it.
    */
   readonly beforeReady?: (serverUrl: string) => Promise<void>;
+  /** How often pending data-product applications are checked at the authority (default 60 s). */
+  readonly productSyncIntervalMs?: number;
 }
 
 export interface ControlPlaneConnector extends RunningConnector {
@@ -163,6 +165,7 @@ export async function startControlPlaneConnector(
     await services.start();
     await options.beforeReady?.(connector.server.url);
     connector.markReady();
+    const stopFollowingProducts = products.follow(options.productSyncIntervalMs ?? 60_000);
     return {
       ...connector,
       controlPlane: plane,
@@ -172,6 +175,7 @@ export async function startControlPlaneConnector(
       close: async () => {
         // Stop taking requests first, then finish deliveries, steps, pushes and checkpoints in flight,
         // then the database.
+        stopFollowingProducts();
         await connector.server.close();
         await plane.close();
         await services.close();

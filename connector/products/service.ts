@@ -123,6 +123,29 @@ export class ProductRegistrations {
     return this.#store.list();
   }
 
+  /**
+   * While an application of ours awaits review, asks the authority every `intervalMs` for its decision, so a
+   * registered product reaches our DSP catalog without anyone reading the list (also after a restart, for
+   * applications made before it). Nothing is asked when nothing is pending. Returns the stop function.
+   */
+  follow(intervalMs: number): () => void {
+    let busy = false;
+    const tick = async (): Promise<void> => {
+      if (busy) return;
+      busy = true;
+      try {
+        if ((await this.#store.list()).some((p) => p.state === 'pending')) await this.sync();
+      } catch {
+        // The authority may be down: the next tick (or a read of the list) asks again.
+      } finally {
+        busy = false;
+      }
+    };
+    const timer = setInterval(() => void tick(), intervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
   async get(id: string): Promise<ProductRegistration> {
     const record = await this.#store.get(id);
     if (!record) throw new HttpProblem(404, 'not-found', `This connector has no product registration ${id}.`);

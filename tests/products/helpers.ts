@@ -1,5 +1,8 @@
 // A product description (数据产品说明书) for the tests, and a provider with two published datasets.
-import type { ControlPlaneConnector } from '../../connector/process/run-connector.js';
+import type {
+  ControlPlaneConnector,
+  ControlPlaneConnectorOptions,
+} from '../../connector/process/run-connector.js';
 import { hospitalApplication, type LocalDataSpace } from '../authority/helpers.js';
 import { assetInput, medicalContract, MEMBERS_ACCESS, publish, startMember } from '../dsp/helpers.js';
 
@@ -24,8 +27,11 @@ export function productDescription(overrides: Record<string, unknown> = {}): Rec
 }
 
 /** The hospital, a member, publishing two datasets to members. */
-export async function startProvider(space: LocalDataSpace): Promise<ControlPlaneConnector> {
-  const provider = await startMember(space, 'hospital', hospitalApplication());
+export async function startProvider(
+  space: LocalDataSpace,
+  options: Partial<ControlPlaneConnectorOptions> = {},
+): Promise<ControlPlaneConnector> {
+  const provider = await startMember(space, 'hospital', hospitalApplication(), options);
   await publish(
     provider,
     [assetInput(VISITS, 'Beijing Research Hospital'), assetInput(DIAGNOSES, 'Beijing Research Hospital')],
