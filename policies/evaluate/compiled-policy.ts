@@ -864,7 +864,12 @@ function logicalReason(op: string, result: Outcome, satisfied: number, total: nu
   return `${op} ${verdict}: ${need} of ${total} must be satisfied and ${satisfied} ${satisfied === 1 ? 'is' : 'are'}`;
 }
 
-function dutyState(d: CompiledDuty, ctx: Context, trace: DutyTrace[] | undefined): DutyStateName {
+function dutyState(
+  d: CompiledDuty,
+  ctx: Context,
+  trace: DutyTrace[] | undefined,
+  asConsequence = false,
+): DutyStateName {
   if (ctx.tracing) ctx.sink.push([]);
   const active = d.active(ctx);
   const constraints = ctx.tracing ? (ctx.sink.pop() ?? []) : [];
@@ -873,6 +878,10 @@ function dutyState(d: CompiledDuty, ctx: Context, trace: DutyTrace[] | undefined
   const consequenceTraces: DutyTrace[] = [];
   if (active === FALSE)
     state = 'inactive'; // fail closed: a duty whose activation errs is active
+  else if (asConsequence && active !== TRUE)
+    // Fail closed for remedies too: a consequence whose activation cannot be decided remedies nothing,
+    // whatever is reported (else leaving information out could turn a violation into a permit).
+    state = 'pending';
   else if (reported === 'fulfilled') state = 'fulfilled';
   else if (reported === 'violated') {
     // Remedied only when some consequence applies and every one that applies was fulfilled:
@@ -880,7 +889,7 @@ function dutyState(d: CompiledDuty, ctx: Context, trace: DutyTrace[] | undefined
     let active = 0;
     let unmet = 0;
     for (const q of d.consequences) {
-      const s = dutyState(q, ctx, trace ? consequenceTraces : undefined);
+      const s = dutyState(q, ctx, trace ? consequenceTraces : undefined, true);
       if (s === 'inactive') continue;
       active++;
       if (s !== 'fulfilled' && s !== 'remedied') unmet++;

@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import {
   checkPolicy,
   compilePolicy,
+  compilePolicySync,
   evaluate,
   reasonOf,
   type EvaluationRequest,
@@ -244,6 +245,52 @@ describe('policies: fail-open findings (issue 12)', () => {
       const oneShot = await evaluate(null, anything());
       expectDecision(oneShot, 'deny', 'INVALID_POLICY');
       expect(reasonOf(oneShot)).to.not.match(/Cannot read|TypeError/);
+    });
+  });
+
+  describe('consequences (found by npm run fuzz -- policy at 100 k cases)', () => {
+    const policy = {
+      uid: 'urn:fuzz:policy',
+      '@type': 'Set',
+      permission: [
+        {
+          action: 'use',
+          target: 'urn:dataset:2',
+          duty: [
+            {
+              uid: 'urn:duty:2',
+              action: 'anonymize',
+              consequence: [
+                {
+                  uid: 'urn:duty:1',
+                  action: 'anonymize',
+                  constraint: [
+                    { leftOperand: 'recipient', operator: 'neq', rightOperand: 'did:web:bank.example' },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    const violated = {
+      action: 'use',
+      target: 'urn:dataset:2',
+      duties: { 'urn:duty:1': 'fulfilled', 'urn:duty:2': 'violated' },
+    };
+    it('a consequence whose activation cannot be decided remedies nothing (leaving out recipient permits nothing)', () => {
+      const p = compilePolicySync(policy).policy;
+      expect(p.evaluate({ ...violated, recipient: 'did:web:bank.example' } as never).permitted).to.equal(
+        false,
+      );
+      const withoutRecipient = p.evaluate(violated as never);
+      expect(withoutRecipient.permitted).to.equal(false);
+      expect(withoutRecipient.code).to.equal('DUTY_VIOLATED');
+      // Decided and applying, a fulfilled consequence still remedies the violation.
+      expect(p.evaluate({ ...violated, recipient: 'did:web:hospital.example' } as never).permitted).to.equal(
+        true,
+      );
     });
   });
 });
