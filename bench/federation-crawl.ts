@@ -49,7 +49,7 @@ interface Space {
 }
 
 async function admin(space: Space, path: string): Promise<void> {
-  const response = await fetch(`${space.authority.url}/authority/v1/admin${path}`, {
+  const response = await fetch(`${space.authority.admin.url}/authority/v1/admin${path}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${space.adminKey}`, 'content-type': 'application/json' },
     body: '{}',

@@ -38,9 +38,9 @@ interface Child {
 
 type Api = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: unknown }>;
 
-function api(url: string, key: string): Api {
+function api(managementUrl: string, key: string): Api {
   return async (method, path, body) => {
-    const response = await fetch(`${url}/management/v1${path}`, {
+    const response = await fetch(`${managementUrl}${path}`, {
       method,
       headers: {
         authorization: `Bearer ${key}`,
@@ -70,7 +70,7 @@ async function prepare(
   try {
     const applied = await connector.authority.apply(application);
     const approve = await fetch(
-      `${authority.url}/authority/v1/admin/applications/${encodeURIComponent(String(applied.id))}/approve`,
+      `${authority.admin.url}/authority/v1/admin/applications/${encodeURIComponent(String(applied.id))}/approve`,
       {
         method: 'POST',
         headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
@@ -112,7 +112,7 @@ async function startChild(
     pid: child.pid,
     url,
     did: String(ready.did),
-    api: api(url, key),
+    api: api(String(ready.managementUrl), key),
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;

@@ -6,7 +6,8 @@
 //   applicant    POST /authority/v1/applications          apply (ID token proving the DID)
 //   (DID proof)  GET  /authority/v1/applications/mine     own applications only
 //   (issued credentials reach members by DCP issuance: dcp-issuer.ts)
-//   admin        GET  /authority/v1/admin/applications[?state=pending]
+//   admin        (authorityAdminRouter, on the admin listener only: never the public port)
+//                GET  /authority/v1/admin/applications[?state=pending]
 //   (API key)    GET  /authority/v1/admin/applications/:id
 //                POST /authority/v1/admin/applications/:id/approve|reject
 //                GET  /authority/v1/admin/members[?state=], GET /authority/v1/admin/members/:did
@@ -80,11 +81,12 @@ export interface AuthorityRouterOptions {
   profile: DataSpaceProfile;
 }
 
+const route = (handler: Handler): RequestHandler => handler as RequestHandler;
+
+/** What members, applicants and everyone call: the public listener. */
 export function authorityRouter({ service, resolver, replayCache, profile }: AuthorityRouterOptions): Router {
   const router = Router();
   const didProof = requireDidProof({ resolver, audience: service.did, replayCache });
-  const admin = requireAdmin(service);
-  const route = (handler: Handler): RequestHandler => handler as RequestHandler;
 
   router.get(
     AUTHORITY_API_PREFIX,
@@ -154,9 +156,14 @@ export function authorityRouter({ service, resolver, replayCache, profile }: Aut
     }),
   );
 
-  // ---- admins ----
+  return router;
+}
+
+/** The operator's API (admin key): the admin listener only. */
+export function authorityAdminRouter(service: AuthorityService): Router {
+  const router = Router();
   const adminBase = `${AUTHORITY_API_PREFIX}/admin`;
-  router.use(adminBase, admin);
+  router.use(adminBase, requireAdmin(service));
   router.get(
     `${adminBase}/applications`,
     route(async (req, res) => {

@@ -1,11 +1,9 @@
 // Running the data space authority as a process: its data directory (keys/, authority.sqlite,
 // authority.json, admin-api-key), its HTTP server with the DID document, and `init`.
 import { evidenceAlgorithmsFrom, type EvidenceAlgorithms } from '../../connector/evidence/index.js';
-import { Router } from 'express';
-import { writeFileSync } from 'node:fs';
-import { listen, type RunningServer } from '../../connector/http/server.js';
-import { createJsonApp, finishJsonApp } from '../../connector/http/json-app.js';
-import { HttpProblem } from '../../connector/http/problem.js';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { RunningServer } from '../../connector/http/server.js';
+import { startListener, storeOpenCheck, type Listener } from '../../connector/http/listener.js';
 import {
   createDocumentLoader,
   createNetworkVerifiers,
@@ -37,16 +35,22 @@ import {
 } from '../federation/index.js';
 import { consoleRouter } from '../console/router.js';
 import { AUTHORITY_CHECKPOINT_MIGRATIONS, checkpointRoutes } from './checkpoints.js';
-import { authorityRouter } from './http.js';
+import { authorityAdminRouter, authorityRouter } from './http.js';
 import { readDataSpaceProfile } from './profile.js';
 import { AuthorityService } from './service.js';
 import { AUTHORITY_MIGRATIONS } from './store.js';
-import { productRouter } from './products/http.js';
+import { productAdminRouter, productRouter } from './products/http.js';
 import { ProductRegistry } from './products/service.js';
 
 export interface AuthorityConfig {
+  /** The public listener: what members, applicants and connectors call. */
   host: string;
   port: number;
+  /**
+   * The admin listener (admin API, console): default 127.0.0.1 and an ephemeral port (0 or absent); never
+   * the public port. Its URL is written to <dataDir>/admin-url at start.
+   */
+  admin?: { host?: string; port?: number };
   /** The URL members reach the authority at; its DID is derived from it. Default http://host:port. */
   publicUrl?: string;
   /** Written into every MembershipCredential; default the authority's DID. */
@@ -68,6 +72,24 @@ export interface AuthorityConfig {
 export const AUTHORITY_CONFIG_FILE = 'authority.json';
 export const ADMIN_KEY_FILE = 'admin-api-key';
 export const DEFAULT_AUTHORITY_PORT = 7700;
+/** The admin listener's actual URL (http://host:port, one line), written at start, removed on a clean stop. */
+export const ADMIN_URL_FILE = 'admin-url';
+
+/**
+ * Where the admin listener of the authority in `dataDir` is: the URL it wrote at start, else the configured
+ * fixed port (authority.json "admin"), else undefined (not running).
+ */
+export function adminUrlOf(dataDir: string): string | undefined {
+  const file = dataFile(dataDir, ADMIN_URL_FILE);
+  if (existsSync(file)) {
+    const written = readFileSync(file, 'utf8').trim();
+    if (written !== '') return written;
+  }
+  const configured = loadConfig(dataDir).admin;
+  if (configured?.port === undefined || configured.port === 0) return undefined;
+  const host = configured.host ?? '127.0.0.1';
+  return `http://${host.includes(':') ? `[${host}]` : host}:${configured.port}`;
+}
 
 export interface RunningAuthority {
   readonly url: string;
@@ -77,7 +99,10 @@ export interface RunningAuthority {
   readonly products: ProductRegistry;
   /** The federated catalog this process runs (crawler, search, DSP view). */
   readonly federation: Federation;
+  /** The public listener's server. */
   readonly server: RunningServer;
+  /** The admin listener (admin API under /authority/v1/admin, the console): `admin.url` is http://host:port. */
+  readonly admin: Listener;
   close(): Promise<void>;
 }
 
@@ -96,30 +121,32 @@ function loadConfig(dataDir: string): Partial<AuthorityConfig> {
 /** Starts the authority. Options override the data directory's authority.json. */
 export async function startAuthority(options: StartAuthorityOptions): Promise<RunningAuthority> {
   ensureDataDirectory(options.dataDir);
-  const config = { ...loadConfig(options.dataDir), ...stripUndefined(options) };
+  const fileConfig = loadConfig(options.dataDir);
+  const config = { ...fileConfig, ...stripUndefined(options) };
+  // A flag may set the admin port alone: the configured host stays.
+  config.admin = { ...fileConfig.admin, ...options.admin };
   compileDcpSchemas(); // once per process, before the first DCP message
   const clock = options.clock ?? systemClock;
-  // The server listens first (the DID follows from its URL); until everything is open, requests get 503.
-  const app = createJsonApp();
-  let ready: { service: AuthorityService; didDocument: () => unknown } | undefined;
-  app.use((_req, _res, next) => {
-    next(
-      ready ? undefined : new HttpProblem(503, 'starting', 'The authority is starting; retry in a moment.'),
-    );
-  });
-  app.get('/.well-known/did.json', (_req, res) => {
-    res.type('application/did+json').send(JSON.stringify(ready?.didDocument()));
-  });
-  const routes = Router();
-  app.use(routes);
-  finishJsonApp(app);
-
-  const server = await listen(app, {
+  // The public listener listens first (the DID follows from its URL); until everything is mounted both
+  // listeners answer 503 "starting".
+  const publicListener = await startListener({
     host: config.host ?? '127.0.0.1',
     port: config.port ?? DEFAULT_AUTHORITY_PORT,
+    role: 'public',
   });
+  const server = publicListener.server;
+  const routes = publicListener.routes;
+  let admin: Listener | undefined;
+  const adminUrlFile = dataFile(options.dataDir, ADMIN_URL_FILE);
   let db: Database | undefined;
   try {
+    admin = await startListener({
+      host: config.admin?.host ?? '127.0.0.1',
+      port: config.admin?.port ?? 0,
+      role: 'admin',
+    });
+    writeFileSync(adminUrlFile, `${admin.url}\n`, { mode: 0o600 });
+    const adminRoutes = admin.routes;
     const publicUrl = config.publicUrl ?? server.url;
     const evidenceAlgorithms = evidenceAlgorithmsFrom(
       config.evidence?.algorithms,
@@ -160,6 +187,7 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
     const pruning = setInterval(pruneReplays, 3_600_000);
     pruning.unref();
     routes.use(authorityRouter({ service, resolver, replayCache, profile }));
+    adminRoutes.use(authorityAdminRouter(service));
     const products = new ProductRegistry({
       db,
       authority: service,
@@ -168,6 +196,7 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       ...(config.productCode ? { dataSpaceCode: config.productCode } : {}),
     });
     routes.use(productRouter({ registry: products, service, resolver, replayCache, clock }));
+    adminRoutes.use(productAdminRouter({ registry: products, service }));
     routes.use(
       issuerServiceRouter({
         service,
@@ -203,11 +232,21 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       trustedIssuers: profile.trustedIssuers,
       documentLoader,
     });
+    // Search for members (and everyone) on the public listener; on the admin listener too, for the crawl
+    // status and crawl-now operations the admin key asks for.
     routes.use(federation.router);
-    routes.use(consoleRouter({ service, federation, products }));
+    adminRoutes.use(federation.router);
+    adminRoutes.use(consoleRouter({ service, federation, products }));
     const issuer = issuerService(identity, publicUrl);
-    ready = { service, didDocument: () => identity.didDocument([issuer]) };
+    routes.get('/.well-known/did.json', (_req, res) => {
+      res.type('application/did+json').send(JSON.stringify(identity.didDocument([issuer])));
+    });
     const openDb = db;
+    const adminListener = admin;
+    for (const listener of [publicListener, adminListener]) {
+      listener.addReadinessCheck(storeOpenCheck(openDb));
+      listener.open();
+    }
     return {
       url: publicUrl.replace(/\/+$/, ''),
       did: identity.did,
@@ -215,15 +254,22 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       products,
       federation,
       server,
+      admin: adminListener,
       close: async () => {
         clearInterval(pruning);
         await federation.close();
         await server.close();
+        await adminListener.close();
+        rmSync(adminUrlFile, { force: true });
         await openDb.close();
       },
     };
   } catch (error) {
     await server.close();
+    if (admin) {
+      await admin.close();
+      rmSync(adminUrlFile, { force: true });
+    }
     await db?.close();
     throw error;
   }

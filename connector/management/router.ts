@@ -27,12 +27,12 @@ export function createManagementRouter(
   options: ManagementRouterOptions = {},
 ): Router {
   const router = Router();
-  // The document is public (it describes the API, nothing of the participant's); all else needs the key.
+  // Everything needs the key, the OpenAPI document too (it lists what an operator can do here).
+  router.use(requireApiKey(apiKey));
   const document = JSON.stringify(managementOpenApi(MANAGEMENT_PATH, options.openApi));
   router.get('/openapi.json', (_req, res) => {
     res.type('application/json').send(document);
   });
-  router.use(requireApiKey(apiKey));
   router.use(assetRoutes(plane.assets));
   router.use(catalogRoutes(plane));
   router.use(negotiationRoutes(plane));

@@ -2,13 +2,14 @@
 // connector.json), its DID document, its wallet and its link to the authority, and the HTTP server that
 // authenticates every other participant with DCP 1.0: our Secure Token Service signs the tokens we send,
 // our Credential Service (under /dcp/v1) presents our wallet to verifiers, and the DCP verifier checks
-// callers by querying theirs. Protocol routes (DSP) mount on `app`.
-import { Router, type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
+// callers by querying theirs. Two listeners: the public one (DSP, DCP, did.json, data plane: `routes`) and
+// the management one (`management.routes`: management API, console, metrics; 127.0.0.1 by default).
+import type { ErrorRequestHandler, Request, RequestHandler, Router } from 'express';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { callerOf, requireCaller, TEST_IDENTITY_TOKEN_ID } from '../http/caller-auth.js';
-import { createJsonApp, finishJsonApp } from '../http/json-app.js';
+import { startListener, storeOpenCheck, type Listener, type ReadinessCheck } from '../http/listener.js';
 import { HttpProblem } from '../http/problem.js';
-import { listen, type RunningServer } from '../http/server.js';
-import { createStartupGate } from '../http/startup-gate.js';
+import type { RunningServer } from '../http/server.js';
 import {
   ClaimsCache,
   compileDcpSchemas,
@@ -45,14 +46,25 @@ import {
 import { dcpTckStsRouter } from '../identity/dcp/tck.js';
 import type { AutomationSettings } from '../control-plane/automation-config.js';
 import { Database, type Migration } from '../store/database.js';
-import { AuthorityClient, type AuthorityInfo, type DistributedProfile } from '../wallet/authority-client.js';
+import {
+  AUTHORITY_PREFIX,
+  AuthorityClient,
+  type AuthorityInfo,
+  type DistributedProfile,
+} from '../wallet/authority-client.js';
 import { Wallet, WALLET_MIGRATIONS } from '../wallet/store.js';
 import { evidenceAlgorithmsFrom, type EvidenceAlgorithms } from '../evidence/algorithms.js';
 import { dataFile, ensureDataDirectory, hostPolicyFor, LOCAL_DID_HOSTS, readConfigFile } from './config.js';
 
 export interface ConnectorConfig {
+  /** The public listener (DSP, DCP, did.json, data plane). */
   host: string;
   port: number;
+  /**
+   * The management listener (management API, console, metrics): default 127.0.0.1 and an ephemeral port
+   * (port 0 or absent). Never the public port; its URL is written to <dataDir>/management-url at start.
+   */
+  management?: ListenerAddress;
   /** The URL peers reach this connector at; its DID is derived from it. Default http://host:port. */
   publicUrl?: string;
   /** The data space authority's base URL. */
@@ -76,6 +88,11 @@ export interface ConnectorConfig {
    * contact (e-mail or telephone), regions (ISO 3166 codes), homepage, languages (EU codes, ENG, ZHO).
    */
   catalog?: CatalogPublisherSettings;
+}
+
+export interface ListenerAddress {
+  readonly host?: string;
+  readonly port?: number;
 }
 
 export interface CatalogPublisherSettings {
@@ -106,6 +123,29 @@ export interface TestModeConfig extends Omit<TestIdentityConfig, 'token'> {
 export const CONNECTOR_CONFIG_FILE = 'connector.json';
 export const CONNECTOR_DATABASE_FILE = 'connector.sqlite';
 export const IDENTITY_API_PREFIX = '/identity/v1';
+/**
+ * Written at start into the data directory: the management listener's actual URL (`http://host:port`,
+ * one line), so the CLI finds an ephemeral port; removed on a clean stop.
+ */
+export const MANAGEMENT_URL_FILE = 'management-url';
+
+/**
+ * Where the management listener of the connector in `dataDir` is: the URL it wrote at start
+ * (<dataDir>/management-url), else the configured fixed port (connector.json "management"), else undefined.
+ */
+export function managementUrlOf(dataDir: string): string | undefined {
+  const file = dataFile(dataDir, MANAGEMENT_URL_FILE);
+  if (existsSync(file)) {
+    const written = readFileSync(file, 'utf8').trim();
+    if (written !== '') return written;
+  }
+  const configured = readConfigFile<Partial<ConnectorConfig>>(
+    dataFile(dataDir, CONNECTOR_CONFIG_FILE),
+  )?.management;
+  if (configured?.port === undefined || configured.port === 0) return undefined;
+  const host = configured.host ?? '127.0.0.1';
+  return `http://${host.includes(':') ? `[${host}]` : host}:${configured.port}`;
+}
 
 export interface StartConnectorOptions extends Partial<ConnectorConfig> {
   dataDir: string;
@@ -155,8 +195,13 @@ export interface RunningConnector {
   collectCredentials(): Promise<number>;
   /** The authority's status event stream as we see it (connected, last sequence acted on). */
   statusStream(): { readonly connected: boolean; readonly lastSeq: number };
-  /** Mount protocol and management routers here (before the 404 and problem handlers). */
+  /** Mount protocol routers (DSP, data plane) here: the public listener (before the 404 and problem handlers). */
   readonly routes: Router;
+  /**
+   * The management listener (default 127.0.0.1, its own port): the management API, the console and /metrics
+   * mount on `management.routes`, never on the public port. `management.url` is http://host:port.
+   */
+  readonly management: Listener;
   /**
    * Adds an error handler that runs before the generic problem+json one, e.g. to answer a protocol's own
    * error body on its paths. Errors raised before any router (a malformed JSON body, one too large) reach
@@ -179,8 +224,9 @@ export interface RunningConnector {
    * reads (DSP: dsp/credential-scopes.ts); undefined from it = every type.
    */
   authenticateFor(scopesOf: (req: Request) => Promise<readonly string[] | undefined>): RequestHandler;
+  /** The public listener's server. */
   readonly server: RunningServer;
-  /** Every route is mounted (with `deferReady`): requests stop getting 503 "starting". */
+  /** Every route is mounted (with `deferReady`): requests on both listeners stop getting 503 "starting". */
   markReady(): void;
   close(): Promise<void>;
 }
@@ -193,6 +239,8 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
   for (const [key, value] of Object.entries(options)) {
     if (value !== undefined) (config as Record<string, unknown>)[key] = value;
   }
+  // A flag may set the management port alone: the configured host stays.
+  config.management = { ...fileConfig.management, ...options.management };
   if (!config.authorityUrl) {
     throw new Error(
       `No authority configured for the connector in ${options.dataDir}; set "authorityUrl" in ${CONNECTOR_CONFIG_FILE}.`,
@@ -204,13 +252,20 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
   const host = config.host ?? '127.0.0.1';
   // Refused before anything listens: a static token on a reachable port would be a backdoor.
   const testMode = testModeFor(config.testIdentity, host);
-  const app = createJsonApp();
   // Listening starts before the routes are mounted: until then a problem+json 503, never Express's HTML.
-  const gate = createStartupGate();
-  app.use(gate.middleware);
-  const server = await listen(app, { host, port: config.port ?? 0 });
+  const publicListener = await startListener({ host, port: config.port ?? 0, role: 'public' });
+  const server = publicListener.server;
+  const app = publicListener.routes;
+  let management: Listener | undefined;
   let db: Database | undefined;
   try {
+    management = await startListener({
+      host: config.management?.host ?? '127.0.0.1',
+      port: config.management?.port ?? 0,
+      role: 'management',
+    });
+    const managementUrlFile = dataFile(options.dataDir, MANAGEMENT_URL_FILE);
+    writeFileSync(managementUrlFile, `${management.url}\n`, { mode: 0o600 });
     const publicUrl = (config.publicUrl ?? server.url).replace(/\/+$/, '');
     const evidenceAlgorithms = evidenceAlgorithmsFrom(
       options.evidenceAlgorithms ??
@@ -386,17 +441,22 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
       res.json({ caller: caller.caller, claims: caller.claims, fromCache: caller.fromCache });
     });
 
-    const routes = Router();
-    app.use(routes);
-    const errorHandlers: ErrorRequestHandler[] = [];
-    app.use(chainErrorHandlers(errorHandlers));
-    finishJsonApp(app);
     // Needed while we start: the authority resolves our DID and may query our Credential Service.
-    gate.allow('/.well-known/did.json');
-    gate.allow(CREDENTIAL_SERVICE_PATH);
-    if (options.deferReady !== true) gate.open();
-
+    publicListener.allow('/.well-known/did.json');
+    publicListener.allow(CREDENTIAL_SERVICE_PATH);
     const openDb = db;
+    const managementListener = management;
+    const checks: ReadinessCheck[] = [storeOpenCheck(openDb), authorityReachable(config.authorityUrl)];
+    for (const check of checks) {
+      publicListener.addReadinessCheck(check);
+      managementListener.addReadinessCheck(check);
+    }
+    const markReady = (): void => {
+      publicListener.open();
+      managementListener.open();
+    };
+    if (options.deferReady !== true) markReady();
+
     return {
       url: publicUrl,
       did: identity.did,
@@ -427,29 +487,61 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
         connected: statusEvents?.connected ?? false,
         lastSeq: statusEvents?.lastSeq ?? 0,
       }),
-      routes,
-      addErrorHandler: (handler) => {
-        errorHandlers.push(handler);
-      },
+      routes: publicListener.routes,
+      management: managementListener,
+      addErrorHandler: (handler) => publicListener.addErrorHandler(handler),
       hostPolicy,
       ...(testMode ? { testMode } : {}),
       dataDir: options.dataDir,
       authenticate,
       authenticateFor,
       server,
-      markReady: () => gate.open(),
+      markReady,
       close: async () => {
         closing = true;
         statusEvents?.close();
         await server.close();
+        await managementListener.close();
+        rmSync(managementUrlFile, { force: true });
         await openDb.close();
       },
     };
   } catch (error) {
     await server.close();
+    if (management) {
+      await management.close();
+      rmSync(dataFile(options.dataDir, MANAGEMENT_URL_FILE), { force: true });
+    }
     await db?.close();
     throw error;
   }
+}
+
+/**
+ * /ready's authority check: the authority answers its info document now (2 s timeout). One probe at a time,
+ * and an answer is reused for 5 s, so a burst of readiness probes costs the authority one request.
+ */
+function authorityReachable(authorityUrl: string): ReadinessCheck {
+  let last: { at: number; result: Promise<string | undefined> } | undefined;
+  const probe = async (): Promise<string | undefined> => {
+    try {
+      const answer = await fetch(`${authorityUrl.replace(/\/+$/, '')}${AUTHORITY_PREFIX}`, {
+        signal: AbortSignal.timeout(2_000),
+      });
+      await answer.body?.cancel();
+      return answer.ok ? undefined : `${authorityUrl} answered ${answer.status}`;
+    } catch (error) {
+      return `cannot reach ${authorityUrl} (${(error as Error).message})`;
+    }
+  };
+  return {
+    name: 'authority',
+    check: () => {
+      const now = Date.now();
+      if (last === undefined || now - last.at > 5_000) last = { at: now, result: probe() };
+      return last.result;
+    },
+  };
 }
 
 /** Adds what `issuer` delivered to the wallet, keeping what it delivered before under other ids. */
@@ -497,20 +589,5 @@ function testCaller(identity: TestIdentity, header: string | undefined): Request
     tokenId: TEST_IDENTITY_TOKEN_ID,
     tokenExpiresAt: new Date(8.64e15),
     fromCache: false,
-  };
-}
-
-/** Runs `handlers` in order; each may answer or pass the error on with next(err). */
-function chainErrorHandlers(handlers: readonly ErrorRequestHandler[]): ErrorRequestHandler {
-  return (err, req, res, next) => {
-    const run = (index: number, error: unknown): void => {
-      const handler = handlers[index];
-      if (handler === undefined) {
-        next(error);
-        return;
-      }
-      handler(error, req, res, (passed?: unknown) => run(index + 1, passed ?? error));
-    };
-    run(0, err);
   };
 }

@@ -4,12 +4,13 @@
 // script, for `shuyu connector start` and the crash tests:
 //
 //   node --import tsx connector/process/run-connector.ts --dir DIR --port N --authority URL
-//        [--host H] [--public-url URL] [--automation auto|none|step=mode,...]
+//        [--host H] [--public-url URL] [--management-port N] [--automation auto|none|step=mode,...]
 //
-// prints one JSON line {"ready":true,"url":...,"did":...} once it listens, and shuts down cleanly on
+// prints one JSON line {"ready":true,"url":...,"did":...,"managementUrl":...} once it listens, and shuts down cleanly on
 // SIGTERM / SIGINT. Outbox timings for tests: SHUYU_OUTBOX_BASE_DELAY_MS, SHUYU_OUTBOX_MAX_DELAY_MS,
 // SHUYU_OUTBOX_MAX_ATTEMPTS.
 
+import type { Router } from 'express';
 import { walletPublisher } from '../wallet/publisher.js';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -68,10 +69,10 @@ export interface ControlPlaneConnectorOptions extends StartConnectorOptions {
   /** How long processes may wait on their counterparty (default: `timeouts` in connector.json). */
   readonly timeouts?: TimeoutSettings;
   /**
-   * Runs with the server listening (`serverUrl`: where it listens, not its publicUrl) and the routes not yet
-   * open: tests probe the start-up window, or put a proxy in front of it.
+   * Runs with both listeners listening (`serverUrl`: where the public one listens, not its publicUrl) and
+   * the routes not yet open: tests probe the start-up window, or put a proxy in front of it.
    */
-  readonly beforeReady?: (serverUrl: string) => Promise<void>;
+  readonly beforeReady?: (serverUrl: string, managementServerUrl: string) => Promise<void>;
   /** How often pending data-product applications are checked at the authority (default 60 s). */
   readonly productSyncIntervalMs?: number;
 }
@@ -82,7 +83,7 @@ export interface ControlPlaneConnector extends RunningConnector {
   readonly dataServices: DataServices;
   /** The key for `Authorization: Bearer` on the management API (also in <dataDir>/management-api-key). */
   readonly managementApiKey: string;
-  /** `<url>/management/v1`. */
+  /** The management API's base: `<management listener>/management/v1` (never the public URL). */
   readonly managementUrl: string;
 }
 
@@ -134,20 +135,15 @@ export async function startControlPlaneConnector(
     const dsp = createDspBindings(plane, connector.authenticateFor(dspCredentialScopes(plane)));
     connector.routes.use(dsp.routes);
     connector.addErrorHandler(dsp.errorHandler);
-    const managementApiKey = ensureManagementApiKey(connector.dataDir);
-    // The evidence and duty routes (mounted by the data services below) are part of the same document.
-    connector.routes.use(
-      MANAGEMENT_PATH,
-      createManagementRouter(plane, managementApiKey, { openApi: [EVIDENCE_OPENAPI, PRODUCTS_OPENAPI] }),
-    );
     if (connector.testMode !== undefined) {
       // Test-only identity mode (loopback only): the DSP TCK's hooks and its seeded ids.
       connector.routes.use(tckHooks(plane, connector.testMode.identity));
       const seed = connector.testMode.config.seed;
       if (seed !== undefined) await loadSeed(plane, readSeed(connector.dataDir, seed));
     }
-    services.mount(managementApiKey, MANAGEMENT_PATH);
-    // Data-product registration at the authority, behind the same key.
+    services.mount();
+    const managementApiKey = ensureManagementApiKey(connector.dataDir);
+    // Data-product registration at the authority, behind the management key.
     const products = new ProductRegistrations({
       db: connector.db,
       assets: plane.assets,
@@ -158,12 +154,10 @@ export async function startControlPlaneConnector(
       verifiers: connector.verifiers,
       clock: options.clock ?? (() => new Date()),
     });
-    const productRouter = productRoutes(products);
-    productRouter.use(managementErrors);
-    connector.routes.use(MANAGEMENT_PATH, requireApiKey(managementApiKey), productRouter);
+    buildManagementApp(connector.management.routes, { plane, services, products, apiKey: managementApiKey });
     await plane.start();
     await services.start();
-    await options.beforeReady?.(connector.server.url);
+    await options.beforeReady?.(connector.server.url, connector.management.url);
     connector.markReady();
     const stopFollowingProducts = products.follow(options.productSyncIntervalMs ?? 60_000);
     return {
@@ -171,12 +165,13 @@ export async function startControlPlaneConnector(
       controlPlane: plane,
       dataServices: services,
       managementApiKey,
-      managementUrl: `${connector.url}${MANAGEMENT_PATH}`,
+      managementUrl: `${connector.management.url}${MANAGEMENT_PATH}`,
       close: async () => {
         // Stop taking requests first, then finish deliveries, steps, pushes and checkpoints in flight,
         // then the database.
         stopFollowingProducts();
         await connector.server.close();
+        await connector.management.close();
         await plane.close();
         await services.close();
         await connector.close();
@@ -186,6 +181,32 @@ export async function startControlPlaneConnector(
     await connector.close();
     throw error;
   }
+}
+
+/** What the management listener serves, and what serving it needs. */
+export interface ManagementAppParts {
+  readonly plane: ControlPlane;
+  readonly services: DataServices;
+  readonly products: ProductRegistrations;
+  /** `Authorization: Bearer` key of every management route. */
+  readonly apiKey: string;
+}
+
+/**
+ * Builds the management listener's app: the management API under /management/v1 (control plane, evidence
+ * and duties, data products; one OpenAPI document). Whatever else operators reach only from the
+ * management port (the console, /metrics) is added here too, never on the public DSP listener.
+ */
+export function buildManagementApp(routes: Router, parts: ManagementAppParts): void {
+  const { plane, services, products, apiKey } = parts;
+  routes.use(
+    MANAGEMENT_PATH,
+    createManagementRouter(plane, apiKey, { openApi: [EVIDENCE_OPENAPI, PRODUCTS_OPENAPI] }),
+  );
+  routes.use(MANAGEMENT_PATH, requireApiKey(apiKey), services.managementRoutes());
+  const productRouter = productRoutes(products);
+  productRouter.use(managementErrors);
+  routes.use(MANAGEMENT_PATH, requireApiKey(apiKey), productRouter);
 }
 
 /**
@@ -258,12 +279,13 @@ async function main(): Promise<void> {
       host: { type: 'string' },
       authority: { type: 'string' },
       'public-url': { type: 'string' },
+      'management-port': { type: 'string' },
       automation: { type: 'string' },
     },
   });
   if (values.dir === undefined) {
     throw new ConfigError(
-      'usage: run-connector.ts --dir DIR [--port N] [--host H] [--authority URL] [--public-url URL] [--automation auto|none|step=mode,...]',
+      'usage: run-connector.ts --dir DIR [--port N] [--host H] [--authority URL] [--public-url URL] [--management-port N] [--automation auto|none|step=mode,...]',
     );
   }
   let automation: ConnectorConfig['automation'];
@@ -279,6 +301,9 @@ async function main(): Promise<void> {
     ...(values.authority !== undefined ? { authorityUrl: values.authority } : {}),
     ...(values['public-url'] !== undefined ? { publicUrl: values['public-url'] } : {}),
     ...(automation !== undefined ? { automation } : {}),
+    ...(values['management-port'] !== undefined
+      ? { management: { port: parsePort(values['management-port'], '--management-port') } }
+      : {}),
     controlPlane: { outbox: outboxTuningFromEnv() },
   });
   let stopping = false;
@@ -300,7 +325,9 @@ async function main(): Promise<void> {
       `WARNING: test identity mode is on: the static token authenticates as ${connector.testMode.config.participantId}; tests and conformance runs only.`,
     );
   }
-  process.stdout.write(`${JSON.stringify({ ready: true, url: connector.url, did: connector.did })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ready: true, url: connector.url, did: connector.did, managementUrl: connector.managementUrl })}\n`,
+  );
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -220,13 +220,13 @@ describe('authority: attacks on identity, each refused over HTTP', function () {
 
   it('refuses malformed JSON and oversized bodies at the authority, storing nothing', async () => {
     const before = await space.admin('GET', '/applications');
-    const malformed = await request(`${space.authority.url}/authority/v1/admin/applications/x/reject`, {
+    const malformed = await request(`${space.authority.admin.url}/authority/v1/admin/applications/x/reject`, {
       method: 'POST',
       headers: { authorization: `Bearer ${space.adminKey}`, 'content-type': 'application/json' },
       body: '{"reason": ',
     });
     expectRefused(malformed, 400, /malformed-json$/);
-    const oversized = await request(`${space.authority.url}/authority/v1/admin/applications/x/reject`, {
+    const oversized = await request(`${space.authority.admin.url}/authority/v1/admin/applications/x/reject`, {
       method: 'POST',
       headers: { authorization: `Bearer ${space.adminKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({ reason: 'x'.repeat(300_000) }),
@@ -243,7 +243,7 @@ describe('authority: attacks on identity, each refused over HTTP', function () {
 
   it('does not let a participant act as admin, nor apply twice while a member', async () => {
     const token = await tokenWith(await bankCredentials(), space.authority.did);
-    const asAdmin = await request(`${space.authority.url}/authority/v1/admin/applications`, {
+    const asAdmin = await request(`${space.authority.admin.url}/authority/v1/admin/applications`, {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(asAdmin.status).to.equal(401);

@@ -201,8 +201,12 @@ describe('management API: OpenAPI document', function () {
       await space?.close();
     });
 
-    it('serves the document without the key, and only it', async () => {
-      const served = await request(`${connector.managementUrl}/openapi.json`);
+    it('serves the document with the key only, on the management listener only', async () => {
+      expect((await request(`${connector.managementUrl}/openapi.json`)).status).to.equal(401);
+      expect((await request(`${connector.url}/management/v1/openapi.json`)).status).to.equal(404);
+      const served = await request(`${connector.managementUrl}/openapi.json`, {
+        headers: { authorization: `Bearer ${connector.managementApiKey}` },
+      });
       expect(served.status).to.equal(200);
       expect(served.headers.get('content-type')).to.match(/^application\/json/);
       expect(served.body).to.deep.equal(
