@@ -23,7 +23,7 @@ import {
   whoami,
   USCC_B,
   type LocalDataSpace,
-} from './helpers.js';
+} from '../authority/helpers.js';
 
 describe('authority: attacks on identity, each refused over HTTP', function () {
   this.timeout(30_000);
