@@ -12,11 +12,13 @@
 //                GET  /authority/v1/admin/members[?state=], GET /authority/v1/admin/members/:did
 //                POST /authority/v1/admin/members/:did/suspend|reinstate|revoke
 //                GET  /authority/v1/admin/audit[?subject=&limit=&before=]
+//                GET  /authority/v1/admin/metrics          Prometheus text (authority and federated catalog)
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { DidResolver } from '../../connector/identity/did/resolver.js';
 import { didProofOf, requireDidProof } from '../../connector/http/caller-auth.js';
 import { HttpProblem } from '../../connector/http/problem.js';
 import type { ReplayCache } from '../../connector/identity/tokens/replay-cache.js';
+import { metricsHandler, type ServerMetrics } from '../../connector/metrics/index.js';
 import type { DataSpaceProfile } from './profile.js';
 import { AUTHORITY_API_PREFIX, type AuthorityService } from './service.js';
 import { parseApplicationRequest, parseApproval, parseNote, parseReason } from './validate.js';
@@ -78,9 +80,17 @@ export interface AuthorityRouterOptions {
   resolver: DidResolver;
   replayCache: ReplayCache;
   profile: DataSpaceProfile;
+  /** Served at GET /authority/v1/admin/metrics (Prometheus text), behind the admin key. */
+  metrics?: ServerMetrics;
 }
 
-export function authorityRouter({ service, resolver, replayCache, profile }: AuthorityRouterOptions): Router {
+export function authorityRouter({
+  service,
+  resolver,
+  replayCache,
+  profile,
+  metrics,
+}: AuthorityRouterOptions): Router {
   const router = Router();
   const didProof = requireDidProof({ resolver, audience: service.did, replayCache });
   const admin = requireAdmin(service);
@@ -157,6 +167,7 @@ export function authorityRouter({ service, resolver, replayCache, profile }: Aut
   // ---- admins ----
   const adminBase = `${AUTHORITY_API_PREFIX}/admin`;
   router.use(adminBase, admin);
+  if (metrics !== undefined) router.get(`${adminBase}/metrics`, metricsHandler(metrics));
   router.get(
     `${adminBase}/applications`,
     route(async (req, res) => {

@@ -4,6 +4,7 @@ import { evidenceAlgorithmsFrom, type EvidenceAlgorithms } from '../../connector
 import { Router } from 'express';
 import { writeFileSync } from 'node:fs';
 import { listen, type RunningServer } from '../../connector/http/server.js';
+import { createServerMetrics, type ServerMetrics } from '../../connector/metrics/index.js';
 import { createJsonApp, finishJsonApp } from '../../connector/http/json-app.js';
 import { HttpProblem } from '../../connector/http/problem.js';
 import {
@@ -32,12 +33,14 @@ import { issuerService, issuerServiceRouter } from './dcp-issuer.js';
 import {
   FEDERATION_MIGRATIONS,
   openFederation,
+  registerFederationMetrics,
   type Federation,
   type FederationSettings,
 } from '../federation/index.js';
 import { consoleRouter } from '../console/router.js';
 import { AUTHORITY_CHECKPOINT_MIGRATIONS, checkpointRoutes } from './checkpoints.js';
 import { authorityRouter } from './http.js';
+import { registerAuthorityGauges } from './metrics.js';
 import { readDataSpaceProfile } from './profile.js';
 import { AuthorityService } from './service.js';
 import { AUTHORITY_MIGRATIONS } from './store.js';
@@ -78,6 +81,8 @@ export interface RunningAuthority {
   /** The federated catalog this process runs (crawler, search, DSP view). */
   readonly federation: Federation;
   readonly server: RunningServer;
+  /** Prometheus metrics of the authority and its catalog (GET /authority/v1/admin/metrics). */
+  readonly metrics: ServerMetrics;
   close(): Promise<void>;
 }
 
@@ -100,7 +105,8 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
   compileDcpSchemas(); // once per process, before the first DCP message
   const clock = options.clock ?? systemClock;
   // The server listens first (the DID follows from its URL); until everything is open, requests get 503.
-  const app = createJsonApp();
+  const metrics = createServerMetrics();
+  const app = createJsonApp({ before: [metrics.http] });
   let ready: { service: AuthorityService; didDocument: () => unknown } | undefined;
   app.use((_req, _res, next) => {
     next(
@@ -159,7 +165,9 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
     pruneReplays();
     const pruning = setInterval(pruneReplays, 3_600_000);
     pruning.unref();
-    routes.use(authorityRouter({ service, resolver, replayCache, profile }));
+    registerAuthorityGauges(metrics.registry, db);
+    const federationMetrics = registerFederationMetrics(metrics.registry, db);
+    routes.use(authorityRouter({ service, resolver, replayCache, profile, metrics }));
     const products = new ProductRegistry({
       db,
       authority: service,
@@ -202,6 +210,7 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       clock,
       trustedIssuers: profile.trustedIssuers,
       documentLoader,
+      observeSearch: federationMetrics.observeSearch,
     });
     routes.use(federation.router);
     routes.use(consoleRouter({ service, federation, products }));
@@ -215,6 +224,7 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       products,
       federation,
       server,
+      metrics,
       close: async () => {
         clearInterval(pruning);
         await federation.close();

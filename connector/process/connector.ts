@@ -48,6 +48,7 @@ import { Database, type Migration } from '../store/database.js';
 import { AuthorityClient, type AuthorityInfo, type DistributedProfile } from '../wallet/authority-client.js';
 import { Wallet, WALLET_MIGRATIONS } from '../wallet/store.js';
 import { evidenceAlgorithmsFrom, type EvidenceAlgorithms } from '../evidence/algorithms.js';
+import { createServerMetrics, identityMetrics, type ServerMetrics } from '../metrics/index.js';
 import { dataFile, ensureDataDirectory, hostPolicyFor, LOCAL_DID_HOSTS, readConfigFile } from './config.js';
 
 export interface ConnectorConfig {
@@ -163,6 +164,8 @@ export interface RunningConnector {
    * it too, which a handler inside a router would never see. Call next(err) to pass the error on.
    */
   addErrorHandler(handler: ErrorRequestHandler): void;
+  /** This server's Prometheus metrics (served on the management API at /metrics). */
+  readonly metrics: ServerMetrics;
   /** Set when the test-only identity mode is on (config `testIdentity`); never in production. */
   readonly testMode?: { readonly identity: TestIdentity; readonly config: TestModeConfig };
   /** Which hosts this connector may call (config `didHosts`): DID documents, status lists and DSP peers. */
@@ -204,7 +207,9 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
   const host = config.host ?? '127.0.0.1';
   // Refused before anything listens: a static token on a reachable port would be a backdoor.
   const testMode = testModeFor(config.testIdentity, host);
-  const app = createJsonApp();
+  const metrics = createServerMetrics();
+  const identityCounts = identityMetrics(metrics.registry);
+  const app = createJsonApp({ before: [metrics.http] });
   // Listening starts before the routes are mounted: until then a problem+json 503, never Express's HTML.
   const gate = createStartupGate();
   app.use(gate.middleware);
@@ -377,7 +382,15 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
           );
           return;
         }
-        requireCaller(ready, scopesOf)(req, res, next);
+        requireCaller(ready, scopesOf)(req, res, (error?: unknown) => {
+          const caller = res.locals.caller as RequestVerification | undefined;
+          identityCounts.verification(
+            error === undefined && caller !== undefined
+              ? { ok: true, fromCache: caller.fromCache }
+              : { ok: false },
+          );
+          next(error);
+        });
       };
     const authenticate = authenticateFor();
     // Diagnostic: what this connector verified about the caller (the claims policies will see).
@@ -432,6 +445,7 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
         errorHandlers.push(handler);
       },
       hostPolicy,
+      metrics,
       ...(testMode ? { testMode } : {}),
       dataDir: options.dataDir,
       authenticate,

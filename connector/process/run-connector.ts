@@ -23,7 +23,13 @@ import {
 import { createDspBindings } from '../dsp/index.js';
 import { dspCredentialScopes } from '../dsp/credential-scopes.js';
 import { tckHooks } from '../dsp/tck.js';
-import { createManagementRouter, ensureManagementApiKey, MANAGEMENT_PATH } from '../management/index.js';
+import {
+  createManagementRouter,
+  ensureManagementApiKey,
+  MANAGEMENT_PATH,
+  METRICS_OPENAPI,
+} from '../management/index.js';
+import { registerConnectorGauges } from '../metrics/index.js';
 import { EVIDENCE_OPENAPI } from '../management/evidence.js';
 import { managementErrors } from '../management/errors.js';
 import { requireApiKey } from '../management/index.js';
@@ -130,6 +136,7 @@ export async function startControlPlaneConnector(
       },
     });
     services.attach(plane);
+    registerConnectorGauges(connector.metrics.registry, connector.db, options.clock ?? (() => new Date()));
     // DCP: each DSP request asks the caller's Credential Service for what its policy reads.
     const dsp = createDspBindings(plane, connector.authenticateFor(dspCredentialScopes(plane)));
     connector.routes.use(dsp.routes);
@@ -138,7 +145,10 @@ export async function startControlPlaneConnector(
     // The evidence and duty routes (mounted by the data services below) are part of the same document.
     connector.routes.use(
       MANAGEMENT_PATH,
-      createManagementRouter(plane, managementApiKey, { openApi: [EVIDENCE_OPENAPI, PRODUCTS_OPENAPI] }),
+      createManagementRouter(plane, managementApiKey, {
+        openApi: [EVIDENCE_OPENAPI, PRODUCTS_OPENAPI, METRICS_OPENAPI],
+        metrics: connector.metrics,
+      }),
     );
     if (connector.testMode !== undefined) {
       // Test-only identity mode (loopback only): the DSP TCK's hooks and its seeded ids.
