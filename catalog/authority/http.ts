@@ -19,6 +19,7 @@ import { didProofOf, requireDidProof } from '../../connector/http/caller-auth.js
 import { HttpProblem } from '../../connector/http/problem.js';
 import type { ReplayCache } from '../../connector/identity/tokens/replay-cache.js';
 import { metricsHandler, type ServerMetrics } from '../../connector/metrics/index.js';
+import type { ApplicationLimits } from './application-limits.js';
 import type { DataSpaceProfile } from './profile.js';
 import { AUTHORITY_API_PREFIX, type AuthorityService } from './service.js';
 import { parseApplicationRequest, parseApproval, parseNote, parseReason } from './validate.js';
@@ -82,6 +83,8 @@ export interface AuthorityRouterOptions {
   profile: DataSpaceProfile;
   /** Served at GET /authority/v1/admin/metrics (Prometheus text), behind the admin key. */
   metrics?: ServerMetrics;
+  /** How often anyone may apply (application-limits.ts); none: no limit. */
+  applicationLimits?: ApplicationLimits;
 }
 
 export function authorityRouter({
@@ -90,6 +93,7 @@ export function authorityRouter({
   replayCache,
   profile,
   metrics,
+  applicationLimits,
 }: AuthorityRouterOptions): Router {
   const router = Router();
   const didProof = requireDidProof({ resolver, audience: service.did, replayCache });
@@ -147,9 +151,12 @@ export function authorityRouter({
   );
 
   // ---- applicants (authenticated by proving control of their DID) ----
+  const pass: RequestHandler = (_req, _res, next) => next();
   router.post(
     `${AUTHORITY_API_PREFIX}/applications`,
+    applicationLimits?.byAddress ?? pass,
     didProof,
+    applicationLimits?.byDid ?? pass,
     route(async (req, res) => {
       const request = parseApplicationRequest(req.body);
       const application = await service.apply(didProofOf(res).caller, request);

@@ -41,6 +41,11 @@ import { consoleRouter } from '../console/router.js';
 import { AUTHORITY_CHECKPOINT_MIGRATIONS, checkpointRoutes } from './checkpoints.js';
 import { authorityRouter } from './http.js';
 import { registerAuthorityGauges } from './metrics.js';
+import {
+  applicationLimits,
+  parseApplicationLimits,
+  type ApplicationLimitSettings,
+} from './application-limits.js';
 import { readDataSpaceProfile } from './profile.js';
 import { AuthorityService } from './service.js';
 import { AUTHORITY_MIGRATIONS } from './store.js';
@@ -59,6 +64,8 @@ export interface AuthorityConfig {
   credentialValidityDays?: number;
   /** The data space's code in unified product identifiers (SY-<code>-<year>-<seq>-<check>); default "DS". */
   productCode?: string;
+  /** Membership applications per remote address and per DID per hour (application-limits.ts). */
+  rateLimits?: { applications?: Partial<ApplicationLimitSettings> };
   /** The federated catalog (crawl schedule, limits, the catalog's credentials). */
   federation?: FederationSettings;
   /**
@@ -106,6 +113,11 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
   const clock = options.clock ?? systemClock;
   // The server listens first (the DID follows from its URL); until everything is open, requests get 503.
   const metrics = createServerMetrics();
+  // Checked before anything listens: a bad value stops the start with its name.
+  const applicationLimitSettings = parseApplicationLimits(
+    config.rateLimits,
+    `${AUTHORITY_CONFIG_FILE} "rateLimits"`,
+  );
   const app = createJsonApp({ before: [metrics.http] });
   let ready: { service: AuthorityService; didDocument: () => unknown } | undefined;
   app.use((_req, _res, next) => {
@@ -167,7 +179,16 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
     pruning.unref();
     registerAuthorityGauges(metrics.registry, db);
     const federationMetrics = registerFederationMetrics(metrics.registry, db);
-    routes.use(authorityRouter({ service, resolver, replayCache, profile, metrics }));
+    routes.use(
+      authorityRouter({
+        service,
+        resolver,
+        replayCache,
+        profile,
+        metrics,
+        applicationLimits: applicationLimits(applicationLimitSettings, { registry: metrics.registry, clock }),
+      }),
+    );
     const products = new ProductRegistry({
       db,
       authority: service,

@@ -270,7 +270,10 @@ export async function openDataServices(
           ? { edrLifetimeSeconds: dataplane.edrLifetimeSeconds }
           : {}),
         onAccess: (event) => hooks.recordAccess(event),
+        admit: (consumerDid, res) => connector.rateLimits.admitDownload(consumerDid, res),
       });
+      // Per remote address before the token is read; per consumer DID (admit) after.
+      connector.routes.use('/data', connector.rateLimits.perAddress);
       connector.routes.use(data);
       // Beside the control plane's management router (which has no catch-all), behind the same key.
       const management = evidenceRoutes({

@@ -138,7 +138,13 @@ export async function startControlPlaneConnector(
     services.attach(plane);
     registerConnectorGauges(connector.metrics.registry, connector.db, options.clock ?? (() => new Date()));
     // DCP: each DSP request asks the caller's Credential Service for what its policy reads.
-    const dsp = createDspBindings(plane, connector.authenticateFor(dspCredentialScopes(plane)));
+    // Rate limits: per remote address before the DCP verification, per caller DID after it.
+    const dsp = createDspBindings(
+      plane,
+      connector.authenticateFor(dspCredentialScopes(plane)),
+      undefined,
+      connector.rateLimits,
+    );
     connector.routes.use(dsp.routes);
     connector.addErrorHandler(dsp.errorHandler);
     const managementApiKey = ensureManagementApiKey(connector.dataDir);
