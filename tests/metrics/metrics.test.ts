@@ -24,6 +24,10 @@ import {
   waitFor,
   waitForState,
 } from '../dsp/helpers.js';
+import { join } from 'node:path';
+import { startControlPlaneConnector } from '../../connector/process/run-connector.js';
+import { startChild } from '../dsp/processes.js';
+import { onboard } from '../authority/helpers.js';
 import { parseScrape, scrape, type Scrape } from './prometheus.js';
 
 const VISITS = 'urn:dataset:outpatient-visits';
@@ -231,5 +235,41 @@ describe('metrics: /metrics on the management API and the authority admin API', 
     const types = text.split('\n').filter((l) => l.startsWith('# TYPE '));
     expect(new Set(types).size).to.equal(types.length);
     expect(parseScrape(text).samples.length).to.be.greaterThan(50);
+  });
+
+  it('serves them from a connector running as its own process (run-connector.ts)', async () => {
+    // Onboarded in this process once (keys, wallet, port), then started as a child on that port.
+    const dir = join(space.dir, 'child');
+    const prepared = await startControlPlaneConnector({
+      dataDir: dir,
+      port: 0,
+      authorityUrl: space.authority.url,
+    });
+    const port = prepared.server.port;
+    try {
+      await onboard(space, prepared, bankApplication({ organisationName: 'Child' }));
+    } finally {
+      await prepared.close();
+    }
+    const child = await startChild({ dir, port, authorityUrl: space.authority.url });
+    try {
+      const asked = await dsp(child, '/catalog/request', {
+        body: {
+          '@context': ['https://w3id.org/dspace/2025/1/context.jsonld'],
+          '@type': 'CatalogRequestMessage',
+        },
+        caller: consumer,
+      });
+      expect(asked.status, JSON.stringify(asked.body)).to.equal(200);
+      const scraped = await scrape(`${child.managementUrl}/metrics`, child.managementApiKey);
+      expect(
+        scraped.value('shuyu_http_requests_total', { route: '/dsp/catalog/request', status: '200' }),
+      ).to.equal(1);
+      expect(scraped.value('shuyu_dcp_verifications_total', { result: 'ok' })).to.equal(1);
+      expect(scraped.value('shuyu_claims_cache_lookups_total', { result: 'miss' })).to.equal(1);
+      expect(scraped.value('process_resident_memory_bytes')).to.be.greaterThan(0);
+    } finally {
+      await child.stop();
+    }
   });
 });
