@@ -12,13 +12,12 @@
 //                GET  /authority/v1/admin/members[?state=], GET /authority/v1/admin/members/:did
 //                POST /authority/v1/admin/members/:did/suspend|reinstate|revoke
 //                GET  /authority/v1/admin/audit[?subject=&limit=&before=]
-//                GET  /authority/v1/admin/metrics          Prometheus text (authority and federated catalog)
+//                GET  /authority/v1/admin/metrics          Prometheus text (metrics.ts: authorityMetricsRouter)
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { DidResolver } from '../../connector/identity/did/resolver.js';
 import { didProofOf, requireDidProof } from '../../connector/http/caller-auth.js';
 import { HttpProblem } from '../../connector/http/problem.js';
 import type { ReplayCache } from '../../connector/identity/tokens/replay-cache.js';
-import { metricsHandler, type ServerMetrics } from '../../connector/metrics/index.js';
 import type { ApplicationLimits } from './application-limits.js';
 import type { DataSpaceProfile } from './profile.js';
 import { AUTHORITY_API_PREFIX, type AuthorityService } from './service.js';
@@ -81,8 +80,6 @@ export interface AuthorityRouterOptions {
   resolver: DidResolver;
   replayCache: ReplayCache;
   profile: DataSpaceProfile;
-  /** Served at GET /authority/v1/admin/metrics (Prometheus text), behind the admin key. */
-  metrics?: ServerMetrics;
   /** How often anyone may apply (application-limits.ts); none: no limit. */
   applicationLimits?: ApplicationLimits;
 }
@@ -92,7 +89,6 @@ export function authorityRouter({
   resolver,
   replayCache,
   profile,
-  metrics,
   applicationLimits,
 }: AuthorityRouterOptions): Router {
   const router = Router();
@@ -174,7 +170,6 @@ export function authorityRouter({
   // ---- admins ----
   const adminBase = `${AUTHORITY_API_PREFIX}/admin`;
   router.use(adminBase, admin);
-  if (metrics !== undefined) router.get(`${adminBase}/metrics`, metricsHandler(metrics));
   router.get(
     `${adminBase}/applications`,
     route(async (req, res) => {

@@ -1,8 +1,25 @@
 // The authority's metrics beyond HTTP, read from its store at scrape time: members by state, applications
 // by state (pending ones wait for an admin), signed status events published to members.
+import { Router } from 'express';
 import type { Registry } from 'prom-client';
-import { queriedCounter, queriedGauge } from '../../connector/metrics/index.js';
+import {
+  metricsHandler,
+  queriedCounter,
+  queriedGauge,
+  type ServerMetrics,
+} from '../../connector/metrics/index.js';
 import type { Queries } from '../../connector/store/database.js';
+import { requireAdmin } from './http.js';
+import { AUTHORITY_API_PREFIX, type AuthorityService } from './service.js';
+
+export const AUTHORITY_METRICS_PATH = `${AUTHORITY_API_PREFIX}/admin/metrics`;
+
+/** GET /authority/v1/admin/metrics: the authority's and its catalog's metrics, behind an admin key. */
+export function authorityMetricsRouter(service: AuthorityService, metrics: ServerMetrics): Router {
+  const router = Router();
+  router.get(AUTHORITY_METRICS_PATH, requireAdmin(service), metricsHandler(metrics));
+  return router;
+}
 
 export function registerAuthorityGauges(registry: Registry, db: Queries): void {
   const countByState = async (table: 'members' | 'applications') => {

@@ -40,7 +40,7 @@ import {
 import { consoleRouter } from '../console/router.js';
 import { AUTHORITY_CHECKPOINT_MIGRATIONS, checkpointRoutes } from './checkpoints.js';
 import { authorityRouter } from './http.js';
-import { registerAuthorityGauges } from './metrics.js';
+import { authorityMetricsRouter, registerAuthorityGauges } from './metrics.js';
 import {
   applicationLimits,
   parseApplicationLimits,
@@ -185,7 +185,6 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
         resolver,
         replayCache,
         profile,
-        metrics,
         applicationLimits: applicationLimits(applicationLimitSettings, { registry: metrics.registry, clock }),
       }),
     );
@@ -196,6 +195,7 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       clock,
       ...(config.productCode ? { dataSpaceCode: config.productCode } : {}),
     });
+    routes.use(authorityMetricsRouter(service, metrics));
     routes.use(productRouter({ registry: products, service, resolver, replayCache, clock }));
     routes.use(
       issuerServiceRouter({
