@@ -1,5 +1,5 @@
 // What the HTTP metrics middleware (connector/metrics/http.ts) costs per request, two ways, each beside a
-// baseline in the same run:
+// baseline in the same run (and, third, what one rate-limit decision costs beside a Map lookup):
 //   - over HTTP: the same Express app (a DSP-like route below a mounted router) with and without the
 //     middleware, keep-alive on 127.0.0.1, 16 requests in flight, rounds alternated so drift hits both;
 //   - in process: the middleware's own work for one request (route capture, counter, histogram) beside
@@ -11,6 +11,7 @@ import { Registry } from 'prom-client';
 import { createJsonApp, finishJsonApp } from '../connector/http/json-app.js';
 import { listen, type RunningServer } from '../connector/http/server.js';
 import { httpMetricsMiddleware } from '../connector/metrics/http.js';
+import { TokenBuckets } from '../connector/http/rate-limit/index.js';
 import { formatRate, measure, ratio, type Rate } from './harness.js';
 
 const IN_FLIGHT = 16;
@@ -115,4 +116,17 @@ export async function run(): Promise<void> {
   console.log(
     `  the middleware's own cost: ${((withMiddleware.nsPerOp - baseline.nsPerOp) / 1000).toFixed(2)} µs per request`,
   );
+
+  // A rate-limit decision (connector/http/rate-limit/token-buckets.ts): one bucket taken per request, for
+  // 10,000 callers in turn (each bucket refilling, the LRU at its bound), beside a Map lookup of the key.
+  const keys = Array.from({ length: 10_000 }, (_, i) => `did:web:member-${i}.example`);
+  const buckets = new TokenBuckets({ perSecond: 1e9, burst: 1e9 }, { maxKeys: 5_000 });
+  const map = new Map(keys.map((k) => [k, 1]));
+  let i = 0;
+  const lookup = measure('Map lookup of the caller (baseline)', () => map.get(keys[i++ % keys.length]!));
+  const take = measure('token bucket take, 10k callers, LRU of 5k', () =>
+    buckets.take(keys[i++ % keys.length]!),
+  );
+  console.log(formatRate(lookup));
+  console.log(`${formatRate(take)}  ${ratio(take, lookup)}`);
 }
