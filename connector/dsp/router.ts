@@ -5,7 +5,7 @@
 
 import { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import { DSP_PATH, type ControlPlane } from '../control-plane/index.js';
-import { harvestRouter } from './catalog/harvest.js';
+import { DCAT_AP_PATH, harvestRouter } from './catalog/harvest.js';
 import { catalogRouter } from './catalog/router.js';
 import { dspErrorHandler } from './errors.js';
 import { buildVersionResponse, DspError } from './messages/index.js';
@@ -34,7 +34,9 @@ export function createDspBindings(
 ): DspMount {
   const routes = Router();
   routes.get('/.well-known/dspace-version', (_req, res) => send(res, 200, buildVersionResponse(DSP_PATH)));
-  // The catalog as DCAT-AP for data portals: public, a DCP token optional (catalog/harvest.ts).
+  // The catalog as DCAT-AP for data portals: public, a DCP token optional (catalog/harvest.ts); anyone
+  // may ask, so the address limit applies.
+  if (limits) routes.use(DCAT_AP_PATH, limits.perAddress);
   routes.use(harvestRouter(plane.catalog, authenticate));
   const dsp = Router();
   if (limits) dsp.use(limits.perAddress, authenticate, limits.dspCaller);

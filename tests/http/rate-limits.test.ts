@@ -114,7 +114,11 @@ describe('rate limits: DSP, data plane and applications over HTTP', function () 
       expect(dataRefused.headers.get('retry-after')).to.equal('100');
       expect(dataRefused.body).to.include({ status: 429, limit: 'address', retryAfterSeconds: 100 });
       expect(String(dataRefused.body.detail)).to.match(/too many requests from address 127\.0\.0\.1/);
-      expect(await refusals(provider, 'address')).to.equal(2);
+      // The public DCAT-AP view of the catalog shares the address limit (problem+json: not a DSP path).
+      const harvest = await request(`${provider.url}/catalog/dcat-ap`);
+      expect(harvest.status).to.equal(429);
+      expect(harvest.body).to.include({ limit: 'address' });
+      expect(await refusals(provider, 'address')).to.equal(3);
     } finally {
       provider.rateLimits.configure(kept);
     }
