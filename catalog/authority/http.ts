@@ -13,11 +13,13 @@
 //                GET  /authority/v1/admin/members[?state=], GET /authority/v1/admin/members/:did
 //                POST /authority/v1/admin/members/:did/suspend|reinstate|revoke
 //                GET  /authority/v1/admin/audit[?subject=&limit=&before=]
+//                GET  /authority/v1/admin/metrics          Prometheus text (metrics.ts: authorityMetricsRouter)
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { DidResolver } from '../../connector/identity/did/resolver.js';
 import { didProofOf, requireDidProof } from '../../connector/http/caller-auth.js';
 import { HttpProblem } from '../../connector/http/problem.js';
 import type { ReplayCache } from '../../connector/identity/tokens/replay-cache.js';
+import type { ApplicationLimits } from './application-limits.js';
 import type { DataSpaceProfile } from './profile.js';
 import { AUTHORITY_API_PREFIX, type AuthorityService } from './service.js';
 import { parseApplicationRequest, parseApproval, parseNote, parseReason } from './validate.js';
@@ -79,12 +81,20 @@ export interface AuthorityRouterOptions {
   resolver: DidResolver;
   replayCache: ReplayCache;
   profile: DataSpaceProfile;
+  /** How often anyone may apply (application-limits.ts); none: no limit. */
+  applicationLimits?: ApplicationLimits;
 }
 
 const route = (handler: Handler): RequestHandler => handler as RequestHandler;
 
 /** What members, applicants and everyone call: the public listener. */
-export function authorityRouter({ service, resolver, replayCache, profile }: AuthorityRouterOptions): Router {
+export function authorityRouter({
+  service,
+  resolver,
+  replayCache,
+  profile,
+  applicationLimits,
+}: AuthorityRouterOptions): Router {
   const router = Router();
   const didProof = requireDidProof({ resolver, audience: service.did, replayCache });
 
@@ -139,9 +149,12 @@ export function authorityRouter({ service, resolver, replayCache, profile }: Aut
   );
 
   // ---- applicants (authenticated by proving control of their DID) ----
+  const pass: RequestHandler = (_req, _res, next) => next();
   router.post(
     `${AUTHORITY_API_PREFIX}/applications`,
+    applicationLimits?.byAddress ?? pass,
     didProof,
+    applicationLimits?.byDid ?? pass,
     route(async (req, res) => {
       const request = parseApplicationRequest(req.body);
       const application = await service.apply(didProofOf(res).caller, request);

@@ -4,6 +4,7 @@ import { evidenceAlgorithmsFrom, type EvidenceAlgorithms } from '../../connector
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { RunningServer } from '../../connector/http/server.js';
 import { startListener, storeOpenCheck, type Listener } from '../../connector/http/listener.js';
+import { createServerMetrics, type ServerMetrics } from '../../connector/metrics/index.js';
 import {
   createDocumentLoader,
   createNetworkVerifiers,
@@ -30,12 +31,19 @@ import { issuerService, issuerServiceRouter } from './dcp-issuer.js';
 import {
   FEDERATION_MIGRATIONS,
   openFederation,
+  registerFederationMetrics,
   type Federation,
   type FederationSettings,
 } from '../federation/index.js';
 import { consoleRouter } from '../console/router.js';
 import { AUTHORITY_CHECKPOINT_MIGRATIONS, checkpointRoutes } from './checkpoints.js';
 import { authorityAdminRouter, authorityRouter } from './http.js';
+import { authorityMetricsRouter, registerAuthorityGauges } from './metrics.js';
+import {
+  applicationLimits,
+  parseApplicationLimits,
+  type ApplicationLimitSettings,
+} from './application-limits.js';
 import { readDataSpaceProfile } from './profile.js';
 import { AuthorityService } from './service.js';
 import { AUTHORITY_MIGRATIONS } from './store.js';
@@ -60,6 +68,8 @@ export interface AuthorityConfig {
   credentialValidityDays?: number;
   /** The data space's code in unified product identifiers (SY-<code>-<year>-<seq>-<check>); default "DS". */
   productCode?: string;
+  /** Membership applications per remote address and per DID per hour (application-limits.ts). */
+  rateLimits?: { applications?: Partial<ApplicationLimitSettings> };
   /** The federated catalog (crawl schedule, limits, the catalog's credentials). */
   federation?: FederationSettings;
   /**
@@ -103,6 +113,8 @@ export interface RunningAuthority {
   readonly server: RunningServer;
   /** The admin listener (admin API under /authority/v1/admin, the console): `admin.url` is http://host:port. */
   readonly admin: Listener;
+  /** Prometheus metrics of the authority and its catalog (GET /authority/v1/admin/metrics). */
+  readonly metrics: ServerMetrics;
   close(): Promise<void>;
 }
 
@@ -127,9 +139,16 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
   config.admin = { ...fileConfig.admin, ...options.admin };
   compileDcpSchemas(); // once per process, before the first DCP message
   const clock = options.clock ?? systemClock;
+  const metrics = createServerMetrics();
+  // Checked before anything listens: a bad value stops the start with its name.
+  const applicationLimitSettings = parseApplicationLimits(
+    config.rateLimits,
+    `${AUTHORITY_CONFIG_FILE} "rateLimits"`,
+  );
   // The public listener listens first (the DID follows from its URL); until everything is mounted both
   // listeners answer 503 "starting".
   const publicListener = await startListener({
+    before: [metrics.http],
     host: config.host ?? '127.0.0.1',
     port: config.port ?? DEFAULT_AUTHORITY_PORT,
     role: 'public',
@@ -144,6 +163,7 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       host: config.admin?.host ?? '127.0.0.1',
       port: config.admin?.port ?? 0,
       role: 'admin',
+      before: [metrics.http],
     });
     writeFileSync(adminUrlFile, `${admin.url}\n`, { mode: 0o600 });
     const adminRoutes = admin.routes;
@@ -186,7 +206,17 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
     pruneReplays();
     const pruning = setInterval(pruneReplays, 3_600_000);
     pruning.unref();
-    routes.use(authorityRouter({ service, resolver, replayCache, profile }));
+    registerAuthorityGauges(metrics.registry, db);
+    const federationMetrics = registerFederationMetrics(metrics.registry, db);
+    routes.use(
+      authorityRouter({
+        service,
+        resolver,
+        replayCache,
+        profile,
+        applicationLimits: applicationLimits(applicationLimitSettings, { registry: metrics.registry, clock }),
+      }),
+    );
     adminRoutes.use(authorityAdminRouter(service));
     const products = new ProductRegistry({
       db,
@@ -195,6 +225,7 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       clock,
       ...(config.productCode ? { dataSpaceCode: config.productCode } : {}),
     });
+    adminRoutes.use(authorityMetricsRouter(service, metrics));
     routes.use(productRouter({ registry: products, service, resolver, replayCache, clock }));
     adminRoutes.use(productAdminRouter({ registry: products, service }));
     routes.use(
@@ -231,6 +262,7 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       clock,
       trustedIssuers: profile.trustedIssuers,
       documentLoader,
+      observeSearch: federationMetrics.observeSearch,
     });
     // Search for members (and everyone) on the public listener; on the admin listener too, for the crawl
     // status and crawl-now operations the admin key asks for.
@@ -255,6 +287,7 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       federation,
       server,
       admin: adminListener,
+      metrics,
       close: async () => {
         clearInterval(pruning);
         await federation.close();

@@ -67,6 +67,8 @@ export interface OpenFederationOptions extends FederationSettings {
   readonly documentLoader?: DocumentLoader;
   /** Shared with the authority's other token checks (persistent there); default one of its own in memory. */
   readonly replayCache?: ReplayCache;
+  /** Told each search's duration in seconds (the authority's metrics). */
+  readonly observeSearch?: (seconds: number) => void;
 }
 
 export interface Federation {
@@ -127,6 +129,7 @@ export function openFederation(options: OpenFederationOptions): Federation {
     crawler,
     crawlStatus: status,
     publicUrl: options.publicUrl,
+    ...(options.observeSearch ? { observeSearch: options.observeSearch } : {}),
     publisher: {
       name: options.organisationName ?? 'Federated catalog',
       ...(options.registrationNumber ? { identifier: options.registrationNumber } : {}),

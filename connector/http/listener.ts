@@ -2,7 +2,7 @@
 // authority's public and admin ports): a JSON app that listens before its routes are mounted, answers
 // /health and /ready itself, holds everything else at a 503 "starting" until opened, and ends in the
 // problem+json handlers, so no path ever gets Express's HTML page.
-import { Router, type ErrorRequestHandler } from 'express';
+import { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import { createJsonApp, finishJsonApp } from './json-app.js';
 import { HttpProblem, problemBody } from './problem.js';
 import { listen, type RunningServer } from './server.js';
@@ -44,10 +44,15 @@ export interface ListenerOptions {
   /** Shown in /health and /ready ("public", "management", "admin"). */
   readonly role: string;
   readonly bodyLimit?: string;
+  /** Middleware before the body parser (metrics count and time the requests it refuses too). */
+  readonly before?: readonly RequestHandler[];
 }
 
 export async function startListener(options: ListenerOptions): Promise<Listener> {
-  const app = createJsonApp(options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {});
+  const app = createJsonApp({
+    ...(options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {}),
+    ...(options.before !== undefined ? { before: options.before } : {}),
+  });
   const gate = createStartupGate();
   const checks: ReadinessCheck[] = [];
   const errorHandlers: ErrorRequestHandler[] = [];

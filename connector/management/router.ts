@@ -5,6 +5,7 @@
 
 import { Router } from 'express';
 import type { ControlPlane } from '../control-plane/index.js';
+import { metricsHandler, type ServerMetrics } from '../metrics/index.js';
 import { requireApiKey } from './api-key.js';
 import { assetRoutes } from './assets.js';
 import { catalogRoutes } from './catalog.js';
@@ -19,7 +20,28 @@ export const MANAGEMENT_PATH = '/management/v1';
 export interface ManagementRouterOptions {
   /** Routes other modules add below the same path, documented in the served OpenAPI document. */
   readonly openApi?: readonly OpenApiExtension[];
+  /** Served at GET /metrics (Prometheus text), behind the key like everything but the document. */
+  readonly metrics?: ServerMetrics;
 }
+
+/** The /metrics route in the management API's document. */
+export const METRICS_OPENAPI: OpenApiExtension = {
+  paths: {
+    '/metrics': {
+      get: {
+        tags: ['meta'],
+        summary:
+          'Prometheus metrics of this connector and its process (text exposition format); scrape with the management key as a bearer token.',
+        responses: {
+          200: {
+            description: 'The metrics (docs/operations.md lists them).',
+            content: { 'text/plain': { schema: { type: 'string' } } },
+          },
+        },
+      },
+    },
+  },
+};
 
 export function createManagementRouter(
   plane: ControlPlane,
@@ -33,6 +55,7 @@ export function createManagementRouter(
   router.get('/openapi.json', (_req, res) => {
     res.type('application/json').send(document);
   });
+  if (options.metrics !== undefined) router.get('/metrics', metricsHandler(options.metrics));
   router.use(assetRoutes(plane.assets));
   router.use(catalogRoutes(plane));
   router.use(negotiationRoutes(plane));

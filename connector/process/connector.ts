@@ -54,6 +54,14 @@ import {
 } from '../wallet/authority-client.js';
 import { Wallet, WALLET_MIGRATIONS } from '../wallet/store.js';
 import { evidenceAlgorithmsFrom, type EvidenceAlgorithms } from '../evidence/algorithms.js';
+import { createServerMetrics, identityMetrics, type ServerMetrics } from '../metrics/index.js';
+import {
+  createConnectorRateLimits,
+  parseRateLimits,
+  resolveRateLimits,
+  type ConnectorRateLimits,
+  type RateLimitOverrides,
+} from '../http/rate-limit/index.js';
 import { dataFile, ensureDataDirectory, hostPolicyFor, LOCAL_DID_HOSTS, readConfigFile } from './config.js';
 
 export interface ConnectorConfig {
@@ -88,6 +96,12 @@ export interface ConnectorConfig {
    * contact (e-mail or telephone), regions (ISO 3166 codes), homepage, languages (EU codes, ENG, ZHO).
    */
   catalog?: CatalogPublisherSettings;
+  /**
+   * Requests each counterparty may make (DSP per caller DID, data plane per consumer DID, both per remote
+   * address before authentication), over the defaults and the data space profile's; see
+   * http/rate-limit/settings.ts and docs/operations.md.
+   */
+  rateLimits?: RateLimitOverrides;
 }
 
 export interface ListenerAddress {
@@ -208,6 +222,10 @@ export interface RunningConnector {
    * it too, which a handler inside a router would never see. Call next(err) to pass the error on.
    */
   addErrorHandler(handler: ErrorRequestHandler): void;
+  /** This server's Prometheus metrics (served on the management API at /metrics). */
+  readonly metrics: ServerMetrics;
+  /** The rate limits in force (defaults, then the data space profile's, then connector.json's). */
+  readonly rateLimits: ConnectorRateLimits;
   /** Set when the test-only identity mode is on (config `testIdentity`); never in production. */
   readonly testMode?: { readonly identity: TestIdentity; readonly config: TestModeConfig };
   /** Which hosts this connector may call (config `didHosts`): DID documents, status lists and DSP peers. */
@@ -252,8 +270,22 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
   const host = config.host ?? '127.0.0.1';
   // Refused before anything listens: a static token on a reachable port would be a backdoor.
   const testMode = testModeFor(config.testIdentity, host);
+  const metrics = createServerMetrics();
+  const identityCounts = identityMetrics(metrics.registry);
+  // Checked before anything listens; the profile's layer is added once the authority answers.
+  const ownLimits = parseRateLimits(config.rateLimits, `${CONNECTOR_CONFIG_FILE} "rateLimits"`);
+  const rateLimits = createConnectorRateLimits({
+    settings: resolveRateLimits(ownLimits),
+    registry: metrics.registry,
+    clock,
+  });
   // Listening starts before the routes are mounted: until then a problem+json 503, never Express's HTML.
-  const publicListener = await startListener({ host, port: config.port ?? 0, role: 'public' });
+  const publicListener = await startListener({
+    host,
+    port: config.port ?? 0,
+    role: 'public',
+    before: [metrics.http],
+  });
   const server = publicListener.server;
   const app = publicListener.routes;
   let management: Listener | undefined;
@@ -263,6 +295,7 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
       host: config.management?.host ?? '127.0.0.1',
       port: config.management?.port ?? 0,
       role: 'management',
+      before: [metrics.http],
     });
     const managementUrlFile = dataFile(options.dataDir, MANAGEMENT_URL_FILE);
     writeFileSync(managementUrlFile, `${management.url}\n`, { mode: 0o600 });
@@ -298,6 +331,7 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
       verifier ??= Promise.all([authority.info(), authority.profile()]).then(
         ([info, profile]: [AuthorityInfo, DistributedProfile]) => {
           if (!statusEvents && !closing) statusEvents = subscribeToStatus(info.did);
+          applyProfileLimits(profile.rateLimits);
           return createDcpVerifier({
             ourDid: identity.did,
             signer: () => identity.signer(),
@@ -323,6 +357,16 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
       );
       verifier.catch(() => (verifier = undefined)); // retry on the next request if the authority was down
       return verifier;
+    };
+    /** The data space's limits under our own: a bad profile value keeps what we had (and says so). */
+    const applyProfileLimits = (value: unknown): void => {
+      try {
+        rateLimits.configure(
+          resolveRateLimits(parseRateLimits(value, 'the data space profile "rateLimits"'), ownLimits),
+        );
+      } catch (error) {
+        console.error(`connector: ${(error as Error).message}; keeping the rate limits in force`);
+      }
     };
     // Status changes pushed by the authority drop the member from our caches at once; the status-list pull
     // (revocationCheckMs) stays the bound while the stream is down.
@@ -432,7 +476,15 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
           );
           return;
         }
-        requireCaller(ready, scopesOf)(req, res, next);
+        requireCaller(ready, scopesOf)(req, res, (error?: unknown) => {
+          const caller = res.locals.caller as RequestVerification | undefined;
+          identityCounts.verification(
+            error === undefined && caller !== undefined
+              ? { ok: true, fromCache: caller.fromCache }
+              : { ok: false },
+          );
+          next(error);
+        });
       };
     const authenticate = authenticateFor();
     // Diagnostic: what this connector verified about the caller (the claims policies will see).
@@ -491,6 +543,8 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
       management: managementListener,
       addErrorHandler: (handler) => publicListener.addErrorHandler(handler),
       hostPolicy,
+      metrics,
+      rateLimits,
       ...(testMode ? { testMode } : {}),
       dataDir: options.dataDir,
       authenticate,

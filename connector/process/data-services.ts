@@ -271,7 +271,10 @@ export async function openDataServices(
           ? { edrLifetimeSeconds: dataplane.edrLifetimeSeconds }
           : {}),
         onAccess: (event) => hooks.recordAccess(event),
+        admit: (consumerDid, res) => connector.rateLimits.admitDownload(consumerDid, res),
       });
+      // Per remote address before the token is read; per consumer DID (admit) after.
+      connector.routes.use('/data', connector.rateLimits.perAddress);
       connector.routes.use(data);
     },
     managementRoutes() {

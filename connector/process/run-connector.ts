@@ -24,7 +24,13 @@ import {
 import { createDspBindings } from '../dsp/index.js';
 import { dspCredentialScopes } from '../dsp/credential-scopes.js';
 import { tckHooks } from '../dsp/tck.js';
-import { createManagementRouter, ensureManagementApiKey, MANAGEMENT_PATH } from '../management/index.js';
+import {
+  createManagementRouter,
+  ensureManagementApiKey,
+  MANAGEMENT_PATH,
+  METRICS_OPENAPI,
+} from '../management/index.js';
+import { registerConnectorGauges, type ServerMetrics } from '../metrics/index.js';
 import { EVIDENCE_OPENAPI } from '../management/evidence.js';
 import { managementErrors } from '../management/errors.js';
 import { requireApiKey } from '../management/index.js';
@@ -131,8 +137,15 @@ export async function startControlPlaneConnector(
       },
     });
     services.attach(plane);
+    registerConnectorGauges(connector.metrics.registry, connector.db, options.clock ?? (() => new Date()));
     // DCP: each DSP request asks the caller's Credential Service for what its policy reads.
-    const dsp = createDspBindings(plane, connector.authenticateFor(dspCredentialScopes(plane)));
+    // Rate limits: per remote address before the DCP verification, per caller DID after it.
+    const dsp = createDspBindings(
+      plane,
+      connector.authenticateFor(dspCredentialScopes(plane)),
+      undefined,
+      connector.rateLimits,
+    );
     connector.routes.use(dsp.routes);
     connector.addErrorHandler(dsp.errorHandler);
     if (connector.testMode !== undefined) {
@@ -154,7 +167,7 @@ export async function startControlPlaneConnector(
       verifiers: connector.verifiers,
       clock: options.clock ?? (() => new Date()),
     });
-    buildManagementApp(connector.management.routes, { plane, services, products, apiKey: managementApiKey });
+    buildManagementApp(connector.management.routes, { plane, services, products, apiKey: managementApiKey, metrics: connector.metrics });
     await plane.start();
     await services.start();
     await options.beforeReady?.(connector.server.url, connector.management.url);
@@ -190,6 +203,8 @@ export interface ManagementAppParts {
   readonly products: ProductRegistrations;
   /** `Authorization: Bearer` key of every management route. */
   readonly apiKey: string;
+  /** Served at /management/v1/metrics. */
+  readonly metrics: ServerMetrics;
 }
 
 /**
@@ -198,10 +213,13 @@ export interface ManagementAppParts {
  * management port (the console, /metrics) is added here too, never on the public DSP listener.
  */
 export function buildManagementApp(routes: Router, parts: ManagementAppParts): void {
-  const { plane, services, products, apiKey } = parts;
+  const { plane, services, products, apiKey, metrics } = parts;
   routes.use(
     MANAGEMENT_PATH,
-    createManagementRouter(plane, apiKey, { openApi: [EVIDENCE_OPENAPI, PRODUCTS_OPENAPI] }),
+    createManagementRouter(plane, apiKey, {
+      openApi: [EVIDENCE_OPENAPI, PRODUCTS_OPENAPI, METRICS_OPENAPI],
+      metrics,
+    }),
   );
   routes.use(MANAGEMENT_PATH, requireApiKey(apiKey), services.managementRoutes());
   const productRouter = productRoutes(products);

@@ -13,6 +13,7 @@ import {
   createManagementRouter,
   managementOpenApi,
   MANAGEMENT_PATH,
+  METRICS_OPENAPI,
 } from '../../connector/management/index.js';
 import {
   startControlPlaneConnector,
@@ -210,7 +211,11 @@ describe('management API: OpenAPI document', function () {
       expect(served.status).to.equal(200);
       expect(served.headers.get('content-type')).to.match(/^application\/json/);
       expect(served.body).to.deep.equal(
-        JSON.parse(JSON.stringify(managementOpenApi(MANAGEMENT_PATH, [EVIDENCE_OPENAPI, PRODUCTS_OPENAPI]))),
+        JSON.parse(
+          JSON.stringify(
+            managementOpenApi(MANAGEMENT_PATH, [EVIDENCE_OPENAPI, PRODUCTS_OPENAPI, METRICS_OPENAPI]),
+          ),
+        ),
       );
       expect(Object.keys(served.body.paths as object)).to.include('/evidence/entries/{seq}/proof');
       expect((await request(`${connector.managementUrl}/assets`)).status).to.equal(401);
