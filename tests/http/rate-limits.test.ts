@@ -190,7 +190,7 @@ describe('rate limits: DSP, data plane and applications over HTTP', function () 
     expect(Number(flood.headers.get('retry-after'))).to.be.within(500, 515);
     expect(flood.headers.get('content-type')).to.match(/^application\/problem\+json/);
     expect(flood.body).to.include({ limit: 'applications-address' });
-    const metrics = await scrape(`${space.authority.url}/authority/v1/admin/metrics`, space.adminKey);
+    const metrics = await scrape(`${space.authority.admin.url}/authority/v1/admin/metrics`, space.adminKey);
     expect(metrics.value('shuyu_rate_limited_total', { limit: 'applications-did' })).to.equal(1);
     expect(metrics.value('shuyu_rate_limited_total', { limit: 'applications-address' })).to.equal(1);
   });

@@ -40,7 +40,7 @@ describe('metrics: the Grafana dashboard and the documented list match real scra
     await space.authority.federation.crawlNow(); // crawl status per member exists after a crawl
     scrapes = [
       await scrape(`${connector.managementUrl}/metrics`, connector.managementApiKey),
-      await scrape(`${space.authority.url}/authority/v1/admin/metrics`, space.adminKey),
+      await scrape(`${space.authority.admin.url}/authority/v1/admin/metrics`, space.adminKey),
     ];
   });
   after(async () => space?.close());

@@ -41,7 +41,7 @@ describe('metrics: /metrics on the management API and the authority admin API', 
   const metricsOf = (c: ControlPlaneConnector): Promise<Scrape> =>
     scrape(`${c.managementUrl}/metrics`, c.managementApiKey);
   const authorityMetrics = (): Promise<Scrape> =>
-    scrape(`${space.authority.url}/authority/v1/admin/metrics`, space.adminKey);
+    scrape(`${space.authority.admin.url}/authority/v1/admin/metrics`, space.adminKey);
 
   before(async () => {
     space = await startLocalDataSpace();
@@ -68,7 +68,7 @@ describe('metrics: /metrics on the management API and the authority admin API', 
       headers: { authorization: 'Bearer not-the-key-at-all' },
     });
     expect(wrong.status).to.equal(401);
-    expect((await request(`${space.authority.url}/authority/v1/admin/metrics`)).status).to.equal(401);
+    expect((await request(`${space.authority.admin.url}/authority/v1/admin/metrics`)).status).to.equal(401);
   });
 
   it('counts a negotiation, a transfer and a pull on both sides', async () => {
