@@ -48,6 +48,7 @@ import { Database, type Migration } from '../store/database.js';
 import { AuthorityClient, type AuthorityInfo, type DistributedProfile } from '../wallet/authority-client.js';
 import { Wallet, WALLET_MIGRATIONS } from '../wallet/store.js';
 import { evidenceAlgorithmsFrom, type EvidenceAlgorithms } from '../evidence/algorithms.js';
+import { rootLogger, type Logger } from '../logging/index.js';
 import { dataFile, ensureDataDirectory, hostPolicyFor, LOCAL_DID_HOSTS, readConfigFile } from './config.js';
 
 export interface ConnectorConfig {
@@ -128,12 +129,16 @@ export interface StartConnectorOptions extends Partial<ConnectorConfig> {
    * identity also holds an SM2 key, published in the DID document, for signing evidence checkpoints.
    */
   evidenceAlgorithms?: EvidenceAlgorithms;
+  /** Where the connector logs (default the process's logger); its lines carry process "connector" and the DID. */
+  logger?: Logger;
 }
 
 export interface RunningConnector {
   readonly url: string;
   readonly did: string;
   readonly identity: ProcessIdentity;
+  /** This connector's logger: every line has process "connector" and its DID. */
+  readonly logger: Logger;
   readonly db: Database;
   readonly wallet: Wallet;
   readonly authority: AuthorityClient;
@@ -204,7 +209,7 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
   const host = config.host ?? '127.0.0.1';
   // Refused before anything listens: a static token on a reachable port would be a backdoor.
   const testMode = testModeFor(config.testIdentity, host);
-  const app = createJsonApp();
+  const app = createJsonApp({ logger: (options.logger ?? rootLogger()).child({ process: 'connector' }) });
   // Listening starts before the routes are mounted: until then a problem+json 503, never Express's HTML.
   const gate = createStartupGate();
   app.use(gate.middleware);
@@ -220,6 +225,8 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
     const identity = await openProcessIdentity(dataFile(options.dataDir, 'keys'), publicUrl, clock, {
       sm2: evidenceAlgorithms === 'sm',
     });
+    const logger = (app.locals.logger as Logger).child({ did: identity.did });
+    app.locals.logger = logger;
     db = await Database.open(dataFile(options.dataDir, CONNECTOR_DATABASE_FILE), [
       ...WALLET_MIGRATIONS,
       ...REPLAY_CACHE_MIGRATIONS,
@@ -401,6 +408,7 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
       url: publicUrl,
       did: identity.did,
       identity,
+      logger,
       db,
       wallet,
       authority,

@@ -11,6 +11,7 @@
 // SHUYU_OUTBOX_MAX_ATTEMPTS.
 
 import { walletPublisher } from '../wallet/publisher.js';
+import { errorReporter, LogLevelError, parseLogLevel, rootLogger, setLogLevel } from '../logging/index.js';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
@@ -108,7 +109,7 @@ export async function startControlPlaneConnector(
       ...(options.evidence ? { evidence: options.evidence } : {}),
       ...(options.authorityUrl ? { authorityUrl: options.authorityUrl } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
-      ...(options.controlPlane?.onError ? { onError: options.controlPlane.onError } : {}),
+      onError: options.controlPlane?.onError ?? errorReporter(connector.logger, 'connector'),
     });
     const settings = readControlPlaneSettings(connector.dataDir, options);
     const plane = createControlPlane(connector, {
@@ -116,6 +117,8 @@ export async function startControlPlaneConnector(
       timeouts: settings.timeouts,
       // The catalog's DCAT-AP publisher: the member's credentials and connector.json "catalog".
       publisher: () => walletPublisher(connector.wallet, catalog),
+      onError: errorReporter(connector.logger, 'control plane'),
+      logger: connector.logger,
       ...options.controlPlane,
       automation,
       outbox: { ...settings.delivery, ...options.controlPlane?.outbox },
@@ -259,13 +262,15 @@ async function main(): Promise<void> {
       authority: { type: 'string' },
       'public-url': { type: 'string' },
       automation: { type: 'string' },
+      'log-level': { type: 'string' },
     },
   });
   if (values.dir === undefined) {
     throw new ConfigError(
-      'usage: run-connector.ts --dir DIR [--port N] [--host H] [--authority URL] [--public-url URL] [--automation auto|none|step=mode,...]',
+      'usage: run-connector.ts --dir DIR [--port N] [--host H] [--authority URL] [--public-url URL] [--automation auto|none|step=mode,...] [--log-level LEVEL]',
     );
   }
+  if (values['log-level'] !== undefined) setLogLevel(parseLogLevel(values['log-level'], '--log-level'));
   let automation: ConnectorConfig['automation'];
   try {
     automation = values.automation === undefined ? undefined : parseAutomationFlag(values.automation);
@@ -288,7 +293,7 @@ async function main(): Promise<void> {
     connector.close().then(
       () => process.exit(0),
       (e: unknown) => {
-        console.error(e);
+        connector.logger.fatal({ err: e }, 'the connector did not stop cleanly');
         process.exit(1);
       },
     );
@@ -296,8 +301,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   if (connector.testMode !== undefined) {
-    console.error(
-      `WARNING: test identity mode is on: the static token authenticates as ${connector.testMode.config.participantId}; tests and conformance runs only.`,
+    connector.logger.warn(
+      `test identity mode is on: the static token authenticates as ${connector.testMode.config.participantId}; tests and conformance runs only.`,
     );
   }
   process.stdout.write(`${JSON.stringify({ ready: true, url: connector.url, did: connector.did })}\n`);
@@ -305,7 +310,9 @@ async function main(): Promise<void> {
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   main().catch((e: unknown) => {
-    console.error(e instanceof Error ? e.message : e);
+    // A configuration mistake is the operator's to fix: its sentence, no stack.
+    const known = e instanceof ConfigError || e instanceof LogLevelError;
+    rootLogger().fatal(known ? {} : { err: e }, e instanceof Error ? e.message : String(e));
     process.exit(1);
   });
 }
