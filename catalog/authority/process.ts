@@ -36,6 +36,8 @@ import {
   type FederationSettings,
 } from '../federation/index.js';
 import { consoleRouter } from '../console/router.js';
+import { catalogAdminRouter } from '../federation/http/admin-routes.js';
+import { rootLogger, type Logger } from '../../connector/logging/index.js';
 import { AUTHORITY_CHECKPOINT_MIGRATIONS, checkpointRoutes } from './checkpoints.js';
 import { authorityRouter } from './http.js';
 import { readDataSpaceProfile } from './profile.js';
@@ -78,6 +80,8 @@ export interface RunningAuthority {
   /** The federated catalog this process runs (crawler, search, DSP view). */
   readonly federation: Federation;
   readonly server: RunningServer;
+  /** The authority's logger (process "authority", its DID). */
+  readonly logger: Logger;
   close(): Promise<void>;
 }
 
@@ -87,6 +91,8 @@ export interface StartAuthorityOptions extends Partial<AuthorityConfig> {
   fetch?: FetchLike;
   /** Status list validity (tests use short ones). */
   statusListValidityMs?: number;
+  /** Where the authority logs (default the process's logger); its lines carry process "authority" and the DID. */
+  logger?: Logger;
 }
 
 function loadConfig(dataDir: string): Partial<AuthorityConfig> {
@@ -100,7 +106,7 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
   compileDcpSchemas(); // once per process, before the first DCP message
   const clock = options.clock ?? systemClock;
   // The server listens first (the DID follows from its URL); until everything is open, requests get 503.
-  const app = createJsonApp();
+  const app = createJsonApp({ logger: (options.logger ?? rootLogger()).child({ process: 'authority' }) });
   let ready: { service: AuthorityService; didDocument: () => unknown } | undefined;
   app.use((_req, _res, next) => {
     next(
@@ -128,6 +134,8 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
     const identity = await openProcessIdentity(dataFile(options.dataDir, 'keys'), publicUrl, clock, {
       sm2: evidenceAlgorithms === 'sm',
     });
+    const logger = (app.locals.logger as Logger).child({ did: identity.did });
+    app.locals.logger = logger;
     db = await Database.open(dataFile(options.dataDir, 'authority.sqlite'), [
       ...AUTHORITY_MIGRATIONS,
       ...FEDERATION_MIGRATIONS,
@@ -202,8 +210,11 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       clock,
       trustedIssuers: profile.trustedIssuers,
       documentLoader,
+      logger,
     });
     routes.use(federation.router);
+    // Beside the other /authority/v1/admin routes (crawl status, crawl now).
+    routes.use(catalogAdminRouter({ service, federation }));
     routes.use(consoleRouter({ service, federation, products }));
     const issuer = issuerService(identity, publicUrl);
     ready = { service, didDocument: () => identity.didDocument([issuer]) };
@@ -215,6 +226,7 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       products,
       federation,
       server,
+      logger,
       close: async () => {
         clearInterval(pruning);
         await federation.close();

@@ -11,6 +11,7 @@
 // SHUYU_OUTBOX_MAX_ATTEMPTS.
 
 import { walletPublisher } from '../wallet/publisher.js';
+import { CatalogChangeNotice } from '../assets/change-notice.js';
 import { errorReporter, LogLevelError, parseLogLevel, rootLogger, setLogLevel } from '../logging/index.js';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -169,6 +170,12 @@ export async function startControlPlaneConnector(
     await options.beforeReady?.(connector.server.url);
     connector.markReady();
     const stopFollowingProducts = products.follow(options.productSyncIntervalMs ?? 60_000);
+    // Publishing shows up at once: the federated catalog re-crawls us within seconds of a change.
+    const notice = new CatalogChangeNotice({
+      send: () => connector.authority.noticeCatalogChanged(),
+      logger: connector.logger,
+    });
+    const stopNoticing = plane.assets.onChange(() => notice.changed());
     return {
       ...connector,
       controlPlane: plane,
@@ -179,6 +186,8 @@ export async function startControlPlaneConnector(
         // Stop taking requests first, then finish deliveries, steps, pushes and checkpoints in flight,
         // then the database.
         stopFollowingProducts();
+        stopNoticing();
+        notice.close();
         await connector.server.close();
         await plane.close();
         await services.close();

@@ -9,6 +9,7 @@ import type { AuthorityService } from '../../authority/service.js';
 import type { Member } from '../../authority/types.js';
 import { backoffDelay, type BackoffOptions } from '../../../connector/outbox/backoff.js';
 import { systemClock, type Clock, type HostPolicy } from '../../../connector/identity/index.js';
+import { rootLogger, type Logger } from '../../../connector/logging/index.js';
 import type { CatalogIdentity } from '../identity.js';
 import type { IndexStore } from '../store/index-store.js';
 import type { CrawlSummary } from '../types.js';
@@ -40,8 +41,8 @@ export interface CrawlerOptions {
   /** How long scheduled crawls leave a failing provider alone. Default 1 min doubling up to 1 h. */
   readonly backoff?: BackoffOptions;
   readonly limits?: Partial<CatalogFetchLimits>;
-  /** Progress lines. Default: none. */
-  readonly log?: (line: string) => void;
+  /** Where crawls are logged (start and end at info, each provider at debug, failures at warn); default the process's. */
+  readonly logger?: Logger;
 }
 
 export interface CrawlRequest {
@@ -68,6 +69,7 @@ export class Crawler {
   readonly #o: CrawlerOptions;
   readonly #clock: Clock;
   readonly #limits: CatalogFetchLimits;
+  readonly #logger: Logger;
   readonly #abort = new AbortController();
   #running: Promise<CrawlSummary> | undefined;
   #count = 0;
@@ -77,6 +79,7 @@ export class Crawler {
     this.#o = options;
     this.#clock = options.clock ?? systemClock;
     this.#limits = { ...DEFAULT_FETCH_LIMITS, ...options.limits };
+    this.#logger = (options.logger ?? rootLogger()).child({ component: 'catalog' });
   }
 
   /** The last finished crawl. */
@@ -86,6 +89,11 @@ export class Crawler {
 
   get running(): boolean {
     return this.#running !== undefined;
+  }
+
+  /** Resolves when no crawl is running (at once when none is). */
+  async idle(): Promise<void> {
+    while (this.#running !== undefined) await this.#running.catch(() => undefined);
   }
 
   /** Crawls now; while a crawl runs, callers share it. */
@@ -103,8 +111,8 @@ export class Crawler {
     await this.#running?.catch(() => undefined);
   }
 
-  #log(line: string): void {
-    this.#o.log?.(`[catalog] ${line}`);
+  #log(line: string, level: 'debug' | 'info' | 'warn' = 'debug'): void {
+    this.#logger[level](line);
   }
 
   async #crawl(request: CrawlRequest): Promise<CrawlSummary> {
@@ -121,10 +129,10 @@ export class Crawler {
     };
     const members = (await activeMembers(this.#o.service)).filter((m) => m.connectorUrl !== undefined);
     const removed = await this.#o.store.removeProvidersExcept(new Set(members.map((m) => m.did)));
-    for (const did of removed) this.#log(`crawl ${id}: removed ${did} (no longer an active member)`);
+    for (const did of removed) this.#log(`crawl ${id}: removed ${did} (no longer an active member)`, 'info');
     const wanted = request.providers ? new Set(request.providers) : undefined;
     const targets = members.filter((m) => wanted === undefined || wanted.has(m.did));
-    this.#log(`crawl ${id}: ${targets.length} connector(s)`);
+    this.#log(`crawl ${id}: ${targets.length} connector(s)`, 'info');
     // Fails here, before any provider, when the authority cannot issue the catalog its credentials.
     await this.#o.identity.credentials();
     let next = 0;
@@ -156,6 +164,7 @@ export class Crawler {
     this.#log(
       `crawl ${id} done in ${summary.durationMs} ms: ${summary.changed} changed, ${summary.unchanged} unchanged, ` +
         `${summary.failed} failed, ${summary.skipped} in back-off`,
+      'info',
     );
     this.#last = summary;
     return summary;
@@ -223,6 +232,7 @@ export class Crawler {
       this.#log(
         `crawl ${id}: ${did} failed (${failure.statusCode}): ${failure.message} ` +
           `[next scheduled attempt after ${nextAttempt.toISOString()}]`,
+        'warn',
       );
     }
   }
