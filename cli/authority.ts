@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { initAuthority, startAuthority } from '../catalog/authority/process.js';
 import { CliError, EXIT, type Output } from './io.js';
-import { waitForStopSignal } from './process.js';
+import { applyLogLevel, LOG_LEVEL_HELP, waitForStopSignal } from './process.js';
 
 export const DEFAULT_AUTHORITY_DIR = 'data/authority';
 
@@ -10,8 +10,9 @@ export const AUTHORITY_HELP = `Usage:
   shuyu authority init [--dir DIR] [--port N] [--host H] [--public-url URL] [--data-space IRI] [--admin-name NAME]
       Create an authority in DIR (default ${DEFAULT_AUTHORITY_DIR}): keys, database, config and a first admin
       API key, printed once and stored in DIR/admin-api-key (mode 0600).
-  shuyu authority start [--dir DIR] [--port N]
-      Run the authority until Ctrl-C.`;
+  shuyu authority start [--dir DIR] [--port N] [--log-level L]
+      Run the authority until Ctrl-C.
+      ${LOG_LEVEL_HELP}`;
 
 function port(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -32,6 +33,7 @@ export async function authorityCommand(args: string[], out: Output): Promise<num
       'public-url': { type: 'string' },
       'data-space': { type: 'string' },
       'admin-name': { type: 'string' },
+      'log-level': { type: 'string' },
     },
   });
   switch (sub) {
@@ -55,6 +57,7 @@ export async function authorityCommand(args: string[], out: Output): Promise<num
       return EXIT.ok;
     }
     case 'start': {
+      applyLogLevel(values['log-level']);
       const running = await startAuthority({
         dataDir: values.dir,
         ...(values.port !== undefined ? { port: port(values.port) as number } : {}),

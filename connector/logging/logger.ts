@@ -6,7 +6,7 @@ import pino, { type DestinationStream, type Logger, type LevelWithSilent } from 
 import PinoPretty from 'pino-pretty';
 import { currentRequestId } from './request-context.js';
 
-export type { Logger };
+export type { Logger, LevelWithSilent };
 
 export const LOG_LEVELS: readonly LevelWithSilent[] = [
   'fatal',
