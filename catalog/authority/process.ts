@@ -218,6 +218,7 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
     routes.use(consoleRouter({ service, federation, products }));
     const issuer = issuerService(identity, publicUrl);
     ready = { service, didDocument: () => identity.didDocument([issuer]) };
+    logger.info({ url: publicUrl }, `authority ready at ${publicUrl}`);
     const openDb = db;
     return {
       url: publicUrl.replace(/\/+$/, ''),

@@ -176,6 +176,7 @@ export async function startControlPlaneConnector(
       logger: connector.logger,
     });
     const stopNoticing = plane.assets.onChange(() => notice.changed());
+    connector.logger.info({ url: connector.url }, `connector ready at ${connector.url}`);
     return {
       ...connector,
       controlPlane: plane,
