@@ -12,6 +12,10 @@ interface Change {
   readonly record: ProcessRecord;
 }
 
+// The code stored reasons name first: "terminated by the provider (policy-denied): …", "… does not permit
+// your request (CONSTRAINT_NOT_SATISFIED): …".
+const REASON_CODE = /\(([A-Za-z][A-Za-z0-9_-]*)\)/;
+
 // Changes seen but not yet committed, per process; bounded so changes that never commit cannot pile up.
 const MAX_PENDING_PROCESSES = 10_000;
 
@@ -65,7 +69,11 @@ export class ProcessLog {
     };
     const change = `${kind} ${record.id} ${from ?? '(new)'} -> ${record.state}`;
     if (record.state === 'TERMINATED' && record.reason) {
-      this.logger.warn({ ...fields, reason: record.reason }, `${change}: ${record.reason}`);
+      const code = REASON_CODE.exec(record.reason)?.[1];
+      this.logger.warn(
+        { ...fields, ...(code ? { code } : {}), reason: record.reason },
+        `${change}: ${record.reason}`,
+      );
     } else {
       this.logger.info(fields, change);
     }
