@@ -146,4 +146,18 @@ describe('federation: notices from members re-crawl them within seconds', functi
     await crawler.idle();
     expect((crawler.lastSummary?.id ?? 0) - before).to.equal(scheduled.length);
   });
+
+  it('does not let a crawl of one member stand in for a crawl of every member', async () => {
+    await space.member('clinic', hospitalApplication({ organisationName: 'Haidian Clinic' }));
+    const crawler = space.authority.federation.crawler;
+    await crawler.idle();
+    const one = crawler.crawlNow({ providers: [hospital.did] });
+    const all = crawler.crawlNow();
+    const shared = crawler.crawlNow({ providers: [hospital.did] });
+    const [oneSummary, allSummary, sharedSummary] = await Promise.all([one, all, shared]);
+    expect(oneSummary.providers).to.equal(1);
+    expect(sharedSummary).to.equal(oneSummary); // covered by the running crawl: shared
+    expect(allSummary.providers).to.equal(2);
+    expect(allSummary.id).to.be.greaterThan(oneSummary.id);
+  });
 });

@@ -72,6 +72,8 @@ export class Crawler {
   readonly #logger: Logger;
   readonly #abort = new AbortController();
   #running: Promise<CrawlSummary> | undefined;
+  /** Whom the running crawl reads: undefined for every member. */
+  #runningProviders: ReadonlySet<string> | undefined;
   #count = 0;
   #last: CrawlSummary | undefined;
 
@@ -96,10 +98,22 @@ export class Crawler {
     while (this.#running !== undefined) await this.#running.catch(() => undefined);
   }
 
-  /** Crawls now; while a crawl runs, callers share it. */
+  /**
+   * Crawls now. While a crawl runs, callers it covers share it (a crawl of every member covers any request);
+   * others wait for it to finish, then start theirs: a crawl of a few members asked for by their notices
+   * never stands in for a crawl of all.
+   */
   crawlNow(request: CrawlRequest = {}): Promise<CrawlSummary> {
     if (this.#abort.signal.aborted) return Promise.reject(new Error('the crawler is closed'));
-    this.#running ??= this.#crawl(request).finally(() => {
+    if (this.#running !== undefined) {
+      const running = this.#runningProviders;
+      const covered =
+        running === undefined ||
+        (request.providers !== undefined && request.providers.every((p) => running.has(p)));
+      return covered ? this.#running : this.idle().then(() => this.crawlNow(request));
+    }
+    this.#runningProviders = request.providers ? new Set(request.providers) : undefined;
+    this.#running = this.#crawl(request).finally(() => {
       this.#running = undefined;
     });
     return this.#running;

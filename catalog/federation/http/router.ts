@@ -265,11 +265,7 @@ export function crawlHandler(options: CatalogAdminOptions, waitByDefault: boolea
     }
     const { crawler } = options;
     const alreadyRunning = crawler.running;
-    // A member's crawl waits for one in progress, which may have read its catalog before the change.
-    const crawl =
-      member === undefined
-        ? crawler.crawlNow()
-        : crawler.idle().then(() => crawler.crawlNow({ providers: [member] }));
+    const crawl = crawler.crawlNow(member === undefined ? {} : { providers: [member] });
     if (wait === 'true' || (wait === undefined && waitByDefault)) {
       const summary = await crawl;
       const providers = (await options.overview()).providers.filter(
