@@ -12,6 +12,7 @@
 //                GET  /authority/v1/admin/members[?state=], GET /authority/v1/admin/members/:did
 //                POST /authority/v1/admin/members/:did/suspend|reinstate|revoke
 //                GET  /authority/v1/admin/audit[?subject=&limit=&before=]
+//   (the federated catalog's GET /authority/v1/admin/catalog and POST …/catalog/crawl: federation/http/admin-routes.ts)
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { DidResolver } from '../../connector/identity/did/resolver.js';
 import { didProofOf, requireDidProof } from '../../connector/http/caller-auth.js';

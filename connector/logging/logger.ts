@@ -76,6 +76,7 @@ function stderrDestination(): DestinationStream {
       colorize: true,
       translateTime: 'SYS:yyyy-mm-dd HH:MM:ss.l o',
       ignore: 'pid,hostname',
+      singleLine: true,
     });
   }
   return pino.destination({ fd: 2, sync: true });
