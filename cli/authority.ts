@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { initAuthority, startAuthority } from '../catalog/authority/process.js';
 import { CliError, EXIT, type Output } from './io.js';
-import { waitForStopSignal } from './process.js';
+import { applyLogLevel, LOG_LEVEL_HELP, waitForStopSignal } from './process.js';
 
 export const DEFAULT_AUTHORITY_DIR = 'data/authority';
 
@@ -10,11 +10,12 @@ export const AUTHORITY_HELP = `Usage:
   shuyu authority init [--dir DIR] [--port N] [--host H] [--public-url URL] [--data-space IRI] [--admin-name NAME]
       Create an authority in DIR (default ${DEFAULT_AUTHORITY_DIR}): keys, database, config and a first admin
       API key, printed once and stored in DIR/admin-api-key (mode 0600).
-  shuyu authority start [--dir DIR] [--port N] [--admin-port N]
+  shuyu authority start [--dir DIR] [--port N] [--admin-port N] [--log-level L]
       Run the authority until Ctrl-C. --port: the public listener (applications, DCP issuer, status lists,
       catalog search, did.json). --admin-port: the admin listener (admin API and console; host admin.host in
       DIR/authority.json, default 127.0.0.1; 0 or unset: a free port), never the public port; its URL goes to
-      DIR/admin-url, where "shuyu member" and "shuyu product" find it.`;
+      DIR/admin-url, where "shuyu member" and "shuyu product" find it.
+      ${LOG_LEVEL_HELP}`;
 
 function port(value: string | undefined, flag = '--port'): number | undefined {
   if (value === undefined) return undefined;
@@ -36,6 +37,7 @@ export async function authorityCommand(args: string[], out: Output): Promise<num
       'public-url': { type: 'string' },
       'data-space': { type: 'string' },
       'admin-name': { type: 'string' },
+      'log-level': { type: 'string' },
     },
   });
   switch (sub) {
@@ -59,6 +61,7 @@ export async function authorityCommand(args: string[], out: Output): Promise<num
       return EXIT.ok;
     }
     case 'start': {
+      applyLogLevel(values['log-level']);
       const running = await startAuthority({
         dataDir: values.dir,
         ...(values.port !== undefined ? { port: port(values.port) as number } : {}),

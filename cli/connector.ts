@@ -19,14 +19,14 @@ import {
 import { outboxTuningFromEnv, startControlPlaneConnector } from '../connector/process/run-connector.js';
 import { CliError, EXIT, readTextFile, type Output } from './io.js';
 import { DEFAULT_CONNECTOR_DIR } from './member.js';
-import { waitForStopSignal } from './process.js';
+import { applyLogLevel, LOG_LEVEL_HELP, waitForStopSignal } from './process.js';
 
 export const DEFAULT_CONNECTOR_PORT = 7800;
 
 export const CONNECTOR_HELP = `Usage:
   shuyu connector start [--dir DIR (default ${DEFAULT_CONNECTOR_DIR})] [--config FILE] [--port N] [--host H]
                         [--management-port N] [--authority URL] [--public-url URL]
-                        [--automation auto|none|STEP=MODE,...]
+                        [--automation auto|none|STEP=MODE,...] [--log-level L]
       Run the connector until Ctrl-C. FILE is YAML or JSON with the same keys as DIR/${CONNECTOR_CONFIG_FILE}
       (host, port, publicUrl, authorityUrl, didHosts, management.host, management.port, automation,
       delivery.giveUpAfterMs, timeouts.negotiationMs, timeouts.transferMs); options override it. The first
@@ -37,7 +37,8 @@ export const CONNECTOR_HELP = `Usage:
       --automation (this run only): which DSP steps the connector takes by itself. auto (default): all;
       none: no message leaves without a management call; or STEP=auto|manual for the steps
       ${AUTOMATION_STEPS.join(', ')} (unlisted steps are auto).
-      Environment: SHUYU_AUTHORITY_URL, SHUYU_CONNECTOR_PORT.`;
+      ${LOG_LEVEL_HELP}
+      Environment: SHUYU_AUTHORITY_URL, SHUYU_CONNECTOR_PORT, SHUYU_LOG_LEVEL.`;
 
 function readConfigArgument(file: string): Partial<ConnectorConfig> {
   const text = readTextFile(file);
@@ -67,8 +68,10 @@ export async function connectorCommand(args: string[], out: Output): Promise<num
       'public-url': { type: 'string' },
       'management-port': { type: 'string' },
       automation: { type: 'string' },
+      'log-level': { type: 'string' },
     },
   });
+  applyLogLevel(values['log-level']);
   const stored = readConfigFile<Partial<ConnectorConfig>>(join(values.dir, CONNECTOR_CONFIG_FILE)) ?? {};
   const fromFile = values.config ? readConfigArgument(values.config) : {};
   const envPort = process.env.SHUYU_CONNECTOR_PORT;

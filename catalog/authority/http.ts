@@ -14,6 +14,7 @@
 //                POST /authority/v1/admin/members/:did/suspend|reinstate|revoke
 //                GET  /authority/v1/admin/audit[?subject=&limit=&before=]
 //                GET  /authority/v1/admin/metrics          Prometheus text (metrics.ts: authorityMetricsRouter)
+//   (the federated catalog's GET /authority/v1/admin/catalog and POST …/catalog/crawl: federation/http/admin-routes.ts)
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { DidResolver } from '../../connector/identity/did/resolver.js';
 import { didProofOf, requireDidProof } from '../../connector/http/caller-auth.js';

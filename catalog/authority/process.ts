@@ -36,6 +36,8 @@ import {
   type FederationSettings,
 } from '../federation/index.js';
 import { consoleRouter } from '../console/router.js';
+import { catalogAdminRouter } from '../federation/http/admin-routes.js';
+import { rootLogger, type Logger } from '../../connector/logging/index.js';
 import { AUTHORITY_CHECKPOINT_MIGRATIONS, checkpointRoutes } from './checkpoints.js';
 import { authorityAdminRouter, authorityRouter } from './http.js';
 import { authorityMetricsRouter, registerAuthorityGauges } from './metrics.js';
@@ -115,6 +117,8 @@ export interface RunningAuthority {
   readonly admin: Listener;
   /** Prometheus metrics of the authority and its catalog (GET /authority/v1/admin/metrics). */
   readonly metrics: ServerMetrics;
+  /** The authority's logger (process "authority", its DID). */
+  readonly logger: Logger;
   close(): Promise<void>;
 }
 
@@ -124,6 +128,8 @@ export interface StartAuthorityOptions extends Partial<AuthorityConfig> {
   fetch?: FetchLike;
   /** Status list validity (tests use short ones). */
   statusListValidityMs?: number;
+  /** Where the authority logs (default the process's logger); its lines carry process "authority" and the DID. */
+  logger?: Logger;
 }
 
 function loadConfig(dataDir: string): Partial<AuthorityConfig> {
@@ -145,10 +151,12 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
     config.rateLimits,
     `${AUTHORITY_CONFIG_FILE} "rateLimits"`,
   );
+  const processLogger = (options.logger ?? rootLogger()).child({ process: 'authority' });
   // The public listener listens first (the DID follows from its URL); until everything is mounted both
   // listeners answer 503 "starting".
   const publicListener = await startListener({
     before: [metrics.http],
+    logger: processLogger,
     host: config.host ?? '127.0.0.1',
     port: config.port ?? DEFAULT_AUTHORITY_PORT,
     role: 'public',
@@ -164,6 +172,7 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       port: config.admin?.port ?? 0,
       role: 'admin',
       before: [metrics.http],
+      logger: processLogger,
     });
     writeFileSync(adminUrlFile, `${admin.url}\n`, { mode: 0o600 });
     const adminRoutes = admin.routes;
@@ -175,6 +184,9 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
     const identity = await openProcessIdentity(dataFile(options.dataDir, 'keys'), publicUrl, clock, {
       sm2: evidenceAlgorithms === 'sm',
     });
+    const logger = processLogger.child({ did: identity.did });
+    publicListener.setLogger(logger);
+    admin.setLogger(logger);
     db = await Database.open(dataFile(options.dataDir, 'authority.sqlite'), [
       ...AUTHORITY_MIGRATIONS,
       ...FEDERATION_MIGRATIONS,
@@ -263,16 +275,20 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       trustedIssuers: profile.trustedIssuers,
       documentLoader,
       observeSearch: federationMetrics.observeSearch,
+      logger,
     });
     // Search for members (and everyone) on the public listener; on the admin listener too, for the crawl
     // status and crawl-now operations the admin key asks for.
     routes.use(federation.router);
     adminRoutes.use(federation.router);
+    // Beside the other /authority/v1/admin routes (crawl status, crawl now).
+    adminRoutes.use(catalogAdminRouter({ service, federation }));
     adminRoutes.use(consoleRouter({ service, federation, products }));
     const issuer = issuerService(identity, publicUrl);
     routes.get('/.well-known/did.json', (_req, res) => {
       res.type('application/did+json').send(JSON.stringify(identity.didDocument([issuer])));
     });
+    logger.info({ url: publicUrl }, `authority ready at ${publicUrl}`);
     const openDb = db;
     const adminListener = admin;
     for (const listener of [publicListener, adminListener]) {
@@ -288,6 +304,7 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       server,
       admin: adminListener,
       metrics,
+      logger,
       close: async () => {
         clearInterval(pruning);
         await federation.close();

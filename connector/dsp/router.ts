@@ -3,6 +3,7 @@
 // them behind the identity layer's authentication. Failures anywhere on those paths are answered
 // with DSP error bodies (errors.ts).
 
+import type { Logger } from '../logging/index.js';
 import { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import { DSP_PATH, type ControlPlane } from '../control-plane/index.js';
 import { DCAT_AP_PATH, harvestRouter } from './catalog/harvest.js';
@@ -29,7 +30,7 @@ export interface DspLimits {
 export function createDspBindings(
   plane: ControlPlane,
   authenticate: RequestHandler,
-  log: (error: unknown) => void = (e) => console.error('dsp:', e),
+  logger?: Logger,
   limits?: DspLimits,
 ): DspMount {
   const routes = Router();
@@ -48,5 +49,5 @@ export function createDspBindings(
     next(new DspError('not-found', `there is no DSP endpoint ${req.method} ${DSP_PATH}${req.path}`));
   });
   routes.use(DSP_PATH, dsp);
-  return { routes, errorHandler: dspErrorHandler(log) };
+  return { routes, errorHandler: dspErrorHandler(logger) };
 }

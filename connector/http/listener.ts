@@ -3,6 +3,7 @@
 // /health and /ready itself, holds everything else at a 503 "starting" until opened, and ends in the
 // problem+json handlers, so no path ever gets Express's HTML page.
 import { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
+import type { Logger } from '../logging/index.js';
 import { createJsonApp, finishJsonApp } from './json-app.js';
 import { HttpProblem, problemBody } from './problem.js';
 import { listen, type RunningServer } from './server.js';
@@ -35,6 +36,8 @@ export interface Listener {
    * its paths); errors raised before any router (malformed or oversized JSON) reach it too.
    */
   addErrorHandler(handler: ErrorRequestHandler): void;
+  /** The logger requests on this listener log with (e.g. one carrying the process's DID). */
+  setLogger(logger: Logger): void;
   close(): Promise<void>;
 }
 
@@ -46,12 +49,15 @@ export interface ListenerOptions {
   readonly bodyLimit?: string;
   /** Middleware before the body parser (metrics count and time the requests it refuses too). */
   readonly before?: readonly RequestHandler[];
+  /** Where requests on this listener log (app.locals.logger); `setLogger` replaces it once the DID is known. */
+  readonly logger?: Logger;
 }
 
 export async function startListener(options: ListenerOptions): Promise<Listener> {
   const app = createJsonApp({
     ...(options.bodyLimit !== undefined ? { bodyLimit: options.bodyLimit } : {}),
     ...(options.before !== undefined ? { before: options.before } : {}),
+    ...(options.logger !== undefined ? { logger: options.logger } : {}),
   });
   const gate = createStartupGate();
   const checks: ReadinessCheck[] = [];
@@ -102,6 +108,9 @@ export async function startListener(options: ListenerOptions): Promise<Listener>
     },
     addErrorHandler: (handler) => {
       errorHandlers.push(handler);
+    },
+    setLogger: (logger) => {
+      app.locals.logger = logger;
     },
     close: () => server.close(),
   };

@@ -62,6 +62,7 @@ import {
   type ConnectorRateLimits,
   type RateLimitOverrides,
 } from '../http/rate-limit/index.js';
+import { rootLogger, type Logger } from '../logging/index.js';
 import { dataFile, ensureDataDirectory, hostPolicyFor, LOCAL_DID_HOSTS, readConfigFile } from './config.js';
 
 export interface ConnectorConfig {
@@ -182,12 +183,16 @@ export interface StartConnectorOptions extends Partial<ConnectorConfig> {
    * identity also holds an SM2 key, published in the DID document, for signing evidence checkpoints.
    */
   evidenceAlgorithms?: EvidenceAlgorithms;
+  /** Where the connector logs (default the process's logger); its lines carry process "connector" and the DID. */
+  logger?: Logger;
 }
 
 export interface RunningConnector {
   readonly url: string;
   readonly did: string;
   readonly identity: ProcessIdentity;
+  /** This connector's logger: every line has process "connector" and its DID. */
+  readonly logger: Logger;
   readonly db: Database;
   readonly wallet: Wallet;
   readonly authority: AuthorityClient;
@@ -279,12 +284,14 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
     registry: metrics.registry,
     clock,
   });
+  const processLogger = (options.logger ?? rootLogger()).child({ process: 'connector' });
   // Listening starts before the routes are mounted: until then a problem+json 503, never Express's HTML.
   const publicListener = await startListener({
     host,
     port: config.port ?? 0,
     role: 'public',
     before: [metrics.http],
+    logger: processLogger,
   });
   const server = publicListener.server;
   const app = publicListener.routes;
@@ -296,6 +303,7 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
       port: config.management?.port ?? 0,
       role: 'management',
       before: [metrics.http],
+      logger: processLogger,
     });
     const managementUrlFile = dataFile(options.dataDir, MANAGEMENT_URL_FILE);
     writeFileSync(managementUrlFile, `${management.url}\n`, { mode: 0o600 });
@@ -308,6 +316,9 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
     const identity = await openProcessIdentity(dataFile(options.dataDir, 'keys'), publicUrl, clock, {
       sm2: evidenceAlgorithms === 'sm',
     });
+    const logger = processLogger.child({ did: identity.did });
+    publicListener.setLogger(logger);
+    management.setLogger(logger);
     db = await Database.open(dataFile(options.dataDir, CONNECTOR_DATABASE_FILE), [
       ...WALLET_MIGRATIONS,
       ...REPLAY_CACHE_MIGRATIONS,
@@ -513,6 +524,7 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
       url: publicUrl,
       did: identity.did,
       identity,
+      logger,
       db,
       wallet,
       authority,

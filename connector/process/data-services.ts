@@ -10,6 +10,7 @@
 // Settings come from the options, else from `dataplane` / `evidence` in <dataDir>/connector.json; backend
 // credentials (secrets) also from SHUYU_DATAPLANE_CREDENTIALS, a JSON object {name: {header: value}}.
 
+import { errorReporter } from '../logging/index.js';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Router } from 'express';
@@ -158,7 +159,7 @@ export async function openDataServices(
   const dataplane: DataPlaneSettings = { ...file.dataplane, ...options.dataplane };
   const evidence: EvidenceSettings = { ...file.evidence, ...options.evidence };
   const clock = options.clock ?? systemClock;
-  const onError = options.onError ?? ((e: unknown) => console.error('connector:', e));
+  const onError = options.onError ?? errorReporter(connector.logger, 'connector');
   const db = connector.db;
 
   const fileDirectories = (

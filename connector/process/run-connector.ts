@@ -12,6 +12,8 @@
 
 import type { Router } from 'express';
 import { walletPublisher } from '../wallet/publisher.js';
+import { CatalogChangeNotice } from '../assets/change-notice.js';
+import { errorReporter, LogLevelError, parseLogLevel, rootLogger, setLogLevel } from '../logging/index.js';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
@@ -115,7 +117,7 @@ export async function startControlPlaneConnector(
       ...(options.evidence ? { evidence: options.evidence } : {}),
       ...(options.authorityUrl ? { authorityUrl: options.authorityUrl } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
-      ...(options.controlPlane?.onError ? { onError: options.controlPlane.onError } : {}),
+      onError: options.controlPlane?.onError ?? errorReporter(connector.logger, 'connector'),
     });
     const settings = readControlPlaneSettings(connector.dataDir, options);
     const plane = createControlPlane(connector, {
@@ -123,6 +125,8 @@ export async function startControlPlaneConnector(
       timeouts: settings.timeouts,
       // The catalog's DCAT-AP publisher: the member's credentials and connector.json "catalog".
       publisher: () => walletPublisher(connector.wallet, catalog),
+      onError: errorReporter(connector.logger, 'control plane'),
+      logger: connector.logger,
       ...options.controlPlane,
       automation,
       outbox: { ...settings.delivery, ...options.controlPlane?.outbox },
@@ -143,7 +147,7 @@ export async function startControlPlaneConnector(
     const dsp = createDspBindings(
       plane,
       connector.authenticateFor(dspCredentialScopes(plane)),
-      undefined,
+      connector.logger,
       connector.rateLimits,
     );
     connector.routes.use(dsp.routes);
@@ -173,6 +177,13 @@ export async function startControlPlaneConnector(
     await options.beforeReady?.(connector.server.url, connector.management.url);
     connector.markReady();
     const stopFollowingProducts = products.follow(options.productSyncIntervalMs ?? 60_000);
+    // Publishing shows up at once: the federated catalog re-crawls us within seconds of a change.
+    const notice = new CatalogChangeNotice({
+      send: () => connector.authority.noticeCatalogChanged(),
+      logger: connector.logger,
+    });
+    const stopNoticing = plane.assets.onChange(() => notice.changed());
+    connector.logger.info({ url: connector.url }, `connector ready at ${connector.url}`);
     return {
       ...connector,
       controlPlane: plane,
@@ -183,6 +194,8 @@ export async function startControlPlaneConnector(
         // Stop taking requests first, then finish deliveries, steps, pushes and checkpoints in flight,
         // then the database.
         stopFollowingProducts();
+        stopNoticing();
+        notice.close();
         await connector.server.close();
         await connector.management.close();
         await plane.close();
@@ -299,13 +312,15 @@ async function main(): Promise<void> {
       'public-url': { type: 'string' },
       'management-port': { type: 'string' },
       automation: { type: 'string' },
+      'log-level': { type: 'string' },
     },
   });
   if (values.dir === undefined) {
     throw new ConfigError(
-      'usage: run-connector.ts --dir DIR [--port N] [--host H] [--authority URL] [--public-url URL] [--management-port N] [--automation auto|none|step=mode,...]',
+      'usage: run-connector.ts --dir DIR [--port N] [--host H] [--authority URL] [--public-url URL] [--management-port N] [--automation auto|none|step=mode,...] [--log-level LEVEL]',
     );
   }
+  if (values['log-level'] !== undefined) setLogLevel(parseLogLevel(values['log-level'], '--log-level'));
   let automation: ConnectorConfig['automation'];
   try {
     automation = values.automation === undefined ? undefined : parseAutomationFlag(values.automation);
@@ -331,7 +346,7 @@ async function main(): Promise<void> {
     connector.close().then(
       () => process.exit(0),
       (e: unknown) => {
-        console.error(e);
+        connector.logger.fatal({ err: e }, 'the connector did not stop cleanly');
         process.exit(1);
       },
     );
@@ -339,8 +354,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
   if (connector.testMode !== undefined) {
-    console.error(
-      `WARNING: test identity mode is on: the static token authenticates as ${connector.testMode.config.participantId}; tests and conformance runs only.`,
+    connector.logger.warn(
+      `test identity mode is on: the static token authenticates as ${connector.testMode.config.participantId}; tests and conformance runs only.`,
     );
   }
   process.stdout.write(
@@ -350,7 +365,9 @@ async function main(): Promise<void> {
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   main().catch((e: unknown) => {
-    console.error(e instanceof Error ? e.message : e);
+    // A configuration mistake is the operator's to fix: its sentence, no stack.
+    const known = e instanceof ConfigError || e instanceof LogLevelError;
+    rootLogger().fatal(known ? {} : { err: e }, e instanceof Error ? e.message : String(e));
     process.exit(1);
   });
 }

@@ -110,6 +110,19 @@ export class AuthorityClient {
     >;
   }
 
+  /**
+   * Tells the federated catalog our offers changed, so it crawls our catalog within seconds instead of at
+   * its next scheduled crawl (catalog/federation/README.md, "Notices").
+   */
+  async noticeCatalogChanged(): Promise<void> {
+    const token = await this.idToken();
+    await requestJson(
+      `${this.#url}/catalog/v1/notices`,
+      { method: 'POST', bearer: token, body: {}, timeoutMs: 10_000, fetch: this.#fetch },
+      this.#failure('Telling the catalog our offers changed'),
+    );
+  }
+
   async myApplications(): Promise<Record<string, unknown>[]> {
     const body = (await this.#authorised(
       '/applications/mine',

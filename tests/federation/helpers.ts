@@ -45,8 +45,6 @@ export const TEST_FEDERATION: FederationSettings = {
   retryDelayMs: 10,
   backoff: { baseDelayMs: 60_000, maxDelayMs: 600_000, jitter: 0 },
   limits: { timeoutMs: 3000 },
-  // SHUYU_TEST_LOG=1 shows the crawler's progress lines.
-  ...(process.env.SHUYU_TEST_LOG ? { log: (line: string) => console.log(line) } : {}),
 };
 
 export async function startFederationSpace(

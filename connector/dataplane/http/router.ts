@@ -2,6 +2,7 @@
 // reference (Authorization: Bearer), and `POST /data/:transferId/refresh` to renew it before expiry.
 // Every GET is one access under usage control; the body streams from the source with backpressure
 // (stream.pipeline), never buffered. Mount it where the EDR endpoint points (publicUrl).
+import { errorReporter, rootLogger } from '../../logging/index.js';
 import { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import { problemBody } from '../../http/problem.js';
 import { systemClock } from '../../identity/clock.js';
@@ -72,7 +73,7 @@ function bearerToken(req: Request): string {
 export function createDataPlaneRouter(options: DataPlaneRouterOptions): Router {
   const router = Router();
   const clock = options.clock ?? systemClock;
-  const log = options.log ?? ((error: unknown) => console.error(error));
+  const log = options.log ?? errorReporter(rootLogger(), 'data plane');
   const info = new WeakMap<Request, RequestInfo>();
   const emit = (event: Omit<AccessEvent, 'at'>): void => {
     try {
