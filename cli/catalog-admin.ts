@@ -14,11 +14,11 @@ export const CATALOG_ADMIN_HELP = `Usage (admins; the key comes from SHUYU_ADMIN
   shuyu catalog crawl [--member DID] [--json]
       Crawl every member's catalog now (or only DID's), wait for it and show the result. Members' connectors
       also ask for a crawl by themselves when their offers change; this is for when one did not.
-  common: [--dir AUTHORITY_DIR (default ${DEFAULT_AUTHORITY_DIR})] [--authority URL]`;
+  common: [--dir AUTHORITY_DIR (default ${DEFAULT_AUTHORITY_DIR})] [--admin-url URL (default: DIR/admin-url, SHUYU_ADMIN_URL)]`;
 
 const OPTIONS = {
   dir: { type: 'string', default: DEFAULT_AUTHORITY_DIR },
-  authority: { type: 'string' },
+  'admin-url': { type: 'string' },
   member: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
