@@ -58,8 +58,14 @@ function port(value: string | undefined): number | undefined {
   return n;
 }
 
-export async function authorityCommand(sub: string, args: string[], out: Output): Promise<number> {
-  const { values } = parseFlags<typeof OPTIONS>(AUTHORITY_COMMAND, sub, args);
+/** `group`: the command it runs as (`shuyu catalog start` is `shuyu authority start`). */
+export async function authorityCommand(
+  sub: string,
+  args: string[],
+  out: Output,
+  group: CommandGroup = AUTHORITY_COMMAND,
+): Promise<number> {
+  const { values } = parseFlags<typeof OPTIONS>(group, sub, args);
   const dir = authorityDir(values.dir);
   if (sub === 'init') {
     const created = await initAuthority({

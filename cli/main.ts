@@ -53,7 +53,7 @@ export const COMMANDS: readonly { group: CommandGroup; run: Run }[] = [
   { group: START_COMMAND, run: (_sub, args, out) => startCommand(args, out) },
   { group: DEMO_COMMAND, run: (_sub, args, out) => demoCommand(args, out) },
   { group: POLICY_COMMAND, run: policyCommand },
-  { group: AUTHORITY_COMMAND, run: authorityCommand },
+  { group: AUTHORITY_COMMAND, run: (sub, args, out) => authorityCommand(sub, args, out) },
   { group: MEMBER_COMMAND, run: memberCommand },
   { group: CREDENTIAL_COMMAND, run: credentialCommand },
   { group: WALLET_COMMAND, run: walletCommand },
@@ -67,7 +67,7 @@ export const COMMANDS: readonly { group: CommandGroup; run: Run }[] = [
       sub === 'search'
         ? catalogSearch(CATALOG_COMMAND, args, out)
         : sub === 'start'
-          ? authorityCommand('start', args, out)
+          ? authorityCommand('start', args, out, CATALOG_COMMAND)
           : participantCommand('catalog', sub, args, out),
   },
   { group: NEGOTIATE_COMMAND, run: (sub, args, out) => participantCommand('negotiate', sub, args, out) },

@@ -106,12 +106,14 @@ export const QUICK_START_FILE = 'inpatient-claims-2025.csv';
  * The commands from search to a downloaded file, as the insurer: each pastable, runnable in this order
  * with nothing to fill in (CI runs them as printed).
  */
-export function quickStartCommands(space: RunningDataSpace): { comment: string; command: string }[] {
+export function quickStartCommands(
+  space: RunningDataSpace,
+  cwd: string = process.cwd(),
+): { comment: string; command: string }[] {
   const insurer = member(space, 'commercial-insurer');
   const centre = member(space, 'medical-insurance-centre');
   if (!insurer || !centre) return [];
-  const rel = (dir: string): string => relative(process.cwd(), dir) || '.';
-  const dir = rel(insurer.dir);
+  const dir = relative(cwd, insurer.dir) || '.';
   const dataset = 'urn:shuyu:dataset:medical:inpatient-claims-2025';
   const npx = (...words: string[]) => `npx ${commandLine(...words)}`;
   return [
