@@ -10,6 +10,7 @@ import { readConfigFile } from '../connector/process/config.js';
 import { AuthorityClient, AuthorityClientError } from '../connector/wallet/authority-client.js';
 import { normaliseDid } from './did.js';
 import {
+  authoritiesUnderData,
   authorityDir,
   commandLine,
   connectorDir,
@@ -136,7 +137,8 @@ export function adminClient(values: {
   const url = values.authority ?? process.env.SHUYU_AUTHORITY_URL ?? config?.publicUrl;
   if (!url) {
     throw new CliError(
-      `no authority in ${dir}: pass --authority URL, set SHUYU_AUTHORITY_URL, or point --dir at an authority directory`,
+      `no authority in ${dir}: pass --authority URL, set SHUYU_AUTHORITY_URL, or point --dir at an authority directory` +
+        (authoritiesUnderData().length > 0 ? ` (under ./data: ${authoritiesUnderData().join(', ')})` : ''),
       EXIT.usage,
     );
   }

@@ -622,7 +622,9 @@ async function transferStart(
     throw new CliError(explainRefusal(reason, hints, retry));
   }
   if (!values.json && done.state === 'STARTED' && (values.format ?? 'HttpData-PULL') === 'HttpData-PULL') {
-    out.line(`Next: ${commandLine('transfer', 'fetch', String(done.id), '--dir', dir, '--out', 'FILE')}`);
+    // A file name from the dataset id (its last segment), so the printed command runs as it is.
+    const name = values.dataset?.split(/[:/#]/).pop() || 'transfer-data';
+    out.line(`Next: ${commandLine('transfer', 'fetch', String(done.id), '--dir', dir, '--out', name)}`);
   }
   return EXIT.ok;
 }
