@@ -158,6 +158,25 @@ async function dispatch(argv: string[], out: Output): Promise<number> {
   return run(sub, args, out);
 }
 
+/**
+ * The project's own errors carry a code (ERR_...) and a sentence written for the operator (a key directory
+ * readable by others, a DID that does not resolve): the sentence is the message, the stack adds nothing.
+ */
+function explained(error: unknown): string | undefined {
+  const code = (error as { code?: unknown })?.code;
+  if (!(error instanceof Error) || typeof code !== 'string' || !code.startsWith('ERR_')) return undefined;
+  if (code.startsWith('ERR_PARSE_ARGS') || code.startsWith('ERR_INVALID_ARG')) return undefined; // Node's: a bug here
+  return error.message;
+}
+
+/** A server that does not answer (not started, wrong URL) is a situation to fix, not a bug: one line. */
+function unreachable(error: unknown): string | undefined {
+  if (!(error instanceof TypeError) || error.message !== 'fetch failed') return undefined;
+  const cause = error.cause as (NodeJS.ErrnoException & { address?: string; port?: number }) | undefined;
+  const where = cause?.address ? ` ${cause.address}${cause.port ? `:${cause.port}` : ''}` : '';
+  return `could not reach${where || ' the server'} (${cause?.code ?? cause?.message ?? 'no answer'}); is it running, and is the URL right?`;
+}
+
 /** A user's mistake with files (a path that does not exist, no permission) is said in one line. */
 function fileProblem(error: unknown): string | undefined {
   const e = error as NodeJS.ErrnoException;
@@ -186,7 +205,7 @@ export async function main(argv: string[], out: Output = consoleOutput): Promise
       out.error(`shuyu: ${e.message}`);
       return e.exitCode;
     }
-    const problem = fileProblem(e);
+    const problem = fileProblem(e) ?? unreachable(e) ?? explained(e);
     if (problem !== undefined) {
       out.error(`shuyu: ${problem}`);
       return EXIT.invalid;

@@ -4,7 +4,7 @@
 // no stack trace, a clear word on a missing directory, quiet exit into a closed pipe).
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { normaliseDid } from '../../cli/did.js';
@@ -163,6 +163,25 @@ describe('cli: help, version and usage errors', function () {
     expect(result.stderr)
       .to.include('the directory /nonexistent-shuyu does not exist')
       .and.not.include('ENOENT');
+  });
+
+  it("says the project's explained errors in one line, without a stack", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shuyu-cli-keys-'));
+    try {
+      mkdirSync(join(dir, 'keys'), { mode: 0o755 });
+      chmodSync(join(dir, 'keys'), 0o755);
+      writeFileSync(
+        join(dir, 'connector.json'),
+        JSON.stringify({ publicUrl: 'http://127.0.0.1:9', authorityUrl: 'http://127.0.0.1:9' }),
+      );
+      const result = await run(['catalog', 'search', 'x', '--dir', dir]);
+      expect(result.code).to.equal(1);
+      expect(result.stderr)
+        .to.include('chmod 700')
+        .and.not.match(/\n\s+at |unexpected failure/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('normalises a did:web port written with ":" and leaves other DIDs alone', () => {
