@@ -18,11 +18,16 @@ export interface FileSourceConfig {
   readonly highWaterMark?: number;
 }
 
-function refused(reason: string, path: string): DataPlaneError {
+/** `bases`, when known, are named: the operator learns where to put the file (relative paths start at the first). */
+function refused(reason: string, path: string, bases?: readonly string[]): DataPlaneError {
+  const named =
+    bases === undefined || bases.length === 0
+      ? ''
+      : `: ${bases.join(', ')}${bases.length > 1 ? '; a relative path starts at the first' : ''}`;
   return new DataPlaneError(
     'ERR_SOURCE_PATH_REFUSED',
     `The file path ${JSON.stringify(path.slice(0, 300))} ${reason}; file assets must lie inside the configured ` +
-      'base directories (dataplane.file.baseDirectories): fix the asset or the configuration.',
+      `base directories (dataplane.file.baseDirectories${named}): fix the asset or the configuration.`,
   );
 }
 
@@ -51,15 +56,15 @@ function spellings(path: string): string[] {
 
 function checkLexically(raw: string, bases: readonly string[]): string {
   for (const spelling of spellings(raw)) {
-    if (spelling.includes('\0')) throw refused('contains a NUL character', raw);
+    if (spelling.includes('\0')) throw refused('contains a NUL character', raw, bases);
     // Backslashes count as separators too, so a path written for another OS cannot sneak `..` in.
-    if (spelling.split(/[\\/]+/).includes('..')) throw refused('contains a ".." segment', raw);
+    if (spelling.split(/[\\/]+/).includes('..')) throw refused('contains a ".." segment', raw, bases);
   }
   const first = bases[0];
   if (first === undefined) throw refused('cannot be served: no base directory is configured', raw);
   const candidate = isAbsolute(raw) ? resolve(raw) : resolve(first, raw);
   if (!bases.some((base) => isInside(base, candidate))) {
-    throw refused('is outside the configured directories', raw);
+    throw refused('is outside the configured directories', raw, bases);
   }
   return candidate;
 }
@@ -79,7 +84,7 @@ function checkLinks(candidate: string, raw: string, bases: readonly string[]): v
   if (real === undefined) return;
   const realBases = bases.map((base) => realPathOf(base) ?? base);
   if (!realBases.some((base) => isInside(base, real))) {
-    throw refused('resolves (through a symbolic link) outside the configured directories', raw);
+    throw refused('resolves (through a symbolic link) outside the configured directories', raw, bases);
   }
 }
 
