@@ -129,8 +129,8 @@ describe('cli: connector start and the participant commands', function () {
         'member',
         'approve',
         String(applicationId),
-        '--authority',
-        space.authority.url,
+        '--admin-url',
+        space.authority.admin.url,
         '--connector-dir',
         dir,
       ]);
