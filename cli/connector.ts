@@ -105,6 +105,7 @@ export async function connectorCommand(args: string[], out: Output): Promise<num
   out.line(`Connector ${connector.did} listening on ${connector.url} (Ctrl-C to stop)`);
   out.line(`  DSP endpoint:   ${connector.url}/dsp`);
   out.line(`  management API: ${connector.managementUrl} (key in ${join(values.dir, 'management-api-key')})`);
+  out.line(`  console:        ${connector.consoleUrl} (sign in with the same key)`);
   const credentials = await connector.wallet.list();
   if (credentials.length === 0) {
     out.line('  wallet: empty — apply with "shuyu member apply --connector-dir ' + values.dir + ' ..."');

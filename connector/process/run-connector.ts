@@ -23,6 +23,7 @@ import {
 import { createDspBindings } from '../dsp/index.js';
 import { dspCredentialScopes } from '../dsp/credential-scopes.js';
 import { tckHooks } from '../dsp/tck.js';
+import { CONSOLE_PATH, participantConsole } from '../console/index.js';
 import { createManagementRouter, ensureManagementApiKey, MANAGEMENT_PATH } from '../management/index.js';
 import { EVIDENCE_OPENAPI } from '../management/evidence.js';
 import { managementErrors } from '../management/errors.js';
@@ -84,6 +85,8 @@ export interface ControlPlaneConnector extends RunningConnector {
   readonly managementApiKey: string;
   /** `<url>/management/v1`. */
   readonly managementUrl: string;
+  /** The participant console, `<url>/console`. */
+  readonly consoleUrl: string;
 }
 
 export async function startControlPlaneConnector(
@@ -161,6 +164,8 @@ export async function startControlPlaneConnector(
     const productRouter = productRoutes(products);
     productRouter.use(managementErrors);
     connector.routes.use(MANAGEMENT_PATH, requireApiKey(managementApiKey), productRouter);
+    // The participant console beside the management API (same key, in-process calls).
+    connector.routes.use(participantConsole({ connector, plane, services, managementApiKey }));
     await plane.start();
     await services.start();
     await options.beforeReady?.(connector.server.url);
@@ -172,6 +177,7 @@ export async function startControlPlaneConnector(
       dataServices: services,
       managementApiKey,
       managementUrl: `${connector.url}${MANAGEMENT_PATH}`,
+      consoleUrl: `${connector.url}${CONSOLE_PATH}`,
       close: async () => {
         // Stop taking requests first, then finish deliveries, steps, pushes and checkpoints in flight,
         // then the database.

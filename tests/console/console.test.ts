@@ -82,18 +82,18 @@ describe('console: search and administration in a real browser', function () {
 
   it('lets anyone search, filter by a facet and read an offer in plain words', async () => {
     await page.goto(`${space.authority.url}/console`);
-    expect(await page.textContent('#result-count')).to.match(/^1 dataset$/);
+    expect((await page.textContent('#result-count'))?.trim()).to.match(/^1 dataset$/);
     expect(await page.textContent('body'))
       .to.include('Outpatient visit counts (open)')
       .and.not.include('Ward occupancy');
 
     await page.fill('input[name=q]', 'visits');
     await page.click('button:has-text("Search")');
-    expect(await page.textContent('#result-count')).to.equal('1 dataset');
+    expect((await page.textContent('#result-count'))?.trim()).to.equal('1 dataset');
 
     await page.click('a[data-facet=sector]');
     expect(page.url()).to.include('sector=medical');
-    expect(await page.textContent('#result-count')).to.equal('1 dataset');
+    expect((await page.textContent('#result-count'))?.trim()).to.equal('1 dataset');
 
     await page.click('text=Outpatient visit counts (open)');
     expect(await page.textContent('h1')).to.equal('Outpatient visit counts (open)');
@@ -111,7 +111,7 @@ describe('console: search and administration in a real browser', function () {
     await page.click('button:has-text("Sign in")');
     expect(page.url()).to.match(/\/console\/admin$/);
     await page.goto(`${space.authority.url}/console`);
-    expect(await page.textContent('#result-count')).to.equal('2 datasets');
+    expect((await page.textContent('#result-count'))?.trim()).to.equal('2 datasets');
   });
 
   it('approves a pending application from the queue', async () => {
@@ -137,7 +137,7 @@ describe('console: search and administration in a real browser', function () {
     expect(await page.textContent('#audit')).to.include('member.suspend');
     // A suspended member's datasets leave the catalog at once.
     await page.goto(`${space.authority.url}/console`);
-    expect(await page.textContent('#result-count')).to.equal('0 datasets');
+    expect((await page.textContent('#result-count'))?.trim()).to.equal('0 datasets');
   });
 
   it('shows the crawl status and crawls on demand', async () => {
