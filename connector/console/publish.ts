@@ -192,7 +192,7 @@ export function publishPages(app: ConsoleApp): void {
       assetSelector: { assetIds: listField(field(req, 'assets')) },
       accessPolicy: access!(sector),
       contractPolicy: withoutTarget(policy),
-      approval: field(req, 'approval') === 'manual' ? 'manual' : 'auto',
+      approval: field(req, 'approval') === 'manual' ? 'manual' : 'automatic',
     };
     const written = await plane.assets.createOffer(offer);
     void written;
@@ -308,14 +308,14 @@ function assetForm(app: ConsoleApp, ctx: ConsoleContext, did: string): Html {
     /></label>
     <fieldset>
       <legend>${t('Where the data comes from')}</legend>
-      <label
+      <label class="choice"
         ><input type="radio" name="source" value="file" checked />
         ${t('A file, uploaded into the files folder')}</label
       >
       <input type="file" name="file" aria-label="${t('File')}" />
-      <label><input type="radio" name="source" value="http" /> ${t('An http backend')}</label>
+      <label class="choice"><input type="radio" name="source" value="http" /> ${t('An http backend')}</label>
       <input name="url" placeholder="https://backend.example/data.csv" aria-label="${t('Backend URL')}" />
-      <label><input type="radio" name="source" value="text" /> ${t('Text typed here')}</label>
+      <label class="choice"><input type="radio" name="source" value="text" /> ${t('Text typed here')}</label>
       <textarea name="text" rows="3" aria-label="${t('Text')}"></textarea>
     </fieldset>
     <p class="meta">${t('Publisher')}: ${did}</p>
@@ -352,7 +352,7 @@ function offerForm(
     <label
       >${t('Approval')}
       <select name="approval">
-        <option value="auto">${t('agree automatically when the policy permits')}</option>
+        <option value="automatic">${t('agree automatically when the policy permits')}</option>
         <option value="manual">${t('wait for my decision')}</option>
       </select></label
     >
@@ -377,7 +377,7 @@ ${template}</textarea>
       >${t('Sample request to evaluate (JSON)')} <textarea name="request" rows="8">${sample}</textarea>
     </label>
     <div>
-      <button formaction="${app.base}/publish/policy-evaluate" class="secondary">
+      <button formaction="${app.base}/publish/policy-evaluate" formnovalidate class="secondary">
         ${t('Check and evaluate')}
       </button>
       <button>${t('Publish the offer')}</button>

@@ -22,11 +22,15 @@ a{color:#1f4f8f}
 .card h2,.card h3{margin:0 0 .3rem}.card h2 a{color:#1f3a5f}
 .meta{color:#4a5262;font-size:.85rem}.tag{display:inline-block;background:#e8eef7;color:#1d2330;border-radius:3px;padding:0 .4rem;margin:0 .3rem .2rem 0;font-size:.8rem}
 .scroll{overflow-x:auto;max-width:100%}
-table{border-collapse:collapse;width:100%;background:#fff}td,th{border:1px solid #d3d8df;padding:.35rem .5rem;text-align:left;font-size:.9rem;vertical-align:top}
+table{border-collapse:collapse;width:100%;background:#fff}th{overflow-wrap:normal;min-width:5.5rem}td.signature{font-size:.72rem;word-break:break-all}td,th{border:1px solid #d3d8df;padding:.35rem .5rem;text-align:left;font-size:.9rem;vertical-align:top}
 .flash{background:#e6f4ea;border:1px solid #7fbf8e;padding:.5rem .8rem;margin-bottom:1rem}
 .error{background:#fdecea;border:1px solid #e0877c;padding:.5rem .8rem;margin-bottom:1rem}
-form.inline{display:inline-flex;flex-wrap:wrap;gap:.3rem;margin:.15rem 0;align-items:center}
-form.stack{display:grid;gap:.6rem;max-width:640px}form.stack label{display:grid;gap:.2rem;font-weight:600}
+form.inline{display:inline-flex;flex-wrap:wrap;gap:.3rem;margin:.15rem 0;align-items:center;max-width:100%}
+form.inline>*,form.inline label{min-width:0;max-width:100%}form.inline label{display:inline-flex;flex-wrap:wrap;gap:.3rem;align-items:center}
+form.stack{display:grid;grid-template-columns:minmax(0,1fr);gap:.6rem;max-width:640px}form.stack label{display:grid;grid-template-columns:minmax(0,1fr);gap:.2rem;font-weight:600}
+input[type=radio],input[type=checkbox]{width:auto;padding:0;margin:0}
+form.stack label.choice{display:flex;gap:.4rem;align-items:center;font-weight:400}
+fieldset{min-width:0;margin:0;display:grid;gap:.3rem;border:1px solid #d3d8df;border-radius:4px}
 form.stack label span.meta{font-weight:400}
 input,select,button,textarea{font:inherit;padding:.35rem .5rem;max-width:100%;border:1px solid #8a93a3;border-radius:4px}
 textarea{width:100%;font-family:ui-monospace,"Noto Sans Mono CJK SC",monospace;font-size:.85rem}
