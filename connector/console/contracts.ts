@@ -7,7 +7,7 @@ import { AgreementSignatureStore } from '../control-plane/records.js';
 import { HttpProblem } from '../http/problem.js';
 import { encodeSegment } from '../http/text.js';
 import type { NegotiationRecord } from '../negotiation/index.js';
-import { field, listField, query, type ConsoleApp } from './app.js';
+import { field, type ConsoleApp } from './app.js';
 import { offerSummary } from './discover.js';
 import { csrfField, html, timeTag, type ConsoleContext, type Html, type Phrase } from './kit/index.js';
 
@@ -213,8 +213,6 @@ export function contractPages(app: ConsoleApp): void {
       };
     });
   }
-  void listField;
-  void query;
 }
 
 function timeline(ctx: ConsoleContext, record: NegotiationRecord): Html {

@@ -1,7 +1,6 @@
 // Discover: the federated catalog searched as this member (what our credentials let us see, the way
 // `shuyu catalog search` asks), another connector's DSP catalog read directly, each offer in plain
 // words, and a Negotiate form that declares the purpose and place the data will be used for.
-import type { Request } from 'express';
 import { datasetsOf } from '../../catalog/federation/crawl/normalise.js';
 import { summariseOffer, type OfferSummary } from '../../catalog/federation/summary/offer-summary.js';
 import type { SearchResult } from '../../catalog/federation/types.js';
@@ -28,7 +27,7 @@ interface ShownDataset {
 }
 
 export function discoverPages(app: ConsoleApp): void {
-  const { connector, plane } = app.deps;
+  const { plane } = app.deps;
 
   app.page('/discover', async (req, ctx) => {
     const q = query(req, 'q');
@@ -161,7 +160,6 @@ export function discoverPages(app: ConsoleApp): void {
       flash: ctx.t('Negotiation started with {did}.', { did }),
     };
   });
-  void connector;
 }
 
 async function federatedSearch(
@@ -248,5 +246,3 @@ function offerBlock(app: ConsoleApp, ctx: ConsoleContext, d: ShownDataset, o: Sh
     </form>
   </div>`;
 }
-
-export type { Request };

@@ -194,8 +194,7 @@ export function publishPages(app: ConsoleApp): void {
       contractPolicy: withoutTarget(policy),
       approval: field(req, 'approval') === 'manual' ? 'manual' : 'automatic',
     };
-    const written = await plane.assets.createOffer(offer);
-    void written;
+    await plane.assets.createOffer(offer);
     return { to: `${app.base}/publish`, flash: ctx.t('Offer {id} published.', { id: offer.id }) };
   });
 

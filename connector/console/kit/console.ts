@@ -183,7 +183,8 @@ export function createConsoleKit(options: ConsoleKitOptions): ConsoleKit {
     typeof value === 'string' &&
     (value === base || value.startsWith(`${base}/`) || value.startsWith(`${base}?`)) &&
     !/[\\\s]/.test(value) &&
-    !value.includes('//')
+    !value.includes('//') &&
+    !value.split(/[?#]/)[0]!.split('/').includes('..')
       ? value
       : base;
 
