@@ -3,7 +3,7 @@
 // suspends a member and sees the crawl status. The console is served by a real authority on 127.0.0.1
 // whose federated catalog crawled real connectors.
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { ControlPlaneConnector } from '../../connector/process/run-connector.js';
 import {
@@ -138,6 +138,49 @@ describe('console: search and administration in a real browser', function () {
     // A suspended member's datasets leave the catalog at once.
     await page.goto(`${space.authority.url}/console`);
     expect((await page.textContent('#result-count'))?.trim()).to.equal('0 datasets');
+  });
+
+  it('asks before revoking a member, on a page of its own', async () => {
+    await page.goto(`${space.authority.url}/console/admin`);
+    const row = page.locator(`#members tr[data-member="${applicant.did}"]`);
+    await row.locator('form.revoke input[name=reason]').fill('left the data space');
+    await row.locator('form.revoke button').click();
+    // Nothing is revoked yet: the confirmation page asks.
+    expect(await page.textContent('h1')).to.include('Revoke Haidian Commercial Bank?');
+    expect((await space.authority.service.member(applicant.did))?.state).to.equal('active');
+    await page.click('#confirm-revoke button');
+    expect(await page.textContent('[role=status]')).to.include('is now revoked');
+    expect((await space.authority.service.member(applicant.did))?.state).to.equal('revoked');
+  });
+
+  it('fits a phone screen (390 px) without horizontal overflow, in Chinese too', async () => {
+    mkdirSync('test-artifacts/console', { recursive: true });
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+    try {
+      for (const path of ['/console', '/console/login', '/console/products']) {
+        await phone.goto(`${space.authority.url}${path}`);
+        expect(await phone.getAttribute('html', 'lang')).to.equal('zh-CN');
+        expect(
+          await phone.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth'),
+          path,
+        ).to.equal(true);
+        await phone.screenshot({
+          path: `test-artifacts/console/authority${path.replaceAll('/', '-')}-phone.png`,
+        });
+      }
+      expect(await phone.textContent('header')).to.include('目录');
+      // The admin pages, signed in, at the same size.
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.goto(`${space.authority.url}/console/admin`);
+      expect(
+        await page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth'),
+      ).to.equal(true);
+      expect(await page.locator('button:has-text("Sign out")').isVisible()).to.equal(true);
+      await page.screenshot({ path: 'test-artifacts/console/authority-admin-phone.png', fullPage: true });
+      await page.setViewportSize({ width: 1366, height: 900 });
+    } finally {
+      await phone.close();
+    }
   });
 
   it('shows the crawl status and crawls on demand', async () => {
