@@ -184,7 +184,7 @@ export function publishPages(app: ConsoleApp): void {
   );
 
   app.action('/publish/offers', async (req, ctx) => {
-    const policy = parseJson(ctx, field(req, 'policy'));
+    const policy = withCommonConstraints(parseJson(ctx, field(req, 'policy')), commonConstraints(req));
     const access = ACCESS[field(req, 'access')] ?? ACCESS.members;
     const sector = field(req, 'accessSector') || 'medical';
     const offer = {
@@ -221,7 +221,7 @@ export function publishPages(app: ConsoleApp): void {
     const { t } = ctx;
     let body: Html;
     try {
-      const policy = parseJson(ctx, field(req, 'policy'));
+      const policy = withCommonConstraints(parseJson(ctx, field(req, 'policy')), commonConstraints(req));
       const checked = await checkPolicy(policy);
       const problems = checked.report.map((p) => `${p.severity} ${p.path || '/'}: ${p.message}`);
       let verdict: Html = html``;
@@ -239,6 +239,10 @@ export function publishPages(app: ConsoleApp): void {
         <p id="check-result" class="${checked.ok ? 'ok' : 'bad'}">
           ${checked.ok ? t('The policy compiles.') : t('The policy has errors.')}
         </p>
+        <details>
+          <summary>${t('The policy checked')}</summary>
+          <pre id="checked-policy">${JSON.stringify(policy, null, 2)}</pre>
+        </details>
         ${
           problems.length
             ? html`<ul>
@@ -254,6 +258,89 @@ export function publishPages(app: ConsoleApp): void {
     }
     app.kit.send(res, 200, ctx, t('Policy check'), body);
   });
+}
+
+interface CommonConstraints {
+  readonly purpose: readonly string[];
+  readonly place: readonly string[];
+  /** YYYY-MM-DD, Beijing time. */
+  readonly until: string;
+  readonly maxUses: string;
+}
+
+function commonConstraints(req: Request): CommonConstraints {
+  return {
+    purpose: listField(field(req, 'purpose')),
+    place: listField(field(req, 'place')),
+    until: field(req, 'until'),
+    maxUses: field(req, 'maxUses'),
+  };
+}
+
+/**
+ * The form's common constraints written into the policy's first permission: each one given replaces
+ * the permission's constraint on the same operand (purpose, spatial, the dateTime end, count).
+ */
+export function withCommonConstraints(
+  policy: Record<string, unknown>,
+  given: CommonConstraints,
+): Record<string, unknown> {
+  const replaced: { operand: string; operators?: readonly string[]; constraint: Record<string, unknown> }[] =
+    [];
+  const one = (values: readonly string[]) => (values.length === 1 ? values[0] : values);
+  if (given.purpose.length)
+    replaced.push({
+      operand: 'purpose',
+      constraint: {
+        leftOperand: 'purpose',
+        operator: given.purpose.length === 1 ? 'isA' : 'isAnyOf',
+        rightOperand: one(given.purpose),
+      },
+    });
+  if (given.place.length)
+    replaced.push({
+      operand: 'spatial',
+      constraint: {
+        leftOperand: 'spatial',
+        operator: given.place.length === 1 ? 'isPartOf' : 'isAnyOf',
+        rightOperand: one(given.place),
+      },
+    });
+  if (/^\d{4}-\d{2}-\d{2}$/.test(given.until))
+    replaced.push({
+      operand: 'dateTime',
+      operators: ['lt', 'lteq'],
+      constraint: {
+        leftOperand: 'dateTime',
+        operator: 'lt',
+        rightOperand: { '@value': `${given.until}+08:00`, '@type': 'xsd:date' },
+      },
+    });
+  if (/^\d{1,9}$/.test(given.maxUses))
+    replaced.push({
+      operand: 'count',
+      constraint: {
+        leftOperand: 'count',
+        operator: 'lteq',
+        rightOperand: { '@value': given.maxUses, '@type': 'xsd:integer' },
+      },
+    });
+  if (replaced.length === 0) return policy;
+  const permissions = Array.isArray(policy.permission)
+    ? [...(policy.permission as unknown[])]
+    : [{ action: 'use' }];
+  const first = (permissions[0] ?? { action: 'use' }) as Record<string, unknown>;
+  const existing = Array.isArray(first.constraint) ? (first.constraint as Record<string, unknown>[]) : [];
+  const kept = existing.filter(
+    (c) =>
+      !replaced.some(
+        (r) =>
+          c.leftOperand === r.operand &&
+          (r.operators === undefined || r.operators.includes(String(c.operator))),
+      ),
+  );
+  permissions[0] = { ...first, constraint: [...kept, ...replaced.map((r) => r.constraint)] };
+  return { ...policy, permission: permissions };
 }
 
 function parseJson(ctx: ConsoleContext, text: string): Record<string, unknown> {
@@ -355,6 +442,13 @@ function offerForm(
         <option value="manual">${t('wait for my decision')}</option>
       </select></label
     >
+    <fieldset>
+      <legend>${t('Common terms (each one filled in replaces the same term in the JSON below)')}</legend>
+      <label>${t('Purposes allowed')} <input name="purpose" placeholder="scientific-research" /></label>
+      <label>${t('Places of use')} <input name="place" placeholder="CN, CN-BJ" /></label>
+      <label>${t('Usable until (Beijing time)')} <input name="until" type="date" /></label>
+      <label>${t('Maximum number of uses')} <input name="maxUses" type="number" min="1" /></label>
+    </fieldset>
     <label
       >${t('Contract policy (ODRL JSON)')}
       <textarea

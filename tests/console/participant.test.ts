@@ -125,15 +125,15 @@ describe('participant console: publish, discover, negotiate, transfer and downlo
     await page.click('button:has-text("Load")');
     const policy = page.locator('#policy-json');
     expect(await policy.inputValue()).to.include('urn:shuyu:template:medical:research-use');
-    // The template ends in 2028; this offer runs longer. The live check follows the edit.
+    // The live check follows each edit.
     await policy.fill((await policy.inputValue()).replace('2028-01-01', '2099-01-01'));
     await page.locator('#policy-live.ok', { hasText: 'The policy compiles.' }).waitFor();
     await policy.fill('{"permission": [{"action": "use", "constraint": [{"leftOperand": "purpose"}]}]}');
     await page.locator('#policy-live.bad').waitFor();
     const load = async () => {
       await page.goto(`${provider.consoleUrl}/publish?template=medical`);
-      const template = await page.locator('#policy-json').inputValue();
-      await page.locator('#policy-json').fill(template.replace('2028-01-01', '2099-01-01'));
+      // The template ends in 2028; the form's common terms make this offer run longer.
+      await page.locator('#offer-form input[name=until]').fill('2099-01-01');
     };
     await load();
     await look(page, 'provider-offer-editor');
@@ -141,6 +141,8 @@ describe('participant console: publish, discover, negotiate, transfer and downlo
     await page.click('button:has-text("Check and evaluate")');
     expect((await page.textContent('#check-result'))?.trim()).to.equal('The policy compiles.');
     expect((await page.textContent('#decision'))?.trim()).to.equal('permit');
+    const checked = await page.locator('#checked-policy').textContent();
+    expect(checked).to.include('2099-01-01+08:00').and.not.include('2028-01-01');
     await look(page, 'provider-policy-check');
 
     await load();

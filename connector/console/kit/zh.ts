@@ -274,4 +274,11 @@ export const ZH = {
   'Credential required': '所需凭证',
   Price: '价格',
   Region: '地区',
+  'The policy checked': '所检查的策略',
+  'Common terms (each one filled in replaces the same term in the JSON below)':
+    '常用条款（填写的每一项会替换下方 JSON 中的同一条款）',
+  'Purposes allowed': '允许的用途',
+  'Places of use': '使用地点',
+  'Usable until (Beijing time)': '可使用至（北京时间）',
+  'Maximum number of uses': '最多使用次数',
 } as const;
