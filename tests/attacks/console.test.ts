@@ -12,6 +12,9 @@ import {
   type LocalDataSpace,
 } from '../authority/helpers.js';
 import { startMember } from '../dsp/helpers.js';
+import { hashConsolePassword } from '../../connector/console/index.js';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 interface Answer {
   readonly status: number;
@@ -272,6 +275,49 @@ describe('attacks: the consoles', function () {
       .and.match(/Path=\/console/);
     expect(session).to.match(/Max-Age=\d+/);
   });
+  it('signs an operator account in only with its password, and throttles guesses at that account', async () => {
+    const clinic = await startMember(
+      space,
+      'accounts',
+      hospitalApplication({ organisationName: 'Account Clinic' }),
+    );
+    const file = join(clinic.dataDir, 'connector.json');
+    const config = existsSync(file)
+      ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>)
+      : {};
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...config,
+        console: {
+          accounts: [
+            { name: 'wang', scrypt: hashConsolePassword('correct horse 电池', '00112233445566778899') },
+          ],
+        },
+      }),
+    );
+    const login = await send(`${clinic.url}/console/login`);
+    expect(login.text).to.include('name="name"');
+    const attempt = (name: string, key: string) =>
+      send(`${clinic.url}/console/login`, {
+        method: 'POST',
+        cookie: cookieOf(login, 'shuyu_csrf') ?? '',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: clinic.url },
+        body: new URLSearchParams({ _csrf: tokenIn(login.text), name, key }).toString(),
+      });
+    expect((await attempt('wang', 'wrong')).status).to.equal(401);
+    // The management key is no account's password.
+    expect((await attempt('wang', clinic.managementApiKey)).status).to.equal(401);
+    const good = await attempt('wang', 'correct horse 电池');
+    expect(good.status).to.equal(303);
+    const page = await send(`${clinic.url}/console/discover`, {
+      cookie: `${cookieOf(login, 'shuyu_csrf')}; ${cookieOf(good, 'shuyu_console')}`,
+    });
+    expect(page.text).to.include('Signed in as wang');
+    for (let i = 0; i < 6; i++) await attempt('wang', `guess-${i}`);
+    expect((await attempt('wang', 'correct horse 电池')).status).to.equal(429);
+  });
+
   it('throttles brute-forced sign-in with a growing back-off (429 + Retry-After), even for the right key', async () => {
     for (const [origin, key] of [
       [member.url, member.managementApiKey],
