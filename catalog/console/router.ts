@@ -249,7 +249,10 @@ export function consoleRouter(options: ConsoleOptions): Router {
       if (!products) throw new HttpProblem(409, 'no-registry', ctx.t('The product registry is not running.'));
       const note = field(req, 'note');
       const record = await products.register(field(req, 'id'), `admin:${admin}`, note || undefined);
-      return `${ctx.t('Registered')} ${record.description.name.zh} / ${record.description.name.en}: ${record.productId ?? '?'}`;
+      return ctx.t('Registered {name} as {id}.', {
+        name: `${record.description.name.zh} / ${record.description.name.en}`,
+        id: record.productId ?? '?',
+      });
     }),
   );
   router.post(

@@ -233,7 +233,7 @@ export const ZH = {
   Organisation: '机构',
   'Recent admin actions': '最近的管理操作',
   Register: '登记',
-  Registered: '已登记',
+  'Registered {name} as {id}.': '已登记 {name}，产品标识 {id}。',
   'Registration note': '登记备注',
   Reinstate: '恢复',
   'Rejected {name}.': '已拒绝 {name}。',
