@@ -70,6 +70,10 @@ export function contractPages(app: ConsoleApp): void {
     const held = heldStep(plane.automation.modes, 'negotiation', record);
     const terms = await summariseOffer(record.agreement ?? record.offer);
     const sig = record.agreementId ? await signatures.get(record.id) : undefined;
+    // What the evidence log recorded about the agreement (signatures, verification, duties).
+    const recorded = record.agreementId
+      ? await app.deps.services.log.entries({ subject: record.agreementId, limit: 100 })
+      : [];
     const transfers = record.agreementId
       ? (await plane.transfers.list({ limit: 200 })).filter((x) => x.agreementId === record.agreementId)
       : [];
@@ -106,7 +110,16 @@ export function contractPages(app: ConsoleApp): void {
           </table>
         </div>
         <h2>${t('Timeline')}</h2>
-        ${timeline(ctx, record)} ${actionsBlock(app, ctx, record, held)}
+        ${timeline(ctx, record)}
+        ${
+          recorded.length
+            ? html`<h3>${t('Recorded in the evidence log')}</h3>
+                <ul id="recorded">
+                  ${recorded.map((e) => html`<li>${e.kind} · ${timeTag(e.at)} · <a href="${app.base}/evidence/${e.seq}">#${e.seq}</a></li>`)}
+                </ul>`
+            : ''
+        }
+        ${actionsBlock(app, ctx, record, held)}
         <h2>${record.agreement ? t('Agreed terms') : t('Offered terms')}</h2>
         <div class="card" id="terms">${offerSummary(ctx, terms)}</div>
         ${

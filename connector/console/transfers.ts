@@ -88,6 +88,8 @@ export function transferPages(app: ConsoleApp): void {
         ? await services.obligations.forConsumer(record.agreementId)
         : await services.obligations.list(record.agreementId);
     const held = heldStep(plane.automation.modes, 'transfer', record);
+    // Each state change is in the evidence log: that is the transfer's timeline.
+    const changes = await services.log.entries({ subject: record.id, kind: 'transfer-state', limit: 100 });
     const downloadable = record.role === 'consumer' && record.state === 'STARTED' && access(record).endpoint;
     return {
       title: t('Transfer'),
@@ -179,6 +181,16 @@ export function transferPages(app: ConsoleApp): void {
               </li>`,
           )}
         </ul>
+        <h2>${t('Timeline')}</h2>
+        <ol class="timeline" id="timeline">
+          ${changes.map((e) => {
+            const data = e.data as { to?: unknown; reason?: unknown };
+            return html`<li>
+              ${String(data.to ?? '')} ·
+              ${timeTag(e.at)}${typeof data.reason === 'string' ? html`: ${data.reason}` : ''}
+            </li>`;
+          })}
+        </ol>
         <p>
           <a href="${app.base}/evidence?subject=${encodeSegment(record.id)}"
             >${t('Evidence of this transfer')}</a

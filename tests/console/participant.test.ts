@@ -176,12 +176,16 @@ describe('participant console: publish, discover, negotiate, transfer and downlo
     expect(await page.textContent('#agreement')).to.include('Provider’s signature');
     expect(await page.locator('#agreement .signature').first().textContent()).to.match(/^ey/);
     expect(await page.textContent('#timeline')).to.include('FINALIZED');
+    expect(await page.textContent('#recorded')).to.include('agreement');
     await look(page, 'consumer-contract');
 
     expect(await page.inputValue('#start-transfer input[name=purpose]')).to.equal('scientific-research');
     expect(await page.inputValue('#start-transfer input[name=place]')).to.equal('CN');
     await page.click('#start-transfer button');
     await until(page, '#transfer-state', 'STARTED');
+    expect(await page.textContent('#timeline'))
+      .to.include('REQUESTED')
+      .and.include('STARTED');
     await look(page, 'consumer-transfer');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
     expect(await readFile(await download.path(), 'utf8')).to.equal(CONTENT);

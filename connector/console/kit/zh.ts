@@ -281,4 +281,5 @@ export const ZH = {
   'Places of use': '使用地点',
   'Usable until (Beijing time)': '可使用至（北京时间）',
   'Maximum number of uses': '最多使用次数',
+  'Recorded in the evidence log': '存证日志中的记录',
 } as const;
