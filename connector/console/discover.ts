@@ -14,6 +14,9 @@ import { csrfField, html, type ConsoleContext, type Html } from './kit/index.js'
 interface ShownOffer {
   readonly id: string;
   readonly summary: OfferSummary;
+  /** What the offer permits (from the federated catalog), suggested in the Negotiate form. */
+  readonly purposes?: readonly string[];
+  readonly regions?: readonly string[];
 }
 
 interface ShownDataset {
@@ -51,7 +54,12 @@ export function discoverPages(app: ConsoleApp): void {
         ...(d.provider.organisationName ? { name: d.provider.organisationName } : {}),
         ...(d.provider.connectorUrl ? { address: d.provider.connectorUrl } : {}),
       },
-      offers: d.offers.map((o) => ({ id: o.id, summary: o.summary })),
+      offers: d.offers.map((o) => ({
+        id: o.id,
+        summary: o.summary,
+        purposes: o.features.purposes,
+        regions: o.features.regions,
+      })),
     }));
     const { t } = ctx;
     return {
@@ -70,7 +78,7 @@ export function discoverPages(app: ConsoleApp): void {
         ${
           result
             ? html`<p class="meta" id="result-count">
-                ${t('{n} datasets you may see', { n: result.total })}
+                ${t(result.total === 1 ? '{n} dataset you may see' : '{n} datasets you may see', { n: result.total })}
               </p>`
             : ''
         }
@@ -124,7 +132,9 @@ export function discoverPages(app: ConsoleApp): void {
       title: t('Catalog'),
       body: html`<h1>${t('Catalog of {did}', { did })}</h1>
         <p class="meta">${address}</p>
-        <p id="result-count" class="meta">${t('{n} datasets you may see', { n: datasets.length })}</p>
+        <p id="result-count" class="meta">
+          ${t(datasets.length === 1 ? '{n} dataset you may see' : '{n} datasets you may see', { n: datasets.length })}
+        </p>
         ${datasets.map((d) => datasetCard(app, ctx, d))}`,
     };
   });
@@ -239,10 +249,24 @@ function offerBlock(app: ConsoleApp, ctx: ConsoleContext, d: ShownDataset, o: Sh
       <input type="hidden" name="datasetId" value="${d.datasetId}" />
       <input type="hidden" name="offerId" value="${o.id}" />
       <label
-        >${t('Purpose')} <input name="purpose" required size="18" placeholder="scientific-research"
+        >${t('Purpose')}
+        <input
+          name="purpose"
+          required
+          size="18"
+          placeholder="${suggestion(o.purposes, 'scientific-research')}"
       /></label>
-      <label>${t('Place of use')} <input name="place" required size="8" placeholder="CN" /></label>
+      <label
+        >${t('Place of use')}
+        <input name="place" required size="8" placeholder="${suggestion(o.regions, 'CN')}"
+      /></label>
       <button>${t('Negotiate')}</button>
     </form>
   </div>`;
+}
+
+/** The first value an offer permits, as a placeholder ("(any)" means it does not restrict). */
+function suggestion(values: readonly string[] | undefined, fallback: string): string {
+  const first = values?.find((v) => v !== '(any)');
+  return first ?? fallback;
 }

@@ -159,7 +159,7 @@ describe('participant console: publish, discover, negotiate, transfer and downlo
     const page = await signedIn(consumer);
     await page.fill('input[name=q]', 'ward');
     await page.click('form[role=search] button');
-    expect((await page.textContent('#result-count'))?.trim()).to.equal('1 datasets you may see');
+    expect((await page.textContent('#result-count'))?.trim()).to.equal('1 dataset you may see');
     const card = page.locator('.result', { hasText: 'Ward occupancy' });
     // The provider's title is shown as text, never run.
     expect(await card.locator('h2').textContent()).to.equal('Ward occupancy <script>alert(1)</script>');

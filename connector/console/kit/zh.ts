@@ -282,4 +282,5 @@ export const ZH = {
   'Usable until (Beijing time)': '可使用至（北京时间）',
   'Maximum number of uses': '最多使用次数',
   'Recorded in the evidence log': '存证日志中的记录',
+  '{n} dataset you may see': '您可见的数据集：{n} 个',
 } as const;
