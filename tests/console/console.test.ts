@@ -169,6 +169,10 @@ describe('console: search and administration in a real browser', function () {
         });
       }
       expect(await phone.textContent('header')).to.include('目录');
+      // The hospital is suspended: an anonymous visitor finds nothing, and is told why.
+      await phone.goto(`${space.authority.url}/console`);
+      expect((await phone.textContent('#result-count'))?.trim()).to.equal('0 个数据集');
+      expect(await phone.textContent('#why-empty')).to.include('匿名访客');
       // The admin pages, signed in, at the same size.
       await page.setViewportSize({ width: 390, height: 844 });
       await page.goto(`${space.authority.url}/console/admin`);
