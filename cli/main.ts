@@ -4,6 +4,7 @@ import { CliError, consoleOutput, EXIT, type Output } from './io.js';
 import { authorityCommand } from './authority.js';
 import { credentialCommand } from './credential.js';
 import { catalogSearch } from './catalog-search.js';
+import { catalogAdminCommand } from './catalog-admin.js';
 import { connectorCommand } from './connector.js';
 import { evidenceCommand } from './evidence.js';
 import { memberCommand } from './member.js';
@@ -31,6 +32,8 @@ Usage:
   shuyu catalog search [Q]    search the federated catalog as your connector (what you may see)
   shuyu catalog request ...   ask another connector's catalog
   shuyu catalog start         the authority with the federated catalog (same as authority start)
+  shuyu catalog status        admins: per member the last and next crawl, the index size
+  shuyu catalog crawl [--member DID]   admins: crawl now and show the result
   shuyu negotiate ...         negotiate contracts; shuyu transfer ... to move data
   shuyu evidence export|verify|prove   the tamper-evident log, verified offline
   shuyu help                  this text
@@ -61,6 +64,7 @@ export async function main(argv: string[], out: Output = consoleOutput): Promise
         // The federated catalog runs in the authority process; search it as your connector's member.
         if (rest[0] === 'start') return await authorityCommand(rest, out);
         if (rest[0] === 'search') return await catalogSearch(rest.slice(1), out);
+        if (rest[0] === 'status' || rest[0] === 'crawl') return await catalogAdminCommand(rest, out);
         return await participantCommand(command, rest, out);
       case 'asset':
       case 'offer':

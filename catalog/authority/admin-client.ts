@@ -3,6 +3,13 @@ import { requestJson } from '../../connector/http/json-client.js';
 import { AUTHORITY_API_PREFIX } from './service.js';
 import type { ProductRecord } from './products/types.js';
 import type { Application, AuditEntry, Member, MemberState } from './types.js';
+import type { CatalogOverview, CrawlSummary } from '../federation/types.js';
+
+export interface CatalogCrawlResult {
+  readonly alreadyRunning: boolean;
+  readonly summary: CrawlSummary;
+  readonly providers: CatalogOverview['providers'];
+}
 
 export class AdminApiError extends Error {
   constructor(
@@ -24,17 +31,14 @@ export class AuthorityAdminClient {
     this.#base = authorityUrl.replace(/\/+$/, '') + AUTHORITY_API_PREFIX + '/admin';
   }
 
-  #call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
-    return requestJson<T>(
-      this.#base + path,
-      { method, bearer: this.adminKey, body, timeoutMs: 15_000 },
-      (f) =>
-        f.status === 0
-          ? new AdminApiError(
-              0,
-              `cannot reach the authority at ${this.#base} (${f.detail}); is it running? (shuyu authority start)`,
-            )
-          : new AdminApiError(f.status, f.detail, f.problem as AdminApiError['problem']),
+  #call<T>(method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = 15_000): Promise<T> {
+    return requestJson<T>(this.#base + path, { method, bearer: this.adminKey, body, timeoutMs }, (f) =>
+      f.status === 0
+        ? new AdminApiError(
+            0,
+            `cannot reach the authority at ${this.#base} (${f.detail}); is it running? (shuyu authority start)`,
+          )
+        : new AdminApiError(f.status, f.detail, f.problem as AdminApiError['problem']),
     );
   }
 
@@ -82,6 +86,17 @@ export class AuthorityAdminClient {
 
   rejectProduct(id: string, reason: string): Promise<ProductRecord> {
     return this.#call('POST', `/products/${encodeURIComponent(id)}/reject`, { reason });
+  }
+
+  /** The federated catalog: per member the last and next crawl, and the index size. */
+  catalogStatus(): Promise<CatalogOverview> {
+    return this.#call('GET', '/catalog');
+  }
+
+  /** Crawls every member, or one, now; resolves when the crawl is done. */
+  crawl(member?: string): Promise<CatalogCrawlResult> {
+    const query = member ? `?member=${encodeURIComponent(member)}` : '';
+    return this.#call('POST', `/catalog/crawl${query}`, undefined, 300_000);
   }
 
   async audit(limit = 50): Promise<AuditEntry[]> {

@@ -32,18 +32,25 @@ import { CatalogIdentity, type CatalogIdentityOptions } from './identity.js';
 import { VisibilityEvaluator } from './policy/visibility.js';
 import { FederatedSearch } from './search/search.js';
 import { IndexStore } from './store/index-store.js';
-import type { CrawlSummary, ProviderCrawlStatus } from './types.js';
+import { OnDemandCrawls, type ScheduledRecrawl } from './crawl/on-demand.js';
+import { rootLogger, type Logger } from '../../connector/logging/index.js';
+import type { CatalogOverview, CrawlSummary, ProviderCrawlStatus } from './types.js';
 
 /** Settings an operator may give (authority.json "federation", or startAuthority options). */
 export interface FederationSettings
   extends
-    Pick<CrawlerOptions, 'concurrency' | 'retries' | 'retryDelayMs' | 'backoff' | 'limits' | 'fetch' | 'log'>,
+    Pick<CrawlerOptions, 'concurrency' | 'retries' | 'retryDelayMs' | 'backoff' | 'limits' | 'fetch'>,
     Pick<
       CatalogIdentityOptions,
       'organisationName' | 'registrationNumber' | 'sectors' | 'dataGradeClearance' | 'renewBeforeMs'
     > {
-  /** Time between scheduled crawls; 0 turns the schedule off (crawl with crawlNow). Default 5 minutes. */
+  /**
+   * Time between scheduled crawls. Default 5 minutes. 0 turns automatic crawling off, both the schedule and
+   * the crawls members ask for when their offers change (crawl with crawlNow).
+   */
   readonly crawlIntervalMs?: number;
+  /** Least time between two crawls of one member on its notices (crawl/on-demand.ts). Default 5 s. */
+  readonly noticeMinIntervalMs?: number;
   /** Delay of the first scheduled crawl after start. Default: one interval. */
   readonly firstCrawlAfterMs?: number;
   /** How long an asker's verified claims are reused. Default 5 minutes. */
@@ -67,6 +74,10 @@ export interface OpenFederationOptions extends FederationSettings {
   readonly documentLoader?: DocumentLoader;
   /** Shared with the authority's other token checks (persistent there); default one of its own in memory. */
   readonly replayCache?: ReplayCache;
+  /** Told each search's duration in seconds (the authority's metrics). */
+  readonly observeSearch?: (seconds: number) => void;
+  /** The authority's logger; the catalog's lines carry component "catalog". */
+  readonly logger?: Logger;
 }
 
 export interface Federation {
@@ -77,6 +88,13 @@ export interface Federation {
   readonly router: Router;
   crawlNow(request?: CrawlRequest): Promise<CrawlSummary>;
   crawlStatus(): Promise<ProviderCrawlStatus[]>;
+  /** The whole picture for admins: per member, the last and the next crawl, the index size. */
+  overview(): Promise<CatalogOverview>;
+  /**
+   * A member said its offers changed: its catalog is crawled within seconds (coalesced, rate-limited per
+   * member). Undefined when automatic crawling is off (crawlIntervalMs 0).
+   */
+  recrawl(did: string): ScheduledRecrawl | undefined;
   close(): Promise<void>;
 }
 
@@ -86,7 +104,8 @@ export function openFederation(options: OpenFederationOptions): Federation {
   const clock = options.clock ?? systemClock;
   const store = new IndexStore(options.db);
   const identity = new CatalogIdentity({ ...options, clock });
-  const crawler = new Crawler({ ...options, store, identity, clock });
+  const logger = (options.logger ?? rootLogger()).child({ component: 'catalog' });
+  const crawler = new Crawler({ ...options, store, identity, clock, logger });
   const search = new FederatedSearch(store, new VisibilityEvaluator(store, clock));
   const replayCache = options.replayCache ?? new InMemoryReplayCache({ clock });
   const claimsCache = new ClaimsCache({ clock, maxTtlMs: options.claimsCacheMs ?? 5 * 60_000 });
@@ -120,13 +139,50 @@ export function openFederation(options: OpenFederationOptions): Federation {
     clock,
   });
   const status = (): Promise<ProviderCrawlStatus[]> => crawlStatus(options.service, store);
+  const interval = options.crawlIntervalMs ?? DEFAULT_INTERVAL_MS;
+  const onDemand =
+    interval > 0
+      ? new OnDemandCrawls(crawler, {
+          logger,
+          ...(options.noticeMinIntervalMs !== undefined
+            ? { minIntervalMs: options.noticeMinIntervalMs }
+            : {}),
+        })
+      : undefined;
+  let nextScheduledAt: number | undefined;
+  const overview = async (): Promise<CatalogOverview> => {
+    const providers = await status();
+    const pending = onDemand?.pending ?? new Map<string, number>();
+    return {
+      crawling: crawler.running,
+      ...(crawler.lastSummary ? { lastCrawl: crawler.lastSummary } : {}),
+      ...(nextScheduledAt !== undefined
+        ? { nextScheduledCrawlAt: new Date(nextScheduledAt).toISOString() }
+        : {}),
+      crawlIntervalMs: interval,
+      index: {
+        providers: providers.filter((p) => p.datasetCount > 0).length,
+        datasets: providers.reduce((sum, p) => sum + p.datasetCount, 0),
+        offers: providers.reduce((sum, p) => sum + p.offerCount, 0),
+      },
+      providers: providers.map((p) => {
+        const due = pending.get(p.did);
+        return due === undefined ? p : { ...p, recrawlRequestedFor: new Date(due).toISOString() };
+      }),
+    };
+  };
   const router = catalogRouter({
     service: options.service,
+    resolver: options.resolver,
+    replayCache,
+    recrawl: (did) => onDemand?.request(did),
+    overview,
+    logger,
     verifier,
     search,
     crawler,
-    crawlStatus: status,
     publicUrl: options.publicUrl,
+    ...(options.observeSearch ? { observeSearch: options.observeSearch } : {}),
     publisher: {
       name: options.organisationName ?? 'Federated catalog',
       ...(options.registrationNumber ? { identifier: options.registrationNumber } : {}),
@@ -134,16 +190,17 @@ export function openFederation(options: OpenFederationOptions): Federation {
   });
   router.use(CREDENTIAL_SERVICE_PATH, credentialService.router);
 
-  const interval = options.crawlIntervalMs ?? DEFAULT_INTERVAL_MS;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
   const schedule = (delay: number): void => {
     if (closed || interval <= 0) return;
+    nextScheduledAt = Date.now() + delay;
     timer = setTimeout(() => {
+      nextScheduledAt = undefined;
       crawler
         .crawlNow({ respectBackoff: true })
         .catch((error: unknown) =>
-          options.log?.(`[catalog] scheduled crawl failed: ${(error as Error).message}`),
+          logger.warn({ err: error }, `scheduled crawl failed: ${(error as Error).message}`),
         )
         .finally(() => schedule(interval));
     }, delay);
@@ -159,8 +216,11 @@ export function openFederation(options: OpenFederationOptions): Federation {
     router,
     crawlNow: (request) => crawler.crawlNow(request),
     crawlStatus: status,
+    overview,
+    recrawl: (did) => onDemand?.request(did),
     close: async () => {
       closed = true;
+      onDemand?.close();
       unsubscribe();
       if (timer !== undefined) clearTimeout(timer);
       await crawler.close();

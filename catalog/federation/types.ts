@@ -224,3 +224,20 @@ export interface CrawlSummary {
   readonly removed: number;
   readonly datasets: { readonly added: number; readonly updated: number; readonly removed: number };
 }
+
+/** What admins see of the catalog (GET /authority/v1/admin/catalog, `shuyu catalog status`). */
+export interface CatalogOverview {
+  readonly crawling: boolean;
+  /** The last finished crawl of this process (scheduled, admin's or on a member's notice). */
+  readonly lastCrawl?: CrawlSummary;
+  /** When the schedule crawls next; absent while a scheduled crawl runs or when the schedule is off. */
+  readonly nextScheduledCrawlAt?: string;
+  /** 0 when automatic crawling is off. */
+  readonly crawlIntervalMs: number;
+  /** What the index holds: providers with datasets, datasets, offers. */
+  readonly index: { readonly providers: number; readonly datasets: number; readonly offers: number };
+  readonly providers: readonly (ProviderCrawlStatus & {
+    /** A notice from the member asked for a crawl, due at this time. */
+    readonly recrawlRequestedFor?: string;
+  })[];
+}

@@ -106,6 +106,7 @@ interface OfferRow extends BodyRow {
 
 export class AssetStore {
   private changes = 0;
+  private readonly listeners = new Set<() => void>();
   private readonly clock: () => Date;
 
   /** `db` must have been opened with ASSET_MIGRATIONS. */
@@ -128,6 +129,15 @@ export class AssetStore {
       ]);
     }
     return asset;
+  }
+
+  /**
+   * Calls `listener` after every committed write (an asset or offer created, replaced or deleted, a product
+   * registration recorded), until the returned function is called. Listeners must not throw.
+   */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Bumped after every committed write of this store; equal versions mean equal contents. */
@@ -341,6 +351,7 @@ export class AssetStore {
       await work(tx, seq);
     });
     this.changes++;
+    for (const listener of this.listeners) listener();
   }
 }
 

@@ -3,6 +3,8 @@
 // and the automation that takes the connector's own steps. The HTTP bindings (connector/dsp,
 // connector/management) call these services; nothing here knows about express.
 
+import { errorReporter, rootLogger, type Logger } from '../logging/index.js';
+import { ProcessLog } from './process-log.js';
 import {
   ASSET_MIGRATIONS,
   AssetStore,
@@ -86,6 +88,8 @@ export interface ControlPlaneOptions {
   readonly clock?: Clock;
   /** For outgoing DSP requests; default httpFetch (node:http with keep-alive). */
   readonly fetch?: typeof fetch;
+  /** Where state changes are logged (one info line each, a warning for a termination); default the process's. */
+  readonly logger?: Logger;
   /** Unexpected failures of background work (delivery bookkeeping, automatic steps). */
   readonly onError?: (error: unknown) => void;
   /** The connector's additions: agreement signatures, evidence, endpoint data references, push. */
@@ -127,7 +131,7 @@ export function createControlPlane(
 ): ControlPlane {
   const clock = options.clock ?? systemClock;
   const modes = resolveAutomation(options.automation);
-  const onError = options.onError ?? ((e: unknown) => console.error('control plane:', e));
+  const onError = options.onError ?? errorReporter(rootLogger(), 'control plane');
   const dspBase = `${connector.url}${DSP_PATH}`;
   const transferFormats = options.transferFormats ?? ['HttpData-PULL', 'HttpData-PUSH'];
   const assets = new AssetStore(connector.db, {
@@ -141,12 +145,18 @@ export function createControlPlane(
     now: () => clock().getTime(),
     ...(options.publisher === undefined ? {} : { publisher: options.publisher }),
   });
-  const negotiations = new NegotiationStore(connector.db, { now: clock });
+  const processLog = new ProcessLog(options.logger ?? rootLogger());
+  const negotiations = new NegotiationStore(connector.db, {
+    now: clock,
+    onTransition: (from, record) => processLog.negotiationChanged(from, record),
+  });
+  const transferChanged = options.hooks?.transferChanged?.bind(options.hooks);
   const transfers = new TransferStore(connector.db, {
     now: clock,
-    ...(options.hooks?.transferChanged
-      ? { onTransition: options.hooks.transferChanged.bind(options.hooks) }
-      : {}),
+    onTransition: async (q, from, record) => {
+      processLog.transferChanged(from, record);
+      await transferChanged?.(q, from, record);
+    },
   });
   let housekeeping: Housekeeping | undefined;
   // Filled in below: the context's hook needs the worker and the automation, which need the context.
@@ -208,6 +218,7 @@ export function createControlPlane(
   });
   const timeouts = new ProcessTimeouts(context, options.timeouts ?? {}, onError);
   onCommitted = (kind, id, commit = {}) => {
+    processLog.committed(kind, id);
     if (commit.sent !== false) worker.wake();
     automation.kick(kind, id, commit.record);
     timeouts.committed(kind, commit.record);

@@ -15,6 +15,7 @@
 // Appends happen in the transaction of the state change they record wherever the control plane runs one;
 // data accesses are logged right after they end (the data plane decides and counts in its own transaction).
 
+import { errorReporter, rootLogger } from '../logging/index.js';
 import type { AssetStore } from '../assets/index.js';
 import type { AccessServices } from '../dataplane/access.js';
 import { calendarDeadline, agreementDuties } from './agreement-duties.js';
@@ -128,7 +129,7 @@ export class ConnectorEvidence implements ControlPlaneHooks {
 
   constructor(private readonly options: ConnectorEvidenceOptions) {
     this.clock = options.clock ?? systemClock;
-    this.onError = options.onError ?? ((e: unknown) => console.error('evidence:', e));
+    this.onError = options.onError ?? errorReporter(rootLogger(), 'evidence');
   }
 
   get log(): EvidenceLog {

@@ -2,6 +2,7 @@
 // range past the end fails here, before anything is counted), count and decide the access under the
 // agreement's policy, then perform the provider's duties (anonymise the stream, notify) and record
 // the rest for the consumer. Whoever gets the AuthorizedData must consume or destroy its stream.
+import { errorReporter, rootLogger } from '../logging/index.js';
 import { pipeline } from 'node:stream';
 import { systemClock, type Clock } from '../identity/clock.js';
 import type { DutyOutcome } from '../../policies/index.js';
@@ -164,7 +165,7 @@ async function notify(
     });
     return true;
   } catch (error) {
-    (services.log ?? console.error)(error);
+    (services.log ?? errorReporter(rootLogger(), 'data plane'))(error);
     return false;
   }
 }

@@ -5,8 +5,9 @@
 // Status codes: not found / not yours → 404, invalid transition and bad input → 400, body too large →
 // 413, unauthenticated → 401, refused credentials → 403; bad input never yields a 5xx.
 
+import { rootLogger, type Logger } from '../logging/index.js';
 import type { ErrorRequestHandler } from 'express';
-import { HttpProblem, toProblem } from '../http/problem.js';
+import { HttpProblem, logProblem, toProblem } from '../http/problem.js';
 import { ProcessError } from '../negotiation/index.js';
 import { DSP_PATH } from '../control-plane/index.js';
 import {
@@ -31,7 +32,8 @@ export function fromProcessError(e: ProcessError): HttpProblem {
   }
 }
 
-export function dspErrorHandler(log: (error: unknown) => void): ErrorRequestHandler {
+/** DSP error bodies on DSP paths; one log line per error answer (logProblem), to `logger` or the app's. */
+export function dspErrorHandler(logger?: Logger): ErrorRequestHandler {
   return (err, req, res, next) => {
     const area = areaOf(req.path);
     if (area === undefined || res.headersSent) {
@@ -39,7 +41,7 @@ export function dspErrorHandler(log: (error: unknown) => void): ErrorRequestHand
       return;
     }
     const problem: HttpProblem = toProblem(err instanceof ProcessError ? fromProcessError(err) : err);
-    if (problem.status >= 500) log(err);
+    logProblem(logger ?? (req.app.locals.logger as Logger | undefined) ?? rootLogger(), req, err, problem);
     const reason = [problem.detail, ...problem.errors.map((e) => `${e.pointer || '(message)'}: ${e.reason}`)];
     const fields = { code: problem.code, reason };
     const body =

@@ -3,7 +3,8 @@
 // Handlers throw HttpProblem; one middleware turns it (and body-parser failures) into a response,
 // so bad input never becomes a 500.
 
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import { rootLogger, type Logger } from '../logging/index.js';
 
 export interface FieldReason {
   /** JSON pointer into the request body (or the parameter name). */
@@ -94,15 +95,39 @@ export function isServerFault(err: unknown, problem: HttpProblem): boolean {
   return problem.status >= 500 && !(err instanceof HttpProblem && problem.status === 501);
 }
 
-/** The last middleware of every app. `log` receives server faults (never sent to the client). */
-export function problemHandler(log: (err: unknown) => void = (e) => console.error(e)): ErrorRequestHandler {
-  return (err, _req, res, next) => {
+/**
+ * One log line per error answer: a server fault at error level with its stack; a client error (4xx, or a
+ * deliberate 501) without one, at warn when it refuses the caller (401, 403), else at info.
+ */
+export function logProblem(logger: Logger, req: Request, err: unknown, problem: HttpProblem): void {
+  const requestId = (req.res?.locals.requestId as string | undefined) ?? undefined;
+  const fields = {
+    ...(requestId ? { requestId } : {}),
+    status: problem.status,
+    code: problem.code,
+    method: req.method,
+    path: req.path,
+  };
+  if (isServerFault(err, problem)) {
+    logger.error({ ...fields, err }, `${req.method} ${req.path} failed: ${(err as Error)?.message ?? err}`);
+  } else {
+    const level = problem.status === 401 || problem.status === 403 ? 'warn' : 'info';
+    logger[level](
+      { ...fields, detail: problem.detail },
+      `${req.method} ${req.path} refused: ${problem.code}`,
+    );
+  }
+}
+
+/** The last middleware of every app; `logger` (default: the app's, else the process's) gets one line per error. */
+export function problemHandler(logger?: Logger): ErrorRequestHandler {
+  return (err, req, res, next) => {
     if (res.headersSent) {
       next(err);
       return;
     }
     const problem = toProblem(err);
-    if (isServerFault(err, problem)) log(err);
+    logProblem(logger ?? (req.app.locals.logger as Logger | undefined) ?? rootLogger(), req, err, problem);
     res
       .status(problem.status)
       .type('application/problem+json')

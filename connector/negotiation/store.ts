@@ -161,10 +161,16 @@ const CHANGE_COLUMNS: Readonly<Record<keyof NegotiationChanges, string>> = {
 
 export interface NegotiationStoreOptions {
   readonly now?: Clock;
+  /**
+   * Runs inside the transaction of every state change (`from` undefined when the negotiation is created),
+   * after the write (the control plane's state-change log, process-log.ts).
+   */
+  readonly onTransition?: (from: NegotiationState | undefined, record: NegotiationRecord) => void;
 }
 
 export class NegotiationStore {
   private readonly now: Clock;
+  private readonly onTransition: NegotiationStoreOptions['onTransition'];
   private readonly table: ProcessTable<NegotiationRow, NegotiationRecord, NegotiationState>;
 
   constructor(
@@ -172,6 +178,7 @@ export class NegotiationStore {
     options: NegotiationStoreOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());
+    this.onTransition = options.onTransition;
     this.table = new ProcessTable(db, {
       table: 'negotiation',
       noun: 'negotiation',
@@ -221,7 +228,9 @@ export class NegotiationStore {
             `a ${input.role} negotiation with id ${id} or the same pids already exists`,
           );
         });
-      return toRecord(mustExist(row, id));
+      const created = toRecord(mustExist(row, id));
+      this.onTransition?.(undefined, created);
+      return created;
     });
   }
 
@@ -304,7 +313,9 @@ export class NegotiationStore {
       const current = await this.table.current(q, id, options.expectedVersion, options.current);
       const decision = nextNegotiationState(current.role, current.state, event);
       if (!decision.ok) throw new ProcessError('ERR_INVALID_TRANSITION', decision.reason, current.state);
-      return this.table.write(q, current, decision.state, options.changes ?? {});
+      const next = await this.table.write(q, current, decision.state, options.changes ?? {});
+      this.onTransition?.(current.state, next);
+      return next;
     });
   }
 

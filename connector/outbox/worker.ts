@@ -11,6 +11,7 @@
 // duplicate (the inbox does that for us). Everything else is exactly once: a delivered entry is never sent
 // again. Run one worker per database file; it trusts its own memory for "in flight".
 
+import { errorReporter, rootLogger } from '../logging/index.js';
 import type { Clock } from '../identity/clock.js';
 import type { Database } from '../store/database.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
@@ -55,7 +56,7 @@ export interface OutboxWorkerOptions {
   readonly deliver: Deliver;
   readonly superseded?: SupersededCheck;
   readonly onGiveUp?: GiveUpHook;
-  /** Unexpected failures (a database error, a throwing hook); default console.error. */
+  /** Unexpected failures (a database error, a throwing hook); default the process's logger. */
   readonly onError?: (error: unknown) => void;
   /** Aggregates delivered in parallel; default 4. */
   readonly concurrency?: number;
@@ -109,7 +110,7 @@ export class OutboxWorker {
     this.deliver = options.deliver;
     this.superseded = options.superseded ?? (() => Promise.resolve(undefined));
     this.onGiveUp = options.onGiveUp ?? (() => undefined);
-    this.onError = options.onError ?? ((e) => console.error('outbox:', e));
+    this.onError = options.onError ?? errorReporter(rootLogger(), 'outbox');
     this.concurrency = positiveInteger(options.concurrency ?? 4, 'concurrency');
     this.maxAttempts =
       options.maxAttempts === undefined ? Infinity : positiveInteger(options.maxAttempts, 'maxAttempts');

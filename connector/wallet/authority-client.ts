@@ -16,6 +16,8 @@ export interface AuthorityInfo {
 export interface DistributedProfile {
   trustedIssuers?: unknown;
   contexts?: unknown;
+  /** The data space's rate limits for members' connectors (http/rate-limit/settings.ts). */
+  rateLimits?: unknown;
 }
 
 export class AuthorityClientError extends Error {
@@ -106,6 +108,19 @@ export class AuthorityClient {
     return this.#authorised('/applications', { method: 'POST', body: application }, 'Applying') as Promise<
       Record<string, unknown>
     >;
+  }
+
+  /**
+   * Tells the federated catalog our offers changed, so it crawls our catalog within seconds instead of at
+   * its next scheduled crawl (catalog/federation/README.md, "Notices").
+   */
+  async noticeCatalogChanged(): Promise<void> {
+    const token = await this.idToken();
+    await requestJson(
+      `${this.#url}/catalog/v1/notices`,
+      { method: 'POST', bearer: token, body: {}, timeoutMs: 10_000, fetch: this.#fetch },
+      this.#failure('Telling the catalog our offers changed'),
+    );
   }
 
   async myApplications(): Promise<Record<string, unknown>[]> {

@@ -42,6 +42,9 @@ function cookieOf(answer: Answer, name: string): string | undefined {
   return line?.split(';')[0];
 }
 
+/** Where a connector's console is: its management listener. */
+const site = (connector: ControlPlaneConnector): string => new URL(connector.consoleUrl).origin;
+
 function tokenIn(html: string): string {
   const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
   if (!token) throw new Error('no CSRF token in the page');
@@ -105,8 +108,8 @@ describe('attacks: the consoles', function () {
       'bank',
       bankApplication({ organisationName: 'Bank <img src=x onerror=alert(1)> "&" Co' }),
     );
-    admin = await signIn(space.authority.url, space.adminKey);
-    operator = await signIn(member.url, member.managementApiKey);
+    admin = await signIn(space.authority.admin.url, space.adminKey);
+    operator = await signIn(site(member), member.managementApiKey);
   });
 
   after(async () => {
@@ -138,7 +141,7 @@ describe('attacks: the consoles', function () {
     expect(answer.status).to.equal(403);
     expect(await memberState(member.did)).to.equal('active');
     // Another session's token is as wrong as a made-up one.
-    const other = await signIn(member.url, member.managementApiKey);
+    const other = await signIn(site(member), member.managementApiKey);
     const participant = await post(operator, '/console/publish/offers', { ...OFFER, _csrf: other.token });
     expect(participant.status).to.equal(403);
     expect(await offers()).to.not.include('forged');
@@ -191,17 +194,17 @@ describe('attacks: the consoles', function () {
   });
 
   it('refuses the page script’s JSON call without the token header', async () => {
-    const answer = await send(`${member.url}/console/publish/policy-check`, {
+    const answer = await send(`${site(member)}/console/publish/policy-check`, {
       method: 'POST',
       cookie: operator.cookie,
-      headers: { 'content-type': 'application/json', origin: member.url },
+      headers: { 'content-type': 'application/json', origin: site(member) },
       body: JSON.stringify({ policy: { permission: [{ action: 'use' }] } }),
     });
     expect(answer.status).to.equal(403);
-    const allowed = await send(`${member.url}/console/publish/policy-check`, {
+    const allowed = await send(`${site(member)}/console/publish/policy-check`, {
       method: 'POST',
       cookie: operator.cookie,
-      headers: { 'content-type': 'application/json', origin: member.url, 'x-csrf-token': operator.token },
+      headers: { 'content-type': 'application/json', origin: site(member), 'x-csrf-token': operator.token },
       body: JSON.stringify({ policy: { permission: [{ action: 'use' }] } }),
     });
     expect(allowed.status).to.equal(200);
@@ -209,8 +212,8 @@ describe('attacks: the consoles', function () {
 
   it('never adopts a session id planted before sign-in (session fixation)', async () => {
     for (const [origin, key] of [
-      [member.url, member.managementApiKey],
-      [space.authority.url, space.adminKey],
+      [site(member), member.managementApiKey],
+      [space.authority.admin.url, space.adminKey],
     ] as const) {
       const planted = 'shuyu_console=attacker-chosen-session-id-0000000000000000000';
       const login = await send(`${origin}/console/login`, { cookie: planted });
@@ -233,7 +236,7 @@ describe('attacks: the consoles', function () {
   });
 
   it('shows script in member names and dataset titles as text', async () => {
-    const page = await send(`${space.authority.url}/console/admin`, { cookie: admin.cookie });
+    const page = await send(`${space.authority.admin.url}/console/admin`, { cookie: admin.cookie });
     expect(page.status).to.equal(200);
     expect(page.text).to.include('Bank &lt;img src=x onerror=alert(1)&gt; &quot;&amp;&quot; Co');
     expect(page.text).to.not.include('<img src=x');
@@ -249,23 +252,23 @@ describe('attacks: the consoles', function () {
       publisher: member.did,
       dataAddress: { kind: 'inline', data: 'a\n' },
     });
-    const publish = await send(`${member.url}/console/publish`, { cookie: operator.cookie });
+    const publish = await send(`${site(member)}/console/publish`, { cookie: operator.cookie });
     expect(publish.text).to.include('&lt;script&gt;alert(&quot;title&quot;)&lt;/script&gt;');
     expect(publish.text).to.not.include('<script>alert');
   });
 
   it('sets session and CSRF cookies HttpOnly, SameSite=Strict and scoped to /console', async () => {
-    const login = await send(`${member.url}/console/login`);
+    const login = await send(`${site(member)}/console/login`);
     const csrf = login.cookies.find((c) => c.startsWith('shuyu_csrf='));
     expect(login.status, JSON.stringify(login.cookies)).to.equal(200);
     expect(csrf)
       .to.match(/HttpOnly/)
       .and.match(/SameSite=Strict/)
       .and.match(/Path=\/console/);
-    const answer = await send(`${member.url}/console/login`, {
+    const answer = await send(`${site(member)}/console/login`, {
       method: 'POST',
       cookie: cookieOf(login, 'shuyu_csrf') ?? '',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: member.url },
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: site(member) },
       body: new URLSearchParams({ _csrf: tokenIn(login.text), key: member.managementApiKey }).toString(),
     });
     const session = answer.cookies.find((c) => c.startsWith('shuyu_console='));
@@ -296,13 +299,13 @@ describe('attacks: the consoles', function () {
         },
       }),
     );
-    const login = await send(`${clinic.url}/console/login`);
+    const login = await send(`${site(clinic)}/console/login`);
     expect(login.text).to.include('name="name"');
     const attempt = (name: string, key: string) =>
-      send(`${clinic.url}/console/login`, {
+      send(`${site(clinic)}/console/login`, {
         method: 'POST',
         cookie: cookieOf(login, 'shuyu_csrf') ?? '',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: clinic.url },
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: site(clinic) },
         body: new URLSearchParams({ _csrf: tokenIn(login.text), name, key }).toString(),
       });
     expect((await attempt('wang', 'wrong')).status).to.equal(401);
@@ -310,7 +313,7 @@ describe('attacks: the consoles', function () {
     expect((await attempt('wang', clinic.managementApiKey)).status).to.equal(401);
     const good = await attempt('wang', 'correct horse 电池');
     expect(good.status).to.equal(303);
-    const page = await send(`${clinic.url}/console/discover`, {
+    const page = await send(`${site(clinic)}/console/discover`, {
       cookie: `${cookieOf(login, 'shuyu_csrf')}; ${cookieOf(good, 'shuyu_console')}`,
     });
     expect(page.text).to.include('Signed in as wang');
@@ -320,8 +323,8 @@ describe('attacks: the consoles', function () {
 
   it('throttles brute-forced sign-in with a growing back-off (429 + Retry-After), even for the right key', async () => {
     for (const [origin, key] of [
-      [member.url, member.managementApiKey],
-      [space.authority.url, space.adminKey],
+      [site(member), member.managementApiKey],
+      [space.authority.admin.url, space.adminKey],
     ] as const) {
       const login = await send(`${origin}/console/login`);
       const cookie = cookieOf(login, 'shuyu_csrf') ?? '';
@@ -354,7 +357,7 @@ describe('attacks: the consoles', function () {
       'redirects',
       hospitalApplication({ organisationName: 'Redirect Clinic' }),
     );
-    const origin = fresh.url;
+    const origin = site(fresh);
     for (const next of [
       'https://evil.example/',
       '//evil.example/x',
@@ -386,10 +389,10 @@ describe('attacks: the consoles', function () {
 
   it('forbids framing every console page (X-Frame-Options and CSP frame-ancestors)', async () => {
     for (const [url, cookie] of [
-      [`${space.authority.url}/console`, ''],
-      [`${space.authority.url}/console/admin`, admin.cookie],
-      [`${member.url}/console/login`, ''],
-      [`${member.url}/console/discover`, operator.cookie],
+      [`${space.authority.admin.url}/console`, ''],
+      [`${space.authority.admin.url}/console/admin`, admin.cookie],
+      [`${site(member)}/console/login`, ''],
+      [`${site(member)}/console/discover`, operator.cookie],
     ] as const) {
       const answer = await send(url, { cookie });
       expect(answer.status, url).to.equal(200);

@@ -57,6 +57,8 @@ describe('cli: connector start and the participant commands', function () {
         '0',
         '--authority',
         space.authority.url,
+        '--log-level',
+        'info',
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -183,7 +185,7 @@ describe('cli: connector start and the participant commands', function () {
     const providerDid = /Connector (did:web:\S+) listening/.exec(output)?.[1] ?? '';
     process.env.SHUYU_MANAGEMENT_KEY = consumer.managementApiKey;
     try {
-      const as = ['--url', consumer.url, '--dir', join(space.dir, 'nowhere')];
+      const as = ['--url', consumer.management.url, '--dir', join(space.dir, 'nowhere')];
       const catalog = await run([
         'catalog',
         'request',
@@ -244,6 +246,21 @@ describe('cli: connector start and the participant commands', function () {
     } finally {
       delete process.env.SHUYU_MANAGEMENT_KEY;
     }
+  });
+
+  it('logs JSON lines on stderr (not a terminal): time, level, the connector and its DID, request ids', () => {
+    const lines = output
+      .split('\n')
+      .filter((line) => line.startsWith('{"level"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const did = /Connector (\S+) listening/.exec(output)?.[1];
+    const ready = lines.find((l) => String(l.msg).startsWith('connector ready'));
+    expect(ready).to.include({ level: 'info', process: 'connector', did });
+    expect(Date.parse(String(ready?.time))).to.be.closeTo(Date.now(), 120_000);
+    // The provider's side of the negotiation above: state changes, made while serving the consumer's requests.
+    const change = lines.find((l) => l.negotiation !== undefined && l.role === 'provider');
+    expect(change).to.include({ level: 'info', did, from: null, to: 'REQUESTED' });
+    expect(change?.requestId).to.be.a('string');
   });
 
   it('stops cleanly on Ctrl-C', async () => {

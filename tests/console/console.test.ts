@@ -81,7 +81,7 @@ describe('console: search and administration in a real browser', function () {
   });
 
   it('lets anyone search, filter by a facet and read an offer in plain words', async () => {
-    await page.goto(`${space.authority.url}/console`);
+    await page.goto(`${space.authority.admin.url}/console`);
     expect((await page.textContent('#result-count'))?.trim()).to.match(/^1 dataset$/);
     expect(await page.textContent('body'))
       .to.include('Outpatient visit counts (open)')
@@ -102,7 +102,7 @@ describe('console: search and administration in a real browser', function () {
   });
 
   it('signs an admin in, who then sees every dataset', async () => {
-    await page.goto(`${space.authority.url}/console/login`);
+    await page.goto(`${space.authority.admin.url}/console/login`);
     await page.fill('input[name=key]', 'shuyu_admin_wrong');
     await page.click('button:has-text("Sign in")');
     expect(await page.textContent('[role=alert]')).to.include('not a valid admin API key');
@@ -110,12 +110,12 @@ describe('console: search and administration in a real browser', function () {
     await page.fill('input[name=key]', space.adminKey);
     await page.click('button:has-text("Sign in")');
     expect(page.url()).to.match(/\/console\/admin$/);
-    await page.goto(`${space.authority.url}/console`);
+    await page.goto(`${space.authority.admin.url}/console`);
     expect((await page.textContent('#result-count'))?.trim()).to.equal('2 datasets');
   });
 
   it('approves a pending application from the queue', async () => {
-    await page.goto(`${space.authority.url}/console/admin`);
+    await page.goto(`${space.authority.admin.url}/console/admin`);
     const row = page.locator('#applications tr', { hasText: 'Haidian Commercial Bank' });
     await row.locator('select[name=grade]').selectOption('JR-L2');
     await row.locator('button:has-text("Approve")').click();
@@ -136,12 +136,12 @@ describe('console: search and administration in a real browser', function () {
     );
     expect(await page.textContent('#audit')).to.include('member.suspend');
     // A suspended member's datasets leave the catalog at once.
-    await page.goto(`${space.authority.url}/console`);
+    await page.goto(`${space.authority.admin.url}/console`);
     expect((await page.textContent('#result-count'))?.trim()).to.equal('0 datasets');
   });
 
   it('asks before revoking a member, on a page of its own', async () => {
-    await page.goto(`${space.authority.url}/console/admin`);
+    await page.goto(`${space.authority.admin.url}/console/admin`);
     const row = page.locator(`#members tr[data-member="${applicant.did}"]`);
     await row.locator('form.revoke input[name=reason]').fill('left the data space');
     await row.locator('form.revoke button').click();
@@ -158,7 +158,7 @@ describe('console: search and administration in a real browser', function () {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
     try {
       for (const path of ['/console', '/console/login', '/console/products']) {
-        await phone.goto(`${space.authority.url}${path}`);
+        await phone.goto(`${space.authority.admin.url}${path}`);
         expect(await phone.getAttribute('html', 'lang')).to.equal('zh-CN');
         expect(
           await phone.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth'),
@@ -170,12 +170,12 @@ describe('console: search and administration in a real browser', function () {
       }
       expect(await phone.textContent('header')).to.include('目录');
       // The hospital is suspended: an anonymous visitor finds nothing, and is told why.
-      await phone.goto(`${space.authority.url}/console`);
+      await phone.goto(`${space.authority.admin.url}/console`);
       expect((await phone.textContent('#result-count'))?.trim()).to.equal('0 个数据集');
       expect(await phone.textContent('#why-empty')).to.include('匿名访客');
       // The admin pages, signed in, at the same size.
       await page.setViewportSize({ width: 390, height: 844 });
-      await page.goto(`${space.authority.url}/console/admin`);
+      await page.goto(`${space.authority.admin.url}/console/admin`);
       expect(
         await page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth'),
       ).to.equal(true);
@@ -188,7 +188,7 @@ describe('console: search and administration in a real browser', function () {
   });
 
   it('shows the crawl status and crawls on demand', async () => {
-    await page.goto(`${space.authority.url}/console/admin`);
+    await page.goto(`${space.authority.admin.url}/console/admin`);
     expect(await page.textContent('#crawl')).to.include('Beijing Research Hospital');
     await page.click('button:has-text("Crawl now")');
     expect(await page.textContent('[role=status]')).to.match(/Crawl finished: \d+ members/);

@@ -23,6 +23,7 @@ import {
   type UsageNotifier,
 } from '../../connector/dataplane/index.js';
 import { finishJsonApp } from '../../connector/http/json-app.js';
+import { createLogger } from '../../connector/logging/index.js';
 import { listen, type RunningServer } from '../../connector/http/server.js';
 import { createDidSigner, openKeyStore, type Clock, type KeyStore } from '../../connector/identity/index.js';
 import { Database } from '../../connector/store/database.js';
@@ -124,7 +125,7 @@ export class Provider {
     // The router needs its public URL, known once the server listens: it is plugged in afterwards.
     const plugged: { router?: express.Router } = {};
     app.use('/dataplane', (req, res, next) => (plugged.router ? plugged.router(req, res, next) : next()));
-    const server = await listen(finishJsonApp(app, () => undefined));
+    const server = await listen(finishJsonApp(app, createLogger({ level: 'silent' })));
     const publicUrl = `${server.url}/dataplane`;
     const provider = new Provider(dir, identity, db, meter, obligations, server, publicUrl, options.clock);
     plugged.router = createDataPlaneRouter({

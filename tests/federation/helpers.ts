@@ -45,8 +45,6 @@ export const TEST_FEDERATION: FederationSettings = {
   retryDelayMs: 10,
   backoff: { baseDelayMs: 60_000, maxDelayMs: 600_000, jitter: 0 },
   limits: { timeoutMs: 3000 },
-  // SHUYU_TEST_LOG=1 shows the crawler's progress lines.
-  ...(process.env.SHUYU_TEST_LOG ? { log: (line: string) => console.log(line) } : {}),
 };
 
 export async function startFederationSpace(
@@ -57,7 +55,7 @@ export async function startFederationSpace(
   const adminKey = await authority.service.createAdminKey('test-admin');
   const connectors: ControlPlaneConnector[] = [];
   const admin = (method: 'GET' | 'POST', path: string, body?: unknown): Promise<HttpResult> =>
-    request(`${authority.url}/authority/v1/admin${path}`, {
+    request(`${authority.admin.url}/authority/v1/admin${path}`, {
       method,
       headers: {
         authorization: `Bearer ${adminKey}`,

@@ -64,8 +64,8 @@ describe('data-product review', function () {
       pending?.id ?? '',
       '--note',
       'description checked',
-      '--authority',
-      space.authority.url,
+      '--admin-url',
+      space.authority.admin.url,
       '--authority-dir',
       join(space.dir, 'none'),
     ]);
@@ -88,7 +88,7 @@ describe('data-product review', function () {
 
   it('rejects in the console with a reason; a reason is required', async () => {
     const id = await apply([DIAGNOSES]);
-    const session = await consoleSession(space.authority.url, space.adminKey);
+    const session = await consoleSession(space.authority.admin.url, space.adminKey);
     const post = async (form: Record<string, string>) => {
       await session.post('/console/admin/products/reject', form);
       return session.get('/console/admin'); // the notice shows on the next page

@@ -9,6 +9,7 @@ import type { AuthorityService } from '../../authority/service.js';
 import type { Member } from '../../authority/types.js';
 import { backoffDelay, type BackoffOptions } from '../../../connector/outbox/backoff.js';
 import { systemClock, type Clock, type HostPolicy } from '../../../connector/identity/index.js';
+import { rootLogger, type Logger } from '../../../connector/logging/index.js';
 import type { CatalogIdentity } from '../identity.js';
 import type { IndexStore } from '../store/index-store.js';
 import type { CrawlSummary } from '../types.js';
@@ -40,8 +41,8 @@ export interface CrawlerOptions {
   /** How long scheduled crawls leave a failing provider alone. Default 1 min doubling up to 1 h. */
   readonly backoff?: BackoffOptions;
   readonly limits?: Partial<CatalogFetchLimits>;
-  /** Progress lines. Default: none. */
-  readonly log?: (line: string) => void;
+  /** Where crawls are logged (start and end at info, each provider at debug, failures at warn); default the process's. */
+  readonly logger?: Logger;
 }
 
 export interface CrawlRequest {
@@ -68,8 +69,11 @@ export class Crawler {
   readonly #o: CrawlerOptions;
   readonly #clock: Clock;
   readonly #limits: CatalogFetchLimits;
+  readonly #logger: Logger;
   readonly #abort = new AbortController();
   #running: Promise<CrawlSummary> | undefined;
+  /** Whom the running crawl reads: undefined for every member. */
+  #runningProviders: ReadonlySet<string> | undefined;
   #count = 0;
   #last: CrawlSummary | undefined;
 
@@ -77,6 +81,7 @@ export class Crawler {
     this.#o = options;
     this.#clock = options.clock ?? systemClock;
     this.#limits = { ...DEFAULT_FETCH_LIMITS, ...options.limits };
+    this.#logger = (options.logger ?? rootLogger()).child({ component: 'catalog' });
   }
 
   /** The last finished crawl. */
@@ -88,10 +93,27 @@ export class Crawler {
     return this.#running !== undefined;
   }
 
-  /** Crawls now; while a crawl runs, callers share it. */
+  /** Resolves when no crawl is running (at once when none is). */
+  async idle(): Promise<void> {
+    while (this.#running !== undefined) await this.#running.catch(() => undefined);
+  }
+
+  /**
+   * Crawls now. While a crawl runs, callers it covers share it (a crawl of every member covers any request);
+   * others wait for it to finish, then start theirs: a crawl of a few members asked for by their notices
+   * never stands in for a crawl of all.
+   */
   crawlNow(request: CrawlRequest = {}): Promise<CrawlSummary> {
     if (this.#abort.signal.aborted) return Promise.reject(new Error('the crawler is closed'));
-    this.#running ??= this.#crawl(request).finally(() => {
+    if (this.#running !== undefined) {
+      const running = this.#runningProviders;
+      const covered =
+        running === undefined ||
+        (request.providers !== undefined && request.providers.every((p) => running.has(p)));
+      return covered ? this.#running : this.idle().then(() => this.crawlNow(request));
+    }
+    this.#runningProviders = request.providers ? new Set(request.providers) : undefined;
+    this.#running = this.#crawl(request).finally(() => {
       this.#running = undefined;
     });
     return this.#running;
@@ -103,8 +125,8 @@ export class Crawler {
     await this.#running?.catch(() => undefined);
   }
 
-  #log(line: string): void {
-    this.#o.log?.(`[catalog] ${line}`);
+  #log(line: string, level: 'debug' | 'info' | 'warn' = 'debug'): void {
+    this.#logger[level](line);
   }
 
   async #crawl(request: CrawlRequest): Promise<CrawlSummary> {
@@ -121,10 +143,10 @@ export class Crawler {
     };
     const members = (await activeMembers(this.#o.service)).filter((m) => m.connectorUrl !== undefined);
     const removed = await this.#o.store.removeProvidersExcept(new Set(members.map((m) => m.did)));
-    for (const did of removed) this.#log(`crawl ${id}: removed ${did} (no longer an active member)`);
+    for (const did of removed) this.#log(`crawl ${id}: removed ${did} (no longer an active member)`, 'info');
     const wanted = request.providers ? new Set(request.providers) : undefined;
     const targets = members.filter((m) => wanted === undefined || wanted.has(m.did));
-    this.#log(`crawl ${id}: ${targets.length} connector(s)`);
+    this.#log(`crawl ${id}: ${targets.length} connector(s)`, 'info');
     // Fails here, before any provider, when the authority cannot issue the catalog its credentials.
     await this.#o.identity.credentials();
     let next = 0;
@@ -156,6 +178,7 @@ export class Crawler {
     this.#log(
       `crawl ${id} done in ${summary.durationMs} ms: ${summary.changed} changed, ${summary.unchanged} unchanged, ` +
         `${summary.failed} failed, ${summary.skipped} in back-off`,
+      'info',
     );
     this.#last = summary;
     return summary;
@@ -223,6 +246,7 @@ export class Crawler {
       this.#log(
         `crawl ${id}: ${did} failed (${failure.statusCode}): ${failure.message} ` +
           `[next scheduled attempt after ${nextAttempt.toISOString()}]`,
+        'warn',
       );
     }
   }

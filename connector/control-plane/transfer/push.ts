@@ -6,6 +6,7 @@
 // A transfer left STARTED by a crash is pushed again at start-up (delivery is at least once: the
 // consumer's endpoint may see the data twice).
 
+import { errorReporter, rootLogger } from '../../logging/index.js';
 import type { AccessServices } from '../../dataplane/access.js';
 import { DataPlaneError, isDataPlaneError, pushTransfer } from '../../dataplane/index.js';
 import { dataPlaneProblem, isOperatorProblem } from '../../dataplane/http/problems.js';
@@ -99,7 +100,7 @@ export class PushRunner {
   run(id: string): void {
     if (this.closed || this.running.has(id)) return;
     const work = this.push(id)
-      .catch((error: unknown) => (this.options.onError ?? console.error)(error))
+      .catch((error: unknown) => (this.options.onError ?? errorReporter(rootLogger(), 'push'))(error))
       .finally(() => this.running.delete(id));
     this.running.set(id, work);
   }
@@ -184,7 +185,7 @@ export class PushRunner {
         at: at(),
       });
       if (error.code === 'ERR_TRANSFER_NOT_ACTIVE') return; // suspended or ended meanwhile
-      if (isOperatorProblem(problem)) (options.onError ?? console.error)(error);
+      if (isOperatorProblem(problem)) (options.onError ?? errorReporter(rootLogger(), 'push'))(error);
       const reason = `the push failed: ${problem.detail}`;
       if (!(options.settles?.() ?? true)) return; // the evidence log has the failure; the operator decides
       await this.settle(() =>

@@ -2,6 +2,7 @@
 // reference (Authorization: Bearer), and `POST /data/:transferId/refresh` to renew it before expiry.
 // Every GET is one access under usage control; the body streams from the source with backpressure
 // (stream.pipeline), never buffered. Mount it where the EDR endpoint points (publicUrl).
+import { errorReporter, rootLogger } from '../../logging/index.js';
 import { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import { problemBody } from '../../http/problem.js';
 import { systemClock } from '../../identity/clock.js';
@@ -44,6 +45,11 @@ export interface DataPlaneRouterOptions extends AccessServices {
   readonly clockSkewSeconds?: number;
   /** Told about every access, served or refused (evidence log, metrics). Must not throw. */
   readonly onAccess?: (event: AccessEvent) => void;
+  /**
+   * Admits a verified request of `consumerDid` (rate limits, downloads in flight): throws to refuse (an
+   * HttpProblem, e.g. 429), or returns what frees its slot once the answer is sent.
+   */
+  readonly admit?: (consumerDid: string, res: Response) => () => void;
 }
 
 interface RequestInfo {
@@ -67,7 +73,7 @@ function bearerToken(req: Request): string {
 export function createDataPlaneRouter(options: DataPlaneRouterOptions): Router {
   const router = Router();
   const clock = options.clock ?? systemClock;
-  const log = options.log ?? ((error: unknown) => console.error(error));
+  const log = options.log ?? errorReporter(rootLogger(), 'data plane');
   const info = new WeakMap<Request, RequestInfo>();
   const emit = (event: Omit<AccessEvent, 'at'>): void => {
     try {
@@ -95,8 +101,10 @@ export function createDataPlaneRouter(options: DataPlaneRouterOptions): Router {
   const serve =
     (head: boolean): RequestHandler =>
     async (req, res, next) => {
+      let release: (() => void) | undefined;
       try {
         const { transferId, verified } = await verify(req);
+        release = options.admit?.(verified.transfer.consumerDid, res);
         const ifRange = req.get('if-range');
         const range = parseRangeHeader(req.get('range'));
         const access = await openAuthorizedData(options, {
@@ -129,6 +137,8 @@ export function createDataPlaneRouter(options: DataPlaneRouterOptions): Router {
         emit({ ...base, outcome: result.outcome, bytes: result.bytes });
       } catch (error) {
         next(error);
+      } finally {
+        release?.();
       }
     };
 

@@ -1,5 +1,6 @@
 // Checkpoints at a regular interval, but only when the log grew since the last one. One run at a time;
 // stop() waits for a run in progress, so the database can be closed right after it.
+import { errorReporter, rootLogger } from '../../logging/index.js';
 import type { CheckpointSigner } from './sign.js';
 import type { EvidenceLog } from '../log/evidence-log.js';
 import type { StoredCheckpoint } from './types.js';
@@ -14,7 +15,7 @@ export interface CheckpointSchedulerOptions {
   readonly intervalMs?: number;
   /** After each new checkpoint: publish it to the authority, anchor it. Errors go to onError. */
   readonly onCheckpoint?: (checkpoint: StoredCheckpoint) => void | Promise<void>;
-  /** Default: console.error. A failed run is retried at the next interval. */
+  /** Default: the process's logger. A failed run is retried at the next interval. */
   readonly onError?: (error: unknown) => void;
 }
 
@@ -69,7 +70,9 @@ export class CheckpointScheduler {
     if (!this.#started) return;
     this.#timer = setTimeout(() => {
       this.runOnce()
-        .catch((error: unknown) => (this.#options.onError ?? console.error)(error))
+        .catch((error: unknown) =>
+          (this.#options.onError ?? errorReporter(rootLogger(), 'checkpoint'))(error),
+        )
         .finally(() => this.#schedule());
     }, this.#options.intervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS);
     // A forgotten scheduler must not keep the process alive.
