@@ -151,6 +151,7 @@ export async function connectorCommand(sub: string, args: string[], out: Output)
   out.line(`Connector ${connector.did} listening on ${connector.url} (Ctrl-C to stop)`);
   out.line(`  DSP endpoint:   ${connector.url}/dsp`);
   out.line(`  management API: ${connector.managementUrl} (key in ${join(dir, 'management-api-key')})`);
+  out.line(`  console:        ${connector.consoleUrl} (sign in with the same key)`);
   const credentials = await connector.wallet.list();
   if (credentials.length === 0) {
     out.line(

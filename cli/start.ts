@@ -99,17 +99,6 @@ function member(space: RunningDataSpace, key: string) {
   return space.members.find((m) => m.seed.key === key);
 }
 
-/**
- * A connector's web console: mounted below its management URL (the management listener's root; today the
- * public URL, the management API being below /management/v1 there).
- */
-export function consoleUrl(connector: Pick<ControlPlaneConnector, 'managementUrl'>): string {
-  const base = connector.managementUrl.endsWith(MANAGEMENT_PATH)
-    ? connector.managementUrl.slice(0, -MANAGEMENT_PATH.length)
-    : connector.managementUrl;
-  return `${base.replace(/\/+$/, '')}/console/`;
-}
-
 /** The file the printed sequence downloads (in the working directory). */
 export const QUICK_START_FILE = 'inpatient-claims-2025.csv';
 
@@ -186,7 +175,7 @@ function nextSteps(space: RunningDataSpace, out: Output): void {
   const insurer = member(space, 'commercial-insurer');
   const hospital = member(space, 'research-hospital');
   if (!insurer || !hospital) return;
-  out.line(`  console: ${consoleUrl(insurer.connector)}  (the commercial insurer's connector)`);
+  out.line(`  console: ${insurer.connector.consoleUrl}  (the commercial insurer's connector)`);
   out.line('');
   out.line('Try (in another terminal), from search to a downloaded file:');
   for (const { comment, command } of quickStartCommands(space)) {

@@ -26,6 +26,7 @@ import {
 import { createDspBindings } from '../dsp/index.js';
 import { dspCredentialScopes } from '../dsp/credential-scopes.js';
 import { tckHooks } from '../dsp/tck.js';
+import { CONSOLE_PATH, participantConsole } from '../console/index.js';
 import {
   createManagementRouter,
   ensureManagementApiKey,
@@ -93,6 +94,8 @@ export interface ControlPlaneConnector extends RunningConnector {
   readonly managementApiKey: string;
   /** The management API's base: `<management listener>/management/v1` (never the public URL). */
   readonly managementUrl: string;
+  /** The participant console: `<management listener>/console`. */
+  readonly consoleUrl: string;
 }
 
 export async function startControlPlaneConnector(
@@ -171,7 +174,14 @@ export async function startControlPlaneConnector(
       verifiers: connector.verifiers,
       clock: options.clock ?? (() => new Date()),
     });
-    buildManagementApp(connector.management.routes, { plane, services, products, apiKey: managementApiKey, metrics: connector.metrics });
+    buildManagementApp(connector.management.routes, {
+      connector,
+      plane,
+      services,
+      products,
+      apiKey: managementApiKey,
+      metrics: connector.metrics,
+    });
     await plane.start();
     await services.start();
     await options.beforeReady?.(connector.server.url, connector.management.url);
@@ -190,6 +200,7 @@ export async function startControlPlaneConnector(
       dataServices: services,
       managementApiKey,
       managementUrl: `${connector.management.url}${MANAGEMENT_PATH}`,
+      consoleUrl: `${connector.management.url}${CONSOLE_PATH}`,
       close: async () => {
         // Stop taking requests first, then finish deliveries, steps, pushes and checkpoints in flight,
         // then the database.
@@ -211,6 +222,7 @@ export async function startControlPlaneConnector(
 
 /** What the management listener serves, and what serving it needs. */
 export interface ManagementAppParts {
+  readonly connector: RunningConnector;
   readonly plane: ControlPlane;
   readonly services: DataServices;
   readonly products: ProductRegistrations;
@@ -226,7 +238,7 @@ export interface ManagementAppParts {
  * management port (the console, /metrics) is added here too, never on the public DSP listener.
  */
 export function buildManagementApp(routes: Router, parts: ManagementAppParts): void {
-  const { plane, services, products, apiKey, metrics } = parts;
+  const { connector, plane, services, products, apiKey, metrics } = parts;
   routes.use(
     MANAGEMENT_PATH,
     createManagementRouter(plane, apiKey, {
@@ -238,6 +250,8 @@ export function buildManagementApp(routes: Router, parts: ManagementAppParts): v
   const productRouter = productRoutes(products);
   productRouter.use(managementErrors);
   routes.use(MANAGEMENT_PATH, requireApiKey(apiKey), productRouter);
+  // The participant console beside the management API (same key, in-process calls).
+  routes.use(participantConsole({ connector, plane, services, managementApiKey: apiKey }));
 }
 
 /**
