@@ -14,8 +14,6 @@ import {
   type RunningDataSpace,
 } from '../seeds/dataspace.js';
 import { runDemo } from '../seeds/demo.js';
-import { MANAGEMENT_PATH } from '../connector/management/router.js';
-import type { ControlPlaneConnector } from '../connector/process/run-connector.js';
 import { commandLine } from './dirs.js';
 import { CliError, EXIT, projectRoot, type Output } from './io.js';
 import { applyLogLevel, LOG_LEVEL_FLAG, waitForStopSignal } from './process.js';
