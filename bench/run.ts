@@ -9,6 +9,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   negotiation: () => import('./negotiation.js'),
   dataplane: () => import('./dataplane.js'),
   federation: () => import('./federation.js'),
+  'federation-1m': async () => ({ run: (await import('./federation.js')).runMillion }),
   evidence: () => import('./evidence.js'),
 };
 
