@@ -104,7 +104,6 @@ async function openIndex(datasets: number, providers: number): Promise<Index & {
     const built =
       `indexed ${datasets} datasets in ${(ms / 1000).toFixed(1)} s ` +
       `(policies compiled, features and summaries: ${(prepareMs / 1000).toFixed(1)} s; the rest SQLite writes)`;
-    const search = new FederatedSearch(store, new VisibilityEvaluator(store, () => new Date()));
     return { db, store, ...searches(store), built, close };
   } catch (error) {
     await close();
