@@ -130,6 +130,14 @@ export function compareBinary(a: string, b: string): number {
   return x - y;
 }
 
+/** UTF-16 units where JS string order and SQLite's BINARY order may differ (see compareBinary). */
+const HIGH_UNITS = /[\ud800-\uffff]/;
+
+/** compareBinary when both strings are known to have no such units: the native comparison. */
+function comparePlain(a: string, b: string): number {
+  return a === b ? 0 : a < b ? -1 : 1;
+}
+
 /** COLLATE NOCASE: ASCII letters folded, then BINARY. */
 function nocaseKey(text: string): string {
   return /[A-Z]/.test(text) ? text.replace(/[A-Z]+/g, (s) => s.toLowerCase()) : text;
@@ -146,6 +154,8 @@ export class MemoryIndex {
   readonly #dictionaries = COLUMN_FACETS.map(() => new Dictionary());
   /** Per dataset row: its offer combination id. */
   #combo = new Int32Array(1024);
+  /** Per dataset row: 1 when its title, modified and id have no UTF-16 unit >= 0xD800 (JS order = SQLite's). */
+  #plain = new Uint8Array(1024);
   readonly #combinations: Combination[] = [{ keys: [], terms: [] }];
   readonly #comboIds = new Map<string, number>();
   #title: string[] = [];
@@ -233,6 +243,9 @@ export class MemoryIndex {
       this.#provider = grow(this.#provider, max);
       this.#columns = this.#columns.map((c) => grow(c, max));
       this.#combo = grow(this.#combo, max);
+      const plain = new Uint8Array(this.#combo.length);
+      plain.set(this.#plain);
+      this.#plain = plain;
     }
     for (const row of rows) {
       const id = row.id;
@@ -245,6 +258,7 @@ export class MemoryIndex {
       this.#titleKey[id] = nocaseKey(row.title);
       this.#modified[id] = row.modified;
       this.#datasetId[id] = row.dataset_id;
+      this.#plain[id] = HIGH_UNITS.test(row.title + (row.modified ?? '') + row.dataset_id) ? 0 : 1;
     }
   }
 
@@ -266,6 +280,9 @@ export class MemoryIndex {
   tally(query: SearchQuery, selection: Selection, text: TextHits | undefined): Tally {
     const providerRow = this.#provider;
     const combo = this.#combo;
+    const activeProvider = new Uint8Array(Math.max(0, ...selection.providers) + 1);
+    for (const p of selection.providers) activeProvider[p] = 1;
+    const anyRegistered = selection.registered.size > 0;
     const filters: { column: Int32Array; allowed: Uint8Array }[] = [];
     COLUMN_FACETS.forEach(([facet], c) => {
       const wanted = query[facet];
@@ -288,11 +305,11 @@ export class MemoryIndex {
     let total = 0;
     const visit = (id: number, hit: number): void => {
       const provider = providerRow[id] as number;
-      if (provider === 0 || !selection.providers.has(provider)) return;
+      if (activeProvider[provider] !== 1) return;
       const c = combo[id] as number;
       if (selection.eligible[c] !== 1) return;
       for (const f of filters) if (f.allowed[f.column[id] as number] !== 1) return;
-      const registered = selection.registered.has(id);
+      const registered = anyRegistered && selection.registered.has(id);
       if (wantRegistered !== undefined && registered !== (wantRegistered === 'registered')) return;
       total++;
       for (let k = 0; k < counts.length; k++) {
@@ -305,14 +322,17 @@ export class MemoryIndex {
       termSetCounts[set] = (termSetCounts[set] as number) + 1;
       heap.offer(id, hit);
     };
+    // Newest rows first: rows are mostly written in time order, so the newest-first browse (the
+    // default) finds its page early and the heap is rarely touched afterwards. Any order gives the
+    // same answer.
     if (text !== undefined) {
       const ids = text.ids;
-      for (let h = 0; h < ids.length; h++) {
+      for (let h = ids.length - 1; h >= 0; h--) {
         const id = ids[h] as number;
         if (id < providerRow.length) visit(id, h);
       }
     } else {
-      for (let id = 1; id < providerRow.length; id++) if (providerRow[id] !== 0) visit(id, 0);
+      for (let id = providerRow.length - 1; id > 0; id--) if (providerRow[id] !== 0) visit(id, 0);
     }
     const facets = {} as Record<ColumnFacet | 'registered', FacetValue[]>;
     COLUMN_FACETS.forEach(([facet], c) => {
@@ -337,8 +357,11 @@ export class MemoryIndex {
     const modified = this.#modified;
     const datasetId = this.#datasetId;
     const providerOf = (id: number): string => this.#providerDid.get(this.#provider[id] as number) ?? '';
+    const plain = this.#plain;
+    const text = (a: number, b: number): ((x: string, y: string) => number) =>
+      plain[a] === 1 && plain[b] === 1 ? comparePlain : compareBinary;
     const byTitle = (a: number, b: number): number =>
-      compareBinary(titleKey[a] as string, titleKey[b] as string);
+      text(a, b)(titleKey[a] as string, titleKey[b] as string);
     switch (sort) {
       case 'relevance':
         return (a, ha, b, hb) =>
@@ -348,18 +371,18 @@ export class MemoryIndex {
           const x = modified[a] ?? null;
           const y = modified[b] ?? null;
           // DESC: NULL (the smallest value in SQLite) last.
-          const order = x === y ? 0 : x === null ? 1 : y === null ? -1 : compareBinary(y, x);
+          const order = x === y ? 0 : x === null ? 1 : y === null ? -1 : text(a, b)(y, x);
           return order || byTitle(a, b) || a - b;
         };
       case 'title':
         return (a, _ha, b) =>
           byTitle(a, b) ||
           compareBinary(providerOf(a), providerOf(b)) ||
-          compareBinary(datasetId[a] as string, datasetId[b] as string);
+          text(a, b)(datasetId[a] as string, datasetId[b] as string);
       case 'provider':
         return (a, _ha, b) =>
           compareBinary(providerOf(a), providerOf(b)) ||
-          compareBinary(datasetId[a] as string, datasetId[b] as string);
+          text(a, b)(datasetId[a] as string, datasetId[b] as string);
     }
   }
 }
