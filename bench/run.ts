@@ -11,6 +11,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   federation: () => import('./federation.js'),
   'federation-1m': async () => ({ run: (await import('./federation.js')).runMillion }),
   evidence: () => import('./evidence.js'),
+  'sqlite-binding': () => import('./sqlite-binding.js'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

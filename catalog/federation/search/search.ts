@@ -86,7 +86,14 @@ export interface FederatedSearchOptions {
   readonly engine?: 'memory' | 'sql';
   /** Where the hits of a text query come from; default FTS5 in the store's SQLite database. */
   readonly text?: TextSearch;
+  /**
+   * How many texts keep their hits (ids and ranks) until the index changes. A search UI asks the same
+   * text again with each facet click; the ranked hits are most of a text search's cost. Default 32; 0: none.
+   */
+  readonly textCache?: number;
 }
+
+const DEFAULT_TEXT_CACHE = 32;
 
 /** The hits of a text query from the FTS5 table (rowid = dataset row), ranked like the SQL path. */
 export class Fts5TextSearch implements TextSearch {
@@ -126,6 +133,7 @@ export class FederatedSearch {
   readonly #terms = new TermsFeatures();
   readonly #memory: MemoryIndex | undefined;
   readonly #text: TextSearch;
+  readonly #textCache: ResultCache<TextHits> | undefined;
 
   constructor(
     private readonly store: IndexStore,
@@ -136,6 +144,16 @@ export class FederatedSearch {
     this.#cache = size > 0 ? new ResultCache(size) : undefined;
     this.#memory = options.engine === 'sql' ? undefined : new MemoryIndex(store);
     this.#text = options.text ?? new Fts5TextSearch(store.db);
+    const texts = options.textCache ?? DEFAULT_TEXT_CACHE;
+    this.#textCache = texts > 0 ? new ResultCache(texts) : undefined;
+  }
+
+  /** The hits of `text`, kept per index version (see textCache). */
+  #hits(text: string, ranked: boolean): Promise<TextHits> {
+    if (this.#textCache === undefined) return this.#text.hits(text, ranked);
+    return this.#textCache.get(String(this.store.version), `${ranked}|${text}`, () =>
+      this.#text.hits(text, ranked),
+    );
   }
 
   async search(query: SearchQuery, asker: Asker): Promise<SearchResult> {
@@ -203,7 +221,7 @@ export class FederatedSearch {
     await memory.sync();
     const [selection, text] = await Promise.all([
       this.#selection(memory, query, visible),
-      query.q === undefined ? undefined : this.#text.hits(query.q, query.sort === 'relevance'),
+      query.q === undefined ? undefined : this.#hits(query.q, query.sort === 'relevance'),
     ]);
     const tally = memory.tally(query, selection, text);
     const out = { ...tally.columns } as Record<FacetName, FacetValue[]>;
