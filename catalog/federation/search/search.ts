@@ -148,6 +148,14 @@ export class FederatedSearch {
     this.#textCache = texts > 0 ? new ResultCache(texts) : undefined;
   }
 
+  /**
+   * Loads the in-memory index now rather than at the first search (seconds at a million datasets).
+   * Never rejects: a failed load is retried by the next search.
+   */
+  async warm(): Promise<void> {
+    await this.#memory?.sync().catch(() => undefined);
+  }
+
   /** The hits of `text`, kept per index version (see textCache). */
   #hits(text: string, ranked: boolean): Promise<TextHits> {
     if (this.#textCache === undefined) return this.#text.hits(text, ranked);
