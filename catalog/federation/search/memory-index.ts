@@ -192,13 +192,10 @@ export class MemoryIndex {
       const target = this.store.version;
       const changed = this.#version < 0 ? undefined : this.store.changedSince(this.#version);
       const db = this.store.db;
-      const providers =
-        changed === undefined
-          ? await db.all<{ id: number; did: string }>('SELECT id, did FROM federation_providers')
-          : await db.all<{ id: number; did: string }>(
-              'SELECT id, did FROM federation_providers WHERE id IN (SELECT value FROM json_each(?))',
-              [JSON.stringify([...changed])],
-            );
+      // All providers (a small table), then the changed ones: plain SQL on either backend.
+      const providers = (
+        await db.all<{ id: number; did: string }>('SELECT id, did FROM federation_providers')
+      ).filter((p) => changed === undefined || changed.has(p.id));
       const loaded: { rows: DatasetRow[]; offers: OfferRow[] }[] = [];
       for (const p of providers) loaded.push(await loadProvider(db, p.id));
       const terms = await db.all<{ id: number; features: string }>(
