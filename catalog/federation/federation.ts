@@ -107,6 +107,8 @@ export function openFederation(options: OpenFederationOptions): Federation {
   const logger = (options.logger ?? rootLogger()).child({ component: 'catalog' });
   const crawler = new Crawler({ ...options, store, identity, clock, logger });
   const search = new FederatedSearch(store, new VisibilityEvaluator(store, clock));
+  // The search index is in memory: load it while the authority starts, not during the first search.
+  void search.warm();
   const replayCache = options.replayCache ?? new InMemoryReplayCache({ clock });
   const claimsCache = new ClaimsCache({ clock, maxTtlMs: options.claimsCacheMs ?? 5 * 60_000 });
   // DCP: askers are verified by querying their Credential Service; providers query ours (the catalog's

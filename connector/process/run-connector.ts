@@ -6,14 +6,16 @@
 //   node --import tsx connector/process/run-connector.ts --dir DIR --port N --authority URL
 //        [--host H] [--public-url URL] [--management-port N] [--automation auto|none|step=mode,...]
 //
-// prints one JSON line {"ready":true,"url":...,"did":...,"managementUrl":...} once it listens, and shuts down cleanly on
-// SIGTERM / SIGINT. Outbox timings for tests: SHUYU_OUTBOX_BASE_DELAY_MS, SHUYU_OUTBOX_MAX_DELAY_MS,
+// prints one JSON line {"ready":true,"url":...,"did":...,"managementUrl":...} once it listens, and shuts down
+// cleanly on SIGTERM / SIGINT (SHUYU_BENCH_STATS=1: SIGUSR2 prints {"storeStats":...}). Outbox timings for
+// tests: SHUYU_OUTBOX_BASE_DELAY_MS, SHUYU_OUTBOX_MAX_DELAY_MS,
 // SHUYU_OUTBOX_MAX_ATTEMPTS.
 
 import type { Router } from 'express';
 import { walletPublisher } from '../wallet/publisher.js';
 import { CatalogChangeNotice } from '../assets/change-notice.js';
 import { errorReporter, LogLevelError, parseLogLevel, rootLogger, setLogLevel } from '../logging/index.js';
+import { storeStats } from '../store/database.js';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
@@ -367,6 +369,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // Benches (bench/negotiation.ts) ask for the store's statement counts with SIGUSR2.
+  if (process.env.SHUYU_BENCH_STATS === '1') {
+    process.on('SIGUSR2', () => process.stdout.write(`${JSON.stringify({ storeStats: storeStats() })}\n`));
+  }
   if (connector.testMode !== undefined) {
     connector.logger.warn(
       `test identity mode is on: the static token authenticates as ${connector.testMode.config.participantId}; tests and conformance runs only.`,
