@@ -150,11 +150,22 @@ async function startCluster(bin: string): Promise<Cluster> {
   writeFileSync(join(data, 'postgresql.auto.conf'), conf);
   if (asRoot) execFileSync('chown', ['-R', 'postgres:postgres', dir]);
   run('pg_ctl', ['start', '-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60']);
-  process.once('exit', () => {
+  let stopped = false;
+  const stop = (): void => {
+    if (stopped) return;
+    stopped = true;
     // Synchronous: an exit handler cannot wait for promises.
     const [program, ...rest] = as(join(bin, 'pg_ctl'), ['stop', '-D', data, '-m', 'immediate', '-w']);
     spawnSync(program!, rest, { stdio: 'ignore' });
     rmSync(dir, { recursive: true, force: true });
-  });
+  };
+  process.once('exit', stop);
+  // Interrupted (Ctrl-C, a timeout's SIGTERM): the server is a daemon and would outlive the run.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      stop();
+      process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
+    });
+  }
   return { dir, port };
 }
