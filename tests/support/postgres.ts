@@ -124,7 +124,8 @@ async function startCluster(bin: string): Promise<Cluster> {
       );
     }
   };
-  const dir = mkdtempSync(join(tmpdir(), 'shuyu-pg-'));
+  // The owner's PID in the name: several test runs (and worktrees) may have clusters at once.
+  const dir = mkdtempSync(join(tmpdir(), `shuyu-pg-${process.pid}-`));
   if (asRoot) {
     const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
     const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
