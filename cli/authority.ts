@@ -26,8 +26,17 @@ const ADMIN_PORT = {
   },
 } as const;
 
+const DATABASE = {
+  database: {
+    type: 'string',
+    value: 'URL',
+    help: 'postgres://USER:PASSWORD@HOST:5432/DB instead of DIR/authority.sqlite (also $SHUYU_DATABASE_URL or\n"database" in DIR/authority.json); not yet supported for the authority, refused with that reason',
+  },
+} as const;
+
 const OPTIONS = {
   ...DIR,
+  ...DATABASE,
   ...PORT,
   ...ADMIN_PORT,
   ...LOG_LEVEL_FLAG,
@@ -57,7 +66,7 @@ export const AUTHORITY_COMMAND: CommandGroup = {
       summary:
         'Run the authority until Ctrl-C. --port: the public listener (applications, DCP issuer, status lists,\n' +
         'catalog search, did.json); --admin-port: the admin listener, where "shuyu member" and "shuyu product" find it.',
-      flags: { ...DIR, ...PORT, ...ADMIN_PORT, ...LOG_LEVEL_FLAG },
+      flags: { ...DIR, ...PORT, ...ADMIN_PORT, ...DATABASE, ...LOG_LEVEL_FLAG },
     },
   },
 };
@@ -105,6 +114,7 @@ export async function authorityCommand(
     ...(values['admin-port'] !== undefined
       ? { admin: { port: port(values['admin-port'], '--admin-port') as number } }
       : {}),
+    ...(values.database !== undefined ? { database: values.database } : {}),
   });
   out.line(`Authority ${running.did} listening on ${running.url} (Ctrl-C to stop)`);
   out.line(`  admin API: ${running.admin.url}/authority/v1/admin (key in ${dir}/admin-api-key)`);

@@ -5,12 +5,8 @@
 import { join } from 'node:path';
 import { createSecureTokenService, openProcessIdentity } from '../connector/identity/index.js';
 import { readConfigFile } from '../connector/process/config.js';
-import {
-  CONNECTOR_CONFIG_FILE,
-  CONNECTOR_DATABASE_FILE,
-  type ConnectorConfig,
-} from '../connector/process/connector.js';
-import { Database } from '../connector/store/database.js';
+import { CONNECTOR_CONFIG_FILE, type ConnectorConfig } from '../connector/process/connector.js';
+import { openConnectorStore } from '../connector/process/connector-store.js';
 import { AuthorityClient } from '../connector/wallet/authority-client.js';
 import { Wallet, WALLET_MIGRATIONS } from '../connector/wallet/store.js';
 import { commandLine, connectorDir } from './dirs.js';
@@ -65,7 +61,7 @@ export async function catalogSearch(group: CommandGroup, args: string[], out: Ou
     );
   }
   const identity = await openProcessIdentity(join(dir, 'keys'), config.publicUrl);
-  const db = await Database.open(join(dir, CONNECTOR_DATABASE_FILE), WALLET_MIGRATIONS);
+  const db = await openConnectorStore(dir, WALLET_MIGRATIONS);
   let credentials: readonly unknown[];
   try {
     credentials = await new Wallet(db).presentable(new Date());

@@ -56,6 +56,11 @@ const OPTIONS = {
     value: 'auto|none|STEP=MODE,...',
     help: `which DSP steps it takes by itself (this run only); steps: ${AUTOMATION_STEPS.join(', ')}`,
   },
+  database: {
+    type: 'string',
+    value: 'URL',
+    help: 'postgres://USER:PASSWORD@HOST:5432/DB (this run only): the state in PostgreSQL instead of\nDIR/connector.sqlite (replicas share one database); also $SHUYU_DATABASE_URL or "database" in the config',
+  },
   ...LOG_LEVEL_FLAG,
 } as const satisfies Flags;
 
@@ -138,6 +143,7 @@ export async function connectorCommand(sub: string, args: string[], out: Output)
     ...config,
     automation,
     authorityUrl,
+    ...(values.database !== undefined ? { database: values.database } : {}),
     controlPlane: { outbox: outboxTuningFromEnv() },
   });
   // The --automation flag is for this run; the configured automation is kept as it was.

@@ -20,7 +20,8 @@ import {
 import { openProcessIdentity } from '../connector/identity/index.js';
 import { readConfigFile } from '../connector/process/config.js';
 import { CONNECTOR_CONFIG_FILE, CONNECTOR_DATABASE_FILE } from '../connector/process/connector.js';
-import { Database } from '../connector/store/database.js';
+import type { Store } from '../connector/store/database.js';
+import { connectorStoreExists, openConnectorStore } from '../connector/process/connector-store.js';
 import { checkOutputFile, CliError, EXIT, formatTime, readJsonFile, type Output } from './io.js';
 import { commandLine, connectorDir } from './dirs.js';
 import { managementClient } from './management-client.js';
@@ -90,15 +91,14 @@ export const EVIDENCE_COMMAND: CommandGroup = {
 
 async function openLog(dir: string): Promise<{
   log: EvidenceLog;
-  db: Database;
+  db: Store;
   signer: () => CheckpointSigner;
   didDocument: () => object;
 }> {
   const config = readConfigFile<{ publicUrl?: string; evidence?: { algorithms?: unknown } }>(
     join(dir, CONNECTOR_CONFIG_FILE),
   );
-  const file = join(dir, CONNECTOR_DATABASE_FILE);
-  if (!config?.publicUrl || !existsSync(file)) {
+  if (!config?.publicUrl || !connectorStoreExists(dir)) {
     throw new CliError(
       `${dir} holds no started connector (${CONNECTOR_CONFIG_FILE}, ${CONNECTOR_DATABASE_FILE}); check --dir`,
     );
@@ -111,7 +111,7 @@ async function openLog(dir: string): Promise<{
   const identity = await openProcessIdentity(join(dir, 'keys'), config.publicUrl, undefined, {
     sm2: algorithms === 'sm',
   });
-  const db = await Database.open(file, EVIDENCE_MIGRATIONS);
+  const db = await openConnectorStore(dir, EVIDENCE_MIGRATIONS);
   const log = await EvidenceLog.open(db, { logId: identity.did, hash: evidenceHashOf(algorithms) });
   return {
     log,

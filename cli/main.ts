@@ -31,6 +31,8 @@ import {
   type CommandGroup,
 } from './spec.js';
 import { DEMO_COMMAND, demoCommand, START_COMMAND, startCommand } from './start.js';
+import { STORE_COMMAND, storeCommand } from './store.js';
+import { StoreError } from '../connector/store/types.js';
 import { WALLET_COMMAND, walletCommand } from './wallet.js';
 
 /** The federated catalog runs in the authority process: `catalog start` is `authority start`. */
@@ -77,6 +79,7 @@ export const COMMANDS: readonly { group: CommandGroup; run: Run }[] = [
   { group: NEGOTIATE_COMMAND, run: (sub, args, out) => participantCommand('negotiate', sub, args, out) },
   { group: TRANSFER_COMMAND, run: (sub, args, out) => participantCommand('transfer', sub, args, out) },
   { group: EVIDENCE_COMMAND, run: evidenceCommand },
+  { group: STORE_COMMAND, run: storeCommand },
 ];
 
 function topHelp(): string {
@@ -208,6 +211,11 @@ export async function main(argv: string[], out: Output = consoleOutput): Promise
     if (e instanceof CliError) {
       out.error(`shuyu: ${e.message}`);
       return e.exitCode;
+    }
+    // A database URL that cannot be right is a usage error; the message says what to do.
+    if (e instanceof StoreError && e.code === 'ERR_STORE_URL') {
+      out.error(`shuyu: ${e.message}`);
+      return EXIT.usage;
     }
     const problem = fileProblem(e) ?? unreachable(e) ?? explained(e);
     if (problem !== undefined) {

@@ -14,7 +14,7 @@ import {
   type ConnectorConfig,
 } from '../connector/process/connector.js';
 import { AuthorityClient } from '../connector/wallet/authority-client.js';
-import { Database } from '../connector/store/database.js';
+import { connectorStoreExists, openConnectorStore } from '../connector/process/connector-store.js';
 import { Wallet, WALLET_MIGRATIONS } from '../connector/wallet/store.js';
 import { commandLine, connectorDir } from './dirs.js';
 import { CliError, EXIT, formatTime, type Output } from './io.js';
@@ -58,11 +58,10 @@ export async function walletCommand(sub: string, args: string[], out: Output): P
     out.line(`Collected ${types.length} credential(s): ${types.join(', ')}`);
     return EXIT.ok;
   }
-  const file = join(dir, CONNECTOR_DATABASE_FILE);
-  if (!existsSync(file)) {
+  if (!connectorStoreExists(dir)) {
     throw new CliError(`${dir} holds no connector database (${CONNECTOR_DATABASE_FILE}); check --dir`);
   }
-  const db = await Database.open(file, WALLET_MIGRATIONS);
+  const db = await openConnectorStore(dir, WALLET_MIGRATIONS);
   try {
     const credentials = await new Wallet(db).list();
     if (values.json) {
@@ -124,7 +123,7 @@ export async function collectCredentials(dir: string): Promise<string[]> {
       hostPolicy,
     });
     // Delivered and stored by the running connector before the authority answered.
-    const db = await Database.open(join(dir, CONNECTOR_DATABASE_FILE), WALLET_MIGRATIONS);
+    const db = await openConnectorStore(dir, WALLET_MIGRATIONS);
     try {
       return (await new Wallet(db).list()).filter((c) => c.issuer === issuerDid).map((c) => c.type);
     } finally {

@@ -26,7 +26,8 @@ import {
   readConfigFile,
   writeConfigFile,
 } from '../../connector/process/config.js';
-import { Database } from '../../connector/store/database.js';
+import { StoreError, type Store } from '../../connector/store/database.js';
+import { databaseUrlFrom, openStore } from '../../connector/store/open.js';
 import { issuerService, issuerServiceRouter } from './dcp-issuer.js';
 import {
   FEDERATION_MIGRATIONS,
@@ -51,6 +52,8 @@ import { AuthorityService } from './service.js';
 import { AUTHORITY_MIGRATIONS } from './store.js';
 import { productAdminRouter, productRouter } from './products/http.js';
 import { ProductRegistry } from './products/service.js';
+
+export const AUTHORITY_DATABASE_FILE = 'authority.sqlite';
 
 export interface AuthorityConfig {
   /** The public listener: what members, applicants and connectors call. */
@@ -79,6 +82,11 @@ export interface AuthorityConfig {
    * authority countersigns with an SM2 key (published in its DID document) and only SM3/SM2 checkpoints.
    */
   evidence?: { algorithms?: EvidenceAlgorithms };
+  /**
+   * A PostgreSQL URL to keep the state in instead of authority.sqlite; SHUYU_DATABASE_URL and the
+   * --database option take precedence (docs/operations.md).
+   */
+  database?: string;
 }
 
 export const AUTHORITY_CONFIG_FILE = 'authority.json';
@@ -132,6 +140,21 @@ export interface StartAuthorityOptions extends Partial<AuthorityConfig> {
   logger?: Logger;
 }
 
+/**
+ * The authority's database: its SQLite file. A PostgreSQL URL is refused with the reason until the
+ * federated catalog's full-text search has a PostgreSQL variant (issue 14); the connector runs on both.
+ */
+function authorityDatabaseUrl(explicit: string | undefined, configured: unknown): undefined {
+  const url = databaseUrlFrom(explicit, configured, process.env, AUTHORITY_CONFIG_FILE);
+  if (url === undefined) return undefined;
+  throw new StoreError(
+    'ERR_STORE_UNSUPPORTED',
+    `the authority runs on SQLite only for now (its federated catalog search uses SQLite's full-text index); ` +
+      `leave out --database, SHUYU_DATABASE_URL and "database" in ${AUTHORITY_CONFIG_FILE} for the authority ` +
+      `(connectors do run on PostgreSQL)`,
+  );
+}
+
 function loadConfig(dataDir: string): Partial<AuthorityConfig> {
   return readConfigFile<Partial<AuthorityConfig>>(dataFile(dataDir, AUTHORITY_CONFIG_FILE)) ?? {};
 }
@@ -143,6 +166,7 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
   const config = { ...fileConfig, ...stripUndefined(options) };
   // A flag may set the admin port alone: the configured host stays.
   config.admin = { ...fileConfig.admin, ...options.admin };
+  const databaseUrl = authorityDatabaseUrl(options.database, config.database);
   compileDcpSchemas(); // once per process, before the first DCP message
   const clock = options.clock ?? systemClock;
   const metrics = createServerMetrics();
@@ -165,7 +189,7 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
   const routes = publicListener.routes;
   let admin: Listener | undefined;
   const adminUrlFile = dataFile(options.dataDir, ADMIN_URL_FILE);
-  let db: Database | undefined;
+  let db: Store | undefined;
   try {
     admin = await startListener({
       host: config.admin?.host ?? '127.0.0.1',
@@ -187,7 +211,7 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
     const logger = processLogger.child({ did: identity.did });
     publicListener.setLogger(logger);
     admin.setLogger(logger);
-    db = await Database.open(dataFile(options.dataDir, 'authority.sqlite'), [
+    db = await openStore({ databaseUrl, file: dataFile(options.dataDir, AUTHORITY_DATABASE_FILE) }, [
       ...AUTHORITY_MIGRATIONS,
       ...FEDERATION_MIGRATIONS,
       ...AUTHORITY_CHECKPOINT_MIGRATIONS,
@@ -337,6 +361,8 @@ export interface InitAuthorityOptions {
   dataSpace?: string;
   didHosts?: string[];
   adminName?: string;
+  /** A PostgreSQL URL; written to authority.json as `database` so start uses it too. */
+  database?: string;
 }
 
 export interface InitializedAuthority {
@@ -364,11 +390,16 @@ export async function initAuthority(options: InitAuthorityOptions): Promise<Init
     didHosts: options.didHosts ?? [...LOCAL_DID_HOSTS],
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     ...(options.dataSpace ? { dataSpace: options.dataSpace } : {}),
+    ...(options.database ? { database: options.database } : {}),
   };
   ensureDataDirectory(options.dataDir);
   const publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
   const identity = await openProcessIdentity(dataFile(options.dataDir, 'keys'), publicUrl);
-  const db = await Database.open(dataFile(options.dataDir, 'authority.sqlite'), AUTHORITY_MIGRATIONS);
+  const databaseUrl = authorityDatabaseUrl(options.database, undefined);
+  const db = await openStore(
+    { databaseUrl, file: dataFile(options.dataDir, AUTHORITY_DATABASE_FILE) },
+    AUTHORITY_MIGRATIONS,
+  );
   try {
     const service = await AuthorityService.open({ db, identity, publicUrl });
     const adminKey = await service.createAdminKey(options.adminName ?? 'admin');

@@ -3,7 +3,8 @@
 // Entries are ordered per aggregate (one negotiation or transfer) by `seq`.
 
 import { randomUUID } from 'node:crypto';
-import type { Database, Migration, Queries } from '../store/database.js';
+import type { Store, Migration, Queries } from '../store/database.js';
+import { jsonValues } from '../store/dialect.js';
 import { OutboxError } from './errors.js';
 
 export const OUTBOX_MIGRATIONS: readonly Migration[] = [
@@ -140,7 +141,7 @@ export interface OutboxFilter {
 /** Oldest first. */
 export async function listOutbox(q: Queries, filter: OutboxFilter = {}): Promise<OutboxEntry[]> {
   const rows = await q.all<OutboxRow>(
-    `SELECT * FROM outbox WHERE (?1 IS NULL OR aggregate_id = ?1) AND (?2 IS NULL OR status = ?2) ORDER BY seq`,
+    `SELECT * FROM outbox WHERE (CAST(?1 AS TEXT) IS NULL OR aggregate_id = ?1) AND (CAST(?2 AS TEXT) IS NULL OR status = ?2) ORDER BY seq`,
     [filter.aggregateId ?? null, filter.status ?? null],
   );
   return rows.map(toEntry);
@@ -165,7 +166,7 @@ export async function cancelPending(
 
 /** Deletes delivered and cancelled entries older than `before` (failed ones stay for the operator). */
 /** Cancels one pending entry (a later state change made it moot); false when it is no longer pending. */
-export async function cancelEntry(db: Database, seq: number, reason: string, now: Date): Promise<boolean> {
+export async function cancelEntry(db: Store, seq: number, reason: string, now: Date): Promise<boolean> {
   const result = await db.run(
     `UPDATE outbox SET status = 'cancelled', last_error = ?, updated_at = ? WHERE seq = ? AND status = 'pending'`,
     [reason, now.toISOString(), seq],
@@ -185,14 +186,14 @@ export async function pruneOutbox(q: Queries, before: Date): Promise<number> {
 
 /** The oldest pending entry of each aggregate not in `busy`, soonest due first. */
 export async function pendingHeads(
-  db: Database,
+  db: Store,
   busy: readonly string[],
   limit: number,
 ): Promise<OutboxEntry[]> {
   const rows = await db.all<OutboxRow>(
     `SELECT * FROM outbox o
      WHERE o.status = 'pending'
-       AND o.aggregate_id NOT IN (SELECT value FROM json_each(?))
+       AND o.aggregate_id NOT IN (${jsonValues(db.dialect)})
        AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.aggregate_id = o.aggregate_id AND e.status = 'pending' AND e.seq < o.seq)
      ORDER BY o.next_attempt_at, o.seq
      LIMIT ?`,
@@ -201,13 +202,13 @@ export async function pendingHeads(
   return rows.map(toEntry);
 }
 
-export async function countPending(db: Database): Promise<number> {
+export async function countPending(db: Store): Promise<number> {
   const row = await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'`);
   return row?.n ?? 0;
 }
 
 /** Records that an attempt starts (before it does, so a crash mid-attempt still counts); undefined if no longer pending. */
-export async function startAttempt(db: Database, seq: number, now: Date): Promise<OutboxEntry | undefined> {
+export async function startAttempt(db: Store, seq: number, now: Date): Promise<OutboxEntry | undefined> {
   const row = await db.get<OutboxRow>(
     `UPDATE outbox SET attempts = attempts + 1, updated_at = ? WHERE seq = ? AND status = 'pending' RETURNING *`,
     [now.toISOString(), seq],
@@ -215,7 +216,7 @@ export async function startAttempt(db: Database, seq: number, now: Date): Promis
   return row && toEntry(row);
 }
 
-export async function markDelivered(db: Database, seq: number, now: Date): Promise<void> {
+export async function markDelivered(db: Store, seq: number, now: Date): Promise<void> {
   // Unconditional: the peer has the message even if the entry was cancelled meanwhile.
   await db.run(
     `UPDATE outbox SET status = 'delivered', delivered_at = ?, updated_at = ?, last_error = NULL WHERE seq = ?`,
@@ -224,7 +225,7 @@ export async function markDelivered(db: Database, seq: number, now: Date): Promi
 }
 
 export async function scheduleRetry(
-  db: Database,
+  db: Store,
   seq: number,
   error: string,
   at: Date,
@@ -238,7 +239,7 @@ export async function scheduleRetry(
 
 /** Marks a pending entry failed with its give-up hook still to run; undefined if it was no longer pending. */
 export async function markFailed(
-  db: Database,
+  db: Store,
   seq: number,
   error: string,
   now: Date,
@@ -251,11 +252,11 @@ export async function markFailed(
   return row && toEntry(row);
 }
 
-export async function giveUpHandled(db: Database, seq: number): Promise<void> {
+export async function giveUpHandled(db: Store, seq: number): Promise<void> {
   await db.run('UPDATE outbox SET give_up_pending = 0 WHERE seq = ?', [seq]);
 }
 
-export async function giveUpsNotHandled(db: Database): Promise<OutboxEntry[]> {
+export async function giveUpsNotHandled(db: Store): Promise<OutboxEntry[]> {
   const rows = await db.all<OutboxRow>(
     `SELECT * FROM outbox WHERE status = 'failed' AND give_up_pending = 1 ORDER BY seq`,
   );

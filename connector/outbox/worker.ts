@@ -13,7 +13,7 @@
 
 import { errorReporter, rootLogger } from '../logging/index.js';
 import type { Clock } from '../identity/clock.js';
-import type { Database } from '../store/database.js';
+import type { Store } from '../store/database.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { OutboxError, PermanentDeliveryError, RetryLaterError, toError } from './errors.js';
 import {
@@ -104,7 +104,7 @@ export class OutboxWorker {
   private readonly listeners = new Set<() => void>();
 
   constructor(
-    private readonly db: Database,
+    private readonly db: Store,
     options: OutboxWorkerOptions,
   ) {
     this.deliver = options.deliver;

@@ -45,7 +45,8 @@ import {
 } from '../identity/index.js';
 import { dcpTckStsRouter } from '../identity/dcp/tck.js';
 import type { AutomationSettings } from '../control-plane/automation-config.js';
-import { Database, type Migration } from '../store/database.js';
+import type { Migration, Store } from '../store/database.js';
+import { CONNECTOR_CONFIG_FILE, openConnectorStore } from './connector-store.js';
 import {
   AUTHORITY_PREFIX,
   AuthorityClient,
@@ -103,6 +104,11 @@ export interface ConnectorConfig {
    * http/rate-limit/settings.ts and docs/operations.md.
    */
   rateLimits?: RateLimitOverrides;
+  /**
+   * A PostgreSQL URL (postgres://user:password@host:5432/database) to keep the state in instead of
+   * connector.sqlite; SHUYU_DATABASE_URL and the --database option take precedence (docs/operations.md).
+   */
+  database?: string;
 }
 
 export interface ListenerAddress {
@@ -135,8 +141,7 @@ export interface TestModeConfig extends Omit<TestIdentityConfig, 'token'> {
   readonly seed?: string;
 }
 
-export const CONNECTOR_CONFIG_FILE = 'connector.json';
-export const CONNECTOR_DATABASE_FILE = 'connector.sqlite';
+export { CONNECTOR_CONFIG_FILE, CONNECTOR_DATABASE_FILE } from './connector-store.js';
 export const IDENTITY_API_PREFIX = '/identity/v1';
 /**
  * Written at start into the data directory: the management listener's actual URL (`http://host:port`,
@@ -193,7 +198,7 @@ export interface RunningConnector {
   readonly identity: ProcessIdentity;
   /** This connector's logger: every line has process "connector" and its DID. */
   readonly logger: Logger;
-  readonly db: Database;
+  readonly db: Store;
   readonly wallet: Wallet;
   readonly authority: AuthorityClient;
   /** The authority's base URL (config `authorityUrl`). */
@@ -296,7 +301,7 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
   const server = publicListener.server;
   const app = publicListener.routes;
   let management: Listener | undefined;
-  let db: Database | undefined;
+  let db: Store | undefined;
   try {
     management = await startListener({
       host: config.management?.host ?? '127.0.0.1',
@@ -319,11 +324,11 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
     const logger = processLogger.child({ did: identity.did });
     publicListener.setLogger(logger);
     management.setLogger(logger);
-    db = await Database.open(dataFile(options.dataDir, CONNECTOR_DATABASE_FILE), [
-      ...WALLET_MIGRATIONS,
-      ...REPLAY_CACHE_MIGRATIONS,
-      ...(options.migrations ?? []),
-    ]);
+    db = await openConnectorStore(
+      options.dataDir,
+      [...WALLET_MIGRATIONS, ...REPLAY_CACHE_MIGRATIONS, ...(options.migrations ?? [])],
+      options.database,
+    );
     const wallet = new Wallet(db);
     const hostPolicy = hostPolicyFor(config.didHosts ?? LOCAL_DID_HOSTS);
     const verifiers = createNetworkVerifiers(hostPolicy, {

@@ -12,6 +12,7 @@
 // SHUYU_OUTBOX_MAX_ATTEMPTS.
 
 import type { Router } from 'express';
+import type { Migration } from '../store/database.js';
 import { walletPublisher } from '../wallet/publisher.js';
 import { CatalogChangeNotice } from '../assets/change-notice.js';
 import { errorReporter, LogLevelError, parseLogLevel, rootLogger, setLogLevel } from '../logging/index.js';
@@ -100,6 +101,13 @@ export interface ControlPlaneConnector extends RunningConnector {
   readonly consoleUrl: string;
 }
 
+/** The tables of a full connector beyond startConnector's own (wallet, replay cache), in order. */
+export const CONTROL_PLANE_CONNECTOR_MIGRATIONS: readonly Migration[] = [
+  ...CONTROL_PLANE_MIGRATIONS,
+  ...DATA_SERVICE_MIGRATIONS,
+  ...PRODUCT_MIGRATIONS,
+];
+
 export async function startControlPlaneConnector(
   options: ControlPlaneConnectorOptions,
 ): Promise<ControlPlaneConnector> {
@@ -109,12 +117,7 @@ export async function startControlPlaneConnector(
     ...options,
     ...(options.evidence?.algorithms ? { evidenceAlgorithms: options.evidence.algorithms } : {}),
     deferReady: true,
-    migrations: [
-      ...CONTROL_PLANE_MIGRATIONS,
-      ...DATA_SERVICE_MIGRATIONS,
-      ...PRODUCT_MIGRATIONS,
-      ...(options.migrations ?? []),
-    ],
+    migrations: [...CONTROL_PLANE_CONNECTOR_MIGRATIONS, ...(options.migrations ?? [])],
   });
   try {
     const services = await openDataServices(connector, {

@@ -3,7 +3,7 @@
 // touches its status row. `version` moves on every write, so readers can drop what they cached;
 // `changedSince` names the providers whose datasets a write touched, so the in-memory search index
 // (search/memory-index.ts) reloads only those.
-import type { Database, Queries, SqlValue } from '../../../connector/store/database.js';
+import type { Store, Queries, SqlValue } from '../../../connector/store/database.js';
 import type { PreparedDataset, PreparedOffer } from '../crawl/prepare.js';
 import { featureRows } from '../policy/features.js';
 import { indexText } from '../search/text.js';
@@ -54,7 +54,7 @@ export class IndexStore {
   /** Provider rows whose datasets each write touched, the oldest first; version = index + offset. */
   readonly #changes: (readonly number[])[] = [];
 
-  constructor(readonly db: Database) {}
+  constructor(readonly db: Store) {}
 
   /** Moves on every write to the index. */
   get version(): number {

@@ -3,7 +3,8 @@
 // Everything lives in the database (memory holds only a cache the database checks), so a crash loses at most
 // an uncommitted append, and an append inside the caller's transaction commits or rolls back with it.
 import { isDid, systemClock, type Clock } from '../../identity/index.js';
-import type { Database, Queries } from '../../store/database.js';
+import type { Store, Queries } from '../../store/database.js';
+import { recoverable } from '../../store/dialect.js';
 import type { AnchorReceipt } from '../checkpoint/anchor.js';
 import type { KeyLookup } from '../checkpoint/keys.js';
 import { checkDidDocument, recordAnchorReceipt, recordCountersignatures } from '../checkpoint/record.js';
@@ -70,14 +71,14 @@ function isCount(value: unknown): value is number {
 const hex = (hashes: readonly Buffer[]): HexHash[] => hashes.map((h) => h.toString('hex'));
 
 export class EvidenceLog {
-  readonly #db: Database;
+  readonly #db: Store;
   readonly #clock: Clock;
   readonly #maxDataBytes: number;
   #frontier: Frontier | undefined;
   #appending: Promise<unknown> = Promise.resolve();
 
   private constructor(
-    db: Database,
+    db: Store,
     readonly logId: string,
     /** The log's hash function, named in its checkpoints and exports. */
     readonly hash: EvidenceHash,
@@ -89,7 +90,7 @@ export class EvidenceLog {
   }
 
   /** Opens the log in `db`, which must have been opened with EVIDENCE_MIGRATIONS. */
-  static async open(db: Database, options: OpenEvidenceLogOptions): Promise<EvidenceLog> {
+  static async open(db: Store, options: OpenEvidenceLogOptions): Promise<EvidenceLog> {
     if (!isDid(options.logId) || options.logId.includes('#')) {
       throw new EvidenceError(
         'ERR_EVIDENCE_INPUT_INVALID',
@@ -127,10 +128,14 @@ export class EvidenceLog {
         // The cached frontier may be stale (the caller's transaction rolled back, or another log object
         // appended): the database then refuses the insert, and one retry from a fresh read settles it.
         for (let attempt = 0; ; attempt++) {
-          const frontier = this.#frontier ?? (await loadFrontier(q, this.hash));
+          const cached = this.#frontier;
+          const frontier = cached ?? (await loadFrontier(q, this.hash));
           this.#frontier = undefined;
           try {
-            const done = await insertEntry(q, frontier, input);
+            // Only a cached frontier can be stale; the refusal must then leave the transaction usable.
+            const done = cached
+              ? await recoverable(q, () => insertEntry(q, frontier, input))
+              : await insertEntry(q, frontier, input);
             this.#frontier = done.frontier;
             return done.entry;
           } catch (error) {

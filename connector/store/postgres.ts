@@ -1,0 +1,350 @@
+// The PostgreSQL backend of the store (through `pg`), for an organisation that runs replicas or has
+// outgrown one file. Same contract as the SQLite one (types.ts): the writes and transactions of one
+// process run one after another through a queue, and the transactions of all processes sharing the
+// database one at a time (an advisory lock), so every module written for SQLite's single writer keeps
+// its meaning, replicas included; plain SELECTs go straight to the pool (READ COMMITTED).
+//
+// What differs from SQLite is handled here and nowhere else: `?` placeholders become $1..$n, int8 and
+// numeric results come back as numbers (as SQLite returns them), booleans as 1/0, bytea as Buffer, and
+// migration DDL gets PostgreSQL column types (postgresDdl) unless a migration gives its own text.
+
+import pg from 'pg';
+import { SerialQueue } from './database.js';
+import {
+  checkMigrationIds,
+  type Migration,
+  type Queries,
+  type RunResult,
+  type SqlParams,
+  type Store,
+  StoreError,
+} from './types.js';
+
+/** Plain reads go to the pool; anything else (WITH ... INSERT, RETURNING, FOR UPDATE) to the writer. */
+const READ_ONLY = /^\s*SELECT\b(?![\s\S]*\bFOR\s+(UPDATE|SHARE|NO\s+KEY|KEY)\b)/i;
+
+/** Every process migrating one database takes this advisory lock first (replicas start together). */
+const MIGRATION_LOCK = 0x5348_5559; // "SHUY"
+
+/**
+ * Every transaction takes this lock (until it ends), so the transactions of all processes sharing the
+ * database run one at a time, as on SQLite (BEGIN IMMEDIATE): a module's read-then-write in a
+ * transaction stays correct with replicas. Plain statements and reads do not wait for it.
+ */
+const TRANSACTION_LOCK = 0x5348_5554; // "SHUT"
+
+const INT8 = 20;
+const NUMERIC = 1700;
+const BOOL = 16;
+
+function parseInteger(text: string): number | bigint {
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : BigInt(text);
+}
+
+const TYPES = {
+  getTypeParser(oid: number, format?: 'text' | 'binary'): (value: string) => unknown {
+    if (oid === INT8) return parseInteger;
+    if (oid === NUMERIC) return Number;
+    if (oid === BOOL) return (value: string) => (value === 't' ? 1 : 0);
+    return pg.types.getTypeParser(oid, format ?? 'text') as (value: string) => unknown;
+  },
+};
+
+/** Whether a text is a PostgreSQL connection URL (anything else names a SQLite file). */
+export function isPostgresUrl(target: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(target);
+}
+
+/** The URL as it may be printed: the password replaced. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== '') u.password = '***';
+    return u.toString();
+  } catch {
+    return 'postgres://(unparsable URL)';
+  }
+}
+
+const placeholderCache = new Map<string, string>();
+
+/**
+ * Numbers the `?` placeholders ($1, $2, ...; `?3` is $3) outside string literals, quoted identifiers,
+ * dollar quotes and comments. Nothing else of the SQL changes.
+ */
+export function toPositional(sql: string): string {
+  const cached = placeholderCache.get(sql);
+  if (cached !== undefined) return cached;
+  let out = '';
+  let n = 0;
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i]!;
+    let end = i + 1;
+    if (c === "'" || c === '"') {
+      end = sql.indexOf(c, i + 1);
+      while (end !== -1 && sql[end + 1] === c) end = sql.indexOf(c, end + 2);
+      end = end === -1 ? sql.length : end + 1;
+    } else if (c === '-' && sql[i + 1] === '-') {
+      end = sql.indexOf('\n', i);
+      end = end === -1 ? sql.length : end;
+    } else if (c === '/' && sql[i + 1] === '*') {
+      end = sql.indexOf('*/', i + 2);
+      end = end === -1 ? sql.length : end + 2;
+    } else if (c === '$') {
+      const tag = /^\$[A-Za-z_]*\$/.exec(sql.slice(i));
+      if (tag) {
+        end = sql.indexOf(tag[0], i + tag[0].length);
+        end = end === -1 ? sql.length : end + tag[0].length;
+      }
+    } else if (c === '?') {
+      // SQLite's ?NNN names parameter NNN; a plain ? takes the number after the largest so far.
+      const digits = /^\?(\d+)/.exec(sql.slice(i));
+      const number = digits ? Number(digits[1]) : n + 1;
+      n = Math.max(n, number);
+      out += `$${number}`;
+      i += digits ? digits[0].length : 1;
+      continue;
+    }
+    out += sql.slice(i, end);
+    i = end;
+  }
+  if (placeholderCache.size > 2000) placeholderCache.clear();
+  placeholderCache.set(sql, out);
+  return out;
+}
+
+/**
+ * A migration's SQLite DDL with PostgreSQL column types: 64-bit integers (SQLite's INTEGER holds
+ * milliseconds since 1970), bytea for blobs, double precision for REAL, an identity column where
+ * SQLite assigns the rowid. That is the whole mapping; anything else gets a `postgres` text.
+ */
+export function postgresDdl(sql: string): string {
+  return sql
+    .replace(
+      /\bINTEGER\s+PRIMARY\s+KEY(\s+AUTOINCREMENT)?\b/gi,
+      'BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY',
+    )
+    .replace(/\bINTEGER\b/g, 'BIGINT')
+    .replace(/\bBLOB\b/g, 'BYTEA')
+    .replace(/\bREAL\b/g, 'DOUBLE PRECISION')
+    .replace(/\)\s*WITHOUT\s+ROWID\b/gi, ')');
+}
+
+function migrationText(m: Migration): string {
+  return postgresDdl(m.postgres ?? m.sql);
+}
+
+/** Runs statements on one client (a transaction's) or on the pool. */
+class Runner implements Queries {
+  readonly dialect = 'postgres' as const;
+
+  constructor(private readonly on: pg.Pool | pg.PoolClient) {}
+
+  async run(sql: string, params: SqlParams = []): Promise<RunResult> {
+    const result = await this.on.query(toPositional(sql), params as unknown[]);
+    return { changes: result.rowCount ?? 0, lastID: 0 };
+  }
+
+  async get<T>(sql: string, params: SqlParams = []): Promise<T | undefined> {
+    return (await this.all<T>(sql, params))[0];
+  }
+
+  async all<T>(sql: string, params: SqlParams = []): Promise<T[]> {
+    const result = await this.on.query(toPositional(sql), params as unknown[]);
+    return result.rows as T[];
+  }
+
+  async exec(sql: string): Promise<void> {
+    await this.on.query(sql);
+  }
+}
+
+export class PostgresStore implements Store {
+  readonly dialect = 'postgres' as const;
+  private readonly writes = new SerialQueue();
+  private readonly pooled: Runner;
+  private closed = false;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    readonly location: string,
+  ) {
+    this.pooled = new Runner(pool);
+  }
+
+  /** Connects (checking the server answers and the database exists) and applies pending migrations. */
+  static async open(url: string, migrations: readonly Migration[] = []): Promise<PostgresStore> {
+    const location = redactUrl(url);
+    let config: pg.PoolConfig;
+    try {
+      const u = new URL(url);
+      if (!isPostgresUrl(url)) throw new Error(`the scheme is ${u.protocol}`);
+      config = { connectionString: url };
+    } catch (e) {
+      throw new StoreError(
+        'ERR_STORE_URL',
+        `${location} is not a PostgreSQL URL (${(e as Error).message}); write postgres://user:password@host:5432/database`,
+        e,
+      );
+    }
+    // allowExitOnIdle: an idle pool does not keep a finished process (a CLI command) alive.
+    const pool = new pg.Pool({
+      ...config,
+      types: TYPES,
+      max: 10,
+      idleTimeoutMillis: 10_000,
+      allowExitOnIdle: true,
+    });
+    // A server restart drops idle clients with an error event; the next query opens a new one.
+    pool.on('error', () => undefined);
+    const store = new PostgresStore(pool, location);
+    try {
+      const client = await pool.connect().catch((e: unknown) => {
+        throw connectError(e, url, location);
+      });
+      try {
+        await migrate(client, migrations);
+      } finally {
+        client.release();
+      }
+    } catch (e) {
+      await pool.end().catch(() => undefined);
+      throw e;
+    }
+    return store;
+  }
+
+  private write<T>(task: () => Promise<T>): Promise<T> {
+    if (this.closed) return this.closedError();
+    return this.writes.push(task);
+  }
+
+  private read<T>(sql: string, task: () => Promise<T>): Promise<T> {
+    if (this.closed) return this.closedError();
+    return READ_ONLY.test(sql) ? task() : this.writes.push(task);
+  }
+
+  private closedError<T>(): Promise<T> {
+    return Promise.reject(new StoreError('ERR_STORE_CLOSED', `database ${this.location} is closed`));
+  }
+
+  run(sql: string, params?: SqlParams): Promise<RunResult> {
+    return this.write(() => this.pooled.run(sql, params));
+  }
+
+  get<T>(sql: string, params?: SqlParams): Promise<T | undefined> {
+    return this.read(sql, () => this.pooled.get<T>(sql, params));
+  }
+
+  all<T>(sql: string, params?: SqlParams): Promise<T[]> {
+    return this.read(sql, () => this.pooled.all<T>(sql, params));
+  }
+
+  exec(sql: string): Promise<void> {
+    return this.write(() => this.pooled.exec(sql));
+  }
+
+  transaction<T>(work: (tx: Queries) => Promise<T>): Promise<T> {
+    return this.write(() => inTransaction(this.pool, work));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.writes.push(() => this.pool.end());
+  }
+}
+
+async function inTransaction<T>(pool: pg.Pool, work: (tx: Queries) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query('BEGIN');
+    try {
+      await client.query(`SELECT pg_advisory_xact_lock(${TRANSACTION_LOCK})`);
+      const result = await work(new Runner(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (e) {
+      await client.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
+      throw e;
+    }
+  } finally {
+    // A client whose rollback failed is in an unknown state: the pool drops it.
+    client.release(broken);
+  }
+}
+
+async function migrate(client: pg.PoolClient, migrations: readonly Migration[]): Promise<void> {
+  checkMigrationIds(migrations);
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await client.query(
+      'CREATE TABLE IF NOT EXISTS _migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)',
+    );
+    const applied = new Set(
+      (await client.query<{ id: string }>('SELECT id FROM _migrations')).rows.map((row) => row.id),
+    );
+    for (const m of migrations) {
+      if (applied.has(m.id)) continue;
+      const text = migrationText(m);
+      try {
+        if (text.trim() !== '') await client.query(text);
+      } catch (e) {
+        throw new StoreError(
+          'ERR_STORE_MIGRATION',
+          `migration ${m.id} failed on PostgreSQL: ${(e as Error).message}`,
+          e,
+        );
+      }
+      await client.query('INSERT INTO _migrations (id, applied_at) VALUES ($1, $2)', [
+        m.id,
+        new Date().toISOString(),
+      ]);
+    }
+    await client.query('COMMIT');
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
+}
+
+/** What to do when the server cannot be used, by what went wrong. */
+function connectError(e: unknown, url: string, location: string): StoreError {
+  const code = (e as { code?: string }).code;
+  const message = (e as Error).message;
+  let database = '';
+  let host = '';
+  try {
+    const u = new URL(url);
+    database = decodeURIComponent(u.pathname.replace(/^\//, ''));
+    host = u.host;
+  } catch {
+    /* reported below with the message */
+  }
+  if (code === '3D000') {
+    return new StoreError(
+      'ERR_STORE_MISSING_DATABASE',
+      `database "${database}" does not exist on ${host}: create it (createdb ${database}, or CREATE DATABASE "${database}") and start again`,
+      e,
+    );
+  }
+  if (code === '28P01' || code === '28000') {
+    return new StoreError(
+      'ERR_STORE_AUTH',
+      `PostgreSQL at ${host} refused the login (${message}): check the user and password in ${location}`,
+      e,
+    );
+  }
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ETIMEDOUT') {
+    return new StoreError(
+      'ERR_STORE_UNREACHABLE',
+      `cannot reach PostgreSQL at ${host || location} (${code}): is the server running and the host and port in the URL right?`,
+      e,
+    );
+  }
+  return new StoreError('ERR_STORE_OPEN', `cannot open ${location}: ${message}`, e);
+}
