@@ -1,6 +1,6 @@
 // `shuyu evidence export|verify|prove`: the connector's tamper-evident log, exported for others and
 // verified offline (no network: the DID documents needed travel inside the file).
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   EvidenceLog,

@@ -1,6 +1,5 @@
 // `shuyu wallet list`: the credentials a connector holds; `shuyu wallet collect`: DCP credential issuance
 // for a running connector (the authority delivers to the connector's Credential Service).
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   createNetworkVerifiers,
