@@ -6,6 +6,7 @@
 // brought to its state through the state table's own path (in the store, so no automation and no
 // operator is involved); the counterparty's callbacks go to a test peer that acknowledges them.
 import { expect } from 'chai';
+import { NO_RATE_LIMITS } from '../../connector/http/rate-limit/index.js';
 import { randomUUID } from 'node:crypto';
 import {
   negotiationTable,
@@ -99,7 +100,10 @@ describe('dsp: every allowed and forbidden transition, over HTTP', function () {
   before(async () => {
     space = await startLocalDataSpace();
     peer = await Peer.start();
-    cut = await startMember(space, 'cut', hospitalApplication({ organisationName: 'Under test' }));
+    // Hundreds of messages from one caller in seconds: the state table is under test, not the rate limits.
+    cut = await startMember(space, 'cut', hospitalApplication({ organisationName: 'Under test' }), {
+      rateLimits: NO_RATE_LIMITS,
+    });
     peerParty = await startMember(space, 'peer', hospitalApplication());
     await publish(
       cut,
