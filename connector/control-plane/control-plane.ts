@@ -28,6 +28,13 @@ import type { ControlPlaneContext, ProcessKind, ProcessRecord } from './context.
 import { deliveryHooks } from './delivery.js';
 import { startHousekeeping, type Housekeeping } from './housekeeping.js';
 import { ProcessTimeouts, type TimeoutSettings } from './timeouts.js';
+import {
+  pollWatchers,
+  REPLICA_MIGRATIONS,
+  resolveReplicaSettings,
+  StaleWorkTakeover,
+  type ReplicaSettings,
+} from './replicas.js';
 import { NegotiationActions } from './negotiation/actions.js';
 import { NegotiationProtocol } from './negotiation/protocol.js';
 import { DspClient } from './peers/dsp-client.js';
@@ -44,6 +51,7 @@ export const CONTROL_PLANE_MIGRATIONS: readonly Migration[] = [
   ...OUTBOX_MIGRATIONS,
   ...INBOX_MIGRATIONS,
   ...PEER_FORMAT_MIGRATIONS,
+  ...REPLICA_MIGRATIONS,
 ];
 
 /** The DSP endpoints live below `<connector url>` + this path. */
@@ -92,6 +100,11 @@ export interface ControlPlaneOptions {
   readonly hooks?: ControlPlaneHooks;
   /** Refuses assets whose data address the data plane cannot serve (AssetStoreOptions.checkDataAddress). */
   readonly checkDataAddress?: AssetStoreOptions['checkDataAddress'];
+  /**
+   * Set when this process is one of several replicas of the connector sharing its database (connector.json
+   * `replica`): leases, takeover of left-behind work, waiters that see other replicas' commits (replicas.ts).
+   */
+  readonly replica?: ReplicaSettings;
 }
 
 export interface ControlPlane {
@@ -126,6 +139,7 @@ export function createControlPlane(
   options: ControlPlaneOptions = {},
 ): ControlPlane {
   const clock = options.clock ?? systemClock;
+  const replica = options.replica === undefined ? undefined : resolveReplicaSettings(options.replica);
   const modes = resolveAutomation(options.automation);
   const onError = options.onError ?? ((e: unknown) => console.error('control plane:', e));
   const dspBase = `${connector.url}${DSP_PATH}`;
@@ -133,6 +147,8 @@ export function createControlPlane(
   const assets = new AssetStore(connector.db, {
     clock,
     ...(options.checkDataAddress ? { checkDataAddress: options.checkDataAddress } : {}),
+    // Another replica's asset and offer writes reach this one's catalog at its next read.
+    ...(replica ? { sharedDatabase: true } : {}),
   });
   const catalog = new Catalog(assets, {
     participantId: connector.did,
@@ -185,6 +201,15 @@ export function createControlPlane(
   const worker = new OutboxWorker(connector.db, {
     // Deliveries wait on peers, not on us: many negotiations in flight at once (the worker's default is 4).
     concurrency: 32,
+    // Replicas look for entries a killed replica left leased at every renewal interval.
+    ...(replica
+      ? {
+          replicaId: replica.id,
+          leaseMs: replica.leaseMs,
+          renewMs: replica.renewMs,
+          pollIntervalMs: replica.renewMs,
+        }
+      : {}),
     ...options.outbox,
     deliver: createDspDeliver({
       hostPolicy: connector.hostPolicy,
@@ -207,6 +232,8 @@ export function createControlPlane(
     onError,
   });
   const timeouts = new ProcessTimeouts(context, options.timeouts ?? {}, onError);
+  const takeover = replica && new StaleWorkTakeover(connector.db, automation, replica, clock, onError);
+  let watcherPoll: { stop(): void } | undefined;
   onCommitted = (kind, id, commit = {}) => {
     if (commit.sent !== false) worker.wake();
     automation.kick(kind, id, commit.record);
@@ -247,10 +274,14 @@ export function createControlPlane(
       await automation.resume();
       // Deadlines are stored timestamps: what expired while we were down ends now.
       await timeouts.sweep();
+      takeover?.start();
+      if (replica) watcherPoll = pollWatchers(watchers, replica.renewMs, onError);
     },
     async close() {
       housekeeping?.stop();
       timeouts.stop();
+      watcherPoll?.stop();
+      await takeover?.stop();
       await automation.close();
       await worker.stop();
     },
