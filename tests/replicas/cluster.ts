@@ -7,6 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readConfigFile, writeConfigFile } from '../../connector/process/config.js';
+import { startControlPlaneConnector } from '../../connector/process/run-connector.js';
+import { onboard, type LocalDataSpace } from '../authority/helpers.js';
+import { publish } from '../dsp/helpers.js';
 
 const SCRIPT = fileURLToPath(new URL('../../connector/process/run-connector.ts', import.meta.url));
 
@@ -118,6 +121,8 @@ export async function startReplica(options: {
   readonly port: number;
   readonly authorityUrl: string;
   readonly publicUrl: string;
+  /** --automation for this replica only (a test device: "none" leaves every step to the others). */
+  readonly automation?: string;
 }): Promise<Replica> {
   const child = spawn(
     process.execPath,
@@ -133,6 +138,7 @@ export async function startReplica(options: {
       options.authorityUrl,
       '--public-url',
       options.publicUrl,
+      ...(options.automation === undefined ? [] : ['--automation', options.automation]),
     ],
     {
       env: { ...process.env, SHUYU_OUTBOX_BASE_DELAY_MS: '50', SHUYU_OUTBOX_MAX_DELAY_MS: '500' },
@@ -178,4 +184,33 @@ function readyLine(child: ChildProcess): Promise<void> {
 
 export function managementKey(dir: string): string {
   return readFileSync(join(dir, 'management-api-key'), 'utf8').trim();
+}
+
+/**
+ * Onboards a provider once in this process (keys, wallet, database in `dir`), publishing `assets` and
+ * `offers` with the proxy's URL as its public URL (its DID), then stops it; returns its DID.
+ */
+export async function prepareProvider(
+  space: LocalDataSpace,
+  proxy: RoundRobinProxy,
+  dir: string,
+  application: Record<string, unknown>,
+  catalog: (did: string) => { assets: Record<string, unknown>[]; offers: Record<string, unknown>[] },
+): Promise<string> {
+  const first = await startControlPlaneConnector({
+    dataDir: dir,
+    port: 0,
+    authorityUrl: space.authority.url,
+    publicUrl: proxy.url,
+  });
+  proxy.targets = [first.server.port];
+  try {
+    await onboard(space, first, application);
+    const { assets, offers } = catalog(first.did);
+    await publish(first, assets, offers);
+    return first.did;
+  } finally {
+    await first.close();
+    proxy.targets = [];
+  }
 }

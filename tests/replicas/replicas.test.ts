@@ -12,14 +12,10 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CONNECTOR_DATABASE_FILE } from '../../connector/process/connector.js';
-import {
-  startControlPlaneConnector,
-  type ControlPlaneConnector,
-} from '../../connector/process/run-connector.js';
+import type { ControlPlaneConnector } from '../../connector/process/run-connector.js';
 import { Database } from '../../connector/store/database.js';
 import {
   hospitalApplication,
-  onboard,
   startLocalDataSpace,
   USCC_B,
   type LocalDataSpace,
@@ -31,7 +27,6 @@ import {
   medicalContract,
   MEMBERS_ACCESS,
   pid,
-  publish,
   startMember,
   waitFor,
 } from '../dsp/helpers.js';
@@ -39,6 +34,7 @@ import {
   configureReplicas,
   freePort,
   managementKey,
+  prepareProvider,
   RoundRobinProxy,
   startReplica,
   type Replica,
@@ -52,6 +48,22 @@ const COUNTED = 'urn:dataset:replicas-counted';
 const NEGOTIATIONS = 200;
 const TRANSFERS = 50;
 const LEASE = { leaseMs: 3000, renewMs: 1000 };
+/** A contract permitting ten uses in all. */
+const TEN_USES = {
+  '@type': 'Offer',
+  uid: 'urn:test:contract:ten',
+  profile: 'https://w3id.org/shuyu/v1',
+  permission: [
+    {
+      action: 'use',
+      constraint: [
+        { leftOperand: 'shuyu:credentialType', operator: 'hasPart', rightOperand: 'MembershipCredential' },
+        { leftOperand: 'count', operator: 'lteq', rightOperand: { '@value': '10', '@type': 'xsd:integer' } },
+      ],
+    },
+  ],
+};
+
 /** A run that makes no progress for this long is stuck (a lost lease, a step nobody takes). */
 const STUCK_MS = 30_000;
 
@@ -186,45 +198,17 @@ describe('replicas: two processes of one provider behind a round-robin proxy (sl
     proxy = await RoundRobinProxy.start();
     relay = await CountingRelay.start();
     providerDir = join(space.dir, 'provider');
-    // Onboard the provider once in this process (keys, wallet, database), publishing behind the proxy's URL.
-    const first = await startControlPlaneConnector({
-      dataDir: providerDir,
-      port: 0,
-      authorityUrl: space.authority.url,
-      publicUrl: proxy.url,
-    });
-    proxy.targets = [first.server.port];
-    try {
-      await onboard(space, first, hospitalApplication({ organisationName: 'Replicated Provider' }));
-      const counted = {
-        '@type': 'Offer',
-        uid: 'urn:test:contract:ten',
-        profile: 'https://w3id.org/shuyu/v1',
-        permission: [
-          {
-            action: 'use',
-            constraint: [
-              {
-                leftOperand: 'shuyu:credentialType',
-                operator: 'hasPart',
-                rightOperand: 'MembershipCredential',
-              },
-              {
-                leftOperand: 'count',
-                operator: 'lteq',
-                rightOperand: { '@value': '10', '@type': 'xsd:integer' },
-              },
-            ],
-          },
+    providerDid = await prepareProvider(
+      space,
+      proxy,
+      providerDir,
+      hospitalApplication({ organisationName: 'Replicated Provider' }),
+      (did) => ({
+        assets: [
+          assetInput(DATASET, did, { dataAddress: { kind: 'inline', data: 'a,b\n1,2\n' } }),
+          assetInput(COUNTED, did, { dataAddress: { kind: 'inline', data: 'n\n1\n' } }),
         ],
-      };
-      await publish(
-        first,
-        [
-          assetInput(DATASET, first.did, { dataAddress: { kind: 'inline', data: 'a,b\n1,2\n' } }),
-          assetInput(COUNTED, first.did, { dataAddress: { kind: 'inline', data: 'n\n1\n' } }),
-        ],
-        [
+        offers: [
           {
             id: 'open',
             assetSelector: { assetIds: [DATASET] },
@@ -235,14 +219,11 @@ describe('replicas: two processes of one provider behind a round-robin proxy (sl
             id: 'ten',
             assetSelector: { assetIds: [COUNTED] },
             accessPolicy: MEMBERS_ACCESS,
-            contractPolicy: counted,
+            contractPolicy: TEN_USES,
           },
         ],
-      );
-      providerDid = first.did;
-    } finally {
-      await first.close();
-    }
+      }),
+    );
     configureReplicas(providerDir, LEASE);
     const [a, b] = [await freePort(), await freePort()];
     await startReplicaOn(a);
