@@ -33,6 +33,7 @@ import {
   REPLICA_MIGRATIONS,
   resolveReplicaSettings,
   StaleWorkTakeover,
+  WorkLeases,
   type ReplicaSettings,
 } from './replicas.js';
 import { NegotiationActions } from './negotiation/actions.js';
@@ -123,6 +124,9 @@ export interface ControlPlane {
   readonly client: DspClient;
   readonly worker: OutboxWorker;
   readonly automation: Automation;
+  /** With replicas: leases on pieces of work, and the takeover of work a dead replica left (replicas.ts). */
+  readonly workLeases?: WorkLeases;
+  readonly takeover?: StaleWorkTakeover;
   /**
    * Calls `listener` after every committed change to the negotiation or transfer `id` (a state change,
    * an operator's or a peer's), until the returned function is called. For waiting without polling.
@@ -232,7 +236,8 @@ export function createControlPlane(
     onError,
   });
   const timeouts = new ProcessTimeouts(context, options.timeouts ?? {}, onError);
-  const takeover = replica && new StaleWorkTakeover(connector.db, automation, replica, clock, onError);
+  const workLeases = replica && new WorkLeases(connector.db, replica, clock);
+  const takeover = workLeases && new StaleWorkTakeover(workLeases, automation, onError);
   let watcherPoll: { stop(): void } | undefined;
   onCommitted = (kind, id, commit = {}) => {
     if (commit.sent !== false) worker.wake();
@@ -267,6 +272,7 @@ export function createControlPlane(
     }),
     worker,
     automation,
+    ...(workLeases && takeover ? { workLeases, takeover } : {}),
     watch: context.watch,
     async start() {
       worker.start();

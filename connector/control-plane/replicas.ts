@@ -62,8 +62,20 @@ export function resolveReplicaSettings(settings: ReplicaSettings): ResolvedRepli
   return { id: settings.id ?? `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`, leaseMs, renewMs };
 }
 
-/** The steps a takeover looks for, as SQL over the negotiation and transfer tables (automation.ts's rules). */
-function staleWorkQueries(allows: (step: AutomationStep) => boolean): string[] {
+/** Work of one kind that a takeover looks for: rows of `select` are `<prefix> <id>` resources. */
+export interface TakeoverSource {
+  /**
+   * One column `resource` ("<kind> <id>") of the work due, with one `?` for the time before which its
+   * record was last written (left alone for a lease length).
+   */
+  readonly select: string;
+  /** Runs a piece of work this replica claimed (id without the prefix). */
+  take(resource: string, id: string): void;
+}
+
+/** The automatic steps a takeover looks for, as SQL over the negotiation and transfer tables (automation.ts's rules). */
+function automationSources(automation: Automation): TakeoverSource[] {
+  const allows = (step: AutomationStep): boolean => automation.allows(step);
   const provider: string[] = [];
   if (allows('agree')) provider.push(`(state = 'REQUESTED' AND reason IS NULL)`);
   if (allows('refuse')) provider.push(`(state = 'REQUESTED' AND reason IS NOT NULL)`);
@@ -77,53 +89,132 @@ function staleWorkQueries(allows: (step: AutomationStep) => boolean): string[] {
     ...(allows('startTransfer') ? [`(state = 'REQUESTED' AND reason IS NULL)`] : []),
     ...(allows('refuseTransfer') ? [`(state IN ('REQUESTED', 'STARTED') AND reason IS NOT NULL)`] : []),
   ];
-  const queries: string[] = [];
+  const kick = (resource: string, id: string): void =>
+    automation.kick(resource.startsWith('negotiation ') ? 'negotiation' : 'transfer', id);
+  const sources: TakeoverSource[] = [];
   if (negotiation.length > 0) {
-    queries.push(
-      `SELECT 'negotiation ' || id AS resource FROM negotiation
-       WHERE pending_action = 0 AND (${negotiation.join(' OR ')}) AND updated_at <= ?`,
-    );
+    sources.push({
+      select: `SELECT 'negotiation ' || id AS resource FROM negotiation
+               WHERE pending_action = 0 AND (${negotiation.join(' OR ')}) AND updated_at <= ?`,
+      take: kick,
+    });
   }
   if (transfer.length > 0) {
-    queries.push(
-      `SELECT 'transfer ' || id AS resource FROM transfer
-       WHERE role = 'provider' AND (${transfer.join(' OR ')}) AND updated_at <= ?`,
-    );
+    sources.push({
+      select: `SELECT 'transfer ' || id AS resource FROM transfer
+               WHERE role = 'provider' AND (${transfer.join(' OR ')}) AND updated_at <= ?`,
+      take: kick,
+    });
   }
-  return queries;
+  return sources;
 }
 
-/** Most left-behind processes claimed by one sweep (the next sweep takes more). */
+/** Most left-behind pieces of work claimed by one sweep per source (the next sweep takes more). */
 const SWEEP_BATCH = 200;
 
 /**
- * Finds automatic steps no replica has taken for `leaseMs` (their replica died between the commit and the
- * step), claims them with a lease in one statement (INSERT ... SELECT ... ON CONFLICT DO UPDATE WHERE the
- * lease ran out: the database gives each to one replica) and kicks them here.
+ * Leases on pieces of work ("<kind> <id>") in the work_lease table: one replica holds each, until it
+ * releases it or the lease runs out (its replica died).
+ */
+export class WorkLeases {
+  constructor(
+    private readonly db: Database,
+    readonly replica: ResolvedReplicaSettings,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Takes (or renews) the lease on `resource` unless another replica holds a live one; true if ours. */
+  async claim(resource: string): Promise<boolean> {
+    const now = this.clock().getTime();
+    const row = await this.db.get<{ resource: string }>(
+      `INSERT INTO work_lease (resource, owner, expires_at) VALUES (?, ?, ?)
+       ON CONFLICT (resource) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+         WHERE work_lease.expires_at <= ? OR work_lease.owner = excluded.owner
+       RETURNING resource`,
+      [resource, this.replica.id, this.until(now), new Date(now).toISOString()],
+    );
+    return row !== undefined;
+  }
+
+  async release(resource: string): Promise<void> {
+    await this.db.run('DELETE FROM work_lease WHERE resource = ? AND owner = ?', [resource, this.replica.id]);
+  }
+
+  /**
+   * Runs `work` under the lease on `resource`, renewed every renewMs and released at the end; resolves
+   * undefined without running it when another replica holds the lease.
+   */
+  async hold<T>(resource: string, work: () => Promise<T>): Promise<T | undefined> {
+    if (!(await this.claim(resource))) return undefined;
+    const renew = setInterval(() => void this.claim(resource).catch(() => undefined), this.replica.renewMs);
+    try {
+      return await work();
+    } finally {
+      clearInterval(renew);
+      await this.release(resource);
+    }
+  }
+
+  /**
+   * Claims up to SWEEP_BATCH resources of `select` (work left alone for leaseMs) in one statement:
+   * INSERT ... SELECT ... ON CONFLICT DO UPDATE WHERE the lease ran out, so the database gives each to
+   * one replica. Returns the resources claimed.
+   */
+  async claimStale(select: string): Promise<string[]> {
+    const now = this.clock().getTime();
+    const stale = new Date(now - this.replica.leaseMs);
+    const rows = await this.db.all<{ resource: string }>(
+      `INSERT INTO work_lease (resource, owner, expires_at)
+       SELECT resource, ?, ? FROM (${select} LIMIT ${SWEEP_BATCH}) AS due WHERE true
+       ON CONFLICT (resource) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+         WHERE work_lease.expires_at <= ?
+       RETURNING resource`,
+      [this.replica.id, this.until(now), stale.toISOString(), new Date(now).toISOString()],
+    );
+    return rows.map((row) => row.resource);
+  }
+
+  /** Forgets leases that ran out. */
+  async prune(): Promise<void> {
+    await this.db.run('DELETE FROM work_lease WHERE expires_at <= ?', [this.clock().toISOString()]);
+  }
+
+  private until(now: number): string {
+    return new Date(now + this.replica.leaseMs).toISOString();
+  }
+}
+
+/**
+ * Finds work no replica has taken for `leaseMs` (its replica died between the commit and the step, or
+ * mid-push), claims it (WorkLeases.claimStale) and runs it here: the automatic steps, and what other
+ * parts add (`add`, e.g. pushes).
  */
 export class StaleWorkTakeover {
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<unknown> | undefined;
   private sweeps = 0;
-  private readonly queries: string[];
+  private readonly sources: TakeoverSource[];
 
   constructor(
-    private readonly db: Database,
-    private readonly automation: Automation,
-    private readonly replica: ResolvedReplicaSettings,
-    private readonly clock: Clock,
+    private readonly leases: WorkLeases,
+    automation: Automation,
     private readonly onError: (error: unknown) => void,
   ) {
-    this.queries = staleWorkQueries((step) => automation.allows(step));
+    this.sources = automationSources(automation);
+  }
+
+  /** Also takes over this kind of work. */
+  add(source: TakeoverSource): void {
+    this.sources.push(source);
   }
 
   start(): void {
-    if (this.timer !== undefined || this.queries.length === 0) return;
+    if (this.timer !== undefined) return;
     this.timer = setInterval(() => {
       this.sweeping ??= this.sweep()
         .catch(this.onError)
         .finally(() => (this.sweeping = undefined));
-    }, this.replica.renewMs);
+    }, this.leases.replica.renewMs);
     this.timer.unref();
   }
 
@@ -133,31 +224,17 @@ export class StaleWorkTakeover {
     await this.sweeping;
   }
 
-  /** One sweep; returns how many processes it claimed and kicked. */
+  /** One sweep; returns how many pieces of work it claimed and started. */
   async sweep(): Promise<number> {
-    const now = this.clock().getTime();
-    const stale = new Date(now - this.replica.leaseMs).toISOString();
-    const at = new Date(now).toISOString();
-    const until = new Date(now + this.replica.leaseMs).toISOString();
     let claimed = 0;
-    for (const select of this.queries) {
-      const rows = await this.db.all<{ resource: string }>(
-        `INSERT INTO work_lease (resource, owner, expires_at)
-         SELECT resource, ?, ? FROM (${select} LIMIT ${SWEEP_BATCH}) AS due WHERE true
-         ON CONFLICT (resource) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
-           WHERE work_lease.expires_at <= ?
-         RETURNING resource`,
-        [this.replica.id, until, stale, at],
-      );
-      for (const { resource } of rows) {
-        const space = resource.indexOf(' ');
-        const kind = resource.slice(0, space) as 'negotiation' | 'transfer';
-        this.automation.kick(kind, resource.slice(space + 1));
+    for (const source of this.sources) {
+      for (const resource of await this.leases.claimStale(source.select)) {
+        source.take(resource, resource.slice(resource.indexOf(' ') + 1));
+        claimed += 1;
       }
-      claimed += rows.length;
     }
-    // Leases outlive their work only by leaseMs; forget the old ones now and then.
-    if (++this.sweeps % 60 === 0) await this.db.run('DELETE FROM work_lease WHERE expires_at <= ?', [at]);
+    // Leases outlive their work by leaseMs at most; forget the old ones now and then.
+    if (++this.sweeps % 60 === 0) await this.leases.prune();
     return claimed;
   }
 }
