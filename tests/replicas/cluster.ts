@@ -102,10 +102,14 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Marks the connector in `dir` as run by replicas (connector.json "replica"). */
-export function configureReplicas(dir: string, replica: { leaseMs: number; renewMs: number }): void {
+/** Marks the connector in `dir` as run by replicas (connector.json "replica", and any `more` settings). */
+export function configureReplicas(
+  dir: string,
+  replica: { leaseMs: number; renewMs: number },
+  more: Record<string, unknown> = {},
+): void {
   const file = join(dir, 'connector.json');
-  writeConfigFile(file, { ...(readConfigFile<Record<string, unknown>>(file) ?? {}), replica });
+  writeConfigFile(file, { ...(readConfigFile<Record<string, unknown>>(file) ?? {}), replica, ...more });
 }
 
 export interface Replica {
