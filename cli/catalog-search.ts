@@ -6,12 +6,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createSecureTokenService, openProcessIdentity } from '../connector/identity/index.js';
 import { readConfigFile } from '../connector/process/config.js';
-import {
-  CONNECTOR_CONFIG_FILE,
-  CONNECTOR_DATABASE_FILE,
-  type ConnectorConfig,
-} from '../connector/process/connector.js';
-import { Database } from '../connector/store/database.js';
+import { CONNECTOR_CONFIG_FILE, type ConnectorConfig } from '../connector/process/connector.js';
+import { openConnectorStore } from '../connector/process/connector-store.js';
 import { AuthorityClient } from '../connector/wallet/authority-client.js';
 import { Wallet, WALLET_MIGRATIONS } from '../connector/wallet/store.js';
 import { CliError, EXIT, type Output } from './io.js';
@@ -42,7 +38,7 @@ export async function catalogSearch(args: string[], out: Output): Promise<number
     );
   }
   const identity = await openProcessIdentity(join(values.dir, 'keys'), config.publicUrl);
-  const db = await Database.open(join(values.dir, CONNECTOR_DATABASE_FILE), WALLET_MIGRATIONS);
+  const db = await openConnectorStore(values.dir, WALLET_MIGRATIONS);
   let credentials: readonly unknown[];
   try {
     credentials = await new Wallet(db).presentable(new Date());

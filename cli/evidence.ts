@@ -1,6 +1,6 @@
 // `shuyu evidence export|verify|prove`: the connector's tamper-evident log, exported for others and
 // verified offline (no network: the DID documents needed travel inside the file).
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -21,7 +21,8 @@ import {
 import { openProcessIdentity } from '../connector/identity/index.js';
 import { readConfigFile } from '../connector/process/config.js';
 import { CONNECTOR_CONFIG_FILE, CONNECTOR_DATABASE_FILE } from '../connector/process/connector.js';
-import { Database } from '../connector/store/database.js';
+import type { Store } from '../connector/store/database.js';
+import { connectorStoreExists, openConnectorStore } from '../connector/process/connector-store.js';
 import { CliError, EXIT, readJsonFile, type Output } from './io.js';
 import { DEFAULT_CONNECTOR_DIR } from './member.js';
 
@@ -37,15 +38,14 @@ export const EVIDENCE_HELP = `Usage:
 
 async function openLog(dir: string): Promise<{
   log: EvidenceLog;
-  db: Database;
+  db: Store;
   signer: () => CheckpointSigner;
   didDocument: () => object;
 }> {
   const config = readConfigFile<{ publicUrl?: string; evidence?: { algorithms?: unknown } }>(
     join(dir, CONNECTOR_CONFIG_FILE),
   );
-  const file = join(dir, CONNECTOR_DATABASE_FILE);
-  if (!config?.publicUrl || !existsSync(file)) {
+  if (!config?.publicUrl || !connectorStoreExists(dir)) {
     throw new CliError(
       `${dir} holds no started connector (${CONNECTOR_CONFIG_FILE}, ${CONNECTOR_DATABASE_FILE}); check --dir`,
     );
@@ -58,7 +58,7 @@ async function openLog(dir: string): Promise<{
   const identity = await openProcessIdentity(join(dir, 'keys'), config.publicUrl, undefined, {
     sm2: algorithms === 'sm',
   });
-  const db = await Database.open(file, EVIDENCE_MIGRATIONS);
+  const db = await openConnectorStore(dir, EVIDENCE_MIGRATIONS);
   const log = await EvidenceLog.open(db, { logId: identity.did, hash: evidenceHashOf(algorithms) });
   return {
     log,

@@ -1,6 +1,5 @@
 // `shuyu wallet list`: the credentials a connector holds; `shuyu wallet collect`: DCP credential issuance
 // for a running connector (the authority delivers to the connector's Credential Service).
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -15,7 +14,7 @@ import {
   type ConnectorConfig,
 } from '../connector/process/connector.js';
 import { AuthorityClient } from '../connector/wallet/authority-client.js';
-import { Database } from '../connector/store/database.js';
+import { connectorStoreExists, openConnectorStore } from '../connector/process/connector-store.js';
 import { Wallet, WALLET_MIGRATIONS } from '../connector/wallet/store.js';
 import { CliError, EXIT, type Output } from './io.js';
 import { DEFAULT_CONNECTOR_DIR } from './member.js';
@@ -40,11 +39,10 @@ export async function walletCommand(args: string[], out: Output): Promise<number
     args: rest,
     options: { dir: { type: 'string', default: DEFAULT_CONNECTOR_DIR }, json: { type: 'boolean' } },
   });
-  const file = join(values.dir, CONNECTOR_DATABASE_FILE);
-  if (!existsSync(file)) {
+  if (!connectorStoreExists(values.dir)) {
     throw new CliError(`${values.dir} holds no connector database (${CONNECTOR_DATABASE_FILE}); check --dir`);
   }
-  const db = await Database.open(file, WALLET_MIGRATIONS);
+  const db = await openConnectorStore(values.dir, WALLET_MIGRATIONS);
   try {
     const credentials = await new Wallet(db).list();
     if (values.json) {
@@ -106,7 +104,7 @@ async function collect(args: string[], out: Output): Promise<number> {
       hostPolicy,
     });
     // Delivered and stored by the running connector before the authority answered.
-    const db = await Database.open(join(values.dir, CONNECTOR_DATABASE_FILE), WALLET_MIGRATIONS);
+    const db = await openConnectorStore(values.dir, WALLET_MIGRATIONS);
     try {
       const received = (await new Wallet(db).list()).filter((c) => c.issuer === issuerDid);
       out.line(`Collected ${received.length} credential(s): ${received.map((c) => c.type).join(', ')}`);

@@ -40,7 +40,7 @@ import {
   type ProcessIdentity,
   type ReplayCache,
 } from '../../connector/identity/index.js';
-import type { Database, Migration, Queries } from '../../connector/store/database.js';
+import type { Store, Migration, Queries } from '../../connector/store/database.js';
 import { AUTHORITY_API_PREFIX, type AuthorityService } from './service.js';
 
 export const CHECKPOINTS_PATH = `${AUTHORITY_API_PREFIX}/checkpoints`;
@@ -86,7 +86,7 @@ interface Row {
 /** The checkpoints this authority countersigned, newest last per log. */
 export class CountersignedCheckpointStore {
   constructor(
-    private readonly db: Database,
+    private readonly db: Store,
     private readonly authorityDid: string,
   ) {}
 
@@ -144,7 +144,7 @@ export interface CheckpointRoutesOptions {
   /** The authority's identity: its key countersigns. */
   readonly identity: ProcessIdentity;
   /** Opened with AUTHORITY_CHECKPOINT_MIGRATIONS. */
-  readonly db: Database;
+  readonly db: Store;
   /** Resolves members' DIDs (their proofs of control and their checkpoint keys). */
   readonly resolver: DidResolver;
   /** Share the one of the authority's other DID-proof routes, so a token is used once across them. */

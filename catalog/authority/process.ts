@@ -27,7 +27,8 @@ import {
   readConfigFile,
   writeConfigFile,
 } from '../../connector/process/config.js';
-import { Database } from '../../connector/store/database.js';
+import type { Store } from '../../connector/store/database.js';
+import { databaseUrlFrom, openStore } from '../../connector/store/open.js';
 import { issuerService, issuerServiceRouter } from './dcp-issuer.js';
 import {
   FEDERATION_MIGRATIONS,
@@ -43,6 +44,8 @@ import { AuthorityService } from './service.js';
 import { AUTHORITY_MIGRATIONS } from './store.js';
 import { productRouter } from './products/http.js';
 import { ProductRegistry } from './products/service.js';
+
+export const AUTHORITY_DATABASE_FILE = 'authority.sqlite';
 
 export interface AuthorityConfig {
   host: string;
@@ -63,6 +66,11 @@ export interface AuthorityConfig {
    * authority countersigns with an SM2 key (published in its DID document) and only SM3/SM2 checkpoints.
    */
   evidence?: { algorithms?: EvidenceAlgorithms };
+  /**
+   * A PostgreSQL URL to keep the state in instead of authority.sqlite; SHUYU_DATABASE_URL and the
+   * --database option take precedence (docs/operations.md).
+   */
+  database?: string;
 }
 
 export const AUTHORITY_CONFIG_FILE = 'authority.json';
@@ -118,7 +126,7 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
     host: config.host ?? '127.0.0.1',
     port: config.port ?? DEFAULT_AUTHORITY_PORT,
   });
-  let db: Database | undefined;
+  let db: Store | undefined;
   try {
     const publicUrl = config.publicUrl ?? server.url;
     const evidenceAlgorithms = evidenceAlgorithmsFrom(
@@ -128,7 +136,13 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
     const identity = await openProcessIdentity(dataFile(options.dataDir, 'keys'), publicUrl, clock, {
       sm2: evidenceAlgorithms === 'sm',
     });
-    db = await Database.open(dataFile(options.dataDir, 'authority.sqlite'), [
+    const databaseUrl = databaseUrlFrom(
+      options.database,
+      loadConfig(options.dataDir).database,
+      process.env,
+      AUTHORITY_CONFIG_FILE,
+    );
+    db = await openStore({ databaseUrl, file: dataFile(options.dataDir, AUTHORITY_DATABASE_FILE) }, [
       ...AUTHORITY_MIGRATIONS,
       ...FEDERATION_MIGRATIONS,
       ...AUTHORITY_CHECKPOINT_MIGRATIONS,
@@ -241,6 +255,8 @@ export interface InitAuthorityOptions {
   dataSpace?: string;
   didHosts?: string[];
   adminName?: string;
+  /** A PostgreSQL URL; written to authority.json as `database` so start uses it too. */
+  database?: string;
 }
 
 export interface InitializedAuthority {
@@ -268,11 +284,16 @@ export async function initAuthority(options: InitAuthorityOptions): Promise<Init
     didHosts: options.didHosts ?? [...LOCAL_DID_HOSTS],
     ...(options.publicUrl ? { publicUrl: options.publicUrl } : {}),
     ...(options.dataSpace ? { dataSpace: options.dataSpace } : {}),
+    ...(options.database ? { database: options.database } : {}),
   };
   ensureDataDirectory(options.dataDir);
   const publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
   const identity = await openProcessIdentity(dataFile(options.dataDir, 'keys'), publicUrl);
-  const db = await Database.open(dataFile(options.dataDir, 'authority.sqlite'), AUTHORITY_MIGRATIONS);
+  const databaseUrl = databaseUrlFrom(options.database, undefined, process.env);
+  const db = await openStore(
+    { databaseUrl, file: dataFile(options.dataDir, AUTHORITY_DATABASE_FILE) },
+    AUTHORITY_MIGRATIONS,
+  );
   try {
     const service = await AuthorityService.open({ db, identity, publicUrl });
     const adminKey = await service.createAdminKey(options.adminName ?? 'admin');

@@ -13,7 +13,7 @@ import {
   type StatusPurpose,
 } from '../../connector/identity/index.js';
 import { HttpProblem } from '../../connector/http/problem.js';
-import type { Database, Queries } from '../../connector/store/database.js';
+import type { Store, Queries } from '../../connector/store/database.js';
 import { StatusEventLog } from './status-events.js';
 import { authorityTables as tables } from './store.js';
 import type {
@@ -28,7 +28,7 @@ import type {
 import type { ApprovalRequest } from './validate.js';
 
 export interface AuthorityServiceOptions {
-  db: Database;
+  db: Store;
   identity: ProcessIdentity;
   /** The data space IRI written into every MembershipCredential (default: the authority's DID). */
   dataSpace?: string;
@@ -69,7 +69,7 @@ interface SignedList {
 export class AuthorityService {
   readonly did: string;
   readonly dataSpace: string;
-  readonly #db: Database;
+  readonly #db: Store;
   readonly #identity: ProcessIdentity;
   readonly #clock: Clock;
   readonly #validityMs: number;

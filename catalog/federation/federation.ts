@@ -24,7 +24,7 @@ import {
   type ReplayCache,
   type StatusChecker,
 } from '../../connector/identity/index.js';
-import type { Database } from '../../connector/store/database.js';
+import type { Store } from '../../connector/store/database.js';
 import { Crawler, type CrawlerOptions, type CrawlRequest } from './crawl/crawler.js';
 import { crawlStatus } from './crawl/status.js';
 import { catalogRouter } from './http/router.js';
@@ -52,7 +52,7 @@ export interface FederationSettings
 
 export interface OpenFederationOptions extends FederationSettings {
   /** The authority's database, migrated with FEDERATION_MIGRATIONS. */
-  readonly db: Database;
+  readonly db: Store;
   readonly service: AuthorityService;
   readonly identity: ProcessIdentity;
   readonly resolver: DidResolver;

@@ -29,12 +29,12 @@ import {
   type SecureTokenService,
   type Sector,
 } from '../../connector/identity/index.js';
-import type { Database, Queries } from '../../connector/store/database.js';
+import type { Store, Queries } from '../../connector/store/database.js';
 
 export interface CatalogIdentityOptions {
   readonly service: AuthorityService;
   readonly identity: ProcessIdentity;
-  readonly db: Database;
+  readonly db: Store;
   readonly clock?: Clock;
   /** Default "Federated catalog". */
   readonly organisationName?: string;

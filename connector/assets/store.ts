@@ -2,7 +2,8 @@
 // offers to the assets they list. Every write is validated first (policies by the policy engine)
 // and bumps `version`, which tells the catalog's in-memory snapshot to refresh.
 
-import type { Database, Migration, Queries } from '../store/database.js';
+import type { Store, Migration, Queries } from '../store/database.js';
+import { jsonValues } from '../store/dialect.js';
 import { ConflictError, NotFoundError, ValidationError, type FieldError } from './errors.js';
 import type { Asset, AssetRegistration, Offer } from './types.js';
 import { parseAsset } from './validate/asset.js';
@@ -115,7 +116,7 @@ export class AssetStore {
 
   /** `db` must have been opened with ASSET_MIGRATIONS. */
   constructor(
-    private readonly db: Database,
+    private readonly db: Store,
     options: AssetStoreOptions = {},
   ) {
     this.clock = options.clock ?? (() => new Date());
@@ -371,7 +372,7 @@ async function linkAssets(tx: Queries, offer: Offer): Promise<void> {
   if (ids === undefined) return;
   // One statement whatever the list's length (no bound-parameter limit): the ids travel as JSON.
   const missing = await tx.all<{ value: string }>(
-    'SELECT value FROM json_each(?) WHERE value NOT IN (SELECT id FROM assets_asset)',
+    `${jsonValues(tx.dialect)} WHERE value NOT IN (SELECT id FROM assets_asset)`,
     [JSON.stringify(ids)],
   );
   if (missing.length > 0) {
@@ -386,10 +387,10 @@ async function linkAssets(tx: Queries, offer: Offer): Promise<void> {
       ),
     );
   }
-  await tx.run('INSERT INTO assets_offer_asset (offer_id, asset_id) SELECT ?, value FROM json_each(?)', [
-    offer.id,
-    JSON.stringify(ids),
-  ]);
+  await tx.run(
+    `INSERT INTO assets_offer_asset (offer_id, asset_id) SELECT ?, value FROM (${jsonValues(tx.dialect)}) ids`,
+    [offer.id, JSON.stringify(ids)],
+  );
 }
 
 function assetNotFound(id: string): NotFoundError {

@@ -7,7 +7,7 @@ import type { Clock } from '../identity/clock.js';
 import type { HostPolicy } from '../identity/index.js';
 import type { NegotiationRecord, NegotiationStore } from '../negotiation/index.js';
 import type { Inbox } from '../outbox/index.js';
-import type { Database } from '../store/database.js';
+import type { Store } from '../store/database.js';
 import type { TransferRecord, TransferStore } from '../transfer/index.js';
 import type { ControlPlaneHooks } from './hooks.js';
 import type { PeerFormats } from './peers/wire-formats.js';
@@ -32,7 +32,7 @@ export interface ControlPlaneContext {
   readonly url: string;
   /** Our DSP base: what peers call, and the callbackAddress we give them. */
   readonly dspBase: string;
-  readonly db: Database;
+  readonly db: Store;
   readonly negotiations: NegotiationStore;
   readonly transfers: TransferStore;
   readonly inbox: Inbox;

@@ -19,7 +19,7 @@ import {
   OutboxWorker,
   type OutboxWorkerOptions,
 } from '../outbox/index.js';
-import type { Database, Migration } from '../store/database.js';
+import type { Store, Migration } from '../store/database.js';
 import { TRANSFER_MIGRATIONS, TransferStore } from '../transfer/index.js';
 import { Automation } from './automation.js';
 import { resolveAutomation, type AutomationSettings } from './automation-config.js';
@@ -63,7 +63,7 @@ export interface ConnectorHandle {
   readonly url: string;
   readonly did: string;
   /** Opened with CONTROL_PLANE_MIGRATIONS. */
-  readonly db: Database;
+  readonly db: Store;
   readonly hostPolicy: HostPolicy;
   requestTokenFor(audienceDid: string): Promise<string>;
 }

@@ -4,7 +4,7 @@
 // replay cache remembers go once they have expired (they can no longer be replayed anyway).
 import { pruneReplayCache, type Clock } from '../identity/index.js';
 import { pruneOutbox, type Inbox } from '../outbox/index.js';
-import type { Database } from '../store/database.js';
+import type { Store } from '../store/database.js';
 
 export const DEFAULT_RETENTION_MS = 7 * 86_400_000;
 const INTERVAL_MS = 6 * 3_600_000;
@@ -16,7 +16,7 @@ export interface Housekeeping {
 }
 
 export function startHousekeeping(
-  db: Database,
+  db: Store,
   inbox: Inbox,
   clock: Clock,
   onError: (error: unknown) => void,

@@ -11,7 +11,7 @@
 
 import { ProcessError } from '../negotiation/index.js';
 import { messageDigest, type Inbox } from '../outbox/index.js';
-import type { Database, Queries } from '../store/database.js';
+import type { Store, Queries } from '../store/database.js';
 import type { DspReply } from './context.js';
 
 /** What the inbox keeps per (sender and process, message digest): the answer and the version it left. */
@@ -51,7 +51,7 @@ export async function applyReceived<R extends DspReply>(
  * and gets the process as it is now (`answer`).
  */
 export async function createReceived<R extends DspReply, P extends { version: number; state: string }>(
-  db: Database,
+  db: Store,
   inbox: Inbox,
   key: string,
   message: { readonly '@id'?: unknown },

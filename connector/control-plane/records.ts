@@ -4,7 +4,7 @@
 // Writes take the caller's transaction, so they commit with the state change they belong to.
 
 import type { RequestClaims } from '../../policies/index.js';
-import type { Database, Migration, Queries } from '../store/database.js';
+import type { Store, Migration, Queries } from '../store/database.js';
 import type { DeclaredUsage } from './extensions.js';
 
 export const CONTROL_PLANE_RECORD_MIGRATIONS: readonly Migration[] = [
@@ -50,7 +50,7 @@ interface UsageRow {
 const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
 
 export class TransferUsageStore {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Store) {}
 
   /** Records the usage of a new transfer (once: a duplicate request keeps the first). */
   async record(tx: Queries, transferId: string, usage: TransferUsage, at: Date): Promise<void> {
@@ -107,7 +107,7 @@ function toSignatures(row: SignatureRow): AgreementSignatures {
 }
 
 export class AgreementSignatureStore {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Store) {}
 
   /** The provider's side of an agreement (ours or received): replaces what a re-sent agreement had. */
   async recordAgreement(

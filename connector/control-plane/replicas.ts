@@ -16,7 +16,7 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../identity/clock.js';
-import type { Database, Migration } from '../store/database.js';
+import type { Migration, Store } from '../store/database.js';
 import type { Automation } from './automation.js';
 import type { AutomationStep } from './automation-config.js';
 
@@ -118,7 +118,7 @@ const SWEEP_BATCH = 200;
  */
 export class WorkLeases {
   constructor(
-    private readonly db: Database,
+    private readonly db: Store,
     readonly replica: ResolvedReplicaSettings,
     private readonly clock: Clock,
   ) {}

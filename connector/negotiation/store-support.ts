@@ -2,7 +2,7 @@
 // transaction or a new one, pids, JSON columns, list paging and filters.
 
 import { randomUUID } from 'node:crypto';
-import type { Database, Queries, SqlValue } from '../store/database.js';
+import type { Store, Queries, SqlValue } from '../store/database.js';
 import { isUniqueViolation, ProcessError } from './errors.js';
 import type { Role } from './state-table.js';
 
@@ -24,7 +24,7 @@ export interface WriteOptions extends TxOption {
 
 /** Runs `work` in the caller's transaction when there is one, else in a new one. */
 export function inTransaction<T>(
-  db: Database,
+  db: Store,
   tx: Queries | undefined,
   work: (q: Queries) => Promise<T>,
 ): Promise<T> {
@@ -171,7 +171,7 @@ export function encodeChange(value: string | boolean | object | null): SqlValue 
  */
 export class ProcessTable<Row, Rec extends VersionedRecord<State>, State extends string> {
   constructor(
-    private readonly db: Database,
+    private readonly db: Store,
     private readonly spec: {
       /** SQL table name, also the short noun in messages ("negotiation", "transfer"). */
       readonly table: 'negotiation' | 'transfer';

@@ -3,7 +3,8 @@
 // and enqueue the outgoing message (outbox/) atomically, so no message leaves for a state we did not keep.
 
 import type { Clock } from '../identity/clock.js';
-import type { Database, Migration } from '../store/database.js';
+import type { Store, Migration } from '../store/database.js';
+import { postgresRowid } from '../store/dialect.js';
 import { ProcessError } from './errors.js';
 import { nextNegotiationState, type NegotiationEvent, type NegotiationState } from './states.js';
 import type { Role } from './state-table.js';
@@ -55,6 +56,7 @@ export const NEGOTIATION_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX negotiation_state ON negotiation (state, updated_at);
     `,
   },
+  postgresRowid('negotiation'),
 ];
 
 export interface NegotiationRecord {
@@ -168,7 +170,7 @@ export class NegotiationStore {
   private readonly table: ProcessTable<NegotiationRow, NegotiationRecord, NegotiationState>;
 
   constructor(
-    private readonly db: Database,
+    private readonly db: Store,
     options: NegotiationStoreOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());

@@ -7,7 +7,7 @@
 
 import { createHash } from 'node:crypto';
 import type { Clock } from '../identity/clock.js';
-import type { Database, Migration, Queries } from '../store/database.js';
+import type { Store, Migration, Queries } from '../store/database.js';
 
 export const INBOX_MIGRATIONS: readonly Migration[] = [
   {
@@ -39,7 +39,7 @@ export class Inbox {
   private readonly now: Clock;
 
   constructor(
-    private readonly db: Database,
+    private readonly db: Store,
     options: InboxOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());

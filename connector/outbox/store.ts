@@ -3,7 +3,8 @@
 // Entries are ordered per aggregate (one negotiation or transfer) by `seq`.
 
 import { randomUUID } from 'node:crypto';
-import type { Database, Migration, Queries } from '../store/database.js';
+import type { Store, Migration, Queries } from '../store/database.js';
+import { jsonValues } from '../store/dialect.js';
 import { OutboxError } from './errors.js';
 
 export const OUTBOX_MIGRATIONS: readonly Migration[] = [
@@ -183,7 +184,7 @@ export async function cancelPending(
  * another replica holds it (it is sending it).
  */
 export async function cancelEntry(
-  db: Database,
+  db: Store,
   seq: number,
   reason: string,
   now: Date,
@@ -215,7 +216,7 @@ export async function pruneOutbox(q: Queries, before: Date): Promise<number> {
  * ours), soonest due first. A head another replica is sending holds its aggregate's later entries back.
  */
 export async function pendingHeads(
-  db: Database,
+  db: Store,
   busy: readonly string[],
   limit: number,
   owner: string,
@@ -225,7 +226,7 @@ export async function pendingHeads(
     `SELECT * FROM outbox o
      WHERE o.status = 'pending'
        AND (o.lease_until IS NULL OR o.lease_until <= ? OR o.lease_owner = ?)
-       AND o.aggregate_id NOT IN (SELECT value FROM json_each(?))
+       AND o.aggregate_id NOT IN (${jsonValues(db.dialect)})
        AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.aggregate_id = o.aggregate_id AND e.status = 'pending' AND e.seq < o.seq)
      ORDER BY o.next_attempt_at, o.seq
      LIMIT ?`,
@@ -234,7 +235,7 @@ export async function pendingHeads(
   return rows.map(toEntry);
 }
 
-export async function countPending(db: Database): Promise<number> {
+export async function countPending(db: Store): Promise<number> {
   const row = await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM outbox WHERE status = 'pending'`);
   return row?.n ?? 0;
 }
@@ -245,7 +246,7 @@ export async function countPending(db: Database): Promise<number> {
  * has not run out (the database serialises the claims: one replica wins).
  */
 export async function startAttempt(
-  db: Database,
+  db: Store,
   seq: number,
   now: Date,
   lease: OutboxLease,
@@ -261,7 +262,7 @@ export async function startAttempt(
 }
 
 /** Extends our lease on an entry we are still sending; false when it is no longer ours. */
-export async function renewLease(db: Database, seq: number, lease: OutboxLease): Promise<boolean> {
+export async function renewLease(db: Store, seq: number, lease: OutboxLease): Promise<boolean> {
   const result = await db.run(
     `UPDATE outbox SET lease_until = ? WHERE seq = ? AND status = 'pending' AND lease_owner = ?`,
     [lease.until, seq, lease.owner],
@@ -269,7 +270,7 @@ export async function renewLease(db: Database, seq: number, lease: OutboxLease):
   return result.changes === 1;
 }
 
-export async function markDelivered(db: Database, seq: number, now: Date): Promise<void> {
+export async function markDelivered(db: Store, seq: number, now: Date): Promise<void> {
   // Unconditional: the peer has the message even if the entry was cancelled meanwhile.
   await db.run(
     `UPDATE outbox SET status = 'delivered', delivered_at = ?, updated_at = ?, last_error = NULL,
@@ -279,7 +280,7 @@ export async function markDelivered(db: Database, seq: number, now: Date): Promi
 }
 
 export async function scheduleRetry(
-  db: Database,
+  db: Store,
   seq: number,
   error: string,
   at: Date,
@@ -294,7 +295,7 @@ export async function scheduleRetry(
 
 /** Marks a pending entry failed with its give-up hook still to run; undefined if it was no longer pending. */
 export async function markFailed(
-  db: Database,
+  db: Store,
   seq: number,
   error: string,
   now: Date,
@@ -308,11 +309,11 @@ export async function markFailed(
   return row && toEntry(row);
 }
 
-export async function giveUpHandled(db: Database, seq: number): Promise<void> {
+export async function giveUpHandled(db: Store, seq: number): Promise<void> {
   await db.run('UPDATE outbox SET give_up_pending = 0 WHERE seq = ?', [seq]);
 }
 
-export async function giveUpsNotHandled(db: Database): Promise<OutboxEntry[]> {
+export async function giveUpsNotHandled(db: Store): Promise<OutboxEntry[]> {
   const rows = await db.all<OutboxRow>(
     `SELECT * FROM outbox WHERE status = 'failed' AND give_up_pending = 1 ORDER BY seq`,
   );

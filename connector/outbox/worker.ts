@@ -17,7 +17,7 @@
 // lease runs out (its holder was killed). Within one process "in flight" stays in memory.
 
 import type { Clock } from '../identity/clock.js';
-import type { Database } from '../store/database.js';
+import type { Store } from '../store/database.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
 import { OutboxError, PermanentDeliveryError, RetryLaterError, toError } from './errors.js';
 import {
@@ -125,7 +125,7 @@ export class OutboxWorker {
   private readonly listeners = new Set<() => void>();
 
   constructor(
-    private readonly db: Database,
+    private readonly db: Store,
     options: OutboxWorkerOptions,
   ) {
     this.deliver = options.deliver;

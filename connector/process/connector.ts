@@ -44,7 +44,8 @@ import {
 } from '../identity/index.js';
 import { dcpTckStsRouter } from '../identity/dcp/tck.js';
 import type { AutomationSettings } from '../control-plane/automation-config.js';
-import { Database, type Migration } from '../store/database.js';
+import type { Migration, Store } from '../store/database.js';
+import { CONNECTOR_CONFIG_FILE, openConnectorStore } from './connector-store.js';
 import { AuthorityClient, type AuthorityInfo, type DistributedProfile } from '../wallet/authority-client.js';
 import { Wallet, WALLET_MIGRATIONS } from '../wallet/store.js';
 import { evidenceAlgorithmsFrom, type EvidenceAlgorithms } from '../evidence/algorithms.js';
@@ -76,6 +77,11 @@ export interface ConnectorConfig {
    * contact (e-mail or telephone), regions (ISO 3166 codes), homepage, languages (EU codes, ENG, ZHO).
    */
   catalog?: CatalogPublisherSettings;
+  /**
+   * A PostgreSQL URL (postgres://user:password@host:5432/database) to keep the state in instead of
+   * connector.sqlite; SHUYU_DATABASE_URL and the --database option take precedence (docs/operations.md).
+   */
+  database?: string;
 }
 
 export interface CatalogPublisherSettings {
@@ -103,8 +109,7 @@ export interface TestModeConfig extends Omit<TestIdentityConfig, 'token'> {
   readonly seed?: string;
 }
 
-export const CONNECTOR_CONFIG_FILE = 'connector.json';
-export const CONNECTOR_DATABASE_FILE = 'connector.sqlite';
+export { CONNECTOR_CONFIG_FILE, CONNECTOR_DATABASE_FILE } from './connector-store.js';
 export const IDENTITY_API_PREFIX = '/identity/v1';
 
 export interface StartConnectorOptions extends Partial<ConnectorConfig> {
@@ -134,7 +139,7 @@ export interface RunningConnector {
   readonly url: string;
   readonly did: string;
   readonly identity: ProcessIdentity;
-  readonly db: Database;
+  readonly db: Store;
   readonly wallet: Wallet;
   readonly authority: AuthorityClient;
   /** The authority's base URL (config `authorityUrl`). */
@@ -209,7 +214,7 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
   const gate = createStartupGate();
   app.use(gate.middleware);
   const server = await listen(app, { host, port: config.port ?? 0 });
-  let db: Database | undefined;
+  let db: Store | undefined;
   try {
     const publicUrl = (config.publicUrl ?? server.url).replace(/\/+$/, '');
     const evidenceAlgorithms = evidenceAlgorithmsFrom(
@@ -220,11 +225,11 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
     const identity = await openProcessIdentity(dataFile(options.dataDir, 'keys'), publicUrl, clock, {
       sm2: evidenceAlgorithms === 'sm',
     });
-    db = await Database.open(dataFile(options.dataDir, CONNECTOR_DATABASE_FILE), [
-      ...WALLET_MIGRATIONS,
-      ...REPLAY_CACHE_MIGRATIONS,
-      ...(options.migrations ?? []),
-    ]);
+    db = await openConnectorStore(
+      options.dataDir,
+      [...WALLET_MIGRATIONS, ...REPLAY_CACHE_MIGRATIONS, ...(options.migrations ?? [])],
+      options.database,
+    );
     const wallet = new Wallet(db);
     const hostPolicy = hostPolicyFor(config.didHosts ?? LOCAL_DID_HOSTS);
     const verifiers = createNetworkVerifiers(hostPolicy, {

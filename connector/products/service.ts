@@ -9,12 +9,12 @@ import { HttpProblem } from '../http/problem.js';
 import { verifyCredential, type Clock, type DidResolver, type StatusChecker } from '../identity/index.js';
 import type { AuthorityClient } from '../wallet/authority-client.js';
 import { ProductRegistrationStore, type ProductRegistration } from './store.js';
-import type { Database } from '../store/database.js';
+import type { Store } from '../store/database.js';
 
 const PRODUCTS_PATH = '/authority/v1/products';
 
 export interface ProductRegistrationsOptions {
-  readonly db: Database;
+  readonly db: Store;
   readonly assets: AssetStore;
   readonly authority: AuthorityClient;
   readonly authorityUrl: string;

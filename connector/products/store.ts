@@ -1,6 +1,7 @@
 // The provider's copy of its product registrations: what it applied for, the authority's decision, and once
 // registered the verified DataProductRegistration credential. One row per application at the authority.
-import type { Database, Migration } from '../store/database.js';
+import type { Store, Migration } from '../store/database.js';
+import { postgresRowid } from '../store/dialect.js';
 
 export const PRODUCT_MIGRATIONS: readonly Migration[] = [
   {
@@ -15,6 +16,7 @@ export const PRODUCT_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  postgresRowid('products_registration'),
 ];
 
 /** The authority's record of an application (catalog/authority/products/types.ts), as it sent it. */
@@ -32,7 +34,7 @@ export interface ProductRegistration {
 }
 
 export class ProductRegistrationStore {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Store) {}
 
   async save(record: ProductRegistration, at: string): Promise<void> {
     await this.db.run(

@@ -11,37 +11,17 @@
 
 import sqlite3 from 'sqlite3';
 
-export type SqlValue = string | number | bigint | Buffer | null;
-export type SqlParams = readonly SqlValue[] | Readonly<Record<string, SqlValue>>;
+import {
+  checkMigrationIds,
+  type Migration,
+  type Queries,
+  type RunResult,
+  type SqlParams,
+  type Store,
+  StoreError,
+} from './types.js';
 
-export interface Migration {
-  /** Unique and stable forever: "<module>/<n>", e.g. "authority/1". Never edit an applied migration; add one. */
-  readonly id: string;
-  readonly sql: string;
-}
-
-export interface RunResult {
-  readonly changes: number;
-  readonly lastID: number;
-}
-
-/** What a transaction callback may do (statements run inside the open transaction). */
-export interface Queries {
-  run(sql: string, params?: SqlParams): Promise<RunResult>;
-  get<T>(sql: string, params?: SqlParams): Promise<T | undefined>;
-  all<T>(sql: string, params?: SqlParams): Promise<T[]>;
-  exec(sql: string): Promise<void>;
-}
-
-export class StoreError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    override readonly cause?: unknown,
-  ) {
-    super(message);
-  }
-}
+export * from './types.js';
 
 /** Prepared statements kept per connection; the least recently used beyond this are finalized. */
 const STATEMENT_CACHE_SIZE = 256;
@@ -51,6 +31,8 @@ const READ_ONLY = /^\s*SELECT\b/i;
 
 /** One sqlite3 connection: statements prepared once and run directly, one at a time. */
 class Connection implements Queries {
+  readonly dialect = 'sqlite' as const;
+
   private readonly statements = new Map<string, Promise<sqlite3.Statement>>();
 
   constructor(private readonly db: sqlite3.Database) {}
@@ -136,7 +118,7 @@ class Connection implements Queries {
 }
 
 /** Runs tasks one at a time, in order; the queue continues whatever a task's outcome. */
-class SerialQueue {
+export class SerialQueue {
   private tail: Promise<unknown> = Promise.resolve();
 
   push<T>(task: () => Promise<T>): Promise<T> {
@@ -146,7 +128,10 @@ class SerialQueue {
   }
 }
 
-export class Database implements Queries {
+/** The SQLite backend (also the name modules knew the store by before PostgreSQL). */
+export class Database implements Store {
+  readonly dialect = 'sqlite' as const;
+
   private readonly writes = new SerialQueue();
   private readonly reads = new SerialQueue();
   private closed = false;
@@ -157,6 +142,10 @@ export class Database implements Queries {
     private reader: Connection | undefined,
     readonly file: string,
   ) {}
+
+  get location(): string {
+    return this.file;
+  }
 
   /** Opens (creating if needed) a database file in WAL mode and applies pending migrations. */
   static async open(file: string, migrations: readonly Migration[] = []): Promise<Database> {
@@ -188,11 +177,7 @@ export class Database implements Queries {
   }
 
   private async migrate(migrations: readonly Migration[]): Promise<void> {
-    const ids = new Set<string>();
-    for (const m of migrations) {
-      if (ids.has(m.id)) throw new StoreError('ERR_STORE_MIGRATION', `migration id ${m.id} is listed twice`);
-      ids.add(m.id);
-    }
+    checkMigrationIds(migrations);
     await this.writer.exec(
       'CREATE TABLE IF NOT EXISTS _migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)',
     );
@@ -201,8 +186,9 @@ export class Database implements Queries {
     );
     for (const m of migrations) {
       if (applied.has(m.id)) continue;
+      // An empty text: a migration for PostgreSQL only, recorded so both backends list the same ids.
       await this.transaction(async (tx) => {
-        await tx.exec(m.sql);
+        if (m.sql.trim() !== '') await tx.exec(m.sql);
         await tx.run('INSERT INTO _migrations (id, applied_at) VALUES (?, ?)', [
           m.id,
           new Date().toISOString(),

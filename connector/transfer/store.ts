@@ -20,7 +20,8 @@ import {
   type WriteOptions,
   type Waiting,
 } from '../negotiation/store-support.js';
-import type { Database, Migration, Queries } from '../store/database.js';
+import type { Store, Migration, Queries } from '../store/database.js';
+import { postgresRowid } from '../store/dialect.js';
 import { nextTransferState, type TransferEvent, type TransferState } from './states.js';
 
 export const TRANSFER_MIGRATIONS: readonly Migration[] = [
@@ -50,6 +51,7 @@ export const TRANSFER_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX transfer_state ON transfer (state, updated_at);
     `,
   },
+  postgresRowid('transfer'),
 ];
 
 export interface TransferRecord {
@@ -153,7 +155,7 @@ export class TransferStore {
   private readonly table: ProcessTable<TransferRow, TransferRecord, TransferState>;
 
   constructor(
-    private readonly db: Database,
+    private readonly db: Store,
     options: TransferStoreOptions = {},
   ) {
     this.now = options.now ?? (() => new Date());

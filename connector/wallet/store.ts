@@ -2,7 +2,7 @@
 // database and presented by its Credential Service. Validity dates are stored in one form (toISOString, UTC
 // with milliseconds) whatever path wrote them, and compared as instants, not as text: "…T10:00:00Z" and
 // "…T10:00:00.000Z" are the same moment but not the same string.
-import type { Database, Migration, Queries } from '../store/database.js';
+import type { Store, Migration, Queries } from '../store/database.js';
 
 export const WALLET_MIGRATIONS: readonly Migration[] = [
   {
@@ -77,7 +77,7 @@ function validAt(row: Row, now: number): boolean {
 }
 
 export class Wallet {
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Store) {}
 
   /** Replaces everything `issuer` issued to us with `credentials` (one transaction). */
   async replaceFromIssuer(issuer: string, credentials: readonly WalletCredential[]): Promise<void> {

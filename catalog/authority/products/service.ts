@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock, type CredentialClaims } from '../../../connector/identity/index.js';
 import { HttpProblem } from '../../../connector/http/problem.js';
-import type { Database, Queries } from '../../../connector/store/database.js';
+import type { Store, Queries } from '../../../connector/store/database.js';
 import type { AuthorityService } from '../service.js';
 import { AUTHORITY_API_PREFIX } from '../service.js';
 import { authorityTables } from '../store.js';
@@ -14,7 +14,7 @@ import { productTables as tables, type ProductFilter } from './store.js';
 import type { ProductDescription, ProductRecord, ProductState } from './types.js';
 
 export interface ProductRegistryOptions {
-  db: Database;
+  db: Store;
   authority: AuthorityService;
   /** The authority's public base URL (credential URLs are under it). */
   publicUrl: string;
@@ -31,7 +31,7 @@ export function productIri(productId: string): string {
 }
 
 export class ProductRegistry {
-  readonly #db: Database;
+  readonly #db: Store;
   readonly #authority: AuthorityService;
   readonly #publicUrl: string;
   readonly #code: string;

@@ -1,7 +1,7 @@
 // Writes of the federated index: one transaction per provider crawl. A changed catalog rewrites only
 // the datasets whose hash moved (and deletes the ones no longer offered); an unchanged one only
 // touches its status row. `version` moves on every write, so readers can drop what they cached.
-import type { Database, Queries, SqlValue } from '../../../connector/store/database.js';
+import type { Store, Queries, SqlValue } from '../../../connector/store/database.js';
 import type { PreparedDataset, PreparedOffer } from '../crawl/prepare.js';
 import { featureRows } from '../policy/features.js';
 import { indexText } from '../search/text.js';
@@ -47,7 +47,7 @@ const ROWS_PER_INSERT = 200;
 export class IndexStore {
   #version = 0;
 
-  constructor(readonly db: Database) {}
+  constructor(readonly db: Store) {}
 
   /** Moves on every write to the index. */
   get version(): number {

@@ -6,7 +6,7 @@
 // of its datasets, and in Shuyu's form when it never showed us one (the DSP TCK has no catalog).
 
 import { readFormat, wireFormat } from '../../dsp/messages/index.js';
-import type { Database, Migration } from '../../store/database.js';
+import type { Store, Migration } from '../../store/database.js';
 
 export const PEER_FORMAT_MIGRATIONS: readonly Migration[] = [
   {
@@ -29,7 +29,7 @@ const MAX_LENGTH = 256;
 
 export class PeerFormats {
   constructor(
-    private readonly db: Database,
+    private readonly db: Store,
     private readonly now: () => Date = () => new Date(),
   ) {}
 

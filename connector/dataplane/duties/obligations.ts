@@ -3,7 +3,7 @@
 // fulfilled; the rest wait for the consumer, and a pending duty past its deadline becomes violated.
 // Their states go back into every usage decision, so a violated duty blocks further access.
 import { systemClock, type Clock } from '../../identity/clock.js';
-import type { Database, Queries } from '../../store/database.js';
+import type { Store, Queries } from '../../store/database.js';
 import type { DutyOutcome, DutyState, Policy, Rule } from '../../../policies/index.js';
 import { DataPlaneError } from '../errors.js';
 import { dutyDeadline, findDutyRule } from './deadline.js';
@@ -97,7 +97,7 @@ export class ObligationStore {
 
   /** `db` must have been opened with DATAPLANE_MIGRATIONS. */
   constructor(
-    private readonly db: Database,
+    private readonly db: Store,
     options: { clock?: Clock } = {},
   ) {
     this.#clock = options.clock ?? systemClock;

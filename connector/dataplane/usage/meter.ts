@@ -3,7 +3,7 @@
 // increment and the decision happen in one SQLite transaction (the store serialises transactions),
 // so concurrent requests cannot overrun a count limit; a denial rolls the increment back.
 import { systemClock, type Clock } from '../../identity/clock.js';
-import type { Database } from '../../store/database.js';
+import type { Store } from '../../store/database.js';
 import {
   reasonOf,
   type CompiledPolicy,
@@ -68,7 +68,7 @@ export class UsageMeter {
 
   /** `db` must have been opened with DATAPLANE_MIGRATIONS. */
   constructor(
-    private readonly db: Database,
+    private readonly db: Store,
     options: { clock?: Clock } = {},
   ) {
     this.#clock = options.clock ?? systemClock;

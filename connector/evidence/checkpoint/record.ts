@@ -1,6 +1,6 @@
 // Storing what others give the log: countersignatures (verified first), DID documents, anchor receipts.
 import { isDid } from '../../identity/index.js';
-import type { Database } from '../../store/database.js';
+import type { Store } from '../../store/database.js';
 import { EvidenceError } from '../errors.js';
 import type { AnchorReceipt } from './anchor.js';
 import type { KeyLookup } from './keys.js';
@@ -18,7 +18,7 @@ export function checkDidDocument(document: object): Readonly<Record<string, unkn
 
 /** Verifies every countersignature on one of our checkpoints, then stores them with the signers' documents. */
 export async function recordCountersignatures(
-  db: Database,
+  db: Store,
   countersigned: CountersignedCheckpoint,
   keys: KeyLookup,
   now: string,
@@ -52,7 +52,7 @@ export async function recordCountersignatures(
   return id;
 }
 
-export async function recordAnchorReceipt(db: Database, receipt: AnchorReceipt, now: string): Promise<void> {
+export async function recordAnchorReceipt(db: Store, receipt: AnchorReceipt, now: string): Promise<void> {
   const row = await db.get<{ id: number }>(
     'SELECT id FROM evidence_checkpoint WHERE log_id = ? AND size = ? AND root = ? ORDER BY id LIMIT 1',
     [receipt.logId, receipt.size, receipt.root],

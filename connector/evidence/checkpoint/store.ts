@@ -24,11 +24,11 @@ interface CountersignatureRow {
 }
 
 export async function insertCheckpoint(q: Queries, c: Checkpoint): Promise<number> {
-  const result = await q.run(
-    'INSERT INTO evidence_checkpoint (log_id, size, root, time, signature, hash) VALUES (?, ?, ?, ?, ?, ?)',
+  const row = await q.get<{ id: number }>(
+    'INSERT INTO evidence_checkpoint (log_id, size, root, time, signature, hash) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
     [c.logId, c.size, c.root, c.time, c.signature, c.hash === 'sm3' ? 'sm3' : null],
   );
-  return result.lastID;
+  return row!.id;
 }
 
 export interface CheckpointRange {
@@ -104,8 +104,8 @@ export async function insertCountersignature(
 ): Promise<void> {
   // The first countersignature an authority gave for a checkpoint is kept; a repeat is not an error.
   await q.run(
-    `INSERT OR IGNORE INTO evidence_countersignature (checkpoint_id, authority, time, signature, recorded_at)
-     VALUES (?, ?, ?, ?, ?)`,
+    `INSERT INTO evidence_countersignature (checkpoint_id, authority, time, signature, recorded_at)
+     VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     [checkpointId, s.authority, s.time, s.signature, recordedAt],
   );
 }
@@ -118,7 +118,7 @@ export async function insertDidDocument(
   const text = canonicalJson(document);
   const digest = createHash('sha256').update(text).digest('hex');
   await q.run(
-    'INSERT OR IGNORE INTO evidence_did_document (did, digest, document, recorded_at) VALUES (?, ?, ?, ?)',
+    'INSERT INTO evidence_did_document (did, digest, document, recorded_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
     [String(document.id), digest, text, recordedAt],
   );
 }
@@ -144,8 +144,8 @@ export async function insertAnchorReceipt(
   recordedAt: string,
 ): Promise<void> {
   await q.run(
-    `INSERT OR IGNORE INTO evidence_anchor (checkpoint_id, anchor, reference, receipt, recorded_at)
-     VALUES (?, ?, ?, ?, ?)`,
+    `INSERT INTO evidence_anchor (checkpoint_id, anchor, reference, receipt, recorded_at)
+     VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     [checkpointId, receipt.anchor, receipt.reference, canonicalJson(receipt), recordedAt],
   );
 }

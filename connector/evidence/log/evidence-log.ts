@@ -3,7 +3,7 @@
 // Everything lives in the database (memory holds only a cache the database checks), so a crash loses at most
 // an uncommitted append, and an append inside the caller's transaction commits or rolls back with it.
 import { isDid, systemClock, type Clock } from '../../identity/index.js';
-import type { Database, Queries } from '../../store/database.js';
+import type { Store, Queries } from '../../store/database.js';
 import type { AnchorReceipt } from '../checkpoint/anchor.js';
 import type { KeyLookup } from '../checkpoint/keys.js';
 import { checkDidDocument, recordAnchorReceipt, recordCountersignatures } from '../checkpoint/record.js';
@@ -70,14 +70,14 @@ function isCount(value: unknown): value is number {
 const hex = (hashes: readonly Buffer[]): HexHash[] => hashes.map((h) => h.toString('hex'));
 
 export class EvidenceLog {
-  readonly #db: Database;
+  readonly #db: Store;
   readonly #clock: Clock;
   readonly #maxDataBytes: number;
   #frontier: Frontier | undefined;
   #appending: Promise<unknown> = Promise.resolve();
 
   private constructor(
-    db: Database,
+    db: Store,
     readonly logId: string,
     /** The log's hash function, named in its checkpoints and exports. */
     readonly hash: EvidenceHash,
@@ -89,7 +89,7 @@ export class EvidenceLog {
   }
 
   /** Opens the log in `db`, which must have been opened with EVIDENCE_MIGRATIONS. */
-  static async open(db: Database, options: OpenEvidenceLogOptions): Promise<EvidenceLog> {
+  static async open(db: Store, options: OpenEvidenceLogOptions): Promise<EvidenceLog> {
     if (!isDid(options.logId) || options.logId.includes('#')) {
       throw new EvidenceError(
         'ERR_EVIDENCE_INPUT_INVALID',

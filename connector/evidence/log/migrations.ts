@@ -12,10 +12,37 @@ function appendOnly(table: string): string {
       BEGIN SELECT RAISE(ABORT, '${table} is append-only'); END;`;
 }
 
-export const EVIDENCE_MIGRATIONS: readonly Migration[] = [
-  {
-    id: 'evidence/1',
-    sql: `
+const APPEND_ONLY = ['evidence_entry', 'evidence_checkpoint', 'evidence_countersignature'];
+
+// The chain is kept by the database too: entry n must follow entry n - 1 and carry its leaf hash.
+const SQLITE_TRIGGERS = `
+  CREATE TRIGGER evidence_entry_in_sequence BEFORE INSERT ON evidence_entry
+    WHEN NEW.seq IS NOT (SELECT COALESCE(MAX(seq) + 1, 0) FROM evidence_entry)
+      OR NEW.prev_hash IS NOT COALESCE(
+        (SELECT leaf_hash FROM evidence_entry ORDER BY seq DESC LIMIT 1), zeroblob(32))
+    BEGIN SELECT RAISE(ABORT, 'evidence entries are appended in sequence'); END;
+  ${APPEND_ONLY.map(appendOnly).join('\n')}`;
+
+const POSTGRES_TRIGGERS = `
+  CREATE FUNCTION evidence_entry_in_sequence() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF NEW.seq IS DISTINCT FROM (SELECT COALESCE(MAX(seq) + 1, 0) FROM evidence_entry)
+      OR NEW.prev_hash IS DISTINCT FROM COALESCE(
+        (SELECT leaf_hash FROM evidence_entry ORDER BY seq DESC LIMIT 1), decode(repeat('00', 32), 'hex'))
+    THEN RAISE EXCEPTION 'evidence entries are appended in sequence';
+    END IF;
+    RETURN NEW;
+  END $$;
+  CREATE TRIGGER evidence_entry_in_sequence BEFORE INSERT ON evidence_entry
+    FOR EACH ROW EXECUTE FUNCTION evidence_entry_in_sequence();
+  CREATE FUNCTION evidence_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$;
+  ${APPEND_ONLY.map(
+    (table) => `CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${table}
+      FOR EACH ROW EXECUTE FUNCTION evidence_append_only();`,
+  ).join('\n')}`;
+
+const TABLES = `
       CREATE TABLE evidence_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 
       -- One row per entry. \`nodes\` holds the interior Merkle nodes this leaf completed, 32 bytes each, level 1
@@ -33,13 +60,6 @@ export const EVIDENCE_MIGRATIONS: readonly Migration[] = [
         nodes BLOB NOT NULL CHECK (length(nodes) % 32 = 0)
       );
       CREATE INDEX evidence_entry_subject ON evidence_entry (subject, seq);
-      -- The chain is kept by the database too: entry n must follow entry n - 1 and carry its leaf hash.
-      CREATE TRIGGER evidence_entry_in_sequence BEFORE INSERT ON evidence_entry
-        WHEN NEW.seq IS NOT (SELECT COALESCE(MAX(seq) + 1, 0) FROM evidence_entry)
-          OR NEW.prev_hash IS NOT COALESCE(
-            (SELECT leaf_hash FROM evidence_entry ORDER BY seq DESC LIMIT 1), zeroblob(32))
-        BEGIN SELECT RAISE(ABORT, 'evidence entries are appended in sequence'); END;
-      ${appendOnly('evidence_entry')}
 
       CREATE TABLE evidence_checkpoint (
         id INTEGER PRIMARY KEY,
@@ -50,7 +70,6 @@ export const EVIDENCE_MIGRATIONS: readonly Migration[] = [
         signature TEXT NOT NULL UNIQUE
       );
       CREATE INDEX evidence_checkpoint_size ON evidence_checkpoint (size, id);
-      ${appendOnly('evidence_checkpoint')}
 
       -- Countersignatures received from authorities, verified before they are stored; one per authority.
       CREATE TABLE evidence_countersignature (
@@ -61,7 +80,6 @@ export const EVIDENCE_MIGRATIONS: readonly Migration[] = [
         recorded_at TEXT NOT NULL,
         PRIMARY KEY (checkpoint_id, authority)
       );
-      ${appendOnly('evidence_countersignature')}
 
       -- Every version of a signer's DID document seen when signing or verifying, so old signatures still
       -- verify offline after a key rotation.
@@ -81,7 +99,13 @@ export const EVIDENCE_MIGRATIONS: readonly Migration[] = [
         recorded_at TEXT NOT NULL,
         PRIMARY KEY (checkpoint_id, anchor, reference)
       );
-    `,
+`;
+
+export const EVIDENCE_MIGRATIONS: readonly Migration[] = [
+  {
+    id: 'evidence/1',
+    sql: TABLES + SQLITE_TRIGGERS,
+    postgres: TABLES + POSTGRES_TRIGGERS,
   },
   {
     // The hash function a checkpoint's root was computed with; NULL for SHA-256 (every checkpoint before it).

@@ -1,19 +1,21 @@
 // Binding a database to one log: the first open records the log's DID, every later open must match it.
-import type { Database } from '../../store/database.js';
+import type { Store } from '../../store/database.js';
 import { EvidenceError } from '../errors.js';
 import { isEvidenceHash, type EvidenceHash } from '../merkle/hash.js';
 
-export async function claimLogId(db: Database, logId: string): Promise<void> {
+export async function claimLogId(db: Store, logId: string): Promise<void> {
   const stored = await db
     .transaction(async (tx) => {
-      await tx.run("INSERT OR IGNORE INTO evidence_meta (name, value) VALUES ('log_id', ?)", [logId]);
+      await tx.run("INSERT INTO evidence_meta (name, value) VALUES ('log_id', ?) ON CONFLICT DO NOTHING", [
+        logId,
+      ]);
       return tx.get<{ value: string }>("SELECT value FROM evidence_meta WHERE name = 'log_id'");
     })
     .catch((error: unknown) => {
-      if (error instanceof Error && /no such table/.test(error.message)) {
+      if (error instanceof Error && /no such table|does not exist/.test(error.message)) {
         throw new EvidenceError(
           'ERR_EVIDENCE_NOT_MIGRATED',
-          `The database ${db.file} has no evidence tables; open it with EVIDENCE_MIGRATIONS.`,
+          `The database ${db.location} has no evidence tables; open it with EVIDENCE_MIGRATIONS.`,
           { cause: error },
         );
       }
@@ -22,7 +24,7 @@ export async function claimLogId(db: Database, logId: string): Promise<void> {
   if (stored?.value !== logId) {
     throw new EvidenceError(
       'ERR_EVIDENCE_LOG_ID_MISMATCH',
-      `The evidence log in ${db.file} belongs to ${stored?.value}, not ${logId}. A connector whose DID ` +
+      `The evidence log in ${db.location} belongs to ${stored?.value}, not ${logId}. A connector whose DID ` +
         'changed starts a new log in a new database; keep the old one (and its exports) as they are.',
       { details: { stored: String(stored?.value), requested: logId } },
     );
@@ -33,7 +35,7 @@ export async function claimLogId(db: Database, logId: string): Promise<void> {
  * The log's hash function: recorded at first open, fixed for the log's life (every leaf and node depends on
  * it). A log older than the choice, with entries and no record, is SHA-256.
  */
-export async function claimHash(db: Database, requested: EvidenceHash): Promise<EvidenceHash> {
+export async function claimHash(db: Store, requested: EvidenceHash): Promise<EvidenceHash> {
   const stored = await db.transaction(async (tx) => {
     const row = await tx.get<{ value: string }>("SELECT value FROM evidence_meta WHERE name = 'hash'");
     if (row) return row.value;
@@ -45,7 +47,7 @@ export async function claimHash(db: Database, requested: EvidenceHash): Promise<
   if (!isEvidenceHash(stored) || stored !== requested) {
     throw new EvidenceError(
       'ERR_EVIDENCE_HASH_MISMATCH',
-      `The evidence log in ${db.file} hashes with ${stored}, not ${requested}: a log keeps its hash function for ` +
+      `The evidence log in ${db.location} hashes with ${stored}, not ${requested}: a log keeps its hash function for ` +
         "life. To change the data space's algorithms, start a new log in a new database and keep the old one.",
       { details: { stored, requested } },
     );
