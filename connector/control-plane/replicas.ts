@@ -163,9 +163,11 @@ export class WorkLeases {
   async claimStale(select: string): Promise<string[]> {
     const now = this.clock().getTime();
     const stale = new Date(now - this.replica.leaseMs);
+    // PostgreSQL: records being changed right now (their step is running) are skipped, not waited for.
+    const skipLocked = this.db.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
     const rows = await this.db.all<{ resource: string }>(
       `INSERT INTO work_lease (resource, owner, expires_at)
-       SELECT resource, ?, ? FROM (${select} LIMIT ${SWEEP_BATCH}) AS due WHERE true
+       SELECT resource, ?, ? FROM (${select} LIMIT ${SWEEP_BATCH}${skipLocked}) AS due WHERE true
        ON CONFLICT (resource) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
          WHERE work_lease.expires_at <= ?
        RETURNING resource`,

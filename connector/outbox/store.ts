@@ -252,10 +252,15 @@ export async function startAttempt(
   lease: OutboxLease,
 ): Promise<OutboxEntry | undefined> {
   const at = now.toISOString();
+  const claimable = `seq = ? AND status = 'pending' AND (lease_until IS NULL OR lease_until <= ? OR lease_owner = ?)`;
+  // PostgreSQL: a row another replica is claiming right now is skipped, not waited for.
+  const where =
+    db.dialect === 'postgres'
+      ? `seq = (SELECT seq FROM outbox WHERE ${claimable} FOR UPDATE SKIP LOCKED)`
+      : claimable;
   const row = await db.get<OutboxRow>(
     `UPDATE outbox SET attempts = attempts + 1, updated_at = ?, lease_owner = ?, lease_until = ?
-     WHERE seq = ? AND status = 'pending' AND (lease_until IS NULL OR lease_until <= ? OR lease_owner = ?)
-     RETURNING *`,
+     WHERE ${where} RETURNING *`,
     [at, lease.owner, lease.until, seq, at, lease.owner],
   );
   return row && toEntry(row);

@@ -1,13 +1,16 @@
 // Replicas of one connector for the tests: child processes on one data directory (same DID, keys and
 // database) behind a small round-robin HTTP proxy, as a load balancer would put them.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readConfigFile, writeConfigFile } from '../../connector/process/config.js';
+import { openConnectorStore } from '../../connector/process/connector-store.js';
 import { startControlPlaneConnector } from '../../connector/process/run-connector.js';
+import type { Store } from '../../connector/store/database.js';
+import { postgresForTests } from '../support/postgres.js';
 import { onboard, type LocalDataSpace } from '../authority/helpers.js';
 import { publish } from '../dsp/helpers.js';
 
@@ -217,4 +220,28 @@ export async function prepareProvider(
     await first.close();
     proxy.targets = [];
   }
+}
+
+/** Each replica suite runs on both backends (PostgreSQL when a test cluster can be had, else skipped). */
+export type Backend = 'SQLite' | 'PostgreSQL';
+// Until the connector runs whole on PostgreSQL (branch pg), the PostgreSQL runs are asked for explicitly.
+export const BACKENDS: readonly Backend[] =
+  process.env.SHUYU_REPLICAS_ON_POSTGRES === '1' ? ['SQLite', 'PostgreSQL'] : ['SQLite'];
+
+/**
+ * Places the store of the connector in `dir`: its SQLite file, or a fresh PostgreSQL database named in
+ * its connector.json. Resolves why not when PostgreSQL is not available here.
+ */
+export async function placeStore(backend: Backend, dir: string): Promise<string | undefined> {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (backend === 'SQLite') return undefined;
+  const available = await postgresForTests();
+  if (!available.ok) return available.reason;
+  writeConfigFile(join(dir, 'connector.json'), { database: await available.postgres.createDatabase() });
+  return undefined;
+}
+
+/** The store the replicas of the connector in `dir` share, opened by the test to look inside. */
+export function openSharedStore(dir: string): Promise<Store> {
+  return openConnectorStore(dir, []);
 }

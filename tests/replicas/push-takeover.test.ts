@@ -5,9 +5,8 @@ import { expect } from 'chai';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { CONNECTOR_DATABASE_FILE } from '../../connector/process/connector.js';
 import type { ControlPlaneConnector } from '../../connector/process/run-connector.js';
-import { Database } from '../../connector/store/database.js';
+import type { Store } from '../../connector/store/database.js';
 import {
   hospitalApplication,
   startLocalDataSpace,
@@ -25,7 +24,10 @@ import {
   waitFor,
 } from '../dsp/helpers.js';
 import {
+  BACKENDS,
   configureReplicas,
+  openSharedStore,
+  placeStore,
   freePort,
   prepareProvider,
   RoundRobinProxy,
@@ -37,126 +39,130 @@ const DATASET = 'urn:dataset:pushed';
 const DATA = 'visit,count\n2026-01,12\n';
 const LEASE = { leaseMs: 1500, renewMs: 500 };
 
-describe('replicas: a push whose replica was killed is taken over (slow)', function () {
-  this.timeout(120_000);
-  let space: LocalDataSpace;
-  let proxy: RoundRobinProxy;
-  let sink: Server;
-  let consumer: ControlPlaneConnector;
-  let providerDid: string;
-  let providerDb: Database;
-  const replicas: Replica[] = [];
-  /** Pushes that arrived; the first is held open (its replica dies while sending it). */
-  const arrivals: { at: number; body: string }[] = [];
-  const held: ServerResponse[] = [];
+for (const backend of BACKENDS) {
+  describe(`replicas (${backend}): a push whose replica was killed is taken over (slow)`, function () {
+    this.timeout(120_000);
+    let space: LocalDataSpace;
+    let proxy: RoundRobinProxy;
+    let sink: Server;
+    let consumer: ControlPlaneConnector;
+    let providerDid: string;
+    let providerDb: Store;
+    const replicas: Replica[] = [];
+    /** Pushes that arrived; the first is held open (its replica dies while sending it). */
+    const arrivals: { at: number; body: string }[] = [];
+    const held: ServerResponse[] = [];
 
-  before(async () => {
-    space = await startLocalDataSpace();
-    proxy = await RoundRobinProxy.start();
-    sink = createServer((req: IncomingMessage, res: ServerResponse) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        arrivals.push({ at: Date.now(), body: Buffer.concat(chunks).toString() });
-        if (arrivals.length === 1) held.push(res);
-        else res.writeHead(204).end();
+    before(async function () {
+      space = await startLocalDataSpace();
+      proxy = await RoundRobinProxy.start();
+      sink = createServer((req: IncomingMessage, res: ServerResponse) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (chunk: Buffer) => chunks.push(chunk));
+        req.on('end', () => {
+          arrivals.push({ at: Date.now(), body: Buffer.concat(chunks).toString() });
+          if (arrivals.length === 1) held.push(res);
+          else res.writeHead(204).end();
+        });
       });
+      await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+      const dir = join(space.dir, 'provider');
+      const unavailable = await placeStore(backend, dir);
+      if (unavailable !== undefined) this.skip();
+      providerDid = await prepareProvider(
+        space,
+        proxy,
+        dir,
+        hospitalApplication({ organisationName: 'Provider' }),
+        (did) => ({
+          assets: [assetInput(DATASET, did, { dataAddress: { kind: 'inline', data: DATA } })],
+          offers: [
+            {
+              id: 'open',
+              assetSelector: { assetIds: [DATASET] },
+              accessPolicy: MEMBERS_ACCESS,
+              contractPolicy: medicalContract(),
+            },
+          ],
+        }),
+      );
+      configureReplicas(dir, LEASE, { dataplane: { pushHosts: ['127.0.0.1'] } });
+      const ports = [await freePort(), await freePort()];
+      const common = { dir, authorityUrl: space.authority.url, publicUrl: proxy.url };
+      for (const port of ports) replicas.push(await startReplica({ ...common, port }));
+      proxy.targets = ports;
+      providerDb = await openSharedStore(dir);
+      consumer = await startMember(
+        space,
+        'consumer',
+        hospitalApplication({ organisationName: 'Consumer Clinic', registrationNumber: USCC_B }),
+      );
     });
-    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
-    const dir = join(space.dir, 'provider');
-    providerDid = await prepareProvider(
-      space,
-      proxy,
-      dir,
-      hospitalApplication({ organisationName: 'Provider' }),
-      (did) => ({
-        assets: [assetInput(DATASET, did, { dataAddress: { kind: 'inline', data: DATA } })],
-        offers: [
-          {
-            id: 'open',
-            assetSelector: { assetIds: [DATASET] },
-            accessPolicy: MEMBERS_ACCESS,
-            contractPolicy: medicalContract(),
-          },
-        ],
-      }),
-    );
-    configureReplicas(dir, LEASE, { dataplane: { pushHosts: ['127.0.0.1'] } });
-    const ports = [await freePort(), await freePort()];
-    const common = { dir, authorityUrl: space.authority.url, publicUrl: proxy.url };
-    for (const port of ports) replicas.push(await startReplica({ ...common, port }));
-    proxy.targets = ports;
-    providerDb = await Database.open(join(dir, CONNECTOR_DATABASE_FILE));
-    consumer = await startMember(
-      space,
-      'consumer',
-      hospitalApplication({ organisationName: 'Consumer Clinic', registrationNumber: USCC_B }),
-    );
+
+    after(async () => {
+      for (const res of held) res.destroy();
+      await Promise.all(replicas.map((r) => r.stop()));
+      await providerDb?.close();
+      await proxy?.close();
+      await new Promise<void>((resolve) => {
+        sink.close(() => resolve());
+        sink.closeAllConnections();
+      });
+      await space?.close();
+    });
+
+    it('pushes again from the surviving replica once the dead one’s lease has run out, and completes', async () => {
+      const api = management(consumer);
+      const negotiation = await api.post('/negotiations', {
+        counterPartyAddress: `${proxy.url}/dsp`,
+        counterPartyId: providerDid,
+        datasetId: DATASET,
+        offerId: catalogOfferId('open', DATASET),
+      });
+      expect(negotiation.status, JSON.stringify(negotiation.body)).to.equal(201);
+      const agreed = await api.get(
+        `/negotiations/${pid(String(negotiation.body.id))}?waitFor=FINALIZED,TERMINATED&timeoutMs=30000`,
+      );
+      expect(agreed.body.state, JSON.stringify(agreed.body)).to.equal('FINALIZED');
+      const requested = await api.post('/transfers', {
+        agreementId: agreed.body.agreementId,
+        format: 'HttpData-PUSH',
+        dataAddress: {
+          '@type': 'DataAddress',
+          endpointType: 'https://w3id.org/idsa/v4.1/HTTP',
+          endpoint: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/incoming/visits.csv`,
+        },
+      });
+      expect(requested.status, JSON.stringify(requested.body)).to.equal(201);
+
+      // The first push is held open by the sink; the replica sending it holds the push's lease: kill it.
+      const lease = await waitFor(
+        'a replica to hold the push lease',
+        async () =>
+          (await providerDb.get<{ owner: string }>(
+            `SELECT owner FROM work_lease WHERE resource LIKE 'push %'`,
+          )) ?? undefined,
+        20_000,
+      );
+      await waitFor('the first push to arrive', async () => (arrivals.length > 0 ? true : undefined), 20_000);
+      const victim = replicas.find((r) => lease.owner.includes(`/${r.pid}/`));
+      expect(victim, lease.owner).to.not.equal(undefined);
+      await victim!.kill9();
+      const killedAt = Date.now();
+
+      const done = await api.get(
+        `/transfers/${pid(String(requested.body.id))}?waitFor=COMPLETED,TERMINATED&timeoutMs=30000`,
+      );
+      expect(done.body.state, JSON.stringify(done.body)).to.equal('COMPLETED');
+      expect(arrivals).to.have.length(2);
+      expect(arrivals[1]!.body).to.equal(DATA);
+      console.log(
+        `    push takeover: pushed again by the other replica ${arrivals[1]!.at - killedAt} ms after kill -9`,
+      );
+      const provided = await providerDb.all<{ state: string }>(
+        `SELECT state FROM transfer WHERE role = 'provider'`,
+      );
+      expect(provided.map((t) => t.state)).to.deep.equal(['COMPLETED']);
+    });
   });
-
-  after(async () => {
-    for (const res of held) res.destroy();
-    await Promise.all(replicas.map((r) => r.stop()));
-    await providerDb?.close();
-    await proxy?.close();
-    await new Promise<void>((resolve) => {
-      sink.close(() => resolve());
-      sink.closeAllConnections();
-    });
-    await space?.close();
-  });
-
-  it('pushes again from the surviving replica once the dead one’s lease has run out, and completes', async () => {
-    const api = management(consumer);
-    const negotiation = await api.post('/negotiations', {
-      counterPartyAddress: `${proxy.url}/dsp`,
-      counterPartyId: providerDid,
-      datasetId: DATASET,
-      offerId: catalogOfferId('open', DATASET),
-    });
-    expect(negotiation.status, JSON.stringify(negotiation.body)).to.equal(201);
-    const agreed = await api.get(
-      `/negotiations/${pid(String(negotiation.body.id))}?waitFor=FINALIZED,TERMINATED&timeoutMs=30000`,
-    );
-    expect(agreed.body.state, JSON.stringify(agreed.body)).to.equal('FINALIZED');
-    const requested = await api.post('/transfers', {
-      agreementId: agreed.body.agreementId,
-      format: 'HttpData-PUSH',
-      dataAddress: {
-        '@type': 'DataAddress',
-        endpointType: 'https://w3id.org/idsa/v4.1/HTTP',
-        endpoint: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/incoming/visits.csv`,
-      },
-    });
-    expect(requested.status, JSON.stringify(requested.body)).to.equal(201);
-
-    // The first push is held open by the sink; the replica sending it holds the push's lease: kill it.
-    const lease = await waitFor(
-      'a replica to hold the push lease',
-      async () =>
-        (await providerDb.get<{ owner: string }>(
-          `SELECT owner FROM work_lease WHERE resource LIKE 'push %'`,
-        )) ?? undefined,
-      20_000,
-    );
-    await waitFor('the first push to arrive', async () => (arrivals.length > 0 ? true : undefined), 20_000);
-    const victim = replicas.find((r) => lease.owner.includes(`/${r.pid}/`));
-    expect(victim, lease.owner).to.not.equal(undefined);
-    await victim!.kill9();
-    const killedAt = Date.now();
-
-    const done = await api.get(
-      `/transfers/${pid(String(requested.body.id))}?waitFor=COMPLETED,TERMINATED&timeoutMs=30000`,
-    );
-    expect(done.body.state, JSON.stringify(done.body)).to.equal('COMPLETED');
-    expect(arrivals).to.have.length(2);
-    expect(arrivals[1]!.body).to.equal(DATA);
-    console.log(
-      `    push takeover: pushed again by the other replica ${arrivals[1]!.at - killedAt} ms after kill -9`,
-    );
-    const provided = await providerDb.all<{ state: string }>(
-      `SELECT state FROM transfer WHERE role = 'provider'`,
-    );
-    expect(provided.map((t) => t.state)).to.deep.equal(['COMPLETED']);
-  });
-});
+}
