@@ -10,8 +10,10 @@ export const AUTHORITY_HELP = `Usage:
   shuyu authority init [--dir DIR] [--port N] [--host H] [--public-url URL] [--data-space IRI] [--admin-name NAME]
       Create an authority in DIR (default ${DEFAULT_AUTHORITY_DIR}): keys, database, config and a first admin
       API key, printed once and stored in DIR/admin-api-key (mode 0600).
-  shuyu authority start [--dir DIR] [--port N]
-      Run the authority until Ctrl-C.`;
+  shuyu authority start [--dir DIR] [--port N] [--database postgres://USER:PASSWORD@HOST:5432/DB]
+      Run the authority until Ctrl-C. --database (or SHUYU_DATABASE_URL, or "database" in DIR/authority.json):
+      PostgreSQL instead of DIR/authority.sqlite; not yet supported for the authority (its federated
+      catalog search runs on SQLite's FTS5), so it is refused with that reason.`;
 
 function port(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -32,6 +34,7 @@ export async function authorityCommand(args: string[], out: Output): Promise<num
       'public-url': { type: 'string' },
       'data-space': { type: 'string' },
       'admin-name': { type: 'string' },
+      database: { type: 'string' },
     },
   });
   switch (sub) {
@@ -58,6 +61,7 @@ export async function authorityCommand(args: string[], out: Output): Promise<num
       const running = await startAuthority({
         dataDir: values.dir,
         ...(values.port !== undefined ? { port: port(values.port) as number } : {}),
+        ...(values.database !== undefined ? { database: values.database } : {}),
       });
       out.line(`Authority ${running.did} listening on ${running.url} (Ctrl-C to stop)`);
       await waitForStopSignal();

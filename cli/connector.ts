@@ -22,6 +22,7 @@ export const DEFAULT_CONNECTOR_PORT = 7800;
 export const CONNECTOR_HELP = `Usage:
   shuyu connector start [--dir DIR (default ${DEFAULT_CONNECTOR_DIR})] [--config FILE] [--port N] [--host H]
                         [--authority URL] [--public-url URL] [--automation auto|none|STEP=MODE,...]
+                        [--database postgres://USER:PASSWORD@HOST:5432/DB]
       Run the connector until Ctrl-C. FILE is YAML or JSON with the same keys as DIR/${CONNECTOR_CONFIG_FILE}
       (host, port, publicUrl, authorityUrl, didHosts, automation, delivery.giveUpAfterMs, timeouts.negotiationMs,
       timeouts.transferMs); options override it. The first start writes the effective settings to
@@ -29,7 +30,9 @@ export const CONNECTOR_HELP = `Usage:
       --automation (this run only): which DSP steps the connector takes by itself. auto (default): all;
       none: no message leaves without a management call; or STEP=auto|manual for the steps
       ${AUTOMATION_STEPS.join(', ')} (unlisted steps are auto).
-      Environment: SHUYU_AUTHORITY_URL, SHUYU_CONNECTOR_PORT.`;
+      --database (this run only): keep the state in PostgreSQL instead of DIR/connector.sqlite (replicas
+      share one database); also SHUYU_DATABASE_URL or "database" in the config. See docs/operations.md.
+      Environment: SHUYU_AUTHORITY_URL, SHUYU_CONNECTOR_PORT, SHUYU_DATABASE_URL.`;
 
 function readConfigArgument(file: string): Partial<ConnectorConfig> {
   const text = readTextFile(file);
@@ -58,6 +61,7 @@ export async function connectorCommand(args: string[], out: Output): Promise<num
       authority: { type: 'string' },
       'public-url': { type: 'string' },
       automation: { type: 'string' },
+      database: { type: 'string' },
     },
   });
   const stored = readConfigFile<Partial<ConnectorConfig>>(join(values.dir, CONNECTOR_CONFIG_FILE)) ?? {};
@@ -92,6 +96,7 @@ export async function connectorCommand(args: string[], out: Output): Promise<num
     ...config,
     automation,
     authorityUrl,
+    ...(values.database !== undefined ? { database: values.database } : {}),
     controlPlane: { outbox: outboxTuningFromEnv() },
   });
   // The --automation flag is for this run; the configured automation is kept as it was.

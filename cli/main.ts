@@ -1,5 +1,6 @@
 // The `shuyu` command: dispatches to one module per concern.
 
+import { StoreError } from '../connector/store/types.js';
 import { CliError, consoleOutput, EXIT, type Output } from './io.js';
 import { authorityCommand } from './authority.js';
 import { credentialCommand } from './credential.js';
@@ -84,6 +85,11 @@ export async function main(argv: string[], out: Output = consoleOutput): Promise
     if (e instanceof CliError) {
       out.error(`shuyu: ${e.message}`);
       return e.exitCode;
+    }
+    // The database cannot be used (bad URL, server down, missing database): the message says what to do.
+    if (e instanceof StoreError) {
+      out.error(`shuyu: ${e.message}`);
+      return e.code === 'ERR_STORE_URL' ? EXIT.usage : EXIT.invalid;
     }
     // parseArgs reports unknown options with a TypeError carrying a code.
     const code = (e as NodeJS.ErrnoException)?.code;

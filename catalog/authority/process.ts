@@ -27,7 +27,7 @@ import {
   readConfigFile,
   writeConfigFile,
 } from '../../connector/process/config.js';
-import type { Store } from '../../connector/store/database.js';
+import { StoreError, type Store } from '../../connector/store/database.js';
 import { databaseUrlFrom, openStore } from '../../connector/store/open.js';
 import { issuerService, issuerServiceRouter } from './dcp-issuer.js';
 import {
@@ -97,6 +97,21 @@ export interface StartAuthorityOptions extends Partial<AuthorityConfig> {
   statusListValidityMs?: number;
 }
 
+/**
+ * The authority's database: its SQLite file. A PostgreSQL URL is refused with the reason until the
+ * federated catalog's full-text search has a PostgreSQL variant (issue 14); the connector runs on both.
+ */
+function authorityDatabaseUrl(explicit: string | undefined, configured: unknown): undefined {
+  const url = databaseUrlFrom(explicit, configured, process.env, AUTHORITY_CONFIG_FILE);
+  if (url === undefined) return undefined;
+  throw new StoreError(
+    'ERR_STORE_UNSUPPORTED',
+    `the authority runs on SQLite only for now (its federated catalog search uses SQLite's full-text index); ` +
+      `leave out --database, SHUYU_DATABASE_URL and "database" in ${AUTHORITY_CONFIG_FILE} for the authority ` +
+      `(connectors do run on PostgreSQL)`,
+  );
+}
+
 function loadConfig(dataDir: string): Partial<AuthorityConfig> {
   return readConfigFile<Partial<AuthorityConfig>>(dataFile(dataDir, AUTHORITY_CONFIG_FILE)) ?? {};
 }
@@ -105,6 +120,7 @@ function loadConfig(dataDir: string): Partial<AuthorityConfig> {
 export async function startAuthority(options: StartAuthorityOptions): Promise<RunningAuthority> {
   ensureDataDirectory(options.dataDir);
   const config = { ...loadConfig(options.dataDir), ...stripUndefined(options) };
+  const databaseUrl = authorityDatabaseUrl(options.database, config.database);
   compileDcpSchemas(); // once per process, before the first DCP message
   const clock = options.clock ?? systemClock;
   // The server listens first (the DID follows from its URL); until everything is open, requests get 503.
@@ -136,12 +152,6 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
     const identity = await openProcessIdentity(dataFile(options.dataDir, 'keys'), publicUrl, clock, {
       sm2: evidenceAlgorithms === 'sm',
     });
-    const databaseUrl = databaseUrlFrom(
-      options.database,
-      loadConfig(options.dataDir).database,
-      process.env,
-      AUTHORITY_CONFIG_FILE,
-    );
     db = await openStore({ databaseUrl, file: dataFile(options.dataDir, AUTHORITY_DATABASE_FILE) }, [
       ...AUTHORITY_MIGRATIONS,
       ...FEDERATION_MIGRATIONS,
@@ -289,7 +299,7 @@ export async function initAuthority(options: InitAuthorityOptions): Promise<Init
   ensureDataDirectory(options.dataDir);
   const publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
   const identity = await openProcessIdentity(dataFile(options.dataDir, 'keys'), publicUrl);
-  const databaseUrl = databaseUrlFrom(options.database, undefined, process.env);
+  const databaseUrl = authorityDatabaseUrl(options.database, undefined);
   const db = await openStore(
     { databaseUrl, file: dataFile(options.dataDir, AUTHORITY_DATABASE_FILE) },
     AUTHORITY_MIGRATIONS,

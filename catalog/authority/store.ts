@@ -199,7 +199,7 @@ export const authorityTables = {
   ): Promise<Application[]> {
     const rows = await q.all<ApplicationRow>(
       `SELECT * FROM applications
-       WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR applicant_did = ?2)
+       WHERE (CAST(?1 AS TEXT) IS NULL OR state = ?1) AND (CAST(?2 AS TEXT) IS NULL OR applicant_did = ?2)
        ORDER BY submitted_at, id LIMIT ?3 OFFSET ?4`,
       [filter.state ?? null, filter.applicantDid ?? null, filter.limit, filter.offset],
     );
@@ -250,7 +250,7 @@ export const authorityTables = {
     filter: { state?: MemberState; limit: number; offset: number },
   ): Promise<Member[]> {
     const rows = await q.all<MemberRow>(
-      `SELECT * FROM members WHERE (?1 IS NULL OR state = ?1) ORDER BY joined_at, did LIMIT ?2 OFFSET ?3`,
+      `SELECT * FROM members WHERE (CAST(?1 AS TEXT) IS NULL OR state = ?1) ORDER BY joined_at, did LIMIT ?2 OFFSET ?3`,
       [filter.state ?? null, filter.limit, filter.offset],
     );
     return rows.map(toMember);
@@ -332,7 +332,7 @@ export const authorityTables = {
       subject: string;
       detail: string | null;
     }>(
-      `SELECT * FROM audit_log WHERE (?1 IS NULL OR subject = ?1) AND (?2 IS NULL OR seq < ?2)
+      `SELECT * FROM audit_log WHERE (CAST(?1 AS TEXT) IS NULL OR subject = ?1) AND (CAST(?2 AS BIGINT) IS NULL OR seq < ?2)
        ORDER BY seq DESC LIMIT ?3`,
       [filter.subject ?? null, filter.beforeSeq ?? null, filter.limit],
     );

@@ -23,7 +23,5 @@ export class ProcessError extends Error {
   }
 }
 
-/** SQLite reports a UNIQUE violation as SQLITE_CONSTRAINT with this text; the stores turn it into ERR_DUPLICATE_PID. */
-export function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Error && /UNIQUE constraint failed/.test(error.message);
-}
+/** A UNIQUE violation (either backend); the stores turn it into ERR_DUPLICATE_PID. */
+export { isUniqueViolation } from '../store/types.js';

@@ -70,7 +70,7 @@ export class Where {
     if (values === undefined) return this;
     const list = typeof values === 'string' ? [values] : values;
     if (list.length === 0) {
-      this.clauses.push('0'); // an empty set matches nothing, as the caller asked
+      this.clauses.push('1 = 0'); // an empty set matches nothing, as the caller asked
       return this;
     }
     this.clauses.push(`${column} IN (${list.map(() => '?').join(', ')})`);

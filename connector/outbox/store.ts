@@ -156,7 +156,7 @@ export interface OutboxFilter {
 /** Oldest first. */
 export async function listOutbox(q: Queries, filter: OutboxFilter = {}): Promise<OutboxEntry[]> {
   const rows = await q.all<OutboxRow>(
-    `SELECT * FROM outbox WHERE (?1 IS NULL OR aggregate_id = ?1) AND (?2 IS NULL OR status = ?2) ORDER BY seq`,
+    `SELECT * FROM outbox WHERE (CAST(?1 AS TEXT) IS NULL OR aggregate_id = ?1) AND (CAST(?2 AS TEXT) IS NULL OR status = ?2) ORDER BY seq`,
     [filter.aggregateId ?? null, filter.status ?? null],
   );
   return rows.map(toEntry);

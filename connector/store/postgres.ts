@@ -1,8 +1,8 @@
 // The PostgreSQL backend of the store (through `pg`), for an organisation that runs replicas or has
 // outgrown one file. Same contract as the SQLite one (types.ts): the writes and transactions of one
-// process run one after another through a queue, so every module written for SQLite's single writer
-// keeps its meaning; plain SELECTs go straight to the pool. Across processes (replicas) PostgreSQL's
-// own locking applies: READ COMMITTED, row locks, and whatever a module asks for (FOR UPDATE ...).
+// process run one after another through a queue, and the transactions of all processes sharing the
+// database one at a time (an advisory lock), so every module written for SQLite's single writer keeps
+// its meaning, replicas included; plain SELECTs go straight to the pool (READ COMMITTED).
 //
 // What differs from SQLite is handled here and nowhere else: `?` placeholders become $1..$n, int8 and
 // numeric results come back as numbers (as SQLite returns them), booleans as 1/0, bytea as Buffer, and
@@ -25,6 +25,13 @@ const READ_ONLY = /^\s*SELECT\b(?![\s\S]*\bFOR\s+(UPDATE|SHARE|NO\s+KEY|KEY)\b)/
 
 /** Every process migrating one database takes this advisory lock first (replicas start together). */
 const MIGRATION_LOCK = 0x5348_5559; // "SHUY"
+
+/**
+ * Every transaction takes this lock (until it ends), so the transactions of all processes sharing the
+ * database run one at a time, as on SQLite (BEGIN IMMEDIATE): a module's read-then-write in a
+ * transaction stays correct with replicas. Plain statements and reads do not wait for it.
+ */
+const TRANSACTION_LOCK = 0x5348_5554; // "SHUT"
 
 const INT8 = 20;
 const NUMERIC = 1700;
@@ -63,8 +70,8 @@ export function redactUrl(url: string): string {
 const placeholderCache = new Map<string, string>();
 
 /**
- * Numbers the `?` placeholders ($1, $2, ...) outside string literals, quoted identifiers, dollar
- * quotes and comments. Nothing else of the SQL changes.
+ * Numbers the `?` placeholders ($1, $2, ...; `?3` is $3) outside string literals, quoted identifiers,
+ * dollar quotes and comments. Nothing else of the SQL changes.
  */
 export function toPositional(sql: string): string {
   const cached = placeholderCache.get(sql);
@@ -92,8 +99,12 @@ export function toPositional(sql: string): string {
         end = end === -1 ? sql.length : end + tag[0].length;
       }
     } else if (c === '?') {
-      out += `$${++n}`;
-      i++;
+      // SQLite's ?NNN names parameter NNN; a plain ? takes the number after the largest so far.
+      const digits = /^\?(\d+)/.exec(sql.slice(i));
+      const number = digits ? Number(digits[1]) : n + 1;
+      n = Math.max(n, number);
+      out += `$${number}`;
+      i += digits ? digits[0].length : 1;
       continue;
     }
     out += sql.slice(i, end);
@@ -122,7 +133,7 @@ export function postgresDdl(sql: string): string {
 }
 
 function migrationText(m: Migration): string {
-  return m.postgres ?? postgresDdl(m.sql);
+  return postgresDdl(m.postgres ?? m.sql);
 }
 
 /** Runs statements on one client (a transaction's) or on the pool. */
@@ -178,7 +189,14 @@ export class PostgresStore implements Store {
         e,
       );
     }
-    const pool = new pg.Pool({ ...config, types: TYPES, max: 10, idleTimeoutMillis: 10_000 });
+    // allowExitOnIdle: an idle pool does not keep a finished process (a CLI command) alive.
+    const pool = new pg.Pool({
+      ...config,
+      types: TYPES,
+      max: 10,
+      idleTimeoutMillis: 10_000,
+      allowExitOnIdle: true,
+    });
     // A server restart drops idle clients with an error event; the next query opens a new one.
     pool.on('error', () => undefined);
     const store = new PostgresStore(pool, location);
@@ -245,6 +263,7 @@ async function inTransaction<T>(pool: pg.Pool, work: (tx: Queries) => Promise<T>
   try {
     await client.query('BEGIN');
     try {
+      await client.query(`SELECT pg_advisory_xact_lock(${TRANSACTION_LOCK})`);
       const result = await work(new Runner(client));
       await client.query('COMMIT');
       return result;

@@ -11,9 +11,9 @@ export interface Migration {
   /** Unique and stable forever: "<module>/<n>", e.g. "authority/1". Never edit an applied migration; add one. */
   readonly id: string;
   /**
-   * SQLite DDL. PostgreSQL runs the same text with the column types mapped (INTEGER -> BIGINT,
-   * BLOB -> BYTEA, INTEGER PRIMARY KEY -> identity, WITHOUT ROWID dropped; see postgres.ts) unless
-   * `postgres` gives its own text (triggers, full-text search). An empty text does nothing on that dialect.
+   * SQLite DDL. PostgreSQL runs `postgres` if given (triggers, full-text search), else this text, in
+   * either case with the column types mapped (INTEGER -> BIGINT, BLOB -> BYTEA, INTEGER PRIMARY KEY ->
+   * identity, WITHOUT ROWID dropped; postgresDdl in postgres.ts). An empty text does nothing there.
    */
   readonly sql: string;
   readonly postgres?: string;

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ASSET_MIGRATIONS, AssetStore, Catalog, type Caller } from '../../connector/assets/index.js';
-import { Database } from '../../connector/store/database.js';
+import type { Store } from '../../connector/store/database.js';
+import { openTestStore } from '../support/store.js';
 
 export const PROVIDER = 'did:web:provider.example';
 export const ENDPOINT = 'https://provider.example/dsp';
@@ -24,7 +25,7 @@ export function template(sector: 'medical' | 'finance' | 'education' | 'energy')
 export interface Registry {
   readonly dir: string;
   readonly file: string;
-  readonly db: Database;
+  readonly db: Store;
   readonly store: AssetStore;
   readonly catalog: Catalog;
   /** Closes the database and removes the temp dir. */
@@ -33,7 +34,7 @@ export interface Registry {
 
 export async function openRegistry(dir = mkdtempSync(join(tmpdir(), 'shuyu-assets-'))): Promise<Registry> {
   const file = join(dir, 'connector.sqlite');
-  const db = await Database.open(file, ASSET_MIGRATIONS);
+  const db = await openTestStore(file, ASSET_MIGRATIONS);
   const store = new AssetStore(db, { clock: () => new Date(NOW) });
   const catalog = new Catalog(store, { participantId: PROVIDER, endpointURL: ENDPOINT, now: () => NOW });
   return {

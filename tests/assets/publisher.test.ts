@@ -10,7 +10,8 @@ import {
   Catalog,
   type PublisherProfile,
 } from '../../connector/assets/index.js';
-import { Database } from '../../connector/store/database.js';
+import type { Store } from '../../connector/store/database.js';
+import { openTestStore } from '../support/store.js';
 import { ConfigError } from '../../connector/process/config.js';
 import { catalogSettings } from '../../connector/process/run-connector.js';
 import { walletPublisher } from '../../connector/wallet/publisher.js';
@@ -34,11 +35,11 @@ function credentialJwt(type: string, subject: object): string {
 
 describe("assets: the DCAT-AP publisher from the member's credentials", () => {
   let dir: string;
-  let db: Database;
+  let db: Store;
   let wallet: Wallet;
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'shuyu-publisher-'));
-    db = await Database.open(join(dir, 'c.sqlite'), [...ASSET_MIGRATIONS, ...WALLET_MIGRATIONS]);
+    db = await openTestStore(join(dir, 'c.sqlite'), [...ASSET_MIGRATIONS, ...WALLET_MIGRATIONS]);
     wallet = new Wallet(db);
   });
   afterEach(async () => {

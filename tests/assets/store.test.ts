@@ -5,7 +5,7 @@ import {
   ValidationError,
   type FieldError,
 } from '../../connector/assets/index.js';
-import { Database } from '../../connector/store/database.js';
+import { openTestStore } from '../support/store.js';
 import { ASSET_MIGRATIONS, AssetStore, EVERYTHING } from '../../connector/assets/index.js';
 import {
   asset,
@@ -327,7 +327,7 @@ describe('assets: store', () => {
     await r.store.createAsset(asset('urn:ds:a'));
     await r.store.createOffer(offer('o1', { assetSelector: { assetIds: ['urn:ds:a'] } }));
     await r.db.close();
-    const db = await Database.open(r.file, ASSET_MIGRATIONS);
+    const db = await openTestStore(r.file, ASSET_MIGRATIONS);
     try {
       const store = new AssetStore(db);
       const all = await store.changesSince(EVERYTHING);

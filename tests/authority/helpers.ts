@@ -9,6 +9,7 @@ import {
   type StartAuthorityOptions,
 } from '../../catalog/authority/process.js';
 import { startConnector, type RunningConnector } from '../../connector/process/connector.js';
+import { testProcessDatabase } from '../support/store.js';
 
 export const USCC_A = '91440300708461136T'; // Tencent, a public record
 export const USCC_B = '91110000802100433B'; // Bank of China, a public record
@@ -68,6 +69,7 @@ export async function startLocalDataSpace(
         dataDir: join(dir, name),
         port: 0,
         authorityUrl: authority.url,
+        ...(await testProcessDatabase(join(dir, name))),
         ...options,
       });
       connectors.push(connector);

@@ -13,7 +13,8 @@ import {
   createCsvColumnRemover,
   type Performer,
 } from '../../connector/dataplane/index.js';
-import { Database } from '../../connector/store/database.js';
+import type { Store } from '../../connector/store/database.js';
+import { openTestStore } from '../support/store.js';
 import {
   ASSET_ID,
   CONSUMER_DID,
@@ -64,7 +65,7 @@ describe('dataplane/duties', () => {
   after(removeTempDirs);
 
   describe('obligation store', () => {
-    let db: Database;
+    let db: Store;
     let store: ObligationStore;
     let meter: UsageMeter;
     const clock = new TestClock();
@@ -72,7 +73,7 @@ describe('dataplane/duties', () => {
       d.action === 'anonymize' ? 'provider' : 'consumer';
     beforeEach(async () => {
       clock.current = new Date('2026-06-01T08:00:00Z');
-      db = await Database.open(join(await tempDir(), 'duties.sqlite'), DATAPLANE_MIGRATIONS);
+      db = await openTestStore(join(await tempDir(), 'duties.sqlite'), DATAPLANE_MIGRATIONS);
       store = new ObligationStore(db, { clock: clock.now });
       meter = new UsageMeter(db, { clock: clock.now });
     });

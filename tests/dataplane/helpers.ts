@@ -25,7 +25,8 @@ import {
 import { finishJsonApp } from '../../connector/http/json-app.js';
 import { listen, type RunningServer } from '../../connector/http/server.js';
 import { createDidSigner, openKeyStore, type Clock, type KeyStore } from '../../connector/identity/index.js';
-import { Database } from '../../connector/store/database.js';
+import type { Store } from '../../connector/store/database.js';
+import { openTestStore } from '../support/store.js';
 import { compilePolicy, type CompiledPolicy } from '../../policies/index.js';
 
 export const PROVIDER_DID = 'did:web:provider.example';
@@ -104,7 +105,7 @@ export class Provider {
   private constructor(
     readonly dir: string,
     readonly identity: DataPlaneIdentity & { keys: KeyStore },
-    readonly db: Database,
+    readonly db: Store,
     readonly meter: UsageMeter,
     readonly obligations: ObligationStore | undefined,
     readonly server: RunningServer,
@@ -115,7 +116,7 @@ export class Provider {
   static async start(options: ProviderOptions = {}): Promise<Provider> {
     const dir = await tempDir();
     const identity = await identityIn(dir);
-    const db = await Database.open(options.dbFile ?? join(dir, 'dataplane.sqlite'), DATAPLANE_MIGRATIONS);
+    const db = await openTestStore(options.dbFile ?? join(dir, 'dataplane.sqlite'), DATAPLANE_MIGRATIONS);
     const clock = options.clock?.now;
     const meter = new UsageMeter(db, clock ? { clock } : {});
     const obligations =

@@ -17,7 +17,8 @@ import {
   type TransferView,
 } from '../../connector/dataplane/index.js';
 import type { HostPolicy } from '../../connector/identity/index.js';
-import { Database } from '../../connector/store/database.js';
+import type { Store } from '../../connector/store/database.js';
+import { openTestStore } from '../support/store.js';
 import { ASSET_ID, CONSUMER_DID, agreementPolicy, removeTempDirs, tempDir, thrown } from './helpers.js';
 
 interface Received {
@@ -31,7 +32,7 @@ describe('dataplane/push', () => {
   let url: string;
   const received: Received[] = [];
   let base: string;
-  let db: Database;
+  let db: Store;
   let services: AccessServices;
   const loopback: HostPolicy = { allow: ['127.0.0.1'], allowHttpForLoopback: true };
   const target = () => ({
@@ -60,7 +61,7 @@ describe('dataplane/push', () => {
     base = join(dir, 'assets');
     await mkdir(base);
     await writeFile(join(base, 'visits.csv'), 'id,name,age\n1,Wang Wei,40\n2,Li Na,51\n');
-    db = await Database.open(join(dir, 'push.sqlite'), DATAPLANE_MIGRATIONS);
+    db = await openTestStore(join(dir, 'push.sqlite'), DATAPLANE_MIGRATIONS);
     services = {
       sources: createSourceRegistry({ file: { baseDirectories: [base] } }),
       meter: new UsageMeter(db),

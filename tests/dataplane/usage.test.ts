@@ -3,7 +3,8 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
 import { DATAPLANE_MIGRATIONS, UsageMeter, type AccessContext } from '../../connector/dataplane/index.js';
-import { Database } from '../../connector/store/database.js';
+import type { Store } from '../../connector/store/database.js';
+import { openTestStore } from '../support/store.js';
 import { CONSUMER_DID, TestClock, agreementPolicy, removeTempDirs, tempDir, thrown } from './helpers.js';
 
 const c = (leftOperand: string, operator: string, rightOperand: unknown) => ({
@@ -14,7 +15,7 @@ const c = (leftOperand: string, operator: string, rightOperand: unknown) => ({
 
 describe('dataplane/usage', () => {
   let file: string;
-  let db: Database;
+  let db: Store;
   let meter: UsageMeter;
   const clock = new TestClock();
   const context = (extra: Partial<AccessContext> = {}): AccessContext => ({
@@ -27,7 +28,7 @@ describe('dataplane/usage', () => {
   beforeEach(async () => {
     clock.current = new Date('2026-06-01T08:00:00Z');
     file = join(await tempDir(), 'usage.sqlite');
-    db = await Database.open(file, DATAPLANE_MIGRATIONS);
+    db = await openTestStore(file, DATAPLANE_MIGRATIONS);
     meter = new UsageMeter(db, { clock: clock.now });
   });
   afterEach(() => db.close());
@@ -72,7 +73,7 @@ describe('dataplane/usage', () => {
     await meter.authorizeAccess(policy, context());
     await meter.authorizeAccess(policy, context());
     await db.close();
-    db = await Database.open(file, DATAPLANE_MIGRATIONS);
+    db = await openTestStore(file, DATAPLANE_MIGRATIONS);
     meter = new UsageMeter(db, { clock: clock.now });
     expect((await meter.usage('agreement-1'))?.firstUseAt.toISOString()).to.equal('2026-06-01T08:00:00.000Z');
     expect((await thrown(() => meter.authorizeAccess(policy, context()))).code).to.equal('ERR_USAGE_DENIED');

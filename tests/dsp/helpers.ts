@@ -6,6 +6,7 @@ import {
   type ControlPlaneConnector,
   type ControlPlaneConnectorOptions,
 } from '../../connector/process/run-connector.js';
+import { testProcessDatabase } from '../support/store.js';
 import { onboard, request, type HttpResult, type LocalDataSpace } from '../authority/helpers.js';
 
 export const FAST_OUTBOX = { baseDelayMs: 20, maxDelayMs: 200, pollIntervalMs: 200, deliveryTimeoutMs: 3000 };
@@ -21,6 +22,7 @@ export async function startMember(
     dataDir: join(space.dir, name),
     port: 0,
     authorityUrl: space.authority.url,
+    ...(await testProcessDatabase(join(space.dir, name))),
     ...options,
     controlPlane: { outbox: FAST_OUTBOX, ...options.controlPlane },
   });

@@ -12,7 +12,8 @@ import {
   type EvidenceEntry,
   type EvidenceHash,
 } from '../../connector/evidence/index.js';
-import { Database } from '../../connector/store/database.js';
+import type { Store } from '../../connector/store/database.js';
+import { openTestStore } from '../support/store.js';
 import {
   createParty,
   FakeWeb,
@@ -25,7 +26,7 @@ import {
 export { FakeWeb, TestClock, createParty, rejectsWithCode, type Party };
 
 const dirs: string[] = [];
-const databases: Database[] = [];
+const databases: Store[] = [];
 
 export async function tempFile(name = 'evidence.sqlite'): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'shuyu-evidence-'));
@@ -33,14 +34,14 @@ export async function tempFile(name = 'evidence.sqlite'): Promise<string> {
   return join(dir, name);
 }
 
-export async function openDatabase(file: string): Promise<Database> {
-  const db = await Database.open(file, EVIDENCE_MIGRATIONS);
+export async function openDatabase(file: string): Promise<Store> {
+  const db = await openTestStore(file, EVIDENCE_MIGRATIONS);
   databases.push(db);
   return db;
 }
 
 export interface TestLog {
-  readonly db: Database;
+  readonly db: Store;
   readonly log: EvidenceLog;
   readonly file: string;
 }

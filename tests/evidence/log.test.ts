@@ -142,10 +142,13 @@ describe('evidence: the log over SQLite', () => {
       ['DELETE FROM evidence_entry WHERE seq = 3', []],
       ['UPDATE evidence_checkpoint SET root = ?', ['x']],
       [
-        "INSERT INTO evidence_entry VALUES (9, 'x', 'duty', 's', '{}', ?, zeroblob(32), x'')",
-        [Buffer.from(last, 'hex')],
+        "INSERT INTO evidence_entry VALUES (9, 'x', 'duty', 's', '{}', ?, ?, ?)",
+        [Buffer.from(last, 'hex'), Buffer.alloc(32), Buffer.alloc(0)],
       ],
-      ["INSERT INTO evidence_entry VALUES (4, 'x', 'duty', 's', '{}', zeroblob(32), zeroblob(32), x'')", []],
+      [
+        "INSERT INTO evidence_entry VALUES (4, 'x', 'duty', 's', '{}', ?, ?, ?)",
+        [Buffer.alloc(32), Buffer.alloc(32), Buffer.alloc(0)],
+      ],
     ] as const) {
       const message = await t.db.run(sql, [...params]).then(
         () => 'accepted',

@@ -2,10 +2,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Database, type Migration } from '../../connector/store/database.js';
+import type { Migration, Store } from '../../connector/store/database.js';
+import { openTestStore } from '../support/store.js';
 
 const dirs: string[] = [];
-const open: Database[] = [];
+const open: Store[] = [];
 
 /** A fresh file path in a new temp directory. */
 export async function tempFile(name = 'test.sqlite'): Promise<string> {
@@ -15,15 +16,13 @@ export async function tempFile(name = 'test.sqlite'): Promise<string> {
 }
 
 /** Opens (and remembers, for cleanUp) a database at `file`. */
-export async function openDatabase(file: string, migrations: readonly Migration[]): Promise<Database> {
-  const db = await Database.open(file, migrations);
+export async function openDatabase(file: string, migrations: readonly Migration[]): Promise<Store> {
+  const db = await openTestStore(file, migrations);
   open.push(db);
   return db;
 }
 
-export async function tempDatabase(
-  migrations: readonly Migration[],
-): Promise<{ db: Database; file: string }> {
+export async function tempDatabase(migrations: readonly Migration[]): Promise<{ db: Store; file: string }> {
   const file = await tempFile();
   return { db: await openDatabase(file, migrations), file };
 }

@@ -8,7 +8,7 @@ import {
   type NewNegotiation,
 } from '../../connector/negotiation/index.js';
 import { OUTBOX_MIGRATIONS, enqueue, listOutbox } from '../../connector/outbox/index.js';
-import type { Database } from '../../connector/store/database.js';
+import type { Store } from '../../connector/store/database.js';
 import { cleanUp, openDatabase, rejectsWithCode, tally, tempDatabase } from './helpers.js';
 
 const MIGRATIONS = [...NEGOTIATION_MIGRATIONS, ...OUTBOX_MIGRATIONS];
@@ -38,7 +38,7 @@ function incomingRequest(overrides: Partial<NewNegotiation> = {}): NewNegotiatio
 }
 
 describe('negotiation/store', () => {
-  let db: Database;
+  let db: Store;
   let file: string;
   let store: NegotiationStore;
 

@@ -19,7 +19,8 @@ import {
   type OutboxEntry,
   type OutboxWorkerOptions,
 } from '../../connector/outbox/index.js';
-import type { Database } from '../../connector/store/database.js';
+import type { Store } from '../../connector/store/database.js';
+import { TEST_STORE, testDatabaseUrl } from '../support/store.js';
 import { cleanUp, openDatabase, rejectsWithCode, tempDatabase } from '../negotiation/helpers.js';
 import { TestServer, type Reply } from './server.js';
 
@@ -40,7 +41,7 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
 describe('outbox/worker', function () {
   this.timeout(20_000);
   let server: TestServer;
-  let db: Database;
+  let db: Store;
   let file: string;
   const workers: OutboxWorker[] = [];
 
@@ -58,7 +59,7 @@ describe('outbox/worker', function () {
   async function put(
     aggregate: string,
     n: number,
-    on: Database = db,
+    on: Store = db,
     headersFactoryKey?: string,
   ): Promise<void> {
     await on.transaction((tx) =>
@@ -72,14 +73,14 @@ describe('outbox/worker', function () {
     );
   }
 
-  function worker(options: Partial<OutboxWorkerOptions> = {}, on: Database = db): OutboxWorker {
+  function worker(options: Partial<OutboxWorkerOptions> = {}, on: Store = db): OutboxWorker {
     const w = new OutboxWorker(on, { deliver: createHttpDeliver(), ...FAST, ...options });
     workers.push(w);
     w.start();
     return w;
   }
 
-  async function entries(on: Database = db): Promise<OutboxEntry[]> {
+  async function entries(on: Store = db): Promise<OutboxEntry[]> {
     return listOutbox(on);
   }
 
@@ -391,7 +392,8 @@ describe('outbox/worker', function () {
     await db.close();
 
     const fixture = fileURLToPath(new URL('./fixtures/worker-process.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture, file], {
+    const where = TEST_STORE === 'postgres' ? await testDatabaseUrl(file) : file;
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture, where], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { received, sent } from '../../connector/negotiation/index.js';
 import { TRANSFER_MIGRATIONS, TransferStore, type NewTransfer } from '../../connector/transfer/index.js';
-import type { Database } from '../../connector/store/database.js';
+import type { Store } from '../../connector/store/database.js';
 import { cleanUp, openDatabase, rejectsWithCode, tally, tempDatabase } from '../negotiation/helpers.js';
 
 const PULL_ADDRESS = {
@@ -24,7 +24,7 @@ function incomingRequest(overrides: Partial<NewTransfer> = {}): NewTransfer {
 }
 
 describe('transfer/store', () => {
-  let db: Database;
+  let db: Store;
   let file: string;
   let store: TransferStore;
 

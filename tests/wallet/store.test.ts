@@ -5,7 +5,8 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Database } from '../../connector/store/database.js';
+import type { Store } from '../../connector/store/database.js';
+import { openTestStore } from '../support/store.js';
 import { Wallet, WALLET_MIGRATIONS, type WalletCredential } from '../../connector/wallet/store.js';
 
 function credential(id: string, validFrom?: string, validUntil?: string): WalletCredential {
@@ -23,12 +24,12 @@ function credential(id: string, validFrom?: string, validUntil?: string): Wallet
 
 describe('wallet/store: validity dates', () => {
   let dir: string;
-  let db: Database;
+  let db: Store;
   let wallet: Wallet;
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'shuyu-wallet-'));
-    db = await Database.open(join(dir, 'connector.sqlite'), WALLET_MIGRATIONS);
+    db = await openTestStore(join(dir, 'connector.sqlite'), WALLET_MIGRATIONS);
     wallet = new Wallet(db);
   });
   afterEach(async () => {

@@ -91,7 +91,7 @@ export class UsageMeter {
       outcome = await this.db.transaction(async (tx) => {
         const row = await tx.get<UsageRow>(
           `INSERT INTO dataplane_usage (agreement_id, count, first_use_ms, last_use_ms) VALUES (?, 1, ?, ?)
-           ON CONFLICT (agreement_id) DO UPDATE SET count = count + 1, last_use_ms = excluded.last_use_ms
+           ON CONFLICT (agreement_id) DO UPDATE SET count = dataplane_usage.count + 1, last_use_ms = excluded.last_use_ms
            RETURNING count, first_use_ms`,
           [context.agreementId, nowMs, nowMs],
         );

@@ -4,6 +4,7 @@
 // an uncommitted append, and an append inside the caller's transaction commits or rolls back with it.
 import { isDid, systemClock, type Clock } from '../../identity/index.js';
 import type { Store, Queries } from '../../store/database.js';
+import { recoverable } from '../../store/dialect.js';
 import type { AnchorReceipt } from '../checkpoint/anchor.js';
 import type { KeyLookup } from '../checkpoint/keys.js';
 import { checkDidDocument, recordAnchorReceipt, recordCountersignatures } from '../checkpoint/record.js';
@@ -131,10 +132,14 @@ export class EvidenceLog {
         // The cached frontier may be stale (the caller's transaction rolled back, or another log object
         // appended): the database then refuses the insert, and one retry from a fresh read settles it.
         for (let attempt = 0; ; attempt++) {
-          const frontier = this.#frontier ?? (await loadFrontier(q, this.hash));
+          const cached = this.#frontier;
+          const frontier = cached ?? (await loadFrontier(q, this.hash));
           this.#frontier = undefined;
           try {
-            const done = await insertEntry(q, frontier, input);
+            // Only a cached frontier can be stale; the refusal must then leave the transaction usable.
+            const done = cached
+              ? await recoverable(q, () => insertEntry(q, frontier, input))
+              : await insertEntry(q, frontier, input);
             this.#frontier = done.frontier;
             return done.entry;
           } catch (error) {
