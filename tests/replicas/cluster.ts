@@ -223,10 +223,8 @@ export async function prepareProvider(
 }
 
 /** Each replica suite runs on both backends (PostgreSQL when a test cluster can be had, else skipped). */
-export type Backend = 'SQLite' | 'PostgreSQL';
-// Until the connector runs whole on PostgreSQL (branch pg), the PostgreSQL runs are asked for explicitly.
-export const BACKENDS: readonly Backend[] =
-  process.env.SHUYU_REPLICAS_ON_POSTGRES === '1' ? ['SQLite', 'PostgreSQL'] : ['SQLite'];
+export const BACKENDS = ['SQLite', 'PostgreSQL'] as const;
+export type Backend = (typeof BACKENDS)[number];
 
 /**
  * Places the store of the connector in `dir`: its SQLite file, or a fresh PostgreSQL database named in

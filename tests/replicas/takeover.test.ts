@@ -3,8 +3,12 @@
 // the record has been left alone for a lease length. The stand-in for the dead replica is one started with
 // `--automation none` (it commits what peers send and takes no step), behind the same round-robin proxy
 // as a normal replica: every negotiation whose request or verification landed there is finished by the
-// other, through a work_lease claim.
+// other, through a work_lease claim. Then, with both replicas normal, a push transfer whose replica is
+// killed with kill -9 mid-push: the push runs under a work lease, so once that lease has run out the other
+// replica pushes the data again and completes the transfer (at least once, as after a restart).
 import { expect } from 'chai';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { ControlPlaneConnector } from '../../connector/process/run-connector.js';
 import type { Store } from '../../connector/store/database.js';
@@ -20,7 +24,9 @@ import {
   management,
   medicalContract,
   MEMBERS_ACCESS,
+  pid,
   startMember,
+  waitFor,
 } from '../dsp/helpers.js';
 import {
   BACKENDS,
@@ -35,11 +41,12 @@ import {
 } from './cluster.js';
 
 const DATASET = 'urn:dataset:takeover';
+const DATA = 'visit,count\n2026-01,12\n';
 const LEASE = { leaseMs: 1500, renewMs: 500 };
 const NEGOTIATIONS = 12;
 
 for (const backend of BACKENDS) {
-  describe(`replicas (${backend}): automatic steps a replica left behind are taken over (slow)`, function () {
+  describe(`replicas (${backend}): work a replica left behind is taken over (slow)`, function () {
     this.timeout(120_000);
     let space: LocalDataSpace;
     let proxy: RoundRobinProxy;
@@ -47,10 +54,26 @@ for (const backend of BACKENDS) {
     let providerDid: string;
     let providerDb: Store;
     const replicas: Replica[] = [];
+    let ports: number[];
+    let startOn: (port: number, automation?: string) => Promise<Replica>;
+    let sink: Server;
+    /** Pushes that arrived; the first is held open (its replica dies while sending it). */
+    const arrivals: { at: number; body: string }[] = [];
+    const held: ServerResponse[] = [];
 
     before(async function () {
       space = await startLocalDataSpace();
       proxy = await RoundRobinProxy.start();
+      sink = createServer((req: IncomingMessage, res: ServerResponse) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (chunk: Buffer) => chunks.push(chunk));
+        req.on('end', () => {
+          arrivals.push({ at: Date.now(), body: Buffer.concat(chunks).toString() });
+          if (arrivals.length === 1) held.push(res);
+          else res.writeHead(204).end();
+        });
+      });
+      await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
       const dir = join(space.dir, 'provider');
       const unavailable = await placeStore(backend, dir);
       if (unavailable !== undefined) this.skip();
@@ -60,7 +83,7 @@ for (const backend of BACKENDS) {
         dir,
         hospitalApplication({ organisationName: 'Provider' }),
         (did) => ({
-          assets: [assetInput(DATASET, did)],
+          assets: [assetInput(DATASET, did, { dataAddress: { kind: 'inline', data: DATA } })],
           offers: [
             {
               id: 'open',
@@ -71,11 +94,16 @@ for (const backend of BACKENDS) {
           ],
         }),
       );
-      configureReplicas(dir, LEASE);
-      const ports = [await freePort(), await freePort()];
+      configureReplicas(dir, LEASE, { dataplane: { pushHosts: ['127.0.0.1'] } });
+      ports = [await freePort(), await freePort()];
       const common = { dir, authorityUrl: space.authority.url, publicUrl: proxy.url };
-      replicas.push(await startReplica({ ...common, port: ports[0]!, automation: 'none' }));
-      replicas.push(await startReplica({ ...common, port: ports[1]! }));
+      startOn = async (port, automation) => {
+        const replica = await startReplica({ ...common, port, ...(automation ? { automation } : {}) });
+        replicas.push(replica);
+        return replica;
+      };
+      await startOn(ports[0]!, 'none');
+      await startOn(ports[1]!);
       proxy.targets = ports;
       providerDb = await openSharedStore(dir);
       consumer = await startMember(
@@ -86,9 +114,14 @@ for (const backend of BACKENDS) {
     });
 
     after(async () => {
+      for (const res of held) res.destroy();
       await Promise.all(replicas.map((r) => r.stop()));
       await providerDb?.close();
       await proxy?.close();
+      await new Promise<void>((resolve) => {
+        sink?.close(() => resolve());
+        sink?.closeAllConnections();
+      });
       await space?.close();
     });
 
@@ -132,6 +165,64 @@ for (const backend of BACKENDS) {
         `    takeover: ${claims.length} steps left on the idle replica were taken by the other; ${NEGOTIATIONS} ` +
           `negotiations finished in ${finishedMs} ms (lease ${LEASE.leaseMs} ms, sweep every ${LEASE.renewMs} ms)`,
       );
+    });
+
+    it('pushes again from the surviving replica once the dead one’s lease has run out, and completes', async () => {
+      // Both replicas take their steps now.
+      const idle = replicas.shift()!;
+      await idle.stop();
+      await startOn(idle.port);
+      const api = management(consumer);
+      const negotiation = await api.post('/negotiations', {
+        counterPartyAddress: `${proxy.url}/dsp`,
+        counterPartyId: providerDid,
+        datasetId: DATASET,
+        offerId: catalogOfferId('open', DATASET),
+      });
+      expect(negotiation.status, JSON.stringify(negotiation.body)).to.equal(201);
+      const agreed = await api.get(
+        `/negotiations/${pid(String(negotiation.body.id))}?waitFor=FINALIZED,TERMINATED&timeoutMs=30000`,
+      );
+      expect(agreed.body.state, JSON.stringify(agreed.body)).to.equal('FINALIZED');
+      const requested = await api.post('/transfers', {
+        agreementId: agreed.body.agreementId,
+        format: 'HttpData-PUSH',
+        dataAddress: {
+          '@type': 'DataAddress',
+          endpointType: 'https://w3id.org/idsa/v4.1/HTTP',
+          endpoint: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/incoming/visits.csv`,
+        },
+      });
+      expect(requested.status, JSON.stringify(requested.body)).to.equal(201);
+
+      // The first push is held open by the sink; the replica sending it holds the push's lease: kill it.
+      const lease = await waitFor(
+        'a replica to hold the push lease',
+        async () =>
+          (await providerDb.get<{ owner: string }>(
+            `SELECT owner FROM work_lease WHERE resource LIKE 'push %'`,
+          )) ?? undefined,
+        20_000,
+      );
+      await waitFor('the first push to arrive', async () => (arrivals.length > 0 ? true : undefined), 20_000);
+      const victim = replicas.find((r) => lease.owner.includes(`/${r.pid}/`));
+      expect(victim, lease.owner).to.not.equal(undefined);
+      await victim!.kill9();
+      const killedAt = Date.now();
+
+      const done = await api.get(
+        `/transfers/${pid(String(requested.body.id))}?waitFor=COMPLETED,TERMINATED&timeoutMs=30000`,
+      );
+      expect(done.body.state, JSON.stringify(done.body)).to.equal('COMPLETED');
+      expect(arrivals).to.have.length(2);
+      expect(arrivals[1]!.body).to.equal(DATA);
+      console.log(
+        `    push takeover: pushed again by the other replica ${arrivals[1]!.at - killedAt} ms after kill -9`,
+      );
+      const provided = await providerDb.all<{ state: string }>(
+        `SELECT state FROM transfer WHERE role = 'provider'`,
+      );
+      expect(provided.map((t) => t.state)).to.deep.equal(['COMPLETED']);
     });
   });
 }
