@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startAuthority, type RunningAuthority } from '../catalog/authority/process.js';
 import { startControlPlaneConnector } from '../connector/process/run-connector.js';
+import { postgresForTests } from '../tests/support/postgres.js';
 
 const SCRIPT = fileURLToPath(new URL('../connector/process/run-connector.ts', import.meta.url));
 const DATASET = 'urn:bench:dataset:visits';
@@ -65,8 +66,14 @@ async function prepare(
   adminKey: string,
   dir: string,
   application: Record<string, unknown>,
+  database: string | undefined,
 ): Promise<number> {
-  const connector = await startControlPlaneConnector({ dataDir: dir, port: 0, authorityUrl: authority.url });
+  const connector = await startControlPlaneConnector({
+    dataDir: dir,
+    port: 0,
+    authorityUrl: authority.url,
+    ...(database !== undefined ? { database } : {}),
+  });
   try {
     const applied = await connector.authority.apply(application);
     const approve = await fetch(
@@ -89,7 +96,8 @@ async function startChild(
   dir: string,
   port: number,
   authorityUrl: string,
-  profileDir?: string,
+  profileDir: string | undefined,
+  database: string | undefined,
 ): Promise<Child> {
   const args = [
     ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
@@ -103,7 +111,8 @@ async function startChild(
     '--authority',
     authorityUrl,
   ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const env = { ...process.env, SHUYU_DATABASE_URL: database ?? '' };
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = await readyLine(child);
   const key = (await readFile(join(dir, 'management-api-key'), 'utf8')).trim();
@@ -228,8 +237,43 @@ async function throughput(
   };
 }
 
+/** What one backend measured, for the side-by-side table. */
+interface BackendResult {
+  readonly backend: string;
+  readonly median: number;
+  readonly perSecond: number[];
+}
+
+/**
+ * On SQLite, then on PostgreSQL when one is available (SHUYU_BENCH_DATABASE_URL, a server whose user may
+ * create databases, or the tests' throwaway cluster), and the two side by side.
+ */
 export async function run(): Promise<void> {
-  console.log('\n# Contract negotiation, two connector processes on 127.0.0.1 (request → FINALIZED)');
+  const results = [await runOn('SQLite', undefined)];
+  const available = await postgresForTests(process.env.SHUYU_BENCH_DATABASE_URL);
+  if (available.ok) results.push(await runOn('PostgreSQL', () => available.postgres.createDatabase()));
+  else console.log(`\n(PostgreSQL not measured: ${available.reason})`);
+  if (results.length < 2) return;
+  console.log('\n# Negotiation, SQLite and PostgreSQL side by side (same machine, same run)');
+  console.log(`backend     | alone median | ${LEVELS.map((l) => `${l} in flight`.padStart(13)).join(' | ')}`);
+  for (const r of results) {
+    console.log(
+      `${r.backend.padEnd(11)} | ${`${r.median.toFixed(2)} ms`.padStart(12)} | ` +
+        r.perSecond.map((n) => `${n.toFixed(0)}/s`.padStart(13)).join(' | '),
+    );
+  }
+}
+
+async function runOn(
+  backend: string,
+  createDatabase: (() => Promise<string>) | undefined,
+): Promise<BackendResult> {
+  console.log(
+    `\n# Contract negotiation, two connector processes on 127.0.0.1 (request → FINALIZED), ${backend}`,
+  );
+  const [providerDb, consumerDb] = createDatabase ? [await createDatabase(), await createDatabase()] : [];
+  const perSecond: number[] = [];
+  let median: number | undefined;
   const dir = await mkdtemp(join(tmpdir(), 'shuyu-bench-negotiation-'));
   const profileDir = process.env.SHUYU_BENCH_CPU_PROF;
   const authority = await startAuthority({ dataDir: join(dir, 'authority'), port: 0 });
@@ -242,19 +286,31 @@ export async function run(): Promise<void> {
       dataGradeClearance: 'important',
       contact: 'data-office@hospital.example',
     };
-    const providerPort = await prepare(authority, adminKey, join(dir, 'provider'), {
-      ...hospital,
-      organisationName: 'Provider Hospital',
-      registrationNumber: '91440300708461136T',
-    });
-    const consumerPort = await prepare(authority, adminKey, join(dir, 'consumer'), {
-      ...hospital,
-      organisationName: 'Consumer Clinic',
-      registrationNumber: '91110000802100433B',
-    });
+    const providerPort = await prepare(
+      authority,
+      adminKey,
+      join(dir, 'provider'),
+      {
+        ...hospital,
+        organisationName: 'Provider Hospital',
+        registrationNumber: '91440300708461136T',
+      },
+      providerDb,
+    );
+    const consumerPort = await prepare(
+      authority,
+      adminKey,
+      join(dir, 'consumer'),
+      {
+        ...hospital,
+        organisationName: 'Consumer Clinic',
+        registrationNumber: '91110000802100433B',
+      },
+      consumerDb,
+    );
     const [provider, consumer] = await Promise.all([
-      startChild(join(dir, 'provider'), providerPort, authority.url, profileDir),
-      startChild(join(dir, 'consumer'), consumerPort, authority.url, profileDir),
+      startChild(join(dir, 'provider'), providerPort, authority.url, profileDir, providerDb),
+      startChild(join(dir, 'consumer'), consumerPort, authority.url, profileDir, consumerDb),
     ]);
     children.push(provider, consumer);
 
@@ -333,7 +389,7 @@ export async function run(): Promise<void> {
     const latencies: number[] = [];
     for (let i = 0; i < LATENCY_RUNS; i++) latencies.push(await negotiate(consumer, provider, offer));
     latencies.sort((a, b) => a - b);
-    const median = percentile(latencies, 50);
+    median = percentile(latencies, 50);
     console.log(
       `one negotiation alone (${LATENCY_RUNS} in a row): median ${median.toFixed(2)} ms, ` +
         `p95 ${percentile(latencies, 95).toFixed(2)} ms = ${(median / rtt).toFixed(0)}x a bare round trip ` +
@@ -342,6 +398,7 @@ export async function run(): Promise<void> {
     for (const level of LEVELS) {
       const before = await Promise.all([cpuMs(consumer.pid), cpuMs(provider.pid)]);
       const r = await throughput(consumer, provider, offer, level, LEVEL_SECONDS);
+      perSecond.push(r.perSecond);
       const after = await Promise.all([cpuMs(consumer.pid), cpuMs(provider.pid)]);
       const perNegotiation = (i: 0 | 1): string => {
         const [a, b] = [before[i], after[i]];
@@ -361,6 +418,7 @@ export async function run(): Promise<void> {
     await authority.close();
     await rm(dir, { recursive: true, force: true });
   }
+  return { backend, median: median ?? Number.NaN, perSecond };
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -12,6 +12,7 @@ import { participantCommand } from './participant.js';
 import { policyCommand, POLICY_HELP } from './policy.js';
 import { productCommand } from './product.js';
 import { demoCommand, startCommand } from './start.js';
+import { storeCommand } from './store.js';
 import { walletCommand } from './wallet.js';
 
 const HELP = `shuyu — trusted data-space connector and federated catalog
@@ -34,6 +35,7 @@ Usage:
   shuyu catalog start         the authority with the federated catalog (same as authority start)
   shuyu negotiate ...         negotiate contracts; shuyu transfer ... to move data
   shuyu evidence export|verify|prove   the tamper-evident log, verified offline
+  shuyu store migrate --to URL   copy a connector's SQLite state into PostgreSQL
   shuyu help                  this text
 
 ${POLICY_HELP}`;
@@ -58,6 +60,8 @@ export async function main(argv: string[], out: Output = consoleOutput): Promise
         return await connectorCommand(rest, out);
       case 'evidence':
         return await evidenceCommand(rest, out);
+      case 'store':
+        return await storeCommand(rest, out);
       case 'catalog':
         // The federated catalog runs in the authority process; search it as your connector's member.
         if (rest[0] === 'start') return await authorityCommand(rest, out);

@@ -10,6 +10,7 @@
 // SIGTERM / SIGINT. Outbox timings for tests: SHUYU_OUTBOX_BASE_DELAY_MS, SHUYU_OUTBOX_MAX_DELAY_MS,
 // SHUYU_OUTBOX_MAX_ATTEMPTS.
 
+import type { Migration } from '../store/database.js';
 import { walletPublisher } from '../wallet/publisher.js';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -89,6 +90,13 @@ export interface ControlPlaneConnector extends RunningConnector {
   readonly managementUrl: string;
 }
 
+/** The tables of a full connector beyond startConnector's own (wallet, replay cache), in order. */
+export const CONTROL_PLANE_CONNECTOR_MIGRATIONS: readonly Migration[] = [
+  ...CONTROL_PLANE_MIGRATIONS,
+  ...DATA_SERVICE_MIGRATIONS,
+  ...PRODUCT_MIGRATIONS,
+];
+
 export async function startControlPlaneConnector(
   options: ControlPlaneConnectorOptions,
 ): Promise<ControlPlaneConnector> {
@@ -98,12 +106,7 @@ export async function startControlPlaneConnector(
     ...options,
     ...(options.evidence?.algorithms ? { evidenceAlgorithms: options.evidence.algorithms } : {}),
     deferReady: true,
-    migrations: [
-      ...CONTROL_PLANE_MIGRATIONS,
-      ...DATA_SERVICE_MIGRATIONS,
-      ...PRODUCT_MIGRATIONS,
-      ...(options.migrations ?? []),
-    ],
+    migrations: [...CONTROL_PLANE_CONNECTOR_MIGRATIONS, ...(options.migrations ?? [])],
   });
   try {
     const services = await openDataServices(connector, {

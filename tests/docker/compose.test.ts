@@ -54,3 +54,34 @@ describe('docker: the compose file', () => {
       .and.match(/^HEALTHCHECK /m);
   });
 });
+
+describe('docker: the PostgreSQL compose file', () => {
+  const file = YAML.parse(readFileSync('docker/compose.postgres.yaml', 'utf8'), { merge: true }) as {
+    services: Record<string, Service & { image?: string }>;
+  };
+
+  it('validates with docker-compose config', async function () {
+    if (!existsSync(COMPOSE)) {
+      console.warn(`    (skipped: ${COMPOSE} is not installed; CI installs Debian's docker-compose)`);
+      this.skip();
+    }
+    const { stdout } = await run(COMPOSE, ['-f', 'docker/compose.postgres.yaml', 'config']);
+    expect(stdout).to.include('postgres').and.include('connector-2').and.include('haproxy');
+  });
+
+  it('runs two replicas of one connector on one database and data directory, behind the proxy', () => {
+    const replicas = ['connector-1', 'connector-2'].map((name) => file.services[name]!);
+    const proxyConfig = readFileSync('docker/haproxy.cfg', 'utf8');
+    for (const [i, replica] of replicas.entries()) {
+      const port = replica.command[replica.command.indexOf('--port') + 1]!;
+      expect(replica.command.slice(0, 2)).to.deep.equal(['connector', 'start']);
+      expect(replica.command[replica.command.indexOf('--public-url') + 1]).to.equal('http://127.0.0.1:7800');
+      expect(replica.environment.SHUYU_DATABASE_URL).to.match(/^postgres:\/\/.*@127\.0\.0\.1:5432\/shuyu$/);
+      expect(replica.environment.SHUYU_HEALTH_PORT).to.equal(port);
+      expect(replica.volumes).to.deep.equal(['connector-data:/data']);
+      expect(proxyConfig).to.include(`server connector-${i + 1} 127.0.0.1:${port}`);
+    }
+    expect(proxyConfig).to.match(/bind 127\.0\.0\.1:7800/);
+    expect(file.services.postgres?.image).to.match(/^postgres:/);
+  });
+});

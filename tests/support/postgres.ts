@@ -26,17 +26,21 @@ export type PostgresAvailability =
 let started: Promise<PostgresAvailability> | undefined;
 let counter = 0;
 
-/** The test server (started on first call), or why there is none. */
-export function postgresForTests(): Promise<PostgresAvailability> {
-  started ??= start().catch((e: unknown) => ({
+/**
+ * The test server (started on first call), or why there is none. `external` (default
+ * SHUYU_TEST_DATABASE_URL; the benches pass their own) names a server to use instead of a cluster.
+ */
+export function postgresForTests(
+  external: string | undefined = process.env.SHUYU_TEST_DATABASE_URL,
+): Promise<PostgresAvailability> {
+  started ??= start(external).catch((e: unknown) => ({
     ok: false,
     reason: `the test cluster did not start: ${(e as Error).message}`,
   }));
   return started;
 }
 
-async function start(): Promise<PostgresAvailability> {
-  const external = process.env.SHUYU_TEST_DATABASE_URL;
+async function start(external: string | undefined): Promise<PostgresAvailability> {
   if (external !== undefined && external !== '') return { ok: true, postgres: serverAt(external, external) };
   const bin = postgresBinaries();
   if (bin === undefined) {
