@@ -123,10 +123,8 @@ export class EvidenceLog {
     const dataJson = canonicalInput(kind, subject, data, this.#maxDataBytes);
     const work = (q: Queries): Promise<EvidenceEntry> =>
       this.#exclusive(async () => {
-        // PostgreSQL: other processes (replicas) append concurrently; the head is locked until the caller's
-        // transaction ends, and the cached frontier checked against the stored head (on SQLite the write
-        // transaction already excludes every other process, and the trigger checks the cache).
-        if (q.dialect === 'postgres') await this.#lockHead(q);
+        // Other processes (replicas) may append too: the write transaction excludes them (SQLite's, and
+        // the store's advisory lock on PostgreSQL), so the head read and checked here is the head.
         // Read the clock in seq order, so `at` never goes backwards because of waiting in the queue.
         const input = { at: this.#now(), kind, subject, dataJson };
         // The cached frontier may be stale (the caller's transaction rolled back, or another log object
@@ -148,21 +146,6 @@ export class EvidenceLog {
         }
       });
     return options.tx ? work(options.tx) : this.#db.transaction(work);
-  }
-
-  /** Locks the log's head row for the transaction; drops the cached frontier if another process appended. */
-  async #lockHead(q: Queries): Promise<void> {
-    await q.get("SELECT value FROM evidence_meta WHERE name = 'log_id' FOR UPDATE");
-    const cached = this.#frontier;
-    if (cached === undefined) return;
-    const last = await q.get<{ seq: number; leaf_hash: Buffer }>(
-      'SELECT seq, leaf_hash FROM evidence_entry ORDER BY seq DESC LIMIT 1',
-    );
-    const same =
-      last === undefined
-        ? cached.size === 0
-        : last.seq === cached.size - 1 && cached.head !== undefined && last.leaf_hash.equals(cached.head);
-    if (!same) this.#frontier = undefined;
   }
 
   /** Runs appends one at a time even when a caller starts several inside one transaction. */
