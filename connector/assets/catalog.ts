@@ -221,6 +221,7 @@ export class Catalog {
   /** The current snapshot, refreshed first if the store changed since it was built. */
   async snapshot(): Promise<Snapshot> {
     await this.refreshPublisher();
+    await this.store.sync();
     for (;;) {
       const wanted = this.store.version;
       if (this.current !== undefined && this.current.version >= wanted && this.currentRender === this.render)

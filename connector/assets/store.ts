@@ -94,6 +94,8 @@ export interface AssetStoreOptions {
    * a reason to refuse it, or undefined. Without it, addresses are only checked for shape.
    */
   readonly checkDataAddress?: (address: Asset['dataAddress']) => string | undefined;
+  /** Other processes (connector replicas) write the same database: `sync` looks for their writes. */
+  readonly sharedDatabase?: boolean;
 }
 
 interface BodyRow {
@@ -108,6 +110,9 @@ interface OfferRow extends BodyRow {
 export class AssetStore {
   private changes = 0;
   private readonly listeners = new Set<() => void>();
+  /** The highest registry sequence number this process has seen (sharedDatabase). */
+  private seenSeq = 0;
+  private readonly shared: boolean;
   private readonly clock: () => Date;
 
   /** `db` must have been opened with ASSET_MIGRATIONS. */
@@ -117,6 +122,20 @@ export class AssetStore {
   ) {
     this.clock = options.clock ?? (() => new Date());
     this.checkDataAddress = options.checkDataAddress;
+    this.shared = options.sharedDatabase === true;
+  }
+
+  /**
+   * With a shared database, bumps `version` when another process wrote since we last looked (one read of
+   * the sequence number); without, nothing: every write goes through this object.
+   */
+  async sync(): Promise<void> {
+    if (!this.shared) return;
+    const row = await this.db.get<{ value: number }>('SELECT value FROM assets_sequence WHERE id = 1');
+    if (row !== undefined && row.value > this.seenSeq) {
+      this.seenSeq = row.value;
+      this.changes++;
+    }
   }
 
   private readonly checkDataAddress: AssetStoreOptions['checkDataAddress'];
@@ -345,12 +364,14 @@ export class AssetStore {
 
   /** Runs a write in a transaction stamped with the next sequence number. */
   private async write(work: (tx: Queries, seq: number) => Promise<void>): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    const written = await this.db.transaction(async (tx) => {
       await tx.run('UPDATE assets_sequence SET value = value + 1 WHERE id = 1');
       const seq = (await tx.get<{ value: number }>('SELECT value FROM assets_sequence WHERE id = 1'))?.value;
       if (seq === undefined) throw new Error('assets_sequence is missing its row: was assets/1 applied?');
       await work(tx, seq);
+      return seq;
     });
+    this.seenSeq = Math.max(this.seenSeq, written);
     this.changes++;
     for (const listener of this.listeners) listener();
   }

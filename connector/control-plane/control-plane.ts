@@ -30,6 +30,14 @@ import type { ControlPlaneContext, ProcessKind, ProcessRecord } from './context.
 import { deliveryHooks } from './delivery.js';
 import { startHousekeeping, type Housekeeping } from './housekeeping.js';
 import { ProcessTimeouts, type TimeoutSettings } from './timeouts.js';
+import {
+  pollWatchers,
+  REPLICA_MIGRATIONS,
+  resolveReplicaSettings,
+  StaleWorkTakeover,
+  WorkLeases,
+  type ReplicaSettings,
+} from './replicas.js';
 import { NegotiationActions } from './negotiation/actions.js';
 import { NegotiationProtocol } from './negotiation/protocol.js';
 import { DspClient } from './peers/dsp-client.js';
@@ -46,6 +54,7 @@ export const CONTROL_PLANE_MIGRATIONS: readonly Migration[] = [
   ...OUTBOX_MIGRATIONS,
   ...INBOX_MIGRATIONS,
   ...PEER_FORMAT_MIGRATIONS,
+  ...REPLICA_MIGRATIONS,
 ];
 
 /** The DSP endpoints live below `<connector url>` + this path. */
@@ -96,6 +105,11 @@ export interface ControlPlaneOptions {
   readonly hooks?: ControlPlaneHooks;
   /** Refuses assets whose data address the data plane cannot serve (AssetStoreOptions.checkDataAddress). */
   readonly checkDataAddress?: AssetStoreOptions['checkDataAddress'];
+  /**
+   * Set when this process is one of several replicas of the connector sharing its database (connector.json
+   * `replica`): leases, takeover of left-behind work, waiters that see other replicas' commits (replicas.ts).
+   */
+  readonly replica?: ReplicaSettings;
 }
 
 export interface ControlPlane {
@@ -114,6 +128,9 @@ export interface ControlPlane {
   readonly client: DspClient;
   readonly worker: OutboxWorker;
   readonly automation: Automation;
+  /** With replicas: leases on pieces of work, and the takeover of work a dead replica left (replicas.ts). */
+  readonly workLeases?: WorkLeases;
+  readonly takeover?: StaleWorkTakeover;
   /**
    * Calls `listener` after every committed change to the negotiation or transfer `id` (a state change,
    * an operator's or a peer's), until the returned function is called. For waiting without polling.
@@ -130,6 +147,7 @@ export function createControlPlane(
   options: ControlPlaneOptions = {},
 ): ControlPlane {
   const clock = options.clock ?? systemClock;
+  const replica = options.replica === undefined ? undefined : resolveReplicaSettings(options.replica);
   const modes = resolveAutomation(options.automation);
   const onError = options.onError ?? errorReporter(rootLogger(), 'control plane');
   const dspBase = `${connector.url}${DSP_PATH}`;
@@ -137,6 +155,8 @@ export function createControlPlane(
   const assets = new AssetStore(connector.db, {
     clock,
     ...(options.checkDataAddress ? { checkDataAddress: options.checkDataAddress } : {}),
+    // Another replica's asset and offer writes reach this one's catalog at its next read.
+    ...(replica ? { sharedDatabase: true } : {}),
   });
   const catalog = new Catalog(assets, {
     participantId: connector.did,
@@ -195,6 +215,15 @@ export function createControlPlane(
   const worker = new OutboxWorker(connector.db, {
     // Deliveries wait on peers, not on us: many negotiations in flight at once (the worker's default is 4).
     concurrency: 32,
+    // Replicas look for entries a killed replica left leased at every renewal interval.
+    ...(replica
+      ? {
+          replicaId: replica.id,
+          leaseMs: replica.leaseMs,
+          renewMs: replica.renewMs,
+          pollIntervalMs: replica.renewMs,
+        }
+      : {}),
     ...options.outbox,
     deliver: createDspDeliver({
       hostPolicy: connector.hostPolicy,
@@ -217,6 +246,9 @@ export function createControlPlane(
     onError,
   });
   const timeouts = new ProcessTimeouts(context, options.timeouts ?? {}, onError);
+  const workLeases = replica && new WorkLeases(connector.db, replica, clock);
+  const takeover = workLeases && new StaleWorkTakeover(workLeases, automation, onError);
+  let watcherPoll: { stop(): void } | undefined;
   onCommitted = (kind, id, commit = {}) => {
     processLog.committed(kind, id);
     if (commit.sent !== false) worker.wake();
@@ -251,6 +283,7 @@ export function createControlPlane(
     }),
     worker,
     automation,
+    ...(workLeases && takeover ? { workLeases, takeover } : {}),
     watch: context.watch,
     async start() {
       worker.start();
@@ -258,10 +291,14 @@ export function createControlPlane(
       await automation.resume();
       // Deadlines are stored timestamps: what expired while we were down ends now.
       await timeouts.sweep();
+      takeover?.start();
+      if (replica) watcherPoll = pollWatchers(watchers, replica.renewMs, onError);
     },
     async close() {
       housekeeping?.stop();
       timeouts.stop();
+      watcherPoll?.stop();
+      await takeover?.stop();
       await automation.close();
       await worker.stop();
     },

@@ -57,7 +57,8 @@ import type { TransferActions } from './transfer/actions.js';
 import { isPullFormat } from './transfer/data-address.js';
 import { pullDataAddress } from './transfer/edr.js';
 import { ProviderTransferViews } from './transfer/provider-view.js';
-import { isProviderPush, PushRunner } from './transfer/push.js';
+import { isProviderPush, PushRunner, STARTED_PUSHES } from './transfer/push.js';
+import type { StaleWorkTakeover, WorkLeases } from './replicas.js';
 
 /** Agreements larger than this are logged by digest only (the log keeps small documents). */
 const MAX_LOGGED_AGREEMENT_BYTES = 64 * 1024;
@@ -70,6 +71,9 @@ export interface AttachedControlPlane {
   readonly transferActions: TransferActions;
   /** Whether a push is completed (or a failed one terminated) by itself: automation step completePush. */
   readonly automation?: { allows(step: 'completePush'): boolean };
+  /** With replicas: each push runs under a lease, and a dead replica's push is taken over. */
+  readonly workLeases?: WorkLeases;
+  readonly takeover?: StaleWorkTakeover;
 }
 
 export interface ConnectorEvidenceOptions {
@@ -165,7 +169,10 @@ export class ConnectorEvidence implements ControlPlaneHooks {
       onAccess: (event) => this.recordAccess(event),
       onError: this.onError,
       clock: this.clock,
+      ...(plane.workLeases ? { leases: plane.workLeases } : {}),
     });
+    // A push whose replica died is pushed again by another (at least once, as after a restart).
+    plane.takeover?.add({ select: STARTED_PUSHES, take: (_, id) => push.run(id) });
     this.providerViews = views;
     this.push = push;
   }

@@ -35,12 +35,22 @@ const FORBIDDEN_CODES = new Set<string>([
   'ERR_STATUS_LIST_ISSUER_MISMATCH',
 ]);
 
+/**
+ * The caller's own server (its Credential Service, DID host) answered with a server error: a passing
+ * failure, e.g. one of the caller's replicas died mid-request behind its load balancer. 503 makes the
+ * caller retry where 401 would make it give up.
+ */
+function callerServerFailed(error: IdentityError): boolean {
+  const status = error.details.status;
+  return error.code === 'ERR_FETCH_FAILED' && typeof status === 'number' && status >= 500;
+}
+
 /** The problem for an identity failure; anything that is not an IdentityError is rethrown as is. */
 export function identityProblem(error: unknown): HttpProblem {
   if (!(error instanceof IdentityError)) throw error;
   const forbidden = FORBIDDEN_CODES.has(error.code);
   return new HttpProblem(
-    forbidden ? 403 : 401,
+    callerServerFailed(error) ? 503 : forbidden ? 403 : 401,
     error.code.replace(/^ERR_/, '').toLowerCase().replaceAll('_', '-'),
     error.message,
   );

@@ -38,7 +38,22 @@ export const OUTBOX_MIGRATIONS: readonly Migration[] = [
     // What the headers factory needs besides the entry (e.g. whom a token is for), so it reads nothing.
     sql: 'ALTER TABLE outbox ADD COLUMN headers_factory_arg TEXT',
   },
+  {
+    id: 'outbox/3',
+    // The lease of the worker delivering the entry: replicas sharing the database each claim an entry before
+    // an attempt (startAttempt), so one sends it; a replica that dies holding one loses it when it expires.
+    sql: `ALTER TABLE outbox ADD COLUMN lease_owner TEXT;
+          ALTER TABLE outbox ADD COLUMN lease_until TEXT;`,
+  },
 ];
+
+/** Who delivers an entry and until when: taken by startAttempt, renewed while the attempt runs. */
+export interface OutboxLease {
+  /** The worker's replica id. */
+  readonly owner: string;
+  /** ISO time the lease runs out unless renewed. */
+  readonly until: string;
+}
 
 export type OutboxStatus = 'pending' | 'delivered' | 'failed' | 'cancelled';
 export type HttpMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -164,15 +179,27 @@ export async function cancelPending(
   return result.changes;
 }
 
-/** Deletes delivered and cancelled entries older than `before` (failed ones stay for the operator). */
-/** Cancels one pending entry (a later state change made it moot); false when it is no longer pending. */
-export async function cancelEntry(db: Store, seq: number, reason: string, now: Date): Promise<boolean> {
+/**
+ * Cancels one pending entry (a later state change made it moot); false when it is no longer pending or
+ * another replica holds it (it is sending it).
+ */
+export async function cancelEntry(
+  db: Store,
+  seq: number,
+  reason: string,
+  now: Date,
+  owner: string,
+): Promise<boolean> {
+  const at = now.toISOString();
   const result = await db.run(
-    `UPDATE outbox SET status = 'cancelled', last_error = ?, updated_at = ? WHERE seq = ? AND status = 'pending'`,
-    [reason, now.toISOString(), seq],
+    `UPDATE outbox SET status = 'cancelled', last_error = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL
+     WHERE seq = ? AND status = 'pending' AND (lease_until IS NULL OR lease_until <= ? OR lease_owner = ?)`,
+    [reason, at, seq, at, owner],
   );
   return result.changes === 1;
 }
+
+/** Deletes delivered and cancelled entries older than `before` (failed ones stay for the operator). */
 
 export async function pruneOutbox(q: Queries, before: Date): Promise<number> {
   const result = await q.run(
@@ -184,20 +211,26 @@ export async function pruneOutbox(q: Queries, before: Date): Promise<number> {
 
 // ---- for the worker ----
 
-/** The oldest pending entry of each aggregate not in `busy`, soonest due first. */
+/**
+ * The oldest pending entry of each aggregate not in `busy` and not leased by another worker (`owner` is
+ * ours), soonest due first. A head another replica is sending holds its aggregate's later entries back.
+ */
 export async function pendingHeads(
   db: Store,
   busy: readonly string[],
   limit: number,
+  owner: string,
+  now: Date,
 ): Promise<OutboxEntry[]> {
   const rows = await db.all<OutboxRow>(
     `SELECT * FROM outbox o
      WHERE o.status = 'pending'
+       AND (o.lease_until IS NULL OR o.lease_until <= ? OR o.lease_owner = ?)
        AND o.aggregate_id NOT IN (${jsonValues(db.dialect)})
        AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.aggregate_id = o.aggregate_id AND e.status = 'pending' AND e.seq < o.seq)
      ORDER BY o.next_attempt_at, o.seq
      LIMIT ?`,
-    [JSON.stringify(busy), limit],
+    [now.toISOString(), owner, JSON.stringify(busy), limit],
   );
   return rows.map(toEntry);
 }
@@ -207,19 +240,46 @@ export async function countPending(db: Store): Promise<number> {
   return row?.n ?? 0;
 }
 
-/** Records that an attempt starts (before it does, so a crash mid-attempt still counts); undefined if no longer pending. */
-export async function startAttempt(db: Store, seq: number, now: Date): Promise<OutboxEntry | undefined> {
+/**
+ * Claims the entry with `lease` and records that an attempt starts (before it does, so a crash mid-attempt
+ * still counts), in one statement; undefined if it is no longer pending or another worker's lease on it
+ * has not run out (the database serialises the claims: one replica wins).
+ */
+export async function startAttempt(
+  db: Store,
+  seq: number,
+  now: Date,
+  lease: OutboxLease,
+): Promise<OutboxEntry | undefined> {
+  const at = now.toISOString();
+  const claimable = `seq = ? AND status = 'pending' AND (lease_until IS NULL OR lease_until <= ? OR lease_owner = ?)`;
+  // PostgreSQL: a row another replica is claiming right now is skipped, not waited for.
+  const where =
+    db.dialect === 'postgres'
+      ? `seq = (SELECT seq FROM outbox WHERE ${claimable} FOR UPDATE SKIP LOCKED)`
+      : claimable;
   const row = await db.get<OutboxRow>(
-    `UPDATE outbox SET attempts = attempts + 1, updated_at = ? WHERE seq = ? AND status = 'pending' RETURNING *`,
-    [now.toISOString(), seq],
+    `UPDATE outbox SET attempts = attempts + 1, updated_at = ?, lease_owner = ?, lease_until = ?
+     WHERE ${where} RETURNING *`,
+    [at, lease.owner, lease.until, seq, at, lease.owner],
   );
   return row && toEntry(row);
+}
+
+/** Extends our lease on an entry we are still sending; false when it is no longer ours. */
+export async function renewLease(db: Store, seq: number, lease: OutboxLease): Promise<boolean> {
+  const result = await db.run(
+    `UPDATE outbox SET lease_until = ? WHERE seq = ? AND status = 'pending' AND lease_owner = ?`,
+    [lease.until, seq, lease.owner],
+  );
+  return result.changes === 1;
 }
 
 export async function markDelivered(db: Store, seq: number, now: Date): Promise<void> {
   // Unconditional: the peer has the message even if the entry was cancelled meanwhile.
   await db.run(
-    `UPDATE outbox SET status = 'delivered', delivered_at = ?, updated_at = ?, last_error = NULL WHERE seq = ?`,
+    `UPDATE outbox SET status = 'delivered', delivered_at = ?, updated_at = ?, last_error = NULL,
+       lease_owner = NULL, lease_until = NULL WHERE seq = ?`,
     [now.toISOString(), now.toISOString(), seq],
   );
 }
@@ -232,7 +292,8 @@ export async function scheduleRetry(
   now: Date,
 ): Promise<void> {
   await db.run(
-    `UPDATE outbox SET last_error = ?, next_attempt_at = ?, updated_at = ? WHERE seq = ? AND status = 'pending'`,
+    `UPDATE outbox SET last_error = ?, next_attempt_at = ?, updated_at = ?, lease_owner = NULL, lease_until = NULL
+     WHERE seq = ? AND status = 'pending'`,
     [truncate(error), at.toISOString(), now.toISOString(), seq],
   );
 }
@@ -245,7 +306,8 @@ export async function markFailed(
   now: Date,
 ): Promise<OutboxEntry | undefined> {
   const row = await db.get<OutboxRow>(
-    `UPDATE outbox SET status = 'failed', last_error = ?, give_up_pending = 1, updated_at = ?
+    `UPDATE outbox SET status = 'failed', last_error = ?, give_up_pending = 1, updated_at = ?,
+       lease_owner = NULL, lease_until = NULL
      WHERE seq = ? AND status = 'pending' RETURNING *`,
     [truncate(error), now.toISOString(), seq],
   );

@@ -9,7 +9,12 @@
 // Delivery is at least once: an attempt is recorded before it starts and success after it ends, so a crash
 // in between makes the next worker on the same file send that message again. Peers must tolerate a
 // duplicate (the inbox does that for us). Everything else is exactly once: a delivered entry is never sent
-// again. Run one worker per database file; it trusts its own memory for "in flight".
+// again.
+//
+// Replicas: several workers (one per connector process) may share the database. Each attempt first claims
+// its entry with a lease (`replicaId`, `leaseMs`) in the same UPDATE that counts the attempt, renewed every
+// `renewMs` while the attempt runs; the others skip an entry under a live lease, and take it over once a
+// lease runs out (its holder was killed). Within one process "in flight" stays in memory.
 
 import { errorReporter, rootLogger } from '../logging/index.js';
 import type { Clock } from '../identity/clock.js';
@@ -19,6 +24,7 @@ import { OutboxError, PermanentDeliveryError, RetryLaterError, toError } from '.
 import {
   cancelEntry,
   countPending,
+  renewLease,
   giveUpHandled,
   giveUpsNotHandled,
   markDelivered,
@@ -76,7 +82,20 @@ export interface OutboxWorkerOptions {
   readonly deliveryTimeoutMs?: number;
   readonly random?: () => number;
   readonly now?: Clock;
+  /**
+   * This worker's id in its entries' leases. Replicas sharing a database need distinct ones; the default
+   * suits one process per database, which after a restart takes its own leases back at once.
+   */
+  readonly replicaId?: string;
+  /** How long a claimed entry stays ours without renewal; default 3 s (a killed replica's work waits this long). */
+  readonly leaseMs?: number;
+  /** How often a running attempt renews its lease; default a third of leaseMs. */
+  readonly renewMs?: number;
 }
+
+/** The replica id of a worker that is alone on its database. */
+export const SOLE_REPLICA_ID = 'sole';
+export const DEFAULT_LEASE_MS = 3000;
 
 export class OutboxWorker {
   private readonly deliver: Deliver;
@@ -91,6 +110,9 @@ export class OutboxWorker {
   private readonly deliveryTimeoutMs: number;
   private readonly random: () => number;
   private readonly now: Clock;
+  private readonly replicaId: string;
+  private readonly leaseMs: number;
+  private readonly renewMs: number;
 
   private running = false;
   private recovered = false;
@@ -126,6 +148,10 @@ export class OutboxWorker {
     this.deliveryTimeoutMs = positiveInteger(options.deliveryTimeoutMs ?? 30_000, 'deliveryTimeoutMs');
     this.random = options.random ?? Math.random;
     this.now = options.now ?? (() => new Date());
+    this.replicaId = options.replicaId ?? SOLE_REPLICA_ID;
+    this.leaseMs = positiveInteger(options.leaseMs ?? DEFAULT_LEASE_MS, 'leaseMs');
+    this.renewMs = positiveInteger(options.renewMs ?? Math.max(1, Math.floor(this.leaseMs / 3)), 'renewMs');
+    if (this.renewMs >= this.leaseMs) throw new RangeError('renewMs must be shorter than leaseMs');
   }
 
   /** Starts delivering; entries left pending by an earlier process (even mid-attempt) are picked up. */
@@ -234,7 +260,13 @@ export class OutboxWorker {
     const free = this.concurrency - this.inFlight.size;
     if (!this.running || free <= 0) return; // a finishing delivery schedules the next pass
     // One more than we can start tells us when the next not-yet-due entry is due.
-    const heads = await pendingHeads(this.db, [...this.inFlight.keys()], free + 1);
+    const heads = await pendingHeads(
+      this.db,
+      [...this.inFlight.keys()],
+      free + 1,
+      this.replicaId,
+      this.now(),
+    );
     const now = this.now().getTime();
     let nextPass = this.pollIntervalMs;
     let started = 0;
@@ -273,12 +305,12 @@ export class OutboxWorker {
     }
     const moot = await this.superseded(head);
     if (moot !== undefined) {
-      await cancelEntry(this.db, head.seq, moot, this.now());
+      await cancelEntry(this.db, head.seq, moot, this.now(), this.replicaId);
       return;
     }
-    const entry = await startAttempt(this.db, head.seq, this.now());
-    if (!entry) return; // cancelled since we read it
-    const error = await this.tryDeliver(entry);
+    const entry = await startAttempt(this.db, head.seq, this.now(), this.lease());
+    if (!entry) return; // cancelled since we read it, or another replica claimed it first
+    const error = await this.whileLeased(entry, () => this.tryDeliver(entry));
     if (error === undefined) {
       await markDelivered(this.db, entry.seq, this.now());
       return;
@@ -299,6 +331,22 @@ export class OutboxWorker {
     // The last try falls on the deadline, not after it.
     const next = Math.min(now.getTime() + wait, deadline);
     await scheduleRetry(this.db, entry.seq, error.message, new Date(next), now);
+  }
+
+  private lease(): { owner: string; until: string } {
+    return { owner: this.replicaId, until: new Date(this.now().getTime() + this.leaseMs).toISOString() };
+  }
+
+  /** Runs `work` renewing our lease on `entry` every renewMs (only attempts slower than that renew at all). */
+  private async whileLeased<T>(entry: OutboxEntry, work: () => Promise<T>): Promise<T> {
+    const renew = setInterval(() => {
+      renewLease(this.db, entry.seq, this.lease()).catch((e: unknown) => this.onError(e));
+    }, this.renewMs);
+    try {
+      return await work();
+    } finally {
+      clearInterval(renew);
+    }
   }
 
   /** Resolves to the failure, or undefined on success. A deliver that ignores the signal still times out. */

@@ -5,6 +5,8 @@
 //   "timeouts": { "negotiationMs": 86400000, "transferMs": 86400000 }
 //
 // Both optional; the defaults are 10 minutes and 24 hours. Bad values stop the start with a reason.
+// `"replica": { "leaseMs": 3000, "renewMs": 1000 }` (or `{}` for those defaults) marks a connector run as
+// several processes sharing one database (docs/operations.md, control-plane/replicas.ts).
 import { ConfigError, dataFile, readConfigFile } from './config.js';
 import { CONNECTOR_CONFIG_FILE } from './connector.js';
 
@@ -20,9 +22,18 @@ export interface TimeoutSettings {
   readonly transferMs?: number;
 }
 
+export interface ReplicaConfig {
+  /** How long claimed work stays with a replica without renewal (the takeover delay). */
+  readonly leaseMs?: number;
+  /** How often leases are renewed and left-behind work is looked for. */
+  readonly renewMs?: number;
+}
+
 export interface ControlPlaneSettings {
   readonly delivery: DeliverySettings;
   readonly timeouts: TimeoutSettings;
+  /** Set when the connector runs as replicas sharing its database. */
+  readonly replica?: ReplicaConfig;
 }
 
 /**
@@ -31,13 +42,22 @@ export interface ControlPlaneSettings {
  */
 export function readControlPlaneSettings(
   dataDir: string,
-  given: { readonly delivery?: unknown; readonly timeouts?: unknown } = {},
+  given: { readonly delivery?: unknown; readonly timeouts?: unknown; readonly replica?: unknown } = {},
 ): ControlPlaneSettings {
   const file = readConfigFile<Record<string, unknown>>(dataFile(dataDir, CONNECTOR_CONFIG_FILE)) ?? {};
-  return {
+  const replica = given.replica ?? file.replica;
+  const settings = {
     delivery: durations(given.delivery ?? file.delivery, 'delivery', ['giveUpAfterMs']),
     timeouts: durations(given.timeouts ?? file.timeouts, 'timeouts', ['negotiationMs', 'transferMs']),
+    ...(replica === undefined ? {} : { replica: durations(replica, 'replica', ['leaseMs', 'renewMs']) }),
   };
+  const { leaseMs = 3000, renewMs = Math.min(1000, Math.floor(leaseMs / 3)) } = settings.replica ?? {};
+  if (settings.replica !== undefined && (renewMs >= leaseMs || renewMs < 1)) {
+    throw new ConfigError(
+      `"replica.renewMs" (${renewMs}) in ${CONNECTOR_CONFIG_FILE} must be shorter than "replica.leaseMs" (${leaseMs}).`,
+    );
+  }
+  return settings;
 }
 
 function durations(value: unknown, key: string, names: readonly string[]): Record<string, number> {

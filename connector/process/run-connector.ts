@@ -51,6 +51,7 @@ import { ConfigError, dataFile, parsePort, readConfigFile } from './config.js';
 import {
   readControlPlaneSettings,
   type DeliverySettings,
+  type ReplicaConfig,
   type TimeoutSettings,
 } from './control-plane-settings.js';
 import { loadSeed, readSeed } from './seed.js';
@@ -80,6 +81,8 @@ export interface ControlPlaneConnectorOptions extends StartConnectorOptions {
   readonly delivery?: DeliverySettings;
   /** How long processes may wait on their counterparty (default: `timeouts` in connector.json). */
   readonly timeouts?: TimeoutSettings;
+  /** Run as one of several replicas sharing the database (default: `replica` in connector.json). */
+  readonly replica?: ReplicaConfig;
   /**
    * Runs with both listeners listening (`serverUrl`: where the public one listens, not its publicUrl) and
    * the routes not yet open: tests probe the start-up window, or put a proxy in front of it.
@@ -131,6 +134,7 @@ export async function startControlPlaneConnector(
     const plane = createControlPlane(connector, {
       clock: options.clock,
       timeouts: settings.timeouts,
+      ...(settings.replica ? { replica: settings.replica } : {}),
       // The catalog's DCAT-AP publisher: the member's credentials and connector.json "catalog".
       publisher: () => walletPublisher(connector.wallet, catalog),
       onError: errorReporter(connector.logger, 'control plane'),

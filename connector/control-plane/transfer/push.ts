@@ -18,8 +18,16 @@ import type { TransferRecord, TransferStore } from '../../transfer/index.js';
 import type { TransferActions } from './actions.js';
 import { isPushFormat } from './data-address.js';
 import type { ProviderTransferViews } from './provider-view.js';
+import type { WorkLeases } from '../replicas.js';
+
+/** Provider push transfers STARTED and not pushed since `?` (a takeover source: replicas.ts). */
+export const STARTED_PUSHES = `SELECT 'push ' || id AS resource FROM transfer
+  WHERE role = 'provider' AND state = 'STARTED' AND reason IS NULL AND UPPER(format) LIKE '%-PUSH'
+    AND updated_at <= ?`;
 
 export interface PushRunnerOptions {
+  /** With replicas: each push holds a lease, so one replica pushes a transfer at a time. */
+  readonly leases?: WorkLeases;
   readonly access: AccessServices;
   readonly views: ProviderTransferViews;
   readonly transfers: TransferStore;
@@ -99,7 +107,8 @@ export class PushRunner {
   /** Pushes transfer `id` in the background if it is a started provider push transfer (once at a time). */
   run(id: string): void {
     if (this.closed || this.running.has(id)) return;
-    const work = this.push(id)
+    const leases = this.options.leases;
+    const work = (leases ? leases.hold(`push ${id}`, () => this.push(id)) : this.push(id))
       .catch((error: unknown) => (this.options.onError ?? errorReporter(rootLogger(), 'push'))(error))
       .finally(() => this.running.delete(id));
     this.running.set(id, work);

@@ -123,6 +123,8 @@ export class EvidenceLog {
     const dataJson = canonicalInput(kind, subject, data, this.#maxDataBytes);
     const work = (q: Queries): Promise<EvidenceEntry> =>
       this.#exclusive(async () => {
+        // Other processes (replicas) may append too: the write transaction excludes them (SQLite's, and
+        // the store's advisory lock on PostgreSQL), so the head read and checked here is the head.
         // Read the clock in seq order, so `at` never goes backwards because of waiting in the queue.
         const input = { at: this.#now(), kind, subject, dataJson };
         // The cached frontier may be stale (the caller's transaction rolled back, or another log object
