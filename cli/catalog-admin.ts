@@ -14,6 +14,7 @@ export const CATALOG_ADMIN_HELP = `Usage (admins; the key comes from SHUYU_ADMIN
   shuyu catalog crawl [--member DID] [--json]
       Crawl every member's catalog now (or only DID's), wait for it and show the result. Members' connectors
       also ask for a crawl by themselves when their offers change; this is for when one did not.
+      Exits 1 when a member's catalog could not be read (the reason is shown).
   common: [--dir AUTHORITY_DIR (default ${DEFAULT_AUTHORITY_DIR})] [--authority URL]`;
 
 const OPTIONS = {
