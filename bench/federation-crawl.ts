@@ -14,6 +14,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { NO_RATE_LIMITS } from '../connector/http/rate-limit/index.js';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAuthority, type RunningAuthority } from '../catalog/authority/process.js';
@@ -49,7 +50,7 @@ interface Space {
 }
 
 async function admin(space: Space, path: string): Promise<void> {
-  const response = await fetch(`${space.authority.url}/authority/v1/admin${path}`, {
+  const response = await fetch(`${space.authority.admin.url}/authority/v1/admin${path}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${space.adminKey}`, 'content-type': 'application/json' },
     body: '{}',
@@ -70,6 +71,7 @@ async function startProviders(
       dataDir: join(space.dir, `connector-${n}`),
       port: 0,
       authorityUrl: space.authority.url,
+      rateLimits: NO_RATE_LIMITS, // the crawl's figures, not the connectors' limits
     });
     const provider = { connector, sector: SECTORS[n % SECTORS.length] as BenchSector, datasets };
     space.providers.push(provider);
@@ -289,6 +291,8 @@ export async function crawlBench(): Promise<void> {
     dataDir: join(dir, 'authority'),
     port: 0,
     federation: { crawlIntervalMs: 0 },
+    // A hundred members apply from this one address.
+    rateLimits: { applications: { perHourPerAddress: 0, perHourPerDid: 0 } },
   });
   const space: Space = {
     authority,

@@ -10,6 +10,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   dataplane: () => import('./dataplane.js'),
   federation: () => import('./federation.js'),
   evidence: () => import('./evidence.js'),
+  'http-metrics': () => import('./http-metrics.js'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -10,15 +10,18 @@ export const AUTHORITY_HELP = `Usage:
   shuyu authority init [--dir DIR] [--port N] [--host H] [--public-url URL] [--data-space IRI] [--admin-name NAME]
       Create an authority in DIR (default ${DEFAULT_AUTHORITY_DIR}): keys, database, config and a first admin
       API key, printed once and stored in DIR/admin-api-key (mode 0600).
-  shuyu authority start [--dir DIR] [--port N] [--log-level L]
-      Run the authority until Ctrl-C.
+  shuyu authority start [--dir DIR] [--port N] [--admin-port N] [--log-level L]
+      Run the authority until Ctrl-C. --port: the public listener (applications, DCP issuer, status lists,
+      catalog search, did.json). --admin-port: the admin listener (admin API and console; host admin.host in
+      DIR/authority.json, default 127.0.0.1; 0 or unset: a free port), never the public port; its URL goes to
+      DIR/admin-url, where "shuyu member" and "shuyu product" find it.
       ${LOG_LEVEL_HELP}`;
 
-function port(value: string | undefined): number | undefined {
+function port(value: string | undefined, flag = '--port'): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65_535)
-    throw new CliError(`--port ${value} is not a port number`, EXIT.usage);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0 || n > 65_535)
+    throw new CliError(`${flag} ${value} is not a port number`, EXIT.usage);
   return n;
 }
 
@@ -29,6 +32,7 @@ export async function authorityCommand(args: string[], out: Output): Promise<num
     options: {
       dir: { type: 'string', default: DEFAULT_AUTHORITY_DIR },
       port: { type: 'string' },
+      'admin-port': { type: 'string' },
       host: { type: 'string' },
       'public-url': { type: 'string' },
       'data-space': { type: 'string' },
@@ -61,8 +65,13 @@ export async function authorityCommand(args: string[], out: Output): Promise<num
       const running = await startAuthority({
         dataDir: values.dir,
         ...(values.port !== undefined ? { port: port(values.port) as number } : {}),
+        ...(values['admin-port'] !== undefined
+          ? { admin: { port: port(values['admin-port'], '--admin-port') as number } }
+          : {}),
       });
       out.line(`Authority ${running.did} listening on ${running.url} (Ctrl-C to stop)`);
+      out.line(`  admin API: ${running.admin.url}/authority/v1/admin (key in ${values.dir}/admin-api-key)`);
+      out.line(`  console:   ${running.admin.url}/console`);
       await waitForStopSignal();
       await running.close();
       out.line('Authority stopped.');

@@ -15,11 +15,11 @@ export const CATALOG_ADMIN_HELP = `Usage (admins; the key comes from SHUYU_ADMIN
       Crawl every member's catalog now (or only DID's), wait for it and show the result. Members' connectors
       also ask for a crawl by themselves when their offers change; this is for when one did not.
       Exits 1 when a member's catalog could not be read (the reason is shown).
-  common: [--dir AUTHORITY_DIR (default ${DEFAULT_AUTHORITY_DIR})] [--authority URL]`;
+  common: [--dir AUTHORITY_DIR (default ${DEFAULT_AUTHORITY_DIR})] [--admin-url URL (its admin listener)]`;
 
 const OPTIONS = {
   dir: { type: 'string', default: DEFAULT_AUTHORITY_DIR },
-  authority: { type: 'string' },
+  'admin-url': { type: 'string' },
   member: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },

@@ -4,7 +4,11 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import YAML from 'yaml';
-import { CONNECTOR_CONFIG_FILE, type ConnectorConfig } from '../connector/process/connector.js';
+import {
+  CONNECTOR_CONFIG_FILE,
+  MANAGEMENT_URL_FILE,
+  type ConnectorConfig,
+} from '../connector/process/connector.js';
 import { readConfigFile, writeConfigFile } from '../connector/process/config.js';
 import {
   AUTOMATION_STEPS,
@@ -21,11 +25,15 @@ export const DEFAULT_CONNECTOR_PORT = 7800;
 
 export const CONNECTOR_HELP = `Usage:
   shuyu connector start [--dir DIR (default ${DEFAULT_CONNECTOR_DIR})] [--config FILE] [--port N] [--host H]
-                        [--authority URL] [--public-url URL] [--automation auto|none|STEP=MODE,...] [--log-level L]
+                        [--management-port N] [--authority URL] [--public-url URL]
+                        [--automation auto|none|STEP=MODE,...] [--log-level L]
       Run the connector until Ctrl-C. FILE is YAML or JSON with the same keys as DIR/${CONNECTOR_CONFIG_FILE}
-      (host, port, publicUrl, authorityUrl, didHosts, automation, delivery.giveUpAfterMs, timeouts.negotiationMs,
-      timeouts.transferMs); options override it. The first start writes the effective settings to
-      DIR/${CONNECTOR_CONFIG_FILE}; keep the public URL stable: the DID is derived from it.
+      (host, port, publicUrl, authorityUrl, didHosts, management.host, management.port, automation,
+      delivery.giveUpAfterMs, timeouts.negotiationMs, timeouts.transferMs); options override it. The first
+      start writes the effective settings to DIR/${CONNECTOR_CONFIG_FILE}; keep the public URL stable: the DID
+      is derived from it. --port/--host: the public listener (DSP, DCP, data plane). --management-port: the
+      management listener (management API; host management.host, default 127.0.0.1; 0 or unset: a free
+      port), never the public port; its URL goes to DIR/${MANAGEMENT_URL_FILE}, where the other commands find it.
       --automation (this run only): which DSP steps the connector takes by itself. auto (default): all;
       none: no message leaves without a management call; or STEP=auto|manual for the steps
       ${AUTOMATION_STEPS.join(', ')} (unlisted steps are auto).
@@ -58,6 +66,7 @@ export async function connectorCommand(args: string[], out: Output): Promise<num
       host: { type: 'string' },
       authority: { type: 'string' },
       'public-url': { type: 'string' },
+      'management-port': { type: 'string' },
       automation: { type: 'string' },
       'log-level': { type: 'string' },
     },
@@ -71,10 +80,22 @@ export async function connectorCommand(args: string[], out: Output): Promise<num
     portText !== undefined ? Number(portText) : (fromFile.port ?? stored.port ?? DEFAULT_CONNECTOR_PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
     throw new CliError(`port ${portText} is not a port number`, EXIT.usage);
+  const managementPort = values['management-port'];
+  if (managementPort !== undefined) {
+    const value = Number(managementPort);
+    if (managementPort.trim() === '' || !Number.isInteger(value) || value < 0 || value > 65_535)
+      throw new CliError(`--management-port ${managementPort} is not a port number`, EXIT.usage);
+  }
+  const management = {
+    ...stored.management,
+    ...fromFile.management,
+    ...(managementPort !== undefined ? { port: Number(managementPort) } : {}),
+  };
   const config: Partial<ConnectorConfig> = {
     ...stored,
     ...fromFile,
     port,
+    ...(Object.keys(management).length > 0 ? { management } : {}),
     ...(values.host ? { host: values.host } : {}),
     ...(values['public-url'] ? { publicUrl: values['public-url'] } : {}),
   };

@@ -1,11 +1,15 @@
-// The participant commands talk to their own connector's management API: URL from DIR/connector.json,
-// key from DIR/management-api-key (or --url and SHUYU_MANAGEMENT_KEY).
+// The participant commands talk to their own connector's management API on its management listener: URL
+// from DIR/management-url (written by the running connector; else the fixed port in DIR/connector.json
+// "management"), key from DIR/management-api-key (or --url and SHUYU_MANAGEMENT_KEY).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManagementApiError, ManagementClient, type Json } from '../connector/management/client.js';
 import { MANAGEMENT_API_KEY_FILE } from '../connector/management/api-key.js';
-import { CONNECTOR_CONFIG_FILE } from '../connector/process/connector.js';
-import { readConfigFile } from '../connector/process/config.js';
+import {
+  CONNECTOR_CONFIG_FILE,
+  MANAGEMENT_URL_FILE,
+  managementUrlOf,
+} from '../connector/process/connector.js';
 import { CliError, EXIT } from './io.js';
 
 export interface ManagementTarget {
@@ -30,11 +34,13 @@ class CliManagementClient extends ManagementClient {
 
 /** The management API of the connector in `target.dir` (or at `target.url`). */
 export function managementClient(target: ManagementTarget): ManagementClient {
-  const config = readConfigFile<{ publicUrl?: string }>(join(target.dir, CONNECTOR_CONFIG_FILE));
-  const url = target.url ?? config?.publicUrl;
+  const url = target.url ?? managementUrlOf(target.dir);
   if (!url) {
+    const what = existsSync(join(target.dir, CONNECTOR_CONFIG_FILE))
+      ? `the connector in ${target.dir} is not running (no ${MANAGEMENT_URL_FILE} there)`
+      : `no connector found in ${target.dir} (${CONNECTOR_CONFIG_FILE})`;
     throw new CliError(
-      `no connector found in ${target.dir} (${CONNECTOR_CONFIG_FILE}); start it with "shuyu connector start --dir ${target.dir}" or pass --url`,
+      `${what}; start it with "shuyu connector start --dir ${target.dir}" or pass --url (its management listener, http://host:port)`,
       EXIT.usage,
     );
   }

@@ -4,7 +4,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AdminApiError, AuthorityAdminClient } from '../catalog/authority/admin-client.js';
-import { ADMIN_KEY_FILE, AUTHORITY_CONFIG_FILE, type AuthorityConfig } from '../catalog/authority/process.js';
+import {
+  ADMIN_KEY_FILE,
+  ADMIN_URL_FILE,
+  adminUrlOf,
+  AUTHORITY_CONFIG_FILE,
+} from '../catalog/authority/process.js';
 import type { Application, Member, MemberState } from '../catalog/authority/types.js';
 import { openProcessIdentity } from '../connector/identity/index.js';
 import { readConfigFile } from '../connector/process/config.js';
@@ -21,7 +26,9 @@ export const MEMBER_HELP = `Usage (admins; the key comes from SHUYU_ADMIN_KEY or
   shuyu member suspend DID --reason TEXT
   shuyu member reinstate DID [--note TEXT]
   shuyu member revoke DID --reason TEXT
-    common: [--dir AUTHORITY_DIR (default ${DEFAULT_AUTHORITY_DIR})] [--authority URL]
+    common: [--dir AUTHORITY_DIR (default ${DEFAULT_AUTHORITY_DIR})] [--admin-url URL]
+    (the authority's admin listener: --admin-url, else SHUYU_ADMIN_URL, else DIR/${ADMIN_URL_FILE} written by
+    the running authority, else the fixed admin.port in DIR/${AUTHORITY_CONFIG_FILE})
 Usage (participants, signing with the connector's DID key):
   shuyu member apply --organisation NAME --registration NUMBER --sector SECTOR:ROLE[,ROLE] [--sector ...]
                      --contact EMAIL-OR-PHONE [--grade GRADE] [--connector-dir DIR (default ${DEFAULT_CONNECTOR_DIR})]
@@ -30,6 +37,7 @@ Usage (participants, signing with the connector's DID key):
 const OPTIONS = {
   dir: { type: 'string', default: DEFAULT_AUTHORITY_DIR },
   authority: { type: 'string' },
+  'admin-url': { type: 'string' },
   state: { type: 'string' },
   grade: { type: 'string' },
   role: { type: 'string' },
@@ -44,12 +52,15 @@ const OPTIONS = {
   'connector-url': { type: 'string' },
 } as const;
 
-export function adminClient(values: { dir: string; authority?: string | undefined }): AuthorityAdminClient {
-  const config = readConfigFile<Partial<AuthorityConfig>>(join(values.dir, AUTHORITY_CONFIG_FILE));
-  const url = values.authority ?? process.env.SHUYU_AUTHORITY_URL ?? config?.publicUrl;
+/** The authority's admin API: on its admin listener, never its public URL. */
+export function adminClient(values: { dir: string; 'admin-url'?: string | undefined }): AuthorityAdminClient {
+  const url = values['admin-url'] ?? process.env.SHUYU_ADMIN_URL ?? adminUrlOf(values.dir);
   if (!url) {
+    const why = existsSync(join(values.dir, AUTHORITY_CONFIG_FILE))
+      ? `the authority in ${values.dir} is not running (no ${ADMIN_URL_FILE} there)`
+      : `no authority in ${values.dir}`;
     throw new CliError(
-      `no authority URL: pass --authority URL, set SHUYU_AUTHORITY_URL, or point --dir at an authority directory`,
+      `${why}: pass --admin-url URL (its admin listener), set SHUYU_ADMIN_URL, or point --dir at a running authority's directory`,
       EXIT.usage,
     );
   }

@@ -17,7 +17,7 @@ export const PRODUCT_HELP = `Usage (providers, through the connector's managemen
       the datasets come from --dataset, the DSP endpoint is the connector's.
   shuyu product list                   our applications and registrations (after reading the authority's decisions)
   shuyu product show ID                application id or product identifier (SY-...)
-Usage (reviewers, over the authority's admin API; [--authority-dir DIR (default ${DEFAULT_AUTHORITY_DIR})] [--authority URL]):
+Usage (reviewers, over the authority's admin API; [--authority-dir DIR (default ${DEFAULT_AUTHORITY_DIR})] [--admin-url URL]):
   shuyu product pending                applications awaiting review
   shuyu product approve ID [--note TEXT]
   shuyu product reject ID --reason TEXT`;
@@ -29,7 +29,7 @@ const OPTIONS = {
   dataset: { type: 'string', multiple: true },
   file: { type: 'string' },
   'authority-dir': { type: 'string', default: DEFAULT_AUTHORITY_DIR },
-  authority: { type: 'string' },
+  'admin-url': { type: 'string' },
   note: { type: 'string' },
   reason: { type: 'string' },
 } as const;
@@ -68,7 +68,7 @@ export async function productCommand(args: string[], out: Output): Promise<numbe
     else readable();
     return EXIT.ok;
   };
-  const admin = () => adminClient({ dir: values['authority-dir'], authority: values.authority });
+  const admin = () => adminClient({ dir: values['authority-dir'], 'admin-url': values['admin-url'] });
   try {
     switch (sub) {
       case 'apply': {

@@ -7,7 +7,13 @@ import {
   evidenceAlgorithmsFrom,
   type EvidenceAlgorithms,
 } from '../connector/evidence/index.js';
-import { DataSpaceStartError, startDataSpace, type Part, type RunningDataSpace } from '../seeds/dataspace.js';
+import {
+  AUTHORITY_ADMIN_PORT,
+  DataSpaceStartError,
+  startDataSpace,
+  type Part,
+  type RunningDataSpace,
+} from '../seeds/dataspace.js';
 import { runDemo } from '../seeds/demo.js';
 import { CliError, EXIT, projectRoot, type Output } from './io.js';
 import { applyLogLevel, LOG_LEVEL_HELP, waitForStopSignal } from './process.js';
@@ -15,8 +21,9 @@ import { applyLogLevel, LOG_LEVEL_HELP, waitForStopSignal } from './process.js';
 export const START_HELP = `Usage:
   shuyu start [--data-dir DIR (default ./data)] [--only authority|medical|finance|energy|education] [--authority URL]
               [--evidence default|sm] [--log-level L]
-      Start the local data space: the authority with the federated catalog (port 7700) and one connector per
-      seed member (medical 7710+, finance 7720+, energy 7730+, education 7740+), onboard every member and
+      Start the local data space: the authority with the federated catalog (port 7700; admin API and console
+      on 127.0.0.1:7800) and one connector per seed member (medical 7710+, finance 7720+, energy 7730+,
+      education 7740+; each one's management API on 127.0.0.1 at its port + 100), onboard every member and
       publish the seed datasets. A second start reuses DIR. Ctrl-C stops everything.
       --evidence sm keeps the evidence with SM3 and SM2 instead of SHA-256 and Ed25519 (default: the
       SHUYU_EVIDENCE_ALGORITHMS environment variable, else "default"); a data directory keeps its first choice.
@@ -57,7 +64,9 @@ function nextSteps(space: RunningDataSpace, out: Output): void {
   out.line('');
   out.line(READY_LINE);
   out.line(`  authority and federated catalog: ${space.authorityUrl}`);
-  const consoleUrl = `${space.authorityUrl}/console`;
+  const adminUrl = space.authority?.admin.url ?? `http://127.0.0.1:${AUTHORITY_ADMIN_PORT}`;
+  out.line(`  admin API: ${adminUrl}/authority/v1/admin`);
+  const consoleUrl = `${adminUrl}/console`;
   out.line(`  console: ${consoleUrl}`);
   const insurer = member(space, 'commercial-insurer');
   const hospital = member(space, 'research-hospital');

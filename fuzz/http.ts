@@ -96,7 +96,7 @@ export async function runHttpFuzz(options: HttpFuzzOptions): Promise<HttpFuzzRep
       for (const c of fc.sample(fuzzCase, { seed: options.seed + batch, numRuns: 25 })) {
         if (outOfTime()) break;
         const req = await materialise(c, world);
-        const outcome = await send(targetOf(world, req).url, req);
+        const outcome = await send(baseUrlOf(world, req), req);
         if (isUnsendable(outcome)) {
           report.unsendable++;
           continue;
@@ -157,8 +157,10 @@ export async function runHttpFuzz(options: HttpFuzzOptions): Promise<HttpFuzzRep
   return report;
 }
 
-function targetOf(world: FuzzWorld, req: WireRequest) {
-  return req.target === 'provider' ? world.provider : world.consumer;
+/** The management surface goes to the management listener; everything else to the public (DSP) one. */
+function baseUrlOf(world: FuzzWorld, req: WireRequest): string {
+  const connector = req.target === 'provider' ? world.provider : world.consumer;
+  return req.surface === 'management' ? new URL(connector.managementUrl).origin : connector.url;
 }
 
 function count(report: HttpFuzzReport, req: WireRequest, outcome: Outcome): void {
@@ -199,7 +201,7 @@ async function settleAndRepair(world: FuzzWorld, report: HttpFuzzReport): Promis
 async function replayChanges(world: FuzzWorld, c: FuzzCase): Promise<string[]> {
   const before = await settle(world);
   const req = await materialise(c, world);
-  const outcome = await send(targetOf(world, req).url, req);
+  const outcome = await send(baseUrlOf(world, req), req);
   if (outcome.status === undefined || outcome.status < 400 || outcome.status >= 500) return [];
   return changes(before, await snapshot(world.provider, world.consumer)).map(
     (change) => `${change} (on replay)`,
@@ -226,13 +228,13 @@ async function shrink(world: FuzzWorld, c: FuzzCase, kind: FindingKind, finding:
   for (let i = 0; i < mutations.length && mutations.length > 1;) {
     const fewer = mutations.filter((_, k) => k !== i);
     const req = await materialise({ template: c.template, mutations: fewer }, world);
-    const outcome = await send(targetOf(world, req).url, req);
+    const outcome = await send(baseUrlOf(world, req), req);
     if (judge(req, outcome) === kind) mutations = fewer;
     else i++;
   }
   if (mutations.length === c.mutations.length) return;
   const req = await materialise({ template: c.template, mutations }, world);
-  const outcome = await send(targetOf(world, req).url, req);
+  const outcome = await send(baseUrlOf(world, req), req);
   if (judge(req, outcome) === kind)
     writeReproducer(`${finding.file.replace(/\.json$/, '')}.min.json`, kind, req, outcome, 'shrunk');
 }

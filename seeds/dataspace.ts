@@ -8,6 +8,7 @@ import { AuthorityAdminClient } from '../catalog/authority/admin-client.js';
 import {
   ADMIN_KEY_FILE,
   AUTHORITY_CONFIG_FILE,
+  adminUrlOf,
   initAuthority,
   startAuthority,
   type RunningAuthority,
@@ -25,6 +26,10 @@ import {
 import { loadSeeds, type SeedMember } from './load.js';
 
 export const AUTHORITY_PORT = 7700;
+/** The authority's admin listener (admin API, console), 127.0.0.1 only. */
+export const AUTHORITY_ADMIN_PORT = 7800;
+/** A connector's management listener (127.0.0.1 only) is its DSP port + this. */
+export const MANAGEMENT_PORT_OFFSET = 100;
 /** Each sector's connectors listen on consecutive ports from its base. */
 export const SECTOR_PORTS: Readonly<Record<Sector, number>> = {
   medical: 7710,
@@ -92,7 +97,7 @@ async function startAuthorityPart(
   const evidence = algorithms ? { evidence: { algorithms } } : {};
   if (ephemeral) {
     // No fixed URL to write down: the authority's DID follows from the port the OS picks.
-    const running = await startAuthority({ dataDir: dir, port: 0, ...evidence });
+    const running = await startAuthority({ dataDir: dir, port: 0, admin: { port: 0 }, ...evidence });
     const key = await running.service.createAdminKey('admin');
     writeFileSync(join(dir, ADMIN_KEY_FILE), key + '\n', { mode: 0o600 });
     return running;
@@ -101,10 +106,11 @@ async function startAuthorityPart(
     const created = await initAuthority({ dataDir: dir, port: AUTHORITY_PORT });
     progress(`  created the authority ${created.did} (admin key in ${created.adminKeyFile})`);
   }
-  return startAuthority({ dataDir: dir, ...evidence }).catch((error: Error & { code?: string }) => {
+  const admin = { port: AUTHORITY_ADMIN_PORT };
+  return startAuthority({ dataDir: dir, admin, ...evidence }).catch((error: Error & { code?: string }) => {
     throw new DataSpaceStartError(
       error.code === 'EADDRINUSE'
-        ? `port ${AUTHORITY_PORT} is in use: is another Shuyu data space running? Stop it, or free the port.`
+        ? `port ${AUTHORITY_PORT} or ${AUTHORITY_ADMIN_PORT} is in use: is another Shuyu data space running? Stop it, or free the port.`
         : `the authority did not start: ${error.message}`,
     );
   });
@@ -131,7 +137,7 @@ async function onboard(
 /** Publishes the member's seed datasets and offers through its management API (only missing ones). */
 async function publish(member: RunningMember): Promise<number> {
   const { connector, seed } = member;
-  const api = new ManagementClient(connector.url, connector.managementApiKey);
+  const api = new ManagementClient(connector.management.url, connector.managementApiKey);
   const path = (kind: 'assets' | 'offers', id: string): string => `/${kind}/${encodeURIComponent(id)}`;
   let created = 0;
   try {
@@ -194,9 +200,11 @@ export async function startDataSpace(options: DataSpaceOptions): Promise<Running
       const evidence = options.evidenceAlgorithms
         ? { evidence: { algorithms: options.evidenceAlgorithms } }
         : {};
+      const management = { port: port === 0 ? 0 : port + MANAGEMENT_PORT_OFFSET };
       const connector = await startControlPlaneConnector({
         dataDir: dir,
         port,
+        management,
         authorityUrl,
         // The member's registration (what it applied with) is its catalog's DCAT-AP publisher.
         controlPlane: { publisher: seed.publisher },
@@ -204,7 +212,7 @@ export async function startDataSpace(options: DataSpaceOptions): Promise<Running
       }).catch((error: Error & { code?: string }) => {
         throw new DataSpaceStartError(
           error.code === 'EADDRINUSE'
-            ? `port ${port} (${seed.organisationName}) is in use; stop whatever uses it and start again.`
+            ? `port ${port} or ${management.port} (${seed.organisationName}) is in use; stop whatever uses it and start again.`
             : `${seed.organisationName}'s connector did not start: ${error.message}`,
         );
       });
@@ -213,14 +221,20 @@ export async function startDataSpace(options: DataSpaceOptions): Promise<Running
         port: connector.server.port,
         publicUrl: connector.url,
         authorityUrl,
+        ...(port === 0 ? {} : { management }),
         ...evidence,
       });
       members.push({ seed, dir, connector });
-      progress(`  ${seed.sector.padEnd(9)} ${seed.organisationName} on ${connector.url}`);
+      progress(
+        `  ${seed.sector.padEnd(9)} ${seed.organisationName} on ${connector.url} (management API: ${connector.managementUrl})`,
+      );
     }
 
     progress('[3/4] onboarding: application → approval → credentials');
-    const admin = new AuthorityAdminClient(authorityUrl, adminKey(join(dataDir, 'authority')));
+    const authorityDir = join(dataDir, 'authority');
+    const adminUrl =
+      authority?.admin.url ?? adminUrlOf(authorityDir) ?? `http://127.0.0.1:${AUTHORITY_ADMIN_PORT}`;
+    const admin = new AuthorityAdminClient(adminUrl, adminKey(authorityDir));
     for (const member of members) await onboard(member, admin, progress);
 
     progress('[4/4] publishing the seed datasets and offers');

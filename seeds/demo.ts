@@ -24,11 +24,10 @@ async function call(
   body?: unknown,
 ): Promise<Json> {
   try {
-    return await new ManagementClient(member.connector.url, member.connector.managementApiKey).call(
-      method,
-      path,
-      body,
-    );
+    return await new ManagementClient(
+      member.connector.management.url,
+      member.connector.managementApiKey,
+    ).call(method, path, body);
   } catch (error) {
     throw error instanceof ManagementApiError ? new DemoStepError(error.message) : error;
   }

@@ -6,18 +6,21 @@
 //   applicant    POST /authority/v1/applications          apply (ID token proving the DID)
 //   (DID proof)  GET  /authority/v1/applications/mine     own applications only
 //   (issued credentials reach members by DCP issuance: dcp-issuer.ts)
-//   admin        GET  /authority/v1/admin/applications[?state=pending]
+//   admin        (authorityAdminRouter, on the admin listener only: never the public port)
+//                GET  /authority/v1/admin/applications[?state=pending]
 //   (API key)    GET  /authority/v1/admin/applications/:id
 //                POST /authority/v1/admin/applications/:id/approve|reject
 //                GET  /authority/v1/admin/members[?state=], GET /authority/v1/admin/members/:did
 //                POST /authority/v1/admin/members/:did/suspend|reinstate|revoke
 //                GET  /authority/v1/admin/audit[?subject=&limit=&before=]
+//                GET  /authority/v1/admin/metrics          Prometheus text (metrics.ts: authorityMetricsRouter)
 //   (the federated catalog's GET /authority/v1/admin/catalog and POST …/catalog/crawl: federation/http/admin-routes.ts)
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { DidResolver } from '../../connector/identity/did/resolver.js';
 import { didProofOf, requireDidProof } from '../../connector/http/caller-auth.js';
 import { HttpProblem } from '../../connector/http/problem.js';
 import type { ReplayCache } from '../../connector/identity/tokens/replay-cache.js';
+import type { ApplicationLimits } from './application-limits.js';
 import type { DataSpaceProfile } from './profile.js';
 import { AUTHORITY_API_PREFIX, type AuthorityService } from './service.js';
 import { parseApplicationRequest, parseApproval, parseNote, parseReason } from './validate.js';
@@ -79,13 +82,22 @@ export interface AuthorityRouterOptions {
   resolver: DidResolver;
   replayCache: ReplayCache;
   profile: DataSpaceProfile;
+  /** How often anyone may apply (application-limits.ts); none: no limit. */
+  applicationLimits?: ApplicationLimits;
 }
 
-export function authorityRouter({ service, resolver, replayCache, profile }: AuthorityRouterOptions): Router {
+const route = (handler: Handler): RequestHandler => handler as RequestHandler;
+
+/** What members, applicants and everyone call: the public listener. */
+export function authorityRouter({
+  service,
+  resolver,
+  replayCache,
+  profile,
+  applicationLimits,
+}: AuthorityRouterOptions): Router {
   const router = Router();
   const didProof = requireDidProof({ resolver, audience: service.did, replayCache });
-  const admin = requireAdmin(service);
-  const route = (handler: Handler): RequestHandler => handler as RequestHandler;
 
   router.get(
     AUTHORITY_API_PREFIX,
@@ -138,9 +150,12 @@ export function authorityRouter({ service, resolver, replayCache, profile }: Aut
   );
 
   // ---- applicants (authenticated by proving control of their DID) ----
+  const pass: RequestHandler = (_req, _res, next) => next();
   router.post(
     `${AUTHORITY_API_PREFIX}/applications`,
+    applicationLimits?.byAddress ?? pass,
     didProof,
+    applicationLimits?.byDid ?? pass,
     route(async (req, res) => {
       const request = parseApplicationRequest(req.body);
       const application = await service.apply(didProofOf(res).caller, request);
@@ -155,9 +170,14 @@ export function authorityRouter({ service, resolver, replayCache, profile }: Aut
     }),
   );
 
-  // ---- admins ----
+  return router;
+}
+
+/** The operator's API (admin key): the admin listener only. */
+export function authorityAdminRouter(service: AuthorityService): Router {
+  const router = Router();
   const adminBase = `${AUTHORITY_API_PREFIX}/admin`;
-  router.use(adminBase, admin);
+  router.use(adminBase, requireAdmin(service));
   router.get(
     `${adminBase}/applications`,
     route(async (req, res) => {

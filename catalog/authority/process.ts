@@ -1,11 +1,10 @@
 // Running the data space authority as a process: its data directory (keys/, authority.sqlite,
 // authority.json, admin-api-key), its HTTP server with the DID document, and `init`.
 import { evidenceAlgorithmsFrom, type EvidenceAlgorithms } from '../../connector/evidence/index.js';
-import { Router } from 'express';
-import { writeFileSync } from 'node:fs';
-import { listen, type RunningServer } from '../../connector/http/server.js';
-import { createJsonApp, finishJsonApp } from '../../connector/http/json-app.js';
-import { HttpProblem } from '../../connector/http/problem.js';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { RunningServer } from '../../connector/http/server.js';
+import { startListener, storeOpenCheck, type Listener } from '../../connector/http/listener.js';
+import { createServerMetrics, type ServerMetrics } from '../../connector/metrics/index.js';
 import {
   createDocumentLoader,
   createNetworkVerifiers,
@@ -32,6 +31,7 @@ import { issuerService, issuerServiceRouter } from './dcp-issuer.js';
 import {
   FEDERATION_MIGRATIONS,
   openFederation,
+  registerFederationMetrics,
   type Federation,
   type FederationSettings,
 } from '../federation/index.js';
@@ -39,16 +39,28 @@ import { consoleRouter } from '../console/router.js';
 import { catalogAdminRouter } from '../federation/http/admin-routes.js';
 import { rootLogger, type Logger } from '../../connector/logging/index.js';
 import { AUTHORITY_CHECKPOINT_MIGRATIONS, checkpointRoutes } from './checkpoints.js';
-import { authorityRouter } from './http.js';
+import { authorityAdminRouter, authorityRouter } from './http.js';
+import { authorityMetricsRouter, registerAuthorityGauges } from './metrics.js';
+import {
+  applicationLimits,
+  parseApplicationLimits,
+  type ApplicationLimitSettings,
+} from './application-limits.js';
 import { readDataSpaceProfile } from './profile.js';
 import { AuthorityService } from './service.js';
 import { AUTHORITY_MIGRATIONS } from './store.js';
-import { productRouter } from './products/http.js';
+import { productAdminRouter, productRouter } from './products/http.js';
 import { ProductRegistry } from './products/service.js';
 
 export interface AuthorityConfig {
+  /** The public listener: what members, applicants and connectors call. */
   host: string;
   port: number;
+  /**
+   * The admin listener (admin API, console): default 127.0.0.1 and an ephemeral port (0 or absent); never
+   * the public port. Its URL is written to <dataDir>/admin-url at start.
+   */
+  admin?: { host?: string; port?: number };
   /** The URL members reach the authority at; its DID is derived from it. Default http://host:port. */
   publicUrl?: string;
   /** Written into every MembershipCredential; default the authority's DID. */
@@ -58,6 +70,8 @@ export interface AuthorityConfig {
   credentialValidityDays?: number;
   /** The data space's code in unified product identifiers (SY-<code>-<year>-<seq>-<check>); default "DS". */
   productCode?: string;
+  /** Membership applications per remote address and per DID per hour (application-limits.ts). */
+  rateLimits?: { applications?: Partial<ApplicationLimitSettings> };
   /** The federated catalog (crawl schedule, limits, the catalog's credentials). */
   federation?: FederationSettings;
   /**
@@ -70,6 +84,24 @@ export interface AuthorityConfig {
 export const AUTHORITY_CONFIG_FILE = 'authority.json';
 export const ADMIN_KEY_FILE = 'admin-api-key';
 export const DEFAULT_AUTHORITY_PORT = 7700;
+/** The admin listener's actual URL (http://host:port, one line), written at start, removed on a clean stop. */
+export const ADMIN_URL_FILE = 'admin-url';
+
+/**
+ * Where the admin listener of the authority in `dataDir` is: the URL it wrote at start, else the configured
+ * fixed port (authority.json "admin"), else undefined (not running).
+ */
+export function adminUrlOf(dataDir: string): string | undefined {
+  const file = dataFile(dataDir, ADMIN_URL_FILE);
+  if (existsSync(file)) {
+    const written = readFileSync(file, 'utf8').trim();
+    if (written !== '') return written;
+  }
+  const configured = loadConfig(dataDir).admin;
+  if (configured?.port === undefined || configured.port === 0) return undefined;
+  const host = configured.host ?? '127.0.0.1';
+  return `http://${host.includes(':') ? `[${host}]` : host}:${configured.port}`;
+}
 
 export interface RunningAuthority {
   readonly url: string;
@@ -79,9 +111,14 @@ export interface RunningAuthority {
   readonly products: ProductRegistry;
   /** The federated catalog this process runs (crawler, search, DSP view). */
   readonly federation: Federation;
+  /** The public listener's server. */
   readonly server: RunningServer;
   /** The authority's logger (process "authority", its DID). */
   readonly logger: Logger;
+  /** The admin listener (admin API under /authority/v1/admin, the console): `admin.url` is http://host:port. */
+  readonly admin: Listener;
+  /** Prometheus metrics of the authority and its catalog (GET /authority/v1/admin/metrics). */
+  readonly metrics: ServerMetrics;
   close(): Promise<void>;
 }
 
@@ -102,30 +139,43 @@ function loadConfig(dataDir: string): Partial<AuthorityConfig> {
 /** Starts the authority. Options override the data directory's authority.json. */
 export async function startAuthority(options: StartAuthorityOptions): Promise<RunningAuthority> {
   ensureDataDirectory(options.dataDir);
-  const config = { ...loadConfig(options.dataDir), ...stripUndefined(options) };
+  const fileConfig = loadConfig(options.dataDir);
+  const config = { ...fileConfig, ...stripUndefined(options) };
+  // A flag may set the admin port alone: the configured host stays.
+  config.admin = { ...fileConfig.admin, ...options.admin };
   compileDcpSchemas(); // once per process, before the first DCP message
   const clock = options.clock ?? systemClock;
-  // The server listens first (the DID follows from its URL); until everything is open, requests get 503.
-  const app = createJsonApp({ logger: (options.logger ?? rootLogger()).child({ process: 'authority' }) });
-  let ready: { service: AuthorityService; didDocument: () => unknown } | undefined;
-  app.use((_req, _res, next) => {
-    next(
-      ready ? undefined : new HttpProblem(503, 'starting', 'The authority is starting; retry in a moment.'),
-    );
-  });
-  app.get('/.well-known/did.json', (_req, res) => {
-    res.type('application/did+json').send(JSON.stringify(ready?.didDocument()));
-  });
-  const routes = Router();
-  app.use(routes);
-  finishJsonApp(app);
-
-  const server = await listen(app, {
+  const processLogger = (options.logger ?? rootLogger()).child({ process: 'authority' });
+  const metrics = createServerMetrics();
+  // Checked before anything listens: a bad value stops the start with its name.
+  const applicationLimitSettings = parseApplicationLimits(
+    config.rateLimits,
+    `${AUTHORITY_CONFIG_FILE} "rateLimits"`,
+  );
+  // The public listener listens first (the DID follows from its URL); until everything is mounted both
+  // listeners answer 503 "starting".
+  const publicListener = await startListener({
+    before: [metrics.http],
     host: config.host ?? '127.0.0.1',
     port: config.port ?? DEFAULT_AUTHORITY_PORT,
+    role: 'public',
+    logger: processLogger,
   });
+  const server = publicListener.server;
+  const routes = publicListener.routes;
+  let admin: Listener | undefined;
+  const adminUrlFile = dataFile(options.dataDir, ADMIN_URL_FILE);
   let db: Database | undefined;
   try {
+    admin = await startListener({
+      host: config.admin?.host ?? '127.0.0.1',
+      port: config.admin?.port ?? 0,
+      role: 'admin',
+      before: [metrics.http],
+      logger: processLogger,
+    });
+    writeFileSync(adminUrlFile, `${admin.url}\n`, { mode: 0o600 });
+    const adminRoutes = admin.routes;
     const publicUrl = config.publicUrl ?? server.url;
     const evidenceAlgorithms = evidenceAlgorithmsFrom(
       config.evidence?.algorithms,
@@ -134,8 +184,9 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
     const identity = await openProcessIdentity(dataFile(options.dataDir, 'keys'), publicUrl, clock, {
       sm2: evidenceAlgorithms === 'sm',
     });
-    const logger = (app.locals.logger as Logger).child({ did: identity.did });
-    app.locals.logger = logger;
+    const logger = processLogger.child({ did: identity.did });
+    publicListener.setLogger(logger);
+    admin.setLogger(logger);
     db = await Database.open(dataFile(options.dataDir, 'authority.sqlite'), [
       ...AUTHORITY_MIGRATIONS,
       ...FEDERATION_MIGRATIONS,
@@ -167,7 +218,18 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
     pruneReplays();
     const pruning = setInterval(pruneReplays, 3_600_000);
     pruning.unref();
-    routes.use(authorityRouter({ service, resolver, replayCache, profile }));
+    registerAuthorityGauges(metrics.registry, db);
+    const federationMetrics = registerFederationMetrics(metrics.registry, db);
+    routes.use(
+      authorityRouter({
+        service,
+        resolver,
+        replayCache,
+        profile,
+        applicationLimits: applicationLimits(applicationLimitSettings, { registry: metrics.registry, clock }),
+      }),
+    );
+    adminRoutes.use(authorityAdminRouter(service));
     const products = new ProductRegistry({
       db,
       authority: service,
@@ -175,7 +237,9 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       clock,
       ...(config.productCode ? { dataSpaceCode: config.productCode } : {}),
     });
+    adminRoutes.use(authorityMetricsRouter(service, metrics));
     routes.use(productRouter({ registry: products, service, resolver, replayCache, clock }));
+    adminRoutes.use(productAdminRouter({ registry: products, service }));
     routes.use(
       issuerServiceRouter({
         service,
@@ -211,15 +275,26 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       trustedIssuers: profile.trustedIssuers,
       documentLoader,
       logger,
+      observeSearch: federationMetrics.observeSearch,
     });
+    // Search for members (and everyone) on the public listener; on the admin listener too, for the crawl
+    // status and crawl-now operations the admin key asks for.
     routes.use(federation.router);
-    // Beside the other /authority/v1/admin routes (crawl status, crawl now).
-    routes.use(catalogAdminRouter({ service, federation }));
-    routes.use(consoleRouter({ service, federation, products }));
+    adminRoutes.use(federation.router);
+    // Beside the other /authority/v1/admin routes: crawl status, crawl now (`shuyu catalog status|crawl`).
+    adminRoutes.use(catalogAdminRouter({ service, federation }));
+    adminRoutes.use(consoleRouter({ service, federation, products }));
     const issuer = issuerService(identity, publicUrl);
-    ready = { service, didDocument: () => identity.didDocument([issuer]) };
-    logger.info({ url: publicUrl }, `authority ready at ${publicUrl}`);
+    routes.get('/.well-known/did.json', (_req, res) => {
+      res.type('application/did+json').send(JSON.stringify(identity.didDocument([issuer])));
+    });
     const openDb = db;
+    const adminListener = admin;
+    for (const listener of [publicListener, adminListener]) {
+      listener.addReadinessCheck(storeOpenCheck(openDb));
+      listener.open();
+    }
+    logger.info({ url: publicUrl, admin: adminListener.url }, `authority ready at ${publicUrl}`);
     return {
       url: publicUrl.replace(/\/+$/, ''),
       did: identity.did,
@@ -228,15 +303,23 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       federation,
       server,
       logger,
+      admin: adminListener,
+      metrics,
       close: async () => {
         clearInterval(pruning);
         await federation.close();
         await server.close();
+        await adminListener.close();
+        rmSync(adminUrlFile, { force: true });
         await openDb.close();
       },
     };
   } catch (error) {
     await server.close();
+    if (admin) {
+      await admin.close();
+      rmSync(adminUrlFile, { force: true });
+    }
     await db?.close();
     throw error;
   }

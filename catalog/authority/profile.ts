@@ -3,15 +3,19 @@
 // when they start verifying, never while verifying a request):
 //   profile/trusted-issuers.json   [{ "did": "did:web:ca.example", "credentialTypes": ["MembershipCredential"] }]
 //   profile/contexts/index.json    { "<context URL>": "<file name>" } and the context files it names
-// Both are optional; without them members trust the authority alone and the bundled contexts.
+//   profile/rate-limits.json       what members' connectors allow each counterparty by default
+//                                  (connector/http/rate-limit/settings.ts; a member's connector.json wins)
+// All are optional; without them members trust the authority alone and the bundled contexts.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseTrustList, readOperatorContextFolder, type TrustList } from '../../connector/identity/index.js';
 import { ConfigError } from '../../connector/process/config.js';
+import { parseRateLimits, type RateLimitOverrides } from '../../connector/http/rate-limit/index.js';
 
 export const PROFILE_DIR = 'profile';
 export const TRUSTED_ISSUERS_FILE = 'trusted-issuers.json';
 export const CONTEXTS_DIR = 'contexts';
+export const RATE_LIMITS_FILE = 'rate-limits.json';
 
 /** The profile as distributed (JSON). */
 export interface DataSpaceProfile {
@@ -19,6 +23,8 @@ export interface DataSpaceProfile {
   readonly trustedIssuers: TrustList;
   /** Operator contexts: URL -> JSON-LD context document. */
   readonly contexts: Readonly<Record<string, object>>;
+  /** Members' connectors' rate limits for this data space (only when the operator set them). */
+  readonly rateLimits?: RateLimitOverrides;
 }
 
 export function readDataSpaceProfile(dataDir: string): DataSpaceProfile {
@@ -38,5 +44,16 @@ export function readDataSpaceProfile(dataDir: string): DataSpaceProfile {
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
-  return { trustedIssuers, contexts: Object.fromEntries(contexts) };
+  const limitsFile = join(dir, RATE_LIMITS_FILE);
+  let rateLimits: RateLimitOverrides | undefined;
+  try {
+    rateLimits = parseRateLimits(JSON.parse(readFileSync(limitsFile, 'utf8')), limitsFile);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw error instanceof ConfigError
+        ? error
+        : new ConfigError(`${limitsFile}: ${(error as Error).message}`);
+    }
+  }
+  return { trustedIssuers, contexts: Object.fromEntries(contexts), ...(rateLimits ? { rateLimits } : {}) };
 }

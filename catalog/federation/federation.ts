@@ -76,6 +76,8 @@ export interface OpenFederationOptions extends FederationSettings {
   readonly replayCache?: ReplayCache;
   /** The authority's logger; the catalog's lines carry component "catalog". */
   readonly logger?: Logger;
+  /** Told each search's duration in seconds (the authority's metrics). */
+  readonly observeSearch?: (seconds: number) => void;
 }
 
 export interface Federation {
@@ -180,6 +182,7 @@ export function openFederation(options: OpenFederationOptions): Federation {
     search,
     crawler,
     publicUrl: options.publicUrl,
+    ...(options.observeSearch ? { observeSearch: options.observeSearch } : {}),
     publisher: {
       name: options.organisationName ?? 'Federated catalog',
       ...(options.registrationNumber ? { identifier: options.registrationNumber } : {}),

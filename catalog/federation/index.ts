@@ -34,3 +34,4 @@ export {
   type PermissionSummary,
 } from './summary/offer-summary.js';
 export * from './types.js';
+export { registerFederationMetrics, type FederationMetrics } from './metrics.js';

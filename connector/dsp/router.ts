@@ -6,7 +6,7 @@
 import type { Logger } from '../logging/index.js';
 import { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import { DSP_PATH, type ControlPlane } from '../control-plane/index.js';
-import { harvestRouter } from './catalog/harvest.js';
+import { DCAT_AP_PATH, harvestRouter } from './catalog/harvest.js';
 import { catalogRouter } from './catalog/router.js';
 import { dspErrorHandler } from './errors.js';
 import { buildVersionResponse, DspError } from './messages/index.js';
@@ -21,17 +21,27 @@ export interface DspMount {
   readonly errorHandler: ErrorRequestHandler;
 }
 
+/** Rate limits around the DSP authentication: per remote address before it, per caller DID after. */
+export interface DspLimits {
+  readonly perAddress: RequestHandler;
+  readonly dspCaller: RequestHandler;
+}
+
 export function createDspBindings(
   plane: ControlPlane,
   authenticate: RequestHandler,
   logger?: Logger,
+  limits?: DspLimits,
 ): DspMount {
   const routes = Router();
   routes.get('/.well-known/dspace-version', (_req, res) => send(res, 200, buildVersionResponse(DSP_PATH)));
-  // The catalog as DCAT-AP for data portals: public, a DCP token optional (catalog/harvest.ts).
+  // The catalog as DCAT-AP for data portals: public, a DCP token optional (catalog/harvest.ts); anyone
+  // may ask, so the address limit applies.
+  if (limits) routes.use(DCAT_AP_PATH, limits.perAddress);
   routes.use(harvestRouter(plane.catalog, authenticate));
   const dsp = Router();
-  dsp.use(authenticate);
+  if (limits) dsp.use(limits.perAddress, authenticate, limits.dspCaller);
+  else dsp.use(authenticate);
   dsp.use(catalogRouter(plane.catalog, plane.context.dspBase));
   dsp.use(negotiationRouter(plane.negotiationProtocol));
   dsp.use(transferRouter(plane.transferProtocol));

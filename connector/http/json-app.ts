@@ -1,6 +1,7 @@
 // The express app every Shuyu HTTP API starts from: a request id (X-Request-Id), JSON bodies with a size
-// limit, no x-powered-by, and the problem+json handlers (one log line per error answer). Routes are added between `createJsonApp()` and `finishJsonApp()`.
-import express, { type Express } from 'express';
+// limit, no x-powered-by, and the problem+json handlers (one log line per error answer). Routes are added
+// between `createJsonApp()` and `finishJsonApp()`.
+import express, { type Express, type RequestHandler } from 'express';
 import { requestIdMiddleware, rootLogger, type Logger } from '../logging/index.js';
 import { notFoundHandler, problemHandler } from './problem.js';
 
@@ -8,6 +9,8 @@ export const DEFAULT_BODY_LIMIT = '256kb';
 
 export interface JsonAppOptions {
   bodyLimit?: string;
+  /** Run before the body parser (metrics count and time requests it refuses too). */
+  before?: readonly RequestHandler[];
   /** The process's logger (app.locals.logger; replace it once the process knows its DID). */
   logger?: Logger;
 }
@@ -19,6 +22,8 @@ export function createJsonApp(options: JsonAppOptions = {}): Express {
   app.locals.logger = options.logger ?? rootLogger();
   // First, so the request id is on every line logged while the request is served, and in the answer.
   app.use(requestIdMiddleware);
+  // Before the body parser: metrics count and time requests it refuses too.
+  for (const handler of options.before ?? []) app.use(handler);
   app.use(
     express.json({
       limit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,

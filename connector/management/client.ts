@@ -18,12 +18,15 @@ export type Json = Record<string, unknown>;
 export class ManagementClient {
   readonly base: string;
 
-  /** `connectorUrl` is the connector's public URL; the API lives below /management/v1. */
+  /**
+   * `listenerUrl` is the connector's management listener (http://host:port, its own port, never the public
+   * DSP URL); the API lives below /management/v1.
+   */
   constructor(
-    connectorUrl: string,
+    listenerUrl: string,
     private readonly key: string,
   ) {
-    this.base = `${connectorUrl.replace(/\/+$/, '')}${MANAGEMENT_PATH}`;
+    this.base = `${listenerUrl.replace(/\/+$/, '')}${MANAGEMENT_PATH}`;
   }
 
   call<T = Json>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {

@@ -554,8 +554,7 @@ const PATHS: Record<string, Json> = {
   '/openapi.json': {
     get: {
       tags: ['meta'],
-      summary: 'This document (no key needed).',
-      security: [],
+      summary: 'This document (the key is needed, as everywhere in this API).',
       responses: { 200: ok('The OpenAPI 3.1 document.', { type: 'object' }) },
     },
   },
@@ -889,7 +888,13 @@ export function managementOpenApi(
         'The participant’s own API: assets and offers, other connectors’ catalogs, negotiations, agreements and transfers. Plain JSON; every failure is problem+json, bad input with field-level reasons.',
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
-    servers: [{ url: serverUrl }],
+    servers: [
+      {
+        url: serverUrl,
+        description:
+          'Relative to the connector’s management listener (connector.json "management": default 127.0.0.1 and its own port, printed at start and written to <dataDir>/management-url); never served on the public DSP port.',
+      },
+    ],
     security: [{ apiKey: [] }],
     tags: ['assets', 'offers', 'catalog', 'negotiations', 'agreements', 'transfers', 'meta'].map((name) => ({
       name,

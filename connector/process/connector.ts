@@ -2,13 +2,14 @@
 // connector.json), its DID document, its wallet and its link to the authority, and the HTTP server that
 // authenticates every other participant with DCP 1.0: our Secure Token Service signs the tokens we send,
 // our Credential Service (under /dcp/v1) presents our wallet to verifiers, and the DCP verifier checks
-// callers by querying theirs. Protocol routes (DSP) mount on `app`.
-import { Router, type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
+// callers by querying theirs. Two listeners: the public one (DSP, DCP, did.json, data plane: `routes`) and
+// the management one (`management.routes`: management API, console, metrics; 127.0.0.1 by default).
+import type { ErrorRequestHandler, Request, RequestHandler, Router } from 'express';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { callerOf, requireCaller, TEST_IDENTITY_TOKEN_ID } from '../http/caller-auth.js';
-import { createJsonApp, finishJsonApp } from '../http/json-app.js';
+import { startListener, storeOpenCheck, type Listener, type ReadinessCheck } from '../http/listener.js';
 import { HttpProblem } from '../http/problem.js';
-import { listen, type RunningServer } from '../http/server.js';
-import { createStartupGate } from '../http/startup-gate.js';
+import type { RunningServer } from '../http/server.js';
 import {
   ClaimsCache,
   compileDcpSchemas,
@@ -45,15 +46,34 @@ import {
 import { dcpTckStsRouter } from '../identity/dcp/tck.js';
 import type { AutomationSettings } from '../control-plane/automation-config.js';
 import { Database, type Migration } from '../store/database.js';
-import { AuthorityClient, type AuthorityInfo, type DistributedProfile } from '../wallet/authority-client.js';
+import {
+  AUTHORITY_PREFIX,
+  AuthorityClient,
+  type AuthorityInfo,
+  type DistributedProfile,
+} from '../wallet/authority-client.js';
 import { Wallet, WALLET_MIGRATIONS } from '../wallet/store.js';
 import { evidenceAlgorithmsFrom, type EvidenceAlgorithms } from '../evidence/algorithms.js';
 import { rootLogger, type Logger } from '../logging/index.js';
+import { createServerMetrics, identityMetrics, type ServerMetrics } from '../metrics/index.js';
+import {
+  createConnectorRateLimits,
+  parseRateLimits,
+  resolveRateLimits,
+  type ConnectorRateLimits,
+  type RateLimitOverrides,
+} from '../http/rate-limit/index.js';
 import { dataFile, ensureDataDirectory, hostPolicyFor, LOCAL_DID_HOSTS, readConfigFile } from './config.js';
 
 export interface ConnectorConfig {
+  /** The public listener (DSP, DCP, did.json, data plane). */
   host: string;
   port: number;
+  /**
+   * The management listener (management API, console, metrics): default 127.0.0.1 and an ephemeral port
+   * (port 0 or absent). Never the public port; its URL is written to <dataDir>/management-url at start.
+   */
+  management?: ListenerAddress;
   /** The URL peers reach this connector at; its DID is derived from it. Default http://host:port. */
   publicUrl?: string;
   /** The data space authority's base URL. */
@@ -77,6 +97,17 @@ export interface ConnectorConfig {
    * contact (e-mail or telephone), regions (ISO 3166 codes), homepage, languages (EU codes, ENG, ZHO).
    */
   catalog?: CatalogPublisherSettings;
+  /**
+   * Requests each counterparty may make (DSP per caller DID, data plane per consumer DID, both per remote
+   * address before authentication), over the defaults and the data space profile's; see
+   * http/rate-limit/settings.ts and docs/operations.md.
+   */
+  rateLimits?: RateLimitOverrides;
+}
+
+export interface ListenerAddress {
+  readonly host?: string;
+  readonly port?: number;
 }
 
 export interface CatalogPublisherSettings {
@@ -107,6 +138,29 @@ export interface TestModeConfig extends Omit<TestIdentityConfig, 'token'> {
 export const CONNECTOR_CONFIG_FILE = 'connector.json';
 export const CONNECTOR_DATABASE_FILE = 'connector.sqlite';
 export const IDENTITY_API_PREFIX = '/identity/v1';
+/**
+ * Written at start into the data directory: the management listener's actual URL (`http://host:port`,
+ * one line), so the CLI finds an ephemeral port; removed on a clean stop.
+ */
+export const MANAGEMENT_URL_FILE = 'management-url';
+
+/**
+ * Where the management listener of the connector in `dataDir` is: the URL it wrote at start
+ * (<dataDir>/management-url), else the configured fixed port (connector.json "management"), else undefined.
+ */
+export function managementUrlOf(dataDir: string): string | undefined {
+  const file = dataFile(dataDir, MANAGEMENT_URL_FILE);
+  if (existsSync(file)) {
+    const written = readFileSync(file, 'utf8').trim();
+    if (written !== '') return written;
+  }
+  const configured = readConfigFile<Partial<ConnectorConfig>>(
+    dataFile(dataDir, CONNECTOR_CONFIG_FILE),
+  )?.management;
+  if (configured?.port === undefined || configured.port === 0) return undefined;
+  const host = configured.host ?? '127.0.0.1';
+  return `http://${host.includes(':') ? `[${host}]` : host}:${configured.port}`;
+}
 
 export interface StartConnectorOptions extends Partial<ConnectorConfig> {
   dataDir: string;
@@ -160,14 +214,23 @@ export interface RunningConnector {
   collectCredentials(): Promise<number>;
   /** The authority's status event stream as we see it (connected, last sequence acted on). */
   statusStream(): { readonly connected: boolean; readonly lastSeq: number };
-  /** Mount protocol and management routers here (before the 404 and problem handlers). */
+  /** Mount protocol routers (DSP, data plane) here: the public listener (before the 404 and problem handlers). */
   readonly routes: Router;
+  /**
+   * The management listener (default 127.0.0.1, its own port): the management API, the console and /metrics
+   * mount on `management.routes`, never on the public port. `management.url` is http://host:port.
+   */
+  readonly management: Listener;
   /**
    * Adds an error handler that runs before the generic problem+json one, e.g. to answer a protocol's own
    * error body on its paths. Errors raised before any router (a malformed JSON body, one too large) reach
    * it too, which a handler inside a router would never see. Call next(err) to pass the error on.
    */
   addErrorHandler(handler: ErrorRequestHandler): void;
+  /** This server's Prometheus metrics (served on the management API at /metrics). */
+  readonly metrics: ServerMetrics;
+  /** The rate limits in force (defaults, then the data space profile's, then connector.json's). */
+  readonly rateLimits: ConnectorRateLimits;
   /** Set when the test-only identity mode is on (config `testIdentity`); never in production. */
   readonly testMode?: { readonly identity: TestIdentity; readonly config: TestModeConfig };
   /** Which hosts this connector may call (config `didHosts`): DID documents, status lists and DSP peers. */
@@ -184,8 +247,9 @@ export interface RunningConnector {
    * reads (DSP: dsp/credential-scopes.ts); undefined from it = every type.
    */
   authenticateFor(scopesOf: (req: Request) => Promise<readonly string[] | undefined>): RequestHandler;
+  /** The public listener's server. */
   readonly server: RunningServer;
-  /** Every route is mounted (with `deferReady`): requests stop getting 503 "starting". */
+  /** Every route is mounted (with `deferReady`): requests on both listeners stop getting 503 "starting". */
   markReady(): void;
   close(): Promise<void>;
 }
@@ -198,6 +262,8 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
   for (const [key, value] of Object.entries(options)) {
     if (value !== undefined) (config as Record<string, unknown>)[key] = value;
   }
+  // A flag may set the management port alone: the configured host stays.
+  config.management = { ...fileConfig.management, ...options.management };
   if (!config.authorityUrl) {
     throw new Error(
       `No authority configured for the connector in ${options.dataDir}; set "authorityUrl" in ${CONNECTOR_CONFIG_FILE}.`,
@@ -209,13 +275,38 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
   const host = config.host ?? '127.0.0.1';
   // Refused before anything listens: a static token on a reachable port would be a backdoor.
   const testMode = testModeFor(config.testIdentity, host);
-  const app = createJsonApp({ logger: (options.logger ?? rootLogger()).child({ process: 'connector' }) });
+  const processLogger = (options.logger ?? rootLogger()).child({ process: 'connector' });
+  const metrics = createServerMetrics();
+  const identityCounts = identityMetrics(metrics.registry);
+  // Checked before anything listens; the profile's layer is added once the authority answers.
+  const ownLimits = parseRateLimits(config.rateLimits, `${CONNECTOR_CONFIG_FILE} "rateLimits"`);
+  const rateLimits = createConnectorRateLimits({
+    settings: resolveRateLimits(ownLimits),
+    registry: metrics.registry,
+    clock,
+  });
   // Listening starts before the routes are mounted: until then a problem+json 503, never Express's HTML.
-  const gate = createStartupGate();
-  app.use(gate.middleware);
-  const server = await listen(app, { host, port: config.port ?? 0 });
+  const publicListener = await startListener({
+    host,
+    port: config.port ?? 0,
+    role: 'public',
+    before: [metrics.http],
+    logger: processLogger,
+  });
+  const server = publicListener.server;
+  const app = publicListener.routes;
+  let management: Listener | undefined;
   let db: Database | undefined;
   try {
+    management = await startListener({
+      host: config.management?.host ?? '127.0.0.1',
+      port: config.management?.port ?? 0,
+      role: 'management',
+      before: [metrics.http],
+      logger: processLogger,
+    });
+    const managementUrlFile = dataFile(options.dataDir, MANAGEMENT_URL_FILE);
+    writeFileSync(managementUrlFile, `${management.url}\n`, { mode: 0o600 });
     const publicUrl = (config.publicUrl ?? server.url).replace(/\/+$/, '');
     const evidenceAlgorithms = evidenceAlgorithmsFrom(
       options.evidenceAlgorithms ??
@@ -225,8 +316,9 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
     const identity = await openProcessIdentity(dataFile(options.dataDir, 'keys'), publicUrl, clock, {
       sm2: evidenceAlgorithms === 'sm',
     });
-    const logger = (app.locals.logger as Logger).child({ did: identity.did });
-    app.locals.logger = logger;
+    const logger = processLogger.child({ did: identity.did });
+    publicListener.setLogger(logger);
+    management.setLogger(logger);
     db = await Database.open(dataFile(options.dataDir, CONNECTOR_DATABASE_FILE), [
       ...WALLET_MIGRATIONS,
       ...REPLAY_CACHE_MIGRATIONS,
@@ -250,6 +342,7 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
       verifier ??= Promise.all([authority.info(), authority.profile()]).then(
         ([info, profile]: [AuthorityInfo, DistributedProfile]) => {
           if (!statusEvents && !closing) statusEvents = subscribeToStatus(info.did);
+          applyProfileLimits(profile.rateLimits);
           return createDcpVerifier({
             ourDid: identity.did,
             signer: () => identity.signer(),
@@ -275,6 +368,16 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
       );
       verifier.catch(() => (verifier = undefined)); // retry on the next request if the authority was down
       return verifier;
+    };
+    /** The data space's limits under our own: a bad profile value keeps what we had (and says so). */
+    const applyProfileLimits = (value: unknown): void => {
+      try {
+        rateLimits.configure(
+          resolveRateLimits(parseRateLimits(value, 'the data space profile "rateLimits"'), ownLimits),
+        );
+      } catch (error) {
+        logger.warn(`${(error as Error).message}; keeping the rate limits in force`);
+      }
     };
     // Status changes pushed by the authority drop the member from our caches at once; the status-list pull
     // (revocationCheckMs) stays the bound while the stream is down.
@@ -384,7 +487,15 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
           );
           return;
         }
-        requireCaller(ready, scopesOf)(req, res, next);
+        requireCaller(ready, scopesOf)(req, res, (error?: unknown) => {
+          const caller = res.locals.caller as RequestVerification | undefined;
+          identityCounts.verification(
+            error === undefined && caller !== undefined
+              ? { ok: true, fromCache: caller.fromCache }
+              : { ok: false },
+          );
+          next(error);
+        });
       };
     const authenticate = authenticateFor();
     // Diagnostic: what this connector verified about the caller (the claims policies will see).
@@ -393,17 +504,22 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
       res.json({ caller: caller.caller, claims: caller.claims, fromCache: caller.fromCache });
     });
 
-    const routes = Router();
-    app.use(routes);
-    const errorHandlers: ErrorRequestHandler[] = [];
-    app.use(chainErrorHandlers(errorHandlers));
-    finishJsonApp(app);
     // Needed while we start: the authority resolves our DID and may query our Credential Service.
-    gate.allow('/.well-known/did.json');
-    gate.allow(CREDENTIAL_SERVICE_PATH);
-    if (options.deferReady !== true) gate.open();
-
+    publicListener.allow('/.well-known/did.json');
+    publicListener.allow(CREDENTIAL_SERVICE_PATH);
     const openDb = db;
+    const managementListener = management;
+    const checks: ReadinessCheck[] = [storeOpenCheck(openDb), authorityReachable(config.authorityUrl)];
+    for (const check of checks) {
+      publicListener.addReadinessCheck(check);
+      managementListener.addReadinessCheck(check);
+    }
+    const markReady = (): void => {
+      publicListener.open();
+      managementListener.open();
+    };
+    if (options.deferReady !== true) markReady();
+
     return {
       url: publicUrl,
       did: identity.did,
@@ -435,29 +551,63 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
         connected: statusEvents?.connected ?? false,
         lastSeq: statusEvents?.lastSeq ?? 0,
       }),
-      routes,
-      addErrorHandler: (handler) => {
-        errorHandlers.push(handler);
-      },
+      routes: publicListener.routes,
+      management: managementListener,
+      addErrorHandler: (handler) => publicListener.addErrorHandler(handler),
       hostPolicy,
+      metrics,
+      rateLimits,
       ...(testMode ? { testMode } : {}),
       dataDir: options.dataDir,
       authenticate,
       authenticateFor,
       server,
-      markReady: () => gate.open(),
+      markReady,
       close: async () => {
         closing = true;
         statusEvents?.close();
         await server.close();
+        await managementListener.close();
+        rmSync(managementUrlFile, { force: true });
         await openDb.close();
       },
     };
   } catch (error) {
     await server.close();
+    if (management) {
+      await management.close();
+      rmSync(dataFile(options.dataDir, MANAGEMENT_URL_FILE), { force: true });
+    }
     await db?.close();
     throw error;
   }
+}
+
+/**
+ * /ready's authority check: the authority answers its info document now (2 s timeout). One probe at a time,
+ * and an answer is reused for 5 s, so a burst of readiness probes costs the authority one request.
+ */
+function authorityReachable(authorityUrl: string): ReadinessCheck {
+  let last: { at: number; result: Promise<string | undefined> } | undefined;
+  const probe = async (): Promise<string | undefined> => {
+    try {
+      const answer = await fetch(`${authorityUrl.replace(/\/+$/, '')}${AUTHORITY_PREFIX}`, {
+        signal: AbortSignal.timeout(2_000),
+      });
+      await answer.body?.cancel();
+      return answer.ok ? undefined : `${authorityUrl} answered ${answer.status}`;
+    } catch (error) {
+      return `cannot reach ${authorityUrl} (${(error as Error).message})`;
+    }
+  };
+  return {
+    name: 'authority',
+    check: () => {
+      const now = Date.now();
+      if (last === undefined || now - last.at > 5_000) last = { at: now, result: probe() };
+      return last.result;
+    },
+  };
 }
 
 /** Adds what `issuer` delivered to the wallet, keeping what it delivered before under other ids. */
@@ -505,20 +655,5 @@ function testCaller(identity: TestIdentity, header: string | undefined): Request
     tokenId: TEST_IDENTITY_TOKEN_ID,
     tokenExpiresAt: new Date(8.64e15),
     fromCache: false,
-  };
-}
-
-/** Runs `handlers` in order; each may answer or pass the error on with next(err). */
-function chainErrorHandlers(handlers: readonly ErrorRequestHandler[]): ErrorRequestHandler {
-  return (err, req, res, next) => {
-    const run = (index: number, error: unknown): void => {
-      const handler = handlers[index];
-      if (handler === undefined) {
-        next(error);
-        return;
-      }
-      handler(error, req, res, (passed?: unknown) => run(index + 1, passed ?? error));
-    };
-    run(0, err);
   };
 }

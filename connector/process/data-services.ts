@@ -45,7 +45,6 @@ import {
   type EvidenceAlgorithms,
 } from '../evidence/index.js';
 import { systemClock, type Clock } from '../identity/index.js';
-import { requireApiKey } from '../management/api-key.js';
 import { managementErrors } from '../management/errors.js';
 import { evidenceRoutes } from '../management/evidence.js';
 import type { Migration } from '../store/database.js';
@@ -121,8 +120,10 @@ export interface DataServices {
   readonly hooks: ControlPlaneHooks;
   /** Connects the hooks to the control plane (before anything can use it). */
   attach(plane: ControlPlane): void;
-  /** Mounts the data plane and the management routes (after the control plane's management router). */
-  mount(managementApiKey: string, managementPath: string): void;
+  /** Mounts the data plane on the connector's public listener. */
+  mount(): void;
+  /** The management API's evidence and duty routes (the caller mounts them behind the key). */
+  managementRoutes(): Router;
   /** Starts the checkpoint scheduler and resumes unfinished pushes (after the control plane started). */
   start(): Promise<void>;
   /** Stops the scheduler and waits for pushes and appends in flight (before the database closes). */
@@ -260,7 +261,7 @@ export async function openDataServices(
       attached = plane;
       hooks.attach(plane);
     },
-    mount(managementApiKey, managementPath) {
+    mount() {
       if (attached === undefined) throw new Error('attach the control plane before mounting its routes');
       const data: Router = createDataPlaneRouter({
         ...access,
@@ -271,9 +272,14 @@ export async function openDataServices(
           ? { edrLifetimeSeconds: dataplane.edrLifetimeSeconds }
           : {}),
         onAccess: (event) => hooks.recordAccess(event),
+        admit: (consumerDid, res) => connector.rateLimits.admitDownload(consumerDid, res),
       });
+      // Per remote address before the token is read; per consumer DID (admit) after.
+      connector.routes.use('/data', connector.rateLimits.perAddress);
       connector.routes.use(data);
-      // Beside the control plane's management router (which has no catch-all), behind the same key.
+    },
+    managementRoutes() {
+      if (attached === undefined) throw new Error('attach the control plane before mounting its routes');
       const management = evidenceRoutes({
         log,
         scheduler,
@@ -282,7 +288,7 @@ export async function openDataServices(
         signatures: new AgreementSignatureStore(db),
       });
       management.use(managementErrors);
-      connector.routes.use(managementPath, requireApiKey(managementApiKey), management);
+      return management;
     },
     async start() {
       await hooks.start();

@@ -4,12 +4,13 @@
 // script, for `shuyu connector start` and the crash tests:
 //
 //   node --import tsx connector/process/run-connector.ts --dir DIR --port N --authority URL
-//        [--host H] [--public-url URL] [--automation auto|none|step=mode,...]
+//        [--host H] [--public-url URL] [--management-port N] [--automation auto|none|step=mode,...]
 //
-// prints one JSON line {"ready":true,"url":...,"did":...} once it listens, and shuts down cleanly on
+// prints one JSON line {"ready":true,"url":...,"did":...,"managementUrl":...} once it listens, and shuts down cleanly on
 // SIGTERM / SIGINT. Outbox timings for tests: SHUYU_OUTBOX_BASE_DELAY_MS, SHUYU_OUTBOX_MAX_DELAY_MS,
 // SHUYU_OUTBOX_MAX_ATTEMPTS.
 
+import type { Router } from 'express';
 import { walletPublisher } from '../wallet/publisher.js';
 import { CatalogChangeNotice } from '../assets/change-notice.js';
 import { errorReporter, LogLevelError, parseLogLevel, rootLogger, setLogLevel } from '../logging/index.js';
@@ -25,7 +26,13 @@ import {
 import { createDspBindings } from '../dsp/index.js';
 import { dspCredentialScopes } from '../dsp/credential-scopes.js';
 import { tckHooks } from '../dsp/tck.js';
-import { createManagementRouter, ensureManagementApiKey, MANAGEMENT_PATH } from '../management/index.js';
+import {
+  createManagementRouter,
+  ensureManagementApiKey,
+  MANAGEMENT_PATH,
+  METRICS_OPENAPI,
+} from '../management/index.js';
+import { registerConnectorGauges, type ServerMetrics } from '../metrics/index.js';
 import { EVIDENCE_OPENAPI } from '../management/evidence.js';
 import { managementErrors } from '../management/errors.js';
 import { requireApiKey } from '../management/index.js';
@@ -70,10 +77,10 @@ export interface ControlPlaneConnectorOptions extends StartConnectorOptions {
   /** How long processes may wait on their counterparty (default: `timeouts` in connector.json). */
   readonly timeouts?: TimeoutSettings;
   /**
-   * Runs with the server listening (`serverUrl`: where it listens, not its publicUrl) and the routes not yet
-   * open: tests probe the start-up window, or put a proxy in front of it.
+   * Runs with both listeners listening (`serverUrl`: where the public one listens, not its publicUrl) and
+   * the routes not yet open: tests probe the start-up window, or put a proxy in front of it.
    */
-  readonly beforeReady?: (serverUrl: string) => Promise<void>;
+  readonly beforeReady?: (serverUrl: string, managementServerUrl: string) => Promise<void>;
   /** How often pending data-product applications are checked at the authority (default 60 s). */
   readonly productSyncIntervalMs?: number;
 }
@@ -84,7 +91,7 @@ export interface ControlPlaneConnector extends RunningConnector {
   readonly dataServices: DataServices;
   /** The key for `Authorization: Bearer` on the management API (also in <dataDir>/management-api-key). */
   readonly managementApiKey: string;
-  /** `<url>/management/v1`. */
+  /** The management API's base: `<management listener>/management/v1` (never the public URL). */
   readonly managementUrl: string;
 }
 
@@ -134,24 +141,26 @@ export async function startControlPlaneConnector(
       },
     });
     services.attach(plane);
+    registerConnectorGauges(connector.metrics.registry, connector.db, options.clock ?? (() => new Date()));
     // DCP: each DSP request asks the caller's Credential Service for what its policy reads.
-    const dsp = createDspBindings(plane, connector.authenticateFor(dspCredentialScopes(plane)));
+    // Rate limits: per remote address before the DCP verification, per caller DID after it.
+    const dsp = createDspBindings(
+      plane,
+      connector.authenticateFor(dspCredentialScopes(plane)),
+      undefined,
+      connector.rateLimits,
+    );
     connector.routes.use(dsp.routes);
     connector.addErrorHandler(dsp.errorHandler);
-    const managementApiKey = ensureManagementApiKey(connector.dataDir);
-    // The evidence and duty routes (mounted by the data services below) are part of the same document.
-    connector.routes.use(
-      MANAGEMENT_PATH,
-      createManagementRouter(plane, managementApiKey, { openApi: [EVIDENCE_OPENAPI, PRODUCTS_OPENAPI] }),
-    );
     if (connector.testMode !== undefined) {
       // Test-only identity mode (loopback only): the DSP TCK's hooks and its seeded ids.
       connector.routes.use(tckHooks(plane, connector.testMode.identity));
       const seed = connector.testMode.config.seed;
       if (seed !== undefined) await loadSeed(plane, readSeed(connector.dataDir, seed));
     }
-    services.mount(managementApiKey, MANAGEMENT_PATH);
-    // Data-product registration at the authority, behind the same key.
+    services.mount();
+    const managementApiKey = ensureManagementApiKey(connector.dataDir);
+    // Data-product registration at the authority, behind the management key.
     const products = new ProductRegistrations({
       db: connector.db,
       assets: plane.assets,
@@ -162,12 +171,16 @@ export async function startControlPlaneConnector(
       verifiers: connector.verifiers,
       clock: options.clock ?? (() => new Date()),
     });
-    const productRouter = productRoutes(products);
-    productRouter.use(managementErrors);
-    connector.routes.use(MANAGEMENT_PATH, requireApiKey(managementApiKey), productRouter);
+    buildManagementApp(connector.management.routes, {
+      plane,
+      services,
+      products,
+      apiKey: managementApiKey,
+      metrics: connector.metrics,
+    });
     await plane.start();
     await services.start();
-    await options.beforeReady?.(connector.server.url);
+    await options.beforeReady?.(connector.server.url, connector.management.url);
     connector.markReady();
     const stopFollowingProducts = products.follow(options.productSyncIntervalMs ?? 60_000);
     // Publishing shows up at once: the federated catalog re-crawls us within seconds of a change.
@@ -182,7 +195,7 @@ export async function startControlPlaneConnector(
       controlPlane: plane,
       dataServices: services,
       managementApiKey,
-      managementUrl: `${connector.url}${MANAGEMENT_PATH}`,
+      managementUrl: `${connector.management.url}${MANAGEMENT_PATH}`,
       close: async () => {
         // Stop taking requests first, then finish deliveries, steps, pushes and checkpoints in flight,
         // then the database.
@@ -190,6 +203,7 @@ export async function startControlPlaneConnector(
         stopNoticing();
         notice.close();
         await connector.server.close();
+        await connector.management.close();
         await plane.close();
         await services.close();
         await connector.close();
@@ -199,6 +213,37 @@ export async function startControlPlaneConnector(
     await connector.close();
     throw error;
   }
+}
+
+/** What the management listener serves, and what serving it needs. */
+export interface ManagementAppParts {
+  readonly plane: ControlPlane;
+  readonly services: DataServices;
+  readonly products: ProductRegistrations;
+  /** `Authorization: Bearer` key of every management route. */
+  readonly apiKey: string;
+  /** Served at /management/v1/metrics. */
+  readonly metrics: ServerMetrics;
+}
+
+/**
+ * Builds the management listener's app: the management API under /management/v1 (control plane, evidence
+ * and duties, data products; one OpenAPI document). Whatever else operators reach only from the
+ * management port (the console, /metrics) is added here too, never on the public DSP listener.
+ */
+export function buildManagementApp(routes: Router, parts: ManagementAppParts): void {
+  const { plane, services, products, apiKey, metrics } = parts;
+  routes.use(
+    MANAGEMENT_PATH,
+    createManagementRouter(plane, apiKey, {
+      openApi: [EVIDENCE_OPENAPI, PRODUCTS_OPENAPI, METRICS_OPENAPI],
+      metrics,
+    }),
+  );
+  routes.use(MANAGEMENT_PATH, requireApiKey(apiKey), services.managementRoutes());
+  const productRouter = productRoutes(products);
+  productRouter.use(managementErrors);
+  routes.use(MANAGEMENT_PATH, requireApiKey(apiKey), productRouter);
 }
 
 /**
@@ -271,13 +316,14 @@ async function main(): Promise<void> {
       host: { type: 'string' },
       authority: { type: 'string' },
       'public-url': { type: 'string' },
+      'management-port': { type: 'string' },
       automation: { type: 'string' },
       'log-level': { type: 'string' },
     },
   });
   if (values.dir === undefined) {
     throw new ConfigError(
-      'usage: run-connector.ts --dir DIR [--port N] [--host H] [--authority URL] [--public-url URL] [--automation auto|none|step=mode,...] [--log-level LEVEL]',
+      'usage: run-connector.ts --dir DIR [--port N] [--host H] [--authority URL] [--public-url URL] [--management-port N] [--automation auto|none|step=mode,...] [--log-level LEVEL]',
     );
   }
   if (values['log-level'] !== undefined) setLogLevel(parseLogLevel(values['log-level'], '--log-level'));
@@ -294,6 +340,9 @@ async function main(): Promise<void> {
     ...(values.authority !== undefined ? { authorityUrl: values.authority } : {}),
     ...(values['public-url'] !== undefined ? { publicUrl: values['public-url'] } : {}),
     ...(automation !== undefined ? { automation } : {}),
+    ...(values['management-port'] !== undefined
+      ? { management: { port: parsePort(values['management-port'], '--management-port') } }
+      : {}),
     controlPlane: { outbox: outboxTuningFromEnv() },
   });
   let stopping = false;
@@ -315,7 +364,9 @@ async function main(): Promise<void> {
       `test identity mode is on: the static token authenticates as ${connector.testMode.config.participantId}; tests and conformance runs only.`,
     );
   }
-  process.stdout.write(`${JSON.stringify({ ready: true, url: connector.url, did: connector.did })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ready: true, url: connector.url, did: connector.did, managementUrl: connector.managementUrl })}\n`,
+  );
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -16,6 +16,8 @@ export interface AuthorityInfo {
 export interface DistributedProfile {
   trustedIssuers?: unknown;
   contexts?: unknown;
+  /** The data space's rate limits for members' connectors (http/rate-limit/settings.ts). */
+  rateLimits?: unknown;
 }
 
 export class AuthorityClientError extends Error {

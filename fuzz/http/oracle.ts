@@ -116,13 +116,19 @@ export async function alive(connector: ChildConnector): Promise<boolean> {
   return probe.status === 200;
 }
 
+/** A connector as its operator reaches it (the attack catalogue snapshots in-process connectors too). */
+export interface ManagedConnector {
+  readonly managementUrl: string;
+  readonly managementApiKey: string;
+}
+
 /** Every negotiation, transfer, agreement, asset and offer both connectors hold, as their management API lists them. */
 export async function snapshot(
-  provider: ChildConnector,
-  consumer: ChildConnector,
+  provider: ManagedConnector,
+  consumer: ManagedConnector,
 ): Promise<Map<string, string>> {
   const records = new Map<string, string>();
-  const lists: [ChildConnector, string, string, string][] = [
+  const lists: [ManagedConnector, string, string, string][] = [
     [provider, 'provider', '/negotiations', 'negotiations'],
     [provider, 'provider', '/transfers', 'transfers'],
     [provider, 'provider', '/agreements', 'agreements'],

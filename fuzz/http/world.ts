@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { createSecureTokenService, type SecureTokenService } from '../../connector/identity/dcp/sts.js';
 import { openProcessIdentity } from '../../connector/identity/process-identity.js';
 import { startControlPlaneConnector } from '../../connector/process/run-connector.js';
+import { writeConfigFile } from '../../connector/process/config.js';
+import { NO_RATE_LIMITS } from '../../connector/http/rate-limit/index.js';
 import {
   hospitalApplication,
   onboard,
@@ -137,6 +139,8 @@ async function prepare(
   } finally {
     await connector.close();
   }
+  // Rate limits off: a 429 would hide what the handlers do with the mutated messages.
+  writeConfigFile(join(dir, 'connector.json'), { rateLimits: NO_RATE_LIMITS });
   return { dir, port: connector.server.port, authorityUrl: space.authority.url };
 }
 

@@ -74,7 +74,7 @@ export async function startLocalDataSpace(
       return connector;
     },
     admin(method, path, body, key = adminKey) {
-      return request(`${authority.url}/authority/v1/admin${path}`, {
+      return request(`${authority.admin.url}/authority/v1/admin${path}`, {
         method,
         headers: {
           authorization: `Bearer ${key}`,

@@ -346,13 +346,13 @@ describe('cli: authority, member, wallet and credential commands', function () {
   it('refuses admin commands without a valid key, saying where the key comes from', async () => {
     const io = capture();
     expect(
-      await main(['member', 'list', '--dir', join(dir, 'nowhere'), '--authority', authority.url], io),
+      await main(['member', 'list', '--dir', join(dir, 'nowhere'), '--admin-url', authority.admin.url], io),
     ).to.equal(2);
     expect(io.text()).to.match(/SHUYU_ADMIN_KEY/);
     process.env.SHUYU_ADMIN_KEY = 'shuyu_admin_wrong';
     try {
       const wrong = capture();
-      expect(await main(['member', 'list', '--authority', authority.url], wrong)).to.equal(1);
+      expect(await main(['member', 'list', '--admin-url', authority.admin.url], wrong)).to.equal(1);
       expect(wrong.text()).to.match(/admin operation/);
     } finally {
       delete process.env.SHUYU_ADMIN_KEY;

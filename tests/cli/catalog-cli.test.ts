@@ -45,10 +45,7 @@ describe('cli: catalog status and crawl (admins)', function () {
 
   async function run(...args: string[]): Promise<{ code: number; text: string; out: string }> {
     const io = capture();
-    const code = await main(
-      ['catalog', ...args, '--dir', authorityDir, '--authority', space.authority.url],
-      io,
-    );
+    const code = await main(['catalog', ...args, '--dir', authorityDir], io);
     return { code, text: io.text(), out: io.out.join('\n') };
   }
 
@@ -101,7 +98,7 @@ describe('cli: catalog status and crawl (admins)', function () {
     process.env.SHUYU_ADMIN_KEY = 'not-the-key';
     try {
       const code = await main(
-        ['catalog', 'status', '--authority', space.authority.url, '--dir', space.dir],
+        ['catalog', 'status', '--admin-url', space.authority.admin.url, '--dir', space.dir],
         io,
       );
       expect(code).to.equal(1);

@@ -185,7 +185,7 @@ describe('cli: connector start and the participant commands', function () {
     const providerDid = /Connector (did:web:\S+) listening/.exec(output)?.[1] ?? '';
     process.env.SHUYU_MANAGEMENT_KEY = consumer.managementApiKey;
     try {
-      const as = ['--url', consumer.url, '--dir', join(space.dir, 'nowhere')];
+      const as = ['--url', consumer.management.url, '--dir', join(space.dir, 'nowhere')];
       const catalog = await run([
         'catalog',
         'request',

@@ -81,7 +81,7 @@ describe('console: search and administration in a real browser', function () {
   });
 
   it('lets anyone search, filter by a facet and read an offer in plain words', async () => {
-    await page.goto(`${space.authority.url}/console`);
+    await page.goto(`${space.authority.admin.url}/console`);
     expect(await page.textContent('#result-count')).to.match(/^1 dataset$/);
     expect(await page.textContent('body'))
       .to.include('Outpatient visit counts (open)')
@@ -102,7 +102,7 @@ describe('console: search and administration in a real browser', function () {
   });
 
   it('signs an admin in, who then sees every dataset', async () => {
-    await page.goto(`${space.authority.url}/console/login`);
+    await page.goto(`${space.authority.admin.url}/console/login`);
     await page.fill('input[name=key]', 'shuyu_admin_wrong');
     await page.click('button:has-text("Sign in")');
     expect(await page.textContent('[role=alert]')).to.include('not a valid admin API key');
@@ -110,12 +110,12 @@ describe('console: search and administration in a real browser', function () {
     await page.fill('input[name=key]', space.adminKey);
     await page.click('button:has-text("Sign in")');
     expect(page.url()).to.match(/\/console\/admin$/);
-    await page.goto(`${space.authority.url}/console`);
+    await page.goto(`${space.authority.admin.url}/console`);
     expect(await page.textContent('#result-count')).to.equal('2 datasets');
   });
 
   it('approves a pending application from the queue', async () => {
-    await page.goto(`${space.authority.url}/console/admin`);
+    await page.goto(`${space.authority.admin.url}/console/admin`);
     const row = page.locator('#applications tr', { hasText: 'Haidian Commercial Bank' });
     await row.locator('select[name=grade]').selectOption('JR-L2');
     await row.locator('button:has-text("Approve")').click();
@@ -136,12 +136,12 @@ describe('console: search and administration in a real browser', function () {
     );
     expect(await page.textContent('#audit')).to.include('member.suspend');
     // A suspended member's datasets leave the catalog at once.
-    await page.goto(`${space.authority.url}/console`);
+    await page.goto(`${space.authority.admin.url}/console`);
     expect(await page.textContent('#result-count')).to.equal('0 datasets');
   });
 
   it('shows the crawl status and crawls on demand', async () => {
-    await page.goto(`${space.authority.url}/console/admin`);
+    await page.goto(`${space.authority.admin.url}/console/admin`);
     expect(await page.textContent('#crawl')).to.include('Beijing Research Hospital');
     await page.click('button:has-text("Crawl now")');
     expect(await page.textContent('[role=status]')).to.match(/Crawl finished: \d+ members/);

@@ -55,7 +55,7 @@ export async function startChild(options: ChildOptions): Promise<ChildConnector>
   return {
     url,
     did: String(ready.did),
-    managementUrl: `http://127.0.0.1:${options.port}/management/v1`,
+    managementUrl: String(ready.managementUrl),
     managementApiKey: readFileSync(join(options.dir, 'management-api-key'), 'utf8').trim(),
     pid: child.pid ?? -1,
     alive: () => child.exitCode === null && child.signalCode === null,

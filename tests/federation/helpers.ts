@@ -55,7 +55,7 @@ export async function startFederationSpace(
   const adminKey = await authority.service.createAdminKey('test-admin');
   const connectors: ControlPlaneConnector[] = [];
   const admin = (method: 'GET' | 'POST', path: string, body?: unknown): Promise<HttpResult> =>
-    request(`${authority.url}/authority/v1/admin${path}`, {
+    request(`${authority.admin.url}/authority/v1/admin${path}`, {
       method,
       headers: {
         authorization: `Bearer ${adminKey}`,

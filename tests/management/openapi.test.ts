@@ -13,6 +13,7 @@ import {
   createManagementRouter,
   managementOpenApi,
   MANAGEMENT_PATH,
+  METRICS_OPENAPI,
 } from '../../connector/management/index.js';
 import {
   startControlPlaneConnector,
@@ -201,12 +202,20 @@ describe('management API: OpenAPI document', function () {
       await space?.close();
     });
 
-    it('serves the document without the key, and only it', async () => {
-      const served = await request(`${connector.managementUrl}/openapi.json`);
+    it('serves the document with the key only, on the management listener only', async () => {
+      expect((await request(`${connector.managementUrl}/openapi.json`)).status).to.equal(401);
+      expect((await request(`${connector.url}/management/v1/openapi.json`)).status).to.equal(404);
+      const served = await request(`${connector.managementUrl}/openapi.json`, {
+        headers: { authorization: `Bearer ${connector.managementApiKey}` },
+      });
       expect(served.status).to.equal(200);
       expect(served.headers.get('content-type')).to.match(/^application\/json/);
       expect(served.body).to.deep.equal(
-        JSON.parse(JSON.stringify(managementOpenApi(MANAGEMENT_PATH, [EVIDENCE_OPENAPI, PRODUCTS_OPENAPI]))),
+        JSON.parse(
+          JSON.stringify(
+            managementOpenApi(MANAGEMENT_PATH, [EVIDENCE_OPENAPI, PRODUCTS_OPENAPI, METRICS_OPENAPI]),
+          ),
+        ),
       );
       expect(Object.keys(served.body.paths as object)).to.include('/evidence/entries/{seq}/proof');
       expect((await request(`${connector.managementUrl}/assets`)).status).to.equal(401);

@@ -67,9 +67,9 @@ describe('data-product registration', function () {
     space = await startLocalDataSpace();
     provider = await startProvider(space);
     consumer = await startMember(space, 'bank', bankApplication());
-    cli = ['--dir', join(space.dir, 'hospital'), '--url', provider.url];
+    cli = ['--dir', join(space.dir, 'hospital'), '--url', provider.management.url];
     process.env.SHUYU_ADMIN_KEY = space.adminKey;
-    adminCli = ['--authority', space.authority.url, '--authority-dir', join(space.dir, 'none')];
+    adminCli = ['--admin-url', space.authority.admin.url, '--authority-dir', join(space.dir, 'none')];
   });
 
   after(async () => {
@@ -155,7 +155,7 @@ describe('data-product registration', function () {
     expect(pending.code, pending.text).to.equal(0);
     expect(pending.text).to.include(applicationId).and.include('Beijing Research Hospital');
 
-    const session = await consoleSession(space.authority.url, space.adminKey);
+    const session = await consoleSession(space.authority.admin.url, space.adminKey);
     const adminPage = await session.get('/console/admin');
     expect(adminPage).to.include(applicationId).and.include('门诊就诊统计');
     const approved = await session.post('/console/admin/products/approve', { id: applicationId });
@@ -232,7 +232,7 @@ describe('data-product registration', function () {
     );
     expect((detail.body.registration as { productId: string }).productId).to.equal(productId);
 
-    const session = await consoleSession(space.authority.url, space.adminKey);
+    const session = await consoleSession(space.authority.admin.url, space.adminKey);
     const page = await session.get(
       `/console/dataset?provider=${encodeURIComponent(provider.did)}&id=${encodeURIComponent(VISITS)}`,
     );

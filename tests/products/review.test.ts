@@ -63,8 +63,8 @@ describe('data-product review', function () {
       pending?.id ?? '',
       '--note',
       'description checked',
-      '--authority',
-      space.authority.url,
+      '--admin-url',
+      space.authority.admin.url,
       '--authority-dir',
       join(space.dir, 'none'),
     ]);
@@ -87,7 +87,7 @@ describe('data-product review', function () {
 
   it('rejects in the console with a reason; a reason is required', async () => {
     const id = await apply([DIAGNOSES]);
-    const login = await fetch(`${space.authority.url}/console/login`, {
+    const login = await fetch(`${space.authority.admin.url}/console/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ key: space.adminKey }).toString(),
@@ -95,12 +95,12 @@ describe('data-product review', function () {
     });
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     const post = (form: Record<string, string>) =>
-      fetch(`${space.authority.url}/console/admin/products/reject`, {
+      fetch(`${space.authority.admin.url}/console/admin/products/reject`, {
         method: 'POST',
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
           cookie,
-          origin: space.authority.url,
+          origin: space.authority.admin.url,
         },
         body: new URLSearchParams(form).toString(),
         redirect: 'manual',

@@ -5,7 +5,8 @@
 //              GET  /authority/v1/products/:id/credential       its DataProductRegistration (application/vc+jwt)
 //   member     POST /authority/v1/products                      apply with a product description
 //   (DID)      GET  /authority/v1/products/mine                 own applications, with credentials once registered
-//   admin      GET  /authority/v1/admin/products[?state=]       applications
+//   admin      (productAdminRouter, on the admin listener only)
+//              GET  /authority/v1/admin/products[?state=]       applications
 //   (API key)  GET  /authority/v1/admin/products/:id
 //              POST /authority/v1/admin/products/:id/approve    {note?}: register
 //              POST /authority/v1/admin/products/:id/reject     {reason}
@@ -31,6 +32,13 @@ export interface ProductRouterOptions {
   clock: () => Date;
 }
 
+/** ?limit=&offset= of a listing. */
+function page(req: Request): { limit?: number; offset?: number } {
+  const limit = intParam(req.query.limit, 'limit');
+  const offset = intParam(req.query.offset, 'offset');
+  return { ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}) };
+}
+
 /** What everyone may read of a registered product (the description is public once registered). */
 function publicView(record: ProductRecord, credentialUrl: string): Record<string, unknown> {
   const { credential: _credential, decidedBy: _by, ...rest } = record;
@@ -46,20 +54,13 @@ export function productRouter(options: ProductRouterOptions): Router {
     audience: service.did,
     replayCache: options.replayCache,
   });
-  const admin = requireAdmin(service);
   const base = `${AUTHORITY_API_PREFIX}/products`;
-  const adminBase = `${AUTHORITY_API_PREFIX}/admin/products`;
   const registered = async (id: string): Promise<ProductRecord> => {
     const record = await registry.product(id);
     if (record.state !== 'registered' || !record.productId) {
       throw new HttpProblem(404, 'not-found', `There is no registered data product ${id}.`);
     }
     return record;
-  };
-  const page = (req: Request) => {
-    const limit = intParam(req.query.limit, 'limit');
-    const offset = intParam(req.query.offset, 'offset');
-    return { ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}) };
   };
 
   router.post(
@@ -105,6 +106,16 @@ export function productRouter(options: ProductRouterOptions): Router {
     }),
   );
 
+  return router;
+}
+
+/** The registry's admin operations (admin key): the admin listener only. */
+export function productAdminRouter(options: Pick<ProductRouterOptions, 'registry' | 'service'>): Router {
+  const { registry, service } = options;
+  const router = Router();
+  const route = (handler: Handler): RequestHandler => handler as RequestHandler;
+  const admin = requireAdmin(service);
+  const adminBase = `${AUTHORITY_API_PREFIX}/admin/products`;
   router.get(
     adminBase,
     admin,

@@ -59,6 +59,8 @@ export interface CatalogRouterOptions extends AskerAuthentication {
   readonly publicUrl: string;
   /** The authority's registration: the DSP catalog's DCAT-AP publisher. */
   readonly publisher?: PublisherProfile;
+  /** Told each search's duration in seconds (metrics). */
+  readonly observeSearch?: (seconds: number) => void;
 }
 
 type Handler = (req: Request, res: Response) => Promise<void>;
@@ -75,7 +77,10 @@ export function catalogRouter(options: CatalogRouterOptions): Router {
       const query = parseSearchQuery(req.query as Record<string, unknown>);
       const asker = await authenticateAsker(req, options);
       res.setHeader('Cache-Control', 'no-store');
-      res.json(await search.search(query, asker));
+      const started = performance.now();
+      const found = await search.search(query, asker);
+      options.observeSearch?.((performance.now() - started) / 1000);
+      res.json(found);
     }),
   );
 

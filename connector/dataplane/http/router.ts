@@ -45,6 +45,11 @@ export interface DataPlaneRouterOptions extends AccessServices {
   readonly clockSkewSeconds?: number;
   /** Told about every access, served or refused (evidence log, metrics). Must not throw. */
   readonly onAccess?: (event: AccessEvent) => void;
+  /**
+   * Admits a verified request of `consumerDid` (rate limits, downloads in flight): throws to refuse (an
+   * HttpProblem, e.g. 429), or returns what frees its slot once the answer is sent.
+   */
+  readonly admit?: (consumerDid: string, res: Response) => () => void;
 }
 
 interface RequestInfo {
@@ -96,8 +101,10 @@ export function createDataPlaneRouter(options: DataPlaneRouterOptions): Router {
   const serve =
     (head: boolean): RequestHandler =>
     async (req, res, next) => {
+      let release: (() => void) | undefined;
       try {
         const { transferId, verified } = await verify(req);
+        release = options.admit?.(verified.transfer.consumerDid, res);
         const ifRange = req.get('if-range');
         const range = parseRangeHeader(req.get('range'));
         const access = await openAuthorizedData(options, {
@@ -130,6 +137,8 @@ export function createDataPlaneRouter(options: DataPlaneRouterOptions): Router {
         emit({ ...base, outcome: result.outcome, bytes: result.bytes });
       } catch (error) {
         next(error);
+      } finally {
+        release?.();
       }
     };
 

@@ -1,4 +1,4 @@
-// What a peer can make a connector reach in a local data space: callbacks only to the host:port of the
+// Attack catalogue, SSRF. What a peer can make a connector reach in a local data space: callbacks only to the host:port of the
 // caller's own DID document, pushes only to the consumer's DSP host:port (or hosts the operator allows),
 // and DID documents fetched only for the DID a request token claims once its claims were checked.
 import { expect } from 'chai';
@@ -13,7 +13,8 @@ import {
   type LocalDataSpace,
 } from '../authority/helpers.js';
 import { callbackHostRefusal } from '../../connector/control-plane/peers/address.js';
-import { dsp, management, pid, startMember, waitForState } from '../dsp/helpers.js';
+import { assetInput, dsp, management, pid, startMember, waitForState } from '../dsp/helpers.js';
+import { expectDspError, leavesNoTrace, startAttackWorld, type AttackWorld } from './world.js';
 import { datasetOffer, dspMessage, finalizedAgreement, publishDataset } from '../dsp/scenario.js';
 
 /** A loopback HTTP server that counts what reaches it and answers 204. */
@@ -35,7 +36,7 @@ function forgedToken(payload: Record<string, unknown>): string {
   return `${b64({ alg: 'EdDSA', typ: 'JWT' })}.${b64(payload)}.${Buffer.alloc(64, 1).toString('base64url')}`;
 }
 
-describe('hardening: loopback reach in local mode', function () {
+describe('attacks: ssrf, loopback reach in local mode', function () {
   this.timeout(60_000);
   let space: LocalDataSpace;
   let provider: ControlPlaneConnector;
@@ -141,7 +142,7 @@ describe('hardening: loopback reach in local mode', function () {
   });
 });
 
-describe('hardening: callback hosts a DID document lists', () => {
+describe('attacks: ssrf, callback hosts a DID document lists', () => {
   const did = 'did:web:identity.hospital.example';
   it('accepts a callbackAddress on the DID host or on the host of a listed service, nothing else', () => {
     expect(callbackHostRefusal(did, 'https://identity.hospital.example/dsp')).to.equal(undefined);
@@ -151,5 +152,114 @@ describe('hardening: callback hosts a DID document lists', () => {
       /or of a service it lists, not dsp.hospital.example:9999/,
     );
     expect(callbackHostRefusal(did, 'http://127.0.0.1:5432/', listed)).to.be.a('string');
+  });
+});
+
+describe('attacks: ssrf, what a request can make a connector reach', function () {
+  this.timeout(60_000);
+  let world: AttackWorld;
+  let target: Awaited<ReturnType<typeof countingServer>>;
+  let elsewhere: Server;
+  let elsewhereHits: string[];
+  let elsewherePort: number;
+
+  before(async () => {
+    world = await startAttackWorld();
+    target = await countingServer();
+    // A second loopback address, not in the connectors' didHosts (127.0.0.1, localhost).
+    elsewhereHits = [];
+    elsewhere = createServer((req, res) => {
+      elsewhereHits.push(`${req.method} ${req.url}`);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.2', resolve));
+    elsewherePort = (elsewhere.address() as AddressInfo).port;
+  });
+  after(async () => {
+    await world?.close();
+    target?.server.closeAllConnections();
+    await new Promise((resolve) => target?.server.close(resolve));
+    elsewhere?.closeAllConnections();
+    await new Promise((resolve) => elsewhere?.close(resolve));
+  });
+
+  it('refuses a transfer request whose callbackAddress is not the caller’s DSP host', async () => {
+    const agreementId = await world.agreement();
+    const answer = await leavesNoTrace(world, () =>
+      dsp(world.provider, '/transfers/request', {
+        caller: world.consumer,
+        body: dspMessage('TransferRequestMessage', {
+          consumerPid: `urn:uuid:${randomUUID()}`,
+          agreementId,
+          format: 'HttpData-PULL',
+          callbackAddress: `${target.url}/dsp`,
+        }),
+      }),
+    );
+    expectDspError(answer, 400, 'TransferError', /callbackAddress: must be on the host of your DID document/);
+    expect(target.hits).to.deep.equal([]);
+  });
+
+  it('never pushes into the provider’s own management listener', async () => {
+    const agreementId = await world.agreement();
+    const assetsBefore = (await management(world.provider).get('/assets')).body;
+    const requested = await management(world.consumer).post('/transfers', {
+      agreementId,
+      format: 'HttpData-PUSH',
+      dataAddress: {
+        '@type': 'DataAddress',
+        endpointType: 'https://w3id.org/idsa/v4.1/HTTP',
+        endpoint: `${world.provider.managementUrl}/assets`,
+        endpointProperties: [{ '@type': 'EndpointProperty', name: 'authorization', value: `Bearer guessed` }],
+      },
+    });
+    expect(requested.status, JSON.stringify(requested.body)).to.equal(201);
+    const ended = await waitForState(
+      world.consumer,
+      `/transfers/${pid(String(requested.body.id))}`,
+      'TERMINATED',
+      20_000,
+    ).catch((e: Error) => ({ error: e.message }));
+    expect(JSON.stringify(ended)).to.match(/not on the consumer's DSP endpoint/);
+    expect((await management(world.provider).get('/assets')).body).to.deep.equal(assetsBefore);
+  });
+
+  it('refuses at registration an http backend outside the allow-list (cloud metadata, loopback)', async () => {
+    for (const url of [
+      'http://169.254.169.254/latest/meta-data/iam',
+      `${target.url}/internal`,
+      `http://127.0.0.2:${elsewherePort}/`,
+    ]) {
+      const answer = await leavesNoTrace(world, () =>
+        management(world.provider).post(
+          '/assets',
+          assetInput(`urn:dataset:ssrf-${randomUUID()}`, world.provider.did, {
+            dataAddress: { kind: 'http', url },
+          }),
+        ),
+      );
+      expect(answer.status, url).to.equal(400);
+      expect(JSON.stringify(answer.body.errors), url).to.include('/dataAddress');
+    }
+    expect(target.hits).to.deep.equal([]);
+    expect(elsewhereHits).to.deep.equal([]);
+  });
+
+  it('fetches no DID document from a host outside didHosts, whatever a token claims', async () => {
+    const did = `did:web:127.0.0.2%3A${elsewherePort}`;
+    const now = Math.floor(Date.now() / 1000);
+    const answer = await leavesNoTrace(world, () =>
+      request(`${world.provider.url}/dsp/catalog/request`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${forgedToken({ iss: did, sub: did, aud: world.provider.did, jti: randomUUID(), iat: now, exp: now + 60, token: 'access' })}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify(dspMessage('CatalogRequestMessage', {})),
+      }),
+    );
+    expect(answer.status).to.equal(401);
+    expect(answer.body['@type']).to.equal('CatalogError');
+    expect(elsewhereHits).to.deep.equal([]);
   });
 });

@@ -1,6 +1,8 @@
-// The issue's "bad input and attacks" list, each over real HTTP against a connector (and the authority):
-// every one gets a clear reason and a 4xx answer, and the processes keep serving afterwards.
+// Attack catalogue, authentication: forged, tampered, expired, replayed and misaddressed tokens and
+// credentials, first at the identity layer (whoami), then on the DSP, management and authority surfaces,
+// where each refusal also leaves every record as it was. Over real HTTP; the processes keep serving.
 import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -23,9 +25,11 @@ import {
   whoami,
   USCC_B,
   type LocalDataSpace,
-} from './helpers.js';
+} from '../authority/helpers.js';
+import { datasetOffer, dspMessage } from '../dsp/scenario.js';
+import { DATASET, expectDspError, leavesNoTrace, startAttackWorld, type AttackWorld } from './world.js';
 
-describe('authority: attacks on identity, each refused over HTTP', function () {
+describe('attacks: authentication of callers (identity layer, /identity/v1/whoami)', function () {
   this.timeout(30_000);
   let space: LocalDataSpace;
   let hospital: RunningConnector;
@@ -220,13 +224,13 @@ describe('authority: attacks on identity, each refused over HTTP', function () {
 
   it('refuses malformed JSON and oversized bodies at the authority, storing nothing', async () => {
     const before = await space.admin('GET', '/applications');
-    const malformed = await request(`${space.authority.url}/authority/v1/admin/applications/x/reject`, {
+    const malformed = await request(`${space.authority.admin.url}/authority/v1/admin/applications/x/reject`, {
       method: 'POST',
       headers: { authorization: `Bearer ${space.adminKey}`, 'content-type': 'application/json' },
       body: '{"reason": ',
     });
     expectRefused(malformed, 400, /malformed-json$/);
-    const oversized = await request(`${space.authority.url}/authority/v1/admin/applications/x/reject`, {
+    const oversized = await request(`${space.authority.admin.url}/authority/v1/admin/applications/x/reject`, {
       method: 'POST',
       headers: { authorization: `Bearer ${space.adminKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({ reason: 'x'.repeat(300_000) }),
@@ -243,7 +247,7 @@ describe('authority: attacks on identity, each refused over HTTP', function () {
 
   it('does not let a participant act as admin, nor apply twice while a member', async () => {
     const token = await tokenWith(await bankCredentials(), space.authority.did);
-    const asAdmin = await request(`${space.authority.url}/authority/v1/admin/applications`, {
+    const asAdmin = await request(`${space.authority.admin.url}/authority/v1/admin/applications`, {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(asAdmin.status).to.equal(401);
@@ -254,5 +258,133 @@ describe('authority: attacks on identity, each refused over HTTP', function () {
   it('still serves genuine requests after all of the above', async () => {
     expect((await whoami(hospital, await tokenWith(await bankCredentials()))).status).to.equal(200);
     expect((await request(`${space.authority.url}/authority/v1`)).status).to.equal(200);
+  });
+});
+
+describe('attacks: authentication on the DSP, management and authority surfaces', function () {
+  this.timeout(60_000);
+  let world: AttackWorld;
+
+  before(async () => {
+    world = await startAttackWorld();
+  });
+  after(async () => world?.close());
+
+  /** A contract request for the seed dataset with `authorization` (or none). */
+  const contractRequest = async (authorization: string | undefined) => {
+    const offer = await datasetOffer(world.provider, world.consumer, DATASET);
+    return request(`${world.provider.url}/dsp/negotiations/request`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(authorization !== undefined ? { authorization } : {}),
+      },
+      body: JSON.stringify(
+        dspMessage('ContractRequestMessage', {
+          consumerPid: `urn:uuid:${randomUUID()}`,
+          callbackAddress: `${world.consumer.url}/dsp`,
+          offer,
+        }),
+      ),
+    });
+  };
+
+  it('refuses a DSP contract request without a token, storing nothing', async () => {
+    const answer = await leavesNoTrace(world, () => contractRequest(undefined));
+    expectDspError(answer, 401, 'ContractNegotiationError', /Authorization/);
+  });
+
+  it('refuses a DSP request with a token made out for another connector', async () => {
+    const forOutsider = await world.consumer.requestTokenFor(world.outsider.did);
+    const answer = await leavesNoTrace(world, () => contractRequest(`Bearer ${forOutsider}`));
+    expectDspError(answer, 401, 'ContractNegotiationError', /The ID token is addressed to .*, not to /);
+  });
+
+  it('refuses a replayed DSP token (the first use succeeds)', async () => {
+    const token = await world.consumer.requestTokenFor(world.provider.did);
+    const catalog = (authorization: string) =>
+      request(`${world.provider.url}/dsp/catalog/request`, {
+        method: 'POST',
+        headers: { authorization, 'content-type': 'application/json' },
+        body: JSON.stringify(dspMessage('CatalogRequestMessage', {})),
+      });
+    expect((await catalog(`Bearer ${token}`)).status).to.equal(200);
+    const replay = await leavesNoTrace(world, () => contractRequest(`Bearer ${token}`));
+    expectDspError(replay, 401, 'ContractNegotiationError', /already|replay/i);
+  });
+
+  it('refuses an expired DSP token', async () => {
+    const token = await createSecureTokenService({
+      signer: () => world.consumer.identity.signer(),
+      lifetimeSeconds: 60,
+      clock: () => new Date(Date.now() - 10 * 60_000),
+    }).tokenFor(world.provider.did);
+    const answer = await leavesNoTrace(world, () => contractRequest(`Bearer ${token}`));
+    expectDspError(answer, 401, 'ContractNegotiationError', /expired/i);
+  });
+
+  it('refuses a token signed by a key outside the claimed DID document on DSP', async () => {
+    const impostor = createDidSigner(world.consumer.did, await Ed25519Key.generate(new Date()));
+    const token = await createSecureTokenService({ signer: () => impostor }).tokenFor(world.provider.did);
+    const answer = await leavesNoTrace(world, () => contractRequest(`Bearer ${token}`));
+    expectDspError(answer, 401, 'ContractNegotiationError', /key|signature/i);
+  });
+
+  it('refuses the static test-identity token when the test mode is off', async () => {
+    const answer = await leavesNoTrace(world, () => contractRequest('Bearer shuyu-test-identity-token'));
+    expect(answer.status).to.equal(401);
+  });
+
+  it('refuses the management API without the key, with another key, or the key in the wrong place', async () => {
+    const url = `${world.provider.managementUrl}/assets`;
+    const key = world.provider.managementApiKey;
+    const attempts: { headers?: Record<string, string> }[] = [
+      {},
+      { headers: { authorization: 'Bearer not-the-key-but-long-enough' } },
+      { headers: { authorization: `Basic ${Buffer.from(`x:${key}`).toString('base64')}` } },
+      { headers: { 'x-api-key': key } },
+    ];
+    for (const init of attempts) {
+      const answer = await leavesNoTrace(world, () =>
+        request(url, {
+          method: 'POST',
+          ...init,
+          headers: { ...init.headers, 'content-type': 'application/json' },
+          body: JSON.stringify({ id: 'urn:dataset:planted' }),
+        }),
+      );
+      expect(answer.status, JSON.stringify(init)).to.equal(401);
+      expect(answer.body.type).to.equal('https://w3id.org/shuyu/v1/problems/management-key-required');
+    }
+    const inQuery = await leavesNoTrace(world, () => request(`${url}?key=${encodeURIComponent(key)}`));
+    expect(inQuery.status).to.equal(401);
+  });
+
+  it('offers no management API on the DSP port, even with the right key', async () => {
+    const answer = await leavesNoTrace(world, () =>
+      request(`${world.provider.url}/management/v1/assets`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${world.provider.managementApiKey}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ id: 'urn:dataset:planted' }),
+      }),
+    );
+    expect(answer.status).to.equal(404);
+    expect(answer.body.type).to.equal('https://w3id.org/shuyu/v1/problems/not-found');
+  });
+
+  it('refuses an application at the authority with a token for another audience, storing nothing', async () => {
+    const before = await world.space.admin('GET', '/applications');
+    const token = await world.outsider.requestTokenFor(world.provider.did);
+    const answer = await request(`${world.space.authority.url}/authority/v1/applications`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(bankApplication({ organisationName: 'Again' })),
+    });
+    expect(answer.status).to.equal(401);
+    expect(answer.headers.get('content-type')).to.match(/^application\/problem\+json/);
+    expect((await world.space.admin('GET', '/applications')).body).to.deep.equal(before.body);
   });
 });
