@@ -190,6 +190,11 @@ export interface Latency {
   readonly medianMs: number;
   readonly p99Ms: number;
   readonly perSecond: number;
+  /**
+   * Median CPU time of the process (all threads) per call: on a shared machine the wall times above
+   * include waiting for a core, the CPU time does not (one call runs at a time, so it is the call's).
+   */
+  readonly cpuMedianMs: number;
 }
 
 /**
@@ -204,13 +209,18 @@ export async function latency(
   const warmStarted = Date.now();
   for (let i = 0; i < warmup && (i < 3 || Date.now() - warmStarted < budgetMs / 10); i++) await fn();
   const times: number[] = [];
+  const cpu: number[] = [];
   const started = process.hrtime.bigint();
   const deadline = Date.now() + budgetMs;
   while (times.length < runs && (times.length < minRuns || Date.now() < deadline)) {
     const t = process.hrtime.bigint();
+    const c = process.cpuUsage();
     await fn();
+    const used = process.cpuUsage(c);
     times.push(Number(process.hrtime.bigint() - t) / 1e6);
+    cpu.push((used.user + used.system) / 1000);
   }
+  cpu.sort((a, b) => a - b);
   const total = Number(process.hrtime.bigint() - started) / 1e9;
   times.sort((a, b) => a - b);
   return {
@@ -219,11 +229,12 @@ export async function latency(
     medianMs: times[Math.floor(times.length / 2)] as number,
     p99Ms: times[Math.min(times.length - 1, Math.floor(times.length * 0.99))] as number,
     perSecond: times.length / total,
+    cpuMedianMs: cpu[Math.floor(cpu.length / 2)] as number,
   };
 }
 
 export function line(l: Latency, width = 62): string {
   return `${l.name.padEnd(width)} median ${l.medianMs.toFixed(2).padStart(7)} ms  p99 ${l.p99Ms
     .toFixed(2)
-    .padStart(7)} ms  ${l.perSecond.toFixed(0).padStart(6)} /s`;
+    .padStart(7)} ms  ${l.perSecond.toFixed(0).padStart(6)} /s  CPU median ${l.cpuMedianMs.toFixed(2)} ms`;
 }

@@ -32,10 +32,18 @@ const LEVEL_SECONDS = 4;
 
 interface Child {
   readonly pid: number | undefined;
+  /** The store's counts so far (statements, thread-pool trips, transactions), asked with SIGUSR2. */
+  stats(): Promise<StoreStats>;
   readonly url: string;
   readonly did: string;
   readonly api: Api;
   stop(): Promise<void>;
+}
+
+interface StoreStats {
+  readonly statements: number;
+  readonly trips: number;
+  readonly transactions: number;
 }
 
 type Api = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: unknown }>;
@@ -107,9 +115,24 @@ async function startChild(
     '--authority',
     authorityUrl,
   ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, SHUYU_BENCH_STATS: '1' },
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = await readyLine(child);
+  let waiting: ((s: StoreStats) => void) | undefined;
+  let buffered = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.startsWith('{"storeStats"')) continue;
+      waiting?.((JSON.parse(line) as { storeStats: StoreStats }).storeStats);
+      waiting = undefined;
+    }
+  });
   const key = (await readFile(join(dir, 'management-api-key'), 'utf8')).trim();
   const url = String(ready.url);
   return {
@@ -117,6 +140,11 @@ async function startChild(
     url,
     did: String(ready.did),
     api: api(String(ready.managementUrl), key),
+    stats: () =>
+      new Promise<StoreStats>((resolve) => {
+        waiting = resolve;
+        child.kill('SIGUSR2');
+      }),
     stop: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
@@ -345,8 +373,15 @@ export async function run(): Promise<void> {
     );
     for (const level of LEVELS) {
       const before = await Promise.all([cpuMs(consumer.pid), cpuMs(provider.pid)]);
+      const statsBefore = await Promise.all([consumer.stats(), provider.stats()]);
       const r = await throughput(consumer, provider, offer, level, LEVEL_SECONDS);
       const after = await Promise.all([cpuMs(consumer.pid), cpuMs(provider.pid)]);
+      const statsAfter = await Promise.all([consumer.stats(), provider.stats()]);
+      const perSide = (i: 0 | 1): string => {
+        const [a, b] = [statsBefore[i] as StoreStats, statsAfter[i] as StoreStats];
+        const per = (k: keyof StoreStats): string => ((b[k] - a[k]) / r.done).toFixed(1);
+        return `${per('statements')} statements, ${per('trips')} trips, ${per('transactions')} transactions`;
+      };
       const perNegotiation = (i: 0 | 1): string => {
         const [a, b] = [before[i], after[i]];
         return a === undefined || b === undefined ? '?' : ((b - a) / r.done).toFixed(1);
@@ -357,6 +392,7 @@ export async function run(): Promise<void> {
           `CPU per negotiation: consumer ${perNegotiation(0)} ms, provider ${perNegotiation(1)} ms); ` +
           `${(r.perSecond / 20).toFixed(1)}x the 20/s of peers' default engines`,
       );
+      console.log(`      per negotiation: consumer ${perSide(0)}; provider ${perSide(1)}`);
     }
   } finally {
     await Promise.all(children.map((c) => c.stop()));

@@ -9,8 +9,10 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   negotiation: () => import('./negotiation.js'),
   dataplane: () => import('./dataplane.js'),
   federation: () => import('./federation.js'),
+  'federation-1m': async () => ({ run: (await import('./federation.js')).runMillion }),
   evidence: () => import('./evidence.js'),
   'http-metrics': () => import('./http-metrics.js'),
+  'sqlite-binding': () => import('./sqlite-binding.js'),
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -1,43 +1,61 @@
 // `shuyu catalog status|crawl` (admins): how the federated catalog's crawls went per member, and a crawl
 // now, waiting for its result. Both call the authority's admin API with the admin key, like `member list`.
-import { parseArgs } from 'node:util';
 import { AdminApiError } from '../catalog/authority/admin-client.js';
 import type { CatalogOverview, CrawlSummary } from '../catalog/federation/types.js';
 import { CliError, EXIT, type Output } from './io.js';
-import { DEFAULT_AUTHORITY_DIR } from './authority.js';
+import { DEFAULT_AUTHORITY_DIR } from './dirs.js';
 import { adminClient } from './member.js';
+import { JSON_FLAG, parseFlags, type CommandGroup, type Flags, type Subcommand } from './spec.js';
 
-export const CATALOG_ADMIN_HELP = `Usage (admins; the key comes from SHUYU_ADMIN_KEY or DIR/admin-api-key):
-  shuyu catalog status [--json]
-      The federated catalog's crawls: per member the last crawl (when, result, datasets) and the next one,
-      the next scheduled crawl and the size of the index.
-  shuyu catalog crawl [--member DID] [--json]
-      Crawl every member's catalog now (or only DID's), wait for it and show the result. Members' connectors
-      also ask for a crawl by themselves when their offers change; this is for when one did not.
-      Exits 1 when a member's catalog could not be read (the reason is shown).
-  common: [--dir AUTHORITY_DIR (default ${DEFAULT_AUTHORITY_DIR})] [--admin-url URL (its admin listener)]`;
+const ADMIN = {
+  dir: {
+    type: 'string',
+    value: 'AUTHORITY_DIR',
+    help: `the authority directory (default: $SHUYU_AUTHORITY_DIR, else ${DEFAULT_AUTHORITY_DIR}); the admin key\ncomes from $SHUYU_ADMIN_KEY or DIR/admin-api-key`,
+  },
+  'admin-url': {
+    type: 'string',
+    value: 'URL',
+    help: "the authority's admin listener (default: $SHUYU_ADMIN_URL, else DIR/admin-url)",
+  },
+  ...JSON_FLAG,
+} as const satisfies Flags;
 
 const OPTIONS = {
-  dir: { type: 'string', default: DEFAULT_AUTHORITY_DIR },
-  'admin-url': { type: 'string' },
-  member: { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+  ...ADMIN,
+  member: { type: 'string', value: 'DID', help: "crawl only this member's connector" },
+} as const satisfies Flags;
+
+/** `shuyu catalog status|crawl` (admins), added to the catalog command's subcommands. */
+export const CATALOG_ADMIN_SUBCOMMANDS: Readonly<Record<'status' | 'crawl', Subcommand>> = {
+  status: {
+    usage: '[--dir AUTHORITY_DIR] [--admin-url URL] [--json]',
+    summary:
+      "Admins: the federated catalog's crawls: per member the last crawl (when, result, datasets) and the\n" +
+      'next one, the next scheduled crawl and the size of the index.',
+    flags: ADMIN,
+  },
+  crawl: {
+    usage: '[--member DID] [--dir AUTHORITY_DIR] [--admin-url URL] [--json]',
+    summary:
+      "Admins: crawl every member's catalog now (or only DID's), wait for it and show the result. Members'\n" +
+      'connectors also ask for a crawl by themselves when their offers change; this is for when one did not.',
+    flags: OPTIONS,
+  },
+};
 
 type ProviderEntry = CatalogOverview['providers'][number];
 
-export async function catalogAdminCommand(args: string[], out: Output): Promise<number> {
-  const [sub, ...rest] = args;
-  const { values } = parseArgs({ args: rest, options: OPTIONS });
-  if (values.help) {
-    out.line(CATALOG_ADMIN_HELP);
-    return EXIT.ok;
-  }
+export async function catalogAdminCommand(
+  group: CommandGroup,
+  sub: 'status' | 'crawl',
+  args: string[],
+  out: Output,
+): Promise<number> {
+  const { values } = parseFlags<typeof OPTIONS>(group, sub, args);
   const client = adminClient(values);
   try {
     if (sub === 'status') {
-      if (values.member !== undefined) throw new CliError('--member goes with "catalog crawl"', EXIT.usage);
       const overview = await client.catalogStatus();
       if (values.json) out.line(JSON.stringify(overview, null, 2));
       else printOverview(out, overview);

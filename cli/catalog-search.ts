@@ -3,7 +3,6 @@
 // the connector's name: the catalog reads the credentials from the connector's Credential Service, so the
 // connector must be running.
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createSecureTokenService, openProcessIdentity } from '../connector/identity/index.js';
 import { readConfigFile } from '../connector/process/config.js';
 import {
@@ -14,35 +13,59 @@ import {
 import { Database } from '../connector/store/database.js';
 import { AuthorityClient } from '../connector/wallet/authority-client.js';
 import { Wallet, WALLET_MIGRATIONS } from '../connector/wallet/store.js';
+import { commandLine, connectorDir } from './dirs.js';
 import { CliError, EXIT, type Output } from './io.js';
-import { DEFAULT_CONNECTOR_DIR } from './member.js';
+import { JSON_FLAG, parseFlags, type CommandGroup, type Flags, type Subcommand } from './spec.js';
 
-export const CATALOG_SEARCH_HELP = `  shuyu catalog search [QUERY] [--sector S] [--grade G] [--purpose P] [--region R] [--dir CONNECTOR_DIR] [--json]
-      Search the federated catalog as your connector: only what your credentials let you see.`;
+const OPTIONS = {
+  dir: {
+    type: 'string',
+    value: 'CONNECTOR_DIR',
+    help: 'your connector directory (default: $SHUYU_DIR, else data/connector)',
+  },
+  sector: {
+    type: 'string',
+    value: 'SECTOR',
+    multiple: true,
+    help: 'only this sector: medical, finance, energy, education',
+  },
+  grade: {
+    type: 'string',
+    value: 'GRADE',
+    multiple: true,
+    help: 'only this data grade: general, important, core',
+  },
+  purpose: {
+    type: 'string',
+    value: 'PURPOSE',
+    help: 'only offers that permit this purpose (e.g. insurance-claims-settlement)',
+  },
+  region: { type: 'string', value: 'REGION', help: 'only offers usable in this region (e.g. CN-BJ)' },
+  limit: { type: 'string', value: 'N', help: 'at most N results' },
+  ...JSON_FLAG,
+} as const satisfies Flags;
 
-export async function catalogSearch(args: string[], out: Output): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      dir: { type: 'string', default: DEFAULT_CONNECTOR_DIR },
-      sector: { type: 'string', multiple: true },
-      grade: { type: 'string', multiple: true },
-      purpose: { type: 'string' },
-      region: { type: 'string' },
-      limit: { type: 'string' },
-      json: { type: 'boolean' },
-    },
-  });
-  const config = readConfigFile<Partial<ConnectorConfig>>(join(values.dir, CONNECTOR_CONFIG_FILE));
+export const CATALOG_SEARCH: Subcommand = {
+  usage:
+    '[QUERY] [--sector S] [--grade G] [--purpose P] [--region R] [--limit N] [--dir CONNECTOR_DIR] [--json]',
+  summary:
+    'Search the federated catalog as your connector: only what your credentials let you see. Prints each\n' +
+    'dataset with its provider and offers, and the command to negotiate it.',
+  flags: OPTIONS,
+};
+
+export async function catalogSearch(group: CommandGroup, args: string[], out: Output): Promise<number> {
+  const { values, positionals } = parseFlags<typeof OPTIONS>(group, 'search', args);
+  const dir = connectorDir(values.dir);
+  const config = readConfigFile<Partial<ConnectorConfig>>(join(dir, CONNECTOR_CONFIG_FILE));
   if (!config?.publicUrl || !config.authorityUrl) {
     throw new CliError(
-      `${values.dir} holds no started connector (${CONNECTOR_CONFIG_FILE}); check --dir`,
+      `${dir} holds no started connector (${CONNECTOR_CONFIG_FILE}); check --dir`,
       EXIT.usage,
     );
   }
-  const identity = await openProcessIdentity(join(values.dir, 'keys'), config.publicUrl);
-  const db = await Database.open(join(values.dir, CONNECTOR_DATABASE_FILE), WALLET_MIGRATIONS);
+  const identity = await openProcessIdentity(join(dir, 'keys'), config.publicUrl);
+  const db = await Database.open(join(dir, CONNECTOR_DATABASE_FILE), WALLET_MIGRATIONS);
   let credentials: readonly unknown[];
   try {
     credentials = await new Wallet(db).presentable(new Date());
@@ -50,7 +73,9 @@ export async function catalogSearch(args: string[], out: Output): Promise<number
     await db.close();
   }
   if (credentials.length === 0)
-    throw new CliError('the wallet is empty: collect credentials first (shuyu wallet collect)');
+    throw new CliError(
+      `the wallet is empty: collect credentials first (${commandLine('wallet', 'collect', '--dir', dir)})`,
+    );
   const authority = await new AuthorityClient({
     url: config.authorityUrl,
     signer: () => identity.signer(),
@@ -96,6 +121,23 @@ export async function catalogSearch(args: string[], out: Output): Promise<number
     for (const o of d.offers) {
       out.line(`      offer ${o.id}`);
       for (const sentence of o.summary.sentences.slice(0, 1)) out.line(`        ${sentence}`);
+      if (d.provider.connectorUrl) {
+        const negotiate = commandLine(
+          'negotiate',
+          'start',
+          '--dir',
+          dir,
+          '--provider',
+          d.provider.connectorUrl,
+          '--provider-did',
+          d.provider.did,
+          '--dataset',
+          d.datasetId,
+          '--offer',
+          o.id,
+        );
+        out.line(`        negotiate: ${negotiate}`);
+      }
     }
   }
   return EXIT.ok;

@@ -2,7 +2,6 @@
 // the effective settings in DIR/connector.json, so later starts keep the same URL (and so the same DID) and
 // the other commands (member apply, asset, negotiate, ...) find the connector.
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import YAML from 'yaml';
 import {
   CONNECTOR_CONFIG_FILE,
@@ -18,27 +17,67 @@ import {
 } from '../connector/control-plane/index.js';
 import { outboxTuningFromEnv, startControlPlaneConnector } from '../connector/process/run-connector.js';
 import { CliError, EXIT, readTextFile, type Output } from './io.js';
-import { DEFAULT_CONNECTOR_DIR } from './member.js';
-import { applyLogLevel, LOG_LEVEL_HELP, waitForStopSignal } from './process.js';
+import { commandLine, connectorDir, DEFAULT_CONNECTOR_DIR } from './dirs.js';
+import { applyLogLevel, LOG_LEVEL_FLAG, waitForStopSignal } from './process.js';
+import { parseFlags, type CommandGroup, type Flags } from './spec.js';
 
 export const DEFAULT_CONNECTOR_PORT = 7800;
 
-export const CONNECTOR_HELP = `Usage:
-  shuyu connector start [--dir DIR (default ${DEFAULT_CONNECTOR_DIR})] [--config FILE] [--port N] [--host H]
-                        [--management-port N] [--authority URL] [--public-url URL]
-                        [--automation auto|none|STEP=MODE,...] [--log-level L]
-      Run the connector until Ctrl-C. FILE is YAML or JSON with the same keys as DIR/${CONNECTOR_CONFIG_FILE}
-      (host, port, publicUrl, authorityUrl, didHosts, management.host, management.port, automation,
-      delivery.giveUpAfterMs, timeouts.negotiationMs, timeouts.transferMs); options override it. The first
-      start writes the effective settings to DIR/${CONNECTOR_CONFIG_FILE}; keep the public URL stable: the DID
-      is derived from it. --port/--host: the public listener (DSP, DCP, data plane). --management-port: the
-      management listener (management API; host management.host, default 127.0.0.1; 0 or unset: a free
-      port), never the public port; its URL goes to DIR/${MANAGEMENT_URL_FILE}, where the other commands find it.
-      --automation (this run only): which DSP steps the connector takes by itself. auto (default): all;
-      none: no message leaves without a management call; or STEP=auto|manual for the steps
-      ${AUTOMATION_STEPS.join(', ')} (unlisted steps are auto).
-      ${LOG_LEVEL_HELP}
-      Environment: SHUYU_AUTHORITY_URL, SHUYU_CONNECTOR_PORT, SHUYU_LOG_LEVEL.`;
+const OPTIONS = {
+  dir: {
+    type: 'string',
+    value: 'DIR',
+    help: `the connector directory, created on the first start (default: $SHUYU_DIR, else ${DEFAULT_CONNECTOR_DIR})`,
+  },
+  config: {
+    type: 'string',
+    value: 'FILE',
+    help: `YAML or JSON with the keys of DIR/${CONNECTOR_CONFIG_FILE}`,
+  },
+  port: {
+    type: 'string',
+    value: 'N',
+    help: `the port (default: $SHUYU_CONNECTOR_PORT, else ${DEFAULT_CONNECTOR_PORT}; 0: any free port)`,
+  },
+  host: { type: 'string', value: 'H', help: 'the address to listen on (default 127.0.0.1)' },
+  'management-port': {
+    type: 'string',
+    value: 'N',
+    help: `the management listener (management API, console, metrics; host management.host, default\n127.0.0.1; 0 or unset: a free port), never the public port; its URL goes to DIR/${MANAGEMENT_URL_FILE}`,
+  },
+  authority: { type: 'string', value: 'URL', help: "the authority's URL (default: $SHUYU_AUTHORITY_URL)" },
+  'public-url': {
+    type: 'string',
+    value: 'URL',
+    help: 'the URL others reach it at; keep it stable: the DID follows from it',
+  },
+  automation: {
+    type: 'string',
+    value: 'auto|none|STEP=MODE,...',
+    help: `which DSP steps it takes by itself (this run only); steps: ${AUTOMATION_STEPS.join(', ')}`,
+  },
+  ...LOG_LEVEL_FLAG,
+} as const satisfies Flags;
+
+export const CONNECTOR_COMMAND: CommandGroup = {
+  name: 'connector',
+  summary: "run a participant's connector",
+  subcommands: {
+    start: {
+      usage:
+        '[--dir DIR] [--config FILE] [--port N] [--host H] [--management-port N] [--authority URL]\n' +
+        '                      [--public-url URL] [--automation auto|none|STEP=MODE,...] [--log-level L]',
+      summary:
+        `Run the connector until Ctrl-C. FILE is YAML or JSON with the same keys as DIR/${CONNECTOR_CONFIG_FILE}\n` +
+        '(host, port, publicUrl, authorityUrl, didHosts, management.host, management.port, automation,\n' +
+        `delivery.giveUpAfterMs, timeouts.negotiationMs, timeouts.transferMs); options override it. The first start writes the effective settings to\n` +
+        `DIR/${CONNECTOR_CONFIG_FILE}; keep the public URL stable: the DID is derived from it.\n` +
+        '--automation (this run only): auto (default): all steps; none: no message leaves without a management\n' +
+        'call; or STEP=auto|manual for single steps (unlisted steps are auto).',
+      flags: OPTIONS,
+    },
+  },
+};
 
 function readConfigArgument(file: string): Partial<ConnectorConfig> {
   const text = readTextFile(file);
@@ -51,28 +90,11 @@ function readConfigArgument(file: string): Partial<ConnectorConfig> {
   }
 }
 
-export async function connectorCommand(args: string[], out: Output): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub !== 'start') {
-    out.line(CONNECTOR_HELP);
-    return sub === 'help' ? EXIT.ok : EXIT.usage;
-  }
-  const { values } = parseArgs({
-    args: rest,
-    options: {
-      dir: { type: 'string', default: DEFAULT_CONNECTOR_DIR },
-      config: { type: 'string' },
-      port: { type: 'string' },
-      host: { type: 'string' },
-      authority: { type: 'string' },
-      'public-url': { type: 'string' },
-      'management-port': { type: 'string' },
-      automation: { type: 'string' },
-      'log-level': { type: 'string' },
-    },
-  });
+export async function connectorCommand(sub: string, args: string[], out: Output): Promise<number> {
+  const { values } = parseFlags<typeof OPTIONS>(CONNECTOR_COMMAND, sub, args);
   applyLogLevel(values['log-level']);
-  const stored = readConfigFile<Partial<ConnectorConfig>>(join(values.dir, CONNECTOR_CONFIG_FILE)) ?? {};
+  const dir = connectorDir(values.dir, false);
+  const stored = readConfigFile<Partial<ConnectorConfig>>(join(dir, CONNECTOR_CONFIG_FILE)) ?? {};
   const fromFile = values.config ? readConfigArgument(values.config) : {};
   const envPort = process.env.SHUYU_CONNECTOR_PORT;
   const portText = values.port ?? envPort;
@@ -112,14 +134,14 @@ export async function connectorCommand(args: string[], out: Output): Promise<num
     );
   }
   const connector = await startControlPlaneConnector({
-    dataDir: values.dir,
+    dataDir: dir,
     ...config,
     automation,
     authorityUrl,
     controlPlane: { outbox: outboxTuningFromEnv() },
   });
   // The --automation flag is for this run; the configured automation is kept as it was.
-  writeConfigFile(join(values.dir, CONNECTOR_CONFIG_FILE), {
+  writeConfigFile(join(dir, CONNECTOR_CONFIG_FILE), {
     ...config,
     host: connector.server.host,
     port: connector.server.port,
@@ -128,10 +150,14 @@ export async function connectorCommand(args: string[], out: Output): Promise<num
   });
   out.line(`Connector ${connector.did} listening on ${connector.url} (Ctrl-C to stop)`);
   out.line(`  DSP endpoint:   ${connector.url}/dsp`);
-  out.line(`  management API: ${connector.managementUrl} (key in ${join(values.dir, 'management-api-key')})`);
+  out.line(`  management API: ${connector.managementUrl} (key in ${join(dir, 'management-api-key')})`);
+  out.line(`  console:        ${connector.consoleUrl} (sign in with the same key)`);
   const credentials = await connector.wallet.list();
   if (credentials.length === 0) {
-    out.line('  wallet: empty — apply with "shuyu member apply --connector-dir ' + values.dir + ' ..."');
+    out.line(
+      `  wallet: empty — apply with "${commandLine('member', 'apply', '--connector-dir', dir)} --organisation NAME ..." ` +
+        `(${commandLine('member', 'apply', '--help')}), then after approval ${commandLine('wallet', 'collect', '--dir', dir)}`,
+    );
   }
   await waitForStopSignal();
   await connector.close();

@@ -1,5 +1,4 @@
 // `shuyu credential verify FILE`: offline verification of a credential or presentation, check by check.
-import { parseArgs } from 'node:util';
 import {
   verifyCredentialOffline,
   verifyPresentationOffline,
@@ -7,13 +6,43 @@ import {
   type CredentialReport,
   type PresentationReport,
 } from '../connector/identity/index.js';
+import { normaliseDid } from './did.js';
 import { CliError, EXIT, readJsonFile, readTextFile, type Output } from './io.js';
+import { JSON_FLAG, parseFlags, type CommandGroup, type Flags } from './spec.js';
 
-export const CREDENTIAL_HELP = `Usage:
-  shuyu credential verify FILE [--trust DID]... [--did-document FILE]... [--status-list FILE]... [--at DATE-TIME] [--json]
-      Verify a credential (vc+jwt or Data Integrity JSON) or a presentation (vp+jwt) without any network access.
-      did:key needs nothing; for did:web issuers pass their DID documents. Without --trust the issuer is not
-      judged, without --status-list revocation is not checked; the report says so. Exit 0 valid, 1 invalid.`;
+const OPTIONS = {
+  trust: {
+    type: 'string',
+    value: 'DID',
+    multiple: true,
+    help: 'an issuer to trust (did:web host:port is accepted)',
+  },
+  'did-document': { type: 'string', value: 'FILE', multiple: true, help: "a did:web issuer's DID document" },
+  'status-list': {
+    type: 'string',
+    value: 'FILE',
+    multiple: true,
+    help: 'a status list credential, to check revocation',
+  },
+  at: { type: 'string', value: 'DATE-TIME', help: 'verify as at this time' },
+  ...JSON_FLAG,
+} as const satisfies Flags;
+
+export const CREDENTIAL_COMMAND: CommandGroup = {
+  name: 'credential',
+  summary: 'verify a credential or presentation offline, check by check',
+  subcommands: {
+    verify: {
+      usage:
+        'FILE [--trust DID]... [--did-document FILE]... [--status-list FILE]... [--at DATE-TIME] [--json]',
+      summary:
+        'Verify a credential (vc+jwt or Data Integrity JSON) or a presentation (vp+jwt) without any network access.\n' +
+        'did:key needs nothing; for did:web issuers pass their DID documents. Without --trust the issuer is not\n' +
+        'judged, without --status-list revocation is not checked; the report says so. Exit 0 valid, 1 invalid.',
+      flags: OPTIONS,
+    },
+  },
+};
 
 const MARK: Record<CheckResult['outcome'], string> = {
   passed: 'ok  ',
@@ -60,32 +89,17 @@ function isPresentationJwt(value: string | Record<string, unknown>): value is st
   }
 }
 
-export async function credentialCommand(args: string[], out: Output): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub !== 'verify') {
-    out.line(CREDENTIAL_HELP);
-    return sub === undefined || sub === 'help' ? (sub === undefined ? EXIT.usage : EXIT.ok) : EXIT.usage;
-  }
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      trust: { type: 'string', multiple: true },
-      'did-document': { type: 'string', multiple: true },
-      'status-list': { type: 'string', multiple: true },
-      at: { type: 'string' },
-      json: { type: 'boolean' },
-    },
-  });
+export async function credentialCommand(sub: string, args: string[], out: Output): Promise<number> {
+  const { values, positionals } = parseFlags<typeof OPTIONS>(CREDENTIAL_COMMAND, sub, args);
   const file = positionals[0];
   if (!file || positionals.length > 1)
-    throw new CliError(`credential verify needs one FILE\n${CREDENTIAL_HELP}`, EXIT.usage);
+    throw new CliError('credential verify needs one FILE; run "shuyu credential verify --help"', EXIT.usage);
   const at = values.at === undefined ? undefined : new Date(values.at);
   if (at && Number.isNaN(at.getTime()))
     throw new CliError(`--at ${values.at} is not a date-time`, EXIT.usage);
   const input = readSecured(file);
   const options = {
-    trustedIssuers: values.trust ?? [],
+    trustedIssuers: (values.trust ?? []).map((did) => normaliseDid(did, (text) => out.error(text))),
     didDocuments: (values['did-document'] ?? []).map((f) => readJsonFile(f) as Record<string, unknown>),
     statusLists: (values['status-list'] ?? []).map(readSecured),
     ...(at ? { clock: () => at } : {}),

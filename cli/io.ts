@@ -2,7 +2,7 @@
 // project's own files (templates, seeds) from the compiled or the source tree.
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Exit codes: 0 ok / permit, 1 errors in the input, 2 usage, 3 deny or not-applicable. */
@@ -56,6 +56,53 @@ export const consoleOutput: Output = {
   line: (text = '') => process.stdout.write(text + '\n'),
   error: (text) => process.stderr.write(text + '\n'),
 };
+
+/**
+ * Output into a closed pipe (`shuyu policy eval ... | head`) ends the command quietly, as Unix tools do,
+ * instead of an EPIPE stack trace.
+ */
+export function guardBrokenPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
+}
+
+/** Checks that FILE can be created: its directory exists and is a directory (no raw ENOENT later). */
+export function checkOutputFile(file: string, flag = '--out'): void {
+  const dir = dirname(resolve(file));
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch {
+    throw new CliError(
+      `${flag} ${file}: the directory ${dirname(file)} does not exist; create it first (mkdir -p ${dirname(file)})`,
+    );
+  }
+  if (!isDirectory) throw new CliError(`${flag} ${file}: ${dirname(file)} is not a directory`);
+  if (existsSync(file) && statSync(file).isDirectory())
+    throw new CliError(`${flag} ${file} is a directory; give a file name`);
+}
+
+/**
+ * A time as people here read it: local date and time with the UTC offset (2026-12-06 12:08:28 +08:00),
+ * in the zone of TZ (or the system's). Machine output (--json) keeps the ISO form.
+ */
+export function formatTime(iso: string | undefined | null): string {
+  if (!iso) return '';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return String(iso);
+  const offset = -date.getTimezoneOffset();
+  const sign = offset >= 0 ? '+' : '-';
+  const pad = (n: number) => String(Math.trunc(Math.abs(n))).padStart(2, '0');
+  return (
+    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
+    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())} ` +
+    `${sign}${pad(offset / 60)}:${pad(offset % 60)}`
+  );
+}
 
 /** The project root (where package.json of shuyu lives), from dist/cli or cli/. */
 export function projectRoot(): string {

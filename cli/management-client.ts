@@ -17,6 +17,16 @@ export interface ManagementTarget {
   url?: string | undefined;
 }
 
+/** A refusal of the management API, as a CLI error (exit 1 with the API's reason) that keeps its status. */
+export class ApiRefusal extends CliError {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
 /** Failures surface as CLI errors (exit 1 with the API's reason). */
 class CliManagementClient extends ManagementClient {
   override async call<T = Json>(
@@ -27,7 +37,7 @@ class CliManagementClient extends ManagementClient {
     try {
       return await super.call<T>(method, path, body);
     } catch (error) {
-      throw error instanceof ManagementApiError ? new CliError(error.message) : error;
+      throw error instanceof ManagementApiError ? new ApiRefusal(error.message, error.status) : error;
     }
   }
 }

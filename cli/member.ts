@@ -2,7 +2,6 @@
 // participants apply with their connector's DID key.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { AdminApiError, AuthorityAdminClient } from '../catalog/authority/admin-client.js';
 import {
   ADMIN_KEY_FILE,
@@ -11,60 +10,152 @@ import {
   AUTHORITY_CONFIG_FILE,
 } from '../catalog/authority/process.js';
 import type { Application, Member, MemberState } from '../catalog/authority/types.js';
-import { openProcessIdentity } from '../connector/identity/index.js';
+import { openProcessIdentity, urlToDidWeb } from '../connector/identity/index.js';
 import { readConfigFile } from '../connector/process/config.js';
 import { AuthorityClient, AuthorityClientError } from '../connector/wallet/authority-client.js';
-import { DEFAULT_AUTHORITY_DIR } from './authority.js';
-import { CliError, EXIT, type Output } from './io.js';
+import { normaliseDid } from './did.js';
+import {
+  authoritiesUnderData,
+  authorityDir,
+  commandLine,
+  connectorDir,
+  connectorsUnderData,
+  DEFAULT_AUTHORITY_DIR,
+  DEFAULT_CONNECTOR_DIR,
+} from './dirs.js';
+import { CliError, EXIT, formatTime, type Output } from './io.js';
+import { JSON_FLAG, parseFlags, type CommandGroup, type Flags, type FlagValues } from './spec.js';
+import { collectCredentials } from './wallet.js';
 
-export const DEFAULT_CONNECTOR_DIR = 'data/connector';
+export { DEFAULT_CONNECTOR_DIR };
 
-export const MEMBER_HELP = `Usage (admins; the key comes from SHUYU_ADMIN_KEY or DIR/admin-api-key):
-  shuyu member list [--state active|suspended|revoked] [--json]     applications awaiting a decision, and members
-  shuyu member approve APPLICATION_ID [--grade GRADE] [--role participant|catalog|admin] [--note TEXT]
-  shuyu member reject APPLICATION_ID --reason TEXT
-  shuyu member suspend DID --reason TEXT
-  shuyu member reinstate DID [--note TEXT]
-  shuyu member revoke DID --reason TEXT
-    common: [--dir AUTHORITY_DIR (default ${DEFAULT_AUTHORITY_DIR})] [--admin-url URL]
-    (the authority's admin listener: --admin-url, else SHUYU_ADMIN_URL, else DIR/${ADMIN_URL_FILE} written by
-    the running authority, else the fixed admin.port in DIR/${AUTHORITY_CONFIG_FILE})
-Usage (participants, signing with the connector's DID key):
-  shuyu member apply --organisation NAME --registration NUMBER --sector SECTOR:ROLE[,ROLE] [--sector ...]
-                     --contact EMAIL-OR-PHONE [--grade GRADE] [--connector-dir DIR (default ${DEFAULT_CONNECTOR_DIR})]
-                     [--authority URL]`;
+const ADMIN = {
+  dir: {
+    type: 'string',
+    value: 'AUTHORITY_DIR',
+    help: `the authority directory (default: $SHUYU_AUTHORITY_DIR, else ${DEFAULT_AUTHORITY_DIR}); the admin key\ncomes from $SHUYU_ADMIN_KEY or DIR/admin-api-key`,
+  },
+  'admin-url': {
+    type: 'string',
+    value: 'URL',
+    help: `the authority's admin listener (default: $SHUYU_ADMIN_URL, else DIR/${ADMIN_URL_FILE} written by the\nrunning authority, else the fixed admin.port in DIR/${AUTHORITY_CONFIG_FILE})`,
+  },
+} as const;
+const REASON = {
+  reason: { type: 'string', value: 'TEXT', help: 'the reason, recorded and told to the member' },
+} as const;
+const NOTE = { note: { type: 'string', value: 'TEXT', help: 'a note kept with the decision' } } as const;
 
 const OPTIONS = {
-  dir: { type: 'string', default: DEFAULT_AUTHORITY_DIR },
-  authority: { type: 'string' },
-  'admin-url': { type: 'string' },
-  state: { type: 'string' },
-  grade: { type: 'string' },
-  role: { type: 'string' },
-  note: { type: 'string' },
-  reason: { type: 'string' },
-  json: { type: 'boolean' },
-  organisation: { type: 'string' },
-  registration: { type: 'string' },
-  sector: { type: 'string', multiple: true },
-  contact: { type: 'string' },
-  'connector-dir': { type: 'string', default: DEFAULT_CONNECTOR_DIR },
-  'connector-url': { type: 'string' },
-} as const;
+  ...ADMIN,
+  authority: {
+    type: 'string',
+    value: 'URL',
+    help: "the authority's public URL (default: the connector's authorityUrl)",
+  },
+  ...REASON,
+  ...NOTE,
+  ...JSON_FLAG,
+  state: { type: 'string', value: 'STATE', help: 'only members in this state: active, suspended or revoked' },
+  grade: { type: 'string', value: 'GRADE', help: 'data-grade clearance: general, important or core' },
+  role: { type: 'string', value: 'ROLE', help: 'participant (default), catalog or admin' },
+  organisation: { type: 'string', value: 'NAME', help: 'the organisation applying' },
+  registration: { type: 'string', value: 'NUMBER', help: 'its registration number (统一社会信用代码)' },
+  sector: { type: 'string', value: 'SECTOR:ROLE[,ROLE]', multiple: true, help: 'e.g. medical:hospital' },
+  contact: { type: 'string', value: 'EMAIL-OR-PHONE', help: 'who the authority contacts' },
+  'connector-dir': {
+    type: 'string',
+    value: 'DIR',
+    help: `the member's connector directory (default: $SHUYU_DIR, else ${DEFAULT_CONNECTOR_DIR})`,
+  },
+  'connector-url': {
+    type: 'string',
+    value: 'URL',
+    help: "the DSP endpoint to register (default: the connector's /dsp)",
+  },
+} as const satisfies Flags;
+
+const pick = <K extends keyof typeof OPTIONS>(...keys: K[]): Pick<typeof OPTIONS, K> =>
+  Object.fromEntries(keys.map((k) => [k, OPTIONS[k]])) as Pick<typeof OPTIONS, K>;
+
+export const MEMBER_COMMAND: CommandGroup = {
+  name: 'member',
+  summary: 'apply (participants); list, approve, reject, suspend, reinstate, revoke (admins)',
+  subcommands: {
+    list: {
+      usage: '[--state active|suspended|revoked] [--json]',
+      summary: 'Admins: applications awaiting a decision, and members.',
+      flags: pick('dir', 'admin-url', 'state', 'json'),
+    },
+    approve: {
+      usage:
+        'APPLICATION_ID [--grade GRADE] [--role participant|catalog|admin] [--note TEXT] [--connector-dir DIR]',
+      summary:
+        "Admins: approve an application; the authority issues the member's credentials. When the member's\n" +
+        'connector is on this machine (--connector-dir, or found under ./data) its wallet collects them at once;\n' +
+        'otherwise the command to collect them is printed.',
+      flags: pick('dir', 'admin-url', 'grade', 'role', 'note', 'connector-dir'),
+    },
+    reject: {
+      usage: 'APPLICATION_ID --reason TEXT',
+      summary: 'Admins: reject an application.',
+      flags: pick('dir', 'admin-url', 'reason'),
+    },
+    suspend: {
+      usage: 'DID --reason TEXT',
+      summary: "Admins: suspend a member (its credentials' status turns suspended).",
+      flags: pick('dir', 'admin-url', 'reason'),
+    },
+    reinstate: {
+      usage: 'DID [--note TEXT]',
+      summary: 'Admins: reinstate a suspended member.',
+      flags: pick('dir', 'admin-url', 'note'),
+    },
+    revoke: {
+      usage: 'DID --reason TEXT',
+      summary: 'Admins: revoke a member for good (its credentials are revoked).',
+      flags: pick('dir', 'admin-url', 'reason'),
+    },
+    apply: {
+      usage:
+        '--organisation NAME --registration NUMBER --sector SECTOR:ROLE[,ROLE] [--sector ...] --contact EMAIL-OR-PHONE\n' +
+        '                   [--grade GRADE] [--connector-dir DIR] [--authority URL]',
+      summary: "Participants: apply for membership, signed with the connector's DID key.",
+      flags: pick(
+        'connector-dir',
+        'connector-url',
+        'authority',
+        'organisation',
+        'registration',
+        'sector',
+        'contact',
+        'grade',
+        'json',
+      ),
+    },
+  },
+};
+
+type Values = FlagValues<typeof OPTIONS>;
 
 /** The authority's admin API: on its admin listener, never its public URL. */
-export function adminClient(values: { dir: string; 'admin-url'?: string | undefined }): AuthorityAdminClient {
-  const url = values['admin-url'] ?? process.env.SHUYU_ADMIN_URL ?? adminUrlOf(values.dir);
+export function adminClient(values: {
+  dir?: string | undefined;
+  'admin-url'?: string | undefined;
+}): AuthorityAdminClient {
+  const dir = authorityDir(values.dir);
+  const url = values['admin-url'] ?? process.env.SHUYU_ADMIN_URL ?? adminUrlOf(dir);
   if (!url) {
-    const why = existsSync(join(values.dir, AUTHORITY_CONFIG_FILE))
-      ? `the authority in ${values.dir} is not running (no ${ADMIN_URL_FILE} there)`
-      : `no authority in ${values.dir}`;
+    const why = existsSync(join(dir, AUTHORITY_CONFIG_FILE))
+      ? `the authority in ${dir} is not running (no ${ADMIN_URL_FILE} there)`
+      : `no authority in ${dir}`;
     throw new CliError(
-      `${why}: pass --admin-url URL (its admin listener), set SHUYU_ADMIN_URL, or point --dir at a running authority's directory`,
+      `${why}: pass --admin-url URL (its admin listener), set SHUYU_ADMIN_URL, or point --dir at a running authority's directory` +
+        (authoritiesUnderData().length > 0 ? ` (under ./data: ${authoritiesUnderData().join(', ')})` : ''),
       EXIT.usage,
     );
   }
-  const keyFile = join(values.dir, ADMIN_KEY_FILE);
+  const keyFile = join(dir, ADMIN_KEY_FILE);
   const key =
     process.env.SHUYU_ADMIN_KEY ?? (existsSync(keyFile) ? readFileSync(keyFile, 'utf8').trim() : undefined);
   if (!key) {
@@ -76,8 +167,8 @@ export function adminClient(values: { dir: string; 'admin-url'?: string | undefi
   return new AuthorityAdminClient(url, key);
 }
 
-function required(value: string | undefined, what: string): string {
-  if (!value) throw new CliError(`${what} is required\n${MEMBER_HELP}`, EXIT.usage);
+function required(value: string | undefined, what: string, sub: string): string {
+  if (!value) throw new CliError(`${what} is required; run "shuyu member ${sub} --help"`, EXIT.usage);
   return value;
 }
 
@@ -87,7 +178,7 @@ function printApplication(out: Output, a: Application): void {
   out.line(
     `      ${a.applicantDid}  ${sectors}${a.dataGradeClearance ? `  asks ${a.dataGradeClearance}` : ''}`,
   );
-  out.line(`      submitted ${a.submittedAt}, contact ${a.contact}`);
+  out.line(`      submitted ${formatTime(a.submittedAt)}, contact ${a.contact}`);
 }
 
 function printMember(out: Output, m: Member): void {
@@ -97,13 +188,10 @@ function printMember(out: Output, m: Member): void {
   );
 }
 
-export async function memberCommand(args: string[], out: Output): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub === undefined || sub === 'help') {
-    out.line(MEMBER_HELP);
-    return sub === undefined ? EXIT.usage : EXIT.ok;
-  }
-  const { values, positionals } = parseArgs({ args: rest, options: OPTIONS, allowPositionals: true });
+export async function memberCommand(sub: string, args: string[], out: Output): Promise<number> {
+  const { values, positionals } = parseFlags<typeof OPTIONS>(MEMBER_COMMAND, sub, args);
+  const need = (value: string | undefined, what: string) => required(value, what, sub);
+  const did = (value: string | undefined) => normaliseDid(need(value, 'DID'), (text) => out.error(text));
   try {
     switch (sub) {
       case 'list': {
@@ -121,7 +209,7 @@ export async function memberCommand(args: string[], out: Output): Promise<number
         return EXIT.ok;
       }
       case 'approve': {
-        const id = required(positionals[0], 'APPLICATION_ID');
+        const id = need(positionals[0], 'APPLICATION_ID');
         const result = await adminClient(values).approve(id, {
           ...(values.grade ? { dataGradeClearance: values.grade } : {}),
           ...(values.role ? { role: values.role } : {}),
@@ -129,48 +217,87 @@ export async function memberCommand(args: string[], out: Output): Promise<number
         });
         out.line(`Approved ${result.member.organisationName} (${result.member.did}); issued:`);
         result.credentials.forEach((c) => out.line(`  ${c.type}  ${c.id}`));
-        out.line('The member collects them with its connector (they appear in "shuyu wallet list").');
+        await collectForMember(result.member.did, values['connector-dir'], out);
         return EXIT.ok;
       }
       case 'reject': {
-        const id = required(positionals[0], 'APPLICATION_ID');
-        const application = await adminClient(values).reject(id, required(values.reason, '--reason'));
+        const id = need(positionals[0], 'APPLICATION_ID');
+        const application = await adminClient(values).reject(id, need(values.reason, '--reason'));
         out.line(`Rejected ${application.organisationName}'s application ${application.id}.`);
         return EXIT.ok;
       }
       case 'suspend':
       case 'revoke': {
-        const did = required(positionals[0], 'DID');
+        const member = did(positionals[0]);
         const client = adminClient(values);
-        const reason = required(values.reason, '--reason');
-        const member =
-          sub === 'suspend' ? await client.suspend(did, reason) : await client.revoke(did, reason);
+        const reason = need(values.reason, '--reason');
+        const changed =
+          sub === 'suspend' ? await client.suspend(member, reason) : await client.revoke(member, reason);
         out.line(
-          `${member.organisationName} (${member.did}) is now ${member.state}; verifiers see it within their ` +
+          `${changed.organisationName} (${changed.did}) is now ${changed.state}; verifiers see it within their ` +
             'status-check interval (5 minutes by default).',
         );
         return EXIT.ok;
       }
       case 'reinstate': {
-        const member = await adminClient(values).reinstate(required(positionals[0], 'DID'), values.note);
-        out.line(`${member.organisationName} (${member.did}) is active again.`);
+        const changed = await adminClient(values).reinstate(did(positionals[0]), values.note);
+        out.line(`${changed.organisationName} (${changed.did}) is active again.`);
         return EXIT.ok;
       }
-      case 'apply':
-        return await apply(values, out);
       default:
-        throw new CliError(`unknown member command "${sub}"\n${MEMBER_HELP}`, EXIT.usage);
+        return await apply(values, out);
     }
   } catch (error) {
     if (error instanceof AdminApiError || error instanceof AuthorityClientError) {
       const errors = (error.problem as { errors?: { pointer: string; reason: string }[] } | undefined)
         ?.errors;
       const fields = (errors ?? []).map((e) => `\n  ${e.pointer}: ${e.reason}`).join('');
-      throw new CliError(`${error.message}${fields}`);
+      const notMember =
+        error.status === 404 && /member/i.test(error.message)
+          ? `\nhint: "shuyu member list" shows the members' DIDs; a did:web port is written %3A (did:web:127.0.0.1%3A7710).`
+          : '';
+      throw new CliError(`${error.message}${fields}${notMember}`);
     }
     throw error;
   }
 }
+
+/** The connector directory on this machine whose DID is `did` (--connector-dir, else one under ./data). */
+function memberDir(did: string, given: string | undefined): string | undefined {
+  const candidates = given !== undefined ? [given] : connectorsUnderData();
+  return candidates.find((dir) => {
+    const config = readConfigFile<{ publicUrl?: string }>(join(dir, 'connector.json'));
+    try {
+      return config?.publicUrl !== undefined && urlToDidWeb(config.publicUrl) === did;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * After an approval: the member's running connector on this machine collects its credentials at once;
+ * otherwise the exact command to do so is printed.
+ */
+async function collectForMember(did: string, given: string | undefined, out: Output): Promise<void> {
+  const dir = memberDir(did, given);
+  if (dir !== undefined) {
+    try {
+      const types = await collectCredentials(dir);
+      out.line(
+        `Collected into the wallet of ${dir}: ${types.join(', ')} (see ${commandLine('wallet', 'list', '--dir', dir)}).`,
+      );
+      return;
+    } catch (error) {
+      out.line(`Not collected yet: ${(error as Error).message}`);
+    }
+  }
+  out.line(
+    `The member collects them with its running connector: ${commandLine('wallet', 'collect', '--dir', dir ?? 'CONNECTOR_DIR')}`,
+  );
+}
+
+const need = (value: string | undefined, what: string) => required(value, what, 'apply');
 
 function parseSector(value: string): { sector: string; roles: string[] } {
   const [sector, roles] = value.split(':');
@@ -179,21 +306,9 @@ function parseSector(value: string): { sector: string; roles: string[] } {
   return { sector, roles: roles.split(',').filter(Boolean) };
 }
 
-async function apply(
-  values: {
-    'connector-dir': string;
-    authority?: string | undefined;
-    organisation?: string | undefined;
-    registration?: string | undefined;
-    sector?: string[] | undefined;
-    contact?: string | undefined;
-    grade?: string | undefined;
-    'connector-url'?: string | undefined;
-    json?: boolean | undefined;
-  },
-  out: Output,
-): Promise<number> {
-  const dir = values['connector-dir'];
+async function apply(values: Values, out: Output): Promise<number> {
+  const dir = connectorDir(values['connector-dir']);
+  const required = (value: string | undefined, what: string) => need(value, what);
   const config = readConfigFile<{ publicUrl?: string; host?: string; port?: number; authorityUrl?: string }>(
     join(dir, 'connector.json'),
   );
@@ -222,7 +337,10 @@ async function apply(
     out.line(
       `Applied as ${identity.did}: application ${String(application.id)} is ${String(application.state)}.`,
     );
-    out.line('An admin decides it ("shuyu member list" / "shuyu member approve ID" on the authority side).');
+    out.line(
+      `An admin decides it ("shuyu member list", then ${commandLine('member', 'approve', String(application.id), '--connector-dir', dir)} on the authority's machine);`,
+    );
+    out.line(`after approval: ${commandLine('wallet', 'collect', '--dir', dir)}`);
   }
   return EXIT.ok;
 }

@@ -1,6 +1,5 @@
 // `shuyu policy check FILE...` and `shuyu policy eval --policy FILE --request FILE`.
 
-import { parseArgs } from 'node:util';
 import {
   checkPolicy,
   explain,
@@ -12,45 +11,66 @@ import {
 } from '../policies/index.js';
 import { policyDemo } from './demo.js';
 import { CliError, EXIT, readJsonFile, readTextFile, type Output } from './io.js';
+import { JSON_FLAG, parseFlags, type CommandGroup, type Flags } from './spec.js';
 
-export const POLICY_HELP = `Usage:
-  shuyu policy check FILE... [--json] [--now DATE-TIME] [--allow-unknown]
-      Validate ODRL policies (JSON, shape, meaning) and lint them, every stage that can run in one pass.
-      Exit 1 when a file has errors. In an Offer, purposes, regions and sectors outside the vocabularies
-      are errors unless --allow-unknown.
-  shuyu policy eval --policy FILE --request FILE [--json]
-      Evaluate a request against a policy: decision, duties and why. Exit 0 permit, 3 deny or not-applicable.
-  shuyu policy demo
-      The four sector templates, each with a permitted and a refused request, explained.
-The request format is documented in docs/policies.md.`;
+const CHECK_FLAGS = {
+  ...JSON_FLAG,
+  now: { type: 'string', value: 'DATE-TIME', help: 'check time-bound constraints as at this time' },
+  'allow-unknown': {
+    type: 'boolean',
+    help: 'purposes, regions and sectors outside the vocabularies are warnings, not errors',
+  },
+} as const satisfies Flags;
 
-export async function policyCommand(args: string[], out: Output): Promise<number> {
-  const [sub, ...rest] = args;
+const EVAL_FLAGS = {
+  policy: { type: 'string', value: 'FILE', help: 'the ODRL policy (JSON)' },
+  request: { type: 'string', value: 'FILE', help: 'the evaluation request (JSON, see docs/policies.md)' },
+  ...JSON_FLAG,
+} as const satisfies Flags;
+
+export const POLICY_COMMAND: CommandGroup = {
+  name: 'policy',
+  summary: 'validate, lint and evaluate ODRL usage policies (offline)',
+  subcommands: {
+    check: {
+      usage: 'FILE... [--json] [--now DATE-TIME] [--allow-unknown]',
+      summary:
+        'Validate ODRL policies (JSON, shape, meaning) and lint them, every stage that can run in one pass.\n' +
+        'Exit 1 when a file has errors. In an Offer, purposes, regions and sectors outside the vocabularies\n' +
+        'are errors unless --allow-unknown.',
+      flags: CHECK_FLAGS,
+    },
+    eval: {
+      usage: '--policy FILE --request FILE [--json]',
+      summary:
+        'Evaluate a request against a policy: decision, duties and why. Exit 0 permit, 3 deny or\n' +
+        'not-applicable. The request format is documented in docs/policies.md.',
+      flags: EVAL_FLAGS,
+    },
+    demo: {
+      usage: '',
+      summary: 'The four sector templates, each with a permitted and a refused request, explained.',
+      flags: {},
+    },
+  },
+};
+
+export async function policyCommand(sub: string, args: string[], out: Output): Promise<number> {
   switch (sub) {
     case 'check':
-      return check(rest, out);
+      return check(args, out);
     case 'eval':
-      return evalCommand(rest, out);
-    case 'demo':
-      return policyDemo(out);
-    case undefined:
-    case 'help':
-    case '--help':
-      out.line(POLICY_HELP);
-      return sub === undefined ? EXIT.usage : EXIT.ok;
+      return evalCommand(args, out);
     default:
-      throw new CliError(`unknown policy command "${sub}"\n${POLICY_HELP}`, EXIT.usage);
+      parseFlags(POLICY_COMMAND, sub, args);
+      return policyDemo(out);
   }
 }
 
 async function check(args: string[], out: Output): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { json: { type: 'boolean' }, now: { type: 'string' }, 'allow-unknown': { type: 'boolean' } },
-  });
+  const { values, positionals } = parseFlags<typeof CHECK_FLAGS>(POLICY_COMMAND, 'check', args);
   if (positionals.length === 0)
-    throw new CliError(`policy check needs at least one FILE\n${POLICY_HELP}`, EXIT.usage);
+    throw new CliError('policy check needs at least one FILE; run "shuyu policy check --help"', EXIT.usage);
   const now = values.now === undefined ? undefined : Date.parse(values.now);
   if (now !== undefined && Number.isNaN(now))
     throw new CliError(`--now ${values.now} is not a date-time`, EXIT.usage);
@@ -133,12 +153,12 @@ function offerTermsAsErrors(result: CheckResult, allowUnknown: boolean): readonl
 }
 
 async function evalCommand(args: string[], out: Output): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { policy: { type: 'string' }, request: { type: 'string' }, json: { type: 'boolean' } },
-  });
+  const { values } = parseFlags<typeof EVAL_FLAGS>(POLICY_COMMAND, 'eval', args);
   if (!values.policy || !values.request)
-    throw new CliError(`policy eval needs --policy FILE and --request FILE\n${POLICY_HELP}`, EXIT.usage);
+    throw new CliError(
+      'policy eval needs --policy FILE and --request FILE; run "shuyu policy eval --help"',
+      EXIT.usage,
+    );
   const policyText = readTextFile(values.policy);
   const request = readJsonFile(values.request);
   if (request === null || typeof request !== 'object' || Array.isArray(request)) {

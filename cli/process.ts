@@ -31,5 +31,14 @@ export function applyLogLevel(flag: string | undefined, fallback?: LevelWithSile
   }
 }
 
+/** The --log-level flag of the commands that run servers. */
+export const LOG_LEVEL_FLAG = {
+  'log-level': {
+    type: 'string',
+    value: 'L',
+    help: 'fatal|error|warn|info|debug|trace|silent (default: $SHUYU_LOG_LEVEL, else info); logs go to\nstderr as JSON lines, pretty on a terminal (docs/operations.md "Logs")',
+  },
+} as const;
+
 export const LOG_LEVEL_HELP = `--log-level fatal|error|warn|info|debug|trace|silent (default: SHUYU_LOG_LEVEL, else info): logs go to
       stderr, JSON lines (pretty on a terminal; docs/operations.md "Logs").`;

@@ -1,41 +1,74 @@
 // `shuyu product ...`: data-product registration (数据产品登记). Providers apply through their connector's
 // management API (which signs the application as the connector's DID and keeps the authority's decisions);
 // reviewers register or reject over the authority's admin API.
-import { parseArgs } from 'node:util';
 import { AdminApiError } from '../catalog/authority/admin-client.js';
 import type { ProductRecord } from '../catalog/authority/products/types.js';
 import type { Json } from '../connector/management/client.js';
-import { DEFAULT_AUTHORITY_DIR } from './authority.js';
+import { connectorDir, DEFAULT_AUTHORITY_DIR } from './dirs.js';
 import { CliError, EXIT, readJsonFile, type Output } from './io.js';
 import { managementClient } from './management-client.js';
-import { adminClient, DEFAULT_CONNECTOR_DIR } from './member.js';
-
-export const PRODUCT_HELP = `Usage (providers, through the connector's management API; [--dir CONNECTOR_DIR (default ${DEFAULT_CONNECTOR_DIR})] [--url URL] [--json]):
-  shuyu product apply --dataset ID [--dataset ID ...] --file DESCRIPTION.json
-      DESCRIPTION.json is the 数据产品说明书: name, dataSource, scope ({"zh","en"} each), updateFrequency,
-      dataGrade (general|important|core), complianceAssessment {summary {"zh","en"}, assessor, date};
-      the datasets come from --dataset, the DSP endpoint is the connector's.
-  shuyu product list                   our applications and registrations (after reading the authority's decisions)
-  shuyu product show ID                application id or product identifier (SY-...)
-Usage (reviewers, over the authority's admin API; [--authority-dir DIR (default ${DEFAULT_AUTHORITY_DIR})] [--admin-url URL]):
-  shuyu product pending                applications awaiting review
-  shuyu product approve ID [--note TEXT]
-  shuyu product reject ID --reason TEXT`;
+import { adminClient } from './member.js';
+import { JSON_FLAG, parseFlags, type CommandGroup, type Flags } from './spec.js';
 
 const OPTIONS = {
-  dir: { type: 'string', default: DEFAULT_CONNECTOR_DIR },
-  url: { type: 'string' },
-  json: { type: 'boolean' },
-  dataset: { type: 'string', multiple: true },
-  file: { type: 'string' },
-  'authority-dir': { type: 'string', default: DEFAULT_AUTHORITY_DIR },
-  'admin-url': { type: 'string' },
-  note: { type: 'string' },
-  reason: { type: 'string' },
-} as const;
+  dir: {
+    type: 'string',
+    value: 'CONNECTOR_DIR',
+    help: 'the connector directory (default: $SHUYU_DIR, else data/connector)',
+  },
+  url: { type: 'string', value: 'URL', help: "the connector's URL (default: DIR/connector.json)" },
+  ...JSON_FLAG,
+  dataset: { type: 'string', value: 'ID', multiple: true, help: 'a dataset of the product' },
+  file: { type: 'string', value: 'DESCRIPTION.json', help: 'the product description (数据产品说明书)' },
+  'authority-dir': {
+    type: 'string',
+    value: 'DIR',
+    help: `the authority directory (default: $SHUYU_AUTHORITY_DIR, else ${DEFAULT_AUTHORITY_DIR})`,
+  },
+  'admin-url': {
+    type: 'string',
+    value: 'URL',
+    help: "the authority's admin listener (default: $SHUYU_ADMIN_URL, else DIR/admin-url)",
+  },
+  note: { type: 'string', value: 'TEXT', help: 'a note kept with the decision' },
+  reason: { type: 'string', value: 'TEXT', help: 'why it is rejected' },
+} as const satisfies Flags;
 
-function need(value: string | undefined, what: string): string {
-  if (!value) throw new CliError(`${what} is required\n${PRODUCT_HELP}`, EXIT.usage);
+const pick = <K extends keyof typeof OPTIONS>(...keys: K[]): Pick<typeof OPTIONS, K> =>
+  Object.fromEntries(keys.map((k) => [k, OPTIONS[k]])) as Pick<typeof OPTIONS, K>;
+const PROVIDER = pick('dir', 'url', 'json');
+const REVIEWER = pick('authority-dir', 'admin-url', 'json');
+
+export const PRODUCT_COMMAND: CommandGroup = {
+  name: 'product',
+  summary: 'data-product registration (数据产品登记): apply, list, show; approve, reject',
+  subcommands: {
+    apply: {
+      usage: '--dataset ID [--dataset ID ...] --file DESCRIPTION.json',
+      summary:
+        'Providers: apply through the connector. DESCRIPTION.json is the 数据产品说明书: name, dataSource,\n' +
+        'scope ({"zh","en"} each), updateFrequency, dataGrade (general|important|core), complianceAssessment\n' +
+        '{summary {"zh","en"}, assessor, date}; the datasets come from --dataset, the DSP endpoint is the connector\'s.',
+      flags: { ...PROVIDER, ...pick('dataset', 'file') },
+    },
+    list: { usage: '', summary: 'Providers: our applications and registrations.', flags: PROVIDER },
+    show: { usage: 'ID', summary: 'Providers: one application (id) or product (SY-...).', flags: PROVIDER },
+    pending: { usage: '', summary: 'Reviewers: applications awaiting review.', flags: REVIEWER },
+    approve: {
+      usage: 'ID [--note TEXT]',
+      summary: 'Reviewers: register a product.',
+      flags: { ...REVIEWER, ...pick('note') },
+    },
+    reject: {
+      usage: 'ID --reason TEXT',
+      summary: 'Reviewers: reject an application.',
+      flags: { ...REVIEWER, ...pick('reason') },
+    },
+  },
+};
+
+function need(value: string | undefined, what: string, sub: string): string {
+  if (!value) throw new CliError(`${what} is required; run "shuyu product ${sub} --help"`, EXIT.usage);
   return value;
 }
 
@@ -56,13 +89,11 @@ function print(out: Output, p: Json): void {
     out.line(`      ${p.state === 'rejected' ? 'reason' : 'note'}: ${String(p.decisionNote)}`);
 }
 
-export async function productCommand(args: string[], out: Output): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub === undefined || sub === 'help') {
-    out.line(PRODUCT_HELP);
-    return sub === undefined ? EXIT.usage : EXIT.ok;
-  }
-  const { values, positionals } = parseArgs({ args: rest, options: OPTIONS, allowPositionals: true });
+export async function productCommand(sub: string, args: string[], out: Output): Promise<number> {
+  const { values, positionals } = parseFlags<typeof OPTIONS>(PRODUCT_COMMAND, sub, args);
+  const required = (value: string | undefined, what: string) => need(value, what, sub);
+  const connector = () =>
+    managementClient({ dir: connectorDir(values.dir, values.url === undefined), url: values.url });
   const show = (value: unknown, readable: () => void): number => {
     if (values.json) out.line(JSON.stringify(value, null, 2));
     else readable();
@@ -72,13 +103,13 @@ export async function productCommand(args: string[], out: Output): Promise<numbe
   try {
     switch (sub) {
       case 'apply': {
-        const file = readJsonFile(need(values.file, '--file'));
+        const file = readJsonFile(required(values.file, '--file'));
         if (file === null || typeof file !== 'object' || Array.isArray(file)) {
           throw new CliError(`${values.file ?? ''} must hold a JSON object (the product description)`);
         }
         const datasets = values.dataset ?? [];
         const description = datasets.length > 0 ? { ...file, datasetIds: datasets } : file;
-        const api = managementClient({ dir: values.dir, url: values.url });
+        const api = connector();
         const record = await api.call<Json>('POST', '/products', description);
         return show(record, () => {
           out.line(`Applied: product application ${String(record.id)} is ${String(record.state)}.`);
@@ -86,7 +117,7 @@ export async function productCommand(args: string[], out: Output): Promise<numbe
         });
       }
       case 'list': {
-        const api = managementClient({ dir: values.dir, url: values.url });
+        const api = connector();
         const body = await api.call<{ products: Json[] }>('GET', '/products');
         return show(body, () => {
           out.line(`${body.products.length} product registration${body.products.length === 1 ? '' : 's'}`);
@@ -94,10 +125,10 @@ export async function productCommand(args: string[], out: Output): Promise<numbe
         });
       }
       case 'show': {
-        const api = managementClient({ dir: values.dir, url: values.url });
+        const api = connector();
         const record = await api.call<Json>(
           'GET',
-          `/products/${encodeURIComponent(need(positionals[0], 'ID'))}`,
+          `/products/${encodeURIComponent(required(positionals[0], 'ID'))}`,
         );
         return show(record, () => print(out, record));
       }
@@ -114,7 +145,7 @@ export async function productCommand(args: string[], out: Output): Promise<numbe
         });
       }
       case 'approve': {
-        const record = await admin().approveProduct(need(positionals[0], 'ID'), values.note);
+        const record = await admin().approveProduct(required(positionals[0], 'ID'), values.note);
         return show(record, () => {
           out.line(
             `Registered ${record.description.name.zh} / ${record.description.name.en} as ${String(record.productId)}.`,
@@ -124,15 +155,15 @@ export async function productCommand(args: string[], out: Output): Promise<numbe
       }
       case 'reject': {
         const record: ProductRecord = await admin().rejectProduct(
-          need(positionals[0], 'ID'),
-          need(values.reason, '--reason'),
+          required(positionals[0], 'ID'),
+          required(values.reason, '--reason'),
         );
         return show(record, () =>
           out.line(`Rejected product application ${record.id}: ${String(record.decisionNote)}`),
         );
       }
       default:
-        throw new CliError(`unknown product command "${sub}"\n${PRODUCT_HELP}`, EXIT.usage);
+        return EXIT.usage;
     }
   } catch (error) {
     if (error instanceof AdminApiError) {

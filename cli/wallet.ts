@@ -2,7 +2,6 @@
 // for a running connector (the authority delivers to the connector's Credential Service).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   createNetworkVerifiers,
   openProcessIdentity,
@@ -17,32 +16,51 @@ import {
 import { AuthorityClient } from '../connector/wallet/authority-client.js';
 import { Database } from '../connector/store/database.js';
 import { Wallet, WALLET_MIGRATIONS } from '../connector/wallet/store.js';
-import { CliError, EXIT, type Output } from './io.js';
-import { DEFAULT_CONNECTOR_DIR } from './member.js';
+import { commandLine, connectorDir } from './dirs.js';
+import { CliError, EXIT, formatTime, type Output } from './io.js';
+import { JSON_FLAG, parseFlags, type CommandGroup, type Flags } from './spec.js';
 
-export const WALLET_HELP = `Usage:
-  shuyu wallet list [--dir CONNECTOR_DIR (default ${DEFAULT_CONNECTOR_DIR})] [--json]
-      The credentials the connector collected from its authority, with their validity.
-  shuyu wallet collect [--dir CONNECTOR_DIR]
-      Ask the authority for the credentials it issued to this connector (after approval, or to renew them).
-      This is DCP credential issuance: the authority delivers them to the connector's Credential Service,
-      which verifies each before storing it, so the connector must be running ("shuyu connector start").
-      It uses them from its next request on.`;
+const DIR = {
+  dir: {
+    type: 'string',
+    value: 'CONNECTOR_DIR',
+    help: 'the connector directory (default: $SHUYU_DIR, else data/connector)',
+  },
+} as const;
+const OPTIONS = { ...DIR, ...JSON_FLAG } as const satisfies Flags;
 
-export async function walletCommand(args: string[], out: Output): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub === 'collect') return collect(rest, out);
-  if (sub !== 'list') {
-    out.line(WALLET_HELP);
-    return sub === 'help' ? EXIT.ok : EXIT.usage;
+export const WALLET_COMMAND: CommandGroup = {
+  name: 'wallet',
+  summary: 'the credentials a connector holds, and collecting them from the authority',
+  subcommands: {
+    list: {
+      usage: '[--dir CONNECTOR_DIR] [--json]',
+      summary: 'The credentials the connector collected from its authority, with their validity.',
+      flags: OPTIONS,
+    },
+    collect: {
+      usage: '[--dir CONNECTOR_DIR]',
+      summary:
+        'Ask the authority for the credentials it issued to this connector (after approval, or to renew them).\n' +
+        "This is DCP credential issuance: the authority delivers them to the connector's Credential Service,\n" +
+        'which verifies each before storing it, so the connector must be running ("shuyu connector start").\n' +
+        'It uses them from its next request on.',
+      flags: DIR,
+    },
+  },
+};
+
+export async function walletCommand(sub: string, args: string[], out: Output): Promise<number> {
+  const { values } = parseFlags<typeof OPTIONS>(WALLET_COMMAND, sub, args);
+  const dir = connectorDir(values.dir);
+  if (sub === 'collect') {
+    const types = await collectCredentials(dir);
+    out.line(`Collected ${types.length} credential(s): ${types.join(', ')}`);
+    return EXIT.ok;
   }
-  const { values } = parseArgs({
-    args: rest,
-    options: { dir: { type: 'string', default: DEFAULT_CONNECTOR_DIR }, json: { type: 'boolean' } },
-  });
-  const file = join(values.dir, CONNECTOR_DATABASE_FILE);
+  const file = join(dir, CONNECTOR_DATABASE_FILE);
   if (!existsSync(file)) {
-    throw new CliError(`${values.dir} holds no connector database (${CONNECTOR_DATABASE_FILE}); check --dir`);
+    throw new CliError(`${dir} holds no connector database (${CONNECTOR_DATABASE_FILE}); check --dir`);
   }
   const db = await Database.open(file, WALLET_MIGRATIONS);
   try {
@@ -58,7 +76,10 @@ export async function walletCommand(args: string[], out: Output): Promise<number
       return EXIT.ok;
     }
     if (credentials.length === 0) {
-      out.line('The wallet is empty: apply to the authority ("shuyu member apply") and wait for approval.');
+      out.line(
+        `The wallet is empty. After the authority approved the application: ${commandLine('wallet', 'collect', '--dir', dir)}`,
+      );
+      out.line(`Not applied yet: ${commandLine('member', 'apply', '--connector-dir', dir, '--help')}`);
       return EXIT.ok;
     }
     const now = Date.now();
@@ -67,7 +88,7 @@ export async function walletCommand(args: string[], out: Output): Promise<number
       const expired = c.validUntil !== undefined && Date.parse(c.validUntil) <= now;
       out.line(`  ${c.type.padEnd(21)} ${c.id}`);
       out.line(
-        `      issuer ${c.issuer}, valid until ${c.validUntil ?? 'no end'}${expired ? ' (EXPIRED)' : ''}`,
+        `      issuer ${c.issuer}, valid until ${c.validUntil ? formatTime(c.validUntil) : 'no end'}${expired ? ' (EXPIRED)' : ''}`,
       );
     }
     return EXIT.ok;
@@ -76,23 +97,20 @@ export async function walletCommand(args: string[], out: Output): Promise<number
   }
 }
 
-async function collect(args: string[], out: Output): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: { dir: { type: 'string', default: DEFAULT_CONNECTOR_DIR } },
-  });
-  const config = readConfigFile<Partial<ConnectorConfig>>(join(values.dir, CONNECTOR_CONFIG_FILE));
+/** DCP issuance into the running connector of `dir`; the types of the credentials it now holds from the issuer. */
+export async function collectCredentials(dir: string): Promise<string[]> {
+  const config = readConfigFile<Partial<ConnectorConfig>>(join(dir, CONNECTOR_CONFIG_FILE));
   if (!config?.publicUrl || !config.authorityUrl) {
     throw new CliError(
-      `${values.dir} holds no started connector (${CONNECTOR_CONFIG_FILE}); run "shuyu connector start" first`,
+      `${dir} holds no started connector (${CONNECTOR_CONFIG_FILE}); run "${commandLine('connector', 'start', '--dir', dir)}" first`,
     );
   }
-  const identity = await openProcessIdentity(join(values.dir, 'keys'), config.publicUrl);
+  const identity = await openProcessIdentity(join(dir, 'keys'), config.publicUrl);
   if (!(await servesDid(config.publicUrl, identity.did))) {
     throw new CliError(
-      `The connector of ${values.dir} is not running at ${config.publicUrl}. The authority delivers credentials ` +
-        `to the connector's Credential Service (DCP issuance), so start it ("shuyu connector start --dir ` +
-        `${values.dir}"), then collect again.`,
+      `The connector of ${dir} is not running at ${config.publicUrl}. The authority delivers credentials ` +
+        `to the connector's Credential Service (DCP issuance), so start it ("${commandLine('connector', 'start', '--dir', dir)}"), ` +
+        'then collect again.',
     );
   }
   const hostPolicy = hostPolicyFor(config.didHosts ?? LOCAL_DID_HOSTS);
@@ -106,11 +124,9 @@ async function collect(args: string[], out: Output): Promise<number> {
       hostPolicy,
     });
     // Delivered and stored by the running connector before the authority answered.
-    const db = await Database.open(join(values.dir, CONNECTOR_DATABASE_FILE), WALLET_MIGRATIONS);
+    const db = await Database.open(join(dir, CONNECTOR_DATABASE_FILE), WALLET_MIGRATIONS);
     try {
-      const received = (await new Wallet(db).list()).filter((c) => c.issuer === issuerDid);
-      out.line(`Collected ${received.length} credential(s): ${received.map((c) => c.type).join(', ')}`);
-      return EXIT.ok;
+      return (await new Wallet(db).list()).filter((c) => c.issuer === issuerDid).map((c) => c.type);
     } finally {
       await db.close();
     }

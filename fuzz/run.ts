@@ -4,6 +4,8 @@
 // `npm run fuzz -- http [--seconds N] [--count N] [--seed S] [--skip-known]`: the HTTP fuzzer
 // (fuzz/http.ts) against two connectors in child processes, for N seconds (default 600); exit 1 on any
 // oracle violation (--skip-known: the findings in fuzz/http/known.ts, being fixed elsewhere, apart).
+// `npm run fuzz -- authority [--seconds N] [--count N] [--seed S]`: the authority fuzzer (fuzz/authority.ts)
+// against an authority's public and admin listeners and its federated catalog, same oracle, same limits.
 
 import fc from 'fast-check';
 import { parseArgs } from 'node:util';
@@ -49,6 +51,31 @@ if (positionals.includes('http')) {
     log: (line) => console.log(line),
   });
   for (const line of formatReport(report)) console.log(line);
+  process.exit(report.failures.length > 0 ? 1 : 0);
+}
+if (positionals.includes('authority')) {
+  const { runAuthorityFuzz, formatAuthorityReport } = await import('./authority.js');
+  const seconds = Number(values.seconds);
+  const count = Number(values.count);
+  if (!(seconds > 0) || !Number.isSafeInteger(count) || count < 1 || positionals.length > 1) {
+    console.error('usage: npm run fuzz -- authority [--seconds N] [--count N] [--seed S]');
+    process.exit(2);
+  }
+  const seed = values.seed !== undefined ? Number(values.seed) : Date.now() % 2 ** 31;
+  console.log(
+    `Shuyu authority fuzzing on Node ${process.version}, ${new Date().toISOString()}, seed ${seed}, ${seconds} s`,
+  );
+  const stop = new AbortController();
+  process.once('SIGINT', () => stop.abort());
+  process.once('SIGTERM', () => stop.abort());
+  const report = await runAuthorityFuzz({
+    seconds,
+    count,
+    seed,
+    signal: stop.signal,
+    log: (line) => console.log(line),
+  });
+  for (const line of formatAuthorityReport(report)) console.log(line);
   process.exit(report.failures.length > 0 ? 1 : 0);
 }
 const runs = Number(values.runs);

@@ -113,12 +113,12 @@ export interface RunningAuthority {
   readonly federation: Federation;
   /** The public listener's server. */
   readonly server: RunningServer;
-  /** The authority's logger (process "authority", its DID). */
-  readonly logger: Logger;
   /** The admin listener (admin API under /authority/v1/admin, the console): `admin.url` is http://host:port. */
   readonly admin: Listener;
   /** Prometheus metrics of the authority and its catalog (GET /authority/v1/admin/metrics). */
   readonly metrics: ServerMetrics;
+  /** The authority's logger (process "authority", its DID). */
+  readonly logger: Logger;
   close(): Promise<void>;
 }
 
@@ -145,21 +145,21 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
   config.admin = { ...fileConfig.admin, ...options.admin };
   compileDcpSchemas(); // once per process, before the first DCP message
   const clock = options.clock ?? systemClock;
-  const processLogger = (options.logger ?? rootLogger()).child({ process: 'authority' });
   const metrics = createServerMetrics();
   // Checked before anything listens: a bad value stops the start with its name.
   const applicationLimitSettings = parseApplicationLimits(
     config.rateLimits,
     `${AUTHORITY_CONFIG_FILE} "rateLimits"`,
   );
+  const processLogger = (options.logger ?? rootLogger()).child({ process: 'authority' });
   // The public listener listens first (the DID follows from its URL); until everything is mounted both
   // listeners answer 503 "starting".
   const publicListener = await startListener({
     before: [metrics.http],
+    logger: processLogger,
     host: config.host ?? '127.0.0.1',
     port: config.port ?? DEFAULT_AUTHORITY_PORT,
     role: 'public',
-    logger: processLogger,
   });
   const server = publicListener.server;
   const routes = publicListener.routes;
@@ -274,27 +274,27 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       clock,
       trustedIssuers: profile.trustedIssuers,
       documentLoader,
-      logger,
       observeSearch: federationMetrics.observeSearch,
+      logger,
     });
     // Search for members (and everyone) on the public listener; on the admin listener too, for the crawl
     // status and crawl-now operations the admin key asks for.
     routes.use(federation.router);
     adminRoutes.use(federation.router);
-    // Beside the other /authority/v1/admin routes: crawl status, crawl now (`shuyu catalog status|crawl`).
+    // Beside the other /authority/v1/admin routes (crawl status, crawl now).
     adminRoutes.use(catalogAdminRouter({ service, federation }));
     adminRoutes.use(consoleRouter({ service, federation, products }));
     const issuer = issuerService(identity, publicUrl);
     routes.get('/.well-known/did.json', (_req, res) => {
       res.type('application/did+json').send(JSON.stringify(identity.didDocument([issuer])));
     });
+    logger.info({ url: publicUrl }, `authority ready at ${publicUrl}`);
     const openDb = db;
     const adminListener = admin;
     for (const listener of [publicListener, adminListener]) {
       listener.addReadinessCheck(storeOpenCheck(openDb));
       listener.open();
     }
-    logger.info({ url: publicUrl, admin: adminListener.url }, `authority ready at ${publicUrl}`);
     return {
       url: publicUrl.replace(/\/+$/, ''),
       did: identity.did,
@@ -302,9 +302,9 @@ export async function startAuthority(options: StartAuthorityOptions): Promise<Ru
       products,
       federation,
       server,
-      logger,
       admin: adminListener,
       metrics,
+      logger,
       close: async () => {
         clearInterval(pruning);
         await federation.close();

@@ -2,10 +2,17 @@
 import type { ProductRecord } from '../authority/products/types.js';
 import type { Application, AuditEntry, Member } from '../authority/types.js';
 import type { DatasetView, FacetName, ProviderCrawlStatus, SearchResult } from '../federation/types.js';
-import { html, type Html } from './html.js';
+import {
+  csrfField,
+  html,
+  timeTag,
+  type ConsoleContext,
+  type Html,
+  type Phrase,
+} from '../../connector/console/kit/index.js';
 import { encodeSegment } from '../../connector/http/text.js';
 
-const FACET_TITLES: Readonly<Record<FacetName, string>> = {
+const FACET_TITLES: Readonly<Record<FacetName, Phrase>> = {
   sector: 'Sector',
   grade: 'Data grade',
   publisher: 'Publisher',
@@ -15,7 +22,7 @@ const FACET_TITLES: Readonly<Record<FacetName, string>> = {
   region: 'Region',
   credential: 'Credential required',
   price: 'Price',
-  registered: 'Registration (数据产品登记)',
+  registered: 'Registration',
 };
 
 /** Facets whose parameter takes one value (the others take several). */
@@ -43,14 +50,15 @@ export function datasetLink(d: DatasetView): string {
   return `/console/dataset?provider=${encodeSegment(d.provider.did)}&id=${encodeSegment(d.datasetId)}`;
 }
 
-export function searchPage(params: Params, result: SearchResult | undefined): Html {
+export function searchPage(ctx: ConsoleContext, params: Params, result: SearchResult | undefined): Html {
+  const { t } = ctx;
   const q = values(params, 'q')[0] ?? '';
   const facets = result
     ? (Object.keys(FACET_TITLES) as FacetName[]).map((name) => {
         const chosen = values(params, name);
         const items = result.facets[name] ?? [];
         if (items.length === 0) return '';
-        return html`<h3>${FACET_TITLES[name]}</h3>
+        return html`<h3>${t(FACET_TITLES[name])}</h3>
           ${items.map((f) => {
             const on = chosen.includes(f.value);
             const next = on
@@ -68,7 +76,21 @@ export function searchPage(params: Params, result: SearchResult | undefined): Ht
       })
     : '';
   const results = result
-    ? html`<p class="meta" id="result-count">${result.total} dataset${result.total === 1 ? '' : 's'}</p>
+    ? html`<p class="meta" id="result-count">
+          ${t(result.total === 1 ? '{n} dataset' : '{n} datasets', { n: result.total })}
+        </p>
+        ${
+          result.total === 0 && !ctx.user
+            ? html`<div class="card" id="why-empty">
+                <p>
+                  ${t('Anonymous visitors see only datasets that are open to anyone. Most providers open their offers to members of the data space only.')}
+                </p>
+                <p>
+                  ${t('Members: search from your connector’s console (Discover) or with shuyu catalog search, which show what your credentials let you see. Admins: sign in.')}
+                </p>
+              </div>`
+            : ''
+        }
         ${result.results.map(
           (d) =>
             html`<div class="card result">
@@ -90,7 +112,7 @@ export function searchPage(params: Params, result: SearchResult | undefined): Ht
               ${d.offers[0] ? html`<p class="meta">${d.offers[0].summary.sentences[0] ?? ''}</p>` : ''}
             </div>`,
         )}
-        ${result.offset + result.limit < result.total ? html`<a href="${link(params, { offset: String(result.offset + result.limit) })}">Next page</a>` : ''}`
+        ${result.offset + result.limit < result.total ? html`<a href="${link(params, { offset: String(result.offset + result.limit) })}">${t('Next page')}</a>` : ''}`
     : '';
   return html`<div class="layout">
     <aside>
@@ -98,10 +120,10 @@ export function searchPage(params: Params, result: SearchResult | undefined): Ht
         <input
           name="q"
           value="${q}"
-          placeholder="Search datasets"
-          aria-label="Search datasets"
+          placeholder="${t('Search datasets')}"
+          aria-label="${t('Search datasets')}"
           style="width:100%"
-        /><button>Search</button>
+        /><button>${t('Search')}</button>
       </form>
       ${facets}
     </aside>
@@ -109,8 +131,14 @@ export function searchPage(params: Params, result: SearchResult | undefined): Ht
   </div>`;
 }
 
-export function datasetPage(d: DatasetView, admin: boolean, product?: ProductRecord): Html {
-  const rows: [string, string | undefined][] = [
+export function datasetPage(
+  ctx: ConsoleContext,
+  d: DatasetView,
+  admin: boolean,
+  product?: ProductRecord,
+): Html {
+  const { t } = ctx;
+  const rows: [Phrase, string | Html | undefined][] = [
     ['Provider', `${d.provider.organisationName ?? ''} (${d.provider.did})`],
     ['Dataset id', d.datasetId],
     ['Sector', d.sector],
@@ -123,25 +151,27 @@ export function datasetPage(d: DatasetView, admin: boolean, product?: ProductRec
     ['Keywords', d.keywords.join(', ')],
     [
       'Last crawled',
-      `${d.provider.lastCrawledAt ?? 'never'}${d.provider.stale ? ' (the last crawl failed: this may be out of date)' : ''}`,
+      html`${d.provider.lastCrawledAt ? timeTag(d.provider.lastCrawledAt) : t('never')}${d.provider.stale ? ` (${t('the last crawl failed: this may be out of date')})` : ''}`,
     ],
   ];
   return html`<h1>${d.title}</h1>
     <p>${d.description}</p>
-    <table>
-      ${rows
-        .filter(([, v]) => v)
-        .map(
-          ([k, v]) =>
-            html`<tr>
-              <th>${k}</th>
-              <td>${v}</td>
-            </tr>`,
-        )}
-    </table>
+    <div class="scroll">
+      <table>
+        ${rows
+          .filter(([, v]) => v)
+          .map(
+            ([k, v]) =>
+              html`<tr>
+                <th>${t(k)}</th>
+                <td>${v}</td>
+              </tr>`,
+          )}
+      </table>
+    </div>
     ${product ? productDescription(product) : ''}
-    <h2>Offers</h2>
-    ${d.offers.length === 0 ? html`<p>No offer you may see.</p>` : ''}
+    <h2>${t('Offers')}</h2>
+    ${d.offers.length === 0 ? html`<p>${t('No offer you may see.')}</p>` : ''}
     ${d.offers.map(
       (o) =>
         html`<div class="card offer">
@@ -150,26 +180,26 @@ export function datasetPage(d: DatasetView, admin: boolean, product?: ProductRec
             (p) =>
               html`<table>
                 <tr>
-                  <th>Who may use it</th>
+                  <th>${t('Who may use it')}</th>
                   <td>${p.who}</td>
                 </tr>
                 <tr>
-                  <th>For what</th>
+                  <th>${t('For what')}</th>
                   <td>${p.what}</td>
                 </tr>
                 <tr>
-                  <th>Until when</th>
-                  <td>${p.when || 'no time limit'}</td>
+                  <th>${t('Until when')}</th>
+                  <td>${p.when || t('no time limit')}</td>
                 </tr>
                 <tr>
-                  <th>With which duties</th>
-                  <td>${p.duties.length ? p.duties.join('; ') : 'none'}</td>
+                  <th>${t('With which duties')}</th>
+                  <td>${p.duties.length ? p.duties.join('; ') : t('none')}</td>
                 </tr>
               </table>`,
           )}
           ${o.summary.prohibitions.map((p) => html`<p>${p}</p>`)}
           ${o.summary.obligations.map((p) => html`<p>${p}</p>`)}
-          ${admin && !o.accessPolicyPublished ? html`<p class="meta">The provider published no access policy for this offer: only admins see it.</p>` : ''}
+          ${admin && !o.accessPolicyPublished ? html`<p class="meta">${t('The provider published no access policy for this offer: only admins see it.')}</p>` : ''}
         </div>`,
     )}`;
 }
@@ -219,187 +249,231 @@ export function productDescription(p: ProductRecord): Html {
   ];
   return html`<div class="card product" id="product">
     <h2>数据产品说明书 · Data product description</h2>
-    <table>
-      ${rows
-        .filter(([, v]) => v !== '')
-        .map(
-          ([k, v]) =>
-            html`<tr>
-              <th>${k}</th>
-              <td>${v}</td>
-            </tr>`,
-        )}
-    </table>
+    <div class="scroll">
+      <table>
+        ${rows
+          .filter(([, v]) => v !== '')
+          .map(
+            ([k, v]) =>
+              html`<tr>
+                <th>${k}</th>
+                <td>${v}</td>
+              </tr>`,
+          )}
+      </table>
+    </div>
   </div>`;
 }
 
 export function productsPage(products: readonly ProductRecord[]): Html {
   return html`<h1>登记数据产品 · Registered data products (${products.length})</h1>
     ${products.length === 0 ? html`<p>None yet.</p>` : ''}
-    <table id="products">
-      <tr>
-        <th>Identifier</th>
-        <th>Name</th>
-        <th>Provider</th>
-        <th>Grade</th>
-        <th>Datasets</th>
-        <th>Registered</th>
-      </tr>
-      ${products.map(
-        (p) =>
-          html`<tr data-product="${p.productId ?? p.id}">
-            <td>${p.productId ?? ''}</td>
-            <td>${p.description.name.zh}<br /><span class="meta">${p.description.name.en}</span></td>
-            <td>${p.provider.organisationName}<br /><span class="meta">${p.provider.did}</span></td>
-            <td>${p.description.dataGrade}</td>
-            <td>
-              ${p.description.datasetIds.map(
-                (id) =>
-                  html`<a
-                      href="/console/dataset?provider=${encodeURIComponent(p.provider.did)}&id=${encodeURIComponent(id)}"
-                      >${id}</a
-                    ><br />`,
-              )}
-            </td>
-            <td>${p.decidedAt ?? ''}</td>
-          </tr>`,
-      )}
-    </table>`;
+    <div class="scroll">
+      <table id="products">
+        <tr>
+          <th>Identifier</th>
+          <th>Name</th>
+          <th>Provider</th>
+          <th>Grade</th>
+          <th>Datasets</th>
+          <th>Registered</th>
+        </tr>
+        ${products.map(
+          (p) =>
+            html`<tr data-product="${p.productId ?? p.id}">
+              <td>${p.productId ?? ''}</td>
+              <td>${p.description.name.zh}<br /><span class="meta">${p.description.name.en}</span></td>
+              <td>${p.provider.organisationName}<br /><span class="meta">${p.provider.did}</span></td>
+              <td>${p.description.dataGrade}</td>
+              <td>
+                ${p.description.datasetIds.map(
+                  (id) =>
+                    html`<a
+                        href="/console/dataset?provider=${encodeURIComponent(p.provider.did)}&id=${encodeURIComponent(id)}"
+                        >${id}</a
+                      ><br />`,
+                )}
+              </td>
+              <td>${timeTag(p.decidedAt)}</td>
+            </tr>`,
+        )}
+      </table>
+    </div>`;
 }
 
-export function loginPage(): Html {
-  return html`<h1>Admin sign-in</h1>
-    <form method="post" action="/console/login">
-      <label>Admin API key <input type="password" name="key" autocomplete="off" size="60" required /></label>
-      <button>Sign in</button>
+export function loginPage(ctx: ConsoleContext): Html {
+  const { t } = ctx;
+  return html`<h1>${t('Admin sign-in')}</h1>
+    <form method="post" action="/console/login" class="stack">
+      ${csrfField(ctx)}
+      <label>${t('Admin API key')} <input type="password" name="key" autocomplete="off" required /></label>
+      <div><button>${t('Sign in')}</button></div>
     </form>
     <p class="meta">
-      The key is the one <code>shuyu authority init</code> printed (also in the authority's
-      <code>admin-api-key</code> file).
+      ${t('The key is the one shuyu authority init printed (also in the authority’s admin-api-key file).')}
     </p>`;
 }
 
 const GRADES = ['general', 'important', 'core', 'JR-L1', 'JR-L2', 'JR-L3', 'JR-L4', 'JR-L5'];
 
-export function adminPage(data: {
-  pending: readonly Application[];
-  pendingProducts?: readonly ProductRecord[];
-  members: readonly Member[];
-  crawl: readonly ProviderCrawlStatus[];
-  audit: readonly AuditEntry[];
-}): Html {
-  return html`<h1>Administration</h1>
-    <h2>Applications awaiting a decision (${data.pending.length})</h2>
-    ${data.pending.length === 0 ? html`<p>None.</p>` : ''}
-    <table id="applications">
-      ${data.pending.map(
-        (a) =>
-          html`<tr data-application="${a.id}">
-            <td>
-              <strong>${a.organisationName}</strong><br /><span class="meta"
-                >${a.registrationNumber} · ${a.applicantDid}<br />${a.sectors.map((s) => `${s.sector}: ${s.roles.join(', ')}`).join('; ')}
-                · contact ${a.contact} · submitted ${a.submittedAt}</span
-              >
-            </td>
-            <td>
-              <form method="post" action="/console/admin/applications/approve" class="inline">
-                <input type="hidden" name="id" value="${a.id}" /><select name="grade" aria-label="Clearance">
-                  ${GRADES.map((g) => html`<option ${g === a.dataGradeClearance ? 'selected' : ''}>${g}</option>`)}</select
-                ><button>Approve</button>
-              </form>
-              <form method="post" action="/console/admin/applications/reject" class="inline">
-                <input type="hidden" name="id" value="${a.id}" /><input
-                  name="reason"
-                  placeholder="reason"
-                  required
-                  aria-label="Reason"
-                /><button>Reject</button>
-              </form>
-            </td>
-          </tr>`,
-      )}
-    </table>
-    <h2>Data products awaiting review (${data.pendingProducts?.length ?? 0})</h2>
-    ${(data.pendingProducts ?? []).length === 0 ? html`<p>None.</p>` : ''}
+export function adminPage(
+  ctx: ConsoleContext,
+  data: {
+    pending: readonly Application[];
+    pendingProducts?: readonly ProductRecord[];
+    members: readonly Member[];
+    crawl: readonly ProviderCrawlStatus[];
+    audit: readonly AuditEntry[];
+  },
+): Html {
+  const { t } = ctx;
+  const csrf = csrfField(ctx);
+  return html`<h1>${t('Administration')}</h1>
+    <h2>${t('Applications awaiting a decision ({n})', { n: data.pending.length })}</h2>
+    ${data.pending.length === 0 ? html`<p>${t('None.')}</p>` : ''}
+    <div class="scroll">
+      <table id="applications">
+        ${data.pending.map(
+          (a) =>
+            html`<tr data-application="${a.id}">
+              <td>
+                <strong>${a.organisationName}</strong><br /><span class="meta"
+                  >${a.registrationNumber} · ${a.applicantDid}<br />${a.sectors.map((s) => `${s.sector}: ${s.roles.join(', ')}`).join('; ')}
+                  · ${t('contact')} ${a.contact} · ${t('submitted')} ${timeTag(a.submittedAt)}</span
+                >
+              </td>
+              <td>
+                <form method="post" action="/console/admin/applications/approve" class="inline">
+                  ${csrf}<input type="hidden" name="id" value="${a.id}" /><select
+                    name="grade"
+                    aria-label="${t('Clearance')}"
+                  >
+                    ${GRADES.map((g) => html`<option ${g === a.dataGradeClearance ? 'selected' : ''}>${g}</option>`)}</select
+                  ><button>${t('Approve')}</button>
+                </form>
+                <form method="post" action="/console/admin/applications/reject" class="inline">
+                  ${csrf}<input type="hidden" name="id" value="${a.id}" /><input
+                    name="reason"
+                    placeholder="${t('reason')}"
+                    required
+                    aria-label="${t('Reason')}"
+                  /><button class="danger">${t('Reject')}</button>
+                </form>
+              </td>
+            </tr>`,
+        )}
+      </table>
+    </div>
+    <h2>${t('Data products awaiting review ({n})', { n: data.pendingProducts?.length ?? 0 })}</h2>
+    ${(data.pendingProducts ?? []).length === 0 ? html`<p>${t('None.')}</p>` : ''}
     ${(data.pendingProducts ?? []).map(
       (p) =>
         html`<div class="card pending-product" data-product-application="${p.id}">
-          <p class="meta">Application ${p.id}, submitted ${p.submittedAt}</p>
+          <p class="meta">${t('Application')} ${p.id}, ${t('submitted')} ${timeTag(p.submittedAt)}</p>
           ${productDescription(p)}
           <form method="post" action="/console/admin/products/approve" class="inline">
-            <input type="hidden" name="id" value="${p.id}" /><input
+            ${csrf}<input type="hidden" name="id" value="${p.id}" /><input
               name="note"
-              placeholder="note (optional)"
-              aria-label="Registration note"
-            /><button>Register</button>
+              placeholder="${t('note (optional)')}"
+              aria-label="${t('Registration note')}"
+            /><button>${t('Register')}</button>
           </form>
           <form method="post" action="/console/admin/products/reject" class="inline">
-            <input type="hidden" name="id" value="${p.id}" /><input
+            ${csrf}<input type="hidden" name="id" value="${p.id}" /><input
               name="reason"
-              placeholder="reason"
+              placeholder="${t('reason')}"
               required
-              aria-label="Rejection reason"
-            /><button>Reject</button>
+              aria-label="${t('Reason')}"
+            /><button class="danger">${t('Reject')}</button>
           </form>
         </div>`,
     )}
-    <h2>Members (${data.members.length})</h2>
-    <table id="members">
-      <tr>
-        <th>Organisation</th>
-        <th>State</th>
-        <th>Sectors</th>
-        <th>Clearance</th>
-        <th>Actions</th>
-      </tr>
-      ${data.members.map(
-        (m) =>
-          html`<tr data-member="${m.did}">
-            <td>${m.organisationName}<br /><span class="meta">${m.did}</span></td>
-            <td class="state">
-              ${m.state}${m.reason ? html`<br /><span class="meta">${m.reason}</span>` : ''}
-            </td>
-            <td>${m.sectors.map((s) => s.sector).join(', ')}</td>
-            <td>${m.dataGradeClearance ?? ''}</td>
-            <td>
-              ${m.state === 'active' ? html`<form method="post" action="/console/admin/members/suspend" class="inline"><input type="hidden" name="did" value="${m.did}" /><input name="reason" placeholder="reason" required aria-label="Suspension reason" /><button>Suspend</button></form>` : ''}
-              ${m.state === 'suspended' ? html`<form method="post" action="/console/admin/members/reinstate" class="inline"><input type="hidden" name="did" value="${m.did}" /><button>Reinstate</button></form>` : ''}
-              ${m.state !== 'revoked' ? html`<form method="post" action="/console/admin/members/revoke" class="inline"><input type="hidden" name="did" value="${m.did}" /><input name="reason" placeholder="reason" required aria-label="Revocation reason" /><button>Revoke</button></form>` : ''}
-            </td>
-          </tr>`,
-      )}
-    </table>
-    <h2>Crawl status</h2>
-    <form method="post" action="/console/admin/crawl" class="inline"><button>Crawl now</button></form>
-    <table id="crawl">
-      <tr>
-        <th>Member</th>
-        <th>State</th>
-        <th>Datasets</th>
-        <th>Last success</th>
-        <th>Last error</th>
-      </tr>
-      ${data.crawl.map(
-        (c) =>
-          html`<tr>
-            <td>${c.organisationName ?? c.did}</td>
-            <td>${c.state}</td>
-            <td>${c.datasetCount}</td>
-            <td>${c.lastSuccessAt ?? ''}</td>
-            <td>${c.lastError ? `${c.lastError.code}: ${c.lastError.message}` : ''}</td>
-          </tr>`,
-      )}
-    </table>
-    <h2>Recent admin actions</h2>
-    <table id="audit">
-      ${data.audit.map(
-        (e) =>
-          html`<tr>
-            <td>${e.at}</td>
-            <td>${e.actor}</td>
-            <td>${e.action}</td>
-            <td>${e.subject}</td>
-          </tr>`,
-      )}
-    </table>`;
+    <h2>${t('Members ({n})', { n: data.members.length })}</h2>
+    <div class="scroll">
+      <table id="members">
+        <tr>
+          <th>${t('Organisation')}</th>
+          <th>${t('State')}</th>
+          <th>${t('Sectors')}</th>
+          <th>${t('Clearance')}</th>
+          <th>${t('Actions')}</th>
+        </tr>
+        ${data.members.map(
+          (m) =>
+            html`<tr data-member="${m.did}">
+              <td>${m.organisationName}<br /><span class="meta">${m.did}</span></td>
+              <td class="state">
+                ${m.state}${m.reason ? html`<br /><span class="meta">${m.reason}</span>` : ''}
+              </td>
+              <td>${m.sectors.map((s) => s.sector).join(', ')}</td>
+              <td>${m.dataGradeClearance ?? ''}</td>
+              <td>
+                ${m.state === 'active' ? html`<form method="post" action="/console/admin/members/suspend" class="inline">${csrf}<input type="hidden" name="did" value="${m.did}" /><input name="reason" placeholder="${t('reason')}" required aria-label="${t('Suspension reason')}" /><button>${t('Suspend')}</button></form>` : ''}
+                ${m.state === 'suspended' ? html`<form method="post" action="/console/admin/members/reinstate" class="inline">${csrf}<input type="hidden" name="did" value="${m.did}" /><button>${t('Reinstate')}</button></form>` : ''}
+                ${m.state !== 'revoked' ? html`<form method="post" action="/console/admin/members/revoke" class="inline revoke">${csrf}<input type="hidden" name="did" value="${m.did}" /><input name="reason" placeholder="${t('reason')}" required aria-label="${t('Revocation reason')}" /><button class="danger">${t('Revoke…')}</button></form>` : ''}
+              </td>
+            </tr>`,
+        )}
+      </table>
+    </div>
+    <h2>${t('Crawl status')}</h2>
+    <form method="post" action="/console/admin/crawl" class="inline">
+      ${csrf}<button>${t('Crawl now')}</button>
+    </form>
+    <div class="scroll">
+      <table id="crawl">
+        <tr>
+          <th>${t('Member')}</th>
+          <th>${t('State')}</th>
+          <th>${t('Datasets')}</th>
+          <th>${t('Last success')}</th>
+          <th>${t('Last error')}</th>
+        </tr>
+        ${data.crawl.map(
+          (c) =>
+            html`<tr>
+              <td>${c.organisationName ?? c.did}</td>
+              <td>${c.state}</td>
+              <td>${c.datasetCount}</td>
+              <td>${timeTag(c.lastSuccessAt)}</td>
+              <td>${c.lastError ? `${c.lastError.code}: ${c.lastError.message}` : ''}</td>
+            </tr>`,
+        )}
+      </table>
+    </div>
+    <h2>${t('Recent admin actions')}</h2>
+    <div class="scroll">
+      <table id="audit">
+        ${data.audit.map(
+          (e) =>
+            html`<tr>
+              <td>${timeTag(e.at)}</td>
+              <td>${e.actor}</td>
+              <td>${e.action}</td>
+              <td>${e.subject}</td>
+            </tr>`,
+        )}
+      </table>
+    </div>`;
+}
+
+/** Revocation cannot be undone: a page of its own asks first (works without script). */
+export function revokeConfirmPage(ctx: ConsoleContext, member: Member, reason: string): Html {
+  const { t } = ctx;
+  return html`<h1>${t('Revoke {name}?', { name: member.organisationName })}</h1>
+    <p>
+      ${t('Revocation is permanent: the member’s credentials are revoked and it leaves the data space. Suspension can be undone instead.')}
+    </p>
+    <p class="meta">${member.did}</p>
+    <form method="post" action="/console/admin/members/revoke" class="stack" id="confirm-revoke">
+      ${csrfField(ctx)}<input type="hidden" name="did" value="${member.did}" /><input
+        type="hidden"
+        name="confirm"
+        value="yes"
+      />
+      <label>${t('Reason')} <input name="reason" required value="${reason}" /></label>
+      <div>
+        <button class="danger">${t('Revoke permanently')}</button> <a href="/console/admin">${t('Cancel')}</a>
+      </div>
+    </form>`;
 }

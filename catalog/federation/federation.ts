@@ -74,10 +74,10 @@ export interface OpenFederationOptions extends FederationSettings {
   readonly documentLoader?: DocumentLoader;
   /** Shared with the authority's other token checks (persistent there); default one of its own in memory. */
   readonly replayCache?: ReplayCache;
-  /** The authority's logger; the catalog's lines carry component "catalog". */
-  readonly logger?: Logger;
   /** Told each search's duration in seconds (the authority's metrics). */
   readonly observeSearch?: (seconds: number) => void;
+  /** The authority's logger; the catalog's lines carry component "catalog". */
+  readonly logger?: Logger;
 }
 
 export interface Federation {
@@ -107,6 +107,8 @@ export function openFederation(options: OpenFederationOptions): Federation {
   const logger = (options.logger ?? rootLogger()).child({ component: 'catalog' });
   const crawler = new Crawler({ ...options, store, identity, clock, logger });
   const search = new FederatedSearch(store, new VisibilityEvaluator(store, clock));
+  // The search index is in memory: load it while the authority starts, not during the first search.
+  void search.warm();
   const replayCache = options.replayCache ?? new InMemoryReplayCache({ clock });
   const claimsCache = new ClaimsCache({ clock, maxTtlMs: options.claimsCacheMs ?? 5 * 60_000 });
   // DCP: askers are verified by querying their Credential Service; providers query ours (the catalog's

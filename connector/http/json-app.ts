@@ -9,10 +9,10 @@ export const DEFAULT_BODY_LIMIT = '256kb';
 
 export interface JsonAppOptions {
   bodyLimit?: string;
-  /** Run before the body parser (metrics count and time requests it refuses too). */
-  before?: readonly RequestHandler[];
   /** The process's logger (app.locals.logger; replace it once the process knows its DID). */
   logger?: Logger;
+  /** Middleware before the body parser (metrics count and time the requests it refuses too). */
+  before?: readonly RequestHandler[];
 }
 
 export function createJsonApp(options: JsonAppOptions = {}): Express {
@@ -22,7 +22,6 @@ export function createJsonApp(options: JsonAppOptions = {}): Express {
   app.locals.logger = options.logger ?? rootLogger();
   // First, so the request id is on every line logged while the request is served, and in the answer.
   app.use(requestIdMiddleware);
-  // Before the body parser: metrics count and time requests it refuses too.
   for (const handler of options.before ?? []) app.use(handler);
   app.use(
     express.json({

@@ -36,7 +36,7 @@ export interface Listener {
    * its paths); errors raised before any router (malformed or oversized JSON) reach it too.
    */
   addErrorHandler(handler: ErrorRequestHandler): void;
-  /** Where this listener's error answers are logged from now on (once the process knows its DID). */
+  /** The logger requests on this listener log with (e.g. one carrying the process's DID). */
   setLogger(logger: Logger): void;
   close(): Promise<void>;
 }
@@ -49,7 +49,7 @@ export interface ListenerOptions {
   readonly bodyLimit?: string;
   /** Middleware before the body parser (metrics count and time the requests it refuses too). */
   readonly before?: readonly RequestHandler[];
-  /** The process's logger (default the root logger). */
+  /** Where requests on this listener log (app.locals.logger); `setLogger` replaces it once the DID is known. */
   readonly logger?: Logger;
 }
 

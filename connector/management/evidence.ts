@@ -1,7 +1,8 @@
 // The evidence log and the agreements' proofs and duties through the management API (below
 // /management/v1, behind its key):
 //
-//   GET  /evidence?subject=&kind=&from=&limit=     entries (in seq order) and the log's size
+//   GET  /evidence?subject=&kind=&from=&limit=     entries (in seq order) and the log's size; agreementId=
+//                                                  (its entries and its transfers') or transferId= for subject=
 //   GET  /evidence/entries/:seq                    one entry
 //   GET  /evidence/entries/:seq/proof              shuyu-evidence-proof/1: inclusion proof in the latest checkpoint
 //                                                  (checkpointing first when none covers the entry yet)
@@ -25,7 +26,7 @@ import {
 } from '../evidence/index.js';
 import { HttpProblem } from '../http/problem.js';
 import type { NegotiationRecord, NegotiationStore } from '../negotiation/index.js';
-import { pathParam } from './input.js';
+import { optionalQuery, pathParam } from './input.js';
 
 export interface EvidenceRoutesOptions {
   readonly log: EvidenceLog;
@@ -33,6 +34,8 @@ export interface EvidenceRoutesOptions {
   readonly obligations: ObligationStore;
   readonly negotiations: NegotiationStore;
   readonly signatures: AgreementSignatureStore;
+  /** The ids of our transfers under an agreement (their entries belong to the agreement's). */
+  readonly transfersOf: (agreementId: string) => Promise<readonly string[]>;
 }
 
 function intQuery(req: Request, name: string): number | undefined {
@@ -44,17 +47,6 @@ function intQuery(req: Request, name: string): number | undefined {
     ]);
   }
   return Number(raw);
-}
-
-function stringQuery(req: Request, name: string): string | undefined {
-  const raw = req.query[name];
-  if (raw === undefined) return undefined;
-  if (typeof raw !== 'string' || raw === '') {
-    throw new HttpProblem(400, 'invalid-query', `${name} must be a non-empty string`, [
-      { pointer: name, reason: 'expected one value' },
-    ]);
-  }
-  return raw;
 }
 
 function seqParam(req: Request): number {
@@ -85,16 +77,30 @@ export function evidenceRoutes(options: EvidenceRoutesOptions): Router {
   const router = Router();
 
   router.get('/evidence', async (req, res) => {
-    const subject = stringQuery(req, 'subject');
-    const kind = stringQuery(req, 'kind');
+    const subject = optionalQuery(req, 'subject');
+    const agreementId = optionalQuery(req, 'agreementId');
+    const transferId = optionalQuery(req, 'transferId');
+    const kind = optionalQuery(req, 'kind');
     const from = intQuery(req, 'from');
     const limit = Math.min(intQuery(req, 'limit') ?? 100, 1000);
-    const entries = await log.entries({
-      ...(subject !== undefined ? { subject } : {}),
-      ...(kind !== undefined ? { kind } : {}),
-      ...(from !== undefined ? { from } : {}),
-      limit,
-    });
+    if ([subject, agreementId, transferId].filter((v) => v !== undefined).length > 1) {
+      throw new HttpProblem(400, 'invalid-query', 'give one of subject, agreementId and transferId', [
+        { pointer: 'agreementId', reason: 'not with subject or transferId' },
+      ]);
+    }
+    // An agreement's entries are its own (agreement, duties) and those of the transfers under it.
+    const subjects =
+      agreementId !== undefined
+        ? [agreementId, ...(await options.transfersOf(agreementId))]
+        : [subject ?? transferId].filter((s): s is string => s !== undefined);
+    const query = { ...(kind !== undefined ? { kind } : {}), ...(from !== undefined ? { from } : {}), limit };
+    const entries =
+      subjects.length === 0
+        ? await log.entries(query)
+        : (await Promise.all(subjects.map((s) => log.entries({ ...query, subject: s }))))
+            .flat()
+            .sort((a, b) => a.seq - b.seq)
+            .slice(0, limit);
     res.json({ logId: log.logId, size: await log.size(), entries });
   });
 
@@ -255,6 +261,12 @@ export const EVIDENCE_OPENAPI = {
           'Evidence entries in seq order, optionally about one subject or of one kind, and the log size.',
         parameters: [
           query('subject', 'Only entries about this subject (an agreement or transfer id).', 'string'),
+          query(
+            'agreementId',
+            "Only the agreement's entries and those of our transfers under it (not with subject or transferId).",
+            'string',
+          ),
+          query('transferId', "Only this transfer's entries (same as subject).", 'string'),
           query(
             'kind',
             'Only entries of this kind (agreement, transfer-state, data-access, duty...).',

@@ -120,6 +120,18 @@ export function listParam<T extends string>(
   return values as T[];
 }
 
+/** A query parameter given at most once and not empty, or undefined when absent. */
+export function optionalQuery(req: Request, name: string): string | undefined {
+  const raw = req.query[name];
+  if (raw === undefined) return undefined;
+  if (typeof raw !== 'string' || raw === '') {
+    throw new HttpProblem(400, 'invalid-query', `${name} must be a non-empty string`, [
+      { pointer: name, reason: 'expected one value' },
+    ]);
+  }
+  return raw;
+}
+
 /** A path parameter (express 5 may give an array for wildcards). */
 export function pathParam(req: Request, name: string): string {
   const value = req.params[name];

@@ -821,7 +821,17 @@ const PATHS: Record<string, Json> = {
     get: {
       tags: ['transfers'],
       summary: 'Transfers, newest first.',
-      parameters: [ROLE, states(TRANSFER_STATES, 'state', 'Only these states.'), ...PAGING],
+      parameters: [
+        ROLE,
+        states(TRANSFER_STATES, 'state', 'Only these states.'),
+        {
+          name: 'agreementId',
+          in: 'query',
+          description: 'Only the transfers under this agreement.',
+          schema: { type: 'string', minLength: 1 },
+        },
+        ...PAGING,
+      ],
       responses: { 200: ok('The transfers.', listOf('transfers', 'Transfer')), 400: BAD },
     },
     post: {

@@ -7,7 +7,7 @@ import type { ControlPlane } from '../control-plane/index.js';
 import type { DataAddress } from '../dsp/messages/index.js';
 import { HttpProblem } from '../http/problem.js';
 import { TRANSFER_STATES, type TransferRecord } from '../transfer/index.js';
-import { Input, listParam, listQuery, pathParam } from './input.js';
+import { Input, listParam, listQuery, optionalQuery, pathParam } from './input.js';
 import { processActions } from './process-actions.js';
 import { declaredUsageInput } from './usage-input.js';
 import { transferView } from './views.js';
@@ -41,10 +41,12 @@ export function transferRoutes(plane: ControlPlane): Router {
   router.get('/transfers', async (req, res) => {
     const role = listParam(req, 'role', ROLES);
     const state = listParam(req, 'state', TRANSFER_STATES);
+    const agreementId = optionalQuery(req, 'agreementId');
     const records = await plane.transfers.list({
       ...listQuery(req),
       ...(role?.length === 1 ? { role: role[0] } : {}),
       ...(state ? { state } : {}),
+      ...(agreementId !== undefined ? { agreementId } : {}),
     });
     res.json({ transfers: records.map(view) });
   });

@@ -54,7 +54,6 @@ import {
 } from '../wallet/authority-client.js';
 import { Wallet, WALLET_MIGRATIONS } from '../wallet/store.js';
 import { evidenceAlgorithmsFrom, type EvidenceAlgorithms } from '../evidence/algorithms.js';
-import { rootLogger, type Logger } from '../logging/index.js';
 import { createServerMetrics, identityMetrics, type ServerMetrics } from '../metrics/index.js';
 import {
   createConnectorRateLimits,
@@ -63,6 +62,7 @@ import {
   type ConnectorRateLimits,
   type RateLimitOverrides,
 } from '../http/rate-limit/index.js';
+import { rootLogger, type Logger } from '../logging/index.js';
 import { dataFile, ensureDataDirectory, hostPolicyFor, LOCAL_DID_HOSTS, readConfigFile } from './config.js';
 
 export interface ConnectorConfig {
@@ -275,7 +275,6 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
   const host = config.host ?? '127.0.0.1';
   // Refused before anything listens: a static token on a reachable port would be a backdoor.
   const testMode = testModeFor(config.testIdentity, host);
-  const processLogger = (options.logger ?? rootLogger()).child({ process: 'connector' });
   const metrics = createServerMetrics();
   const identityCounts = identityMetrics(metrics.registry);
   // Checked before anything listens; the profile's layer is added once the authority answers.
@@ -285,6 +284,7 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
     registry: metrics.registry,
     clock,
   });
+  const processLogger = (options.logger ?? rootLogger()).child({ process: 'connector' });
   // Listening starts before the routes are mounted: until then a problem+json 503, never Express's HTML.
   const publicListener = await startListener({
     host,

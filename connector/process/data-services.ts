@@ -286,6 +286,10 @@ export async function openDataServices(
         obligations,
         negotiations: attached.negotiations,
         signatures: new AgreementSignatureStore(db),
+        transfersOf: async (agreementId) => {
+          const plane = attached;
+          return plane ? (await plane.transfers.list({ agreementId, limit: 500 })).map((t) => t.id) : [];
+        },
       });
       management.use(managementErrors);
       return management;

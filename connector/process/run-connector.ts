@@ -6,14 +6,16 @@
 //   node --import tsx connector/process/run-connector.ts --dir DIR --port N --authority URL
 //        [--host H] [--public-url URL] [--management-port N] [--automation auto|none|step=mode,...]
 //
-// prints one JSON line {"ready":true,"url":...,"did":...,"managementUrl":...} once it listens, and shuts down cleanly on
-// SIGTERM / SIGINT. Outbox timings for tests: SHUYU_OUTBOX_BASE_DELAY_MS, SHUYU_OUTBOX_MAX_DELAY_MS,
+// prints one JSON line {"ready":true,"url":...,"did":...,"managementUrl":...} once it listens, and shuts down
+// cleanly on SIGTERM / SIGINT (SHUYU_BENCH_STATS=1: SIGUSR2 prints {"storeStats":...}). Outbox timings for
+// tests: SHUYU_OUTBOX_BASE_DELAY_MS, SHUYU_OUTBOX_MAX_DELAY_MS,
 // SHUYU_OUTBOX_MAX_ATTEMPTS.
 
 import type { Router } from 'express';
 import { walletPublisher } from '../wallet/publisher.js';
 import { CatalogChangeNotice } from '../assets/change-notice.js';
 import { errorReporter, LogLevelError, parseLogLevel, rootLogger, setLogLevel } from '../logging/index.js';
+import { storeStats } from '../store/database.js';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
@@ -26,6 +28,7 @@ import {
 import { createDspBindings } from '../dsp/index.js';
 import { dspCredentialScopes } from '../dsp/credential-scopes.js';
 import { tckHooks } from '../dsp/tck.js';
+import { CONSOLE_PATH, participantConsole } from '../console/index.js';
 import {
   createManagementRouter,
   ensureManagementApiKey,
@@ -93,6 +96,8 @@ export interface ControlPlaneConnector extends RunningConnector {
   readonly managementApiKey: string;
   /** The management API's base: `<management listener>/management/v1` (never the public URL). */
   readonly managementUrl: string;
+  /** The participant console: `<management listener>/console`. */
+  readonly consoleUrl: string;
 }
 
 export async function startControlPlaneConnector(
@@ -147,7 +152,7 @@ export async function startControlPlaneConnector(
     const dsp = createDspBindings(
       plane,
       connector.authenticateFor(dspCredentialScopes(plane)),
-      undefined,
+      connector.logger,
       connector.rateLimits,
     );
     connector.routes.use(dsp.routes);
@@ -172,6 +177,7 @@ export async function startControlPlaneConnector(
       clock: options.clock ?? (() => new Date()),
     });
     buildManagementApp(connector.management.routes, {
+      connector,
       plane,
       services,
       products,
@@ -196,6 +202,7 @@ export async function startControlPlaneConnector(
       dataServices: services,
       managementApiKey,
       managementUrl: `${connector.management.url}${MANAGEMENT_PATH}`,
+      consoleUrl: `${connector.management.url}${CONSOLE_PATH}`,
       close: async () => {
         // Stop taking requests first, then finish deliveries, steps, pushes and checkpoints in flight,
         // then the database.
@@ -217,6 +224,7 @@ export async function startControlPlaneConnector(
 
 /** What the management listener serves, and what serving it needs. */
 export interface ManagementAppParts {
+  readonly connector: RunningConnector;
   readonly plane: ControlPlane;
   readonly services: DataServices;
   readonly products: ProductRegistrations;
@@ -232,7 +240,7 @@ export interface ManagementAppParts {
  * management port (the console, /metrics) is added here too, never on the public DSP listener.
  */
 export function buildManagementApp(routes: Router, parts: ManagementAppParts): void {
-  const { plane, services, products, apiKey, metrics } = parts;
+  const { connector, plane, services, products, apiKey, metrics } = parts;
   routes.use(
     MANAGEMENT_PATH,
     createManagementRouter(plane, apiKey, {
@@ -244,6 +252,8 @@ export function buildManagementApp(routes: Router, parts: ManagementAppParts): v
   const productRouter = productRoutes(products);
   productRouter.use(managementErrors);
   routes.use(MANAGEMENT_PATH, requireApiKey(apiKey), productRouter);
+  // The participant console beside the management API (same key, in-process calls).
+  routes.use(participantConsole({ connector, plane, services, managementApiKey: apiKey }));
 }
 
 /**
@@ -359,6 +369,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // Benches (bench/negotiation.ts) ask for the store's statement counts with SIGUSR2.
+  if (process.env.SHUYU_BENCH_STATS === '1') {
+    process.on('SIGUSR2', () => process.stdout.write(`${JSON.stringify({ storeStats: storeStats() })}\n`));
+  }
   if (connector.testMode !== undefined) {
     connector.logger.warn(
       `test identity mode is on: the static token authenticates as ${connector.testMode.config.participantId}; tests and conformance runs only.`,

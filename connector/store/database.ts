@@ -43,6 +43,16 @@ export class StoreError extends Error {
   }
 }
 
+/**
+ * What this process asked of SQLite so far: statements run (run/get/all/exec), thread-pool trips
+ * (each statement one, a prepare one more) and transactions. Read by the benches (storeStats()).
+ */
+const stats = { statements: 0, trips: 0, transactions: 0 };
+
+export function storeStats(): Readonly<typeof stats> {
+  return { ...stats };
+}
+
 /** Prepared statements kept per connection; the least recently used beyond this are finalized. */
 const STATEMENT_CACHE_SIZE = 256;
 
@@ -64,6 +74,8 @@ class Connection implements Queries {
   }
 
   run(sql: string, params: SqlParams = []): Promise<RunResult> {
+    stats.statements++;
+    stats.trips++;
     return this.statement(sql).then(
       (stmt) =>
         new Promise((resolve, reject) => {
@@ -82,6 +94,8 @@ class Connection implements Queries {
   }
 
   all<T>(sql: string, params: SqlParams = []): Promise<T[]> {
+    stats.statements++;
+    stats.trips++;
     return this.statement(sql).then(
       (stmt) =>
         new Promise((resolve, reject) => {
@@ -91,6 +105,8 @@ class Connection implements Queries {
   }
 
   exec(sql: string): Promise<void> {
+    stats.statements++;
+    stats.trips++;
     return new Promise((resolve, reject) =>
       this.db.exec(sql, (err: Error | null) => (err ? reject(err) : resolve())),
     );
@@ -112,6 +128,7 @@ class Connection implements Queries {
       this.statements.set(sql, cached);
       return cached;
     }
+    stats.trips++;
     const prepared = new Promise<sqlite3.Statement>((resolve, reject) => {
       const stmt: sqlite3.Statement = this.db.prepare(sql, (err: Error | null) =>
         err ? reject(err) : resolve(stmt),
@@ -250,6 +267,7 @@ export class Database implements Queries {
    */
   transaction<T>(work: (tx: Queries) => Promise<T>): Promise<T> {
     return this.write(async (c) => {
+      stats.transactions++;
       await c.run('BEGIN IMMEDIATE');
       try {
         const result = await work(c);

@@ -45,7 +45,10 @@ describe('cli: catalog status and crawl (admins)', function () {
 
   async function run(...args: string[]): Promise<{ code: number; text: string; out: string }> {
     const io = capture();
-    const code = await main(['catalog', ...args, '--dir', authorityDir], io);
+    const code = await main(
+      ['catalog', ...args, '--dir', authorityDir, '--admin-url', space.authority.admin.url],
+      io,
+    );
     return { code, text: io.text(), out: io.out.join('\n') };
   }
 

@@ -120,12 +120,27 @@ describe('cli: connector start and the participant commands', function () {
     ]);
     expect(applied.code, applied.text).to.equal(0);
     const applicationId = /application (urn:uuid:[0-9a-f-]+)/.exec(applied.text)?.[1];
-    const approved = await space.admin(
-      'POST',
-      `/applications/${encodeURIComponent(String(applicationId))}/approve`,
-      {},
-    );
-    expect(approved.status).to.equal(200);
+    expect(applied.text).to.include(`shuyu wallet collect --dir ${dir}`);
+    // The admin approves from the CLI; the member's connector is on this machine, so its wallet collects.
+    process.env.SHUYU_ADMIN_KEY = space.adminKey;
+    let approved: { code: number; text: string };
+    try {
+      approved = await run([
+        'member',
+        'approve',
+        String(applicationId),
+        '--admin-url',
+        space.authority.admin.url,
+        '--connector-dir',
+        dir,
+      ]);
+    } finally {
+      delete process.env.SHUYU_ADMIN_KEY;
+    }
+    expect(approved.code, approved.text).to.equal(0);
+    expect(approved.text)
+      .to.include(`Collected into the wallet of ${dir}: `)
+      .and.include('MembershipCredential');
     const collected = await run(['wallet', 'collect', '--dir', dir]);
     expect(collected.code, collected.text).to.equal(0);
     expect(collected.text).to.match(/Collected 3 credential/);
@@ -215,7 +230,13 @@ describe('cli: connector start and the participant commands', function () {
         ...as,
       ]);
       expect(started.code, started.text).to.equal(0);
-      const negotiationId = String((JSON.parse(started.text) as { id: string }).id);
+      // negotiate start waits for the agreement (progress goes to stderr, the record to stdout).
+      const record = JSON.parse(started.text.slice(started.text.indexOf('{'))) as {
+        id: string;
+        state: string;
+      };
+      expect(record.state).to.equal('FINALIZED');
+      const negotiationId = String(record.id);
       const agreementId = await until('FINALIZED', async () => {
         const got = await run(['negotiate', 'get', negotiationId, '--json', ...as]);
         const record = JSON.parse(got.text) as { state: string; agreementId?: string };
@@ -227,7 +248,9 @@ describe('cli: connector start and the participant commands', function () {
       expect(refused.text).to.include('(409)').and.include('FINALIZED');
       const transfer = await run(['transfer', 'start', '--agreement', String(agreementId), '--json', ...as]);
       expect(transfer.code, transfer.text).to.equal(0);
-      const transferId = String((JSON.parse(transfer.text) as { id: string }).id);
+      const transferId = String(
+        (JSON.parse(transfer.text.slice(transfer.text.indexOf('{'))) as { id: string }).id,
+      );
       const startedTransfer = await until('STARTED', async () => {
         const got = await run(['transfer', 'get', transferId, ...as]);
         return /STARTED/.test(got.text) ? got.text : undefined;

@@ -3,7 +3,7 @@
 // suspends a member and sees the crawl status. The console is served by a real authority on 127.0.0.1
 // whose federated catalog crawled real connectors.
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { ControlPlaneConnector } from '../../connector/process/run-connector.js';
 import {
@@ -82,18 +82,18 @@ describe('console: search and administration in a real browser', function () {
 
   it('lets anyone search, filter by a facet and read an offer in plain words', async () => {
     await page.goto(`${space.authority.admin.url}/console`);
-    expect(await page.textContent('#result-count')).to.match(/^1 dataset$/);
+    expect((await page.textContent('#result-count'))?.trim()).to.match(/^1 dataset$/);
     expect(await page.textContent('body'))
       .to.include('Outpatient visit counts (open)')
       .and.not.include('Ward occupancy');
 
     await page.fill('input[name=q]', 'visits');
     await page.click('button:has-text("Search")');
-    expect(await page.textContent('#result-count')).to.equal('1 dataset');
+    expect((await page.textContent('#result-count'))?.trim()).to.equal('1 dataset');
 
     await page.click('a[data-facet=sector]');
     expect(page.url()).to.include('sector=medical');
-    expect(await page.textContent('#result-count')).to.equal('1 dataset');
+    expect((await page.textContent('#result-count'))?.trim()).to.equal('1 dataset');
 
     await page.click('text=Outpatient visit counts (open)');
     expect(await page.textContent('h1')).to.equal('Outpatient visit counts (open)');
@@ -111,7 +111,7 @@ describe('console: search and administration in a real browser', function () {
     await page.click('button:has-text("Sign in")');
     expect(page.url()).to.match(/\/console\/admin$/);
     await page.goto(`${space.authority.admin.url}/console`);
-    expect(await page.textContent('#result-count')).to.equal('2 datasets');
+    expect((await page.textContent('#result-count'))?.trim()).to.equal('2 datasets');
   });
 
   it('approves a pending application from the queue', async () => {
@@ -137,7 +137,54 @@ describe('console: search and administration in a real browser', function () {
     expect(await page.textContent('#audit')).to.include('member.suspend');
     // A suspended member's datasets leave the catalog at once.
     await page.goto(`${space.authority.admin.url}/console`);
-    expect(await page.textContent('#result-count')).to.equal('0 datasets');
+    expect((await page.textContent('#result-count'))?.trim()).to.equal('0 datasets');
+  });
+
+  it('asks before revoking a member, on a page of its own', async () => {
+    await page.goto(`${space.authority.admin.url}/console/admin`);
+    const row = page.locator(`#members tr[data-member="${applicant.did}"]`);
+    await row.locator('form.revoke input[name=reason]').fill('left the data space');
+    await row.locator('form.revoke button').click();
+    // Nothing is revoked yet: the confirmation page asks.
+    expect(await page.textContent('h1')).to.include('Revoke Haidian Commercial Bank?');
+    expect((await space.authority.service.member(applicant.did))?.state).to.equal('active');
+    await page.click('#confirm-revoke button');
+    expect(await page.textContent('[role=status]')).to.include('is now revoked');
+    expect((await space.authority.service.member(applicant.did))?.state).to.equal('revoked');
+  });
+
+  it('fits a phone screen (390 px) without horizontal overflow, in Chinese too', async () => {
+    mkdirSync('test-artifacts/console', { recursive: true });
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+    try {
+      for (const path of ['/console', '/console/login', '/console/products']) {
+        await phone.goto(`${space.authority.admin.url}${path}`);
+        expect(await phone.getAttribute('html', 'lang')).to.equal('zh-CN');
+        expect(
+          await phone.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth'),
+          path,
+        ).to.equal(true);
+        await phone.screenshot({
+          path: `test-artifacts/console/authority${path.replaceAll('/', '-')}-phone.png`,
+        });
+      }
+      expect(await phone.textContent('header')).to.include('目录');
+      // The hospital is suspended: an anonymous visitor finds nothing, and is told why.
+      await phone.goto(`${space.authority.admin.url}/console`);
+      expect((await phone.textContent('#result-count'))?.trim()).to.equal('0 个数据集');
+      expect(await phone.textContent('#why-empty')).to.include('匿名访客');
+      // The admin pages, signed in, at the same size.
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.goto(`${space.authority.admin.url}/console/admin`);
+      expect(
+        await page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth'),
+      ).to.equal(true);
+      expect(await page.locator('button:has-text("Sign out")').isVisible()).to.equal(true);
+      await page.screenshot({ path: 'test-artifacts/console/authority-admin-phone.png', fullPage: true });
+      await page.setViewportSize({ width: 1366, height: 900 });
+    } finally {
+      await phone.close();
+    }
   });
 
   it('shows the crawl status and crawls on demand', async () => {

@@ -394,6 +394,30 @@ describe('dataplane: wired into connectors, end to end', function () {
     expect(logged).to.deep.equal(['anonymize pending', 'delete pending', 'anonymize fulfilled']);
   });
 
+  it("lists one agreement's transfers and evidence (its own entries and its transfers'), one transfer's too", async () => {
+    const agreementId = await agree(DUTIES, 'with-duties');
+    const other = await agree(DUTIES, 'with-duties');
+    const first = await pull(agreementId);
+    const second = await pull(agreementId);
+    await pull(other);
+    const api = management(consumer);
+    const transfers = await api.get(`/transfers?agreementId=${pid(agreementId)}`);
+    expect(transfers.status).to.equal(200);
+    expect((transfers.body.transfers as { id: string }[]).map((t) => t.id).sort()).to.deep.equal(
+      [first.id, second.id].sort(),
+    );
+    const evidence = await api.get(`/evidence?agreementId=${pid(agreementId)}`);
+    expect(evidence.status, JSON.stringify(evidence.body)).to.equal(200);
+    const entries = evidence.body.entries as { seq: number; subject: string; kind: string }[];
+    expect(new Set(entries.map((e) => e.subject))).to.deep.equal(new Set([agreementId, first.id, second.id]));
+    expect(entries.map((e) => e.seq)).to.deep.equal([...entries.map((e) => e.seq)].sort((a, b) => a - b));
+    expect(entries.some((e) => e.kind === 'agreement')).to.equal(true);
+    const one = await api.get(`/evidence?transferId=${pid(first.id)}`);
+    expect((one.body.entries as { subject: string }[]).every((e) => e.subject === first.id)).to.equal(true);
+    const both = await api.get(`/evidence?agreementId=${pid(agreementId)}&subject=${pid(first.id)}`);
+    expect(both.status).to.equal(400);
+  });
+
   it('answers 401 without a token and for a forged one', async () => {
     const agreementId = await agree(INLINE, 'research');
     const transfer = await pull(agreementId);

@@ -63,6 +63,8 @@ describe('dataplane/sources', () => {
         const error = await thrown(() => registry.resolve({ kind: 'file', path }));
         expect(error.code).to.equal('ERR_SOURCE_PATH_REFUSED');
         expect(error.message).to.contain('outside the configured directories');
+        // The refusal names the folder the file belongs in.
+        expect(error.message).to.contain(base);
       }
     });
 

@@ -15,6 +15,7 @@ import type { ControlPlaneConnector } from '../../connector/process/run-connecto
 import { bankApplication, request, startLocalDataSpace, type LocalDataSpace } from '../authority/helpers.js';
 import { dsp, management, startMember } from '../dsp/helpers.js';
 import { DIAGNOSES, productDescription, startProvider, VISITS } from './helpers.js';
+import { consoleSession } from '../console/session.js';
 
 const SHUYU = 'https://w3id.org/shuyu/v1#';
 
@@ -22,30 +23,6 @@ async function run(args: string[]): Promise<{ code: number; text: string }> {
   const lines: string[] = [];
   const code = await main(args, { line: (t = '') => lines.push(t), error: (t) => lines.push(t) } as Output);
   return { code, text: lines.join('\n') };
-}
-
-/** A console session: sign in with the admin key, then submit forms with the cookie. */
-async function consoleSession(base: string, key: string) {
-  const login = await fetch(`${base}/console/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ key }).toString(),
-    redirect: 'manual',
-  });
-  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  return {
-    async post(path: string, form: Record<string, string>): Promise<Response> {
-      return fetch(`${base}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, origin: base },
-        body: new URLSearchParams(form).toString(),
-        redirect: 'manual',
-      });
-    },
-    async get(path: string): Promise<string> {
-      return (await fetch(`${base}${path}`, { headers: { cookie } })).text();
-    },
-  };
 }
 
 describe('data-product registration', function () {
@@ -160,9 +137,7 @@ describe('data-product registration', function () {
     expect(adminPage).to.include(applicationId).and.include('门诊就诊统计');
     const approved = await session.post('/console/admin/products/approve', { id: applicationId });
     expect(approved.status).to.equal(303);
-    expect(decodeURIComponent(approved.headers.get('location') ?? '')).to.match(
-      /Registered .* as SY-DS-\d{4}-000001-/,
-    );
+    expect(await session.get('/console/admin')).to.match(/Registered .* as SY-DS-\d{4}-000001-/);
 
     const shown = await run(['product', 'show', applicationId, ...cli, '--json']);
     expect(shown.code, shown.text).to.equal(0);

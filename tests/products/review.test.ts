@@ -8,6 +8,7 @@ import type { ControlPlaneConnector } from '../../connector/process/run-connecto
 import { request, startLocalDataSpace, type LocalDataSpace } from '../authority/helpers.js';
 import { management } from '../dsp/helpers.js';
 import { DIAGNOSES, productDescription, startProvider, VISITS } from './helpers.js';
+import { consoleSession } from '../console/session.js';
 
 async function run(args: string[]): Promise<{ code: number; text: string }> {
   const lines: string[] = [];
@@ -87,31 +88,16 @@ describe('data-product review', function () {
 
   it('rejects in the console with a reason; a reason is required', async () => {
     const id = await apply([DIAGNOSES]);
-    const login = await fetch(`${space.authority.admin.url}/console/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ key: space.adminKey }).toString(),
-      redirect: 'manual',
-    });
-    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-    const post = (form: Record<string, string>) =>
-      fetch(`${space.authority.admin.url}/console/admin/products/reject`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          cookie,
-          origin: space.authority.admin.url,
-        },
-        body: new URLSearchParams(form).toString(),
-        redirect: 'manual',
-      });
+    const session = await consoleSession(space.authority.admin.url, space.adminKey);
+    const post = async (form: Record<string, string>) => {
+      await session.post('/console/admin/products/reject', form);
+      return session.get('/console/admin'); // the notice shows on the next page
+    };
     const noReason = await post({ id, reason: ' ' });
-    expect(decodeURIComponent(noReason.headers.get('location') ?? '')).to.include(
-      'A rejection needs a reason',
-    );
+    expect(noReason).to.include('A rejection needs a reason');
     expect((await space.admin('GET', `/products/${id}`)).body.state).to.equal('pending');
     const rejected = await post({ id, reason: 'the scope names no period' });
-    expect(decodeURIComponent(rejected.headers.get('location') ?? '')).to.include('Rejected');
+    expect(rejected).to.include('Rejected');
     const record = (await space.admin('GET', `/products/${id}`)).body;
     expect(record).to.deep.include({ state: 'rejected', decisionNote: 'the scope names no period' });
     expect(record.decidedBy).to.equal('admin:test-admin');

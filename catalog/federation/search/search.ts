@@ -1,6 +1,11 @@
-// Searching the federated index for one asker. Matching datasets go into a temporary table once;
-// the total, the page (in the requested order) and the facet counts are read from it, all inside one
-// transaction on the shared connection, so concurrent searches never see each other's rows.
+// Searching the federated index for one asker. The full-text index gives the hits (TextSearch: FTS5
+// here, the PostgreSQL backend its own); filters, visibility, exact facet counts and the page are
+// decided in memory (memory-index.ts), one pass over the hits. Only the page's datasets and offers are
+// read from the database.
+//
+// The plain SQL path ('sql' engine) is the reference the memory path is tested against (matching
+// datasets go into a temporary table; total, page and facet counts are read from it in one
+// transaction) and still answers single-dataset lookups, which need no counting.
 //
 // Searches without text (browsing, facet clicks) count every matching dataset for nine facets, which
 // at 100,000 datasets takes hundreds of milliseconds, and many askers send the same few. Their total,
@@ -26,7 +31,9 @@ import {
   type SearchQuery,
   type SearchResult,
 } from '../types.js';
-import { hitsInsert, ORDER } from './sql.js';
+import { MemoryIndex, topValues, type Selection, type TextHits, type TextSearch } from './memory-index.js';
+import { hitsInsert, ORDER, wantedFeatures } from './sql.js';
+import { matchExpression } from './text.js';
 
 const FACET_VALUES = 50;
 
@@ -75,6 +82,39 @@ export interface DspRow {
 export interface FederatedSearchOptions {
   /** How many text-less searches keep their total, facets and page (see above). Default 256; 0: none. */
   readonly resultCache?: number;
+  /** 'memory' (default): counts in memory over the full-text hits; 'sql': the reference path. */
+  readonly engine?: 'memory' | 'sql';
+  /** Where the hits of a text query come from; default FTS5 in the store's SQLite database. */
+  readonly text?: TextSearch;
+  /**
+   * How many texts keep their hits (ids and ranks) until the index changes. A search UI asks the same
+   * text again with each facet click; the ranked hits are most of a text search's cost. Default 32; 0: none.
+   */
+  readonly textCache?: number;
+}
+
+const DEFAULT_TEXT_CACHE = 32;
+
+/** The hits of a text query from the FTS5 table (rowid = dataset row), ranked like the SQL path. */
+export class Fts5TextSearch implements TextSearch {
+  constructor(private readonly db: Queries) {}
+
+  async hits(text: string, ranked: boolean): Promise<TextHits> {
+    const match = matchExpression(text);
+    if (match === undefined) return { ids: [] };
+    if (!ranked) {
+      const rows = await this.db.all<{ id: number }>(
+        'SELECT rowid AS id FROM federation_fts WHERE federation_fts MATCH ?',
+        [match],
+      );
+      return { ids: rows.map((r) => r.id) };
+    }
+    const rows = await this.db.all<{ id: number; rank: number }>(
+      'SELECT rowid AS id, bm25(federation_fts, 10.0, 2.0, 5.0) AS rank FROM federation_fts WHERE federation_fts MATCH ?',
+      [match],
+    );
+    return { ids: rows.map((r) => r.id), ranks: rows.map((r) => r.rank) };
+  }
 }
 
 const DEFAULT_RESULT_CACHE = 256;
@@ -91,6 +131,9 @@ export class FederatedSearch {
   #ready: Promise<void> | undefined;
   readonly #cache: ResultCache<Matched> | undefined;
   readonly #terms = new TermsFeatures();
+  readonly #memory: MemoryIndex | undefined;
+  readonly #text: TextSearch;
+  readonly #textCache: ResultCache<TextHits> | undefined;
 
   constructor(
     private readonly store: IndexStore,
@@ -99,11 +142,35 @@ export class FederatedSearch {
   ) {
     const size = options.resultCache ?? DEFAULT_RESULT_CACHE;
     this.#cache = size > 0 ? new ResultCache(size) : undefined;
+    this.#memory = options.engine === 'sql' ? undefined : new MemoryIndex(store);
+    this.#text = options.text ?? new Fts5TextSearch(store.db);
+    const texts = options.textCache ?? DEFAULT_TEXT_CACHE;
+    this.#textCache = texts > 0 ? new ResultCache(texts) : undefined;
+  }
+
+  /**
+   * Loads the in-memory index now rather than at the first search (seconds at a million datasets).
+   * Never rejects: a failed load is retried by the next search.
+   */
+  async warm(): Promise<void> {
+    await this.#memory?.sync().catch(() => undefined);
+  }
+
+  /** The hits of `text`, kept per index version (see textCache). */
+  #hits(text: string, ranked: boolean): Promise<TextHits> {
+    if (this.#textCache === undefined) return this.#text.hits(text, ranked);
+    return this.#textCache.get(String(this.store.version), `${ranked}|${text}`, () =>
+      this.#text.hits(text, ranked),
+    );
   }
 
   async search(query: SearchQuery, asker: Asker): Promise<SearchResult> {
     const visible = await this.visibility.visibleKeys(asker);
     if (query.q === undefined && this.#cache !== undefined) return this.#cachedSearch(query, asker, visible);
+    if (this.#memory !== undefined) {
+      const matched = await this.#matched(this.#memory, query, visible);
+      return this.#answer(query, asker, visible, matched);
+    }
     return this.#withHits(query, visible, async (tx, total) => {
       const rows = await this.#pageRows(tx, query);
       const results = await this.#views(tx, rows, visible, asker, false);
@@ -121,13 +188,26 @@ export class FederatedSearch {
     // Read before the matches: a write that lands meanwhile moves the version, never a stale entry in.
     const generation = `${this.store.version}|${await this.#activeProviders()}|${await this.#registrations()}`;
     const key = `${visibleFingerprint(visible)}|${JSON.stringify(query)}`;
+    const memory = this.#memory;
     const matched = await cache.get(generation, key, () =>
-      this.#withHits(query, visible, async (tx, total) => ({
-        total,
-        facets: await facets(tx, visible, this.#terms),
-        page: await this.#pageIds(tx, query),
-      })),
+      memory !== undefined
+        ? this.#matched(memory, query, visible)
+        : this.#withHits(query, visible, async (tx, total) => ({
+            total,
+            facets: await facets(tx, visible, this.#terms),
+            page: await this.#pageIds(tx, query),
+          })),
     );
+    return this.#answer(query, asker, visible, matched);
+  }
+
+  /** The page's datasets and offers, read fresh, around the counted `matched`. */
+  async #answer(
+    query: SearchQuery,
+    asker: Asker,
+    visible: readonly string[] | 'all',
+    matched: Matched,
+  ): Promise<SearchResult> {
     // Outside any transaction: plain reads, which do not wait behind a crawl's writes.
     const rows = await this.#rowsById(this.store.db, matched.page);
     const results = await this.#views(this.store.db, rows, visible, asker, false);
@@ -137,6 +217,95 @@ export class FederatedSearch {
       offset: query.offset,
       results,
       facets: matched.facets,
+    };
+  }
+
+  /** Total, facets and page from the in-memory index over the full-text hits. */
+  async #matched(
+    memory: MemoryIndex,
+    query: SearchQuery,
+    visible: readonly string[] | 'all',
+  ): Promise<Matched> {
+    await memory.sync();
+    const [selection, text] = await Promise.all([
+      this.#selection(memory, query, visible),
+      query.q === undefined ? undefined : this.#hits(query.q, query.sort === 'relevance'),
+    ]);
+    const tally = memory.tally(query, selection, text);
+    const out = { ...tally.columns } as Record<FacetName, FacetValue[]>;
+    const sets: { terms: readonly number[]; n: number }[] = [];
+    tally.termSetCounts.forEach((n, set) => {
+      if (set > 0 && n > 0) sets.push({ terms: selection.termSets[set] as number[], n });
+    });
+    const termsFeatures = new Map(
+      [...new Set(sets.flatMap((s) => s.terms))].map((id) => {
+        const features = memory.features(id);
+        return [id, features === undefined ? [] : (featureRows(features) as FeatureRow[])];
+      }),
+    );
+    const policy = policyFacets(sets, termsFeatures);
+    const facets = Object.fromEntries(
+      FACETS.map((f) => [f, topValues(out[f] ?? policy[f] ?? [], FACET_VALUES)]),
+    ) as Record<FacetName, FacetValue[]>;
+    return { total: tally.total, facets, page: tally.page };
+  }
+
+  /** What the pass over the hits needs: active providers, registrations, each offer combination's verdict. */
+  async #selection(
+    memory: MemoryIndex,
+    query: SearchQuery,
+    visible: readonly string[] | 'all',
+  ): Promise<Selection> {
+    const [providers, registered] = await Promise.all([
+      this.store.db.all<{ id: number }>(
+        `SELECT p.id FROM federation_providers p JOIN members m ON m.did = p.did AND m.state = 'active'`,
+      ),
+      this.store.db.all<{ id: number }>(
+        `SELECT d.id FROM product_datasets pd
+         JOIN products pr ON pr.id = pd.application_id AND pr.state = 'registered'
+         JOIN federation_providers p ON p.did = pd.provider_did
+         JOIN federation_datasets d ON d.provider_row = p.id AND d.dataset_id = pd.dataset_id`,
+      ),
+    ]);
+    const allowed = visible === 'all' ? undefined : new Set(visible);
+    const wanted = wantedFeatures(query).map(([kind, values]) => [kind, new Set(values)] as const);
+    const hasWanted = (termsRow: number): boolean => {
+      const features = memory.features(termsRow);
+      if (features === undefined) return false;
+      const rows = featureRows(features);
+      return wanted.every(([kind, values]) => rows.some((r) => r.kind === kind && values.has(r.value)));
+    };
+    const combinations = memory.combinations;
+    const combos = new Int32Array(combinations.length);
+    const eligible = new Uint8Array(combinations.length);
+    const termSets: number[][] = [[]];
+    const setIds = new Map<string, number>();
+    combinations.forEach((combination, c) => {
+      const seen: number[] = [];
+      combination.keys.forEach((key, o) => {
+        const visibleOffer = allowed === undefined || (key !== null && allowed.has(key));
+        if (!visibleOffer) return;
+        const terms = combination.terms[o] as number;
+        if (!seen.includes(terms)) seen.push(terms);
+        if (eligible[c] === 0 && hasWanted(terms)) eligible[c] = 1;
+      });
+      if (seen.length === 0) return;
+      seen.sort((a, b) => a - b);
+      const setKey = seen.join(',');
+      let id = setIds.get(setKey);
+      if (id === undefined) {
+        id = termSets.length;
+        termSets.push(seen);
+        setIds.set(setKey, id);
+      }
+      combos[c] = id;
+    });
+    return {
+      providers: new Set(providers.map((p) => p.id)),
+      registered: new Set(registered.map((r) => r.id)),
+      combos,
+      eligible,
+      termSets,
     };
   }
 
@@ -171,24 +340,15 @@ export class FederatedSearch {
   /** A page of datasets in provider order with their visible offers in DSP form, and the total. */
   async dspPage(query: SearchQuery, asker: Asker): Promise<{ total: number; rows: DspRow[] }> {
     const visible = await this.visibility.visibleKeys(asker);
-    return this.#withHits({ ...query, sort: 'provider' }, visible, async (tx, total) => {
-      const rows = await this.#pageRows(tx, { ...query, sort: 'provider' });
-      const offers = await offersOf(
-        tx,
-        rows.map((r) => r.id),
-        visible,
-        false,
-      );
-      return {
-        total,
-        rows: rows.map((row) => ({
-          providerDid: row.provider_did,
-          ...(row.connector_url ? { connectorUrl: row.connector_url } : {}),
-          dataset: JSON.parse(row.body) as JsonObject,
-          offers: (offers.get(row.id) ?? []).map((o) => JSON.parse(o.body) as JsonObject),
-        })),
-      };
-    });
+    if (this.#memory !== undefined && query.provider === undefined && query.datasetId === undefined) {
+      const matched = await this.#matched(this.#memory, { ...query, sort: 'provider' }, visible);
+      const rows = await this.#rowsById(this.store.db, matched.page);
+      return { total: matched.total, rows: await dspRows(this.store.db, rows, visible) };
+    }
+    return this.#withHits({ ...query, sort: 'provider' }, visible, async (tx, total) => ({
+      total,
+      rows: await dspRows(tx, await this.#pageRows(tx, { ...query, sort: 'provider' }), visible),
+    }));
   }
 
   async #withHits<T>(
@@ -273,6 +433,26 @@ export class FederatedSearch {
     );
     return rows.map((row) => datasetView(row, offers.get(row.id) ?? [], detail));
   }
+}
+
+/** Dataset rows with their visible offers in DSP form. */
+async function dspRows(
+  q: Queries,
+  rows: readonly DatasetRow[],
+  visible: readonly string[] | 'all',
+): Promise<DspRow[]> {
+  const offers = await offersOf(
+    q,
+    rows.map((r) => r.id),
+    visible,
+    false,
+  );
+  return rows.map((row) => ({
+    providerDid: row.provider_did,
+    ...(row.connector_url ? { connectorUrl: row.connector_url } : {}),
+    dataset: JSON.parse(row.body) as JsonObject,
+    offers: (offers.get(row.id) ?? []).map((o) => JSON.parse(o.body) as JsonObject),
+  }));
 }
 
 async function offersOf(
@@ -468,10 +648,27 @@ async function facets(
   );
   const idsOf = new Map(sets.map((s) => [s.terms, [...new Set(s.terms.split(',').map(Number))]]));
   const features = await terms.of(tx, [...new Set([...idsOf.values()].flat())]);
+  const policy = policyFacets(
+    sets.map((s) => ({ terms: idsOf.get(s.terms) ?? [], n: s.n })),
+    features,
+  );
+  for (const facet of FACETS) out[facet].push(...(policy[facet] ?? []));
+  for (const facet of FACETS) out[facet] = topValues(out[facet], FACET_VALUES);
+  return out;
+}
+
+/**
+ * Policy facet counts from "how many hits see exactly this set of terms rows": a dataset counts once
+ * per feature value however many of its visible offers have it.
+ */
+function policyFacets(
+  sets: readonly { terms: readonly number[]; n: number }[],
+  features: ReadonlyMap<number, readonly FeatureRow[]>,
+): Partial<Record<FacetName, FacetValue[]>> {
   const policy = new Map<string, { facet: FacetName; value: string; count: number }>();
   for (const { terms: set, n } of sets) {
     const seen = new Set<string>();
-    for (const id of idsOf.get(set) ?? []) {
+    for (const id of set) {
       for (const { kind, value } of features.get(id) ?? []) {
         const key = `${kind}\u0000${value}`;
         if (seen.has(key)) continue;
@@ -482,11 +679,7 @@ async function facets(
       }
     }
   }
-  for (const { facet, value, count } of policy.values()) out[facet]?.push({ value, count });
-  for (const facet of FACETS) {
-    out[facet] = out[facet]
-      .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1))
-      .slice(0, FACET_VALUES);
-  }
+  const out: Partial<Record<FacetName, FacetValue[]>> = {};
+  for (const { facet, value, count } of policy.values()) (out[facet] ??= []).push({ value, count });
   return out;
 }

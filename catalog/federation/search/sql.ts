@@ -23,8 +23,11 @@ function inList(column: string, values: readonly string[], params: SqlValue[]): 
   return `${column} IN (SELECT value FROM json_each(?))`;
 }
 
-/** Feature conditions on offer `o`: the same offer must have every feature asked for. */
-function featureConditions(query: SearchQuery, params: SqlValue[], vocabularies: Vocabularies): string[] {
+/** The policy features a query asks for: per kind, the values any of which an offer must have. */
+export function wantedFeatures(
+  query: SearchQuery,
+  vocabularies: Vocabularies = defaultVocabularies(),
+): [string, readonly string[]][] {
   const wanted: [string, readonly string[]][] = [];
   if (query.purpose)
     wanted.push(['purpose', [...broaderTerms(vocabularies.purposes, query.purpose), UNRESTRICTED]]);
@@ -32,10 +35,16 @@ function featureConditions(query: SearchQuery, params: SqlValue[], vocabularies:
     wanted.push(['region', [...broaderTerms(vocabularies.regions, query.region), UNRESTRICTED]]);
   if (query.credential) wanted.push(['credential', query.credential]);
   if (query.price) wanted.push(['price', [query.price]]);
-  return wanted.map(([kind, values]) => {
+  return wanted;
+}
+
+/** Feature conditions on offer `o`: the same offer must have every feature asked for. */
+function featureConditions(query: SearchQuery, params: SqlValue[], vocabularies: Vocabularies): string[] {
+  return wantedFeatures(query, vocabularies).map(([kind, values]) => {
     params.push(kind);
     const list = inList('f.value', values, params);
-    return `EXISTS (SELECT 1 FROM federation_offer_features f WHERE f.offer_row = o.id AND f.kind = ? AND ${list})`;
+    // Not a correlated EXISTS: see offerCondition.
+    return `o.id IN (SELECT f.offer_row FROM federation_offer_features f WHERE f.kind = ? AND ${list})`;
   });
 }
 
@@ -47,7 +56,10 @@ export function offerCondition(
   vocabularies: Vocabularies = defaultVocabularies(),
 ): string {
   const conditions = ['o.dataset_row = d.id'];
-  if (visible !== 'all') conditions.push(inList('o.vis_key', visible, params));
+  // Unary + keeps vis_key (and the feature value) out of the index seeks: SQLite 3.52.0 (the sqlite3
+  // package's) answers these nested EXISTS wrongly when it seeks an IN list in both (found by
+  // tests/federation/search-engines.test.ts; 3.53 answers right).
+  if (visible !== 'all') conditions.push(inList('+o.vis_key', visible, params));
   conditions.push(...featureConditions(query, params, vocabularies));
   return `EXISTS (SELECT 1 FROM federation_offers o WHERE ${conditions.join(' AND ')})`;
 }

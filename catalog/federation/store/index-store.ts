@@ -1,6 +1,8 @@
 // Writes of the federated index: one transaction per provider crawl. A changed catalog rewrites only
 // the datasets whose hash moved (and deletes the ones no longer offered); an unchanged one only
-// touches its status row. `version` moves on every write, so readers can drop what they cached.
+// touches its status row. `version` moves on every write, so readers can drop what they cached;
+// `changedSince` names the providers whose datasets a write touched, so the in-memory search index
+// (search/memory-index.ts) reloads only those.
 import type { Database, Queries, SqlValue } from '../../../connector/store/database.js';
 import type { PreparedDataset, PreparedOffer } from '../crawl/prepare.js';
 import { featureRows } from '../policy/features.js';
@@ -44,14 +46,35 @@ export interface ReplaceResult {
 /** Largest number of rows one multi-row INSERT carries (SQLite's variable limit is 32766). */
 const ROWS_PER_INSERT = 200;
 
+/** How many writes `changedSince` remembers; a reader further behind reloads everything. */
+const CHANGE_LOG = 1024;
+
 export class IndexStore {
   #version = 0;
+  /** Provider rows whose datasets each write touched, the oldest first; version = index + offset. */
+  readonly #changes: (readonly number[])[] = [];
 
   constructor(readonly db: Database) {}
 
   /** Moves on every write to the index. */
   get version(): number {
     return this.#version;
+  }
+
+  /**
+   * The provider rows whose datasets changed after `version` up to the current one; undefined when
+   * that is no longer known (too far behind, or a version from before this store), so: all of them.
+   */
+  changedSince(version: number): ReadonlySet<number> | undefined {
+    const first = this.#version - this.#changes.length;
+    if (version < first || version > this.#version) return undefined;
+    return new Set(this.#changes.slice(version - first).flat());
+  }
+
+  #wrote(providerRows: readonly number[]): void {
+    this.#changes.push(providerRows);
+    if (this.#changes.length > CHANGE_LOG) this.#changes.shift();
+    this.#version++;
   }
 
   provider(did: string): Promise<ProviderRow | undefined> {
@@ -182,10 +205,10 @@ export class IndexStore {
       );
       // Only deleted rows can leave policies, terms or keys unused (every inserted offer uses its own).
       if (replaced.length + gone.length > 0) await collectGarbage(tx);
-      return { added, updated, removed: gone.length };
+      return { providerRow: provider.id, added, updated, removed: gone.length };
     });
-    this.#version++;
-    return result;
+    this.#wrote([result.providerRow]);
+    return { added: result.added, updated: result.updated, removed: result.removed };
   }
 
   /** Removes providers that are no longer active members (revoked, suspended, gone). */
@@ -203,7 +226,7 @@ export class IndexStore {
       }
       await collectGarbage(tx);
     });
-    this.#version++;
+    this.#wrote(removed.map((r) => r.id));
     return removed.map((r) => r.did);
   }
 }

@@ -1,12 +1,15 @@
-// Console sign-in: an admin API key is exchanged for a random session id in an HttpOnly, SameSite=Strict
-// cookie. Sessions live in memory (a restart signs everyone out) with a bounded count and lifetime.
+// Console sign-in: a key or an account is exchanged for a random session id in an HttpOnly,
+// SameSite=Strict cookie. Each session carries its own CSRF token, which every form sends back. Sessions
+// live in memory (a restart signs everyone out) with a bounded count and lifetime. Ids are only ever made
+// here, so a cookie planted before sign-in (session fixation) never becomes a session.
 import { randomBytes } from 'node:crypto';
 
-export const SESSION_COOKIE = 'shuyu_console';
 const MAX_SESSIONS = 1000;
 
-interface Session {
-  readonly admin: string;
+export interface Session {
+  /** Who signed in: an admin key's name, "operator" for the management key, an account name. */
+  readonly subject: string;
+  readonly csrf: string;
   readonly expiresAt: number;
 }
 
@@ -18,18 +21,18 @@ export class ConsoleSessions {
     private readonly now: () => number = Date.now,
   ) {}
 
-  create(admin: string): string {
+  create(subject: string): string {
     if (this.#sessions.size >= MAX_SESSIONS) {
       // Drop the oldest (Map keeps insertion order).
       const first = this.#sessions.keys().next().value;
       if (first !== undefined) this.#sessions.delete(first);
     }
-    const id = randomBytes(32).toString('base64url');
-    this.#sessions.set(id, { admin, expiresAt: this.now() + this.lifetimeMs });
+    const id = randomToken();
+    this.#sessions.set(id, { subject, csrf: randomToken(), expiresAt: this.now() + this.lifetimeMs });
     return id;
   }
 
-  admin(id: string | undefined): string | undefined {
+  get(id: string | undefined): Session | undefined {
     if (!id) return undefined;
     const session = this.#sessions.get(id);
     if (!session) return undefined;
@@ -37,12 +40,21 @@ export class ConsoleSessions {
       this.#sessions.delete(id);
       return undefined;
     }
-    return session.admin;
+    return session;
+  }
+
+  /** The signed-in subject, if the id names a live session. */
+  admin(id: string | undefined): string | undefined {
+    return this.get(id)?.subject;
   }
 
   end(id: string | undefined): void {
     if (id) this.#sessions.delete(id);
   }
+}
+
+export function randomToken(): string {
+  return randomBytes(32).toString('base64url');
 }
 
 export function cookieValue(header: string | undefined, name: string): string | undefined {

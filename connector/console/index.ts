@@ -1,0 +1,6 @@
+export {
+  CONSOLE_PATH,
+  hashConsolePassword,
+  participantConsole,
+  type ParticipantConsoleOptions,
+} from './router.js';
