@@ -381,7 +381,7 @@ export async function startConnector(options: StartConnectorOptions): Promise<Ru
           resolveRateLimits(parseRateLimits(value, 'the data space profile "rateLimits"'), ownLimits),
         );
       } catch (error) {
-        console.error(`connector: ${(error as Error).message}; keeping the rate limits in force`);
+        logger.warn(`${(error as Error).message}; keeping the rate limits in force`);
       }
     };
     // Status changes pushed by the authority drop the member from our caches at once; the status-list pull

@@ -146,7 +146,7 @@ export class Crawler {
     for (const did of removed) this.#log(`crawl ${id}: removed ${did} (no longer an active member)`, 'info');
     const wanted = request.providers ? new Set(request.providers) : undefined;
     const targets = members.filter((m) => wanted === undefined || wanted.has(m.did));
-    this.#log(`crawl ${id}: ${targets.length} connector(s)`, 'info');
+    this.#log(`crawl ${id}: ${targets.length} connector(s)`);
     // Fails here, before any provider, when the authority cannot issue the catalog its credentials.
     await this.#o.identity.credentials();
     let next = 0;

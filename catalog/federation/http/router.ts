@@ -125,7 +125,7 @@ export function catalogRouter(options: CatalogRouterOptions): Router {
       const did = didProofOf(res).caller;
       const member = await memberForNotice(options.service, did);
       const scheduled = options.recrawl(member);
-      options.logger.info(
+      options.logger.debug(
         { member, ...(scheduled ?? {}) },
         scheduled
           ? `notice from ${member}: crawl scheduled`
