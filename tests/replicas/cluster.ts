@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readConfigFile, writeConfigFile } from '../../connector/process/config.js';
+import { NO_RATE_LIMITS } from '../../connector/http/rate-limit/index.js';
 import { openConnectorStore } from '../../connector/process/connector-store.js';
 import { startControlPlaneConnector } from '../../connector/process/run-connector.js';
 import type { Store } from '../../connector/store/database.js';
@@ -105,14 +106,22 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Marks the connector in `dir` as run by replicas (connector.json "replica", and any `more` settings). */
+/**
+ * Marks the connector in `dir` as run by replicas (connector.json "replica", and any `more` settings).
+ * Rate limits are off: hundreds of parallel negotiations from one consumer are the load under test.
+ */
 export function configureReplicas(
   dir: string,
   replica: { leaseMs: number; renewMs: number },
   more: Record<string, unknown> = {},
 ): void {
   const file = join(dir, 'connector.json');
-  writeConfigFile(file, { ...(readConfigFile<Record<string, unknown>>(file) ?? {}), replica, ...more });
+  writeConfigFile(file, {
+    ...(readConfigFile<Record<string, unknown>>(file) ?? {}),
+    replica,
+    rateLimits: NO_RATE_LIMITS,
+    ...more,
+  });
 }
 
 export interface Replica {
@@ -130,6 +139,8 @@ export async function startReplica(options: {
   readonly publicUrl: string;
   /** --automation for this replica only (a test device: "none" leaves every step to the others). */
   readonly automation?: string;
+  /** The replica's management listener (default a free port). */
+  readonly managementPort?: number;
 }): Promise<Replica> {
   const child = spawn(
     process.execPath,
@@ -146,6 +157,7 @@ export async function startReplica(options: {
       '--public-url',
       options.publicUrl,
       ...(options.automation === undefined ? [] : ['--automation', options.automation]),
+      ...(options.managementPort === undefined ? [] : ['--management-port', String(options.managementPort)]),
     ],
     {
       env: { ...process.env, SHUYU_OUTBOX_BASE_DELAY_MS: '50', SHUYU_OUTBOX_MAX_DELAY_MS: '500' },

@@ -5,6 +5,7 @@
 // killed replica was sending). Usage counting is exact across replicas, and the evidence log both wrote
 // verifies offline with `shuyu evidence verify`. Slow: about a minute.
 import { expect } from 'chai';
+import { NO_RATE_LIMITS } from '../../connector/http/rate-limit/index.js';
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { createServer, request as httpRequest, type Server } from 'node:http';
@@ -187,6 +188,9 @@ for (const backend of BACKENDS) {
     this.timeout(180_000);
     let space: LocalDataSpace;
     let proxy: RoundRobinProxy;
+    /** The replicas' management listeners, behind a round-robin proxy of their own (never the DSP port). */
+    let managementProxy: RoundRobinProxy;
+    const managementPorts = new Map<number, number>();
     let relay: CountingRelay;
     let consumer: ControlPlaneConnector;
     let providerDir: string;
@@ -199,6 +203,7 @@ for (const backend of BACKENDS) {
       const replica = await startReplica({
         dir: providerDir,
         port,
+        managementPort: managementPorts.get(port) ?? 0,
         authorityUrl: space.authority.url,
         publicUrl: proxy.url,
       });
@@ -209,6 +214,7 @@ for (const backend of BACKENDS) {
     before(async function () {
       space = await startLocalDataSpace();
       proxy = await RoundRobinProxy.start();
+      managementProxy = await RoundRobinProxy.start();
       relay = await CountingRelay.start();
       providerDir = join(space.dir, 'provider');
       const unavailable = await placeStore(backend, providerDir);
@@ -241,11 +247,14 @@ for (const backend of BACKENDS) {
       );
       configureReplicas(providerDir, LEASE);
       const [a, b] = [await freePort(), await freePort()];
+      managementPorts.set(a, await freePort());
+      managementPorts.set(b, await freePort());
+      managementProxy.targets = [...managementPorts.values()];
       await startReplicaOn(a);
       await startReplicaOn(b);
       proxy.targets = [a, b];
       provider = {
-        managementUrl: `${proxy.url}/management/v1`,
+        managementUrl: `${managementProxy.url}/management/v1`,
         managementApiKey: managementKey(providerDir),
       };
       providerDb = await openSharedStore(providerDir);
@@ -255,6 +264,7 @@ for (const backend of BACKENDS) {
         hospitalApplication({ organisationName: 'Consumer Clinic', registrationNumber: USCC_B }),
         {
           publicUrl: relay.url,
+          rateLimits: NO_RATE_LIMITS,
           beforeReady: async (serverUrl) => {
             relay.target = Number(new URL(serverUrl).port);
           },
@@ -266,6 +276,7 @@ for (const backend of BACKENDS) {
       await Promise.all(replicas.map((r) => r.stop()));
       await providerDb?.close();
       await proxy?.close();
+      await managementProxy?.close();
       await space?.close();
       await relay?.close();
     });
