@@ -81,7 +81,8 @@ export class Crawler {
     this.#o = options;
     this.#clock = options.clock ?? systemClock;
     this.#limits = { ...DEFAULT_FETCH_LIMITS, ...options.limits };
-    this.#logger = (options.logger ?? rootLogger()).child({ component: 'catalog' });
+    // The federation passes its own logger, already marked component "catalog".
+    this.#logger = options.logger ?? rootLogger().child({ component: 'catalog' });
   }
 
   /** The last finished crawl. */
