@@ -30,7 +30,7 @@ const DATABASE = {
   database: {
     type: 'string',
     value: 'URL',
-    help: 'postgres://USER:PASSWORD@HOST:5432/DB instead of DIR/authority.sqlite (also $SHUYU_DATABASE_URL or\n"database" in DIR/authority.json); not yet supported for the authority, refused with that reason',
+    help: 'postgres://USER:PASSWORD@HOST:5432/DB instead of DIR/authority.sqlite (also $SHUYU_DATABASE_URL or\n"database" in DIR/authority.json); no SQLite file is written then',
   },
 } as const;
 

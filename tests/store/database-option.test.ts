@@ -1,5 +1,5 @@
-// --database on the CLI: a URL that is not PostgreSQL, a server that does not answer, and the authority
-// (SQLite only for now) are refused with what to do, exit codes 2 / 1, and no password echoed.
+// --database on the CLI: a URL that is not PostgreSQL and a server that does not answer (for a connector
+// and for the authority) are refused with what to do, exit codes 2 / 1, and no password echoed.
 import { expect } from 'chai';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -70,18 +70,22 @@ describe('store: the --database option', () => {
     expect(existsSync(join(connectorDir, 'connector.sqlite'))).to.equal(false);
   });
 
-  it('refuses PostgreSQL for the authority with the reason', async () => {
+  it('starts no authority on an unreachable server and writes no SQLite file', async () => {
+    const authorityDir = join(dir, 'a');
+    const port = await closedPort();
     const { code, text } = await run([
       'authority',
       'start',
       '--dir',
-      join(dir, 'a'),
+      authorityDir,
       '--port',
       '0',
       '--database',
-      'postgres://127.0.0.1/x',
+      `postgres://shuyu:hunter2@127.0.0.1:${port}/shuyu`,
     ]);
     expect(code, text).to.equal(1);
-    expect(text).to.match(/the authority runs on SQLite only for now/);
+    expect(text).to.match(/cannot reach PostgreSQL at 127\.0\.0\.1:\d+ .*is the server running/);
+    expect(text).not.to.include('hunter2');
+    expect(existsSync(join(authorityDir, 'authority.sqlite'))).to.equal(false);
   });
 });
