@@ -14,6 +14,7 @@ import {
   type ControlPlaneConnector,
 } from '../../connector/process/run-connector.js';
 import { request, type HttpResult } from '../authority/helpers.js';
+import { testProcessDatabase } from '../support/store.js';
 
 export { request, type HttpResult };
 
@@ -52,11 +53,14 @@ export async function startFederationSpace(
   options: { readonly authorityDatabase?: string } = {},
 ): Promise<FederationSpace> {
   const dir = await mkdtemp(join(tmpdir(), 'shuyu-federation-'));
+  const dataDir = join(dir, 'authority');
+  // SHUYU_TEST_STORE=postgres runs these suites with the authority on PostgreSQL (support/store.ts).
+  const database = options.authorityDatabase ?? (await testProcessDatabase(dataDir)).database;
   const authority = await startAuthority({
-    dataDir: join(dir, 'authority'),
+    dataDir,
     port: 0,
     federation: settings,
-    ...(options.authorityDatabase !== undefined ? { database: options.authorityDatabase } : {}),
+    ...(database !== undefined ? { database } : {}),
   });
   const adminKey = await authority.service.createAdminKey('test-admin');
   const connectors: ControlPlaneConnector[] = [];
