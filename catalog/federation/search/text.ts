@@ -47,7 +47,7 @@ export const MAX_QUERY_TERMS = 16;
 function queryWords(text: string): { parts: string[]; prefix: boolean }[] | undefined {
   const words = text
     .normalize('NFKC')
-    .split(/[^\p{L}\p{N}]+/u)
+    .split(SEPARATORS)
     .filter((w) => w.length > 0)
     .slice(0, MAX_QUERY_TERMS);
   if (words.length === 0) return undefined;
