@@ -14,6 +14,8 @@
 //    (bench/federation-cache.ts says where; the first run builds it, about 15 minutes here).
 //    `npm run bench -- federation-1m` runs only the cached parts (100,000 from a cached file first).
 //
+// Part 1 again on PostgreSQL beside SQLite (`npm run bench -- federation-pg` runs only that).
+//
 // SHUYU_BENCH_SCALE=0.1 runs every part at a tenth of its size.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,7 +31,9 @@ import {
 import { VisibilityEvaluator } from '../catalog/federation/policy/visibility.js';
 import { IndexStore } from '../catalog/federation/store/index-store.js';
 import { openProcessIdentity } from '../connector/identity/index.js';
-import { Database } from '../connector/store/database.js';
+import { Database, type Queries, type Store } from '../connector/store/database.js';
+import { PostgresStore } from '../connector/store/postgres.js';
+import { postgresForTests } from '../tests/support/postgres.js';
 import { openCachedIndex } from './federation-cache.js';
 import { crawlBench } from './federation-crawl.js';
 import { buildIndex, latency, line, scaled, SCALE, type Latency } from './federation-data.js';
@@ -66,7 +70,7 @@ const browseFacets: SearchQuery = {
 };
 
 interface Index {
-  readonly db: Database;
+  readonly db: Store;
   readonly store: IndexStore;
   /** The search as the catalog runs it. */
   readonly search: FederatedSearch;
@@ -89,12 +93,19 @@ function searches(store: IndexStore): Pick<Index, 'search' | 'uncached' | 'sql' 
   };
 }
 
-async function openIndex(datasets: number, providers: number): Promise<Index & { built: string }> {
+const MIGRATIONS = [...AUTHORITY_MIGRATIONS, ...FEDERATION_MIGRATIONS];
+
+/** The authority's store for a bench index: a SQLite file in `dir` unless `open` says otherwise. */
+type OpenStore = (dir: string) => Promise<Store>;
+const sqliteStore: OpenStore = (dir) => Database.open(join(dir, 'authority.sqlite'), MIGRATIONS);
+
+async function openIndex(
+  datasets: number,
+  providers: number,
+  open: OpenStore = sqliteStore,
+): Promise<Index & { built: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'shuyu-bench-federation-'));
-  const db = await Database.open(join(dir, 'authority.sqlite'), [
-    ...AUTHORITY_MIGRATIONS,
-    ...FEDERATION_MIGRATIONS,
-  ]);
+  const db = await open(dir);
   const close = async (): Promise<void> => {
     await db.close();
     await rm(dir, { recursive: true, force: true });
@@ -106,7 +117,7 @@ async function openIndex(datasets: number, providers: number): Promise<Index & {
     const { ms, prepareMs } = await buildIndex(service, store, providers, datasets / providers);
     const built =
       `indexed ${datasets} datasets in ${(ms / 1000).toFixed(1)} s ` +
-      `(policies compiled, features and summaries: ${(prepareMs / 1000).toFixed(1)} s; the rest SQLite writes)`;
+      `(policies compiled, features and summaries: ${(prepareMs / 1000).toFixed(1)} s; the rest ${db.dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'} writes)`;
     return { db, store, ...searches(store), built, close };
   } catch (error) {
     await close();
@@ -115,7 +126,7 @@ async function openIndex(datasets: number, providers: number): Promise<Index & {
 }
 
 // CROSS JOIN: the full-text index drives the join (as in the search itself; see search/sql.ts).
-function bareFts(db: Database, withCount = true): () => Promise<unknown> {
+function bareFts(db: Queries, withCount = true): () => Promise<unknown> {
   return async () => {
     const where = `federation_fts MATCH ? AND d.sector = ? AND d.data_grade = ?`;
     const params = ['"load"*', 'energy', 'general'];
@@ -193,6 +204,98 @@ async function search10k(): Promise<void> {
     console.log(`  ${line(first)}`);
   } finally {
     await index.close();
+  }
+}
+
+/**
+ * Part 1b: the same search over the same 10,000 datasets on SQLite and on PostgreSQL (SHUYU_BENCH_DATABASE_URL,
+ * a server whose user may create databases, or the tests' throwaway cluster), side by side. Only the
+ * text hits and the page's rows come from the database; counting happens in memory on both.
+ */
+async function backends10k(): Promise<void> {
+  const available = await postgresForTests(process.env.SHUYU_BENCH_DATABASE_URL);
+  if (!available.ok) {
+    console.log(`\n(federated search on PostgreSQL not measured: ${available.reason})`);
+    return;
+  }
+  const PROVIDERS = scaled(20, 2);
+  const DATASETS = PROVIDERS * Math.round(scaled(10_000, 1000) / PROVIDERS);
+  console.log(
+    `\n# Federated catalog search, SQLite and PostgreSQL side by side (${DATASETS} datasets, ${PROVIDERS} providers, same run)`,
+  );
+  const postgresStore: OpenStore = async () =>
+    PostgresStore.open(await available.postgres.createDatabase(), MIGRATIONS);
+  const chinese: SearchQuery = { q: '记录', sort: 'relevance', limit: 20, offset: 0 };
+  const columns: { backend: string; built: string; figures: Latency[] }[] = [];
+  for (const [backend, open] of [
+    ['SQLite', sqliteStore],
+    ['PostgreSQL', postgresStore],
+  ] as const) {
+    const index = await openIndex(DATASETS, PROVIDERS, open);
+    try {
+      await index.uncached.search(browse, admin); // loads the in-memory index
+      const budget = { budgetMs: 4_000, minRuns: 20, warmup: 5 };
+      const figures = [
+        await latency(
+          '"load" + 2 facets, member, text asked the first time',
+          () => index.fresh.search(query, member),
+          budget,
+        ),
+        await latency(
+          '"load" + 2 facets, admin (text hits kept)',
+          () => index.search.search(query, admin),
+          budget,
+        ),
+        await latency(
+          '"load" + 2 facets, member (text hits kept)',
+          () => index.search.search(query, member),
+          budget,
+        ),
+        await latency(
+          '"load" + 2 facets, anonymous (text hits kept)',
+          () => index.search.search(query, anonymous),
+          budget,
+        ),
+        await latency(
+          'Chinese "记录" (no hits in this data), member, first time',
+          () => index.fresh.search(chinese, member),
+          budget,
+        ),
+        await latency(
+          'browse all (no text), member, uncached',
+          () => index.uncached.search(browse, member),
+          budget,
+        ),
+        await latency(
+          'one dataset by id (SQL path), member',
+          () =>
+            index.search.dataset(
+              'did:web:bench-provider-3.example',
+              'urn:bench:bench-provider-3.example:7',
+              member,
+            ),
+          budget,
+        ),
+        await latency(
+          'plain SQL path, "load" + 2 facets, member',
+          () => index.sql.search(query, member),
+          budget,
+        ),
+      ];
+      columns.push({ backend, built: index.built, figures });
+    } finally {
+      await index.close();
+    }
+  }
+  for (const c of columns) console.log(`  ${c.backend}: ${c.built}`);
+  const [sqlite, postgres] = columns as [(typeof columns)[0], (typeof columns)[0]];
+  console.log(
+    `  ${'median (p99) per search'.padEnd(56)} ${'SQLite'.padStart(18)} ${'PostgreSQL'.padStart(18)}`,
+  );
+  for (const [i, l] of sqlite.figures.entries()) {
+    const p = postgres.figures[i] as Latency;
+    const cell = (x: Latency) => `${x.medianMs.toFixed(2)} (${x.p99Ms.toFixed(1)}) ms`.padStart(18);
+    console.log(`  ${l.name.padEnd(56)} ${cell(l)} ${cell(p)}`);
   }
 }
 
@@ -344,7 +447,13 @@ export async function run(): Promise<void> {
   if (SCALE !== 1)
     console.log(`\n(SHUYU_BENCH_SCALE=${SCALE}: every federation figure at ${SCALE} of the issue's scale)`);
   await search10k();
+  await backends10k();
   await crawlBench();
   await search100k();
   await search1m();
+}
+
+/** Only the SQLite / PostgreSQL comparison at 10,000 datasets (`npm run bench -- federation-pg`). */
+export async function runBackends(): Promise<void> {
+  await backends10k();
 }

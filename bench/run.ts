@@ -10,6 +10,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   dataplane: () => import('./dataplane.js'),
   federation: () => import('./federation.js'),
   'federation-1m': async () => ({ run: (await import('./federation.js')).runMillion }),
+  'federation-pg': async () => ({ run: (await import('./federation.js')).runBackends }),
   evidence: () => import('./evidence.js'),
   'http-metrics': () => import('./http-metrics.js'),
   'sqlite-binding': () => import('./sqlite-binding.js'),

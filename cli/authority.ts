@@ -30,7 +30,7 @@ const DATABASE = {
   database: {
     type: 'string',
     value: 'URL',
-    help: 'postgres://USER:PASSWORD@HOST:5432/DB instead of DIR/authority.sqlite (also $SHUYU_DATABASE_URL or\n"database" in DIR/authority.json); not yet supported for the authority, refused with that reason',
+    help: 'postgres://USER:PASSWORD@HOST:5432/DB instead of DIR/authority.sqlite (also $SHUYU_DATABASE_URL or\n"database" in DIR/authority.json); no SQLite file is written then',
   },
 } as const;
 
@@ -55,14 +55,15 @@ export const AUTHORITY_COMMAND: CommandGroup = {
   summary: 'create and run the data space authority (with the federated catalog)',
   subcommands: {
     init: {
-      usage: '[--dir DIR] [--port N] [--host H] [--public-url URL] [--data-space IRI] [--admin-name NAME]',
+      usage:
+        '[--dir DIR] [--port N] [--host H] [--public-url URL] [--data-space IRI] [--admin-name NAME] [--database URL]',
       summary:
         `Create an authority in DIR (default ${DEFAULT_AUTHORITY_DIR}): keys, database, config and a first admin\n` +
         'API key, printed once and stored in DIR/admin-api-key (mode 0600).',
       flags: OPTIONS,
     },
     start: {
-      usage: '[--dir DIR] [--port N] [--admin-port N] [--log-level L]',
+      usage: '[--dir DIR] [--port N] [--admin-port N] [--database URL] [--log-level L]',
       summary:
         'Run the authority until Ctrl-C. --port: the public listener (applications, DCP issuer, status lists,\n' +
         'catalog search, did.json); --admin-port: the admin listener, where "shuyu member" and "shuyu product" find it.',
@@ -96,6 +97,7 @@ export async function authorityCommand(
       ...(values['public-url'] ? { publicUrl: values['public-url'] } : {}),
       ...(values['data-space'] ? { dataSpace: values['data-space'] } : {}),
       ...(values['admin-name'] ? { adminName: values['admin-name'] } : {}),
+      ...(values.database !== undefined ? { database: values.database } : {}),
     }).catch((error: Error) => {
       throw new CliError(error.message);
     });

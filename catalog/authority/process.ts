@@ -26,7 +26,7 @@ import {
   readConfigFile,
   writeConfigFile,
 } from '../../connector/process/config.js';
-import { StoreError, type Store } from '../../connector/store/database.js';
+import type { Store } from '../../connector/store/database.js';
 import { databaseUrlFrom, openStore } from '../../connector/store/open.js';
 import { issuerService, issuerServiceRouter } from './dcp-issuer.js';
 import {
@@ -141,18 +141,11 @@ export interface StartAuthorityOptions extends Partial<AuthorityConfig> {
 }
 
 /**
- * The authority's database: its SQLite file. A PostgreSQL URL is refused with the reason until the
- * federated catalog's full-text search has a PostgreSQL variant (issue 14); the connector runs on both.
+ * The authority's database: a PostgreSQL URL (--database, SHUYU_DATABASE_URL, authority.json
+ * `database`), or undefined for its SQLite file. The federated catalog searches either (search/text.ts).
  */
-function authorityDatabaseUrl(explicit: string | undefined, configured: unknown): undefined {
-  const url = databaseUrlFrom(explicit, configured, process.env, AUTHORITY_CONFIG_FILE);
-  if (url === undefined) return undefined;
-  throw new StoreError(
-    'ERR_STORE_UNSUPPORTED',
-    `the authority runs on SQLite only for now (its federated catalog search uses SQLite's full-text index); ` +
-      `leave out --database, SHUYU_DATABASE_URL and "database" in ${AUTHORITY_CONFIG_FILE} for the authority ` +
-      `(connectors do run on PostgreSQL)`,
-  );
+function authorityDatabaseUrl(explicit: string | undefined, configured: unknown): string | undefined {
+  return databaseUrlFrom(explicit, configured, process.env, AUTHORITY_CONFIG_FILE);
 }
 
 function loadConfig(dataDir: string): Partial<AuthorityConfig> {

@@ -54,7 +54,15 @@ export async function startLocalDataSpace(
   authorityOptions: Partial<Omit<StartAuthorityOptions, 'dataDir' | 'port'>> = {},
 ): Promise<LocalDataSpace> {
   const dir = await mkdtemp(join(tmpdir(), 'shuyu-dataspace-'));
-  let authority = await startAuthority({ ...authorityOptions, dataDir: join(dir, 'authority'), port: 0 });
+  // Under SHUYU_TEST_STORE=postgres the authority too keeps its state in PostgreSQL (one database per
+  // data directory, so a restart reopens it).
+  const authorityDatabase = await testProcessDatabase(join(dir, 'authority'));
+  let authority = await startAuthority({
+    ...authorityOptions,
+    ...authorityDatabase,
+    dataDir: join(dir, 'authority'),
+    port: 0,
+  });
   const adminKey = await authority.service.createAdminKey('test-admin');
   const connectors: RunningConnector[] = [];
   const space: LocalDataSpace = {
@@ -88,7 +96,12 @@ export async function startLocalDataSpace(
     async restartAuthority() {
       const port = authority.server.port;
       await authority.close();
-      authority = await startAuthority({ ...authorityOptions, dataDir: join(dir, 'authority'), port });
+      authority = await startAuthority({
+        ...authorityOptions,
+        ...authorityDatabase,
+        dataDir: join(dir, 'authority'),
+        port,
+      });
       return authority;
     },
     async close() {

@@ -1,6 +1,6 @@
 // A local data space for the federated catalog tests: a real authority (with its federated catalog,
 // schedule off) and full connectors (control plane, DSP bindings) on 127.0.0.1, each with its own
-// SQLite file, onboarded through the real application → approval → credentials flow with its DSP
+// SQLite file (the authority on PostgreSQL when given a URL), onboarded through the real application → approval → credentials flow with its DSP
 // URL as connectorUrl.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import {
   type ControlPlaneConnector,
 } from '../../connector/process/run-connector.js';
 import { request, type HttpResult } from '../authority/helpers.js';
+import { testProcessDatabase } from '../support/store.js';
 
 export { request, type HttpResult };
 
@@ -49,9 +50,18 @@ export const TEST_FEDERATION: FederationSettings = {
 
 export async function startFederationSpace(
   settings: FederationSettings = TEST_FEDERATION,
+  options: { readonly authorityDatabase?: string } = {},
 ): Promise<FederationSpace> {
   const dir = await mkdtemp(join(tmpdir(), 'shuyu-federation-'));
-  const authority = await startAuthority({ dataDir: join(dir, 'authority'), port: 0, federation: settings });
+  const dataDir = join(dir, 'authority');
+  // SHUYU_TEST_STORE=postgres runs these suites with the authority on PostgreSQL (support/store.ts).
+  const database = options.authorityDatabase ?? (await testProcessDatabase(dataDir)).database;
+  const authority = await startAuthority({
+    dataDir,
+    port: 0,
+    federation: settings,
+    ...(database !== undefined ? { database } : {}),
+  });
   const adminKey = await authority.service.createAdminKey('test-admin');
   const connectors: ControlPlaneConnector[] = [];
   const admin = (method: 'GET' | 'POST', path: string, body?: unknown): Promise<HttpResult> =>

@@ -16,139 +16,21 @@ import {
   type Asker,
   type SearchQuery,
 } from '../../catalog/federation/index.js';
-import { catalogHash, datasetsOf } from '../../catalog/federation/crawl/normalise.js';
-import { OfferPreparer } from '../../catalog/federation/crawl/prepare.js';
 import { VisibilityEvaluator } from '../../catalog/federation/policy/visibility.js';
 import { compareBinary } from '../../catalog/federation/search/memory-index.js';
 import { IndexStore } from '../../catalog/federation/store/index-store.js';
-import { ACCESS_POLICY_KEY } from '../../connector/assets/index.js';
-import type { JsonObject } from '../../connector/dsp/messages/types.js';
 import { openProcessIdentity } from '../../connector/identity/index.js';
 import { Database } from '../../connector/store/database.js';
 import { USCC_A, USCC_B } from '../authority/helpers.js';
-
-const PROVIDERS = ['did:web:engines-a.example', 'did:web:engines-b.example', 'did:web:engines-c.example'];
-const MEMBER: Asker = {
-  kind: 'member',
-  did: 'did:web:member.example',
-  claims: {
-    participantId: 'did:web:member.example',
-    credentialTypes: ['MembershipCredential'],
-    memberRole: 'participant',
-    sectors: ['medical'],
-    sectorRoles: ['hospital'],
-  },
-};
-const ASKERS: readonly Asker[] = [{ kind: 'admin', name: 'test' }, MEMBER, { kind: 'anonymous' }];
-
-const ACCESS: readonly (JsonObject | undefined)[] = [
-  { permission: [{ action: 'read' }] },
-  {
-    permission: [
-      {
-        action: 'read',
-        constraint: [
-          { leftOperand: 'shuyu:credentialType', operator: 'hasPart', rightOperand: 'MembershipCredential' },
-        ],
-      },
-    ],
-  },
-  {
-    permission: [
-      {
-        action: 'read',
-        constraint: [
-          { leftOperand: 'https://w3id.org/shuyu/v1#sector', operator: 'isA', rightOperand: 'finance' },
-        ],
-      },
-    ],
-  },
-  undefined,
-];
-const PURPOSES = ['public-health', 'scientific-research', 'clinical-research', 'statistics'];
-const WORDS = ['load', 'Load', 'weekly', 'records', 'Zebra', 'apple', '门诊', '记录'];
-
-function terms(purpose: number, paid: boolean): JsonObject {
-  return {
-    permission: [
-      {
-        action: 'use',
-        ...(purpose < PURPOSES.length
-          ? {
-              constraint: [
-                { leftOperand: 'purpose', operator: 'isA', rightOperand: PURPOSES[purpose] as string },
-              ],
-            }
-          : {}),
-        ...(paid
-          ? {
-              duty: [
-                {
-                  action: {
-                    'rdf:value': { '@id': 'odrl:compensate' },
-                    refinement: [
-                      {
-                        leftOperand: 'payAmount',
-                        operator: 'eq',
-                        rightOperand: { '@value': '100.00', '@type': 'xsd:decimal' },
-                        unit: 'CNY',
-                      },
-                    ],
-                  },
-                },
-              ],
-            }
-          : {}),
-      },
-    ],
-  };
-}
-
-const pick = <T>(values: readonly T[]) => fc.constantFrom(...values);
-const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
-
-const offerArb = fc.record({
-  access: fc.nat(ACCESS.length - 1),
-  purpose: fc.nat(PURPOSES.length),
-  paid: fc.boolean(),
-});
-const datasetArb = fc.record({
-  words: fc.array(pick(WORDS), { minLength: 1, maxLength: 3 }),
-  sector: maybe(pick(['medical', 'finance', 'energy'])),
-  grade: maybe(pick(['general', 'important'])),
-  publisher: maybe(pick(['Org A', 'Org B', 'org a'])),
-  format: maybe(pick(['text/csv', 'application/json'])),
-  licence: maybe(pick(['https://licences.example/0', 'https://licences.example/1'])),
-  modified: maybe(pick(['2025-01-01T00:00:00Z', '2025-06-01T00:00:00Z', '2024-12-31T00:00:00Z'])),
-  offers: fc.array(offerArb, { minLength: 1, maxLength: 3 }),
-});
-type DatasetSpec = typeof datasetArb extends fc.Arbitrary<infer T> ? T : never;
-const catalogArb = fc.array(fc.array(datasetArb, { maxLength: 12 }), {
-  minLength: PROVIDERS.length,
-  maxLength: PROVIDERS.length,
-});
-const list = <T>(values: readonly T[]) => maybe(fc.uniqueArray(pick(values), { minLength: 1, maxLength: 2 }));
-const queryArb: fc.Arbitrary<SearchQuery> = fc
-  .record({
-    q: maybe(fc.array(pick([...WORDS, 'nothing', 'rec']), { minLength: 1, maxLength: 2 })),
-    sector: list(['medical', 'finance', 'energy', 'education']),
-    grade: list(['general', 'important']),
-    publisher: list(['Org A', 'Org B']),
-    format: list(['text/csv', 'application/json']),
-    licence: list(['https://licences.example/0']),
-    purpose: maybe(pick(['public-health', 'scientific-research', 'clinical-research', 'marketing'])),
-    price: maybe(pick(['free', 'paid'] as const)),
-    registered: maybe(pick(['registered', 'unregistered'] as const)),
-    sort: pick(['relevance', 'title', 'modified', 'provider'] as const),
-    limit: fc.integer({ min: 1, max: 8 }),
-    offset: fc.integer({ min: 0, max: 10 }),
-  })
-  .map(({ q, ...rest }) => {
-    const query = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
-    const text = q?.join(' ');
-    const sort = query.sort === 'relevance' && text === undefined ? 'modified' : query.sort;
-    return { ...query, ...(text ? { q: text } : {}), sort } as SearchQuery;
-  });
+import {
+  ASKERS,
+  catalogArb,
+  indexCatalog,
+  MEMBER,
+  PROVIDERS,
+  queryArb,
+  type DatasetSpec,
+} from './random-index.js';
 
 describe('federation: the in-memory search answers what the SQL path answers', () => {
   let dir: string;
@@ -192,45 +74,7 @@ describe('federation: the in-memory search answers what the SQL path answers', (
 
   async function index(did: string, datasets: DatasetSpec[]): Promise<void> {
     round++;
-    const crawled = datasetsOf({
-      dataset: datasets.map((d, i) => ({
-        '@id': `urn:ds:${i % 5 === 4 ? 'Z' : 'a'}${i}`,
-        '@type': 'Dataset',
-        'dct:title': `${d.words.join(' ')} ${i % 3}`,
-        'dct:description': `round ${round}`,
-        ...(d.publisher ? { 'dct:publisher': d.publisher } : {}),
-        ...(d.licence ? { 'dct:license': d.licence } : {}),
-        ...(d.modified ? { 'dct:modified': d.modified } : {}),
-        ...(d.sector ? { 'https://w3id.org/shuyu/v1#sector': d.sector } : {}),
-        ...(d.grade ? { 'https://w3id.org/shuyu/v1#dataGrade': d.grade } : {}),
-        hasPolicy: d.offers.map((o, j) => {
-          const access = ACCESS[o.access];
-          return {
-            '@id': `urn:o:${i}:${j}`,
-            '@type': 'Offer',
-            assigner: did,
-            ...terms(o.purpose, o.paid),
-            ...(access ? { [ACCESS_POLICY_KEY]: access } : {}),
-          };
-        }),
-        distribution: [
-          {
-            '@type': 'Distribution',
-            format: 'HttpData-PULL',
-            accessService: 'urn:s',
-            ...(d.format ? { 'dcat:mediaType': d.format } : {}),
-          },
-        ],
-      })),
-    });
-    const preparer = new OfferPreparer();
-    const prepared = await Promise.all(crawled.map((d) => preparer.prepare(d)));
-    await store.replaceCatalog(did, `https://${did.slice(8)}/dsp`, catalogHash(crawled), prepared, {
-      at: clock().toISOString(),
-      durationMs: 1,
-      pages: 1,
-      warnings: [],
-    });
+    await indexCatalog(store, did, datasets, round, clock().toISOString());
   }
 
   async function same(query: SearchQuery): Promise<void> {

@@ -1,12 +1,13 @@
-// --database on the CLI: a URL that is not PostgreSQL, a server that does not answer, and the authority
-// (SQLite only for now) are refused with what to do, exit codes 2 / 1, and no password echoed.
+// --database on the CLI: a URL that is not PostgreSQL and a server that does not answer (for a connector
+// and for the authority) are refused with what to do, exit codes 2 / 1, and no password echoed.
 import { expect } from 'chai';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Output } from '../../cli/io.js';
 import { main } from '../../cli/main.js';
+import { postgresForTests } from '../support/postgres.js';
 
 async function run(args: string[]): Promise<{ code: number; text: string }> {
   const lines: string[] = [];
@@ -70,18 +71,39 @@ describe('store: the --database option', () => {
     expect(existsSync(join(connectorDir, 'connector.sqlite'))).to.equal(false);
   });
 
-  it('refuses PostgreSQL for the authority with the reason', async () => {
+  it('starts no authority on an unreachable server and writes no SQLite file', async () => {
+    const authorityDir = join(dir, 'a');
+    const port = await closedPort();
     const { code, text } = await run([
       'authority',
       'start',
       '--dir',
-      join(dir, 'a'),
+      authorityDir,
       '--port',
       '0',
       '--database',
-      'postgres://127.0.0.1/x',
+      `postgres://shuyu:hunter2@127.0.0.1:${port}/shuyu`,
     ]);
     expect(code, text).to.equal(1);
-    expect(text).to.match(/the authority runs on SQLite only for now/);
+    expect(text).to.match(/cannot reach PostgreSQL at 127\.0\.0\.1:\d+ .*is the server running/);
+    expect(text).not.to.include('hunter2');
+    expect(existsSync(join(authorityDir, 'authority.sqlite'))).to.equal(false);
+  });
+
+  it('creates an authority on PostgreSQL: the URL in authority.json, no SQLite file', async function () {
+    const available = await postgresForTests();
+    if (!available.ok) {
+      console.log(`      skipped: ${available.reason}`);
+      this.skip();
+    }
+    const url = await available.postgres.createDatabase();
+    const authorityDir = join(dir, 'a');
+    const { code, text } = await run(['authority', 'init', '--dir', authorityDir, '--database', url]);
+    expect(code, text).to.equal(0);
+    expect(existsSync(join(authorityDir, 'authority.sqlite'))).to.equal(false);
+    const config = JSON.parse(readFileSync(join(authorityDir, 'authority.json'), 'utf8')) as {
+      database?: string;
+    };
+    expect(config.database).to.equal(url);
   });
 });

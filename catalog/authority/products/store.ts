@@ -117,7 +117,7 @@ export const productTables = {
   async nextSequence(q: Queries, year: number): Promise<number> {
     await q.run(
       `INSERT INTO product_sequences (year, value) VALUES (?, 1)
-       ON CONFLICT (year) DO UPDATE SET value = value + 1`,
+       ON CONFLICT (year) DO UPDATE SET value = product_sequences.value + 1`,
       [year],
     );
     const row = await q.get<{ value: number }>('SELECT value FROM product_sequences WHERE year = ?', [year]);
@@ -175,7 +175,8 @@ export const productTables = {
 
   async list(q: Queries, filter: ProductFilter): Promise<ProductRecord[]> {
     const rows = await q.all<ProductRow>(
-      `SELECT * FROM products WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR provider_did = ?2)
+      `SELECT * FROM products
+       WHERE (CAST(?1 AS TEXT) IS NULL OR state = ?1) AND (CAST(?2 AS TEXT) IS NULL OR provider_did = ?2)
        ORDER BY submitted_at, id LIMIT ?3 OFFSET ?4`,
       [filter.state ?? null, filter.providerDid ?? null, filter.limit, filter.offset],
     );

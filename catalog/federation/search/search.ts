@@ -15,6 +15,7 @@
 // The page's datasets and offers are read fresh each time (crawl state, names).
 import { createHash } from 'node:crypto';
 import type { Queries } from '../../../connector/store/database.js';
+import { jsonText, jsonValues } from '../../../connector/store/dialect.js';
 import type { JsonObject } from '../../../connector/dsp/messages/types.js';
 import { featureRows } from '../policy/features.js';
 import type { VisibilityEvaluator } from '../policy/visibility.js';
@@ -32,8 +33,8 @@ import {
   type SearchResult,
 } from '../types.js';
 import { MemoryIndex, topValues, type Selection, type TextHits, type TextSearch } from './memory-index.js';
-import { hitsInsert, ORDER, wantedFeatures } from './sql.js';
-import { matchExpression } from './text.js';
+import { HITS_TABLE, hitsInsert, hitsTableDdl, ORDER, wantedFeatures } from './sql.js';
+import { matchExpression, tsqueryExpression } from './text.js';
 
 const FACET_VALUES = 50;
 
@@ -117,6 +118,40 @@ export class Fts5TextSearch implements TextSearch {
   }
 }
 
+/**
+ * The hits on PostgreSQL: the same words (text.ts) against federation_fts.document (GIN index).
+ * Ranked by ts_rank with the bm25 weights scaled to 1 (title 1.0, keywords 0.5, description 0.2,
+ * document length normalised), negated so that lower is better as with bm25. The hit sets are the
+ * same as FTS5's; the order among hits of equal relevance may differ (bm25 also weighs how rare a
+ * word is across all datasets, ts_rank does not).
+ */
+export class PostgresTextSearch implements TextSearch {
+  constructor(private readonly db: Queries) {}
+
+  async hits(text: string, ranked: boolean): Promise<TextHits> {
+    const query = tsqueryExpression(text);
+    if (query === undefined) return { ids: [] };
+    if (!ranked) {
+      const rows = await this.db.all<{ id: number }>(
+        "SELECT rowid AS id FROM federation_fts WHERE document @@ to_tsquery('simple', ?)",
+        [query],
+      );
+      return { ids: rows.map((r) => r.id) };
+    }
+    const rows = await this.db.all<{ id: number; rank: number }>(
+      `SELECT rowid AS id, -ts_rank('{0.1, 0.2, 0.5, 1.0}', document, q, 1) AS rank
+       FROM federation_fts, to_tsquery('simple', ?) AS q WHERE document @@ q`,
+      [query],
+    );
+    return { ids: rows.map((r) => r.id), ranks: rows.map((r) => r.rank) };
+  }
+}
+
+/** The text search of the store's backend. */
+export function textSearchFor(db: Queries): TextSearch {
+  return db.dialect === 'postgres' ? new PostgresTextSearch(db) : new Fts5TextSearch(db);
+}
+
 const DEFAULT_RESULT_CACHE = 256;
 
 /** What a text-less search keeps: all but the page's datasets and offers, which are read fresh. */
@@ -143,7 +178,7 @@ export class FederatedSearch {
     const size = options.resultCache ?? DEFAULT_RESULT_CACHE;
     this.#cache = size > 0 ? new ResultCache(size) : undefined;
     this.#memory = options.engine === 'sql' ? undefined : new MemoryIndex(store);
-    this.#text = options.text ?? new Fts5TextSearch(store.db);
+    this.#text = options.text ?? textSearchFor(store.db);
     const texts = options.textCache ?? DEFAULT_TEXT_CACHE;
     this.#textCache = texts > 0 ? new ResultCache(texts) : undefined;
   }
@@ -356,32 +391,30 @@ export class FederatedSearch {
     visible: readonly string[] | 'all',
     read: (tx: Queries, total: number) => Promise<T>,
   ): Promise<T> {
-    await this.#createHitsTable();
-    const insert = hitsInsert(query, visible);
-    return this.store.db.transaction(async (tx) => {
-      await tx.run('DELETE FROM temp.federation_hits');
+    const db = this.store.db;
+    // SQLite: one connection, the table created once. PostgreSQL: the pool hands the transaction any
+    // connection, so the transaction creates it (once per connection; IF NOT EXISTS after that).
+    if (db.dialect === 'sqlite') await this.#createHitsTable();
+    const insert = hitsInsert(query, visible, db.dialect);
+    return db.transaction(async (tx) => {
+      if (tx.dialect === 'postgres') await tx.exec(hitsTableDdl('postgres'));
+      await tx.run(`DELETE FROM ${HITS_TABLE}`);
       await tx.run(insert.sql, insert.params);
-      const count = await tx.get<{ n: number }>('SELECT COUNT(*) AS n FROM temp.federation_hits');
+      const count = await tx.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${HITS_TABLE}`);
       try {
         return await read(tx, count?.n ?? 0);
       } finally {
-        await tx.run('DELETE FROM temp.federation_hits');
+        await tx.run(`DELETE FROM ${HITS_TABLE}`);
       }
     });
   }
 
   /** The temp table lives as long as the connection; created on first use. */
   #createHitsTable(): Promise<void> {
-    this.#ready ??= this.store.db
-      .exec(
-        `CREATE TEMP TABLE IF NOT EXISTS federation_hits (
-           row INTEGER PRIMARY KEY, dataset_id TEXT, rank REAL, title TEXT, modified TEXT, sector TEXT,
-           grade TEXT, publisher TEXT, media_type TEXT, licence TEXT, provider TEXT, registered TEXT)`,
-      )
-      .catch((error: unknown) => {
-        this.#ready = undefined;
-        throw error;
-      });
+    this.#ready ??= this.store.db.exec(hitsTableDdl('sqlite')).catch((error: unknown) => {
+      this.#ready = undefined;
+      throw error;
+    });
     return this.#ready;
   }
 
@@ -391,7 +424,7 @@ export class FederatedSearch {
 
   async #pageIds(tx: Queries, query: SearchQuery): Promise<number[]> {
     const page = await tx.all<{ row: number }>(
-      `SELECT row FROM temp.federation_hits ORDER BY ${ORDER[query.sort]} LIMIT ? OFFSET ?`,
+      `SELECT row FROM ${HITS_TABLE} ORDER BY ${ORDER[tx.dialect][query.sort]} LIMIT ? OFFSET ?`,
       [query.limit, query.offset],
     );
     return page.map((p) => p.row);
@@ -402,15 +435,15 @@ export class FederatedSearch {
     if (ids.length === 0) return [];
     const rows = await q.all<DatasetRow>(
       `SELECT d.*, p.did AS provider_did, p.connector_url, p.last_success_at,
-              p.consecutive_failures, json_extract(m.body, '$.organisationName') AS organisation_name,
-              pr.product_id, pr.credential_id, json_extract(pr.body, '$.description.name') AS product_name
+              p.consecutive_failures, ${jsonText(q.dialect, 'm.body', ['organisationName'])} AS organisation_name,
+              pr.product_id, pr.credential_id, ${jsonText(q.dialect, 'pr.body', ['description', 'name'])} AS product_name
        FROM federation_datasets d
        JOIN federation_providers p ON p.id = d.provider_row
        LEFT JOIN members m ON m.did = p.did
        LEFT JOIN product_datasets pd ON pd.provider_did = p.did AND pd.dataset_id = d.dataset_id
          AND pd.application_id IN (SELECT id FROM products WHERE state = 'registered')
        LEFT JOIN products pr ON pr.id = pd.application_id
-       WHERE d.id IN (SELECT value FROM json_each(?))`,
+       WHERE d.id IN (${jsonValues(q.dialect, 'integer')})`,
       [JSON.stringify(ids)],
     );
     const byId = new Map(rows.map((r) => [r.id, r]));
@@ -469,7 +502,7 @@ async function offersOf(
      FROM federation_offers o
      JOIN federation_terms t ON t.id = o.terms_row
      LEFT JOIN federation_access_policies ap ON ap.id = o.policy_row
-     WHERE o.dataset_row IN (SELECT value FROM json_each(?))
+     WHERE o.dataset_row IN (${jsonValues(tx.dialect, 'integer')})
      ORDER BY o.dataset_row, o.offer_id`,
     [JSON.stringify(datasetRows)],
   );
@@ -588,7 +621,7 @@ class TermsFeatures {
     if (missing.length > 0) {
       if (this.#rows.size + missing.length > 100_000) this.#rows.clear();
       const rows = await q.all<{ id: number; features: string }>(
-        'SELECT id, features FROM federation_terms WHERE id IN (SELECT value FROM json_each(?))',
+        `SELECT id, features FROM federation_terms WHERE id IN (${jsonValues(q.dialect, 'integer')})`,
         [JSON.stringify(missing)],
       );
       for (const row of rows) {
@@ -629,20 +662,22 @@ async function facets(
     columns
       .map(
         ([facet, column]) =>
-          `SELECT '${facet}' AS facet, ${column} AS value, COUNT(*) AS n FROM temp.federation_hits ` +
+          `SELECT '${facet}' AS facet, ${column} AS value, COUNT(*) AS n FROM ${HITS_TABLE} ` +
           `WHERE ${column} IS NOT NULL GROUP BY ${column}`,
       )
       .join(' UNION ALL '),
   );
   for (const { facet, value, n } of plain) out[facet]?.push({ value, count: n });
   const params = visible === 'all' ? [] : [JSON.stringify(visible)];
+  // PostgreSQL: string_agg for group_concat, a plain join (its planner has the temp table's size).
+  const sqlite = tx.dialect === 'sqlite';
   const sets = await tx.all<{ terms: string; n: number }>(
     `SELECT terms, COUNT(*) AS n FROM (
-       SELECT group_concat(DISTINCT o.terms_row) AS terms
-       FROM temp.federation_hits h
-       CROSS JOIN federation_offers o INDEXED BY federation_offers_by_dataset ON o.dataset_row = h.row
-       ${visible === 'all' ? '' : 'WHERE o.vis_key IN (SELECT value FROM json_each(?))'}
-       GROUP BY h.row)
+       SELECT ${sqlite ? 'group_concat(DISTINCT o.terms_row)' : "string_agg(DISTINCT o.terms_row::text, ',')"} AS terms
+       FROM ${HITS_TABLE} h
+       ${sqlite ? 'CROSS JOIN federation_offers o INDEXED BY federation_offers_by_dataset' : 'JOIN federation_offers o'} ON o.dataset_row = h.row
+       ${visible === 'all' ? '' : `WHERE o.vis_key IN (${jsonValues(tx.dialect)})`}
+       GROUP BY h.row) AS visible_sets
      GROUP BY terms`,
     params,
   );

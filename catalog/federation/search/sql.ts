@@ -2,9 +2,11 @@
 // the asker may see that also has the wanted policy features). Parameters are always bound, never
 // spliced; only fixed fragments are concatenated.
 import type { SqlValue } from '../../../connector/store/database.js';
+import { jsonValues } from '../../../connector/store/dialect.js';
+import type { Dialect } from '../../../connector/store/types.js';
 import { defaultVocabularies, type Vocabularies } from '../../../policies/index.js';
 import { UNRESTRICTED, type SearchQuery } from '../types.js';
-import { matchExpression } from './text.js';
+import { matchExpression, tsqueryExpression } from './text.js';
 
 export interface Fragment {
   readonly sql: string;
@@ -18,9 +20,9 @@ export function broaderTerms(hierarchy: Vocabularies[keyof Vocabularies], value:
   return [...out];
 }
 
-function inList(column: string, values: readonly string[], params: SqlValue[]): string {
+function inList(column: string, values: readonly string[], params: SqlValue[], dialect: Dialect): string {
   params.push(JSON.stringify(values));
-  return `${column} IN (SELECT value FROM json_each(?))`;
+  return `${column} IN (${jsonValues(dialect)})`;
 }
 
 /** The policy features a query asks for: per kind, the values any of which an offer must have. */
@@ -39,10 +41,15 @@ export function wantedFeatures(
 }
 
 /** Feature conditions on offer `o`: the same offer must have every feature asked for. */
-function featureConditions(query: SearchQuery, params: SqlValue[], vocabularies: Vocabularies): string[] {
+function featureConditions(
+  query: SearchQuery,
+  params: SqlValue[],
+  vocabularies: Vocabularies,
+  dialect: Dialect,
+): string[] {
   return wantedFeatures(query, vocabularies).map(([kind, values]) => {
     params.push(kind);
-    const list = inList('f.value', values, params);
+    const list = inList('f.value', values, params, dialect);
     // Not a correlated EXISTS: see offerCondition.
     return `o.id IN (SELECT f.offer_row FROM federation_offer_features f WHERE f.kind = ? AND ${list})`;
   });
@@ -54,13 +61,15 @@ export function offerCondition(
   visible: readonly string[] | 'all',
   params: SqlValue[],
   vocabularies: Vocabularies = defaultVocabularies(),
+  dialect: Dialect = 'sqlite',
 ): string {
   const conditions = ['o.dataset_row = d.id'];
   // Unary + keeps vis_key (and the feature value) out of the index seeks: SQLite 3.52.0 (the sqlite3
   // package's) answers these nested EXISTS wrongly when it seeks an IN list in both (found by
-  // tests/federation/search-engines.test.ts; 3.53 answers right).
-  if (visible !== 'all') conditions.push(inList('+o.vis_key', visible, params));
-  conditions.push(...featureConditions(query, params, vocabularies));
+  // tests/federation/search-engines.test.ts; 3.53 answers right). PostgreSQL has no unary + on text.
+  const visKey = dialect === 'sqlite' ? '+o.vis_key' : 'o.vis_key';
+  if (visible !== 'all') conditions.push(inList(visKey, visible, params, dialect));
+  conditions.push(...featureConditions(query, params, vocabularies, dialect));
   return `EXISTS (SELECT 1 FROM federation_offers o WHERE ${conditions.join(' AND ')})`;
 }
 
@@ -75,10 +84,27 @@ export const REGISTERED_EXPRESSION =
   "CASE WHEN EXISTS (SELECT 1 FROM product_datasets pd JOIN products pr ON pr.id = pd.application_id AND pr.state = 'registered' " +
   "WHERE pd.provider_did = p.did AND pd.dataset_id = d.dataset_id) THEN 'registered' ELSE 'unregistered' END";
 
-/** INSERT of the matching datasets into temp.federation_hits. */
-export function hitsInsert(query: SearchQuery, visible: readonly string[] | 'all'): Fragment {
+/** The temporary table of one SQL-path search (unqualified: a temp table shadows on both backends). */
+export const HITS_TABLE = 'federation_hits';
+
+/** Creates the hits table if the connection has none yet. */
+export function hitsTableDdl(dialect: Dialect): string {
+  const [row, rank] = dialect === 'sqlite' ? ['INTEGER', 'REAL'] : ['BIGINT', 'DOUBLE PRECISION'];
+  return `CREATE TEMP TABLE IF NOT EXISTS ${HITS_TABLE} (
+     row ${row} PRIMARY KEY, dataset_id TEXT, rank ${rank}, title TEXT, modified TEXT, sector TEXT,
+     grade TEXT, publisher TEXT, media_type TEXT, licence TEXT, provider TEXT, registered TEXT)`;
+}
+
+/** INSERT of the matching datasets into the hits table. */
+export function hitsInsert(
+  query: SearchQuery,
+  visible: readonly string[] | 'all',
+  dialect: Dialect = 'sqlite',
+): Fragment {
   const params: SqlValue[] = [];
-  const match = query.q === undefined ? undefined : matchExpression(query.q);
+  const sqlite = dialect === 'sqlite';
+  const match =
+    query.q === undefined ? undefined : sqlite ? matchExpression(query.q) : tsqueryExpression(query.q);
   const where: string[] = [];
   // The authority's members table: only active members' datasets are ever shown.
   const rest =
@@ -88,14 +114,19 @@ export function hitsInsert(query: SearchQuery, visible: readonly string[] | 'all
   let rank = '0';
   if (query.q !== undefined) {
     if (match === undefined) {
-      where.push('0'); // text with no word in it matches nothing
-    } else {
+      where.push('1 = 0'); // text with no word in it matches nothing
+    } else if (sqlite) {
       // CROSS JOIN keeps the full-text index the outer loop: left to itself, the planner may walk a
       // dataset index and run the MATCH once per row, which is a hundred times slower.
       from = `federation_fts CROSS JOIN federation_datasets d ON d.id = federation_fts.rowid ${rest}`;
       where.push('federation_fts MATCH ?');
       params.push(match);
       rank = 'bm25(federation_fts, 10.0, 2.0, 5.0)';
+    } else {
+      // The same ranking as PostgresTextSearch (search.ts).
+      params.push(match);
+      from = `federation_fts JOIN to_tsquery('simple', ?) AS tq ON federation_fts.document @@ tq JOIN federation_datasets d ON d.id = federation_fts.rowid ${rest}`;
+      rank = "-ts_rank('{0.1, 0.2, 0.5, 1.0}', federation_fts.document, tq, 1)";
     }
   }
   const columns: [keyof SearchQuery, string][] = [
@@ -107,7 +138,7 @@ export function hitsInsert(query: SearchQuery, visible: readonly string[] | 'all
   ];
   for (const [key, column] of columns) {
     const values = query[key] as readonly string[] | undefined;
-    if (values !== undefined) where.push(inList(column, values, params));
+    if (values !== undefined) where.push(inList(column, values, params, dialect));
   }
   if (query.provider !== undefined) {
     where.push('p.did = ?');
@@ -121,17 +152,30 @@ export function hitsInsert(query: SearchQuery, visible: readonly string[] | 'all
     where.push('d.dataset_id = ?');
     params.push(query.datasetId);
   }
-  where.push(offerCondition(query, visible, params));
+  where.push(offerCondition(query, visible, params, defaultVocabularies(), dialect));
   const sql =
-    `INSERT INTO temp.federation_hits (${HIT_COLUMNS}) ` +
+    `INSERT INTO ${HITS_TABLE} (${HIT_COLUMNS}) ` +
     `SELECT d.id, d.dataset_id, ${rank}, d.title, d.modified, d.sector, d.data_grade, d.publisher, ` +
     `d.media_type, d.licence, p.did, ${REGISTERED_EXPRESSION} FROM ${from} WHERE ${where.join(' AND ')}`;
   return { sql, params };
 }
 
-export const ORDER: Readonly<Record<SearchQuery['sort'], string>> = {
-  relevance: 'rank, title COLLATE NOCASE, row',
-  title: 'title COLLATE NOCASE, provider, dataset_id',
-  modified: 'modified DESC, title COLLATE NOCASE, row',
-  provider: 'provider, dataset_id',
+/**
+ * The page order per sort. PostgreSQL: lower() for NOCASE (which folds only ASCII: titles differing in
+ * other letters' case may order differently), COLLATE "C" for SQLite's byte order of text, NULLS LAST
+ * for SQLite's "NULL is smallest" under DESC.
+ */
+export const ORDER: Readonly<Record<Dialect, Readonly<Record<SearchQuery['sort'], string>>>> = {
+  sqlite: {
+    relevance: 'rank, title COLLATE NOCASE, row',
+    title: 'title COLLATE NOCASE, provider, dataset_id',
+    modified: 'modified DESC, title COLLATE NOCASE, row',
+    provider: 'provider, dataset_id',
+  },
+  postgres: {
+    relevance: 'rank, lower(title) COLLATE "C", row',
+    title: 'lower(title) COLLATE "C", provider COLLATE "C", dataset_id COLLATE "C"',
+    modified: 'modified COLLATE "C" DESC NULLS LAST, lower(title) COLLATE "C", row',
+    provider: 'provider COLLATE "C", dataset_id COLLATE "C"',
+  },
 };

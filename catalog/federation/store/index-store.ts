@@ -250,11 +250,10 @@ interface WriteMemo {
 async function termsRow(q: Queries, offer: PreparedOffer, memo: WriteMemo): Promise<number> {
   const known = memo.terms.get(offer.terms.hash);
   if (known !== undefined) return known;
-  await q.run('INSERT OR IGNORE INTO federation_terms (hash, summary, features) VALUES (?, ?, ?)', [
-    offer.terms.hash,
-    JSON.stringify(offer.terms.summary),
-    JSON.stringify(offer.terms.features),
-  ]);
+  await q.run(
+    'INSERT INTO federation_terms (hash, summary, features) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+    [offer.terms.hash, JSON.stringify(offer.terms.summary), JSON.stringify(offer.terms.features)],
+  );
   const row = (await q.get<{ id: number }>('SELECT id FROM federation_terms WHERE hash = ?', [
     offer.terms.hash,
   ])) as { id: number };
@@ -266,7 +265,7 @@ async function policyRow(q: Queries, offer: PreparedOffer, memo: WriteMemo): Pro
   if (offer.access === undefined) return undefined;
   const known = memo.policies.get(offer.access.hash);
   if (known !== undefined) return known;
-  await q.run('INSERT OR IGNORE INTO federation_access_policies (hash, body) VALUES (?, ?)', [
+  await q.run('INSERT INTO federation_access_policies (hash, body) VALUES (?, ?) ON CONFLICT DO NOTHING', [
     offer.access.hash,
     offer.access.text,
   ]);
@@ -280,19 +279,23 @@ async function policyRow(q: Queries, offer: PreparedOffer, memo: WriteMemo): Pro
 /** Datasets written per round of multi-row INSERTs (14 values each). */
 const DATASETS_PER_INSERT = 100;
 
-/** One multi-row INSERT per `ROWS_PER_INSERT` rows of `columns` values each, optionally RETURNING. */
+/**
+ * One multi-row INSERT per `ROWS_PER_INSERT` rows of `columns` values each, optionally RETURNING,
+ * `tail` (an ON CONFLICT clause) after the values.
+ */
 async function insertRows<T>(
   q: Queries,
   head: string,
   columns: number,
   rows: readonly SqlValue[][],
   returning?: string,
+  tail = '',
 ): Promise<T[]> {
   const out: T[] = [];
   const marks = `(${Array.from({ length: columns }, () => '?').join(', ')})`;
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
     const chunk = rows.slice(i, i + ROWS_PER_INSERT);
-    const sql = `${head} VALUES ${chunk.map(() => marks).join(', ')}`;
+    const sql = `${head} VALUES ${chunk.map(() => marks).join(', ')}${tail}`;
     const params = chunk.flat();
     if (returning === undefined) await q.run(sql, params);
     else out.push(...(await q.all<T>(`${sql} RETURNING ${returning}`, params)));
@@ -366,8 +369,8 @@ async function insertDatasets(
         if (key !== null && !memo.keys.has(key)) {
           memo.keys.add(key);
           await q.run(
-            `INSERT OR IGNORE INTO federation_visibility_keys (vis_key, policy_row, grade, provider_did)
-             VALUES (?, ?, ?, ?)`,
+            `INSERT INTO federation_visibility_keys (vis_key, policy_row, grade, provider_did)
+             VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`,
             [key, policy ?? null, grade, perProvider ? providerDid : null],
           );
         }
@@ -396,9 +399,11 @@ async function insertDatasets(
     }
     await insertRows(
       q,
-      'INSERT OR IGNORE INTO federation_offer_features (offer_row, kind, value)',
+      'INSERT INTO federation_offer_features (offer_row, kind, value)',
       3,
       features,
+      undefined,
+      ' ON CONFLICT DO NOTHING',
     );
   }
 }

@@ -1,4 +1,5 @@
-// The federated catalog's tables. They live in the authority's database (authority.sqlite): search
+// The federated catalog's tables. They live in the authority's database (authority.sqlite or its
+// PostgreSQL database): search
 // joins the authority's `members` table, so a suspended or revoked member drops out of every result
 // the moment the admin acts, without waiting for the next crawl.
 //
@@ -12,10 +13,7 @@
 //   federation_credentials     the catalog's own credentials (issued by the authority to itself)
 import type { Migration } from '../../../connector/store/database.js';
 
-export const FEDERATION_MIGRATIONS: readonly Migration[] = [
-  {
-    id: 'federation/1',
-    sql: `
+const FIRST_SCHEMA = `
       CREATE TABLE federation_providers (
         id INTEGER PRIMARY KEY,
         did TEXT NOT NULL UNIQUE,
@@ -124,7 +122,34 @@ export const FEDERATION_MIGRATIONS: readonly Migration[] = [
         issued_at TEXT NOT NULL,
         superseded INTEGER NOT NULL DEFAULT 0
       );
-    `,
+    `;
+
+/**
+ * PostgreSQL has no FTS5: federation_fts is a table with the same columns and rowid (the dataset row),
+ * so the index store writes and deletes it the same way, plus a generated tsvector over the
+ * pre-tokenised text (text.ts; 'simple' configuration: lower case, no stemming) weighted like the
+ * bm25 weights (title A, keywords B, description C), and a GIN index on it.
+ */
+const POSTGRES_FTS = `
+      CREATE TABLE federation_fts (
+        rowid BIGINT PRIMARY KEY,
+        title TEXT NOT NULL,
+        description TEXT NOT NULL,
+        keywords TEXT NOT NULL,
+        document tsvector GENERATED ALWAYS AS (
+          setweight(to_tsvector('simple', title), 'A') ||
+          setweight(to_tsvector('simple', keywords), 'B') ||
+          setweight(to_tsvector('simple', description), 'C')) STORED
+      );
+      CREATE INDEX federation_fts_by_document ON federation_fts USING GIN (document);`;
+
+const SQLITE_FTS = /\n\s*CREATE VIRTUAL TABLE federation_fts[^;]*;/;
+
+export const FEDERATION_MIGRATIONS: readonly Migration[] = [
+  {
+    id: 'federation/1',
+    sql: FIRST_SCHEMA,
+    postgres: FIRST_SCHEMA.replace(SQLITE_FTS, POSTGRES_FTS),
   },
   {
     // Facet counts read each matching dataset's visible offers and their terms (search/search.ts):
