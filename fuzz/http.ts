@@ -92,7 +92,16 @@ export async function runHttpFuzz(options: HttpFuzzOptions): Promise<HttpFuzzRep
       Date.now() - started >= options.seconds * 1000 ||
       options.signal?.aborted === true;
     let crashed = false;
+    // Long runs show they are alive: one line every 30 s.
+    let progressAt = started + 30_000;
     for (let batch = 0; !outOfTime() && !crashed; batch++) {
+      if (Date.now() >= progressAt) {
+        progressAt = Date.now() + 30_000;
+        const elapsed = Math.round((Date.now() - started) / 1000);
+        log(
+          `${elapsed} s of ${options.seconds}: ${report.requests} requests, ${report.failures.length} failure(s)`,
+        );
+      }
       for (const c of fc.sample(fuzzCase, { seed: options.seed + batch, numRuns: 25 })) {
         if (outOfTime()) break;
         const req = await materialise(c, world);

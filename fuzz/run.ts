@@ -10,6 +10,10 @@
 import fc from 'fast-check';
 import { parseArgs } from 'node:util';
 
+// The servers under fuzz would log every refused request (thousands a minute) at info: warnings and errors
+// only, unless SHUYU_LOG_LEVEL says otherwise (the child connectors inherit it).
+process.env.SHUYU_LOG_LEVEL ||= 'warn';
+
 const suites: Record<string, () => Promise<{ name: string; property: fc.IProperty<unknown[]> }[]>> = {
   policy: async () => (await import('./policy-properties.js')).policyProperties(),
 };
