@@ -38,7 +38,7 @@ describe('conformance: the DCAT-AP harvest views over HTTP (connector and federa
   const checked: Record<string, number> = {};
 
   before(async function () {
-    validator = shapesValidator(this);
+    validator = shapesValidator();
     space = await startFederationSpace();
     const seeds = loadSeeds(ROOT);
     const seed = (key: string): SeedMember => {

@@ -1,32 +1,20 @@
-// The DCAT-AP 3.0 SHACL check the conformance tests share: the unmodified shapes from ../shared (a
-// missing copy fails in CI), JSON-LD to RDF with the bundled contexts only (safe mode, every jsonld
+// The DCAT-AP 3.0 SHACL check the conformance tests share: the unmodified shapes (bundled in
+// fixtures/dcat-ap), JSON-LD to RDF with the bundled contexts only (safe mode, every jsonld
 // event recorded), and the violations the validator reports, summarised by path and constraint.
 import jsonld from 'jsonld';
 import { Parser, Store } from 'n3';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import SHACLValidator from 'rdf-validate-shacl';
 import { DSP_DOCUMENT_LOADER, type JsonObject } from '../../connector/dsp/messages/index.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const SHAPES_IN_SHARED = join('shared', 'spec', 'dcat-ap', 'shacl', 'dcat-ap-SHACL.ttl');
-/** ../shared next to the repo; from a git worktree under <repo parent>/wt/<name>, the one two levels up. */
-export const SHAPES =
-  [join(ROOT, '..', SHAPES_IN_SHARED), join(ROOT, '..', '..', SHAPES_IN_SHARED)].find((f) => existsSync(f)) ??
-  join(ROOT, '..', SHAPES_IN_SHARED);
+/** The unmodified DCAT-AP 3.0.0 shapes, bundled (fixtures/dcat-ap/README.md: source and licence). */
+export const SHAPES = join(ROOT, 'tests', 'conformance', 'fixtures', 'dcat-ap', 'dcat-ap-SHACL.ttl');
 
-/**
- * The validator for the shapes, or undefined after skipping `context` (the shapes are missing outside
- * CI); in CI a missing copy fails.
- */
-export function shapesValidator(context: Mocha.Context): SHACLValidator | undefined {
-  if (!existsSync(SHAPES)) {
-    const why = `the DCAT-AP shapes are missing: ${SHAPES} (the shared spec folder next to the repo)`;
-    if (process.env.CI) throw new Error(why);
-    console.warn(`      skipped: ${why}`);
-    context.skip();
-  }
+/** The validator for the shapes (compiled once per call; the tests call it once per file). */
+export function shapesValidator(): SHACLValidator {
   const shapes = new Store(new Parser({ format: 'text/turtle' }).parse(readFileSync(SHAPES, 'utf8')));
   return new SHACLValidator(shapes);
 }

@@ -170,7 +170,7 @@ describe('conformance: DCAT-AP 3.0 (SHACL) for the seed catalogs and the federat
   });
 
   before(async function () {
-    validator = shapesValidator(this);
+    validator = shapesValidator();
     catalogs = await seedCatalogs();
   });
 
