@@ -5,6 +5,7 @@ import type { DatasetView, FacetName, ProviderCrawlStatus, SearchResult } from '
 import {
   csrfField,
   html,
+  offerSummary,
   timeTag,
   type ConsoleContext,
   type Html,
@@ -176,29 +177,7 @@ export function datasetPage(
       (o) =>
         html`<div class="card offer">
           <h3 style="margin-top:0">${o.id}</h3>
-          ${o.summary.permissions.map(
-            (p) =>
-              html`<table>
-                <tr>
-                  <th>${t('Who may use it')}</th>
-                  <td>${p.who}</td>
-                </tr>
-                <tr>
-                  <th>${t('For what')}</th>
-                  <td>${p.what}</td>
-                </tr>
-                <tr>
-                  <th>${t('Until when')}</th>
-                  <td>${p.when || t('no time limit')}</td>
-                </tr>
-                <tr>
-                  <th>${t('With which duties')}</th>
-                  <td>${p.duties.length ? p.duties.join('; ') : t('none')}</td>
-                </tr>
-              </table>`,
-          )}
-          ${o.summary.prohibitions.map((p) => html`<p>${p}</p>`)}
-          ${o.summary.obligations.map((p) => html`<p>${p}</p>`)}
+          ${offerSummary(ctx, o.summary)}
           ${admin && !o.accessPolicyPublished ? html`<p class="meta">${t('The provider published no access policy for this offer: only admins see it.')}</p>` : ''}
         </div>`,
     )}`;

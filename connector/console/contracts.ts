@@ -8,8 +8,15 @@ import { HttpProblem } from '../http/problem.js';
 import { encodeSegment } from '../http/text.js';
 import type { NegotiationRecord } from '../negotiation/index.js';
 import { field, type ConsoleApp } from './app.js';
-import { offerSummary } from './discover.js';
-import { csrfField, html, timeTag, type ConsoleContext, type Html, type Phrase } from './kit/index.js';
+import {
+  csrfField,
+  html,
+  offerSummary,
+  timeTag,
+  type ConsoleContext,
+  type Html,
+  type Phrase,
+} from './kit/index.js';
 
 /** The states a negotiation passes on its way to an agreement, in order. */
 const PATH = ['REQUESTED', 'OFFERED', 'ACCEPTED', 'AGREED', 'VERIFIED', 'FINALIZED'] as const;

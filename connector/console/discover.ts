@@ -9,7 +9,7 @@ import type { JsonObject } from '../dsp/messages/index.js';
 import { HttpProblem } from '../http/problem.js';
 import { encodeSegment } from '../http/text.js';
 import { field, listField, query, type ConsoleApp } from './app.js';
-import { csrfField, html, type ConsoleContext, type Html } from './kit/index.js';
+import { csrfField, html, offerSummary, type ConsoleContext, type Html } from './kit/index.js';
 
 interface ShownOffer {
   readonly id: string;
@@ -204,36 +204,6 @@ function datasetCard(app: ConsoleApp, ctx: ConsoleContext, d: ShownDataset): Htm
     ${d.offers.length === 0 ? html`<p class="meta">${t('No offer you may see.')}</p>` : ''}
     ${d.offers.map((o) => offerBlock(app, ctx, d, o))}
   </div>`;
-}
-
-/** One offer in plain words, and the form to negotiate it. */
-export function offerSummary(ctx: ConsoleContext, summary: OfferSummary): Html {
-  const { t } = ctx;
-  return html`${summary.permissions.map(
-    (p) =>
-      html`<div class="scroll">
-        <table>
-          <tr>
-            <th>${t('Who may use it')}</th>
-            <td>${p.who}</td>
-          </tr>
-          <tr>
-            <th>${t('For what')}</th>
-            <td>${p.what}</td>
-          </tr>
-          <tr>
-            <th>${t('Until when')}</th>
-            <td>${p.when || t('no time limit')}</td>
-          </tr>
-          <tr>
-            <th>${t('With which duties')}</th>
-            <td>${p.duties.length ? p.duties.join('; ') : t('none')}</td>
-          </tr>
-        </table>
-      </div>`,
-  )}
-  ${summary.prohibitions.map((p) => html`<p>${p}</p>`)} ${summary.obligations.map((p) => html`<p>${p}</p>`)}
-  ${(summary.problems ?? []).map((p) => html`<p class="bad">${p}</p>`)}`;
 }
 
 function offerBlock(app: ConsoleApp, ctx: ConsoleContext, d: ShownDataset, o: ShownOffer): Html {

@@ -15,3 +15,4 @@ export {
   type PageOptions,
   type SignInOutcome,
 } from './console.js';
+export { offerSummary } from './offer-summary.js';
