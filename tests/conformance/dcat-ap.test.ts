@@ -5,21 +5,11 @@
 // locations, themes, languages) in its own output (docs/catalog-metadata.md).
 import { expect } from 'chai';
 import type { Store } from 'n3';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type SHACLValidator from 'rdf-validate-shacl';
-import {
-  ASSET_MIGRATIONS,
-  AssetStore,
-  Catalog,
-  harvestCatalog,
-  type Caller,
-} from '../../connector/assets/index.js';
+import { harvestCatalog } from '../../connector/assets/index.js';
 import { validateDspMessage, type JsonObject } from '../../connector/dsp/messages/index.js';
-import { Database } from '../../connector/store/database.js';
 import { federatedCatalog } from '../../catalog/federation/index.js';
-import { loadSeeds, type SeedMember } from '../../seeds/load.js';
+import { seedCatalogs, type SeedCatalog } from '../support/seed-catalogs.js';
 import {
   DCAT,
   RDF_TYPE,
@@ -31,79 +21,7 @@ import {
   type Violation,
 } from './dcat-ap-shacl.js';
 
-const NOW = '2026-06-01T00:00:00Z';
 const AUTHORITY = 'did:web:authority.example';
-
-/** Sees every seed offer: all credentials, sectors and roles, and the federated catalog's role. */
-function everyone(members: readonly SeedMember[]): Caller {
-  const roles = new Set<string>();
-  const visit = (value: unknown): void => {
-    if (Array.isArray(value)) value.forEach(visit);
-    else if (value !== null && typeof value === 'object') {
-      const node = value as JsonObject;
-      if (node.leftOperand === 'shuyu:sectorRole')
-        [node.rightOperand].flat().forEach((r) => roles.add(String(r)));
-      Object.values(node).forEach(visit);
-    }
-  };
-  members.forEach((m) => m.datasets.forEach((d) => d.offers.forEach((o) => visit(o.accessPolicy))));
-  return {
-    participantId: AUTHORITY,
-    claims: {
-      participantId: AUTHORITY,
-      credentialTypes: ['MembershipCredential', 'SectorCredential'],
-      memberRole: 'catalog',
-      sectors: ['medical', 'finance', 'energy', 'education'],
-      sectorRoles: [...roles],
-      dataGradeClearance: 'core',
-    },
-  };
-}
-
-interface SeedCatalog {
-  readonly member: SeedMember;
-  readonly did: string;
-  readonly endpointURL: string;
-  readonly document: JsonObject;
-}
-
-/** Each seed member's connector catalog, built in process as its connector answers the catalog. */
-async function seedCatalogs(): Promise<SeedCatalog[]> {
-  const members = loadSeeds(ROOT);
-  const caller = everyone(members);
-  const out: SeedCatalog[] = [];
-  for (const member of members) {
-    const did = `did:web:${member.key}.example`;
-    const endpointURL = `https://${member.key}.example/dsp`;
-    const db = await Database.open(
-      join(mkdtempSync(join(tmpdir(), 'shuyu-dcat-ap-')), 'c.sqlite'),
-      ASSET_MIGRATIONS,
-    );
-    try {
-      const store = new AssetStore(db, { clock: () => new Date(NOW) });
-      for (const seeded of member.datasets) {
-        await store.createAsset(seeded.asset);
-        for (const offer of seeded.offers) await store.createOffer(offer);
-      }
-      const catalog = new Catalog(store, {
-        participantId: did,
-        endpointURL,
-        transferFormats: ['HttpData-PULL', 'HttpData-PUSH'],
-        now: () => Date.parse(NOW),
-        publisher: member.publisher,
-      });
-      const page = await catalog.catalogFor(caller, { limit: 1000 });
-      expect(page.total, `${member.key}: every seed dataset is in its catalog`).to.equal(
-        member.datasets.length,
-      );
-      const document = JSON.parse(JSON.stringify(catalog.catalogDocument(page))) as JsonObject;
-      out.push({ member, did, endpointURL, document });
-    } finally {
-      await db.close();
-    }
-  }
-  return out;
-}
 
 /** The federation's DSP catalog of all seed members, from the datasets their catalogs publish. */
 function federationView(catalogs: readonly SeedCatalog[]): JsonObject {
@@ -171,7 +89,7 @@ describe('conformance: DCAT-AP 3.0 (SHACL) for the seed catalogs and the federat
 
   before(async function () {
     validator = shapesValidator();
-    catalogs = await seedCatalogs();
+    catalogs = await seedCatalogs(ROOT);
   });
 
   /**

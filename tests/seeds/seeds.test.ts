@@ -3,27 +3,13 @@
 // promises really happen (visibility through access policies, use through contract policies).
 import { expect } from 'chai';
 import { parseApplicationRequest } from '../../catalog/authority/validate.js';
-import { compilePolicy, reasonOf, type RequestClaims } from '../../policies/index.js';
+import { compilePolicy, reasonOf } from '../../policies/index.js';
 import { loadSeeds, type SeedMember } from '../../seeds/load.js';
+import { seedClaims } from '../support/seed-catalogs.js';
 import { openRegistry } from '../assets/helpers.js';
 
 const ROOT = process.cwd();
 const NEGOTIATION_DEFERRED = ['purpose', 'spatial', 'count', 'elapsedTime', 'meteredTime'];
-
-/** The claims a member's credentials give once the authority approved its application as asked. */
-function claimsOf(member: SeedMember): RequestClaims {
-  const did = `did:web:${member.key}.example`;
-  return {
-    participantId: did,
-    credentialTypes: ['MembershipCredential', 'SectorCredential', 'DataGradeClearance'],
-    memberRole: 'participant',
-    sectors: member.application.sectors.map((s) => s.sector),
-    sectorRoles: member.application.sectors.flatMap((s) => s.roles),
-    ...(member.application.dataGradeClearance
-      ? { dataGradeClearance: member.application.dataGradeClearance }
-      : {}),
-  };
-}
 
 describe('seeds: the four sector data spaces', function () {
   this.timeout(20_000);
@@ -73,7 +59,7 @@ describe('seeds: the four sector data spaces', function () {
     const dataset = datasets.find((d) => d.asset.id === datasetId);
     if (!dataset) throw new Error(`no dataset ${datasetId}`);
     const offer = dataset.offers[0];
-    const claims = claimsOf(asker);
+    const claims = seedClaims(asker);
     const base = {
       assignee: claims.participantId as string,
       target: datasetId,
