@@ -446,7 +446,10 @@ async function runOn(
           `CPU per negotiation: consumer ${perNegotiation(0)} ms, provider ${perNegotiation(1)} ms); ` +
           `${(r.perSecond / 20).toFixed(1)}x the 20/s of peers' default engines`,
       );
-      console.log(`      per negotiation: consumer ${perSide(0)}; provider ${perSide(1)}`);
+      // storeStats() counts the SQLite binding's statements only: on PostgreSQL there is nothing to print.
+      if (createDatabase === undefined) {
+        console.log(`      per negotiation: consumer ${perSide(0)}; provider ${perSide(1)}`);
+      }
     }
   } finally {
     await Promise.all(children.map((c) => c.stop()));

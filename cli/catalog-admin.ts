@@ -3,23 +3,10 @@
 import { AdminApiError } from '../catalog/authority/admin-client.js';
 import type { CatalogOverview, CrawlSummary } from '../catalog/federation/types.js';
 import { CliError, EXIT, type Output } from './io.js';
-import { DEFAULT_AUTHORITY_DIR } from './dirs.js';
-import { adminClient } from './member.js';
+import { ADMIN_FLAGS, adminClient } from './member.js';
 import { JSON_FLAG, parseFlags, type CommandGroup, type Flags, type Subcommand } from './spec.js';
 
-const ADMIN = {
-  dir: {
-    type: 'string',
-    value: 'AUTHORITY_DIR',
-    help: `the authority directory (default: $SHUYU_AUTHORITY_DIR, else ${DEFAULT_AUTHORITY_DIR}); the admin key\ncomes from $SHUYU_ADMIN_KEY or DIR/admin-api-key`,
-  },
-  'admin-url': {
-    type: 'string',
-    value: 'URL',
-    help: "the authority's admin listener (default: $SHUYU_ADMIN_URL, else DIR/admin-url)",
-  },
-  ...JSON_FLAG,
-} as const satisfies Flags;
+const ADMIN = { ...ADMIN_FLAGS, ...JSON_FLAG } as const satisfies Flags;
 
 const OPTIONS = {
   ...ADMIN,

@@ -29,7 +29,8 @@ import { collectCredentials } from './wallet.js';
 
 export { DEFAULT_CONNECTOR_DIR };
 
-const ADMIN = {
+/** How the admin commands find the authority's admin API (shared with `shuyu catalog status|crawl`). */
+export const ADMIN_FLAGS = {
   dir: {
     type: 'string',
     value: 'AUTHORITY_DIR',
@@ -47,7 +48,7 @@ const REASON = {
 const NOTE = { note: { type: 'string', value: 'TEXT', help: 'a note kept with the decision' } } as const;
 
 const OPTIONS = {
-  ...ADMIN,
+  ...ADMIN_FLAGS,
   authority: {
     type: 'string',
     value: 'URL',

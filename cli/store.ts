@@ -8,7 +8,6 @@ import { CONTROL_PLANE_CONNECTOR_MIGRATIONS } from '../connector/process/run-con
 import { copyStore, holdsAStore } from '../connector/store/copy.js';
 import { Database } from '../connector/store/database.js';
 import { databaseUrlFrom } from '../connector/store/open.js';
-import { PostgresStore } from '../connector/store/postgres.js';
 import { WALLET_MIGRATIONS } from '../connector/wallet/store.js';
 import { CliError, EXIT, type Output } from './io.js';
 import { commandLine, connectorDir, DEFAULT_CONNECTOR_DIR } from './dirs.js';
@@ -60,6 +59,8 @@ export async function storeCommand(sub: string, args: string[], out: Output): Pr
   const file = join(dir, CONNECTOR_DATABASE_FILE);
   if (!existsSync(file)) throw new CliError(`${dir} holds no ${CONNECTOR_DATABASE_FILE}; check --dir`);
 
+  // Every CLI call loads this module: the PostgreSQL driver only when the command runs.
+  const { PostgresStore } = await import('../connector/store/postgres.js');
   const probe = await PostgresStore.open(url);
   try {
     if ((await holdsAStore(probe)) && !values.force) {

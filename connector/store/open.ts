@@ -3,7 +3,7 @@
 // else the SQLite file in its data directory. With a URL no SQLite file is created.
 
 import { Database } from './database.js';
-import { isPostgresUrl, PostgresStore, redactUrl } from './postgres.js';
+import { isPostgresUrl } from './url.js';
 import { type Migration, type Store, StoreError } from './types.js';
 
 export const DATABASE_URL_ENV = 'SHUYU_DATABASE_URL';
@@ -15,10 +15,14 @@ export interface StoreLocation {
   readonly file: string;
 }
 
-export function openStore(location: StoreLocation, migrations: readonly Migration[] = []): Promise<Store> {
-  return location.databaseUrl !== undefined
-    ? PostgresStore.open(location.databaseUrl, migrations)
-    : Database.open(location.file, migrations);
+export async function openStore(
+  location: StoreLocation,
+  migrations: readonly Migration[] = [],
+): Promise<Store> {
+  if (location.databaseUrl === undefined) return Database.open(location.file, migrations);
+  // Loaded only when asked for: a process on SQLite never loads the PostgreSQL driver.
+  const { PostgresStore } = await import('./postgres.js');
+  return PostgresStore.open(location.databaseUrl, migrations);
 }
 
 /**
@@ -39,10 +43,11 @@ export function databaseUrlFrom(
   for (const [value, where] of sources) {
     if (value === undefined || value === '') continue;
     if (typeof value !== 'string' || !isPostgresUrl(value)) {
-      const shown = typeof value === 'string' ? redactUrl(value) : JSON.stringify(value);
+      // Not a URL we can parse as one: shown as given, a password-like part masked.
+      const shown = JSON.stringify(typeof value === 'string' ? value.replace(/:[^:@/]*@/, ':***@') : value);
       throw new StoreError(
         'ERR_STORE_URL',
-        `${where} must be a PostgreSQL URL like postgres://user:password@host:5432/database, not ${typeof value === 'string' && !isPostgresUrl(value) ? JSON.stringify(value.replace(/:[^:@/]*@/, ':***@')) : shown}; leave it out to use the SQLite file in the data directory`,
+        `${where} must be a PostgreSQL URL like postgres://user:password@host:5432/database, not ${shown}; leave it out to use the SQLite file in the data directory`,
       );
     }
     return value;

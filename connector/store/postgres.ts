@@ -10,6 +10,9 @@
 
 import pg from 'pg';
 import { SerialQueue } from './database.js';
+import { isPostgresUrl, redactUrl } from './url.js';
+
+export { isPostgresUrl, redactUrl } from './url.js';
 import {
   checkMigrationIds,
   type Migration,
@@ -50,22 +53,6 @@ const TYPES = {
     return pg.types.getTypeParser(oid, format ?? 'text') as (value: string) => unknown;
   },
 };
-
-/** Whether a text is a PostgreSQL connection URL (anything else names a SQLite file). */
-export function isPostgresUrl(target: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(target);
-}
-
-/** The URL as it may be printed: the password replaced. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password !== '') u.password = '***';
-    return u.toString();
-  } catch {
-    return 'postgres://(unparsable URL)';
-  }
-}
 
 const placeholderCache = new Map<string, string>();
 
