@@ -41,12 +41,16 @@ const OPTIONS = {
   ...JSON_FLAG,
   from: { type: 'string', value: 'N', help: 'the first entry number' },
   to: { type: 'string', value: 'M', help: 'the entry number to stop before' },
-  agreement: { type: 'string', value: 'ID', help: "the agreement's entries and those of its transfers" },
+  agreement: {
+    type: 'string',
+    value: 'ID',
+    help: "the agreement's entries and those of its negotiation and transfers",
+  },
   transfer: { type: 'string', value: 'ID', help: "one transfer's entries" },
   kind: {
     type: 'string',
     value: 'KIND',
-    help: 'only entries of this kind (agreement, transfer-state, data-access, duty)',
+    help: 'only entries of this kind (agreement, negotiation-state, transfer-state, data-access, duty)',
   },
   limit: { type: 'string', value: 'N', help: 'at most N entries (default 100, at most 1000)' },
   url: { type: 'string', value: 'URL', help: "the connector's URL (default: DIR/connector.json)" },

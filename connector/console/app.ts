@@ -6,6 +6,7 @@ import type { ControlPlane } from '../control-plane/index.js';
 import { HttpProblem } from '../http/problem.js';
 import { managementProblem } from '../management/errors.js';
 import type { DataServices } from '../process/data-services.js';
+import type { ProductRegistrations } from '../products/index.js';
 import type { RunningConnector } from '../process/connector.js';
 import { encodeSegment } from '../http/text.js';
 import { html, type ConsoleContext, type ConsoleKit, type Html } from './kit/index.js';
@@ -14,6 +15,8 @@ export interface ParticipantServices {
   readonly connector: RunningConnector;
   readonly plane: ControlPlane;
   readonly services: DataServices;
+  /** Data-product registration at the authority (the management API's /products). */
+  readonly products: ProductRegistrations;
 }
 
 export interface PageResult {

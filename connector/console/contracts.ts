@@ -6,8 +6,12 @@ import { heldStep } from '../control-plane/index.js';
 import { AgreementSignatureStore } from '../control-plane/records.js';
 import { HttpProblem } from '../http/problem.js';
 import { encodeSegment } from '../http/text.js';
+import type { EvidenceEntry } from '../evidence/index.js';
 import type { NegotiationRecord } from '../negotiation/index.js';
+import type { Request } from 'express';
+import { checkPolicy } from '../../policies/index.js';
 import { field, type ConsoleApp } from './app.js';
+import { commonConstraints, commonTermsFields, parseJson, withCommonConstraints } from './publish.js';
 import {
   csrfField,
   html,
@@ -81,6 +85,12 @@ export function contractPages(app: ConsoleApp): void {
     const recorded = record.agreementId
       ? await app.deps.services.log.entries({ subject: record.agreementId, limit: 100 })
       : [];
+    // Each state change is in the evidence log: that is the negotiation's timeline.
+    const changes = await app.deps.services.log.entries({
+      subject: record.id,
+      kind: 'negotiation-state',
+      limit: 100,
+    });
     const transfers = record.agreementId
       ? (await plane.transfers.list({ limit: 200 })).filter((x) => x.agreementId === record.agreementId)
       : [];
@@ -117,7 +127,7 @@ export function contractPages(app: ConsoleApp): void {
           </table>
         </div>
         <h2>${t('Timeline')}</h2>
-        ${timeline(ctx, record)}
+        ${timeline(app, ctx, record, statesReached(record, changes))}
         ${
           recorded.length
             ? html`<h3>${t('Recorded in the evidence log')}</h3>
@@ -202,16 +212,10 @@ export function contractPages(app: ConsoleApp): void {
     app.action(`/contracts/:id/${name}`, async (req, ctx) => {
       const id = String(req.params.id);
       const actions = plane.negotiationActions;
-      const offerText = field(req, 'offer');
-      const offer = (): Record<string, unknown> => {
-        try {
-          const parsed = JSON.parse(offerText) as unknown;
-          if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
-            return parsed as Record<string, unknown>;
-        } catch {
-          // reported below
-        }
-        throw new HttpProblem(400, 'invalid-body', ctx.t('The counter-offer must be a JSON object.'));
+      const counter = async () => {
+        const current = await plane.negotiations.get(id);
+        if (!current) throw new HttpProblem(404, 'negotiation-not-found', ctx.t('No such negotiation.'));
+        return counterPolicy(req, ctx, current);
       };
       const record =
         name === 'agree'
@@ -223,9 +227,9 @@ export function contractPages(app: ConsoleApp): void {
               : name === 'verify'
                 ? await actions.verify(id)
                 : name === 'offer'
-                  ? await actions.offer(id, offer())
+                  ? await actions.offer(id, await counter())
                   : name === 'request'
-                    ? await actions.request(id, offer())
+                    ? await actions.request(id, await counter())
                     : await actions.terminate(id, field(req, 'reason') || 'terminated by the operator');
       return {
         to: `${app.base}/contracts/${encodeSegment(id)}`,
@@ -235,26 +239,99 @@ export function contractPages(app: ConsoleApp): void {
   }
 }
 
-function timeline(ctx: ConsoleContext, record: NegotiationRecord): Html {
+/** One state the negotiation reached, and when (from its `negotiation-state` evidence entry). */
+interface Reached {
+  readonly state: string;
+  readonly at: string;
+  readonly seq?: number;
+  readonly reason?: string;
+}
+
+/**
+ * The states reached, oldest first. Each state change is an evidence entry written in the transaction of the
+ * change; a negotiation older than those entries shows its start and its current state only.
+ */
+function statesReached(record: NegotiationRecord, entries: readonly EvidenceEntry[]): Reached[] {
+  const changes = entries
+    .filter((e) => e.kind === 'negotiation-state')
+    .map((e) => {
+      const data = (e.data ?? {}) as { to?: unknown; reason?: unknown };
+      return {
+        state: String(data.to ?? ''),
+        at: e.at,
+        seq: e.seq,
+        ...(typeof data.reason === 'string' ? { reason: data.reason } : {}),
+      };
+    });
+  if (changes.length > 0) return changes;
+  return [
+    { state: '', at: record.createdAt },
+    {
+      state: record.state,
+      at: record.updatedAt,
+      ...(record.reason !== null && record.state === 'TERMINATED' ? { reason: record.reason } : {}),
+    },
+  ];
+}
+
+function timeline(app: ConsoleApp, ctx: ConsoleContext, record: NegotiationRecord, reached: Reached[]): Html {
   const { t } = ctx;
-  const reached = PATH.indexOf(record.state as (typeof PATH)[number]);
+  const last = reached.length - 1;
   return html`<ol class="timeline" id="timeline">
-    <li>${t('Started')} · ${timeTag(record.createdAt)}</li>
-    ${PATH.map((state, i) =>
-      i <= reached
-        ? html`<li class="${i === reached ? 'state' : ''}">
-            ${state}${i === reached ? html` · ${timeTag(record.updatedAt)}` : ''}
-          </li>`
-        : '',
+    ${reached.map(
+      (r, i) =>
+        html`<li
+          class="${[i === last ? 'state' : '', r.state === 'TERMINATED' ? 'bad' : ''].join(' ').trim()}"
+          data-state="${r.state}"
+        >
+          ${r.state || t('Started')} · ${timeTag(r.at)}${r.reason ? html`: ${r.reason}` : ''}
+          ${r.seq !== undefined ? html` · <a href="${app.base}/evidence/${r.seq}">#${r.seq}</a>` : ''}
+        </li>`,
     )}
     ${
-      record.state === 'TERMINATED'
-        ? html`<li class="state bad">
-            TERMINATED · ${timeTag(record.updatedAt)}${record.reason ? html`: ${record.reason}` : ''}
-          </li>`
-        : ''
+      // What is still ahead on the way to an agreement.
+      record.state === 'TERMINATED' || record.state === 'FINALIZED'
+        ? ''
+        : PATH.slice(PATH.indexOf(record.state as (typeof PATH)[number]) + 1).map(
+            (state) => html`<li class="ahead" data-state="${state}">${state}</li>`,
+          )
     }
   </ol>`;
+}
+
+/**
+ * The counter-offer (or counter-request) a form asks for: the JSON under "Advanced" (the current terms unless
+ * edited; the current terms when absent) with the common terms filled in written over it, checked by the
+ * policy engine. A bad policy is refused with its problems and nothing is sent.
+ */
+async function counterPolicy(
+  req: Request,
+  ctx: ConsoleContext,
+  record: NegotiationRecord,
+): Promise<Record<string, unknown>> {
+  const text = field(req, 'offer');
+  const base = text ? parseJson(ctx, text) : (record.offer as Record<string, unknown>);
+  const written = withCommonConstraints(base, commonConstraints(req));
+  // Other terms are another offer: its id is minted anew (an edited JSON keeps the id it gives).
+  const policy = written === base ? base : withoutId(written);
+  const checked = await checkPolicy(policy);
+  if (!checked.ok) {
+    throw new HttpProblem(
+      400,
+      'invalid-policy',
+      ctx.t('The counter-offer is not a valid policy: nothing was sent.'),
+      checked.report
+        .filter((p) => p.severity === 'error')
+        .map((p) => ({ pointer: p.path || '/', reason: p.message })),
+    );
+  }
+  return policy;
+}
+
+function withoutId(policy: Record<string, unknown>): Record<string, unknown> {
+  const { '@id': id, ...rest } = policy;
+  void id;
+  return rest;
 }
 
 function actionsBlock(
@@ -282,12 +359,19 @@ function actionsBlock(
       </form>
       <details>
         <summary>${t(counter === 'offer' ? 'Counter-offer' : 'Counter-request')}</summary>
-        <form method="post" action="${path}/${counter}" class="stack">
+        <form method="post" action="${path}/${counter}" class="stack" id="counter-form">
           ${csrfField(ctx)}
-          <label
-            >${t('Offer (ODRL JSON)')}<textarea name="offer" rows="10">
+          <p class="meta">
+            ${t('The current terms with the changes filled in below; the policy is checked before it is sent.')}
+          </p>
+          ${commonTermsFields(ctx)}
+          <details>
+            <summary>${t('Advanced: the terms as ODRL JSON')}</summary>
+            <label
+              >${t('Offer (ODRL JSON)')}<textarea name="offer" rows="10">
 ${JSON.stringify(record.offer, null, 2)}</textarea>
-          </label>
+            </label>
+          </details>
           <div><button>${t('Send')}</button></div>
         </form>
       </details>

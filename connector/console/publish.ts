@@ -260,7 +260,7 @@ export function publishPages(app: ConsoleApp): void {
   });
 }
 
-interface CommonConstraints {
+export interface CommonConstraints {
   readonly purpose: readonly string[];
   readonly place: readonly string[];
   /** YYYY-MM-DD, Beijing time. */
@@ -268,7 +268,7 @@ interface CommonConstraints {
   readonly maxUses: string;
 }
 
-function commonConstraints(req: Request): CommonConstraints {
+export function commonConstraints(req: Request): CommonConstraints {
   return {
     purpose: listField(field(req, 'purpose')),
     place: listField(field(req, 'place')),
@@ -335,15 +335,21 @@ export function withCommonConstraints(
     (c) =>
       !replaced.some(
         (r) =>
-          c.leftOperand === r.operand &&
-          (r.operators === undefined || r.operators.includes(String(c.operator))),
+          odrlTerm(c.leftOperand) === r.operand &&
+          (r.operators === undefined || r.operators.includes(odrlTerm(c.operator))),
       ),
   );
   permissions[0] = { ...first, constraint: [...kept, ...replaced.map((r) => r.constraint)] };
   return { ...policy, permission: permissions };
 }
 
-function parseJson(ctx: ConsoleContext, text: string): Record<string, unknown> {
+/** An ODRL term however it is written (`count`, `odrl:count`, the full IRI, `{"@id": …}`), as its name. */
+function odrlTerm(value: unknown): string {
+  const id = value !== null && typeof value === 'object' ? (value as { '@id'?: unknown })['@id'] : value;
+  return String(id).replace(/^(?:odrl:|https?:\/\/www\.w3\.org\/ns\/odrl\/2\/)/, '');
+}
+
+export function parseJson(ctx: ConsoleContext, text: string): Record<string, unknown> {
   try {
     const value = JSON.parse(text) as unknown;
     if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
@@ -409,6 +415,18 @@ function assetForm(app: ConsoleApp, ctx: ConsoleContext, did: string): Html {
   </form>`;
 }
 
+/** The policy editor's common terms (names read by commonConstraints); the counter-offer form uses them too. */
+export function commonTermsFields(ctx: ConsoleContext): Html {
+  const { t } = ctx;
+  return html`<fieldset>
+    <legend>${t('Common terms (each one filled in replaces the same term in the JSON below)')}</legend>
+    <label>${t('Purposes allowed')} <input name="purpose" placeholder="scientific-research" /></label>
+    <label>${t('Places of use')} <input name="place" placeholder="CN, CN-BJ" /></label>
+    <label>${t('Usable until (Beijing time)')} <input name="until" type="date" /></label>
+    <label>${t('Maximum number of uses')} <input name="maxUses" type="number" min="1" /></label>
+  </fieldset>`;
+}
+
 function offerForm(
   app: ConsoleApp,
   ctx: ConsoleContext,
@@ -442,13 +460,7 @@ function offerForm(
         <option value="manual">${t('wait for my decision')}</option>
       </select></label
     >
-    <fieldset>
-      <legend>${t('Common terms (each one filled in replaces the same term in the JSON below)')}</legend>
-      <label>${t('Purposes allowed')} <input name="purpose" placeholder="scientific-research" /></label>
-      <label>${t('Places of use')} <input name="place" placeholder="CN, CN-BJ" /></label>
-      <label>${t('Usable until (Beijing time)')} <input name="until" type="date" /></label>
-      <label>${t('Maximum number of uses')} <input name="maxUses" type="number" min="1" /></label>
-    </fieldset>
+    ${commonTermsFields(ctx)}
     <label
       >${t('Contract policy (ODRL JSON)')}
       <textarea

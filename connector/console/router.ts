@@ -1,6 +1,7 @@
 // The participant console: server-rendered pages below /console on the management router, signed in
 // with the management API key (or an operator account from connector.json "console.accounts"), calling
-// the connector's own services in-process. Pages: Discover, Contracts, Transfers, Publish, Evidence.
+// the connector's own services in-process. Pages: Discover, Contracts, Transfers, Publish, Data products,
+// Evidence.
 // The layout, languages, sessions, CSRF tokens and sign-in throttle are the shared kit's (kit/).
 import { scryptSync, timingSafeEqual } from 'node:crypto';
 import type { Router } from 'express';
@@ -19,6 +20,7 @@ import {
   type ConsoleKit,
   type Html,
 } from './kit/index.js';
+import { productPages } from './products.js';
 import { publishPages } from './publish.js';
 import { transferPages } from './transfers.js';
 
@@ -49,6 +51,7 @@ export function participantConsole(options: ParticipantConsoleOptions): Router {
               { href: `${CONSOLE_PATH}/contracts`, label: 'Contracts' },
               { href: `${CONSOLE_PATH}/transfers`, label: 'Transfers' },
               { href: `${CONSOLE_PATH}/publish`, label: 'Publish' },
+              { href: `${CONSOLE_PATH}/products`, label: 'Data products' },
               { href: `${CONSOLE_PATH}/evidence`, label: 'Evidence' },
             ]
           : [],
@@ -111,6 +114,7 @@ export function participantConsole(options: ParticipantConsoleOptions): Router {
   contractPages(app);
   transferPages(app);
   publishPages(app);
+  productPages(app);
   evidencePages(app);
   return app.router;
 }

@@ -166,9 +166,13 @@ export function createControlPlane(
     ...(options.publisher === undefined ? {} : { publisher: options.publisher }),
   });
   const processLog = new ProcessLog(options.logger ?? rootLogger());
+  const negotiationChanged = options.hooks?.negotiationChanged?.bind(options.hooks);
   const negotiations = new NegotiationStore(connector.db, {
     now: clock,
-    onTransition: (from, record) => processLog.negotiationChanged(from, record),
+    onTransition: async (q, from, record) => {
+      processLog.negotiationChanged(from, record);
+      await negotiationChanged?.(q, from, record);
+    },
   });
   const transferChanged = options.hooks?.transferChanged?.bind(options.hooks);
   const transfers = new TransferStore(connector.db, {

@@ -7,6 +7,8 @@
 //   duties       recorded in the ObligationStore when the agreement is verified (both sides), each logged
 //                as a `duty` entry; later changes (performed, violated) are logged after the access that
 //                made them.
+//   negotiations every state change is a `negotiation-state` entry (subject: our process id), in the
+//                transaction of the change: the contract's timeline, and who ended it why.
 //   transfers    every state change is a `transfer-state` entry, in the transaction of the change; the
 //                usage a consumer declares (purpose, place) and, provider side, the claims verified when it
 //                asked, a `transfer-usage` entry.
@@ -32,7 +34,12 @@ import {
 import type { KeyLookup } from '../evidence/checkpoint/keys.js';
 import type { EvidenceLog } from '../evidence/index.js';
 import { systemClock, type Clock, type DidSigner, type HostPolicy } from '../identity/index.js';
-import type { NegotiationMessage, NegotiationRecord, NegotiationStore } from '../negotiation/index.js';
+import type {
+  NegotiationMessage,
+  NegotiationRecord,
+  NegotiationState,
+  NegotiationStore,
+} from '../negotiation/index.js';
 import type { Queries } from '../store/database.js';
 import type { TransferRecord, TransferState, TransferStore } from '../transfer/index.js';
 import { compilePolicy } from '../../policies/index.js';
@@ -425,6 +432,28 @@ export class ConnectorEvidence implements ControlPlaneHooks {
         waitedIn: timeout.state,
         waitedMs: timeout.waitedMs,
         reason: timeout.reason,
+      },
+      { tx },
+    );
+  }
+
+  async negotiationChanged(
+    tx: Queries,
+    from: NegotiationState | undefined,
+    record: NegotiationRecord,
+  ): Promise<void> {
+    await this.log.append(
+      'negotiation-state',
+      record.id,
+      {
+        role: record.role,
+        providerPid: record.providerPid,
+        consumerPid: record.consumerPid,
+        counterPartyId: record.counterPartyId,
+        from: from ?? null,
+        to: record.state,
+        ...(record.agreementId !== null ? { agreementId: record.agreementId } : {}),
+        ...(record.state === 'TERMINATED' && record.reason !== null ? { reason: record.reason } : {}),
       },
       { tx },
     );

@@ -9,7 +9,7 @@ import type {
   ContractAgreementVerificationMessage,
   DataAddress,
 } from '../dsp/messages/index.js';
-import type { NegotiationMessage, NegotiationRecord } from '../negotiation/index.js';
+import type { NegotiationMessage, NegotiationRecord, NegotiationState } from '../negotiation/index.js';
 import type { Queries } from '../store/database.js';
 import type { TransferRecord, TransferState } from '../transfer/index.js';
 import type { Caller, ProcessKind } from './context.js';
@@ -52,6 +52,13 @@ export interface ControlPlaneHooks {
 
   /** Provider: the data address of a pull transfer starting or resuming; undefined for the placeholder. */
   pullDataAddress?(transferId: string): Promise<DataAddress | undefined>;
+
+  /** Every negotiation state change (`from` undefined when created), inside its transaction. */
+  negotiationChanged?(
+    tx: Queries,
+    from: NegotiationState | undefined,
+    record: NegotiationRecord,
+  ): Promise<void>;
 
   /** Every transfer state change (`from` undefined when created), inside its transaction. */
   transferChanged?(tx: Queries, from: TransferState | undefined, record: TransferRecord): Promise<void>;

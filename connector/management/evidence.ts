@@ -88,10 +88,15 @@ export function evidenceRoutes(options: EvidenceRoutesOptions): Router {
         { pointer: 'agreementId', reason: 'not with subject or transferId' },
       ]);
     }
-    // An agreement's entries are its own (agreement, duties) and those of the transfers under it.
+    // An agreement's entries are its own (agreement, duties), those of the negotiation that made it (its
+    // states) and those of the transfers under it.
     const subjects =
       agreementId !== undefined
-        ? [agreementId, ...(await options.transfersOf(agreementId))]
+        ? [
+            agreementId,
+            ...(await options.negotiations.list({ agreementId, limit: 10 })).map((n) => n.id),
+            ...(await options.transfersOf(agreementId)),
+          ]
         : [subject ?? transferId].filter((s): s is string => s !== undefined);
     const query = { ...(kind !== undefined ? { kind } : {}), ...(from !== undefined ? { from } : {}), limit };
     const entries =
@@ -263,13 +268,13 @@ export const EVIDENCE_OPENAPI = {
           query('subject', 'Only entries about this subject (an agreement or transfer id).', 'string'),
           query(
             'agreementId',
-            "Only the agreement's entries and those of our transfers under it (not with subject or transferId).",
+            "Only the agreement's entries and those of its negotiation and of our transfers under it (not with subject or transferId).",
             'string',
           ),
           query('transferId', "Only this transfer's entries (same as subject).", 'string'),
           query(
             'kind',
-            'Only entries of this kind (agreement, transfer-state, data-access, duty...).',
+            'Only entries of this kind (agreement, negotiation-state, transfer-state, data-access, duty...).',
             'string',
           ),
           query('from', 'First entry number.'),

@@ -3,7 +3,7 @@
 // and enqueue the outgoing message (outbox/) atomically, so no message leaves for a state we did not keep.
 
 import type { Clock } from '../identity/clock.js';
-import type { Store, Migration } from '../store/database.js';
+import type { Migration, Queries, Store } from '../store/database.js';
 import { postgresRowid } from '../store/dialect.js';
 import { ProcessError } from './errors.js';
 import { nextNegotiationState, type NegotiationEvent, type NegotiationState } from './states.js';
@@ -165,9 +165,13 @@ export interface NegotiationStoreOptions {
   readonly now?: Clock;
   /**
    * Runs inside the transaction of every state change (`from` undefined when the negotiation is created),
-   * after the write (the control plane's state-change log, process-log.ts).
+   * after the write: what it writes (evidence) commits or rolls back with the change.
    */
-  readonly onTransition?: (from: NegotiationState | undefined, record: NegotiationRecord) => void;
+  readonly onTransition?: (
+    q: Queries,
+    from: NegotiationState | undefined,
+    record: NegotiationRecord,
+  ) => Promise<void>;
 }
 
 export class NegotiationStore {
@@ -231,7 +235,7 @@ export class NegotiationStore {
           );
         });
       const created = toRecord(mustExist(row, id));
-      this.onTransition?.(undefined, created);
+      await this.onTransition?.(q, undefined, created);
       return created;
     });
   }
@@ -316,7 +320,7 @@ export class NegotiationStore {
       const decision = nextNegotiationState(current.role, current.state, event);
       if (!decision.ok) throw new ProcessError('ERR_INVALID_TRANSITION', decision.reason, current.state);
       const next = await this.table.write(q, current, decision.state, options.changes ?? {});
-      this.onTransition?.(current.state, next);
+      await this.onTransition?.(q, current.state, next);
       return next;
     });
   }

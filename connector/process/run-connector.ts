@@ -260,7 +260,7 @@ export function buildManagementApp(routes: Router, parts: ManagementAppParts): v
   productRouter.use(managementErrors);
   routes.use(MANAGEMENT_PATH, requireApiKey(apiKey), productRouter);
   // The participant console beside the management API (same key, in-process calls).
-  routes.use(participantConsole({ connector, plane, services, managementApiKey: apiKey }));
+  routes.use(participantConsole({ connector, plane, services, products, managementApiKey: apiKey }));
 }
 
 /**

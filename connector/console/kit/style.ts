@@ -40,6 +40,8 @@ button.secondary{background:#fff;color:#1f4f8f}button.danger{background:#a4262c;
 .timeline{list-style:none;padding:0;margin:0;border-left:3px solid #1f4f8f}
 .timeline li{padding:.2rem 0 .4rem .8rem;position:relative}
 .timeline li::before{content:"";position:absolute;left:-.45rem;top:.55rem;width:.6rem;height:.6rem;border-radius:50%;background:#1f4f8f}
+.timeline li.ahead{color:#595959}
+.timeline li.ahead::before{background:#fff;border:2px solid #1f4f8f;width:.35rem;height:.35rem}
 .state{font-weight:700}pre{white-space:pre-wrap;background:#fff;border:1px solid #d3d8df;padding:.5rem;font-size:.8rem}
 .ok{color:#1e6b34}.bad{color:#a4262c}
 `;

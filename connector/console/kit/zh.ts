@@ -1,5 +1,8 @@
 // 控制台的中文文本：键为英文原文（i18n.ts 的 Phrase），值为简体中文译文。
+import { ZH_TASKS } from './zh-tasks.js';
+
 export const ZH = {
+  ...ZH_TASKS,
   Shuyu: '数语',
   Main: '主导航',
   'participant console': '参与方控制台',

@@ -7,6 +7,7 @@ import { hashLeaf, isHexHash, type EvidenceHash, type HexHash } from '../merkle/
 export type EvidenceKind =
   | 'agreement'
   | 'agreement-verification'
+  | 'negotiation-state'
   | 'transfer-state'
   | 'data-access'
   | 'duty'
