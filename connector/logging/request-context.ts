@@ -22,6 +22,11 @@ export function withRequestId<T>(requestId: string, work: () => T): T {
   return context.run({ requestId }, work);
 }
 
+/** Runs `work` as part of request `requestId`, or outside any request when it is undefined. */
+export function inRequest<T>(requestId: string | undefined, work: () => T): T {
+  return requestId === undefined ? context.exit(work) : context.run({ requestId }, work);
+}
+
 /**
  * First middleware of every app: takes a sane X-Request-Id or makes one, echoes it, runs the rest under it.
  * Mounted again after the body parser, which may call on from the socket's context: the second pass takes

@@ -2,7 +2,8 @@
 // peer restarting, or one that has not committed the process yet) and 429 (with its Retry-After) are
 // worth retrying; any other status (400 "invalid transition", 401, 403, a redirect) will not change on
 // retry, so it is a PermanentDeliveryError. Headers come from named factories at send time,
-// so short-lived tokens are minted per attempt and never stored in the outbox.
+// so short-lived tokens are minted per attempt and never stored in the outbox; X-Request-Id is the id of the
+// request that queued the entry.
 
 import { PermanentDeliveryError, RetryLaterError } from './errors.js';
 import { httpFetch } from './http-fetch.js';
@@ -74,6 +75,8 @@ async function headersFor(
 ): Promise<Record<string, string>> {
   const headers: Record<string, string> = {};
   if (entry.body !== null) headers['content-type'] = 'application/json';
+  // The peer logs the message under the id of the request that caused it.
+  if (entry.requestId !== null) headers['x-request-id'] = entry.requestId;
   if (entry.headersFactoryKey === null) return headers;
   const factory = Object.hasOwn(factories, entry.headersFactoryKey)
     ? factories[entry.headersFactoryKey]

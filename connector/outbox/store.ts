@@ -3,6 +3,7 @@
 // Entries are ordered per aggregate (one negotiation or transfer) by `seq`.
 
 import { randomUUID } from 'node:crypto';
+import { currentRequestId } from '../logging/index.js';
 import type { Store, Migration, Queries } from '../store/database.js';
 import { jsonValues } from '../store/dialect.js';
 import { OutboxError } from './errors.js';
@@ -45,6 +46,12 @@ export const OUTBOX_MIGRATIONS: readonly Migration[] = [
     sql: `ALTER TABLE outbox ADD COLUMN lease_owner TEXT;
           ALTER TABLE outbox ADD COLUMN lease_until TEXT;`,
   },
+  {
+    id: 'outbox/4',
+    // The id of the request that queued the entry (X-Request-Id): sent with it, so the peer's log lines
+    // about the message carry the id of the request that caused it.
+    sql: 'ALTER TABLE outbox ADD COLUMN request_id TEXT',
+  },
 ];
 
 /** Who delivers an entry and until when: taken by startAttempt, renewed while the attempt runs. */
@@ -70,6 +77,8 @@ export interface OutboxMessage {
   readonly headersFactoryKey?: string;
   /** For the headers factory, e.g. the participant a token is for. Not a secret: it is stored. */
   readonly headersFactoryArg?: string;
+  /** The request that caused the message (default: the one being served, if any), sent as X-Request-Id. */
+  readonly requestId?: string;
 }
 
 export interface OutboxEntry {
@@ -81,6 +90,8 @@ export interface OutboxEntry {
   readonly body: Readonly<Record<string, unknown>> | null;
   readonly headersFactoryKey: string | null;
   readonly headersFactoryArg: string | null;
+  /** The id of the request that queued it, if one did. */
+  readonly requestId: string | null;
   readonly status: OutboxStatus;
   /** Attempts started so far (an attempt cut short by a crash counts). */
   readonly attempts: number;
@@ -101,6 +112,7 @@ interface OutboxRow {
   body: string | null;
   headers_factory_key: string | null;
   headers_factory_arg: string | null;
+  request_id?: string | null;
   status: OutboxStatus;
   attempts: number;
   last_error: string | null;
@@ -123,9 +135,9 @@ export async function enqueue(
   const at = now.toISOString();
   const body = message.body === null ? null : JSON.stringify(message.body);
   const row = await tx.get<OutboxRow>(
-    `INSERT INTO outbox (id, aggregate_id, url, method, body, headers_factory_key, headers_factory_arg, status,
-       next_attempt_at, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) RETURNING *`,
+    `INSERT INTO outbox (id, aggregate_id, url, method, body, headers_factory_key, headers_factory_arg,
+       request_id, status, next_attempt_at, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) RETURNING *`,
     [
       id,
       message.aggregateId,
@@ -134,6 +146,7 @@ export async function enqueue(
       body,
       message.headersFactoryKey ?? null,
       message.headersFactoryArg ?? null,
+      message.requestId ?? currentRequestId() ?? null,
       at,
       at,
       at,
@@ -354,6 +367,7 @@ function toEntry(row: OutboxRow): OutboxEntry {
     body: row.body === null ? null : (JSON.parse(row.body) as Readonly<Record<string, unknown>>),
     headersFactoryKey: row.headers_factory_key,
     headersFactoryArg: row.headers_factory_arg ?? null,
+    requestId: row.request_id ?? null,
     status: row.status,
     attempts: row.attempts,
     lastError: row.last_error,

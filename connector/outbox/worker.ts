@@ -16,7 +16,7 @@
 // `renewMs` while the attempt runs; the others skip an entry under a live lease, and take it over once a
 // lease runs out (its holder was killed). Within one process "in flight" stays in memory.
 
-import { errorReporter, rootLogger } from '../logging/index.js';
+import { errorReporter, inRequest, rootLogger } from '../logging/index.js';
 import type { Clock } from '../identity/clock.js';
 import type { Store } from '../store/database.js';
 import { backoffDelay, type BackoffOptions } from './backoff.js';
@@ -310,7 +310,10 @@ export class OutboxWorker {
     }
     const entry = await startAttempt(this.db, head.seq, this.now(), this.lease());
     if (!entry) return; // cancelled since we read it, or another replica claimed it first
-    const error = await this.whileLeased(entry, () => this.tryDeliver(entry));
+    // Lines logged while it is sent carry the id of the request that queued it (and only that one).
+    const error = await inRequest(entry.requestId ?? undefined, () =>
+      this.whileLeased(entry, () => this.tryDeliver(entry)),
+    );
     if (error === undefined) {
       await markDelivered(this.db, entry.seq, this.now());
       return;

@@ -1,6 +1,7 @@
 // What the connectors log while they negotiate: one info line per state change on each side (process id,
 // role, from -> to, counterparty DID, dataset), a warning with the reason when the provider refuses,
-// every line with the connector's DID, and lines logged while a request is served with its request id.
+// every line with the connector's DID, and lines logged while a request is served with its request id;
+// DSP messages carry the id of the request that queued them, so the peer's lines show the consumer's id.
 import { expect } from 'chai';
 import type { ControlPlaneConnector } from '../../connector/process/run-connector.js';
 import {
@@ -106,10 +107,21 @@ describe('logging: negotiation state changes and refusals', function () {
       requestId: 'start-negotiation-1',
     });
     expect(first?.time).to.be.a('string');
-    // The provider's lines name the consumer; the change a DSP request made carries that request's id.
+    // The provider's lines name the consumer; the request the outbox delivered carried the id of the
+    // management request that queued it (X-Request-Id), so the provider logs it under the consumer's id.
     const received = providerLog.lines.find((l) => l.negotiation === providerPid);
-    expect(received).to.deep.include({ role: 'provider', counterParty: hospital.did, did: provider.did });
-    expect(received?.requestId).to.be.a('string');
+    expect(received).to.deep.include({
+      role: 'provider',
+      counterParty: hospital.did,
+      did: provider.did,
+      requestId: 'start-negotiation-1',
+    });
+    // Every message after it was caused by the one before, so both sides log the whole negotiation under
+    // the id of the request that started it.
+    const ids = (lines: Record<string, unknown>[], negotiation: string) =>
+      lines.filter((l) => l.negotiation === negotiation).map((l) => l.requestId);
+    expect(ids(providerLog.lines, providerPid)).to.deep.equal(Array(4).fill('start-negotiation-1'));
+    expect(ids(hospitalLog.lines, id)).to.deep.equal(Array(4).fill('start-negotiation-1'));
     agreementId = String(done.agreementId);
   });
 

@@ -19,6 +19,7 @@ import {
   type OutboxEntry,
   type OutboxWorkerOptions,
 } from '../../connector/outbox/index.js';
+import { withRequestId } from '../../connector/logging/index.js';
 import type { Store } from '../../connector/store/database.js';
 import { TEST_STORE, testDatabaseUrl } from '../support/store.js';
 import { cleanUp, openDatabase, rejectsWithCode, tempDatabase } from '../negotiation/helpers.js';
@@ -96,6 +97,18 @@ describe('outbox/worker', function () {
     const [entry] = await entries();
     expect(entry).to.include({ status: 'delivered', attempts: 1, lastError: null });
     expect(entry?.deliveredAt).to.be.a('string');
+  });
+
+  it('sends the id of the request that queued a message as X-Request-Id, and none without one', async () => {
+    await withRequestId('consumer-request-7', () => put('A', 1));
+    await put('B', 1);
+    const w = worker();
+    w.wake();
+    await w.drain();
+    const byPath = new Map(server.arrivals.map((a) => [a.path, a.headers['x-request-id']]));
+    expect(byPath.get('/A/1')).to.equal('consumer-request-7');
+    expect(byPath.get('/B/1')).to.equal(undefined);
+    expect((await entries()).map((e) => e.requestId).sort()).to.deep.equal(['consumer-request-7', null]);
   });
 
   it('retries a failing peer with growing waits, minting fresh headers for every attempt', async () => {

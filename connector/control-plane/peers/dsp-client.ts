@@ -3,6 +3,7 @@
 // outbox); these are reads that an operator waits for.
 
 import { HttpProblem } from '../../http/problem.js';
+import { currentRequestId } from '../../logging/index.js';
 import { httpFetch } from '../../outbox/index.js';
 import { reasonsOf } from './outbound.js';
 import { assertFetchAllowed, IdentityError, type HostPolicy } from '../../identity/index.js';
@@ -62,6 +63,9 @@ export class DspClient {
       accept: 'application/json',
     };
     if (init.body !== undefined) headers['content-type'] = 'application/json';
+    // The peer logs our call under the id of the request it serves.
+    const requestId = currentRequestId();
+    if (requestId !== undefined) headers['x-request-id'] = requestId;
     let response: Response;
     try {
       response = await this.send(url, {
