@@ -9,13 +9,27 @@ import { query, type ConsoleApp } from './app.js';
 import { csrfField, html, timeTag } from './kit/index.js';
 
 export function evidencePages(app: ConsoleApp): void {
-  const { services } = app.deps;
+  const { services, plane } = app.deps;
   const { log, scheduler } = services;
+
+  /** An agreement's entries are its own, its negotiation's and its transfers' (as `evidence list --agreement`). */
+  const subjectsOf = async (subject: string): Promise<string[]> => [
+    subject,
+    ...(await plane.negotiations.list({ agreementId: subject, limit: 10 })).map((n) => n.id),
+    ...(await plane.transfers.list({ agreementId: subject, limit: 500 })).map((x) => x.id),
+  ];
 
   app.page('/evidence', async (req, ctx) => {
     const subject = query(req, 'subject');
     const [entries, size, latest] = await Promise.all([
-      log.entries({ ...(subject ? { subject } : {}), limit: 200 }),
+      subject
+        ? subjectsOf(subject).then(async (subjects) =>
+            (await Promise.all(subjects.map((s) => log.entries({ subject: s, limit: 200 }))))
+              .flat()
+              .sort((a, b) => a.seq - b.seq)
+              .slice(0, 200),
+          )
+        : log.entries({ limit: 200 }),
       log.size(),
       log.latestCheckpoint(),
     ]);
@@ -43,6 +57,7 @@ export function evidencePages(app: ConsoleApp): void {
           <form method="post" action="${app.base}/evidence/checkpoint" class="inline">
             ${csrfField(ctx)}<button class="secondary">${t('Checkpoint now')}</button>
           </form>
+          <a href="${app.base}/evidence/export" id="export" download>${t('Export the log (JSON)')}</a>
         </div>
         <form method="get" action="${app.base}/evidence" class="inline">
           <label>${t('Agreement or transfer id')} <input name="subject" value="${subject}" size="40" /></label
@@ -92,6 +107,14 @@ export function evidencePages(app: ConsoleApp): void {
         <h2>${t('Inclusion proof')}</h2>
         <pre id="proof">${JSON.stringify(proof, null, 2)}</pre>`,
     };
+  });
+
+  // The whole log as an auditor gets it (`shuyu evidence export`), verifiable offline.
+  app.router.get(`${app.base}/evidence/export`, async (req, res) => {
+    const ctx = app.kit.context(req, res);
+    if (!ctx.user) return void res.redirect(303, `${app.base}/login`);
+    res.setHeader('content-disposition', 'attachment; filename="evidence-export.json"');
+    res.type('application/json').send(JSON.stringify(await exportEvidence(log), null, 2));
   });
 
   app.action('/evidence/verify', async (_req, ctx) => {

@@ -72,6 +72,7 @@ export function publishPages(app: ConsoleApp): void {
               <th>${t('Title')}</th>
               <th>${t('Grade')}</th>
               <th>${t('Source')}</th>
+              <th></th>
             </tr>
             ${assets.map(
               (a) =>
@@ -80,6 +81,7 @@ export function publishPages(app: ConsoleApp): void {
                   <td>${a.title}</td>
                   <td>${a.dataGrade}</td>
                   <td>${String(a.dataAddress.kind)}</td>
+                  <td>${removeForm(app, ctx, 'assets', a.id)}</td>
                 </tr>`,
             )}
           </table>
@@ -95,6 +97,7 @@ export function publishPages(app: ConsoleApp): void {
               <th>${t('Id')}</th>
               <th>${t('Assets')}</th>
               <th>${t('Approval')}</th>
+              <th></th>
             </tr>
             ${offers.map(
               (o) =>
@@ -102,6 +105,7 @@ export function publishPages(app: ConsoleApp): void {
                   <td>${o.id}</td>
                   <td>${JSON.stringify(o.assetSelector)}</td>
                   <td>${o.approval}</td>
+                  <td>${removeForm(app, ctx, 'offers', o.id)}</td>
                 </tr>`,
             )}
           </table>
@@ -182,6 +186,18 @@ export function publishPages(app: ConsoleApp): void {
     },
     upload,
   );
+
+  app.action('/publish/assets/remove', async (req, ctx) => {
+    const id = field(req, 'id');
+    await plane.assets.deleteAsset(id);
+    return { to: `${app.base}/publish`, flash: ctx.t('Asset {id} removed.', { id }) };
+  });
+
+  app.action('/publish/offers/remove', async (req, ctx) => {
+    const id = field(req, 'id');
+    await plane.assets.deleteOffer(id);
+    return { to: `${app.base}/publish`, flash: ctx.t('Offer {id} removed.', { id }) };
+  });
 
   app.action('/publish/offers', async (req, ctx) => {
     const policy = withCommonConstraints(parseJson(ctx, field(req, 'policy')), commonConstraints(req));
@@ -364,6 +380,14 @@ function withoutTarget(policy: Record<string, unknown>): Record<string, unknown>
   const { target, ...rest } = policy;
   void target;
   return rest;
+}
+
+function removeForm(app: ConsoleApp, ctx: ConsoleContext, what: 'assets' | 'offers', id: string): Html {
+  return html`<form method="post" action="${app.base}/publish/${what}/remove" class="inline">
+    ${csrfField(ctx)}<input type="hidden" name="id" value="${id}" /><button class="danger">
+      ${ctx.t('Remove')}
+    </button>
+  </form>`;
 }
 
 function assetForm(app: ConsoleApp, ctx: ConsoleContext, did: string): Html {

@@ -1,7 +1,7 @@
 // The participant console: server-rendered pages below /console on the management router, signed in
 // with the management API key (or an operator account from connector.json "console.accounts"), calling
 // the connector's own services in-process. Pages: Discover, Contracts, Transfers, Publish, Data products,
-// Evidence.
+// Evidence, Membership (applications and the wallet).
 // The layout, languages, sessions, CSRF tokens and sign-in throttle are the shared kit's (kit/).
 import { scryptSync, timingSafeEqual } from 'node:crypto';
 import type { Router } from 'express';
@@ -20,6 +20,7 @@ import {
   type ConsoleKit,
   type Html,
 } from './kit/index.js';
+import { membershipPages } from './membership.js';
 import { productPages } from './products.js';
 import { publishPages } from './publish.js';
 import { transferPages } from './transfers.js';
@@ -53,6 +54,7 @@ export function participantConsole(options: ParticipantConsoleOptions): Router {
               { href: `${CONSOLE_PATH}/publish`, label: 'Publish' },
               { href: `${CONSOLE_PATH}/products`, label: 'Data products' },
               { href: `${CONSOLE_PATH}/evidence`, label: 'Evidence' },
+              { href: `${CONSOLE_PATH}/membership`, label: 'Membership' },
             ]
           : [],
     });
@@ -116,6 +118,7 @@ export function participantConsole(options: ParticipantConsoleOptions): Router {
   publishPages(app);
   productPages(app);
   evidencePages(app);
+  membershipPages(app);
   return app.router;
 }
 
