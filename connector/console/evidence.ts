@@ -87,6 +87,15 @@ export function evidencePages(app: ConsoleApp): void {
     };
   });
 
+  // The whole log as an auditor gets it (`shuyu evidence export`), verifiable offline. Before
+  // /evidence/:seq, which would take "export" for an entry number.
+  app.router.get(`${app.base}/evidence/export`, async (req, res) => {
+    const ctx = app.kit.context(req, res);
+    if (!ctx.user) return void res.redirect(303, `${app.base}/login`);
+    res.setHeader('content-disposition', 'attachment; filename="evidence-export.json"');
+    res.type('application/json').send(JSON.stringify(await exportEvidence(log), null, 2));
+  });
+
   app.page('/evidence/:seq', async (req, ctx) => {
     const seq = Number(req.params.seq);
     const entry = Number.isSafeInteger(seq) && seq >= 0 ? await log.entry(seq) : undefined;
@@ -107,14 +116,6 @@ export function evidencePages(app: ConsoleApp): void {
         <h2>${t('Inclusion proof')}</h2>
         <pre id="proof">${JSON.stringify(proof, null, 2)}</pre>`,
     };
-  });
-
-  // The whole log as an auditor gets it (`shuyu evidence export`), verifiable offline.
-  app.router.get(`${app.base}/evidence/export`, async (req, res) => {
-    const ctx = app.kit.context(req, res);
-    if (!ctx.user) return void res.redirect(303, `${app.base}/login`);
-    res.setHeader('content-disposition', 'attachment; filename="evidence-export.json"');
-    res.type('application/json').send(JSON.stringify(await exportEvidence(log), null, 2));
   });
 
   app.action('/evidence/verify', async (_req, ctx) => {

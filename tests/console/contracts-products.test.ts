@@ -23,16 +23,9 @@ import {
   waitFor,
   waitForState,
 } from '../dsp/helpers.js';
-import { consoleSession, type ConsoleSession } from './session.js';
+import { consoleSession, noticeAfter, type ConsoleSession } from './session.js';
 
 const HELD = 'urn:dataset:held-visits';
-
-/** The one-time notice the console shows after a form (error or status), from the page it redirected to. */
-async function noticeAfter(session: ConsoleSession, response: Response): Promise<string> {
-  expect(response.status).to.equal(303);
-  const page = await session.get(response.headers.get('location') ?? '/console');
-  return /role="(?:alert|status)"[^>]*>([\s\S]*?)<\//.exec(page)?.[1]?.trim() ?? '';
-}
 
 describe('participant console: counter-offer form, negotiation timeline, data products', function () {
   this.timeout(60_000);

@@ -4,6 +4,15 @@
 export interface ConsoleSession {
   post(path: string, form: Record<string, string>): Promise<Response>;
   get(path: string): Promise<string>;
+  /** A GET answered as it came (status, headers, body). */
+  fetch(path: string): Promise<Response>;
+  /** A multipart/form-data POST (the asset form), with the session's CSRF token added. */
+  postMultipart(path: string, form: FormData): Promise<Response>;
+}
+
+export interface ConsoleSessionOptions {
+  /** The language switch's cookie: every page in this language. */
+  readonly lang?: 'zh-CN' | 'en';
 }
 
 function cookieFrom(response: Response, name: string): string {
@@ -19,7 +28,11 @@ function tokenIn(html: string): string {
   return /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 }
 
-export async function consoleSession(base: string, key: string): Promise<ConsoleSession> {
+export async function consoleSession(
+  base: string,
+  key: string,
+  options: ConsoleSessionOptions = {},
+): Promise<ConsoleSession> {
   const page = await fetch(`${base}/console/login`);
   const anonymous = cookieFrom(page, 'shuyu_csrf');
   const login = await fetch(`${base}/console/login`, {
@@ -29,11 +42,23 @@ export async function consoleSession(base: string, key: string): Promise<Console
     redirect: 'manual',
   });
   if (login.status !== 303) throw new Error(`console sign-in failed: ${login.status}`);
-  const cookie = `${anonymous}; ${cookieFrom(login, 'shuyu_console')}`;
+  const lang = options.lang ? `; shuyu_lang=${options.lang}` : '';
+  const cookie = `${anonymous}; ${cookieFrom(login, 'shuyu_console')}${lang}`;
+  const answer = (path: string) => fetch(`${base}${path}`, { headers: { cookie }, redirect: 'manual' });
   const get = async (path: string) => (await fetch(`${base}${path}`, { headers: { cookie } })).text();
   const token = tokenIn(await get('/console/login'));
   return {
     get,
+    fetch: answer,
+    postMultipart: (path, form) => {
+      form.set('_csrf', token);
+      return fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { cookie, origin: base },
+        body: form,
+        redirect: 'manual',
+      });
+    },
     post: (path, form) =>
       fetch(`${base}${path}`, {
         method: 'POST',
@@ -42,4 +67,11 @@ export async function consoleSession(base: string, key: string): Promise<Console
         redirect: 'manual',
       }),
   };
+}
+
+/** The one-time notice (error or status) shown on the page a form action redirected to. */
+export async function noticeAfter(session: ConsoleSession, response: Response): Promise<string> {
+  if (response.status !== 303) throw new Error(`expected a redirect after the form, got ${response.status}`);
+  const page = await session.get(response.headers.get('location') ?? '/console');
+  return /role="(?:alert|status)"[^>]*>([\s\S]*?)<\//.exec(page)?.[1]?.trim() ?? '';
 }
