@@ -27,19 +27,22 @@ export function productPages(app: ConsoleApp): void {
         <p class="meta">${t('Register a product made of our datasets with the data space authority.')}</p>
         ${unreachable ? html`<p class="bad" id="authority-unreachable">${t('The authority could not be reached:')} ${unreachable}</p>` : ''}
         <h2>${t('Our applications and registrations')} (${list.length})</h2>
-        ${list.length === 0 ? html`<p>${t('None yet.')}</p>` : ''}
-        <div class="scroll">
-          <table id="products">
-            <tr>
-              <th>${t('Application')}</th>
-              <th>${t('Name')}</th>
-              <th>${t('State')}</th>
-              <th>${t('Datasets')}</th>
-              <th>${t('Decision')}</th>
-            </tr>
-            ${list.map((p) => productRow(ctx, p))}
-          </table>
-        </div>
+        ${
+          list.length === 0
+            ? html`<p>${t('None yet.')}</p>`
+            : html`<div class="scroll">
+                <table id="products">
+                  <tr>
+                    <th>${t('Application')}</th>
+                    <th>${t('Name')}</th>
+                    <th>${t('State')}</th>
+                    <th>${t('Datasets')}</th>
+                    <th>${t('Decision')}</th>
+                  </tr>
+                  ${list.map((p) => productRow(ctx, p))}
+                </table>
+              </div>`
+        }
         <h2>${t('Apply for registration')}</h2>
         ${
           assets.length === 0

@@ -130,12 +130,24 @@ describe('participant console: counter-offer form, negotiation timeline, data pr
       {},
     );
     expect(await noticeAfter(consumerConsole, accepted)).to.include('ACCEPTED');
-    await waitForState(provider, `/negotiations/${encodeURIComponent(providerPid)}`, 'ACCEPTED');
-    const agreed = await providerConsole.post(
-      `/console/contracts/${encodeURIComponent(providerPid)}/agree`,
-      {},
-    );
-    expect(await noticeAfter(providerConsole, agreed)).to.include('AGREED');
+    // The provider agrees when its operator says so (held in ACCEPTED), or on its own: either way the
+    // same states follow.
+    const path = `/negotiations/${encodeURIComponent(providerPid)}`;
+    const reached = await waitFor('the provider to agree or wait for its operator', async () => {
+      const { body } = await management(provider).get(path);
+      return body.state === 'ACCEPTED' && body.pendingAction === true
+        ? 'held'
+        : ['AGREED', 'VERIFIED', 'FINALIZED'].includes(String(body.state))
+          ? 'agreed'
+          : undefined;
+    });
+    if (reached === 'held') {
+      const agreed = await providerConsole.post(
+        `/console/contracts/${encodeURIComponent(providerPid)}/agree`,
+        {},
+      );
+      expect(await noticeAfter(providerConsole, agreed)).to.include('AGREED');
+    }
     await waitForState(provider, `/negotiations/${encodeURIComponent(providerPid)}`, 'FINALIZED');
     await waitForState(consumer, `/negotiations/${encodeURIComponent(consumerPid)}`, 'FINALIZED');
     const expected = {

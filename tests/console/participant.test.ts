@@ -190,7 +190,7 @@ describe('participant console: publish, discover, negotiate, transfer and downlo
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
     expect(await readFile(await download.path(), 'utf8')).to.equal(CONTENT);
 
-    for (const name of ['contracts', 'transfers', 'evidence']) {
+    for (const name of ['contracts', 'transfers', 'products', 'membership', 'evidence']) {
       await page.goto(`${consumer.consoleUrl}/${name}`);
       await look(page, `consumer-${name}`);
     }
