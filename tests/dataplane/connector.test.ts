@@ -394,7 +394,7 @@ describe('dataplane: wired into connectors, end to end', function () {
     expect(logged).to.deep.equal(['anonymize pending', 'delete pending', 'anonymize fulfilled']);
   });
 
-  it("lists one agreement's transfers and evidence (its own entries and its transfers'), one transfer's too", async () => {
+  it("lists one agreement's transfers and evidence (its own entries, its negotiation's and its transfers'), one transfer's too", async () => {
     const agreementId = await agree(DUTIES, 'with-duties');
     const other = await agree(DUTIES, 'with-duties');
     const first = await pull(agreementId);
@@ -409,7 +409,11 @@ describe('dataplane: wired into connectors, end to end', function () {
     const evidence = await api.get(`/evidence?agreementId=${pid(agreementId)}`);
     expect(evidence.status, JSON.stringify(evidence.body)).to.equal(200);
     const entries = evidence.body.entries as { seq: number; subject: string; kind: string }[];
-    expect(new Set(entries.map((e) => e.subject))).to.deep.equal(new Set([agreementId, first.id, second.id]));
+    // The agreement's own entries, its negotiation's state changes and its transfers'.
+    const negotiation = await consumer.controlPlane.negotiations.findByAgreementId('consumer', agreementId);
+    expect(new Set(entries.map((e) => e.subject))).to.deep.equal(
+      new Set([agreementId, negotiation?.id, first.id, second.id]),
+    );
     expect(entries.map((e) => e.seq)).to.deep.equal([...entries.map((e) => e.seq)].sort((a, b) => a - b));
     expect(entries.some((e) => e.kind === 'agreement')).to.equal(true);
     const one = await api.get(`/evidence?transferId=${pid(first.id)}`);
