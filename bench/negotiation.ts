@@ -10,7 +10,8 @@
 // node:http echo server over keep-alive. The client waits with the management API's long poll
 // (`?waitFor=FINALIZED`), so it adds no polling load.
 //
-// SHUYU_BENCH_CPU_PROF=DIR writes a V8 CPU profile of both connectors into DIR.
+// SHUYU_BENCH_CPU_PROF=DIR writes a V8 CPU profile of both connectors into DIR; SHUYU_BENCH_POSTGRES=0
+// measures SQLite only.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -122,6 +123,9 @@ async function startChild(
     String(port),
     '--authority',
     authorityUrl,
+    // A log line per state change, which this bench never reads, costs each side CPU (and the bench prints it).
+    '--log-level',
+    'warn',
   ];
   const env = { ...process.env, SHUYU_DATABASE_URL: database ?? '', SHUYU_BENCH_STATS: '1' };
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
@@ -279,6 +283,7 @@ interface BackendResult {
  */
 export async function run(): Promise<void> {
   const results = [await runOn('SQLite', undefined)];
+  if (process.env.SHUYU_BENCH_POSTGRES === '0') return;
   const available = await postgresForTests(process.env.SHUYU_BENCH_DATABASE_URL);
   if (available.ok) results.push(await runOn('PostgreSQL', () => available.postgres.createDatabase()));
   else console.log(`\n(PostgreSQL not measured: ${available.reason})`);

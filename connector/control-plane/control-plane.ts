@@ -233,6 +233,8 @@ export function createControlPlane(
       ...(options.fetch ? { fetch: options.fetch } : {}),
     }),
     superseded: hooks.superseded,
+    // An entry whose record kept the version it was queued with is not superseded (checked in the claim).
+    versionedBy: ['negotiation', 'transfer'],
     onGiveUp: hooks.onGiveUp,
     onError,
     now: clock,
