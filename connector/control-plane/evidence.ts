@@ -52,7 +52,12 @@ import {
   signAgreement,
   signVerification,
 } from './negotiation/signature.js';
-import { AgreementSignatureStore, TransferUsageStore, type TransferUsage } from './records.js';
+import {
+  AgreementSignatureStore,
+  TransferUsageStore,
+  type AgreementSignatures,
+  type TransferUsage,
+} from './records.js';
 import type { TransferActions } from './transfer/actions.js';
 import { isPullFormat } from './transfer/data-address.js';
 import { pullDataAddress } from './transfer/edr.js';
@@ -109,6 +114,8 @@ interface CheckedAgreement {
 
 interface CheckedVerification {
   readonly signature: string | null;
+  /** The agreement's signatures as stored when the verification was checked (digest and provider's). */
+  readonly stored: AgreementSignatures | undefined;
   readonly verifiedAt: string | null;
   readonly didDocument?: Readonly<Record<string, unknown>>;
   /** The provider performs the anonymisation of this agreement's asset. */
@@ -330,8 +337,8 @@ export class ConnectorEvidence implements ControlPlaneHooks {
       /^text\/csv\b/i.test(asset.format) &&
       anonymisationOf(asset.dataAddress as unknown as DataAddressLike) !== undefined;
     const signature = readSignature(message, SHUYU_CONSUMER_SIGNATURE);
-    if (signature === undefined) return { signature: null, verifiedAt: null, canAnonymise };
     const stored = await this.options.signatures.get(pid);
+    if (signature === undefined) return { signature: null, stored, verifiedAt: null, canAnonymise };
     try {
       const checked = await checkVerificationSignature(
         signature,
@@ -342,6 +349,7 @@ export class ConnectorEvidence implements ControlPlaneHooks {
       );
       return {
         signature,
+        stored,
         verifiedAt: checked.payload.verifiedAt,
         didDocument: checked.didDocument,
         canAnonymise,
@@ -354,7 +362,9 @@ export class ConnectorEvidence implements ControlPlaneHooks {
   async verificationReceived(tx: Queries, record: NegotiationRecord, checked: unknown): Promise<void> {
     const proof = checked as CheckedVerification | undefined;
     const agreement = this.agreementOf(record);
-    const stored = await this.options.signatures.get(record.id, tx);
+    // The digest and the provider's signature were written with the agreement, before the verification
+    // was checked, and do not change after: the copy read for the check serves.
+    const stored = proof ? proof.stored : await this.options.signatures.get(record.id, tx);
     if (proof?.signature) {
       await this.options.signatures.recordVerification(tx, record.id, proof.signature, this.clock());
     }
