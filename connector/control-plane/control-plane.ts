@@ -253,7 +253,8 @@ export function createControlPlane(
   let watcherPoll: { stop(): void } | undefined;
   onCommitted = (kind, id, commit = {}) => {
     processLog.committed(kind, id);
-    if (commit.sent !== false) worker.wake();
+    if (commit.queued !== undefined) worker.offer(commit.queued);
+    else if (commit.sent !== false) worker.wake();
     automation.kick(kind, id, commit.record);
     timeouts.committed(kind, commit.record);
     options.hooks?.committed?.(kind, id);

@@ -123,20 +123,28 @@ interface OutboxRow {
 
 const MAX_ERROR_LENGTH = 2000;
 
+/** An entry as enqueue added it. */
+export interface QueuedEntry extends OutboxEntry {
+  /** No older entry of its aggregate was pending: once committed it may be sent at once (OutboxWorker.offer). */
+  readonly first: boolean;
+}
+
 /** Adds a message inside the caller's transaction; it becomes visible to the worker when that commits. */
 export async function enqueue(
   tx: Queries,
   message: OutboxMessage,
   now: Date = new Date(),
-): Promise<OutboxEntry> {
+): Promise<QueuedEntry> {
   assertMessage(message);
   const id = `urn:uuid:${randomUUID()}`;
   const at = now.toISOString();
   const body = message.body === null ? null : JSON.stringify(message.body);
-  const row = await tx.get<OutboxRow>(
+  const row = await tx.get<OutboxRow & { first: number | boolean }>(
     `INSERT INTO outbox (id, aggregate_id, url, method, body, headers_factory_key, headers_factory_arg,
        aggregate_version, status, next_attempt_at, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) RETURNING *`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
+     RETURNING *, NOT EXISTS (SELECT 1 FROM outbox e WHERE e.aggregate_id = outbox.aggregate_id
+       AND e.status = 'pending' AND e.seq < outbox.seq) AS first`,
     [
       id,
       message.aggregateId,
@@ -152,7 +160,7 @@ export async function enqueue(
     ],
   );
   if (!row) throw new Error(`outbox entry ${id} was not returned by its own INSERT`);
-  return toEntry(row);
+  return { ...toEntry(row), first: Boolean(row.first) };
 }
 
 export async function getOutboxEntry(q: Queries, id: string): Promise<OutboxEntry | undefined> {

@@ -33,6 +33,7 @@ import {
   scheduleRetry,
   startAttempt,
   type OutboxEntry,
+  type QueuedEntry,
 } from './store.js';
 
 /** How long a message is retried by default before the worker gives up on it. */
@@ -179,6 +180,18 @@ export class OutboxWorker {
     this.schedule(0);
   }
 
+  /**
+   * Call after committing the transaction that enqueued `entries`: each that was the only pending entry of
+   * its aggregate starts at once when a slot is free (no query for pending heads); others wait for a pass.
+   */
+  offer(entries: readonly QueuedEntry[]): void {
+    for (const entry of entries) {
+      const now = this.running && this.recovered && entry.first && !this.inFlight.has(entry.aggregateId);
+      if (now && this.inFlight.size < this.concurrency) this.launch(entry);
+      else this.wake();
+    }
+  }
+
   /** Stops starting deliveries and waits for those in flight to finish and be recorded. */
   async stop(): Promise<void> {
     this.running = false;
@@ -298,6 +311,7 @@ export class OutboxWorker {
         this.saturated = true;
         break;
       }
+      if (this.inFlight.has(head.aggregateId)) continue; // offered while this pass read the heads
       this.launch(head);
       started += 1;
     }

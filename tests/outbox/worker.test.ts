@@ -281,6 +281,26 @@ describe('outbox/worker', function () {
     expect(server.arrivals.map((a) => a.path)).to.deep.equal(['/A/1', '/A/2', '/A/3']);
   });
 
+  it('sends an offered entry at once, and one queued behind another of its aggregate only in order', async () => {
+    const w = worker({ pollIntervalMs: 60_000 });
+    await w.drain(); // the start-up pass has run
+    server.reply = () => ({ status: 503 }); // A/1 fails and waits for its retry
+    const queue = (n: number) =>
+      db.transaction((tx) =>
+        enqueue(tx, { aggregateId: 'A', url: server.url(`/A/${n}`), method: 'POST', body: { n } }),
+      );
+    const first = await queue(1);
+    expect(first.first).to.equal(true);
+    w.offer([first]);
+    await waitFor('the first attempt', async () => server.arrivals.length === 1);
+    server.reply = () => ({ status: 200 });
+    const second = await queue(2);
+    expect(second.first).to.equal(false);
+    w.offer([second]); // not sent before A/1
+    await waitFor('both delivered', async () => (await entries()).every((e) => e.status === 'delivered'));
+    expect(server.arrivals.map((a) => a.path)).to.deep.equal(['/A/1', '/A/1', '/A/2']);
+  });
+
   it('retries 404, 429, 5xx and a dropped connection, then delivers', async () => {
     const failures: Reply[] = [{ status: 404 }, 'close', { status: 429 }, { status: 503 }];
     server.reply = (_arrival, index) => failures[index] ?? { status: 200 };

@@ -93,7 +93,7 @@ export class NegotiationActions {
     const message = outgoing(() =>
       buildContractRequestMessage({ consumerPid: id, callbackAddress: ctx.dspBase, offer }),
     );
-    const record = await ctx.db.transaction(async (tx) => {
+    const [record, queued] = await ctx.db.transaction(async (tx) => {
       const created = await ctx.negotiations.create(
         {
           id,
@@ -106,10 +106,9 @@ export class NegotiationActions {
         sent('ContractRequestMessage'),
         { tx },
       );
-      await sendDsp(tx, created, peerUrl(address, 'negotiations', 'request'), message);
-      return created;
+      return [created, await sendDsp(tx, created, peerUrl(address, 'negotiations', 'request'), message)];
     });
-    ctx.committed('negotiation', id, { record });
+    ctx.committed('negotiation', id, { record, queued: [queued] });
     return record;
   }
 
@@ -292,7 +291,7 @@ export class NegotiationActions {
     known?: NegotiationRecord,
   ): Promise<NegotiationRecord> {
     const { ctx } = this;
-    const record = await ctx.db.transaction(async (tx) => {
+    const [record, queued] = await ctx.db.transaction(async (tx) => {
       const current = known?.id === id ? known : await this.get(tx, id);
       const next = await ctx.negotiations.transition(id, sent(message), {
         tx,
@@ -304,10 +303,9 @@ export class NegotiationActions {
       const pids = bothPids(next) as MessagePids;
       // What goes with this step (the agreement's signatures, evidence) is kept in this transaction.
       const extensions = await ctx.hooks?.negotiationSending?.(tx, message, next);
-      await sendDsp(tx, next, url, { ...outgoing(() => build(pids, next)), ...extensions });
-      return next;
+      return [next, await sendDsp(tx, next, url, { ...outgoing(() => build(pids, next)), ...extensions })];
     });
-    ctx.committed('negotiation', id, { record });
+    ctx.committed('negotiation', id, { record, queued: [queued] });
     return record;
   }
 

@@ -13,6 +13,7 @@ import {
   type Deliver,
   type DeliveredResponse,
   type OutboxEntry,
+  type QueuedEntry,
 } from '../../outbox/index.js';
 import { assertFetchAllowed, IdentityError, type HostPolicy } from '../../identity/index.js';
 import type { Queries } from '../../store/database.js';
@@ -40,7 +41,7 @@ export function sendDsp(
   to: { readonly id: string; readonly counterPartyId: string; readonly version?: number },
   url: string,
   body: object,
-): Promise<OutboxEntry> {
+): Promise<QueuedEntry> {
   return enqueue(tx, {
     aggregateId: to.id,
     url,
