@@ -16,7 +16,7 @@
 // data accesses are logged right after they end (the data plane decides and counts in its own transaction).
 
 import { errorReporter, rootLogger } from '../logging/index.js';
-import type { AssetStore } from '../assets/index.js';
+import type { AssetStore, Catalog } from '../assets/index.js';
 import type { AccessServices } from '../dataplane/access.js';
 import { calendarDeadline, agreementDuties } from './agreement-duties.js';
 import { anonymisationOf, type ObligationStore } from '../dataplane/index.js';
@@ -73,6 +73,7 @@ export interface AttachedControlPlane {
   readonly negotiations: NegotiationStore;
   readonly transfers: TransferStore;
   readonly assets: AssetStore;
+  readonly catalog: Catalog;
   readonly transferActions: TransferActions;
   /** Whether a push is completed (or a failed one terminated) by itself: automation step completePush. */
   readonly automation?: { allows(step: 'completePush'): boolean };
@@ -331,7 +332,11 @@ export class ConnectorEvidence implements ControlPlaneHooks {
     // Unknown, not ours, no agreement: the protocol answers that; nothing to check here.
     if (record === undefined || record.counterPartyId !== caller.participantId || record.agreement === null)
       return undefined;
-    const asset = record.datasetId === null ? undefined : await plane.assets.getAsset(record.datasetId);
+    // From the catalog's in-memory snapshot (kept current with the store), not a read of its own.
+    const asset =
+      record.datasetId === null
+        ? undefined
+        : (await plane.catalog.snapshot()).assetsById.get(record.datasetId)?.asset;
     const canAnonymise =
       asset !== undefined &&
       /^text\/csv\b/i.test(asset.format) &&
