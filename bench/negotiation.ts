@@ -10,13 +10,14 @@
 // node:http echo server over keep-alive. The client waits with the management API's long poll
 // (`?waitFor=FINALIZED`), so it adds no polling load.
 //
-// SHUYU_BENCH_CPU_PROF=DIR writes a V8 CPU profile of both connectors into DIR.
+// SHUYU_BENCH_CPU_PROF=DIR writes a V8 CPU profile of both connectors into DIR; SHUYU_BENCH_POSTGRES=0
+// measures SQLite only.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startAuthority, type RunningAuthority } from '../catalog/authority/process.js';
@@ -122,6 +123,9 @@ async function startChild(
     String(port),
     '--authority',
     authorityUrl,
+    // A log line per state change, which this bench never reads, costs each side CPU (and the bench prints it).
+    '--log-level',
+    'warn',
   ];
   const env = { ...process.env, SHUYU_DATABASE_URL: database ?? '', SHUYU_BENCH_STATS: '1' };
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
@@ -279,6 +283,7 @@ interface BackendResult {
  */
 export async function run(): Promise<void> {
   const results = [await runOn('SQLite', undefined)];
+  if (process.env.SHUYU_BENCH_POSTGRES === '0') return;
   const available = await postgresForTests(process.env.SHUYU_BENCH_DATABASE_URL);
   if (available.ok) results.push(await runOn('PostgreSQL', () => available.postgres.createDatabase()));
   else console.log(`\n(PostgreSQL not measured: ${available.reason})`);
@@ -427,7 +432,9 @@ async function runOn(
     for (const level of LEVELS) {
       const before = await Promise.all([cpuMs(consumer.pid), cpuMs(provider.pid)]);
       const statsBefore = await Promise.all([consumer.stats(), provider.stats()]);
+      const driverBefore = process.cpuUsage();
       const r = await throughput(consumer, provider, offer, level, LEVEL_SECONDS);
+      const driver = process.cpuUsage(driverBefore);
       perSecond.push(r.perSecond);
       const after = await Promise.all([cpuMs(consumer.pid), cpuMs(provider.pid)]);
       const statsAfter = await Promise.all([consumer.stats(), provider.stats()]);
@@ -440,6 +447,10 @@ async function runOn(
         const [a, b] = [before[i], after[i]];
         return a === undefined || b === undefined ? '?' : ((b - a) / r.done).toFixed(1);
       };
+      // What the machine's cores allow when every process is busy: the bound CPU puts on the rate.
+      const driverMs = (driver.user + driver.system) / 1000 / r.done;
+      const totalMs = Number(perNegotiation(0)) + Number(perNegotiation(1)) + driverMs;
+      const ceiling = (availableParallelism() * 1000) / totalMs;
       console.log(
         `${String(level).padStart(4)} in flight: ${r.perSecond.toFixed(0).padStart(5)} negotiations/s ` +
           `(${r.done} in ${LEVEL_SECONDS} s; latency median ${r.median.toFixed(1)} ms, p95 ${r.p95.toFixed(1)} ms; ` +
@@ -450,6 +461,10 @@ async function runOn(
       if (createDatabase === undefined) {
         console.log(`      per negotiation: consumer ${perSide(0)}; provider ${perSide(1)}`);
       }
+      console.log(
+        `      CPU of this bench's own client ${driverMs.toFixed(1)} ms per negotiation; all three processes ` +
+          `${totalMs.toFixed(1)} ms, so ${availableParallelism()} cores allow at most ${ceiling.toFixed(0)}/s`,
+      );
     }
   } finally {
     await Promise.all(children.map((c) => c.stop()));

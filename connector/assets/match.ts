@@ -40,12 +40,29 @@ export interface OfferMatch extends ResolvedOffer {
   readonly ok: true;
 }
 
+/** Compiled offers by their JSON text: consumers request the same published offer again and again. */
+const compiledOffers = new Map<string, ReturnType<typeof compilePolicy>>();
+const MAX_COMPILED_OFFERS = 256;
+
+/** compilePolicy, once per offer text (the result is only read). */
+function compiledOffer(offer: unknown): ReturnType<typeof compilePolicy> {
+  const key = JSON.stringify(offer) ?? '';
+  let compiled = compiledOffers.get(key);
+  if (compiled === undefined) {
+    if (compiledOffers.size >= MAX_COMPILED_OFFERS) compiledOffers.clear();
+    compiled = compilePolicy(offer);
+    compiledOffers.set(key, compiled);
+    compiled.catch(() => compiledOffers.delete(key));
+  }
+  return compiled;
+}
+
 export async function matchRequestedOffer(
   catalog: Catalog,
   caller: Caller,
   request: RequestedOffer,
 ): Promise<OfferMatch | OfferRefusal> {
-  const compiled = await compilePolicy(request.offer);
+  const compiled = await compiledOffer(request.offer);
   if (!compiled.ok || compiled.canonical === undefined)
     return refuse('POLICY_INVALID', 'the offer sent is not a valid ODRL policy', {
       problems: compiled.problems.map((p) => ({ pointer: p.path, reason: p.message, code: p.code })),

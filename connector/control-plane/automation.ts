@@ -163,18 +163,19 @@ export class Automation {
     if (step === undefined || !this.allows(step)) return;
     const actions = this.options.negotiationActions;
     switch (step) {
+      // The record read or given here is the one acted on: its version is checked when it is written.
       case 'agree':
       case 'agreeAccepted':
-        await actions.agree(id);
+        await actions.agree(id, record);
         break;
       case 'refuse':
         await actions.terminate(id, record.reason ?? 'refused', 'policy-denied');
         break;
       case 'finalize':
-        await actions.finalize(id);
+        await actions.finalize(id, record);
         break;
       case 'verify':
-        await actions.verify(id);
+        await actions.verify(id, record);
         break;
     }
   }

@@ -6,7 +6,7 @@ import type { AssetStore, Caller, Catalog } from '../assets/index.js';
 import type { Clock } from '../identity/clock.js';
 import type { HostPolicy } from '../identity/index.js';
 import type { NegotiationRecord, NegotiationStore } from '../negotiation/index.js';
-import type { Inbox } from '../outbox/index.js';
+import type { Inbox, QueuedEntry } from '../outbox/index.js';
 import type { Store } from '../store/database.js';
 import type { TransferRecord, TransferStore } from '../transfer/index.js';
 import type { ControlPlaneHooks } from './hooks.js';
@@ -23,6 +23,8 @@ export interface Commit {
   readonly record?: ProcessRecord;
   /** False when the transaction enqueued no message, so the outbox need not look. Default true. */
   readonly sent?: boolean;
+  /** The messages the transaction enqueued, when the caller has them: the outbox starts them at once. */
+  readonly queued?: readonly QueuedEntry[];
 }
 
 export interface ControlPlaneContext {

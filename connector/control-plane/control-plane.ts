@@ -237,6 +237,8 @@ export function createControlPlane(
       ...(options.fetch ? { fetch: options.fetch } : {}),
     }),
     superseded: hooks.superseded,
+    // An entry whose record kept the version it was queued with is not superseded (checked in the claim).
+    versionedBy: ['negotiation', 'transfer'],
     onGiveUp: hooks.onGiveUp,
     onError,
     now: clock,
@@ -255,7 +257,8 @@ export function createControlPlane(
   let watcherPoll: { stop(): void } | undefined;
   onCommitted = (kind, id, commit = {}) => {
     processLog.committed(kind, id);
-    if (commit.sent !== false) worker.wake();
+    if (commit.queued !== undefined) worker.offer(commit.queued);
+    else if (commit.sent !== false) worker.wake();
     automation.kick(kind, id, commit.record);
     timeouts.committed(kind, commit.record);
     options.hooks?.committed?.(kind, id);

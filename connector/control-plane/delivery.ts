@@ -55,7 +55,7 @@ const PID_FROM_ACK: Readonly<
         ctx: ControlPlaneContext,
         id: string,
         ack: { providerPid: string; consumerPid: string },
-      ): Promise<boolean>;
+      ): Promise<ProcessRecord | undefined>;
     }
   >
 > = {
@@ -114,8 +114,8 @@ export function deliveryHooks(
       const ack = await parseDspMessage(learning.ack, response.body);
       if (!ack.ok)
         throw new Error(`the ${learning.peer}'s answer is not a ${learning.ack}: ${ack.errors[0]?.reason}`);
-      if (await learning.learn(ctx, entry.aggregateId, ack.message))
-        ctx.committed(learning.kind, entry.aggregateId, { sent: false });
+      const record = await learning.learn(ctx, entry.aggregateId, ack.message);
+      if (record) ctx.committed(learning.kind, entry.aggregateId, { sent: false, record });
     },
 
     async onGiveUp(entry, error) {

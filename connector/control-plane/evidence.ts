@@ -18,7 +18,7 @@
 // data accesses are logged right after they end (the data plane decides and counts in its own transaction).
 
 import { errorReporter, rootLogger } from '../logging/index.js';
-import type { AssetStore } from '../assets/index.js';
+import type { AssetStore, Catalog } from '../assets/index.js';
 import type { AccessServices } from '../dataplane/access.js';
 import { calendarDeadline, agreementDuties } from './agreement-duties.js';
 import { anonymisationOf, type ObligationStore } from '../dataplane/index.js';
@@ -59,7 +59,12 @@ import {
   signAgreement,
   signVerification,
 } from './negotiation/signature.js';
-import { AgreementSignatureStore, TransferUsageStore, type TransferUsage } from './records.js';
+import {
+  AgreementSignatureStore,
+  TransferUsageStore,
+  type AgreementSignatures,
+  type TransferUsage,
+} from './records.js';
 import type { TransferActions } from './transfer/actions.js';
 import { isPullFormat } from './transfer/data-address.js';
 import { pullDataAddress } from './transfer/edr.js';
@@ -75,6 +80,7 @@ export interface AttachedControlPlane {
   readonly negotiations: NegotiationStore;
   readonly transfers: TransferStore;
   readonly assets: AssetStore;
+  readonly catalog: Catalog;
   readonly transferActions: TransferActions;
   /** Whether a push is completed (or a failed one terminated) by itself: automation step completePush. */
   readonly automation?: { allows(step: 'completePush'): boolean };
@@ -116,6 +122,8 @@ interface CheckedAgreement {
 
 interface CheckedVerification {
   readonly signature: string | null;
+  /** The agreement's signatures as stored when the verification was checked (digest and provider's). */
+  readonly stored: AgreementSignatures | undefined;
   readonly verifiedAt: string | null;
   readonly didDocument?: Readonly<Record<string, unknown>>;
   /** The provider performs the anonymisation of this agreement's asset. */
@@ -331,14 +339,18 @@ export class ConnectorEvidence implements ControlPlaneHooks {
     // Unknown, not ours, no agreement: the protocol answers that; nothing to check here.
     if (record === undefined || record.counterPartyId !== caller.participantId || record.agreement === null)
       return undefined;
-    const asset = record.datasetId === null ? undefined : await plane.assets.getAsset(record.datasetId);
+    // From the catalog's in-memory snapshot (kept current with the store), not a read of its own.
+    const asset =
+      record.datasetId === null
+        ? undefined
+        : (await plane.catalog.snapshot()).assetsById.get(record.datasetId)?.asset;
     const canAnonymise =
       asset !== undefined &&
       /^text\/csv\b/i.test(asset.format) &&
       anonymisationOf(asset.dataAddress as unknown as DataAddressLike) !== undefined;
     const signature = readSignature(message, SHUYU_CONSUMER_SIGNATURE);
-    if (signature === undefined) return { signature: null, verifiedAt: null, canAnonymise };
     const stored = await this.options.signatures.get(pid);
+    if (signature === undefined) return { signature: null, stored, verifiedAt: null, canAnonymise };
     try {
       const checked = await checkVerificationSignature(
         signature,
@@ -349,6 +361,7 @@ export class ConnectorEvidence implements ControlPlaneHooks {
       );
       return {
         signature,
+        stored,
         verifiedAt: checked.payload.verifiedAt,
         didDocument: checked.didDocument,
         canAnonymise,
@@ -361,7 +374,9 @@ export class ConnectorEvidence implements ControlPlaneHooks {
   async verificationReceived(tx: Queries, record: NegotiationRecord, checked: unknown): Promise<void> {
     const proof = checked as CheckedVerification | undefined;
     const agreement = this.agreementOf(record);
-    const stored = await this.options.signatures.get(record.id, tx);
+    // The digest and the provider's signature were written with the agreement, before the verification
+    // was checked, and do not change after: the copy read for the check serves.
+    const stored = proof ? proof.stored : await this.options.signatures.get(record.id, tx);
     if (proof?.signature) {
       await this.options.signatures.recordVerification(tx, record.id, proof.signature, this.clock());
     }

@@ -35,7 +35,10 @@ export interface ControlPlaneHooks {
    * agreementReceived.
    */
   checkAgreement?(caller: Caller, message: ContractAgreementMessage): Promise<unknown>;
-  /** Consumer, inside the transaction that stored the received agreement. */
+  /**
+   * Consumer, inside the transaction that stored the received agreement. This and verificationReceived
+   * keep what goes with the change: they neither change the negotiation record nor queue a message.
+   */
   agreementReceived?(tx: Queries, record: NegotiationRecord, checked: unknown): Promise<void>;
 
   /** Provider, before a received verification is applied: checks the consumer's signature (DspError). */

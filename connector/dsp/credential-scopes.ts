@@ -9,7 +9,7 @@ import type { Request } from 'express';
 import { compilePolicy, type Policy } from '../../policies/index.js';
 import { MEMBERSHIP_SCOPES, scopesForPolicies } from '../identity/dcp/policy-scopes.js';
 import type { ControlPlane } from '../control-plane/index.js';
-import { parseDspMessage } from './messages/index.js';
+import { parsedBody } from './http.js';
 import { DCAT_AP_PATH } from './catalog/harvest.js';
 
 const MAX_CACHED_AGREEMENTS = 1000;
@@ -44,7 +44,7 @@ export function dspCredentialScopes(
     }
     if (req.method !== 'POST') return MEMBERSHIP_SCOPES;
     if (/^\/negotiations\/(request|[^/]+\/request)$/.test(path)) {
-      const parsed = await parseDspMessage('ContractRequestMessage', req.body as unknown);
+      const parsed = await parsedBody('ContractRequestMessage', req);
       const offerId = parsed.ok ? parsed.message.offer['@id'] : undefined;
       const resolved = typeof offerId === 'string' ? await plane.catalog.offerById(offerId) : undefined;
       if (resolved === undefined) return MEMBERSHIP_SCOPES; // no such offer: refused whatever the claims
@@ -52,7 +52,7 @@ export function dspCredentialScopes(
       return scopesForPolicies([entry?.access.compiled.policy, resolved.contractPolicy.policy]);
     }
     if (path === '/transfers/request') {
-      const parsed = await parseDspMessage('TransferRequestMessage', req.body as unknown);
+      const parsed = await parsedBody('TransferRequestMessage', req);
       return forAgreement(parsed.ok ? parsed.message.agreementId : undefined);
     }
     const start = /^\/transfers\/([^/]+)\/start$/.exec(path);

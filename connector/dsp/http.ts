@@ -10,6 +10,7 @@ import {
   parseDspMessage,
   type DspMessages,
   type DspMessageType,
+  type ParseResult,
   type ProcessIds,
 } from './messages/index.js';
 
@@ -19,13 +20,25 @@ export function callerFrom(res: Response): Caller {
   return { participantId: verified.caller, claims: verified.claims };
 }
 
+/** Requests' bodies as read (per type): the credential scope lookup reads a request before its handler. */
+const parsedBodies = new WeakMap<Request, Map<DspMessageType, Promise<ParseResult<DspMessageType>>>>();
+
+/** The request's body read as a `type` message, once per request (parseDspMessage never throws). */
+export function parsedBody<T extends DspMessageType>(type: T, req: Request): Promise<ParseResult<T>> {
+  let byType = parsedBodies.get(req);
+  if (byType === undefined) parsedBodies.set(req, (byType = new Map()));
+  let parsed = byType.get(type);
+  if (parsed === undefined) byType.set(type, (parsed = parseDspMessage(type, req.body as unknown)));
+  return parsed as Promise<ParseResult<T>>;
+}
+
 /** The body as a valid `type` message, or a 400 with one reason per problem. */
 export async function readMessage<T extends DspMessageType>(
   type: T,
   req: Request,
   res: Response,
 ): Promise<DspMessages[T]> {
-  const parsed = await parseDspMessage(type, req.body as unknown);
+  const parsed = await parsedBody(type, req);
   if (!parsed.ok) throw DspError.badMessage(type, parsed.errors);
   rememberPids(res, parsed.message as Partial<ProcessIds>);
   await checkCallbackHost(res, (parsed.message as { callbackAddress?: unknown }).callbackAddress);

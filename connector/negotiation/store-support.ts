@@ -258,30 +258,32 @@ export class ProcessTable<Row, Rec extends VersionedRecord<State>, State extends
 
   /**
    * A consumer learns the provider's pid from the ACK of its initial request: stored (version + 1) unless
-   * one is known already (a message from the provider may have taught it first). True when stored.
+   * one is known already (a message from the provider may have taught it first). The record as stored, or
+   * undefined when nothing was stored.
    */
-  learnProviderPid(id: string, providerPid: string, tx?: Queries): Promise<boolean> {
+  learnProviderPid(id: string, providerPid: string, tx?: Queries): Promise<Rec | undefined> {
     return this.learnPeerPid(id, 'consumer', providerPid, tx);
   }
 
   /** The same for a provider that opened the process with an offer: the consumer's pid from its ACK. */
-  learnConsumerPid(id: string, consumerPid: string, tx?: Queries): Promise<boolean> {
+  learnConsumerPid(id: string, consumerPid: string, tx?: Queries): Promise<Rec | undefined> {
     return this.learnPeerPid(id, 'provider', consumerPid, tx);
   }
 
-  private async learnPeerPid(id: string, role: Role, pid: string, tx?: Queries): Promise<boolean> {
+  private async learnPeerPid(id: string, role: Role, pid: string, tx?: Queries): Promise<Rec | undefined> {
     const { table } = this.spec;
     const column = role === 'consumer' ? 'provider_pid' : 'consumer_pid';
-    const result = await (tx ?? this.db)
-      .run(
+    // RETURNING: the record goes to the hooks that run after the commit, which need not read it again.
+    const row = await (tx ?? this.db)
+      .get<Row>(
         `UPDATE ${table} SET ${column} = ?, updated_at = ?, version = version + 1
-         WHERE id = ? AND role = ? AND ${column} IS NULL`,
+         WHERE id = ? AND role = ? AND ${column} IS NULL RETURNING *`,
         [pid, this.spec.now().toISOString(), id, role],
       )
       .catch((e: unknown) => {
         const peer = role === 'consumer' ? 'provider' : 'consumer';
         throw duplicatePidOr(e, `another ${role} ${table} already uses ${peer} pid ${pid}`);
       });
-    return result.changes === 1;
+    return row && this.spec.toRecord(row);
   }
 }

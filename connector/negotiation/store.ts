@@ -339,14 +339,22 @@ export class NegotiationStore {
 
   /**
    * A consumer learns the provider's pid from the ACK of its initial request: stored (version + 1) unless
-   * one is known already (a message from the provider may have taught it first). True when stored.
+   * one is known already (a message from the provider may have taught it first). The record as stored, if it was.
    */
-  learnProviderPid(id: string, providerPid: string, options: TxOption = {}): Promise<boolean> {
+  learnProviderPid(
+    id: string,
+    providerPid: string,
+    options: TxOption = {},
+  ): Promise<NegotiationRecord | undefined> {
     return this.table.learnProviderPid(id, providerPid, options.tx);
   }
 
   /** A provider that opened the negotiation with an offer learns the consumer's pid from its ACK. */
-  learnConsumerPid(id: string, consumerPid: string, options: TxOption = {}): Promise<boolean> {
+  learnConsumerPid(
+    id: string,
+    consumerPid: string,
+    options: TxOption = {},
+  ): Promise<NegotiationRecord | undefined> {
     return this.table.learnConsumerPid(id, consumerPid, options.tx);
   }
 }

@@ -17,6 +17,7 @@ export {
   type OutboxFilter,
   type OutboxMessage,
   type OutboxStatus,
+  type QueuedEntry,
 } from './store.js';
 export { backoffDelay, type BackoffOptions } from './backoff.js';
 export {

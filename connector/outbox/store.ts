@@ -52,6 +52,12 @@ export const OUTBOX_MIGRATIONS: readonly Migration[] = [
     // about the message carry the id of the request that caused it.
     sql: 'ALTER TABLE outbox ADD COLUMN request_id TEXT',
   },
+  {
+    id: 'outbox/5',
+    // The version of the aggregate's record the enqueueing transaction left: while the record still has it,
+    // nothing has moved the process since (and nothing was queued after), so no supersede check is needed.
+    sql: 'ALTER TABLE outbox ADD COLUMN aggregate_version INTEGER',
+  },
 ];
 
 /** Who delivers an entry and until when: taken by startAttempt, renewed while the attempt runs. */
@@ -79,6 +85,8 @@ export interface OutboxMessage {
   readonly headersFactoryArg?: string;
   /** The request that caused the message (default: the one being served, if any), sent as X-Request-Id. */
   readonly requestId?: string;
+  /** The version of the aggregate's record as the enqueueing transaction left it (see outbox/5). */
+  readonly aggregateVersion?: number;
 }
 
 export interface OutboxEntry {
@@ -92,6 +100,8 @@ export interface OutboxEntry {
   readonly headersFactoryArg: string | null;
   /** The id of the request that queued it, if one did. */
   readonly requestId: string | null;
+  /** The aggregate's record version when the entry was queued; null for entries from before outbox/5. */
+  readonly aggregateVersion: number | null;
   readonly status: OutboxStatus;
   /** Attempts started so far (an attempt cut short by a crash counts). */
   readonly attempts: number;
@@ -113,6 +123,7 @@ interface OutboxRow {
   headers_factory_key: string | null;
   headers_factory_arg: string | null;
   request_id?: string | null;
+  aggregate_version: number | null;
   status: OutboxStatus;
   attempts: number;
   last_error: string | null;
@@ -124,20 +135,28 @@ interface OutboxRow {
 
 const MAX_ERROR_LENGTH = 2000;
 
+/** An entry as enqueue added it. */
+export interface QueuedEntry extends OutboxEntry {
+  /** No older entry of its aggregate was pending: once committed it may be sent at once (OutboxWorker.offer). */
+  readonly first: boolean;
+}
+
 /** Adds a message inside the caller's transaction; it becomes visible to the worker when that commits. */
 export async function enqueue(
   tx: Queries,
   message: OutboxMessage,
   now: Date = new Date(),
-): Promise<OutboxEntry> {
+): Promise<QueuedEntry> {
   assertMessage(message);
   const id = `urn:uuid:${randomUUID()}`;
   const at = now.toISOString();
   const body = message.body === null ? null : JSON.stringify(message.body);
-  const row = await tx.get<OutboxRow>(
+  const row = await tx.get<OutboxRow & { first: number | boolean }>(
     `INSERT INTO outbox (id, aggregate_id, url, method, body, headers_factory_key, headers_factory_arg,
-       request_id, status, next_attempt_at, created_at, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?) RETURNING *`,
+       request_id, aggregate_version, status, next_attempt_at, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)
+     RETURNING *, NOT EXISTS (SELECT 1 FROM outbox e WHERE e.aggregate_id = outbox.aggregate_id
+       AND e.status = 'pending' AND e.seq < outbox.seq) AS first`,
     [
       id,
       message.aggregateId,
@@ -147,13 +166,14 @@ export async function enqueue(
       message.headersFactoryKey ?? null,
       message.headersFactoryArg ?? null,
       message.requestId ?? currentRequestId() ?? null,
+      message.aggregateVersion ?? null,
       at,
       at,
       at,
     ],
   );
   if (!row) throw new Error(`outbox entry ${id} was not returned by its own INSERT`);
-  return toEntry(row);
+  return { ...toEntry(row), first: Boolean(row.first) };
 }
 
 export async function getOutboxEntry(q: Queries, id: string): Promise<OutboxEntry | undefined> {
@@ -253,6 +273,21 @@ export async function countPending(db: Store): Promise<number> {
   return row?.n ?? 0;
 }
 
+/** A claimed entry, with the version its aggregate's record has now (see StartAttemptOptions). */
+export interface ClaimedEntry extends OutboxEntry {
+  /** Undefined when not asked for; null when no versioned table holds the aggregate. */
+  readonly currentVersion?: number | null;
+}
+
+export interface StartAttemptOptions {
+  /**
+   * Tables (with `id` and `version` columns) that may hold the entry's aggregate: the claim then also
+   * returns the record's current version, so the caller learns in the same statement whether the process
+   * moved since the entry was queued.
+   */
+  readonly versionedBy?: readonly string[];
+}
+
 /**
  * Claims the entry with `lease` and records that an attempt starts (before it does, so a crash mid-attempt
  * still counts), in one statement; undefined if it is no longer pending or another worker's lease on it
@@ -263,7 +298,8 @@ export async function startAttempt(
   seq: number,
   now: Date,
   lease: OutboxLease,
-): Promise<OutboxEntry | undefined> {
+  options: StartAttemptOptions = {},
+): Promise<ClaimedEntry | undefined> {
   const at = now.toISOString();
   const claimable = `seq = ? AND status = 'pending' AND (lease_until IS NULL OR lease_until <= ? OR lease_owner = ?)`;
   // PostgreSQL: a row another replica is claiming right now is skipped, not waited for.
@@ -271,12 +307,19 @@ export async function startAttempt(
     db.dialect === 'postgres'
       ? `seq = (SELECT seq FROM outbox WHERE ${claimable} FOR UPDATE SKIP LOCKED)`
       : claimable;
-  const row = await db.get<OutboxRow>(
+  const tables = options.versionedBy ?? [];
+  const version =
+    tables.length === 0
+      ? ''
+      : `, COALESCE(${tables.map((t) => `(SELECT version FROM ${t} WHERE id = outbox.aggregate_id)`).join(', ')}, NULL) AS current_version`;
+  const row = await db.get<OutboxRow & { current_version?: number | null }>(
     `UPDATE outbox SET attempts = attempts + 1, updated_at = ?, lease_owner = ?, lease_until = ?
-     WHERE ${where} RETURNING *`,
+     WHERE ${where} RETURNING *${version}`,
     [at, lease.owner, lease.until, seq, at, lease.owner],
   );
-  return row && toEntry(row);
+  if (row === undefined) return undefined;
+  const entry = toEntry(row);
+  return tables.length === 0 ? entry : { ...entry, currentVersion: row.current_version ?? null };
 }
 
 /** Extends our lease on an entry we are still sending; false when it is no longer ours. */
@@ -288,13 +331,17 @@ export async function renewLease(db: Store, seq: number, lease: OutboxLease): Pr
   return result.changes === 1;
 }
 
-export async function markDelivered(db: Store, seq: number, now: Date): Promise<void> {
+/** Records a delivery; true when the aggregate has other entries pending (the worker then looks for them). */
+export async function markDelivered(db: Store, seq: number, now: Date): Promise<boolean> {
   // Unconditional: the peer has the message even if the entry was cancelled meanwhile.
-  await db.run(
+  const row = await db.get<{ more: number }>(
     `UPDATE outbox SET status = 'delivered', delivered_at = ?, updated_at = ?, last_error = NULL,
-       lease_owner = NULL, lease_until = NULL WHERE seq = ?`,
+       lease_owner = NULL, lease_until = NULL WHERE seq = ?
+     RETURNING EXISTS (SELECT 1 FROM outbox e WHERE e.aggregate_id = outbox.aggregate_id
+       AND e.status = 'pending' AND e.seq <> outbox.seq) AS more`,
     [now.toISOString(), now.toISOString(), seq],
   );
+  return Boolean(row?.more);
 }
 
 export async function scheduleRetry(
@@ -368,6 +415,7 @@ function toEntry(row: OutboxRow): OutboxEntry {
     headersFactoryKey: row.headers_factory_key,
     headersFactoryArg: row.headers_factory_arg ?? null,
     requestId: row.request_id ?? null,
+    aggregateVersion: row.aggregate_version ?? null,
     status: row.status,
     attempts: row.attempts,
     lastError: row.last_error,

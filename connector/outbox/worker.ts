@@ -33,6 +33,7 @@ import {
   scheduleRetry,
   startAttempt,
   type OutboxEntry,
+  type QueuedEntry,
 } from './store.js';
 
 /** How long a message is retried by default before the worker gives up on it. */
@@ -91,6 +92,12 @@ export interface OutboxWorkerOptions {
   readonly leaseMs?: number;
   /** How often a running attempt renews its lease; default a third of leaseMs. */
   readonly renewMs?: number;
+  /**
+   * Tables (`id`, `version`) holding the records entries belong to. An entry queued with the record's
+   * version (OutboxMessage.aggregateVersion) whose record still has that version is sent without asking
+   * `superseded`: nothing moved the process since (startAttempt reads the version in its claim).
+   */
+  readonly versionedBy?: readonly string[];
 }
 
 /** The replica id of a worker that is alone on its database. */
@@ -113,8 +120,13 @@ export class OutboxWorker {
   private readonly replicaId: string;
   private readonly leaseMs: number;
   private readonly renewMs: number;
+  private readonly versionedBy: readonly string[];
 
   private running = false;
+  /** Counts passes and wakes: a delivery that saw none while it ran needs no pass after it. */
+  private epoch = 0;
+  /** The last pass found more due entries than free slots. */
+  private saturated = false;
   private recovered = false;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Number.POSITIVE_INFINITY;
@@ -152,6 +164,7 @@ export class OutboxWorker {
     this.leaseMs = positiveInteger(options.leaseMs ?? DEFAULT_LEASE_MS, 'leaseMs');
     this.renewMs = positiveInteger(options.renewMs ?? Math.max(1, Math.floor(this.leaseMs / 3)), 'renewMs');
     if (this.renewMs >= this.leaseMs) throw new RangeError('renewMs must be shorter than leaseMs');
+    this.versionedBy = options.versionedBy ?? [];
   }
 
   /** Starts delivering; entries left pending by an earlier process (even mid-attempt) are picked up. */
@@ -163,7 +176,20 @@ export class OutboxWorker {
 
   /** Looks for due entries now instead of at the next poll; call it after committing an enqueue. */
   wake(): void {
+    this.epoch += 1;
     this.schedule(0);
+  }
+
+  /**
+   * Call after committing the transaction that enqueued `entries`: each that was the only pending entry of
+   * its aggregate starts at once when a slot is free (no query for pending heads); others wait for a pass.
+   */
+  offer(entries: readonly QueuedEntry[]): void {
+    for (const entry of entries) {
+      const now = this.running && this.recovered && entry.first && !this.inFlight.has(entry.aggregateId);
+      if (now && this.inFlight.size < this.concurrency) this.launch(entry);
+      else this.wake();
+    }
   }
 
   /** Stops starting deliveries and waits for those in flight to finish and be recorded. */
@@ -257,8 +283,12 @@ export class OutboxWorker {
       this.recovered = true;
       await this.rerunGiveUpHooks();
     }
+    this.epoch += 1;
     const free = this.concurrency - this.inFlight.size;
-    if (!this.running || free <= 0) return; // a finishing delivery schedules the next pass
+    if (!this.running || free <= 0) {
+      this.saturated = true;
+      return; // a finishing delivery schedules the next pass
+    }
     // One more than we can start tells us when the next not-yet-due entry is due.
     const heads = await pendingHeads(
       this.db,
@@ -270,13 +300,18 @@ export class OutboxWorker {
     const now = this.now().getTime();
     let nextPass = this.pollIntervalMs;
     let started = 0;
+    this.saturated = false;
     for (const head of heads) {
       const wait = Date.parse(head.nextAttemptAt) - now;
       if (wait > 0) {
         nextPass = Math.min(nextPass, wait);
         break; // sorted by due time: the rest wait longer
       }
-      if (started === free || !this.running) break;
+      if (started === free || !this.running) {
+        this.saturated = true;
+        break;
+      }
+      if (this.inFlight.has(head.aggregateId)) continue; // offered while this pass read the heads
       this.launch(head);
       started += 1;
     }
@@ -284,17 +319,24 @@ export class OutboxWorker {
   }
 
   private launch(entry: OutboxEntry): void {
+    const launchedAt = this.epoch;
+    let nothingWaits = false;
     const task = this.attempt(entry)
+      .then((outcome) => {
+        nothingWaits = outcome === 'delivered, the last of its aggregate';
+      })
       .catch((e: unknown) => this.onError(e))
       .finally(() => {
         this.inFlight.delete(entry.aggregateId);
         this.emit();
-        this.schedule(0); // the aggregate's next entry, or a slot for another aggregate
+        // The aggregate's next entry, or a slot for another aggregate; no pass when the aggregate has no
+        // other entry and nothing was queued (no wake) nor left waiting for a slot while this one ran.
+        if (!nothingWaits || this.epoch !== launchedAt || this.saturated) this.schedule(0);
       });
     this.inFlight.set(entry.aggregateId, task);
   }
 
-  private async attempt(head: OutboxEntry): Promise<void> {
+  private async attempt(head: OutboxEntry): Promise<'delivered, the last of its aggregate' | undefined> {
     if (head.attempts >= this.maxAttempts) {
       // The process stopped during the last allowed attempt: that attempt counted.
       await this.giveUp(
@@ -303,20 +345,23 @@ export class OutboxWorker {
       );
       return;
     }
-    const moot = await this.superseded(head);
+    const entry = await startAttempt(this.db, head.seq, this.now(), this.lease(), {
+      versionedBy: this.versionedBy,
+    });
+    if (!entry) return; // cancelled since we read it, or another replica claimed it first
+    const unchanged = entry.aggregateVersion !== null && entry.currentVersion === entry.aggregateVersion;
+    const moot = unchanged ? undefined : await this.superseded(entry);
     if (moot !== undefined) {
-      await cancelEntry(this.db, head.seq, moot, this.now(), this.replicaId);
+      await cancelEntry(this.db, entry.seq, moot, this.now(), this.replicaId);
       return;
     }
-    const entry = await startAttempt(this.db, head.seq, this.now(), this.lease());
-    if (!entry) return; // cancelled since we read it, or another replica claimed it first
     // Lines logged while it is sent carry the id of the request that queued it (and only that one).
     const error = await inRequest(entry.requestId ?? undefined, () =>
       this.whileLeased(entry, () => this.tryDeliver(entry)),
     );
     if (error === undefined) {
-      await markDelivered(this.db, entry.seq, this.now());
-      return;
+      const more = await markDelivered(this.db, entry.seq, this.now());
+      return more ? undefined : 'delivered, the last of its aggregate';
     }
     const now = this.now();
     const deadline = Date.parse(entry.createdAt) + this.giveUpAfterMs;

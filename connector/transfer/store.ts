@@ -282,9 +282,13 @@ export class TransferStore {
 
   /**
    * A consumer learns the provider's pid from the ACK of its initial request: stored (version + 1) unless
-   * one is known already (a message from the provider may have taught it first). True when stored.
+   * one is known already (a message from the provider may have taught it first). The record as stored, if it was.
    */
-  learnProviderPid(id: string, providerPid: string, options: TxOption = {}): Promise<boolean> {
+  learnProviderPid(
+    id: string,
+    providerPid: string,
+    options: TxOption = {},
+  ): Promise<TransferRecord | undefined> {
     return this.table.learnProviderPid(id, providerPid, options.tx);
   }
 }

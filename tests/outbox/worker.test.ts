@@ -233,6 +233,87 @@ describe('outbox/worker', function () {
     expect(given).to.have.length(1);
   });
 
+  it('asks superseded only for entries whose record moved since they were queued (versionedBy)', async () => {
+    const store = new NegotiationStore(db);
+    const open = (consumerPid: string) =>
+      store.create(
+        {
+          role: 'provider',
+          consumerPid,
+          counterPartyId: 'did:web:consumer.example',
+          counterPartyAddress: server.url(''),
+          offer: { '@id': 'urn:uuid:offer-1' },
+        },
+        received('ContractRequestMessage'),
+      );
+    const [kept, moved, unversioned] = [
+      await open('urn:uuid:c-1'),
+      await open('urn:uuid:c-2'),
+      await open('urn:uuid:c-3'),
+    ];
+    for (const n of [kept, moved, unversioned]) {
+      await db.transaction(async (tx) => {
+        const next = await store.transition(n.id, sent('ContractAgreementMessage'), { tx });
+        await enqueue(tx, {
+          aggregateId: n.id,
+          url: server.url(`/${n.id}`),
+          method: 'POST',
+          body: { '@type': 'ContractAgreementMessage' },
+          ...(n === unversioned ? {} : { aggregateVersion: next.version }),
+        });
+      });
+    }
+    // A message received after the agreement was queued moves one of them on.
+    await store.transition(moved.id, received('ContractAgreementVerificationMessage'));
+    const asked: string[] = [];
+    const superseded = async (entry: OutboxEntry): Promise<string | undefined> => {
+      asked.push(entry.aggregateId);
+      return entry.aggregateId === moved.id ? 'overtaken' : undefined;
+    };
+    await worker({ superseded, versionedBy: ['negotiation'] }).drain();
+
+    expect(asked.sort()).to.deep.equal([moved.id, unversioned.id].sort());
+    const byAggregate = new Map((await entries()).map((e) => [e.aggregateId, e]));
+    expect(byAggregate.get(kept.id)).to.include({ status: 'delivered', aggregateVersion: 2 });
+    expect(byAggregate.get(moved.id)).to.include({ status: 'cancelled', lastError: 'overtaken' });
+    expect(byAggregate.get(unversioned.id)).to.include({ status: 'delivered', aggregateVersion: null });
+    expect(server.arrivals.map((a) => a.path).sort()).to.deep.equal(
+      [`/${kept.id}`, `/${unversioned.id}`].sort(),
+    );
+  });
+
+  it('delivers an aggregate’s entries queued together, one after another, without waiting for a poll', async () => {
+    await db.transaction(async (tx) => {
+      for (const n of [1, 2, 3]) {
+        await enqueue(tx, { aggregateId: 'A', url: server.url(`/A/${n}`), method: 'POST', body: { n } });
+      }
+    });
+    const w = worker({ pollIntervalMs: 60_000 });
+    w.wake();
+    await waitFor('three deliveries', async () => server.arrivals.length === 3, 2000);
+    expect(server.arrivals.map((a) => a.path)).to.deep.equal(['/A/1', '/A/2', '/A/3']);
+  });
+
+  it('sends an offered entry at once, and one queued behind another of its aggregate only in order', async () => {
+    const w = worker({ pollIntervalMs: 60_000 });
+    await w.drain(); // the start-up pass has run
+    server.reply = () => ({ status: 503 }); // A/1 fails and waits for its retry
+    const queue = (n: number) =>
+      db.transaction((tx) =>
+        enqueue(tx, { aggregateId: 'A', url: server.url(`/A/${n}`), method: 'POST', body: { n } }),
+      );
+    const first = await queue(1);
+    expect(first.first).to.equal(true);
+    w.offer([first]);
+    await waitFor('the first attempt', async () => server.arrivals.length === 1);
+    server.reply = () => ({ status: 200 });
+    const second = await queue(2);
+    expect(second.first).to.equal(false);
+    w.offer([second]); // not sent before A/1
+    await waitFor('both delivered', async () => (await entries()).every((e) => e.status === 'delivered'));
+    expect(server.arrivals.map((a) => a.path)).to.deep.equal(['/A/1', '/A/1', '/A/2']);
+  });
+
   it('retries 404, 429, 5xx and a dropped connection, then delivers', async () => {
     const failures: Reply[] = [{ status: 404 }, 'close', { status: 429 }, { status: 503 }];
     server.reply = (_arrival, index) => failures[index] ?? { status: 200 };

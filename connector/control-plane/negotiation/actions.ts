@@ -93,7 +93,7 @@ export class NegotiationActions {
     const message = outgoing(() =>
       buildContractRequestMessage({ consumerPid: id, callbackAddress: ctx.dspBase, offer }),
     );
-    const record = await ctx.db.transaction(async (tx) => {
+    const [record, queued] = await ctx.db.transaction(async (tx) => {
       const created = await ctx.negotiations.create(
         {
           id,
@@ -106,10 +106,9 @@ export class NegotiationActions {
         sent('ContractRequestMessage'),
         { tx },
       );
-      await sendDsp(tx, created, peerUrl(address, 'negotiations', 'request'), message);
-      return created;
+      return [created, await sendDsp(tx, created, peerUrl(address, 'negotiations', 'request'), message)];
     });
-    ctx.committed('negotiation', id, { record });
+    ctx.committed('negotiation', id, { record, queued: [queued] });
     return record;
   }
 
@@ -137,14 +136,15 @@ export class NegotiationActions {
     );
   }
 
-  /** Consumer confirms the agreement it received. */
-  verify(id: string): Promise<NegotiationRecord> {
+  /** Consumer confirms the agreement it received. `known`: see act. */
+  verify(id: string, known?: NegotiationRecord): Promise<NegotiationRecord> {
     return this.act(
       id,
       'ContractAgreementVerificationMessage',
       { pendingAction: false },
       (pids) => buildContractAgreementVerificationMessage(pids),
       ['agreement', 'verification'],
+      known,
     );
   }
 
@@ -221,8 +221,8 @@ export class NegotiationActions {
     );
   }
 
-  /** Provider agrees (REQUESTED or ACCEPTED): the agreement goes to the consumer. */
-  agree(id: string): Promise<NegotiationRecord> {
+  /** Provider agrees (REQUESTED or ACCEPTED): the agreement goes to the consumer. `known`: see act. */
+  agree(id: string, known?: NegotiationRecord): Promise<NegotiationRecord> {
     return this.act(
       id,
       'ContractAgreementMessage',
@@ -234,17 +234,19 @@ export class NegotiationActions {
       (pids, next) =>
         buildContractAgreementMessage({ ...pids, agreement: next.agreement as unknown as Agreement }),
       ['agreement'],
+      known,
     );
   }
 
-  /** Provider confirms the consumer's verification: FINALIZED. */
-  finalize(id: string): Promise<NegotiationRecord> {
+  /** Provider confirms the consumer's verification: FINALIZED. `known`: see act. */
+  finalize(id: string, known?: NegotiationRecord): Promise<NegotiationRecord> {
     return this.act(
       id,
       'ContractNegotiationEventMessage:FINALIZED',
       {},
       (pids) => buildContractNegotiationEventMessage({ ...pids, eventType: 'FINALIZED' }),
       ['events'],
+      known,
     );
   }
 
@@ -277,7 +279,8 @@ export class NegotiationActions {
   /**
    * One transition we send, in one transaction: reads the record, checks the table, stores `changes`
    * (given, or computed from the record read), enqueues the message built from the new record to the
-   * peer's endpoint `path`.
+   * peer's endpoint `path`. `known` is the record as a commit left it (the automation has it): used
+   * instead of reading it, its version checked by the write (changed since: ERR_VERSION_CONFLICT).
    */
   private async act(
     id: string,
@@ -285,15 +288,14 @@ export class NegotiationActions {
     changes: NegotiationChanges | ((current: NegotiationRecord) => NegotiationChanges),
     build: (pids: MessagePids, next: NegotiationRecord) => object,
     path: readonly string[],
-    expectedVersion?: number,
+    known?: NegotiationRecord,
   ): Promise<NegotiationRecord> {
     const { ctx } = this;
-    const record = await ctx.db.transaction(async (tx) => {
-      const current = await this.get(tx, id);
+    const [record, queued] = await ctx.db.transaction(async (tx) => {
+      const current = known?.id === id ? known : await this.get(tx, id);
       const next = await ctx.negotiations.transition(id, sent(message), {
         tx,
         current,
-        ...(expectedVersion !== undefined ? { expectedVersion } : {}),
         changes: typeof changes === 'function' ? changes(current) : changes,
       });
       const url = reachable(negotiationPeerUrl(next, ...path), 'negotiation');
@@ -301,10 +303,9 @@ export class NegotiationActions {
       const pids = bothPids(next) as MessagePids;
       // What goes with this step (the agreement's signatures, evidence) is kept in this transaction.
       const extensions = await ctx.hooks?.negotiationSending?.(tx, message, next);
-      await sendDsp(tx, next, url, { ...outgoing(() => build(pids, next)), ...extensions });
-      return next;
+      return [next, await sendDsp(tx, next, url, { ...outgoing(() => build(pids, next)), ...extensions })];
     });
-    ctx.committed('negotiation', id, { record });
+    ctx.committed('negotiation', id, { record, queued: [queued] });
     return record;
   }
 

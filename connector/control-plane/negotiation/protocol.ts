@@ -291,8 +291,9 @@ export class NegotiationProtocol {
         return { reply: { status: 200, body: negotiationBody(next) }, version: next.version };
       });
     });
-    // `after` may have changed the record further (and sent): then the automation reads it afresh.
-    ctx.committed('negotiation', pid, after ? {} : { sent: false, ...(applied ? { record: applied } : {}) });
+    // `after` keeps what goes with the change (evidence, signatures) or cancels what we meant to send; it
+    // neither changes the record further nor queues a message (hooks.ts), so the record stands as applied.
+    ctx.committed('negotiation', pid, { sent: false, ...(applied ? { record: applied } : {}) });
     return reply as Reply;
   }
 

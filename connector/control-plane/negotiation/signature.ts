@@ -90,8 +90,20 @@ export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
+/** Digests by the agreement's JSON text: each side digests the same agreement twice (sign, then check). */
+const digests = new Map<string, string>();
+const MAX_REMEMBERED_DIGESTS = 1024;
+
+/** SHA-256 (hex) of the canonical agreement; the JSON-LD expansion runs once per agreement text. */
 export async function agreementDigest(agreement: AgreementLike): Promise<string> {
-  return sha256Hex(await canonicalAgreement(agreement));
+  const key = JSON.stringify(agreement);
+  let digest = digests.get(key);
+  if (digest === undefined) {
+    digest = sha256Hex(await canonicalAgreement(agreement));
+    if (digests.size >= MAX_REMEMBERED_DIGESTS) digests.clear();
+    digests.set(key, digest);
+  }
+  return digest;
 }
 
 function text(agreement: AgreementLike, key: string): string {

@@ -13,6 +13,7 @@ import {
   type Deliver,
   type DeliveredResponse,
   type OutboxEntry,
+  type QueuedEntry,
 } from '../../outbox/index.js';
 import { assertFetchAllowed, IdentityError, type HostPolicy } from '../../identity/index.js';
 import type { Queries } from '../../store/database.js';
@@ -31,13 +32,16 @@ export interface DspDeliverOptions {
   readonly fetch?: typeof fetch;
 }
 
-/** Enqueues `body` for the counterparty of process `to`, signed for it at every attempt. */
+/**
+ * Enqueues `body` for the counterparty of process `to`, signed for it at every attempt. `to` is the record
+ * as this transaction leaves it: its version tells the worker whether the process moved before sending.
+ */
 export function sendDsp(
   tx: Queries,
-  to: { readonly id: string; readonly counterPartyId: string },
+  to: { readonly id: string; readonly counterPartyId: string; readonly version?: number },
   url: string,
   body: object,
-): Promise<OutboxEntry> {
+): Promise<QueuedEntry> {
   return enqueue(tx, {
     aggregateId: to.id,
     url,
@@ -47,6 +51,7 @@ export function sendDsp(
     body: '@id' in body ? body : { '@id': `urn:uuid:${randomUUID()}`, ...body },
     headersFactoryKey: DSP_HEADERS,
     headersFactoryArg: to.counterPartyId,
+    ...(to.version !== undefined ? { aggregateVersion: to.version } : {}),
   });
 }
 

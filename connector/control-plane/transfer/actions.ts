@@ -89,7 +89,7 @@ export class TransferActions {
       // Shuyu extension properties: what the data will be used for, and where (other peers ignore them).
       ...usageProperties(usage),
     };
-    const record = await ctx.db.transaction(async (tx) => {
+    const [record, queued] = await ctx.db.transaction(async (tx) => {
       const created = await ctx.transfers.create(
         {
           id,
@@ -104,10 +104,9 @@ export class TransferActions {
         { tx },
       );
       await ctx.hooks?.usageDeclared?.(tx, created, usage);
-      await sendDsp(tx, created, peerUrl(address, 'transfers', 'request'), message);
-      return created;
+      return [created, await sendDsp(tx, created, peerUrl(address, 'transfers', 'request'), message)];
     });
-    ctx.committed('transfer', id, { record });
+    ctx.committed('transfer', id, { record, queued: [queued] });
     return record;
   }
 
@@ -202,7 +201,7 @@ export class TransferActions {
     path: string,
   ): Promise<TransferRecord> {
     const { ctx } = this;
-    const record = await ctx.db.transaction(async (tx) => {
+    const [record, queued] = await ctx.db.transaction(async (tx) => {
       const current = await this.get(tx, id);
       const next = await ctx.transfers.transition(id, sent(message), {
         tx,
@@ -212,15 +211,17 @@ export class TransferActions {
       const url = reachable(transferPeerUrl(next, path), 'transfer');
       // The URL names the peer's pid, so both pids are known here.
       const pids = bothPids(next) as MessagePids;
-      await sendDsp(
-        tx,
+      return [
         next,
-        url,
-        outgoing(() => build(pids)),
-      );
-      return next;
+        await sendDsp(
+          tx,
+          next,
+          url,
+          outgoing(() => build(pids)),
+        ),
+      ];
     });
-    ctx.committed('transfer', id, { record });
+    ctx.committed('transfer', id, { record, queued: [queued] });
     return record;
   }
 

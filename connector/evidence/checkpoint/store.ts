@@ -110,17 +110,19 @@ export async function insertCountersignature(
   );
 }
 
+/** Stores a DID document version unless stored already; true when it was there before. */
 export async function insertDidDocument(
   q: Queries,
   document: Readonly<Record<string, unknown>>,
   recordedAt: string,
-): Promise<void> {
+): Promise<boolean> {
   const text = canonicalJson(document);
   const digest = createHash('sha256').update(text).digest('hex');
-  await q.run(
+  const { changes } = await q.run(
     'INSERT INTO evidence_did_document (did, digest, document, recorded_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
     [String(document.id), digest, text, recordedAt],
   );
+  return changes === 0;
 }
 
 /** Every stored version of the DID documents of `dids`, oldest first. */

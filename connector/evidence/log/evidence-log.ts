@@ -76,6 +76,8 @@ export class EvidenceLog {
   readonly #maxDataBytes: number;
   #frontier: Frontier | undefined;
   #appending: Promise<unknown> = Promise.resolve();
+  /** DID document objects found stored (recordDidDocument). */
+  readonly #storedDidDocuments = new WeakSet<object>();
 
   private constructor(
     db: Store,
@@ -277,9 +279,20 @@ export class EvidenceLog {
     return same.find((c) => c.id === id) as StoredCheckpoint;
   }
 
-  /** Stores a version of a signer's DID document (deduplicated by content). */
+  /**
+   * Stores a version of a signer's DID document (deduplicated by content). A document object found stored
+   * (the resolver hands out the same object while it caches it) is not written again: every signature a
+   * peer sends would otherwise cost a statement.
+   */
   async recordDidDocument(document: object, options: TxOption = {}): Promise<void> {
-    await store.insertDidDocument(this.#queries(options), checkDidDocument(document), this.#now());
+    if (this.#storedDidDocuments.has(document)) return;
+    const there = await store.insertDidDocument(
+      this.#queries(options),
+      checkDidDocument(document),
+      this.#now(),
+    );
+    // Only a row found there is known committed (one inserted now goes with the caller's transaction).
+    if (there) this.#storedDidDocuments.add(document);
   }
 
   /** Every stored version of the DID documents of `dids`. */
