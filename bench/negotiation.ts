@@ -44,6 +44,7 @@ interface Child {
 interface StoreStats {
   readonly statements: number;
   readonly waits: number;
+  readonly busy: number;
   readonly transactions: number;
 }
 
@@ -440,7 +441,7 @@ async function runOn(
       const perSide = (i: 0 | 1): string => {
         const [a, b] = [statsBefore[i] as StoreStats, statsAfter[i] as StoreStats];
         const per = (k: keyof StoreStats): string => ((b[k] - a[k]) / r.done).toFixed(1);
-        return `${per('statements')} statements, ${per('transactions')} transactions, ${per('waits')} waits`;
+        return `${per('statements')} statements, ${per('transactions')} transactions, ${per('waits')} waits, ${per('busy')} busy retries`;
       };
       const perNegotiation = (i: 0 | 1): string => {
         const [a, b] = [before[i], after[i]];

@@ -41,7 +41,7 @@ export * from './types.js';
  * later event-loop turn (the turn's budget spent, or SQLITE_BUSY). With better-sqlite3 there are no
  * thread-pool trips; a statement costs CPU on the main thread only.
  */
-const stats = { statements: 0, waits: 0, transactions: 0 };
+const stats = { statements: 0, transactions: 0, waits: 0, busy: 0 };
 
 export function storeStats(): Readonly<typeof stats> {
   return { ...stats };
@@ -167,7 +167,7 @@ async function retryWhileBusy<T>(step: () => T | Promise<T>, first: unknown): Pr
   const started = Date.now();
   let error = first;
   for (let delay = 1; Date.now() - started < BUSY_TIMEOUT_MS; delay = Math.min(delay * 2, 50)) {
-    stats.waits++;
+    stats.busy++;
     await new Promise((resolve) => setTimeout(resolve, delay));
     try {
       return await step();
