@@ -34,7 +34,7 @@ const LEVEL_SECONDS = 4;
 
 interface Child {
   readonly pid: number | undefined;
-  /** The store's counts so far (statements, thread-pool trips, transactions), asked with SIGUSR2. */
+  /** The store's counts so far (statements, waits for a later event-loop turn, transactions), asked with SIGUSR2. */
   stats(): Promise<StoreStats>;
   readonly url: string;
   readonly did: string;
@@ -44,7 +44,8 @@ interface Child {
 
 interface StoreStats {
   readonly statements: number;
-  readonly trips: number;
+  readonly waits: number;
+  readonly busy: number;
   readonly transactions: number;
 }
 
@@ -429,6 +430,12 @@ async function runOn(
         `p95 ${percentile(latencies, 95).toFixed(2)} ms = ${(median / rtt).toFixed(0)}x a bare round trip ` +
         `(it takes 5 HTTP exchanges: the management call and 4 DSP messages)`,
     );
+    if (createDatabase === undefined) {
+      console.log(
+        '(store counts per side: statements and transactions run by better-sqlite3 on the main thread, no ' +
+          'thread-pool trips; waits = statements deferred to a later event-loop turn, turn budget spent or file busy)',
+      );
+    }
     for (const level of LEVELS) {
       const before = await Promise.all([cpuMs(consumer.pid), cpuMs(provider.pid)]);
       const statsBefore = await Promise.all([consumer.stats(), provider.stats()]);
@@ -441,7 +448,7 @@ async function runOn(
       const perSide = (i: 0 | 1): string => {
         const [a, b] = [statsBefore[i] as StoreStats, statsAfter[i] as StoreStats];
         const per = (k: keyof StoreStats): string => ((b[k] - a[k]) / r.done).toFixed(1);
-        return `${per('statements')} statements, ${per('trips')} trips, ${per('transactions')} transactions`;
+        return `${per('statements')} statements, ${per('transactions')} transactions, ${per('waits')} waits, ${per('busy')} busy retries`;
       };
       const perNegotiation = (i: 0 | 1): string => {
         const [a, b] = [before[i], after[i]];

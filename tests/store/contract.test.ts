@@ -138,6 +138,18 @@ for (const backend of [sqlite, postgres]) {
       expect(await db.get("SELECT 'it''s ?' AS t, ? AS v", ['x'])).to.deep.equal({ t: "it's ?", v: 'x' });
     });
 
+    it('binds ?NNN parameters by number, one used twice, beside literals that look like them', async () => {
+      await db.run("INSERT INTO item (name, n) VALUES ('a', 1), ('b', 2)");
+      const sql = `SELECT name, '?1' AS text FROM item WHERE (CAST(?1 AS TEXT) IS NULL OR name = ?1) AND n <= ?2 ORDER BY name`;
+      expect(await db.all(sql, [null, 5])).to.deep.equal([
+        { name: 'a', text: '?1' },
+        { name: 'b', text: '?1' },
+      ]);
+      expect(await db.all(sql, ['b', 5])).to.deep.equal([{ name: 'b', text: '?1' }]);
+      await db.transaction((tx) => tx.run('UPDATE item SET n = ?2 WHERE name = ?1', ['a', 7]));
+      expect(await db.get('SELECT n FROM item WHERE name = ?', ['a'])).to.deep.equal({ n: 7 });
+    });
+
     it('upserts with ON CONFLICT on both dialects', async () => {
       await db.run("INSERT INTO item (name, n) VALUES ('a', 1)");
       await db.run("INSERT INTO item (name, n) VALUES ('a', 2) ON CONFLICT DO NOTHING");

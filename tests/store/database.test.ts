@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Database } from '../../connector/store/database.js';
+import { types } from 'node:util';
+import { Database, isUniqueViolation } from '../../connector/store/database.js';
 
 describe('store: SQLite database', () => {
   let dir: string;
@@ -73,6 +74,71 @@ describe('store: SQLite database', () => {
     let code: string | undefined;
     await db.get('SELECT 1').catch((e: { code?: string }) => (code = e.code));
     expect(code).to.equal('ERR_STORE_CLOSED');
+  });
+
+  it('steps through a large read in later event-loop turns, from one snapshot, while other reads see new commits', async () => {
+    const db = await Database.open(join(dir, 'f.sqlite'), migrations);
+    // Enough rows that stepping through them takes longer than one turn's budget on any machine.
+    await db.run(
+      `WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 300000)
+       INSERT INTO item (name, note) SELECT 'item-' || i, printf('%.200c', 'x') FROM k`,
+    );
+    let otherTurn = false;
+    setImmediate(() => (otherTurn = true));
+    let seenMeanwhile: unknown;
+    const reading = db.all<{ id: number }>('SELECT id, name, note FROM item ORDER BY id');
+    // Runs while the read is paused: the event loop is not held by it.
+    setImmediate(() => {
+      seenMeanwhile = (async () => {
+        await db.run("INSERT INTO item (name) VALUES ('late')");
+        return db.get<{ n: number }>('SELECT COUNT(*) AS n FROM item');
+      })();
+    });
+    const rows = await reading;
+    expect(otherTurn).to.equal(true);
+    expect(rows.length).to.equal(300000); // the snapshot the read started on: without 'late'
+    expect(await seenMeanwhile).to.deep.equal({ n: 300001 }); // another reader saw the new commit
+    await db.close();
+  });
+
+  it('waits for the write lock another connection holds without blocking the event loop', async () => {
+    const file = join(dir, 'g.sqlite');
+    const [first, second] = [await Database.open(file, migrations), await Database.open(file, migrations)];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const lockTaken = new Promise<void>((resolve) => (locked = resolve));
+    const holding = first.transaction(async (tx) => {
+      await tx.run("INSERT INTO item (name) VALUES ('first')");
+      locked();
+      await held; // another process's transaction, as a replica's would be
+    });
+    await lockTaken;
+    let written = false;
+    const writing = second.run("INSERT INTO item (name) VALUES ('second')").then(() => (written = true));
+    // The event loop keeps turning while the second connection waits (a synchronous busy wait would
+    // stall this timer until the lock came free, or fail the write with SQLITE_BUSY after 5 s).
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(written).to.equal(false);
+    release();
+    await Promise.all([holding, writing]);
+    expect(
+      (await second.all<{ name: string }>('SELECT name FROM item ORDER BY id')).map((r) => r.name),
+    ).to.deep.equal(['first', 'second']);
+    await Promise.all([first.close(), second.close()]);
+  });
+
+  it("rejects with plain Errors that carry SQLite's code and message", async () => {
+    const db = await Database.open(join(dir, 'h.sqlite'), migrations);
+    await db.run("INSERT INTO item (name) VALUES ('a')");
+    const failure = await db.run("INSERT INTO item (name) VALUES ('a')").catch((e: unknown) => e);
+    expect(types.isNativeError(failure)).to.equal(true);
+    expect(failure).to.include({ code: 'SQLITE_CONSTRAINT_UNIQUE' });
+    expect((failure as Error).message).to.equal('UNIQUE constraint failed: item.name');
+    expect(isUniqueViolation(failure)).to.equal(true);
+    const syntax = await db.all('SELECT FROM nowhere').catch((e: unknown) => e);
+    expect(types.isNativeError(syntax) && (syntax as { code?: string }).code).to.equal('SQLITE_ERROR');
+    await db.close();
   });
 
   it('reports an unopenable path with what to check', async () => {
