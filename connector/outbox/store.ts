@@ -188,10 +188,20 @@ export interface OutboxFilter {
 
 /** Oldest first. */
 export async function listOutbox(q: Queries, filter: OutboxFilter = {}): Promise<OutboxEntry[]> {
-  const rows = await q.all<OutboxRow>(
-    `SELECT * FROM outbox WHERE (CAST(?1 AS TEXT) IS NULL OR aggregate_id = ?1) AND (CAST(?2 AS TEXT) IS NULL OR status = ?2) ORDER BY seq`,
-    [filter.aggregateId ?? null, filter.status ?? null],
-  );
+  // Only the conditions asked for: an `? IS NULL OR column = ?` form cannot use outbox_aggregate, and a
+  // scan of the whole (growing) outbox per call was 14 % of a connector's store time in the negotiation bench.
+  const conditions: string[] = [];
+  const params: string[] = [];
+  if (filter.aggregateId !== undefined) {
+    conditions.push('aggregate_id = ?');
+    params.push(filter.aggregateId);
+  }
+  if (filter.status !== undefined) {
+    conditions.push('status = ?');
+    params.push(filter.status);
+  }
+  const where = conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : '';
+  const rows = await q.all<OutboxRow>(`SELECT * FROM outbox ${where} ORDER BY seq`, params);
   return rows.map(toEntry);
 }
 
