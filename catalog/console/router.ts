@@ -7,6 +7,7 @@
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import {
   createConsoleKit,
+  stateName,
   throttledSignIn,
   type ConsoleContext,
   type ConsoleKit,
@@ -231,7 +232,10 @@ export function consoleRouter(options: ConsoleOptions): Router {
             : action === 'revoke'
               ? await service.revoke(did, `admin:${admin}`, reason)
               : await service.reinstate(did, `admin:${admin}`);
-        return ctx.t('{name} is now {state}.', { name: member.organisationName, state: member.state });
+        return ctx.t('{name} is now {state}.', {
+          name: member.organisationName,
+          state: stateName(ctx, member.state),
+        });
       }),
     );
   }

@@ -5,7 +5,9 @@ import type { DatasetView, FacetName, ProviderCrawlStatus, SearchResult } from '
 import {
   csrfField,
   html,
+  localised,
   offerSummary,
+  stateLabel,
   timeTag,
   type ConsoleContext,
   type Html,
@@ -110,7 +112,7 @@ export function searchPage(ctx: ConsoleContext, params: Params, result: SearchRe
                 }
               </div>
               <p>${d.description.slice(0, 260)}${d.description.length > 260 ? '…' : ''}</p>
-              ${d.offers[0] ? html`<p class="meta">${d.offers[0].summary.sentences[0] ?? ''}</p>` : ''}
+              ${d.offers[0] ? html`<p class="meta">${localised(ctx, d.offers[0].summary).sentences[0] ?? ''}</p>` : ''}
             </div>`,
         )}
         ${result.offset + result.limit < result.total ? html`<a href="${link(params, { offset: String(result.offset + result.limit) })}">${t('Next page')}</a>` : ''}`
@@ -177,7 +179,7 @@ export function datasetPage(
       (o) =>
         html`<div class="card offer">
           <h3 style="margin-top:0">${o.id}</h3>
-          ${offerSummary(ctx, o.summary)}
+          ${offerSummary(ctx, localised(ctx, o.summary))}
           ${admin && !o.accessPolicyPublished ? html`<p class="meta">${t('The provider published no access policy for this offer: only admins see it.')}</p>` : ''}
         </div>`,
     )}`;
@@ -382,7 +384,7 @@ export function adminPage(
             html`<tr data-member="${m.did}">
               <td>${m.organisationName}<br /><span class="meta">${m.did}</span></td>
               <td class="state">
-                ${m.state}${m.reason ? html`<br /><span class="meta">${m.reason}</span>` : ''}
+                ${stateLabel(ctx, m.state)}${m.reason ? html`<br /><span class="meta">${m.reason}</span>` : ''}
               </td>
               <td>${m.sectors.map((s) => s.sector).join(', ')}</td>
               <td>${m.dataGradeClearance ?? ''}</td>
@@ -412,7 +414,7 @@ export function adminPage(
           (c) =>
             html`<tr>
               <td>${c.organisationName ?? c.did}</td>
-              <td>${c.state}</td>
+              <td>${stateLabel(ctx, c.state)}</td>
               <td>${c.datasetCount}</td>
               <td>${timeTag(c.lastSuccessAt)}</td>
               <td>${c.lastError ? `${c.lastError.code}: ${c.lastError.message}` : ''}</td>

@@ -6,7 +6,7 @@ import { exportEvidence, proveEntry, verifyEvidenceExport } from '../evidence/in
 import { HttpProblem } from '../http/problem.js';
 import { encodeSegment } from '../http/text.js';
 import { query, type ConsoleApp } from './app.js';
-import { csrfField, html, timeTag } from './kit/index.js';
+import { csrfField, html, reasonText, timeTag } from './kit/index.js';
 
 export function evidencePages(app: ConsoleApp): void {
   const { services } = app.deps;
@@ -101,7 +101,7 @@ export function evidencePages(app: ConsoleApp): void {
       to: `${app.base}/evidence`,
       flash: report.ok
         ? ctx.t('Verified: {subject}. Every check passed.', { subject: report.subject })
-        : ctx.t('Verification FAILED: {reason}', { reason: failed }),
+        : ctx.t('Verification FAILED: {reason}', { reason: reasonText(ctx, failed) }),
     };
   });
 

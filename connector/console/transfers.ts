@@ -3,7 +3,7 @@
 // token and streams it to the browser), suspend, resume, complete, terminate; and for its agreement the
 // usage so far, the limits in words and the duties with their deadlines.
 import type { Response } from 'express';
-import { summariseOffer } from '../../catalog/federation/summary/offer-summary.js';
+import { actionWords } from '../../catalog/federation/summary/offer-summary.js';
 import { heldStep } from '../control-plane/index.js';
 import { sendRequest, sharedAgents } from '../dataplane/net/request.js';
 import { readDataAddress, type DataAddress } from '../dsp/messages/index.js';
@@ -13,7 +13,18 @@ import { assertFetchAllowed } from '../identity/net/host-policy.js';
 import { declaredUsageInput } from '../management/usage-input.js';
 import type { TransferRecord } from '../transfer/index.js';
 import { describe, field, listField, type ConsoleApp } from './app.js';
-import { csrfField, html, timeTag, type ConsoleContext, type Html, type Phrase } from './kit/index.js';
+import {
+  csrfField,
+  html,
+  reasonText,
+  stateLabel,
+  stateName,
+  summariseFor,
+  timeTag,
+  type ConsoleContext,
+  type Html,
+  type Phrase,
+} from './kit/index.js';
 
 const ACTIONS: readonly { name: 'start' | 'suspend' | 'resume' | 'complete' | 'terminate'; label: Phrase }[] =
   [
@@ -49,7 +60,7 @@ export function transferPages(app: ConsoleApp): void {
                   <td><a href="${app.base}/transfers/${encodeSegment(r.id)}">${r.id}</a></td>
                   <td>${r.agreementId}</td>
                   <td>${t(r.role === 'provider' ? 'provider' : 'consumer')}</td>
-                  <td class="state">${r.state}</td>
+                  <td class="state">${stateLabel(ctx, r.state)}</td>
                   <td>${timeTag(r.updatedAt)}</td>
                 </tr>`,
             )}
@@ -70,7 +81,7 @@ export function transferPages(app: ConsoleApp): void {
     });
     return {
       to: `${app.base}/transfers/${encodeSegment(record.id)}`,
-      flash: ctx.t('Transfer requested: it is {state}.', { state: record.state }),
+      flash: ctx.t('Transfer requested: it is {state}.', { state: stateName(ctx, record.state) }),
     };
   });
 
@@ -81,7 +92,7 @@ export function transferPages(app: ConsoleApp): void {
     const { t } = ctx;
     const negotiation =
       (await plane.negotiations.findByAgreementId(record.role, record.agreementId)) ?? undefined;
-    const limits = negotiation?.agreement ? await summariseOffer(negotiation.agreement) : undefined;
+    const limits = negotiation?.agreement ? await summariseFor(ctx, negotiation.agreement) : undefined;
     const usage = await services.meter.usage(record.agreementId);
     const duties =
       record.role === 'consumer'
@@ -93,7 +104,9 @@ export function transferPages(app: ConsoleApp): void {
     const downloadable = record.role === 'consumer' && record.state === 'STARTED' && access(record).endpoint;
     return {
       title: t('Transfer'),
-      body: html`<h1>${t('Transfer')} <span class="state" id="transfer-state">${record.state}</span></h1>
+      body: html`<h1>
+          ${t('Transfer')} <span class="state" id="transfer-state">${stateLabel(ctx, record.state)}</span>
+        </h1>
         <p class="meta">${record.id}</p>
         <div class="scroll">
           <table>
@@ -129,7 +142,7 @@ export function transferPages(app: ConsoleApp): void {
               record.reason
                 ? html`<tr>
                     <th>${t('Reason')}</th>
-                    <td>${record.reason}</td>
+                    <td>${reasonText(ctx, record.reason)}</td>
                   </tr>`
                 : ''
             }
@@ -168,7 +181,7 @@ export function transferPages(app: ConsoleApp): void {
               </p>`
             : ''
         }
-        ${held ? html`<p class="flash">${t('The next step waits for your decision: {step}.', { step: held })}</p>` : ''}
+        ${held ? html`<p class="flash">${t('The next step waits for your decision: {step}.', { step: stateName(ctx, held) })}</p>` : ''}
         ${actionsBlock(app, ctx, record)}
         <h2>${t('Duties')}</h2>
         ${duties.length === 0 ? html`<p>${t('none')}</p>` : ''}
@@ -176,8 +189,8 @@ export function transferPages(app: ConsoleApp): void {
           ${duties.map(
             (d) =>
               html`<li>
-                ${d.action} (${d.performer}) ·
-                ${d.state}${d.deadline ? html` · ${t('due')} ${timeTag(d.deadline)}` : ''}
+                ${actionWords(d.action, ctx.lang)} (${t(d.performer)}) ·
+                ${stateLabel(ctx, d.state)}${d.deadline ? html` · ${t('due')} ${timeTag(d.deadline)}` : ''}
               </li>`,
           )}
         </ul>
@@ -186,8 +199,8 @@ export function transferPages(app: ConsoleApp): void {
           ${changes.map((e) => {
             const data = e.data as { to?: unknown; reason?: unknown };
             return html`<li>
-              ${String(data.to ?? '')} ·
-              ${timeTag(e.at)}${typeof data.reason === 'string' ? html`: ${data.reason}` : ''}
+              ${stateLabel(ctx, String(data.to ?? ''))} ·
+              ${timeTag(e.at)}${typeof data.reason === 'string' ? html`: ${reasonText(ctx, data.reason)}` : ''}
             </li>`;
           })}
         </ol>
@@ -216,7 +229,7 @@ export function transferPages(app: ConsoleApp): void {
                 : await actions.terminate(id, reason || 'terminated by the operator');
       return {
         to: `${app.base}/transfers/${encodeSegment(id)}`,
-        flash: ctx.t('Done: the transfer is now {state}.', { state: record.state }),
+        flash: ctx.t('Done: the transfer is now {state}.', { state: stateName(ctx, record.state) }),
       };
     });
   }
@@ -271,7 +284,7 @@ export function transferPages(app: ConsoleApp): void {
       res.setHeader('Cache-Control', 'no-store');
       response.pipe(res);
     } catch (error) {
-      refuse(app, res, ctx, describe(error));
+      refuse(app, res, ctx, describe(ctx, error));
     }
   });
 }

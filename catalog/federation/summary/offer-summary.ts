@@ -12,7 +12,7 @@ import { constraintText } from '../../../policies/evaluate/trace.js';
 import type { Constraint, Policy, Rule } from '../../../policies/model/types.js';
 import { chineseWording } from './chinese.js';
 import { englishWording } from './english.js';
-import type { SummaryOptions, Wording } from './wording.js';
+import type { SummaryLocale, SummaryOptions, Wording } from './wording.js';
 
 export type { SummaryLocale, SummaryOptions } from './wording.js';
 
@@ -39,6 +39,8 @@ export interface OfferSummary {
   readonly sentences: readonly string[];
   /** Why the offer could not be read (it then permits nothing). */
   readonly problems?: readonly string[];
+  /** The same summary in other languages (the federated catalog stores them beside the English one). */
+  readonly translations?: Partial<Record<Exclude<SummaryLocale, 'en'>, OfferSummary>>;
 }
 
 type Category = 'who' | 'what' | 'when';
@@ -148,6 +150,22 @@ export function summarisePolicy(
     ...obligations,
   ];
   return { permissions, prohibitions, obligations, sentences: sentences.map((x) => w.sentence(x)) };
+}
+
+/** The English summary with its translations, as the federated catalog stores it. */
+export function summariseInEveryLanguage(
+  policy: Policy | undefined,
+  problems: readonly string[] = [],
+): OfferSummary {
+  return {
+    ...summarisePolicy(policy, problems),
+    translations: { 'zh-CN': summarisePolicy(policy, problems, { locale: 'zh-CN' }) },
+  };
+}
+
+/** An ODRL action as an imperative in `locale` ("delete the data", 「删除数据」). */
+export function actionWords(name: string, locale: SummaryLocale = 'en'): string {
+  return wording({ locale }).action(name);
 }
 
 /** Summarises an ODRL offer in any JSON-LD form (a DSP catalog offer, a template, an agreement). */

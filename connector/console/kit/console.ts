@@ -16,6 +16,8 @@ import { SignInThrottle } from './throttle.js';
 
 export const SESSION_COOKIE = 'shuyu_console';
 export const CSRF_COOKIE = 'shuyu_csrf';
+/** Set by the page script: the viewer's time zone, for times the server writes into sentences. */
+export const TIME_ZONE_COOKIE = 'shuyu_tz';
 
 export interface NavItem {
   readonly href: string;
@@ -33,6 +35,8 @@ export interface ConsoleContext {
   readonly base: string;
   /** The request's path below the site, for the language links. */
   readonly path: string;
+  /** The viewer's IANA time zone, as the page script reports it (`shuyu_tz` cookie), once known. */
+  readonly timeZone?: string;
 }
 
 export interface PageOptions {
@@ -101,8 +105,10 @@ export function createConsoleKit(options: ConsoleKitOptions): ConsoleKit {
   const context = (req: Request, res: Response): ConsoleContext => {
     const lang = languageOf(req);
     const current = session(req);
+    const timeZone = viewerTimeZone(req);
     return {
       lang,
+      ...(timeZone ? { timeZone } : {}),
       t: translator(lang),
       ...(current ? { user: current.subject } : {}),
       csrf: current ? current.csrf : anonymousToken(req, res),
@@ -236,6 +242,19 @@ function sameText(a: string, b: string): boolean {
 }
 
 /** The hidden field every form carries. */
+/** The zone the page script stored in the `shuyu_tz` cookie, when it names a zone Intl knows. */
+function viewerTimeZone(req: Request): string | undefined {
+  const raw = cookieValue(req.headers.cookie, TIME_ZONE_COOKIE);
+  try {
+    const zone = decodeURIComponent(raw ?? '');
+    if (!/^[A-Za-z0-9_+\-/]{1,64}$/.test(zone)) return undefined;
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return zone;
+  } catch {
+    return undefined;
+  }
+}
+
 export function csrfField(ctx: ConsoleContext): Html {
   return html`<input type="hidden" name="_csrf" value="${ctx.csrf}" />`;
 }
