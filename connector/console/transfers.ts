@@ -3,6 +3,8 @@
 // token and streams it to the browser), suspend, resume, complete, terminate; and for its agreement the
 // usage so far, the limits in words and the duties with their deadlines.
 import type { Response } from 'express';
+import type { IncomingMessage } from 'node:http';
+import { usageLeftFromHeaders, type ObservedUsageLeft, type UsageLeft } from '../dataplane/index.js';
 import { actionWords } from '../../catalog/federation/summary/offer-summary.js';
 import { heldStep } from '../control-plane/index.js';
 import { sendRequest, sharedAgents } from '../dataplane/net/request.js';
@@ -16,11 +18,13 @@ import { describe, field, listField, type ConsoleApp } from './app.js';
 import {
   csrfField,
   html,
+  problemText,
   reasonText,
   stateLabel,
   stateName,
   summariseFor,
   timeTag,
+  zonedTimeTag,
   type ConsoleContext,
   type Html,
   type Phrase,
@@ -94,6 +98,7 @@ export function transferPages(app: ConsoleApp): void {
       (await plane.negotiations.findByAgreementId(record.role, record.agreementId)) ?? undefined;
     const limits = negotiation?.agreement ? await summariseFor(ctx, negotiation.agreement) : undefined;
     const usage = await services.meter.usage(record.agreementId);
+    const left = await services.leftOf(record);
     const duties =
       record.role === 'consumer'
         ? await services.obligations.forConsumer(record.agreementId)
@@ -151,6 +156,10 @@ export function transferPages(app: ConsoleApp): void {
               <td id="usage">
                 ${usage ? html`${usage.count} · ${t('first use')} ${timeTag(usage.firstUseAt.toISOString())}` : t('none recorded here')}
               </td>
+            </tr>
+            <tr>
+              <th>${t('Usage left')}</th>
+              <td id="usage-left">${usageLeftText(ctx, record, left)}</td>
             </tr>
             <tr>
               <th>${t('Limits')}</th>
@@ -266,13 +275,16 @@ export function transferPages(app: ConsoleApp): void {
         timeoutMs: 30_000,
       });
       const status = response.statusCode ?? 502;
+      // The provider says with every pull (a refused one too) what is left: recorded on the transfer.
+      const left = usageLeftFromHeaders((name) => response.headers[name]);
+      if (left !== undefined) await services.usageLeft.record(record.id, left, new Date());
       if (status !== 200) {
-        response.resume();
+        const why = await problemOf(response);
         return void refuse(
           app,
           res,
           ctx,
-          ctx.t('The provider refused the download (HTTP {status}).', { status }),
+          `${ctx.t('The provider refused the download (HTTP {status}).', { status })}${why ? ` ${problemText(ctx, why)}` : ''}`,
         );
       }
       res.status(200);
@@ -287,6 +299,45 @@ export function transferPages(app: ConsoleApp): void {
       refuse(app, res, ctx, describe(ctx, error));
     }
   });
+}
+
+/** The provider's problem+json (code from its type, detail), read up to 8 KiB; undefined if it sent none. */
+async function problemOf(response: IncomingMessage): Promise<{ code: string; message: string } | undefined> {
+  let text = '';
+  for await (const chunk of response) {
+    if (text.length < 8192) text += String(chunk);
+  }
+  try {
+    const body = JSON.parse(text) as { type?: unknown; detail?: unknown };
+    if (typeof body.detail !== 'string') return undefined;
+    const code = typeof body.type === 'string' ? (body.type.split('/').pop() ?? '') : '';
+    return { code, message: body.detail };
+  } catch {
+    return undefined;
+  }
+}
+
+/** "7 of 10 uses, until 2026-12-31 23:59 (+08:00)", from the provider's meter or its last word to us. */
+function usageLeftText(
+  ctx: ConsoleContext,
+  record: TransferRecord,
+  left: UsageLeft | ObservedUsageLeft | undefined,
+): Html {
+  const { t } = ctx;
+  if (left === undefined)
+    return html`${t(record.role === 'consumer' ? 'not known yet: the provider tells it with each download' : 'none recorded here')}`;
+  const count =
+    left.remaining !== undefined && left.limit !== undefined
+      ? t('{n} of {limit} uses', { n: left.remaining, limit: left.limit })
+      : t('no limit on the number of uses');
+  const until = left.until
+    ? html`${t(', until')} ${zonedTimeTag(ctx, left.until)}`
+    : html`${t(', no time limit')}`;
+  const seen =
+    'observedAt' in left
+      ? html` <span class="meta">(${t('as the provider said')} ${timeTag(left.observedAt)})</span>`
+      : '';
+  return html`${count}${until}${seen}`;
 }
 
 function access(record: TransferRecord): { endpoint?: string; authorization?: string } {

@@ -6,6 +6,7 @@
 // the session's token when signed in, else the anonymous token bound to the `shuyu_csrf` cookie. A POST
 // whose Origin (or, without Origin, Referer) names another site is refused as well. Refusals are 403
 // pages that change nothing.
+import { zonedParts } from '../../../catalog/federation/summary/words.js';
 import { timingSafeEqual } from 'node:crypto';
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { html, trusted, type Html } from './html.js';
@@ -265,6 +266,16 @@ export function timeTag(iso: string | null | undefined): Html {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return html`${iso}`;
   const text = `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return html`<time datetime="${date.toISOString()}">${text}</time>`;
+}
+
+/** A time in the viewer's zone written by the server once the page script has reported the zone ("2026-12-31 23:59 (+08:00)"). */
+export function zonedTimeTag(ctx: ConsoleContext, iso: string): Html {
+  const date = new Date(iso);
+  if (ctx.timeZone === undefined || Number.isNaN(date.getTime())) return timeTag(iso);
+  const p = zonedParts(date.getTime(), ctx.timeZone);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const text = `${p.year}-${pad(p.month)}-${pad(p.day)} ${p.hour}:${p.minute} (${p.offset})`;
   return html`<time datetime="${date.toISOString()}">${text}</time>`;
 }
 

@@ -7,6 +7,7 @@ export {
   csrfField,
   throttledSignIn,
   timeTag,
+  zonedTimeTag,
   CSRF_COOKIE,
   SESSION_COOKIE,
   type ConsoleContext,
