@@ -19,7 +19,12 @@ function tokenIn(html: string): string {
   return /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 }
 
-export async function consoleSession(base: string, key: string): Promise<ConsoleSession> {
+/** `headers` go with every request after sign-in (Accept-Language, or a cookie such as shuyu_tz). */
+export async function consoleSession(
+  base: string,
+  key: string,
+  headers: { acceptLanguage?: string; cookie?: string } = {},
+): Promise<ConsoleSession> {
   const page = await fetch(`${base}/console/login`);
   const anonymous = cookieFrom(page, 'shuyu_csrf');
   const login = await fetch(`${base}/console/login`, {
@@ -29,15 +34,23 @@ export async function consoleSession(base: string, key: string): Promise<Console
     redirect: 'manual',
   });
   if (login.status !== 303) throw new Error(`console sign-in failed: ${login.status}`);
-  const cookie = `${anonymous}; ${cookieFrom(login, 'shuyu_console')}`;
-  const get = async (path: string) => (await fetch(`${base}${path}`, { headers: { cookie } })).text();
+  const cookie = [
+    anonymous,
+    cookieFrom(login, 'shuyu_console'),
+    ...(headers.cookie ? [headers.cookie] : []),
+  ].join('; ');
+  const lang: Record<string, string> = headers.acceptLanguage
+    ? { 'accept-language': headers.acceptLanguage }
+    : {};
+  const get = async (path: string) =>
+    (await fetch(`${base}${path}`, { headers: { cookie, ...lang } })).text();
   const token = tokenIn(await get('/console/login'));
   return {
     get,
     post: (path, form) =>
       fetch(`${base}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, origin: base },
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, origin: base, ...lang },
         body: new URLSearchParams({ _csrf: token, ...form }).toString(),
         redirect: 'manual',
       }),

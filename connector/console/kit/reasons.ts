@@ -98,7 +98,30 @@ const TERMS: ReadonlyArray<readonly [string, string]> = [
   [' does not exceed ', ' 不超过 '],
   [' exceeds ', ' 超过 '],
   [' is at least ', ' 至少为 '],
+  ['must name at least one value (one string or a list of them)', '须至少填写一个值'],
+  ['must be a non-empty string', '须为非空文本'],
+  ['must be a non-negative integer', '须为非负整数'],
+  ['must be a JSON object', '须为 JSON 对象'],
+  ['must be a JSON array', '须为 JSON 数组'],
+  ['is required', '为必填项'],
 ];
+
+/** Form fields the connector names by JSON pointer. */
+const FIELDS: Readonly<Record<string, string>> = {
+  '/purpose': '用途',
+  '/spatial': '使用地点',
+  '/agreementId': '协议编号',
+  '/format': '格式',
+  '/offer': '要约',
+  '/counterPartyAddress': '对方地址',
+  '/counterPartyId': '对方 DID',
+  '/id': '标识',
+  '/title': '标题',
+};
+
+/** ODRL operators: a constraint in the engine's notation ("purpose isA scientific-research") is code, not English. */
+const OPERATORS = '(?:eq|neq|lt|lteq|gt|gteq|isA|isPartOf|hasPart|isAnyOf|isAllOf|isNoneOf)';
+const CONSTRAINT = new RegExp(`[\\w:]+ ${OPERATORS} [^\\s:：()（）]+`, 'g');
 
 /** Connector-side sentences (DSP errors, refusals, the data plane) by pattern. */
 const SENTENCES: ReadonlyArray<readonly [RegExp, string]> = [
@@ -118,6 +141,7 @@ const SENTENCES: ReadonlyArray<readonly [RegExp, string]> = [
     '对方尚未确认此流程，暂时无法联系；请稍后重试',
   ],
   [/^terminated by the operator$/, '由操作员终止'],
+  [new RegExp(`\\(([\\w:]+ ${OPERATORS} [^:()]+): ([^()]*)\\)`, 'g'), '（约束 $1：$2）'],
 ];
 
 /** Problem codes with a Chinese sentence of their own (the detail then adds only what is specific). */
@@ -164,8 +188,9 @@ function substitute(text: string): string {
   return out;
 }
 
-/** Three English words in a row: the reason still holds English the tables do not know. */
-const ENGLISH = /[A-Za-z]{2,}[ ,]+[A-Za-z]{2,}[ ,]+[A-Za-z]{2,}/;
+/** Three English words in a row (constraints in the engine's notation aside): English the tables do not know. */
+const ENGLISH_WORDS = /[A-Za-z]{2,}[ ,]+[A-Za-z]{2,}[ ,]+[A-Za-z]{2,}/;
+const ENGLISH = { test: (text: string): boolean => ENGLISH_WORDS.test(text.replace(CONSTRAINT, '')) };
 
 /** A reason written by the connector, a peer or the policy engine, for this viewer. */
 export function reasonText(ctx: ConsoleContext, reason: string): string {
@@ -186,14 +211,20 @@ export function problemText(
   problem: HttpProblem | { code: string; message: string },
 ): string {
   const detail = problem instanceof HttpProblem ? problem.detail : problem.message;
-  const reasons =
-    problem instanceof HttpProblem ? problem.errors.map((e) => `${e.pointer}: ${e.reason}`) : [];
-  if (ctx.lang === 'en') return reasons.length ? `${detail} (${reasons.join('; ')})` : detail;
+  const fields = problem instanceof HttpProblem ? problem.errors : [];
+  if (ctx.lang === 'en') {
+    const reasons = fields.map((e) => `${e.pointer}: ${e.reason}`).join('; ');
+    return reasons ? `${detail} (${reasons})` : detail;
+  }
   const known = CODES[problem.code];
   const state = problem instanceof HttpProblem ? problem.members.state : undefined;
-  const specific = [detail, ...reasons].map((r) => reasonText(ctx, r)).join('；');
-  if (known === undefined) return specific;
-  const lead = ctx.t(known) + (typeof state === 'string' ? ` (${state})` : '');
-  // A not-found detail only repeats the id the page already shows.
-  return problem.code.endsWith('not-found') ? lead : `${lead}${specific ? ` ${specific}` : ''}`;
+  const lead = known === undefined ? '' : ctx.t(known) + (typeof state === 'string' ? ` (${state})` : '');
+  // A not-found detail only repeats the id the page already shows; "…; see errors" points at the fields.
+  if (problem.code.endsWith('not-found') && lead) return lead;
+  const parts = [
+    ...(fields.length > 0 && /see errors$/.test(detail) ? [] : [detail]),
+    ...fields.map((e) => `${FIELDS[e.pointer] ?? e.pointer}：${e.reason}`),
+  ].map(substitute);
+  const english = parts.some((p) => ENGLISH.test(p));
+  return [lead, english ? ctx.t('The connector says:') : '', parts.join('；')].filter(Boolean).join(' ');
 }
