@@ -64,3 +64,86 @@ export function usageLeftRoutes(options: UsageLeftRoutesOptions): Router {
   });
   return router;
 }
+
+const LEFT = {
+  type: 'object',
+  required: ['transferId', 'role', 'agreementId'],
+  properties: {
+    transferId: { type: 'string' },
+    role: { enum: ['provider', 'consumer'] },
+    agreementId: { type: 'string' },
+    limit: {
+      type: 'integer',
+      minimum: 0,
+      description: 'Uses the agreement allows in total (absent: no count limit).',
+    },
+    remaining: { type: 'integer', minimum: 0, description: 'Uses still allowed (absent: no count limit).' },
+    until: {
+      type: 'string',
+      format: 'date-time',
+      description: 'The last instant of use (absent: no time limit, or none known yet).',
+    },
+    observedAt: {
+      type: 'string',
+      format: 'date-time',
+      description: 'Consumer: when the provider last said it (with a pull).',
+    },
+  },
+};
+const PROBLEM = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+});
+const ANSWER = { description: 'What is left.', content: { 'application/json': { schema: LEFT } } };
+const ID = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  description: "The transfer's id (percent-encoded).",
+  schema: { type: 'string', minLength: 1 },
+};
+
+/** What usageLeftRoutes serves, for the management API's OpenAPI document. */
+export const USAGE_LEFT_OPENAPI = {
+  paths: {
+    '/transfers/{id}/usage-left': {
+      get: {
+        tags: ['transfers'],
+        summary:
+          "What is left of the transfer's agreement: uses and the last instant of use. A provider computes it from its meter and the policy; a consumer answers what the provider last said in the Shuyu-Uses-Remaining, Shuyu-Uses-Limit and Shuyu-Use-Until headers of a pull.",
+        parameters: [ID],
+        responses: { 200: ANSWER, 404: PROBLEM('No such transfer.') },
+      },
+      put: {
+        tags: ['transfers'],
+        summary:
+          "Consumer: records what the provider's headers said with a pull made outside the connector (shuyu transfer fetch does); an older reading never replaces a newer one.",
+        parameters: [ID],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  remaining: { type: 'integer', minimum: 0 },
+                  limit: { type: 'integer', minimum: 0 },
+                  until: { type: 'string', format: 'date-time' },
+                },
+              },
+              examples: {
+                seven: { value: { remaining: 7, limit: 10, until: '2026-12-31T15:59:00.000Z' } },
+              },
+            },
+          },
+        },
+        responses: {
+          200: ANSWER,
+          400: PROBLEM('Bad input: every problem with its pointer.'),
+          404: PROBLEM('No such transfer.'),
+          409: PROBLEM('The transfer is ours as provider: we count the uses ourselves.'),
+        },
+      },
+    },
+  },
+};
