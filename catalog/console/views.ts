@@ -8,6 +8,7 @@ import {
   localised,
   offerSummary,
   stateLabel,
+  termLabel,
   timeTag,
   type ConsoleContext,
   type Html,
@@ -99,8 +100,9 @@ export function searchPage(ctx: ConsoleContext, params: Params, result: SearchRe
             html`<div class="card result">
               <h2><a href="${datasetLink(d)}">${d.title}</a></h2>
               <div class="meta">
-                ${d.provider.organisationName ?? d.provider.did} · <span class="tag">${d.sector ?? '?'}</span
-                ><span class="tag">${d.dataGrade ?? '?'}</span
+                ${d.provider.organisationName ?? d.provider.did} ·
+                <span class="tag">${d.sector ? termLabel(ctx, 'sector', d.sector) : '?'}</span
+                ><span class="tag">${d.dataGrade ? termLabel(ctx, 'grade', d.dataGrade) : '?'}</span
                 >${d.keywords.slice(0, 5).map((k) => html`<span class="tag">${k}</span>`)}${
                   d.registration
                     ? html`<span
@@ -144,8 +146,8 @@ export function datasetPage(
   const rows: [Phrase, string | Html | undefined][] = [
     ['Provider', `${d.provider.organisationName ?? ''} (${d.provider.did})`],
     ['Dataset id', d.datasetId],
-    ['Sector', d.sector],
-    ['Data grade', d.dataGrade],
+    ['Sector', d.sector && termLabel(ctx, 'sector', d.sector)],
+    ['Data grade', d.dataGrade && termLabel(ctx, 'grade', d.dataGrade)],
     ['Publisher', d.publisher],
     ['Format', d.mediaType],
     ['Licence', d.licence],
@@ -386,7 +388,7 @@ export function adminPage(
               <td class="state">
                 ${stateLabel(ctx, m.state)}${m.reason ? html`<br /><span class="meta">${m.reason}</span>` : ''}
               </td>
-              <td>${m.sectors.map((s) => s.sector).join(', ')}</td>
+              <td>${m.sectors.map((s) => termLabel(ctx, 'sector', s.sector)).join(', ')}</td>
               <td>${m.dataGradeClearance ?? ''}</td>
               <td>
                 ${m.state === 'active' ? html`<form method="post" action="/console/admin/members/suspend" class="inline">${csrf}<input type="hidden" name="did" value="${m.did}" /><input name="reason" placeholder="${t('reason')}" required aria-label="${t('Suspension reason')}" /><button>${t('Suspend')}</button></form>` : ''}

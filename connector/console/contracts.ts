@@ -126,7 +126,7 @@ export function contractPages(app: ConsoleApp): void {
           recorded.length
             ? html`<h3>${t('Recorded in the evidence log')}</h3>
                 <ul id="recorded">
-                  ${recorded.map((e) => html`<li>${e.kind} · ${timeTag(e.at)} · <a href="${app.base}/evidence/${e.seq}">#${e.seq}</a></li>`)}
+                  ${recorded.map((e) => html`<li>${stateLabel(ctx, e.kind)} · ${timeTag(e.at)} · <a href="${app.base}/evidence/${e.seq}">#${e.seq}</a></li>`)}
                 </ul>`
             : ''
         }

@@ -15,6 +15,7 @@ import {
   localised,
   offerSummary,
   summariseFor,
+  termLabel,
   type ConsoleContext,
   type Html,
 } from './kit/index.js';
@@ -205,8 +206,9 @@ function datasetCard(app: ConsoleApp, ctx: ConsoleContext, d: ShownDataset): Htm
   return html`<div class="card result" data-dataset="${d.datasetId}">
     <h2>${d.title}</h2>
     <div class="meta">
-      ${d.provider.name ?? d.provider.did} · <span class="tag">${d.sector ?? '?'}</span
-      ><span class="tag">${d.dataGrade ?? '?'}</span>
+      ${d.provider.name ?? d.provider.did} ·
+      <span class="tag">${d.sector ? termLabel(ctx, 'sector', d.sector) : '?'}</span
+      ><span class="tag">${d.dataGrade ? termLabel(ctx, 'grade', d.dataGrade) : '?'}</span>
     </div>
     <p>${d.description.slice(0, 400)}</p>
     ${d.offers.length === 0 ? html`<p class="meta">${t('No offer you may see.')}</p>` : ''}

@@ -6,7 +6,7 @@ import { exportEvidence, proveEntry, verifyEvidenceExport } from '../evidence/in
 import { HttpProblem } from '../http/problem.js';
 import { encodeSegment } from '../http/text.js';
 import { query, type ConsoleApp } from './app.js';
-import { csrfField, html, reasonText, timeTag } from './kit/index.js';
+import { csrfField, html, reasonText, stateLabel, timeTag } from './kit/index.js';
 
 export function evidencePages(app: ConsoleApp): void {
   const { services } = app.deps;
@@ -62,7 +62,7 @@ export function evidencePages(app: ConsoleApp): void {
                 html`<tr>
                   <td>${e.seq}</td>
                   <td>${timeTag(e.at)}</td>
-                  <td>${e.kind}</td>
+                  <td>${stateLabel(ctx, e.kind)}</td>
                   <td>${e.subject}</td>
                   <td><a href="${app.base}/evidence/${e.seq}">${t('Proof')}</a></td>
                 </tr>`,
@@ -85,7 +85,7 @@ export function evidencePages(app: ConsoleApp): void {
       body: html`<h1>${t('Entry {n}', { n: seq })}</h1>
         <p>
           <a href="${app.base}/evidence?subject=${encodeSegment(entry.subject)}">${entry.subject}</a> ·
-          ${entry.kind} · ${timeTag(entry.at)}
+          ${stateLabel(ctx, entry.kind)} · ${timeTag(entry.at)}
         </p>
         <h2>${t('Entry')}</h2>
         <pre>${JSON.stringify(entry, null, 2)}</pre>

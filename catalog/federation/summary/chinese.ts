@@ -159,6 +159,12 @@ const ACTIONS: Readonly<Record<string, string>> = {
   ensureExclusivity: '保持独占使用',
 };
 
+/** The Chinese name of a sector, data grade, purpose or sector role; undefined when it has none. */
+export function chineseName(kind: 'sector' | 'grade' | 'purpose' | 'role', code: string): string | undefined {
+  const names = { sector: SECTORS, grade: GRADES, purpose: PURPOSES, role: ROLES }[kind];
+  return Object.prototype.hasOwnProperty.call(names, code) ? names[code] : undefined;
+}
+
 const COMPARISON: Readonly<Record<string, string>> = {
   eq: '恰好',
   neq: '不等于',

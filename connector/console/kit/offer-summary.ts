@@ -4,8 +4,18 @@ import {
   type OfferSummary,
   type SummaryOptions,
 } from '../../../catalog/federation/summary/offer-summary.js';
+import { chineseName } from '../../../catalog/federation/summary/chinese.js';
 import type { ConsoleContext } from './console.js';
 import { html, type Html } from './html.js';
+
+/** A sector, data grade, purpose or role code as this viewer reads it (「医疗」 on a Chinese page). */
+export function termLabel(
+  ctx: ConsoleContext,
+  kind: 'sector' | 'grade' | 'purpose' | 'role',
+  code: string,
+): string {
+  return ctx.lang === 'zh-CN' ? (chineseName(kind, code) ?? code) : code;
+}
 
 /** The summariser's options for this viewer: the page's language, and the zone the page script reported. */
 export function summaryOptions(ctx: ConsoleContext): SummaryOptions {

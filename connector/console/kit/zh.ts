@@ -324,6 +324,12 @@ export const ZH = {
   refuseTransfer: '拒绝传输',
   completePush: '完成推送',
   permit: '允许',
+  // evidence entry kinds
+  agreement: '协议',
+  'agreement-verification': '协议核验',
+  'transfer-state': '传输状态',
+  'data-access': '数据访问',
+  duty: '义务',
   deny: '拒绝',
   'not-applicable': '不适用',
   // connector errors and refusals (kit/reasons.ts)
