@@ -239,7 +239,7 @@ export function publishPages(app: ConsoleApp): void {
       if (checked.ok && requestText) {
         const decision = checked.policy.evaluate(parseJson(ctx, requestText) as unknown as EvaluationRequest);
         verdict = html`<h2>
-            ${t('Decision')}:
+            ${t('Decision:')}
             <span class="${decision.permitted ? 'ok' : 'bad'}" id="decision"
               >${stateLabel(ctx, decision.decision)}</span
             >

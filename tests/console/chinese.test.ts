@@ -5,6 +5,8 @@
 // with every pull how many uses are left and until when, the consumer records it on the transfer and
 // the console and the management API show it going down to 0, after which the next pull is refused.
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fetchTransfer, type UsageLeft } from '../../connector/dataplane/index.js';
 import type { ControlPlaneConnector } from '../../connector/process/run-connector.js';
 import { hospitalApplication, startLocalDataSpace, type LocalDataSpace } from '../authority/helpers.js';
@@ -249,6 +251,21 @@ describe('participant console in Chinese, and usage left between two connectors'
     expect(text(await en.get(`/console/transfers/${encodeURIComponent(transferId)}`))).to.include(
       'Usage left 0 of 3 uses, until 2099-12-31 23:59 (+08:00)',
     );
+  });
+
+  it('explains the policy engine’s decision in Chinese', async () => {
+    const read = (name: string) => readFileSync(join('policies', 'templates', name), 'utf8');
+    const posted = await zh.post('/console/publish/policy-evaluate', {
+      policy: read('medical.json'),
+      request: read('requests/medical-deny.json'),
+    });
+    const page = await posted.text();
+    expect(page).to.match(/id="decision"\s*>\s*拒绝 <code class="code">deny<\/code>/);
+    const reason = text(/<p id="reason">([\s\S]*?)<\/p>/.exec(page)?.[1] ?? '');
+    expect(reason).to.match(/^ ?拒绝：有适用的许可，但其约束未满足（约束 /);
+    const explanation = /<pre id="explanation">([\s\S]*?)<\/pre>/.exec(page)?.[1] ?? '';
+    expect(explanation).to.include('决定：拒绝，因为有适用的许可，但其约束未满足').and.include('未满足');
+    noEnglish(page, 'the policy check');
   });
 
   it('records what a consumer’s own tools were told, and refuses bad input', async () => {

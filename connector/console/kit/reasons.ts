@@ -121,7 +121,8 @@ const FIELDS: Readonly<Record<string, string>> = {
 
 /** ODRL operators: a constraint in the engine's notation ("purpose isA scientific-research") is code, not English. */
 const OPERATORS = '(?:eq|neq|lt|lteq|gt|gteq|isA|isPartOf|hasPart|isAnyOf|isAllOf|isNoneOf)';
-const CONSTRAINT = new RegExp(`[\\w:]+ ${OPERATORS} [^\\s:：()（）]+`, 'g');
+const VALUE = '(?:\\[[^\\]]*\\]|[^\\s:：()（）]+)';
+const CONSTRAINT = new RegExp(`[\\w:]+ ${OPERATORS} ${VALUE}`, 'g');
 
 /** Connector-side sentences (DSP errors, refusals, the data plane) by pattern. */
 const SENTENCES: ReadonlyArray<readonly [RegExp, string]> = [
@@ -141,7 +142,7 @@ const SENTENCES: ReadonlyArray<readonly [RegExp, string]> = [
     '对方尚未确认此流程，暂时无法联系；请稍后重试',
   ],
   [/^terminated by the operator$/, '由操作员终止'],
-  [new RegExp(`\\(([\\w:]+ ${OPERATORS} [^:()]+): ([^()]*)\\)`, 'g'), '（约束 $1：$2）'],
+  [new RegExp(` ?\\(([\\w:]+ ${OPERATORS} ${VALUE}): ((?:[^()]|\\([^()]*\\))*)\\)`, 'g'), '（约束 $1：$2）'],
 ];
 
 /** Problem codes with a Chinese sentence of their own (the detail then adds only what is specific). */

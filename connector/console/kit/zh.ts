@@ -151,6 +151,7 @@ export const ZH = {
   'Asset {id} added.': '已添加资产 {id}。',
   'Offer {id} published.': '已发布要约 {id}。',
   Decision: '决定',
+  'Decision:': '决定：',
   'Policy check': '策略检查',
   'The policy compiles.': '策略可以编译。',
   'The policy has errors.': '策略有错误。',
