@@ -35,10 +35,12 @@ function conjuncts(list: readonly Constraint[]): Constraint[] {
   return list.flatMap((c) => (c.kind === 'logical' && c.operator === 'and' ? conjuncts(c.constraints) : [c]));
 }
 
+/**
+ * The end of a duration from `fromMs`. A duration with months has no one length (the engine compares
+ * it at XML Schema's four reference instants): the shortest is the earliest the engine may refuse.
+ */
 function addDuration(fromMs: number, d: DurationValue): number {
-  const date = new Date(fromMs);
-  date.setUTCMonth(date.getUTCMonth() + d.months);
-  return date.getTime() + d.seconds * 1000;
+  return fromMs + Math.min(...d.atReferences) * 1000;
 }
 
 function ruleLimits(rule: Rule, firstUseAt: Date | undefined): RuleLimits {
