@@ -7,7 +7,7 @@
 // `transfer fetch --dataset` downloads from the newest started transfer of it.
 import { join } from 'node:path';
 import { checkOutputFile, CliError, EXIT, formatTime, readJsonFile, type Output } from './io.js';
-import { fetchTransfer, formatBytes, progressPrinter } from '../connector/dataplane/index.js';
+import { fetchTransfer, formatBytes, progressPrinter, type UsageLeft } from '../connector/dataplane/index.js';
 import { hostPolicyFor, LOCAL_DID_HOSTS, readConfigFile } from '../connector/process/config.js';
 import { CONNECTOR_CONFIG_FILE } from '../connector/process/connector.js';
 import type { ManagementClient } from '../connector/management/client.js';
@@ -239,6 +239,27 @@ function printRecord(out: Output, kind: string, r: Json): void {
   if (typeof r.updatedAt === 'string') out.line(`  updated: ${formatTime(r.updatedAt)}`);
   const access = r.access as { endpoint?: string } | undefined;
   if (access?.endpoint) out.line(`  data endpoint: ${access.endpoint}`);
+  if (r.usageLeft) out.line(`  usage left: ${usageLeftLine(r.usageLeft as Json)}`);
+}
+
+/** What is left of a transfer's agreement (GET /transfers/ID/usage-left); undefined when nothing is known. */
+async function usageLeftOf(api: ManagementClient, transferId: string): Promise<Json | undefined> {
+  const body = await api.call<Json>('GET', `/transfers/${id(transferId)}/usage-left`).catch(() => undefined);
+  return body && (body.remaining !== undefined || body.until !== undefined || body.limit !== undefined)
+    ? body
+    : undefined;
+}
+
+/** "7 of 10 uses, until 2026-12-31 23:59:00 +08:00" (the until in this machine's zone). */
+export function usageLeftLine(left: Json): string {
+  const count =
+    typeof left.remaining === 'number' && typeof left.limit === 'number'
+      ? `${left.remaining} of ${left.limit} uses`
+      : 'no limit on the number of uses';
+  const until = typeof left.until === 'string' ? `, until ${formatTime(left.until)}` : ', no time limit';
+  const seen =
+    typeof left.observedAt === 'string' ? ` (as the provider said at ${formatTime(left.observedAt)})` : '';
+  return `${count}${until}${seen}`;
 }
 
 const GROUPS: Record<string, CommandGroup> = {
@@ -477,11 +498,17 @@ export async function participantCommand(
       const plural = noun === 'negotiate' ? 'negotiations' : 'transfers';
       const body = await api.call<Json>('GET', `/${plural}`);
       const items = (body[plural] as Json[]) ?? [];
+      // A transfer that can still move data shows what is left of its agreement.
+      if (noun === 'transfer')
+        for (const r of items)
+          if (r.state === 'STARTED' || r.state === 'SUSPENDED')
+            r.usageLeft = await usageLeftOf(api, String(r.id));
       return show(body, () => {
         out.line(`${items.length} ${plural}`);
         for (const r of items)
           out.line(
-            `  ${String(r.id)}  ${String(r.role)}  ${String(r.state)}  ${String(r.datasetId ?? r.agreementId ?? '')}  ${formatTime(String(r.updatedAt ?? ''))}`,
+            `  ${String(r.id)}  ${String(r.role)}  ${String(r.state)}  ${String(r.datasetId ?? r.agreementId ?? '')}  ${formatTime(String(r.updatedAt ?? ''))}` +
+              (r.usageLeft ? `  left: ${usageLeftLine(r.usageLeft as Json)}` : ''),
           );
       });
     }
@@ -489,6 +516,7 @@ export async function participantCommand(
     case 'transfer get': {
       const plural = noun === 'negotiate' ? 'negotiations' : 'transfers';
       const body = await api.call<Json>('GET', `/${plural}/${id(required(positionals[0], 'ID'))}`);
+      if (noun === 'transfer') body.usageLeft = await usageLeftOf(api, String(body.id));
       return show(body, () => printRecord(out, noun === 'negotiate' ? 'negotiation' : 'transfer', body));
     }
   }
@@ -682,6 +710,15 @@ async function transferFetch(
   // The same hosts the connector itself may reach; a local data space lives on loopback.
   const config = readConfigFile<{ didHosts?: string[] }>(join(dir, CONNECTOR_CONFIG_FILE));
   const hostPolicy = hostPolicyFor(config?.didHosts ?? LOCAL_DID_HOSTS);
+  // The provider says with each answer what is left; the connector keeps it on the transfer.
+  let left: UsageLeft | undefined;
+  const recordLeft = async (): Promise<void> => {
+    if (left === undefined) return;
+    const body = await api
+      .call<Json>('PUT', `/transfers/${id(String(record.id))}/usage-left`, { ...left })
+      .catch(() => left as Json);
+    out.line(`Usage left: ${usageLeftLine(body)}`);
+  };
   const result = await fetchTransfer({
     endpoint: access.endpoint,
     authorization: access.authorization,
@@ -689,7 +726,11 @@ async function transferFetch(
     hostPolicy,
     allowPrivateAddresses: hostPolicy.allowHttpForLoopback === true,
     onProgress: progressPrinter(),
+    onUsageLeft: (value) => {
+      left = value;
+    },
   }).catch(async (error: Error & { code?: string }) => {
+    await recordLeft();
     // A failed download says itself how to resume; a refusal is not cured by running it again.
     const hints = /purpose|spatial|place/i.test(error.message)
       ? await agreementHints(api, String(record.agreementId))
@@ -713,5 +754,6 @@ async function transferFetch(
     `${formatBytes(result.bytes)} written to ${result.file}` +
       (result.resumes > 0 ? ` (resumed ${result.resumes} time(s))` : ''),
   );
+  await recordLeft();
   return EXIT.ok;
 }

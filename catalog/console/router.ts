@@ -7,6 +7,8 @@
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import {
   createConsoleKit,
+  problemText,
+  stateName,
   throttledSignIn,
   type ConsoleContext,
   type ConsoleKit,
@@ -77,7 +79,7 @@ export function consoleRouter(options: ConsoleOptions): Router {
         flash = await action(req, ctx.user, ctx, res);
       } catch (error) {
         if (!(error instanceof HttpProblem)) throw error;
-        kit.notify(ctx, { error: `${ctx.t('Refused')}: ${error.detail}` });
+        kit.notify(ctx, { error: `${ctx.t('Refused')}: ${problemText(ctx, error)}` });
         return void res.redirect(303, '/console/admin');
       }
       if (flash === undefined) return; // the action answered itself
@@ -108,7 +110,7 @@ export function consoleRouter(options: ConsoleOptions): Router {
         result = await federation.search.search(parseSearchQuery(raw), asker);
       } catch (e) {
         if (!(e instanceof HttpProblem)) throw e;
-        error = `${e.detail} ${e.errors.map((x) => `${x.pointer}: ${x.reason}`).join('; ')}`;
+        error = problemText(ctx, e);
       }
       kit.send(res, error ? 400 : 200, ctx, ctx.t('Catalog'), searchPage(ctx, params, result), {
         ...(error ? { error } : {}),
@@ -231,7 +233,10 @@ export function consoleRouter(options: ConsoleOptions): Router {
             : action === 'revoke'
               ? await service.revoke(did, `admin:${admin}`, reason)
               : await service.reinstate(did, `admin:${admin}`);
-        return ctx.t('{name} is now {state}.', { name: member.organisationName, state: member.state });
+        return ctx.t('{name} is now {state}.', {
+          name: member.organisationName,
+          state: stateName(ctx, member.state),
+        });
       }),
     );
   }

@@ -5,7 +5,10 @@ import type { DatasetView, FacetName, ProviderCrawlStatus, SearchResult } from '
 import {
   csrfField,
   html,
+  localised,
   offerSummary,
+  stateLabel,
+  termLabel,
   timeTag,
   type ConsoleContext,
   type Html,
@@ -97,8 +100,9 @@ export function searchPage(ctx: ConsoleContext, params: Params, result: SearchRe
             html`<div class="card result">
               <h2><a href="${datasetLink(d)}">${d.title}</a></h2>
               <div class="meta">
-                ${d.provider.organisationName ?? d.provider.did} · <span class="tag">${d.sector ?? '?'}</span
-                ><span class="tag">${d.dataGrade ?? '?'}</span
+                ${d.provider.organisationName ?? d.provider.did} ·
+                <span class="tag">${d.sector ? termLabel(ctx, 'sector', d.sector) : '?'}</span
+                ><span class="tag">${d.dataGrade ? termLabel(ctx, 'grade', d.dataGrade) : '?'}</span
                 >${d.keywords.slice(0, 5).map((k) => html`<span class="tag">${k}</span>`)}${
                   d.registration
                     ? html`<span
@@ -110,7 +114,7 @@ export function searchPage(ctx: ConsoleContext, params: Params, result: SearchRe
                 }
               </div>
               <p>${d.description.slice(0, 260)}${d.description.length > 260 ? '…' : ''}</p>
-              ${d.offers[0] ? html`<p class="meta">${d.offers[0].summary.sentences[0] ?? ''}</p>` : ''}
+              ${d.offers[0] ? html`<p class="meta">${localised(ctx, d.offers[0].summary).sentences[0] ?? ''}</p>` : ''}
             </div>`,
         )}
         ${result.offset + result.limit < result.total ? html`<a href="${link(params, { offset: String(result.offset + result.limit) })}">${t('Next page')}</a>` : ''}`
@@ -142,8 +146,8 @@ export function datasetPage(
   const rows: [Phrase, string | Html | undefined][] = [
     ['Provider', `${d.provider.organisationName ?? ''} (${d.provider.did})`],
     ['Dataset id', d.datasetId],
-    ['Sector', d.sector],
-    ['Data grade', d.dataGrade],
+    ['Sector', d.sector && termLabel(ctx, 'sector', d.sector)],
+    ['Data grade', d.dataGrade && termLabel(ctx, 'grade', d.dataGrade)],
     ['Publisher', d.publisher],
     ['Format', d.mediaType],
     ['Licence', d.licence],
@@ -177,7 +181,7 @@ export function datasetPage(
       (o) =>
         html`<div class="card offer">
           <h3 style="margin-top:0">${o.id}</h3>
-          ${offerSummary(ctx, o.summary)}
+          ${offerSummary(ctx, localised(ctx, o.summary))}
           ${admin && !o.accessPolicyPublished ? html`<p class="meta">${t('The provider published no access policy for this offer: only admins see it.')}</p>` : ''}
         </div>`,
     )}`;
@@ -382,9 +386,9 @@ export function adminPage(
             html`<tr data-member="${m.did}">
               <td>${m.organisationName}<br /><span class="meta">${m.did}</span></td>
               <td class="state">
-                ${m.state}${m.reason ? html`<br /><span class="meta">${m.reason}</span>` : ''}
+                ${stateLabel(ctx, m.state)}${m.reason ? html`<br /><span class="meta">${m.reason}</span>` : ''}
               </td>
-              <td>${m.sectors.map((s) => s.sector).join(', ')}</td>
+              <td>${m.sectors.map((s) => termLabel(ctx, 'sector', s.sector)).join(', ')}</td>
               <td>${m.dataGradeClearance ?? ''}</td>
               <td>
                 ${m.state === 'active' ? html`<form method="post" action="/console/admin/members/suspend" class="inline">${csrf}<input type="hidden" name="did" value="${m.did}" /><input name="reason" placeholder="${t('reason')}" required aria-label="${t('Suspension reason')}" /><button>${t('Suspend')}</button></form>` : ''}
@@ -412,7 +416,7 @@ export function adminPage(
           (c) =>
             html`<tr>
               <td>${c.organisationName ?? c.did}</td>
-              <td>${c.state}</td>
+              <td>${stateLabel(ctx, c.state)}</td>
               <td>${c.datasetCount}</td>
               <td>${timeTag(c.lastSuccessAt)}</td>
               <td>${c.lastError ? `${c.lastError.code}: ${c.lastError.message}` : ''}</td>

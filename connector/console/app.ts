@@ -9,7 +9,15 @@ import type { DataServices } from '../process/data-services.js';
 import type { ProductRegistrations } from '../products/index.js';
 import type { RunningConnector } from '../process/connector.js';
 import { encodeSegment } from '../http/text.js';
-import { html, type ConsoleContext, type ConsoleKit, type Html } from './kit/index.js';
+import { DataPlaneError } from '../dataplane/errors.js';
+import {
+  html,
+  problemText,
+  reasonText,
+  type ConsoleContext,
+  type ConsoleKit,
+  type Html,
+} from './kit/index.js';
 
 export interface ParticipantServices {
   readonly connector: RunningConnector;
@@ -60,7 +68,9 @@ export class ConsoleApp {
           body: html`<p><a href="${this.base}">${ctx.t('Back')}</a></p>`,
           status: statusOf(error),
         };
-        this.kit.send(res, result.status ?? 400, ctx, result.title, result.body, { error: describe(error) });
+        this.kit.send(res, result.status ?? 400, ctx, result.title, result.body, {
+          error: describe(ctx, error),
+        });
         return;
       }
       this.kit.send(res, result.status ?? 200, ctx, result.title, result.body, notice);
@@ -82,7 +92,7 @@ export class ConsoleApp {
         if (flash) this.kit.notify(ctx, { flash });
         res.redirect(303, this.kit.safeNext(to));
       } catch (error) {
-        this.kit.notify(ctx, { error: describe(error) });
+        this.kit.notify(ctx, { error: describe(ctx, error) });
         res.redirect(303, back);
       }
     }) as RequestHandler);
@@ -114,12 +124,10 @@ function statusOf(error: unknown): number {
   return mapped instanceof HttpProblem ? mapped.status : 400;
 }
 
-/** Why an action failed, for the operator (who may see the connector's own reasons). */
-export function describe(error: unknown): string {
+/** Why an action failed, for the operator (who may see the connector's own reasons), in their language. */
+export function describe(ctx: ConsoleContext, error: unknown): string {
   const mapped = managementProblem(error);
-  if (mapped instanceof HttpProblem) {
-    const reasons = mapped.errors.map((e) => `${e.pointer}: ${e.reason}`).join('; ');
-    return reasons ? `${mapped.detail} (${reasons})` : mapped.detail;
-  }
-  return mapped instanceof Error ? mapped.message : String(mapped);
+  if (mapped instanceof HttpProblem) return problemText(ctx, mapped);
+  if (mapped instanceof DataPlaneError) return problemText(ctx, mapped);
+  return reasonText(ctx, mapped instanceof Error ? mapped.message : String(mapped));
 }

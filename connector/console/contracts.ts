@@ -1,7 +1,6 @@
 // Contracts: our negotiations (both roles) with a timeline, the operator's decisions on a held step
 // (agree, finalize, counter-offer, accept, verify, counter-request, terminate: the management API's
 // actions, called in-process), and agreements with both parties' signatures and their terms in words.
-import { summariseOffer } from '../../catalog/federation/summary/offer-summary.js';
 import { heldStep } from '../control-plane/index.js';
 import { AgreementSignatureStore } from '../control-plane/records.js';
 import { HttpProblem } from '../http/problem.js';
@@ -16,6 +15,10 @@ import {
   csrfField,
   html,
   offerSummary,
+  reasonText,
+  stateLabel,
+  stateName,
+  summariseFor,
   timeTag,
   type ConsoleContext,
   type Html,
@@ -63,7 +66,7 @@ export function contractPages(app: ConsoleApp): void {
                   <td>${r.counterPartyId}</td>
                   <td>${t(r.role === 'provider' ? 'provider' : 'consumer')}</td>
                   <td class="state">
-                    ${r.state}${heldStep(plane.automation.modes, 'negotiation', r) ? html` · <strong>${t('waiting for you')}</strong>` : ''}
+                    ${stateLabel(ctx, r.state)}${heldStep(plane.automation.modes, 'negotiation', r) ? html` · <strong>${t('waiting for you')}</strong>` : ''}
                   </td>
                   <td>${timeTag(r.updatedAt)}</td>
                 </tr>`,
@@ -79,7 +82,7 @@ export function contractPages(app: ConsoleApp): void {
     if (!record) throw new HttpProblem(404, 'negotiation-not-found', ctx.t('No such negotiation.'));
     const { t } = ctx;
     const held = heldStep(plane.automation.modes, 'negotiation', record);
-    const terms = await summariseOffer(record.agreement ?? record.offer);
+    const terms = await summariseFor(ctx, record.agreement ?? record.offer);
     const sig = record.agreementId ? await signatures.get(record.id) : undefined;
     // What the evidence log recorded about the agreement (signatures, verification, duties).
     const recorded = record.agreementId
@@ -99,7 +102,8 @@ export function contractPages(app: ConsoleApp): void {
     return {
       title: t('Contract'),
       body: html`<h1>
-          ${t('Negotiation')} <span class="state" id="negotiation-state">${record.state}</span>
+          ${t('Negotiation')}
+          <span class="state" id="negotiation-state">${stateLabel(ctx, record.state)}</span>
         </h1>
         <p class="meta">${record.id}</p>
         <div class="scroll">
@@ -120,7 +124,7 @@ export function contractPages(app: ConsoleApp): void {
               record.reason
                 ? html`<tr>
                     <th>${t('Reason')}</th>
-                    <td>${record.reason}</td>
+                    <td>${reasonText(ctx, record.reason)}</td>
                   </tr>`
                 : ''
             }
@@ -132,7 +136,7 @@ export function contractPages(app: ConsoleApp): void {
           recorded.length
             ? html`<h3>${t('Recorded in the evidence log')}</h3>
                 <ul id="recorded">
-                  ${recorded.map((e) => html`<li>${e.kind} · ${timeTag(e.at)} · <a href="${app.base}/evidence/${e.seq}">#${e.seq}</a></li>`)}
+                  ${recorded.map((e) => html`<li>${stateLabel(ctx, e.kind)} · ${timeTag(e.at)} · <a href="${app.base}/evidence/${e.seq}">#${e.seq}</a></li>`)}
                 </ul>`
             : ''
         }
@@ -201,7 +205,7 @@ export function contractPages(app: ConsoleApp): void {
           transfers.length
             ? html`<h2>${t('Transfers')}</h2>
                 <ul>
-                  ${transfers.map((x) => html`<li><a href="${app.base}/transfers/${encodeSegment(x.id)}">${x.id}</a> · ${x.state}</li>`)}
+                  ${transfers.map((x) => html`<li><a href="${app.base}/transfers/${encodeSegment(x.id)}">${x.id}</a> · ${stateLabel(ctx, x.state)}</li>`)}
                 </ul>`
             : ''
         }`,
@@ -233,7 +237,7 @@ export function contractPages(app: ConsoleApp): void {
                     : await actions.terminate(id, field(req, 'reason') || 'terminated by the operator');
       return {
         to: `${app.base}/contracts/${encodeSegment(id)}`,
-        flash: ctx.t('Done: the negotiation is now {state}.', { state: record.state }),
+        flash: ctx.t('Done: the negotiation is now {state}.', { state: stateName(ctx, record.state) }),
       };
     });
   }
@@ -284,7 +288,8 @@ function timeline(app: ConsoleApp, ctx: ConsoleContext, record: NegotiationRecor
           class="${[i === last ? 'state' : '', r.state === 'TERMINATED' ? 'bad' : ''].join(' ').trim()}"
           data-state="${r.state}"
         >
-          ${r.state || t('Started')} · ${timeTag(r.at)}${r.reason ? html`: ${r.reason}` : ''}
+          ${r.state ? stateLabel(ctx, r.state) : t('Started')} ·
+          ${timeTag(r.at)}${r.reason ? html`: ${reasonText(ctx, r.reason)}` : ''}
           ${r.seq !== undefined ? html` · <a href="${app.base}/evidence/${r.seq}">#${r.seq}</a>` : ''}
         </li>`,
     )}
@@ -293,7 +298,7 @@ function timeline(app: ConsoleApp, ctx: ConsoleContext, record: NegotiationRecor
       record.state === 'TERMINATED' || record.state === 'FINALIZED'
         ? ''
         : PATH.slice(PATH.indexOf(record.state as (typeof PATH)[number]) + 1).map(
-            (state) => html`<li class="ahead" data-state="${state}">${state}</li>`,
+            (state) => html`<li class="ahead" data-state="${state}">${stateLabel(ctx, state)}</li>`,
           )
     }
   </ol>`;
@@ -345,7 +350,7 @@ function actionsBlock(
   const path = `${app.base}/contracts/${encodeSegment(record.id)}`;
   const counter = record.role === 'provider' ? 'offer' : 'request';
   return html`<h2>${t('Decisions')}</h2>
-    ${held ? html`<p class="flash">${t('The next step waits for your decision: {step}.', { step: held })}</p>` : ''}
+    ${held ? html`<p class="flash">${t('The next step waits for your decision: {step}.', { step: stateName(ctx, held) })}</p>` : ''}
     <div class="card" id="decisions">
       ${ACTIONS[record.role].map(
         (a) =>

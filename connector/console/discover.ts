@@ -2,14 +2,23 @@
 // `shuyu catalog search` asks), another connector's DSP catalog read directly, each offer in plain
 // words, and a Negotiate form that declares the purpose and place the data will be used for.
 import { datasetsOf } from '../../catalog/federation/crawl/normalise.js';
-import { summariseOffer, type OfferSummary } from '../../catalog/federation/summary/offer-summary.js';
+import type { OfferSummary } from '../../catalog/federation/summary/offer-summary.js';
 import type { SearchResult } from '../../catalog/federation/types.js';
 import { remoteOffer, requestCatalog } from '../control-plane/index.js';
 import type { JsonObject } from '../dsp/messages/index.js';
 import { HttpProblem } from '../http/problem.js';
 import { encodeSegment } from '../http/text.js';
-import { field, listField, query, type ConsoleApp } from './app.js';
-import { csrfField, html, offerSummary, type ConsoleContext, type Html } from './kit/index.js';
+import { describe, field, listField, query, type ConsoleApp } from './app.js';
+import {
+  csrfField,
+  html,
+  localised,
+  offerSummary,
+  summariseFor,
+  termLabel,
+  type ConsoleContext,
+  type Html,
+} from './kit/index.js';
 
 interface ShownOffer {
   readonly id: string;
@@ -41,7 +50,7 @@ export function discoverPages(app: ConsoleApp): void {
     try {
       result = await federatedSearch(app, { q, sector, purpose });
     } catch (error) {
-      problem = error instanceof Error ? error.message : String(error);
+      problem = describe(ctx, error);
     }
     const datasets: ShownDataset[] = (result?.results ?? []).map((d) => ({
       datasetId: d.datasetId,
@@ -56,7 +65,7 @@ export function discoverPages(app: ConsoleApp): void {
       },
       offers: d.offers.map((o) => ({
         id: o.id,
-        summary: o.summary,
+        summary: localised(ctx, o.summary),
         purposes: o.features.purposes,
         regions: o.features.regions,
       })),
@@ -123,7 +132,7 @@ export function discoverPages(app: ConsoleApp): void {
         ...(d.dataGrade ? { dataGrade: d.dataGrade } : {}),
         provider: { did, address },
         offers: await Promise.all(
-          d.offers.map(async (o) => ({ id: o.offerId, summary: await summariseOffer(o.body) })),
+          d.offers.map(async (o) => ({ id: o.offerId, summary: await summariseFor(ctx, o.body) })),
         ),
       })),
     );
@@ -197,8 +206,9 @@ function datasetCard(app: ConsoleApp, ctx: ConsoleContext, d: ShownDataset): Htm
   return html`<div class="card result" data-dataset="${d.datasetId}">
     <h2>${d.title}</h2>
     <div class="meta">
-      ${d.provider.name ?? d.provider.did} · <span class="tag">${d.sector ?? '?'}</span
-      ><span class="tag">${d.dataGrade ?? '?'}</span>
+      ${d.provider.name ?? d.provider.did} ·
+      <span class="tag">${d.sector ? termLabel(ctx, 'sector', d.sector) : '?'}</span
+      ><span class="tag">${d.dataGrade ? termLabel(ctx, 'grade', d.dataGrade) : '?'}</span>
     </div>
     <p>${d.description.slice(0, 400)}</p>
     ${d.offers.length === 0 ? html`<p class="meta">${t('No offer you may see.')}</p>` : ''}

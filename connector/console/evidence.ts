@@ -6,7 +6,7 @@ import { exportEvidence, proveEntry, verifyEvidenceExport } from '../evidence/in
 import { HttpProblem } from '../http/problem.js';
 import { encodeSegment } from '../http/text.js';
 import { query, type ConsoleApp } from './app.js';
-import { csrfField, html, timeTag } from './kit/index.js';
+import { csrfField, html, reasonText, stateLabel, timeTag } from './kit/index.js';
 
 export function evidencePages(app: ConsoleApp): void {
   const { services, plane } = app.deps;
@@ -77,7 +77,7 @@ export function evidencePages(app: ConsoleApp): void {
                 html`<tr>
                   <td>${e.seq}</td>
                   <td>${timeTag(e.at)}</td>
-                  <td>${e.kind}</td>
+                  <td>${stateLabel(ctx, e.kind)}</td>
                   <td>${e.subject}</td>
                   <td><a href="${app.base}/evidence/${e.seq}">${t('Proof')}</a></td>
                 </tr>`,
@@ -109,7 +109,7 @@ export function evidencePages(app: ConsoleApp): void {
       body: html`<h1>${t('Entry {n}', { n: seq })}</h1>
         <p>
           <a href="${app.base}/evidence?subject=${encodeSegment(entry.subject)}">${entry.subject}</a> ·
-          ${entry.kind} · ${timeTag(entry.at)}
+          ${stateLabel(ctx, entry.kind)} · ${timeTag(entry.at)}
         </p>
         <h2>${t('Entry')}</h2>
         <pre>${JSON.stringify(entry, null, 2)}</pre>
@@ -125,7 +125,7 @@ export function evidencePages(app: ConsoleApp): void {
       to: `${app.base}/evidence`,
       flash: report.ok
         ? ctx.t('Verified: {subject}. Every check passed.', { subject: report.subject })
-        : ctx.t('Verification FAILED: {reason}', { reason: failed }),
+        : ctx.t('Verification FAILED: {reason}', { reason: reasonText(ctx, failed) }),
     };
   });
 

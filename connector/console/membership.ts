@@ -14,7 +14,7 @@ export function membershipPages(app: ConsoleApp): void {
     const { t } = ctx;
     let unreachable = '';
     const applications = await connector.authority.myApplications().catch((error: unknown) => {
-      unreachable = describe(error);
+      unreachable = describe(ctx, error);
       return [];
     });
     const credentials = await connector.wallet.list();

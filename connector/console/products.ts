@@ -17,7 +17,7 @@ export function productPages(app: ConsoleApp): void {
     // The authority's decisions first; when it cannot be reached, what we knew.
     let unreachable = '';
     const list = await products.sync().catch(async (error: unknown) => {
-      unreachable = describe(error);
+      unreachable = describe(ctx, error);
       return products.list();
     });
     const assets = await plane.assets.listAssets();

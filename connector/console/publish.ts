@@ -11,8 +11,16 @@ import { checkPolicy, explain, reasonOf, type EvaluationRequest } from '../../po
 import { HttpProblem } from '../http/problem.js';
 import { dataFile } from '../process/config.js';
 import { DEFAULT_FILE_DIRECTORY } from '../process/data-services.js';
-import { field, listField, query, type ConsoleApp } from './app.js';
-import { csrfField, html, type ConsoleContext, type Html } from './kit/index.js';
+import { describe, field, listField, query, type ConsoleApp } from './app.js';
+import {
+  csrfField,
+  explanationText,
+  html,
+  reasonText,
+  stateLabel,
+  type ConsoleContext,
+  type Html,
+} from './kit/index.js';
 import { parseMultipart } from './multipart.js';
 
 const GRADES = ['general', 'important', 'core', 'JR-L1', 'JR-L2', 'JR-L3', 'JR-L4', 'JR-L5'];
@@ -239,17 +247,21 @@ export function publishPages(app: ConsoleApp): void {
     try {
       const policy = withCommonConstraints(parseJson(ctx, field(req, 'policy')), commonConstraints(req));
       const checked = await checkPolicy(policy);
-      const problems = checked.report.map((p) => `${p.severity} ${p.path || '/'}: ${p.message}`);
+      const problems = checked.report.map((p) =>
+        reasonText(ctx, `${p.severity} ${p.path || '/'}: ${p.message}`),
+      );
       let verdict: Html = html``;
       const requestText = field(req, 'request');
       if (checked.ok && requestText) {
         const decision = checked.policy.evaluate(parseJson(ctx, requestText) as unknown as EvaluationRequest);
         verdict = html`<h2>
-            ${t('Decision')}:
-            <span class="${decision.permitted ? 'ok' : 'bad'}" id="decision">${decision.decision}</span>
+            ${t('Decision:')}
+            <span class="${decision.permitted ? 'ok' : 'bad'}" id="decision"
+              >${stateLabel(ctx, decision.decision)}</span
+            >
           </h2>
-          <p>${reasonOf(decision)}</p>
-          <pre id="explanation">${explain(decision).join('\n')}</pre>`;
+          <p id="reason">${reasonText(ctx, reasonOf(decision))}</p>
+          <pre id="explanation">${explanationText(ctx, explain(decision))}</pre>`;
       }
       body = html`<h1>${t('Policy check')}</h1>
         <p id="check-result" class="${checked.ok ? 'ok' : 'bad'}">
@@ -269,7 +281,7 @@ export function publishPages(app: ConsoleApp): void {
         ${verdict}
         <p><a href="${app.base}/publish">${t('Back')}</a></p>`;
     } catch (error) {
-      body = html`<p class="bad">${(error as Error).message}</p>
+      body = html`<p class="bad">${describe(ctx, error)}</p>
         <p><a href="${app.base}/publish">${t('Back')}</a></p>`;
     }
     app.kit.send(res, 200, ctx, t('Policy check'), body);

@@ -3,7 +3,9 @@
 // token and streams it to the browser), suspend, resume, complete, terminate; and for its agreement the
 // usage so far, the limits in words and the duties with their deadlines.
 import type { Response } from 'express';
-import { summariseOffer } from '../../catalog/federation/summary/offer-summary.js';
+import type { IncomingMessage } from 'node:http';
+import { usageLeftFromHeaders, type ObservedUsageLeft, type UsageLeft } from '../dataplane/index.js';
+import { actionWords } from '../../catalog/federation/summary/offer-summary.js';
 import { heldStep } from '../control-plane/index.js';
 import { sendRequest, sharedAgents } from '../dataplane/net/request.js';
 import { readDataAddress, type DataAddress } from '../dsp/messages/index.js';
@@ -13,7 +15,20 @@ import { assertFetchAllowed } from '../identity/net/host-policy.js';
 import { declaredUsageInput } from '../management/usage-input.js';
 import type { TransferRecord } from '../transfer/index.js';
 import { describe, field, listField, type ConsoleApp } from './app.js';
-import { csrfField, html, timeTag, type ConsoleContext, type Html, type Phrase } from './kit/index.js';
+import {
+  csrfField,
+  html,
+  problemText,
+  reasonText,
+  stateLabel,
+  stateName,
+  summariseFor,
+  timeTag,
+  zonedTimeTag,
+  type ConsoleContext,
+  type Html,
+  type Phrase,
+} from './kit/index.js';
 
 const ACTIONS: readonly { name: 'start' | 'suspend' | 'resume' | 'complete' | 'terminate'; label: Phrase }[] =
   [
@@ -49,7 +64,7 @@ export function transferPages(app: ConsoleApp): void {
                   <td><a href="${app.base}/transfers/${encodeSegment(r.id)}">${r.id}</a></td>
                   <td>${r.agreementId}</td>
                   <td>${t(r.role === 'provider' ? 'provider' : 'consumer')}</td>
-                  <td class="state">${r.state}</td>
+                  <td class="state">${stateLabel(ctx, r.state)}</td>
                   <td>${timeTag(r.updatedAt)}</td>
                 </tr>`,
             )}
@@ -70,7 +85,7 @@ export function transferPages(app: ConsoleApp): void {
     });
     return {
       to: `${app.base}/transfers/${encodeSegment(record.id)}`,
-      flash: ctx.t('Transfer requested: it is {state}.', { state: record.state }),
+      flash: ctx.t('Transfer requested: it is {state}.', { state: stateName(ctx, record.state) }),
     };
   });
 
@@ -81,8 +96,9 @@ export function transferPages(app: ConsoleApp): void {
     const { t } = ctx;
     const negotiation =
       (await plane.negotiations.findByAgreementId(record.role, record.agreementId)) ?? undefined;
-    const limits = negotiation?.agreement ? await summariseOffer(negotiation.agreement) : undefined;
+    const limits = negotiation?.agreement ? await summariseFor(ctx, negotiation.agreement) : undefined;
     const usage = await services.meter.usage(record.agreementId);
+    const left = await services.leftOf(record);
     const duties =
       record.role === 'consumer'
         ? await services.obligations.forConsumer(record.agreementId)
@@ -93,7 +109,9 @@ export function transferPages(app: ConsoleApp): void {
     const downloadable = record.role === 'consumer' && record.state === 'STARTED' && access(record).endpoint;
     return {
       title: t('Transfer'),
-      body: html`<h1>${t('Transfer')} <span class="state" id="transfer-state">${record.state}</span></h1>
+      body: html`<h1>
+          ${t('Transfer')} <span class="state" id="transfer-state">${stateLabel(ctx, record.state)}</span>
+        </h1>
         <p class="meta">${record.id}</p>
         <div class="scroll">
           <table>
@@ -129,7 +147,7 @@ export function transferPages(app: ConsoleApp): void {
               record.reason
                 ? html`<tr>
                     <th>${t('Reason')}</th>
-                    <td>${record.reason}</td>
+                    <td>${reasonText(ctx, record.reason)}</td>
                   </tr>`
                 : ''
             }
@@ -138,6 +156,10 @@ export function transferPages(app: ConsoleApp): void {
               <td id="usage">
                 ${usage ? html`${usage.count} · ${t('first use')} ${timeTag(usage.firstUseAt.toISOString())}` : t('none recorded here')}
               </td>
+            </tr>
+            <tr>
+              <th>${t('Usage left')}</th>
+              <td id="usage-left">${usageLeftText(ctx, record, left)}</td>
             </tr>
             <tr>
               <th>${t('Limits')}</th>
@@ -168,7 +190,7 @@ export function transferPages(app: ConsoleApp): void {
               </p>`
             : ''
         }
-        ${held ? html`<p class="flash">${t('The next step waits for your decision: {step}.', { step: held })}</p>` : ''}
+        ${held ? html`<p class="flash">${t('The next step waits for your decision: {step}.', { step: stateName(ctx, held) })}</p>` : ''}
         ${actionsBlock(app, ctx, record)}
         <h2>${t('Duties')}</h2>
         ${duties.length === 0 ? html`<p>${t('none')}</p>` : ''}
@@ -176,8 +198,8 @@ export function transferPages(app: ConsoleApp): void {
           ${duties.map(
             (d) =>
               html`<li>
-                ${d.action} (${d.performer}) ·
-                ${d.state}${d.deadline ? html` · ${t('due')} ${timeTag(d.deadline)}` : ''}
+                ${actionWords(d.action, ctx.lang)} (${t(d.performer)}) ·
+                ${stateLabel(ctx, d.state)}${d.deadline ? html` · ${t('due')} ${timeTag(d.deadline)}` : ''}
               </li>`,
           )}
         </ul>
@@ -186,8 +208,8 @@ export function transferPages(app: ConsoleApp): void {
           ${changes.map((e) => {
             const data = e.data as { to?: unknown; reason?: unknown };
             return html`<li>
-              ${String(data.to ?? '')} ·
-              ${timeTag(e.at)}${typeof data.reason === 'string' ? html`: ${data.reason}` : ''}
+              ${stateLabel(ctx, String(data.to ?? ''))} ·
+              ${timeTag(e.at)}${typeof data.reason === 'string' ? html`: ${reasonText(ctx, data.reason)}` : ''}
             </li>`;
           })}
         </ol>
@@ -216,7 +238,7 @@ export function transferPages(app: ConsoleApp): void {
                 : await actions.terminate(id, reason || 'terminated by the operator');
       return {
         to: `${app.base}/transfers/${encodeSegment(id)}`,
-        flash: ctx.t('Done: the transfer is now {state}.', { state: record.state }),
+        flash: ctx.t('Done: the transfer is now {state}.', { state: stateName(ctx, record.state) }),
       };
     });
   }
@@ -253,13 +275,16 @@ export function transferPages(app: ConsoleApp): void {
         timeoutMs: 30_000,
       });
       const status = response.statusCode ?? 502;
+      // The provider says with every pull (a refused one too) what is left: recorded on the transfer.
+      const left = usageLeftFromHeaders((name) => response.headers[name]);
+      if (left !== undefined) await services.usageLeft.record(record.id, left, new Date());
       if (status !== 200) {
-        response.resume();
+        const why = await problemOf(response);
         return void refuse(
           app,
           res,
           ctx,
-          ctx.t('The provider refused the download (HTTP {status}).', { status }),
+          `${ctx.t('The provider refused the download (HTTP {status}).', { status })}${why ? ` ${problemText(ctx, why)}` : ''}`,
         );
       }
       res.status(200);
@@ -271,9 +296,48 @@ export function transferPages(app: ConsoleApp): void {
       res.setHeader('Cache-Control', 'no-store');
       response.pipe(res);
     } catch (error) {
-      refuse(app, res, ctx, describe(error));
+      refuse(app, res, ctx, describe(ctx, error));
     }
   });
+}
+
+/** The provider's problem+json (code from its type, detail), read up to 8 KiB; undefined if it sent none. */
+async function problemOf(response: IncomingMessage): Promise<{ code: string; message: string } | undefined> {
+  let text = '';
+  for await (const chunk of response) {
+    if (text.length < 8192) text += String(chunk);
+  }
+  try {
+    const body = JSON.parse(text) as { type?: unknown; detail?: unknown };
+    if (typeof body.detail !== 'string') return undefined;
+    const code = typeof body.type === 'string' ? (body.type.split('/').pop() ?? '') : '';
+    return { code, message: body.detail };
+  } catch {
+    return undefined;
+  }
+}
+
+/** "7 of 10 uses, until 2026-12-31 23:59 (+08:00)", from the provider's meter or its last word to us. */
+function usageLeftText(
+  ctx: ConsoleContext,
+  record: TransferRecord,
+  left: UsageLeft | ObservedUsageLeft | undefined,
+): Html {
+  const { t } = ctx;
+  if (left === undefined)
+    return html`${t(record.role === 'consumer' ? 'not known yet: the provider tells it with each download' : 'none recorded here')}`;
+  const count =
+    left.remaining !== undefined && left.limit !== undefined
+      ? t('{n} of {limit} uses', { n: left.remaining, limit: left.limit })
+      : t('no limit on the number of uses');
+  const until = left.until
+    ? html`${t(', until')} ${zonedTimeTag(ctx, left.until)}`
+    : html`${t(', no time limit')}`;
+  const seen =
+    'observedAt' in left
+      ? html` <span class="meta">(${t('as the provider said')} ${timeTag(left.observedAt)})</span>`
+      : '';
+  return html`${count}${until}${seen}`;
 }
 
 function access(record: TransferRecord): { endpoint?: string; authorization?: string } {

@@ -22,6 +22,7 @@ import type { RequestedRange } from './range.js';
 import type { SourceRegistry } from './sources/registry.js';
 import type { DataSource, OpenedData } from './sources/types.js';
 import type { TransferView } from './types.js';
+import { usageLeft, type UsageLeft } from './usage/left.js';
 import type { AccessGrant, UsageMeter } from './usage/meter.js';
 
 export interface AccessServices {
@@ -55,6 +56,8 @@ export interface AuthorizedData {
   readonly performed: readonly string[];
   /** False when the bytes are transformed (ranges of the original would not match them). */
   readonly acceptsRanges: boolean;
+  /** Uses and time left after this access (a HEAD's: as they stand), for the consumer. */
+  readonly left: UsageLeft;
 }
 
 async function openWithIfRange(source: DataSource, request: AccessRequest, range?: RequestedRange) {
@@ -122,7 +125,14 @@ export async function openAuthorizedData(
     };
     const mustAnonymise = abilities.canAnonymise && grant.duties.some((d) => d.action === ANONYMISE_ACTION);
     const served = mustAnonymise && anonymisation ? anonymised(data, anonymisation) : data;
-    const result = { data: served, grant, acceptsRanges: !mustAnonymise && anonymisation === undefined };
+    // A HEAD decides as if the access happened but counts nothing: what is left stands as it was.
+    const left = usageLeft(transfer.policy.policy, dryRun ? grant.count - 1 : grant.count, grant.firstUseAt);
+    const result = {
+      data: served,
+      grant,
+      left,
+      acceptsRanges: !mustAnonymise && anonymisation === undefined,
+    };
     if (dryRun) return { ...result, performed: [] };
 
     const performed: DutyOutcome[] = grant.duties.filter(

@@ -42,6 +42,17 @@ export { refreshEdr, type RefreshEdrOptions } from './edr/refresh.js';
 // usage control and duties
 export { UsageMeter, type AccessContext, type AccessGrant, type Usage } from './usage/meter.js';
 export {
+  USE_UNTIL_HEADER,
+  USES_LIMIT_HEADER,
+  USES_REMAINING_HEADER,
+  UsageLeftStore,
+  usageLeft,
+  usageLeftFromHeaders,
+  usageLeftHeaders,
+  type ObservedUsageLeft,
+  type UsageLeft,
+} from './usage/left.js';
+export {
   ObligationStore,
   dutyKey,
   type Obligation,

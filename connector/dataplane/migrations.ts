@@ -1,4 +1,5 @@
-// The data plane's tables: per-agreement usage counters and the obligations agreements carry.
+// The data plane's tables: per-agreement usage counters, the obligations agreements carry, and (on a
+// consumer) what the provider said is left of each transfer's agreement.
 import type { Migration } from '../store/database.js';
 
 export const DATAPLANE_MIGRATIONS: readonly Migration[] = [
@@ -27,6 +28,19 @@ export const DATAPLANE_MIGRATIONS: readonly Migration[] = [
         UNIQUE (agreement_id, duty_key)
       );
       CREATE INDEX dataplane_obligation_due ON dataplane_obligation (state, deadline_ms);
+    `,
+  },
+  {
+    // The consumer's record of what the provider says is left of a transfer's agreement (usage/left.ts).
+    id: 'dataplane/2',
+    sql: `
+      CREATE TABLE dataplane_usage_left (
+        transfer_id TEXT PRIMARY KEY,
+        remaining INTEGER,
+        use_limit INTEGER,
+        use_until_ms INTEGER,
+        observed_ms INTEGER NOT NULL
+      );
     `,
   },
 ];

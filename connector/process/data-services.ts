@@ -47,6 +47,14 @@ import {
 import { systemClock, type Clock } from '../identity/index.js';
 import { managementErrors } from '../management/errors.js';
 import { evidenceRoutes } from '../management/evidence.js';
+import { usageLeftRoutes } from '../management/usage-left.js';
+import {
+  UsageLeftStore,
+  usageLeft,
+  type ObservedUsageLeft,
+  type UsageLeft,
+} from '../dataplane/usage/left.js';
+import type { TransferRecord } from '../transfer/index.js';
 import type { Migration } from '../store/database.js';
 import { CheckpointPublisher, CheckpointPublishError } from './checkpoint-publisher.js';
 import { ConfigError, dataFile, readConfigFile } from './config.js';
@@ -116,6 +124,10 @@ export interface DataServices {
   readonly meter: UsageMeter;
   readonly obligations: ObligationStore;
   readonly sources: SourceRegistry;
+  /** A consumer's record of what providers said is left of its transfers (usage/left.ts). */
+  readonly usageLeft: UsageLeftStore;
+  /** What is left of a transfer's agreement: computed (provider) or last observed (consumer). */
+  leftOf(record: TransferRecord): Promise<UsageLeft | ObservedUsageLeft | undefined>;
   /** For createControlPlane's `hooks`. */
   readonly hooks: ControlPlaneHooks;
   /** Connects the hooks to the control plane (before anything can use it). */
@@ -249,8 +261,19 @@ export async function openDataServices(
     onError,
   });
 
+  const usageLeftStore = new UsageLeftStore(db);
+  const leftOf = async (record: TransferRecord): Promise<UsageLeft | ObservedUsageLeft | undefined> => {
+    if (record.role === 'consumer') return usageLeftStore.get(record.id);
+    const view = await hooks.views.view(record.id);
+    if (view === undefined) return undefined;
+    const usage = await meter.usage(view.agreementId);
+    return usageLeft(view.policy.policy, usage?.count ?? 0, usage?.firstUseAt);
+  };
+
   let attached: ControlPlane | undefined;
   return {
+    usageLeft: usageLeftStore,
+    leftOf,
     log,
     scheduler,
     meter,
@@ -291,6 +314,14 @@ export async function openDataServices(
           return plane ? (await plane.transfers.list({ agreementId, limit: 500 })).map((t) => t.id) : [];
         },
       });
+      management.use(
+        usageLeftRoutes({
+          transfer: async (id) => (await attached?.transfers.get(id)) ?? undefined,
+          leftOf,
+          store: usageLeftStore,
+          clock,
+        }),
+      );
       management.use(managementErrors);
       return management;
     },

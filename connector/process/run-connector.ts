@@ -38,6 +38,7 @@ import {
 } from '../management/index.js';
 import { registerConnectorGauges, type ServerMetrics } from '../metrics/index.js';
 import { EVIDENCE_OPENAPI } from '../management/evidence.js';
+import { USAGE_LEFT_OPENAPI } from '../management/usage-left.js';
 import { managementErrors } from '../management/errors.js';
 import { requireApiKey } from '../management/index.js';
 import {
@@ -251,7 +252,7 @@ export function buildManagementApp(routes: Router, parts: ManagementAppParts): v
   routes.use(
     MANAGEMENT_PATH,
     createManagementRouter(plane, apiKey, {
-      openApi: [EVIDENCE_OPENAPI, PRODUCTS_OPENAPI, METRICS_OPENAPI],
+      openApi: [EVIDENCE_OPENAPI, USAGE_LEFT_OPENAPI, PRODUCTS_OPENAPI, METRICS_OPENAPI],
       metrics,
     }),
   );

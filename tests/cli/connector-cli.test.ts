@@ -177,7 +177,19 @@ describe('cli: connector start and the participant commands', function () {
         contractPolicy: {
           '@type': 'Offer',
           uid: 'urn:test:contract',
-          permission: [{ action: 'use', constraint: [member] }],
+          permission: [
+            {
+              action: 'use',
+              constraint: [
+                member,
+                {
+                  leftOperand: 'count',
+                  operator: 'lteq',
+                  rightOperand: { '@value': '2', '@type': 'xsd:integer' },
+                },
+              ],
+            },
+          ],
         },
       }),
     );
@@ -261,6 +273,16 @@ describe('cli: connector start and the participant commands', function () {
       const fetched = await run(['transfer', 'fetch', transferId, '--out', out, ...as]);
       expect(fetched.code, fetched.text).to.equal(0);
       expect(readFileSync(out, 'utf8')).to.equal('a,b\n1,2\n');
+      // The provider says what is left with each pull; the connector keeps it on the transfer.
+      expect(fetched.text).to.match(/Usage left: 1 of 2 uses, no time limit \(as the provider said at /);
+      expect((await run(['transfer', 'get', transferId, ...as])).text).to.include('usage left: 1 of 2 uses');
+      expect((await run(['transfer', 'list', ...as])).text).to.include('left: 1 of 2 uses');
+      expect((await run(['transfer', 'fetch', transferId, '--out', out, ...as])).text).to.include(
+        'Usage left: 0 of 2 uses',
+      );
+      const spent = await run(['transfer', 'fetch', transferId, '--out', out, ...as]);
+      expect(spent.code).to.equal(1);
+      expect(spent.text).to.include('Usage left: 0 of 2 uses').and.match(/count/);
       const notOurs = await run(['transfer', 'start', transferId, ...as]); // only the provider starts
       expect(notOurs.code).to.equal(1);
       expect(notOurs.text).to.include('(409)').and.include('STARTED');

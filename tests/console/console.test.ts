@@ -182,6 +182,16 @@ describe('console: search and administration in a real browser', function () {
       expect(await page.locator('button:has-text("Sign out")').isVisible()).to.equal(true);
       await page.screenshot({ path: 'test-artifacts/console/authority-admin-phone.png', fullPage: true });
       await page.setViewportSize({ width: 1366, height: 900 });
+      // In Chinese, member states and sectors are translated, the protocol's state name beside them.
+      const lang = (value: string) =>
+        page.context().addCookies([{ name: 'shuyu_lang', value, url: space.authority.admin.url }]);
+      await lang('zh-CN');
+      await page.goto(`${space.authority.admin.url}/console/admin`);
+      expect(await page.textContent('#members'))
+        .to.include('已暂停')
+        .and.include('suspended')
+        .and.include('医疗');
+      await lang('en');
     } finally {
       await phone.close();
     }

@@ -210,6 +210,20 @@ describe('participant console: publish, discover, negotiate, transfer and downlo
     await look(p, 'consumer-discover-zh');
     await p.goto(`${consumer.consoleUrl}/transfers`);
     await look(p, 'consumer-transfers-zh');
+    // States, terms and usage left in Chinese, with the protocol's state name beside the translation.
+    await p.click('#transfers tr[data-transfer] a');
+    expect(await p.textContent('#transfer-state'))
+      .to.include('传输中')
+      .and.include('STARTED');
+    expect(await p.textContent('#usage-left')).to.match(/剩余|不限使用次数/);
+    await look(p, 'consumer-transfer-zh');
+    await p.goto(`${consumer.consoleUrl}/contracts`);
+    await p.click('#negotiations tr[data-negotiation] a');
+    expect(await p.textContent('#negotiation-state')).to.include('已生效');
+    expect(await p.textContent('#terms'))
+      .to.include('仅限用途：科学研究')
+      .and.include('使用地点：中国 (CN)');
+    await look(p, 'consumer-contract-zh');
     await p.click('#lang-switch');
     expect(await p.getAttribute('html', 'lang')).to.equal('en');
     expect(await p.textContent('header nav')).to.include('Transfers');

@@ -373,7 +373,7 @@ const TASKS: readonly Task[] = [
       const path = `/console/contracts/${enc(w.state.negotiation!)}`;
       const page = await w.consumerConsole.get(path);
       expect(page).to.include('id="agreement"').and.include(w.state.agreement!);
-      expect(page).to.match(/data-state="FINALIZED"[^>]*>\s*FINALIZED · <time datetime=/);
+      expect(page).to.match(/data-state="FINALIZED"[^>]*>\s*FINALIZED ·\s*<time datetime=/);
       return [
         { on: 'consumer', path: '/console/contracts' },
         { on: 'consumer', path },

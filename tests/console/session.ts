@@ -13,6 +13,10 @@ export interface ConsoleSession {
 export interface ConsoleSessionOptions {
   /** The language switch's cookie: every page in this language. */
   readonly lang?: 'zh-CN' | 'en';
+  /** Sent as Accept-Language. */
+  readonly acceptLanguage?: string;
+  /** Another cookie, e.g. the viewer's zone (shuyu_tz=Asia/Shanghai). */
+  readonly cookie?: string;
 }
 
 function cookieFrom(response: Response, name: string): string {
@@ -28,6 +32,7 @@ function tokenIn(html: string): string {
   return /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
 }
 
+/** Options go with every request after sign-in (the language cookie, Accept-Language, another cookie such as shuyu_tz). */
 export async function consoleSession(
   base: string,
   key: string,
@@ -42,10 +47,19 @@ export async function consoleSession(
     redirect: 'manual',
   });
   if (login.status !== 303) throw new Error(`console sign-in failed: ${login.status}`);
-  const lang = options.lang ? `; shuyu_lang=${options.lang}` : '';
-  const cookie = `${anonymous}; ${cookieFrom(login, 'shuyu_console')}${lang}`;
-  const answer = (path: string) => fetch(`${base}${path}`, { headers: { cookie }, redirect: 'manual' });
-  const get = async (path: string) => (await fetch(`${base}${path}`, { headers: { cookie } })).text();
+  const cookie = [
+    anonymous,
+    cookieFrom(login, 'shuyu_console'),
+    ...(options.lang ? [`shuyu_lang=${options.lang}`] : []),
+    ...(options.cookie ? [options.cookie] : []),
+  ].join('; ');
+  const lang: Record<string, string> = options.acceptLanguage
+    ? { 'accept-language': options.acceptLanguage }
+    : {};
+  const answer = (path: string) =>
+    fetch(`${base}${path}`, { headers: { cookie, ...lang }, redirect: 'manual' });
+  const get = async (path: string) =>
+    (await fetch(`${base}${path}`, { headers: { cookie, ...lang } })).text();
   const token = tokenIn(await get('/console/login'));
   return {
     get,
@@ -62,7 +76,7 @@ export async function consoleSession(
     post: (path, form) =>
       fetch(`${base}${path}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, origin: base },
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie, origin: base, ...lang },
         body: new URLSearchParams({ _csrf: token, ...form }).toString(),
         redirect: 'manual',
       }),

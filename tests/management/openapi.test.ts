@@ -8,6 +8,7 @@ import addFormats from 'ajv-formats';
 import type { Router } from 'express';
 import type { ControlPlane } from '../../connector/control-plane/index.js';
 import { EVIDENCE_OPENAPI } from '../../connector/management/evidence.js';
+import { USAGE_LEFT_OPENAPI } from '../../connector/management/usage-left.js';
 import { PRODUCTS_OPENAPI } from '../../connector/products/index.js';
 import {
   createManagementRouter,
@@ -213,7 +214,12 @@ describe('management API: OpenAPI document', function () {
       expect(served.body).to.deep.equal(
         JSON.parse(
           JSON.stringify(
-            managementOpenApi(MANAGEMENT_PATH, [EVIDENCE_OPENAPI, PRODUCTS_OPENAPI, METRICS_OPENAPI]),
+            managementOpenApi(MANAGEMENT_PATH, [
+              EVIDENCE_OPENAPI,
+              USAGE_LEFT_OPENAPI,
+              PRODUCTS_OPENAPI,
+              METRICS_OPENAPI,
+            ]),
           ),
         ),
       );

@@ -5,7 +5,7 @@
 import type { Json, JsonObject } from '../../../connector/dsp/messages/types.js';
 import { compileDspPolicy, namesAssigner } from '../policy/compile.js';
 import { offerFeatures } from '../policy/features.js';
-import { summarisePolicy, type OfferSummary } from '../summary/offer-summary.js';
+import { summariseInEveryLanguage, type OfferSummary } from '../summary/offer-summary.js';
 import type { CrawledDataset, OfferFeatures } from '../types.js';
 import { sha256, stableJson } from './normalise.js';
 
@@ -76,7 +76,7 @@ export class OfferPreparer {
     if (facts === undefined) {
       facts = compileDspPolicy(body, 'Offer').then((compiled) => ({
         hash: sha256(key),
-        summary: summarisePolicy(
+        summary: summariseInEveryLanguage(
           compiled.policy.policy,
           compiled.problems.map((p) => `${p.path || '/'}: ${p.message}`),
         ),

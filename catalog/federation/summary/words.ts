@@ -97,3 +97,41 @@ const ACTIONS: Readonly<Record<string, string>> = {
 export function action(name: string): string {
   return ACTIONS[name] ?? `${term(name)}`;
 }
+
+/** Wall-clock parts of an instant in an IANA zone, with the zone's offset then ("+08:00"). */
+export function zonedParts(
+  ms: number,
+  timeZone: string,
+): { year: number; month: number; day: number; hour: string; minute: string; offset: string } {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'longOffset',
+    })
+      .formatToParts(new Date(ms))
+      .map((p) => [p.type, p.value]),
+  );
+  const offset = /[+-]\d{2}:\d{2}/.exec(parts.timeZoneName ?? '')?.[0] ?? '+00:00';
+  return {
+    year: Number(parts.year),
+    month: Number(parts.month),
+    day: Number(parts.day),
+    hour: parts.hour ?? '00',
+    minute: parts.minute ?? '00',
+    offset,
+  };
+}
+
+/** An instant in a zone: "2026-12-31 23:59 (+08:00)"; a day (xsd:date) stays as written. */
+export function zonedTime(v: TypedValue & { type: 'dateTime' }, timeZone: string): string {
+  if (v.end !== v.start) return value(v);
+  const p = zonedParts(v.start, timeZone);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${p.year}-${pad(p.month)}-${pad(p.day)} ${p.hour}:${p.minute} (${p.offset})`;
+}

@@ -6,6 +6,7 @@
 // the session's token when signed in, else the anonymous token bound to the `shuyu_csrf` cookie. A POST
 // whose Origin (or, without Origin, Referer) names another site is refused as well. Refusals are 403
 // pages that change nothing.
+import { zonedParts } from '../../../catalog/federation/summary/words.js';
 import { timingSafeEqual } from 'node:crypto';
 import { Router, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { html, trusted, type Html } from './html.js';
@@ -16,6 +17,8 @@ import { SignInThrottle } from './throttle.js';
 
 export const SESSION_COOKIE = 'shuyu_console';
 export const CSRF_COOKIE = 'shuyu_csrf';
+/** Set by the page script: the viewer's time zone, for times the server writes into sentences. */
+export const TIME_ZONE_COOKIE = 'shuyu_tz';
 
 export interface NavItem {
   readonly href: string;
@@ -33,6 +36,8 @@ export interface ConsoleContext {
   readonly base: string;
   /** The request's path below the site, for the language links. */
   readonly path: string;
+  /** The viewer's IANA time zone, as the page script reports it (`shuyu_tz` cookie), once known. */
+  readonly timeZone?: string;
 }
 
 export interface PageOptions {
@@ -101,8 +106,10 @@ export function createConsoleKit(options: ConsoleKitOptions): ConsoleKit {
   const context = (req: Request, res: Response): ConsoleContext => {
     const lang = languageOf(req);
     const current = session(req);
+    const timeZone = viewerTimeZone(req);
     return {
       lang,
+      ...(timeZone ? { timeZone } : {}),
       t: translator(lang),
       ...(current ? { user: current.subject } : {}),
       csrf: current ? current.csrf : anonymousToken(req, res),
@@ -236,6 +243,19 @@ function sameText(a: string, b: string): boolean {
 }
 
 /** The hidden field every form carries. */
+/** The zone the page script stored in the `shuyu_tz` cookie, when it names a zone Intl knows. */
+function viewerTimeZone(req: Request): string | undefined {
+  const raw = cookieValue(req.headers.cookie, TIME_ZONE_COOKIE);
+  try {
+    const zone = decodeURIComponent(raw ?? '');
+    if (!/^[A-Za-z0-9_+\-/]{1,64}$/.test(zone)) return undefined;
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return zone;
+  } catch {
+    return undefined;
+  }
+}
+
 export function csrfField(ctx: ConsoleContext): Html {
   return html`<input type="hidden" name="_csrf" value="${ctx.csrf}" />`;
 }
@@ -246,6 +266,16 @@ export function timeTag(iso: string | null | undefined): Html {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return html`${iso}`;
   const text = `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return html`<time datetime="${date.toISOString()}">${text}</time>`;
+}
+
+/** A time in the viewer's zone written by the server once the page script has reported the zone ("2026-12-31 23:59 (+08:00)"). */
+export function zonedTimeTag(ctx: ConsoleContext, iso: string): Html {
+  const date = new Date(iso);
+  if (ctx.timeZone === undefined || Number.isNaN(date.getTime())) return timeTag(iso);
+  const p = zonedParts(date.getTime(), ctx.timeZone);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const text = `${p.year}-${pad(p.month)}-${pad(p.day)} ${p.hour}:${p.minute} (${p.offset})`;
   return html`<time datetime="${date.toISOString()}">${text}</time>`;
 }
 

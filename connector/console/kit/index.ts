@@ -7,6 +7,7 @@ export {
   csrfField,
   throttledSignIn,
   timeTag,
+  zonedTimeTag,
   CSRF_COOKIE,
   SESSION_COOKIE,
   type ConsoleContext,
@@ -15,4 +16,6 @@ export {
   type PageOptions,
   type SignInOutcome,
 } from './console.js';
-export { offerSummary } from './offer-summary.js';
+export { localised, offerSummary, summariseFor, summaryOptions, termLabel } from './offer-summary.js';
+export { stateLabel, stateName } from './states.js';
+export { explanationText, problemText, reasonText } from './reasons.js';

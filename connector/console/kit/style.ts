@@ -44,12 +44,18 @@ button.secondary{background:#fff;color:#1f4f8f}button.danger{background:#a4262c;
 .timeline li.ahead::before{background:#fff;border:2px solid #1f4f8f;width:.35rem;height:.35rem}
 .state{font-weight:700}pre{white-space:pre-wrap;background:#fff;border:1px solid #d3d8df;padding:.5rem;font-size:.8rem}
 .ok{color:#1e6b34}.bad{color:#a4262c}
+code.code{font-size:.75em;color:#4a4a4a;overflow-wrap:anywhere}
 `;
 
 export const SCRIPT = `
 (function(){
   var lang = document.documentElement.lang || undefined;
   var fmt;
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && document.cookie.indexOf('shuyu_tz=' + encodeURIComponent(zone)) < 0)
+      document.cookie = 'shuyu_tz=' + encodeURIComponent(zone) + '; path=/; max-age=31536000; SameSite=Strict';
+  } catch (e) {}
   try { fmt = new Intl.DateTimeFormat(lang, {dateStyle:'medium', timeStyle:'short'}); } catch (e) { return; }
   document.querySelectorAll('time[datetime]').forEach(function(el){
     var d = new Date(el.getAttribute('datetime'));

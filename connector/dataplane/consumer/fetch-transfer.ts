@@ -13,6 +13,7 @@ import { assertFetchAllowed, type HostPolicy } from '../../identity/net/host-pol
 import { DataPlaneError, describeError } from '../errors.js';
 import { discard, sendRequest, sharedAgents } from '../net/request.js';
 import { parseContentRange } from '../range.js';
+import { usageLeftFromHeaders, type UsageLeft } from '../usage/left.js';
 import { isStrongEtag, readPartMeta, removePart, sizeOf, writePartMeta, type PartMeta } from './part-file.js';
 
 export interface FetchProgress {
@@ -44,6 +45,8 @@ export interface FetchTransferOptions {
   /** Idle timeout per attempt (default 30 s). */
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
+  /** What the provider says is left (Shuyu-Uses-Remaining, Shuyu-Use-Until), from every answer that says it. */
+  readonly onUsageLeft?: (left: UsageLeft) => void;
 }
 
 export interface FetchResult {
@@ -127,6 +130,8 @@ export async function fetchTransfer(options: FetchTransferOptions): Promise<Fetc
       });
       const status = response.statusCode ?? 0;
       const etag = response.headers.etag;
+      const left = usageLeftFromHeaders((name) => response.headers[name]);
+      if (left !== undefined) options.onUsageLeft?.(left);
 
       if (status === 416 && resumable) {
         discard(response);

@@ -14,6 +14,7 @@ import { parseRangeHeader, rangeLength, type ByteRange } from '../range.js';
 import type { DataPlaneIdentity, TransferLookup, TransferView } from '../types.js';
 import { dataPlaneProblem, isOperatorProblem } from './problems.js';
 import { streamBody } from './stream-body.js';
+import { usageLeft, usageLeftHeaders } from '../usage/left.js';
 
 export interface AccessEvent {
   readonly transferId: string;
@@ -136,11 +137,21 @@ export function createDataPlaneRouter(options: DataPlaneRouterOptions): Router {
         if (result.error !== undefined && result.outcome === 'failed') log(result.error);
         emit({ ...base, outcome: result.outcome, bytes: result.bytes });
       } catch (error) {
+        // A refused use still tells the consumer what is left (none, usually).
+        if (isDataPlaneError(error, 'ERR_USAGE_DENIED')) await leftOnRefusal(req, res).catch(log);
         next(error);
       } finally {
         release?.();
       }
     };
+
+  const leftOnRefusal = async (req: Request, res: Response): Promise<void> => {
+    const transfer = info.get(req)?.transfer;
+    if (transfer === undefined || res.headersSent) return;
+    const usage = await options.meter.usage(transfer.agreementId);
+    const left = usageLeft(transfer.policy.policy, usage?.count ?? 0, usage?.firstUseAt);
+    for (const [name, value] of Object.entries(usageLeftHeaders(left))) res.setHeader(name, value);
+  };
 
   router.head('/data/:transferId', serve(true));
   router.get('/data/:transferId', serve(false));
@@ -214,6 +225,7 @@ function writeHead(res: Response, access: AuthorizedData): void {
   res.setHeader('Content-Type', data.contentType);
   res.setHeader('Accept-Ranges', access.acceptsRanges ? 'bytes' : 'none');
   if (data.etag !== undefined) res.setHeader('ETag', data.etag);
+  for (const [name, value] of Object.entries(usageLeftHeaders(access.left))) res.setHeader(name, value);
   if (data.range) {
     res.status(206);
     res.setHeader('Content-Range', `bytes ${data.range.start}-${data.range.end}/${data.size ?? '*'}`);
