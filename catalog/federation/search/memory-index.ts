@@ -17,6 +17,10 @@
 import type { Queries } from '../../../connector/store/database.js';
 import type { FacetName, FacetValue, OfferFeatures, SearchQuery } from '../types.js';
 import type { IndexStore } from '../store/index-store.js';
+import { buildSegment, TextIndex, type Segment, type TextRow } from './text-index.js';
+
+/** How long the first load works before it lets other work run. */
+const YIELD_AFTER_MS = 20;
 
 /** Facet columns read from the dataset row (search parameter name, column). */
 export const COLUMN_FACETS = [
@@ -62,7 +66,7 @@ export interface Tally {
   readonly termSetCounts: Int32Array;
 }
 
-interface DatasetRow {
+interface DatasetRow extends TextRow {
   id: number;
   provider_row: number;
   dataset_id: string;
@@ -168,7 +172,15 @@ export class MemoryIndex {
   readonly #termsFeatures = new Map<number, OfferFeatures>();
   #maxTerms = 0;
 
+  /** The datasets' text, indexed (text-index.ts): the hits of a text query. */
+  readonly text = new TextIndex();
+
   constructor(private readonly store: IndexStore) {}
+
+  /** The store version the index holds (-1 before the first load). */
+  get version(): number {
+    return this.#version;
+  }
 
   get combinations(): readonly Combination[] {
     return this.#combinations;
@@ -190,14 +202,31 @@ export class MemoryIndex {
   async #sync(): Promise<void> {
     while (this.#version !== this.store.version) {
       const target = this.store.version;
-      const changed = this.#version < 0 ? undefined : this.store.changedSince(this.#version);
+      // The first load may apply provider by provider: no search runs before it ends (each waits in
+      // `sync`). Later ones read first and apply in one synchronous step, so a search never sees half.
+      const first = this.#version < 0;
+      const changed = first ? undefined : this.store.changedSince(this.#version);
       const db = this.store.db;
       // All providers (a small table), then the changed ones: plain SQL on either backend.
       const providers = (
         await db.all<{ id: number; did: string }>('SELECT id, did FROM federation_providers')
       ).filter((p) => changed === undefined || changed.has(p.id));
-      const loaded: { rows: DatasetRow[]; offers: OfferRow[] }[] = [];
-      for (const p of providers) loaded.push(await loadProvider(db, p.id));
+      if (first) this.#remove(undefined);
+      const loaded: { provider: number; rows: DatasetRow[]; offers: OfferRow[]; segment: Segment }[] = [];
+      let since = performance.now();
+      for (const p of providers) {
+        const { rows, offers } = await loadProvider(db, p.id);
+        const provider = { provider: p.id, rows, offers, segment: buildSegment(rows) };
+        if (first) {
+          this.#apply([provider], []);
+          this.#providerDid.set(p.id, p.did);
+        } else loaded.push(provider);
+        // A large index loads for seconds: let other work run between providers.
+        if (performance.now() - since > YIELD_AFTER_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          since = performance.now();
+        }
+      }
       const terms = await db.all<{ id: number; features: string }>(
         'SELECT id, features FROM federation_terms WHERE id > ?',
         [this.#maxTerms],
@@ -207,13 +236,24 @@ export class MemoryIndex {
         this.#termsFeatures.set(t.id, JSON.parse(t.features) as OfferFeatures);
         this.#maxTerms = Math.max(this.#maxTerms, t.id);
       }
-      const gone = changed === undefined ? undefined : new Set(changed);
-      this.#remove(gone);
-      for (const p of providers) this.#providerDid.set(p.id, p.did);
-      for (const id of gone ?? []) if (!providers.some((p) => p.id === id)) this.#providerDid.delete(id);
-      for (const l of loaded) this.#add(l.rows, l.offers);
+      if (!first) {
+        const gone = changed === undefined ? undefined : new Set(changed);
+        this.#remove(gone);
+        for (const p of providers) this.#providerDid.set(p.id, p.did);
+        for (const id of gone ?? []) if (!providers.some((p) => p.id === id)) this.#providerDid.delete(id);
+        this.#apply(loaded, gone ?? undefined);
+      }
       this.#version = target;
     }
+  }
+
+  /** Adds providers' datasets (their old ones already removed) and replaces their text segments. */
+  #apply(
+    loaded: readonly { provider: number; rows: DatasetRow[]; offers: OfferRow[]; segment: Segment }[],
+    gone: Iterable<number> | undefined,
+  ): void {
+    for (const l of loaded) this.#add(l.rows, l.offers);
+    this.text.replace(gone, new Map(loaded.map((l) => [l.provider, l.segment])));
   }
 
   /** Forgets the datasets of `providers` (undefined: all). */
@@ -221,6 +261,7 @@ export class MemoryIndex {
     if (providers === undefined) {
       this.#provider.fill(0);
       this.#providerDid.clear();
+      this.text.replace(undefined, new Map());
       return;
     }
     if (providers.size === 0) return;
@@ -470,7 +511,8 @@ async function loadProvider(
   providerRow: number,
 ): Promise<{ rows: DatasetRow[]; offers: OfferRow[] }> {
   const rows = await q.all<DatasetRow>(
-    `SELECT id, provider_row, dataset_id, title, modified, sector, data_grade, publisher, media_type, licence
+    `SELECT id, provider_row, dataset_id, title, description, keywords, modified, sector, data_grade,
+            publisher, media_type, licence
      FROM federation_datasets WHERE provider_row = ?`,
     [providerRow],
   );

@@ -34,7 +34,7 @@ import {
 } from '../types.js';
 import { MemoryIndex, topValues, type Selection, type TextHits, type TextSearch } from './memory-index.js';
 import { HITS_TABLE, hitsInsert, hitsTableDdl, ORDER, wantedFeatures } from './sql.js';
-import { matchExpression, tsqueryExpression } from './text.js';
+import { matchExpression } from './text.js';
 
 const FACET_VALUES = 50;
 
@@ -85,7 +85,7 @@ export interface FederatedSearchOptions {
   readonly resultCache?: number;
   /** 'memory' (default): counts in memory over the full-text hits; 'sql': the reference path. */
   readonly engine?: 'memory' | 'sql';
-  /** Where the hits of a text query come from; default FTS5 in the store's SQLite database. */
+  /** Where the hits of a text query come from; default the in-memory text index (text-index.ts). */
   readonly text?: TextSearch;
   /**
    * How many texts keep their hits (ids and ranks) until the index changes. A search UI asks the same
@@ -96,7 +96,11 @@ export interface FederatedSearchOptions {
 
 const DEFAULT_TEXT_CACHE = 32;
 
-/** The hits of a text query from the FTS5 table (rowid = dataset row), ranked like the SQL path. */
+/**
+ * The hits of a text query from the FTS5 table (rowid = dataset row), ranked like the SQL path: what
+ * the search used before its own text index (text-index.ts), kept as the reference that index is
+ * tested and benchmarked against (SQLite only).
+ */
 export class Fts5TextSearch implements TextSearch {
   constructor(private readonly db: Queries) {}
 
@@ -118,40 +122,6 @@ export class Fts5TextSearch implements TextSearch {
   }
 }
 
-/**
- * The hits on PostgreSQL: the same words (text.ts) against federation_fts.document (GIN index).
- * Ranked by ts_rank with the bm25 weights scaled to 1 (title 1.0, keywords 0.5, description 0.2,
- * document length normalised), negated so that lower is better as with bm25. The hit sets are the
- * same as FTS5's; the order among hits of equal relevance may differ (bm25 also weighs how rare a
- * word is across all datasets, ts_rank does not).
- */
-export class PostgresTextSearch implements TextSearch {
-  constructor(private readonly db: Queries) {}
-
-  async hits(text: string, ranked: boolean): Promise<TextHits> {
-    const query = tsqueryExpression(text);
-    if (query === undefined) return { ids: [] };
-    if (!ranked) {
-      const rows = await this.db.all<{ id: number }>(
-        "SELECT rowid AS id FROM federation_fts WHERE document @@ to_tsquery('simple', ?)",
-        [query],
-      );
-      return { ids: rows.map((r) => r.id) };
-    }
-    const rows = await this.db.all<{ id: number; rank: number }>(
-      `SELECT rowid AS id, -ts_rank('{0.1, 0.2, 0.5, 1.0}', document, q, 1) AS rank
-       FROM federation_fts, to_tsquery('simple', ?) AS q WHERE document @@ q`,
-      [query],
-    );
-    return { ids: rows.map((r) => r.id), ranks: rows.map((r) => r.rank) };
-  }
-}
-
-/** The text search of the store's backend. */
-export function textSearchFor(db: Queries): TextSearch {
-  return db.dialect === 'postgres' ? new PostgresTextSearch(db) : new Fts5TextSearch(db);
-}
-
 const DEFAULT_RESULT_CACHE = 256;
 
 /** What a text-less search keeps: all but the page's datasets and offers, which are read fresh. */
@@ -167,7 +137,7 @@ export class FederatedSearch {
   readonly #cache: ResultCache<Matched> | undefined;
   readonly #terms = new TermsFeatures();
   readonly #memory: MemoryIndex | undefined;
-  readonly #text: TextSearch;
+  readonly #text: TextSearch | undefined;
   readonly #textCache: ResultCache<TextHits> | undefined;
 
   constructor(
@@ -178,7 +148,7 @@ export class FederatedSearch {
     const size = options.resultCache ?? DEFAULT_RESULT_CACHE;
     this.#cache = size > 0 ? new ResultCache(size) : undefined;
     this.#memory = options.engine === 'sql' ? undefined : new MemoryIndex(store);
-    this.#text = options.text ?? textSearchFor(store.db);
+    this.#text = options.text ?? this.#memory?.text;
     const texts = options.textCache ?? DEFAULT_TEXT_CACHE;
     this.#textCache = texts > 0 ? new ResultCache(texts) : undefined;
   }
@@ -191,12 +161,11 @@ export class FederatedSearch {
     await this.#memory?.sync().catch(() => undefined);
   }
 
-  /** The hits of `text`, kept per index version (see textCache). */
-  #hits(text: string, ranked: boolean): Promise<TextHits> {
-    if (this.#textCache === undefined) return this.#text.hits(text, ranked);
-    return this.#textCache.get(String(this.store.version), `${ranked}|${text}`, () =>
-      this.#text.hits(text, ranked),
-    );
+  /** The hits of `text`, kept per version of the in-memory index (see textCache). */
+  #hits(memory: MemoryIndex, text: string, ranked: boolean): Promise<TextHits> {
+    const source = this.#text ?? memory.text;
+    if (this.#textCache === undefined) return source.hits(text, ranked);
+    return this.#textCache.get(String(memory.version), `${ranked}|${text}`, () => source.hits(text, ranked));
   }
 
   async search(query: SearchQuery, asker: Asker): Promise<SearchResult> {
@@ -264,7 +233,7 @@ export class FederatedSearch {
     await memory.sync();
     const [selection, text] = await Promise.all([
       this.#selection(memory, query, visible),
-      query.q === undefined ? undefined : this.#hits(query.q, query.sort === 'relevance'),
+      query.q === undefined ? undefined : this.#hits(memory, query.q, query.sort === 'relevance'),
     ]);
     const tally = memory.tally(query, selection, text);
     const out = { ...tally.columns } as Record<FacetName, FacetValue[]>;
