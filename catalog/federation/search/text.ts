@@ -35,32 +35,50 @@ function indexWords(text: string): string[] {
 }
 
 /** FTS5's porter tokenizer leaves tokens shorter than 3 or longer than 64 bytes as they are. */
-const STEMMED = /^[\x00-\x7f]{3,64}$/;
+const ASCII_WORD = /^[^\u0080-\uffff]*$/;
 const DIGITS = /^[0-9]+$/;
+/** Porter's rules all remove or change an ending of ASCII letters. */
+const ASCII_END = /[a-z]$/;
+const PRIVATE_USE = 0xe000;
 /** Stems of words seen, bounded (numbers and names make the vocabulary of a large index large). */
 const stems = new Map<string, string>();
 const MAX_STEMS = 100_000;
 
-/** One word as a term of the index: lower case (unicode61), ASCII words Porter-stemmed (porter). */
+/**
+ * FTS5's porter stemmer works on UTF-8 bytes, every non-ASCII byte a consonant: a word with other
+ * letters is stemmed as its bytes, each non-ASCII byte standing for itself as a private-use character
+ * (a consonant to the stemmer, and left alone by its lower-casing).
+ */
+function porter(word: string): string {
+  if (ASCII_WORD.test(word)) return word.length < 3 || word.length > 64 ? word : stemmer(word);
+  if (!ASCII_END.test(word)) return word;
+  const bytes = Buffer.from(word, 'utf8');
+  if (bytes.length > 64) return word;
+  let text = '';
+  for (const b of bytes) text += String.fromCharCode(b < 0x80 ? b : PRIVATE_USE + b);
+  const stemmed = stemmer(text);
+  return Buffer.from(Array.from(stemmed, (c) => c.charCodeAt(0) & 0xff)).toString('utf8');
+}
+
+/** One word as a term of the index: lower case (unicode61), stemmed as FTS5's porter tokenizer does. */
 function termOf(word: string): string {
   const lower = word.toLowerCase();
-  if (!STEMMED.test(lower) || DIGITS.test(lower)) return lower;
+  if (DIGITS.test(lower) || lower.length < 2) return lower;
   let stem = stems.get(lower);
   if (stem === undefined) {
-    stem = stemmer(lower);
+    stem = porter(lower);
     if (stems.size >= MAX_STEMS) stems.clear();
     stems.set(lower, stem);
   }
   return stem;
 }
 
-const ASCII_TEXT = /^[\x00-\x7f]*$/;
 const ASCII_SEPARATORS = /[^A-Za-z0-9]+/;
 
 /** The terms of one column's text, in order, as FTS5 stores them for the text `indexText` gives it. */
 export function indexTerms(text: string): string[] {
   // The common case without the Unicode work: ASCII text has no diacritics and no CJK.
-  const words = ASCII_TEXT.test(text) ? text.split(ASCII_SEPARATORS) : indexWords(text);
+  const words = ASCII_WORD.test(text) ? text.split(ASCII_SEPARATORS) : indexWords(text);
   const out: string[] = [];
   for (const w of words) if (w.length > 0) out.push(termOf(w));
   return out;
