@@ -38,7 +38,7 @@ export interface TextHits {
   readonly ranks?: ArrayLike<number>;
 }
 
-/** The full-text part of the backend: the hit set of a query (FTS5 on SQLite). */
+/** Where a query's hit set comes from: the in-memory text index (text-index.ts), or FTS5 as reference. */
 export interface TextSearch {
   hits(text: string, ranked: boolean): Promise<TextHits>;
 }

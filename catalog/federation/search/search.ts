@@ -1,6 +1,6 @@
-// Searching the federated index for one asker. The full-text index gives the hits (TextSearch: FTS5
-// here, the PostgreSQL backend its own); filters, visibility, exact facet counts and the page are
-// decided in memory (memory-index.ts), one pass over the hits. Only the page's datasets and offers are
+// Searching the federated index for one asker. The in-memory text index gives the hits of a text and
+// their ranks (text-index.ts, on both backends); filters, visibility, exact facet counts and the page
+// are decided in memory (memory-index.ts), one pass over the hits. Only the page's datasets and offers are
 // read from the database.
 //
 // The plain SQL path ('sql' engine) is the reference the memory path is tested against (matching
@@ -35,6 +35,7 @@ import {
 import { MemoryIndex, topValues, type Selection, type TextHits, type TextSearch } from './memory-index.js';
 import { HITS_TABLE, hitsInsert, hitsTableDdl, ORDER, wantedFeatures } from './sql.js';
 import { matchExpression } from './text.js';
+import type { TextIndexStats } from './text-index.js';
 
 const FACET_VALUES = 50;
 
@@ -159,6 +160,11 @@ export class FederatedSearch {
    */
   async warm(): Promise<void> {
     await this.#memory?.sync().catch(() => undefined);
+  }
+
+  /** The in-memory text index's size (undefined on the SQL path). */
+  textIndexStats(): TextIndexStats | undefined {
+    return this.#memory?.text.stats();
   }
 
   /** The hits of `text`, kept per version of the in-memory index (see textCache). */
