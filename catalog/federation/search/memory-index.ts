@@ -16,6 +16,7 @@
 // change is applied, so a search never sees half a provider.
 import type { Queries } from '../../../connector/store/database.js';
 import type { FacetName, FacetValue, OfferFeatures, SearchQuery } from '../types.js';
+import { featureRows } from '../policy/features.js';
 import type { IndexStore } from '../store/index-store.js';
 import { buildSegment, TextIndex, type Segment, type TextRow } from './text-index.js';
 
@@ -142,6 +143,21 @@ function comparePlain(a: string, b: string): number {
   return a === b ? 0 : a < b ? -1 : 1;
 }
 
+/**
+ * The first three UTF-16 units of a text as one number that orders as compareBinary orders their
+ * prefixes: each unit (surrogates moved above U+FFFF, as compareBinary does) plus one, 0 after the
+ * end, in base 2^17 (51 bits: exact in a double). Equal numbers: compare the whole texts.
+ */
+function titlePrefix(text: string): number {
+  let key = 0;
+  for (let i = 0; i < 3; i++) {
+    let unit = i < text.length ? text.charCodeAt(i) + 1 : 0;
+    if (unit > 0xd800 && unit <= 0xe000) unit += 0x10000;
+    key = key * 0x20000 + unit;
+  }
+  return key;
+}
+
 /** COLLATE NOCASE: ASCII letters folded, then BINARY. */
 function nocaseKey(text: string): string {
   return /[A-Z]/.test(text) ? text.replace(/[A-Z]+/g, (s) => s.toLowerCase()) : text;
@@ -164,12 +180,15 @@ export class MemoryIndex {
   readonly #comboIds = new Map<string, number>();
   #title: string[] = [];
   #titleKey: string[] = [];
+  /** Per dataset row: its title key's first units as a number (titlePrefix): most title comparisons end there. */
+  #titlePrefix = new Float64Array(1024);
   #modified: (string | null)[] = [];
   #datasetId: string[] = [];
   /** Provider row → DID (sort by provider). */
   readonly #providerDid = new Map<number, string>();
   /** Contract terms rows' features (rows never change; ids are never reused). */
   readonly #termsFeatures = new Map<number, OfferFeatures>();
+  readonly #featureRows = new Map<number, readonly { kind: string; value: string }[]>();
   #maxTerms = 0;
 
   /** The datasets' text, indexed (text-index.ts): the hits of a text query. */
@@ -186,8 +205,16 @@ export class MemoryIndex {
     return this.#combinations;
   }
 
-  features(termsRow: number): OfferFeatures | undefined {
-    return this.#termsFeatures.get(termsRow);
+  /** A terms row's policy features as facet rows (kind, value); computed once per row. */
+  featureRows(termsRow: number): readonly { kind: string; value: string }[] {
+    let rows = this.#featureRows.get(termsRow);
+    if (rows === undefined) {
+      const features = this.#termsFeatures.get(termsRow);
+      if (features === undefined) return [];
+      rows = featureRows(features);
+      this.#featureRows.set(termsRow, rows);
+    }
+    return rows;
   }
 
   /** Brings the index to the store's version, reloading the providers written since. */
@@ -284,6 +311,9 @@ export class MemoryIndex {
       const plain = new Uint8Array(this.#combo.length);
       plain.set(this.#plain);
       this.#plain = plain;
+      const prefix = new Float64Array(this.#combo.length);
+      prefix.set(this.#titlePrefix);
+      this.#titlePrefix = prefix;
     }
     for (const row of rows) {
       const id = row.id;
@@ -294,6 +324,7 @@ export class MemoryIndex {
       this.#combo[id] = this.#combinationId(byDataset.get(id) ?? []);
       this.#title[id] = row.title;
       this.#titleKey[id] = nocaseKey(row.title);
+      this.#titlePrefix[id] = titlePrefix(this.#titleKey[id] as string);
       this.#modified[id] = row.modified;
       this.#datasetId[id] = row.dataset_id;
       this.#plain[id] = HIGH_UNITS.test(row.title + (row.modified ?? '') + row.dataset_id) ? 0 : 1;
@@ -396,9 +427,11 @@ export class MemoryIndex {
     const datasetId = this.#datasetId;
     const providerOf = (id: number): string => this.#providerDid.get(this.#provider[id] as number) ?? '';
     const plain = this.#plain;
+    const prefix = this.#titlePrefix;
     const text = (a: number, b: number): ((x: string, y: string) => number) =>
       plain[a] === 1 && plain[b] === 1 ? comparePlain : compareBinary;
     const byTitle = (a: number, b: number): number =>
+      (prefix[a] as number) - (prefix[b] as number) ||
       text(a, b)(titleKey[a] as string, titleKey[b] as string);
     switch (sort) {
       case 'relevance':

@@ -124,6 +124,87 @@ export class Fts5TextSearch implements TextSearch {
 }
 
 const DEFAULT_RESULT_CACHE = 256;
+/** How many askers' visibilities keep their combination verdicts (see Verdicts). */
+const VERDICT_SETS = 64;
+
+/** One policy feature of a set of terms rows, with its key in the facet count. */
+interface SetFeature {
+  readonly key: string;
+  readonly kind: FacetName;
+  readonly value: string;
+}
+
+/**
+ * Each offer combination's verdict for one visibility (the keys an asker passes) and one set of wanted
+ * features: which terms rows the asker sees (as a set id, 0: none), whether one has every wanted
+ * feature, and each set's features. Combinations are only ever added (memory-index.ts) and a terms
+ * row's features never change, so verdicts stay right and are extended to new combinations: a
+ * search decides only the combinations it has not met (at a million datasets, thousands).
+ */
+class Verdicts {
+  combos = new Int32Array(0);
+  eligible = new Uint8Array(0);
+  readonly termSets: number[][] = [[]];
+  readonly setFeatures: SetFeature[][] = [[]];
+  readonly #setIds = new Map<string, number>();
+  readonly #allowed: ReadonlySet<string> | undefined;
+  readonly #wanted: readonly (readonly [string, ReadonlySet<string>])[];
+
+  constructor(visible: readonly string[] | 'all', wanted: readonly [string, readonly string[]][]) {
+    this.#allowed = visible === 'all' ? undefined : new Set(visible);
+    this.#wanted = wanted.map(([kind, values]) => [kind, new Set(values)] as const);
+  }
+
+  extend(memory: MemoryIndex): void {
+    const combinations = memory.combinations;
+    const from = this.combos.length;
+    if (combinations.length === from) return;
+    const combos = new Int32Array(combinations.length);
+    combos.set(this.combos);
+    const eligible = new Uint8Array(combinations.length);
+    eligible.set(this.eligible);
+    const hasWanted = (termsRow: number): boolean => {
+      const rows = memory.featureRows(termsRow);
+      return this.#wanted.every(([kind, values]) => rows.some((r) => r.kind === kind && values.has(r.value)));
+    };
+    for (let c = from; c < combinations.length; c++) {
+      const combination = combinations[c] as (typeof combinations)[number];
+      const seen: number[] = [];
+      combination.keys.forEach((key, o) => {
+        const visibleOffer = this.#allowed === undefined || (key !== null && this.#allowed.has(key));
+        if (!visibleOffer) return;
+        const terms = combination.terms[o] as number;
+        if (!seen.includes(terms)) seen.push(terms);
+        if (eligible[c] === 0 && hasWanted(terms)) eligible[c] = 1;
+      });
+      if (seen.length === 0) continue;
+      seen.sort((a, b) => a - b);
+      const setKey = seen.join(',');
+      let id = this.#setIds.get(setKey);
+      if (id === undefined) {
+        id = this.termSets.length;
+        this.termSets.push(seen);
+        this.setFeatures.push(setFeatures(memory, seen));
+        this.#setIds.set(setKey, id);
+      }
+      combos[c] = id;
+    }
+    this.combos = combos;
+    this.eligible = eligible;
+  }
+}
+
+/** The distinct features of a set of terms rows: a dataset counts once per value. */
+function setFeatures(memory: MemoryIndex, terms: readonly number[]): SetFeature[] {
+  const out = new Map<string, SetFeature>();
+  for (const id of terms) {
+    for (const { kind, value } of memory.featureRows(id)) {
+      const key = `${kind}\u0000${value}`;
+      if (!out.has(key)) out.set(key, { key, kind: kind as FacetName, value });
+    }
+  }
+  return [...out.values()];
+}
 
 /** What a text-less search keeps: all but the page's datasets and offers, which are read fresh. */
 interface Matched {
@@ -140,6 +221,8 @@ export class FederatedSearch {
   readonly #memory: MemoryIndex | undefined;
   readonly #text: TextSearch | undefined;
   readonly #textCache: ResultCache<TextHits> | undefined;
+  /** Combination verdicts per visibility and wanted features (Verdicts), least recently used first. */
+  readonly #verdicts = new Map<string, Verdicts>();
 
   constructor(
     private readonly store: IndexStore,
@@ -243,19 +326,20 @@ export class FederatedSearch {
     ]);
     const tally = memory.tally(query, selection, text);
     const out = { ...tally.columns } as Record<FacetName, FacetValue[]>;
-    const sets: { terms: readonly number[]; n: number }[] = [];
+    // Policy facets: per set of visible terms rows, its features (united once per set) count its hits.
+    const policy = new Map<string, { facet: FacetName; value: string; count: number }>();
     tally.termSetCounts.forEach((n, set) => {
-      if (set > 0 && n > 0) sets.push({ terms: selection.termSets[set] as number[], n });
+      if (set === 0 || n === 0) return;
+      for (const { key, kind, value } of selection.setFeatures[set] ?? []) {
+        const counted = policy.get(key);
+        if (counted === undefined) policy.set(key, { facet: kind, value, count: n });
+        else counted.count += n;
+      }
     });
-    const termsFeatures = new Map(
-      [...new Set(sets.flatMap((s) => s.terms))].map((id) => {
-        const features = memory.features(id);
-        return [id, features === undefined ? [] : (featureRows(features) as FeatureRow[])];
-      }),
-    );
-    const policy = policyFacets(sets, termsFeatures);
+    const policyValues: Partial<Record<FacetName, FacetValue[]>> = {};
+    for (const { facet, value, count } of policy.values()) (policyValues[facet] ??= []).push({ value, count });
     const facets = Object.fromEntries(
-      FACETS.map((f) => [f, topValues(out[f] ?? policy[f] ?? [], FACET_VALUES)]),
+      FACETS.map((f) => [f, topValues(out[f] ?? policyValues[f] ?? [], FACET_VALUES)]),
     ) as Record<FacetName, FacetValue[]>;
     return { total: tally.total, facets, page: tally.page };
   }
@@ -265,7 +349,7 @@ export class FederatedSearch {
     memory: MemoryIndex,
     query: SearchQuery,
     visible: readonly string[] | 'all',
-  ): Promise<Selection> {
+  ): Promise<Selection & { readonly setFeatures: readonly (readonly SetFeature[])[] }> {
     const [providers, registered] = await Promise.all([
       this.store.db.all<{ id: number }>(
         `SELECT p.id FROM federation_providers p JOIN members m ON m.did = p.did AND m.state = 'active'`,
@@ -277,45 +361,22 @@ export class FederatedSearch {
          JOIN federation_datasets d ON d.provider_row = p.id AND d.dataset_id = pd.dataset_id`,
       ),
     ]);
-    const allowed = visible === 'all' ? undefined : new Set(visible);
-    const wanted = wantedFeatures(query).map(([kind, values]) => [kind, new Set(values)] as const);
-    const hasWanted = (termsRow: number): boolean => {
-      const features = memory.features(termsRow);
-      if (features === undefined) return false;
-      const rows = featureRows(features);
-      return wanted.every(([kind, values]) => rows.some((r) => r.kind === kind && values.has(r.value)));
-    };
-    const combinations = memory.combinations;
-    const combos = new Int32Array(combinations.length);
-    const eligible = new Uint8Array(combinations.length);
-    const termSets: number[][] = [[]];
-    const setIds = new Map<string, number>();
-    combinations.forEach((combination, c) => {
-      const seen: number[] = [];
-      combination.keys.forEach((key, o) => {
-        const visibleOffer = allowed === undefined || (key !== null && allowed.has(key));
-        if (!visibleOffer) return;
-        const terms = combination.terms[o] as number;
-        if (!seen.includes(terms)) seen.push(terms);
-        if (eligible[c] === 0 && hasWanted(terms)) eligible[c] = 1;
-      });
-      if (seen.length === 0) return;
-      seen.sort((a, b) => a - b);
-      const setKey = seen.join(',');
-      let id = setIds.get(setKey);
-      if (id === undefined) {
-        id = termSets.length;
-        termSets.push(seen);
-        setIds.set(setKey, id);
-      }
-      combos[c] = id;
-    });
+    const wanted = wantedFeatures(query);
+    const key = `${visibleFingerprint(visible)}|${JSON.stringify(wanted)}`;
+    let verdicts = this.#verdicts.get(key);
+    if (verdicts === undefined) {
+      verdicts = new Verdicts(visible, wanted);
+      if (this.#verdicts.size >= VERDICT_SETS) this.#verdicts.delete(this.#verdicts.keys().next().value as string);
+    } else this.#verdicts.delete(key); // most recently used last
+    this.#verdicts.set(key, verdicts);
+    verdicts.extend(memory);
     return {
       providers: new Set(providers.map((p) => p.id)),
       registered: new Set(registered.map((r) => r.id)),
-      combos,
-      eligible,
-      termSets,
+      combos: verdicts.combos,
+      eligible: verdicts.eligible,
+      termSets: verdicts.termSets,
+      setFeatures: verdicts.setFeatures,
     };
   }
 
