@@ -461,75 +461,70 @@ export class MemoryIndex {
 /** Orders two entries (dataset row, hit index): negative when the first comes first. */
 type Compare = (a: number, ha: number, b: number, hb: number) => number;
 
-/** The first `size` entries in order, kept in a max-heap (the worst kept entry on top). */
+/**
+ * The first `size` entries in order, kept in a max-heap (the worst kept entry on top). Replacing the
+ * top moves a hole down instead of swapping pairs: with many equal ranks the order of the hits can
+ * make nearly every hit a replacement, so a replacement must cost only its comparisons.
+ */
 class TopK {
-  readonly #ids: number[] = [];
-  readonly #hits: number[] = [];
+  readonly #ids: Int32Array;
+  readonly #hits: Int32Array;
+  #length = 0;
 
   constructor(
     private readonly size: number,
     private readonly compare: Compare,
-  ) {}
-
-  #worse(i: number, j: number): boolean {
-    return (
-      this.compare(
-        this.#ids[i] as number,
-        this.#hits[i] as number,
-        this.#ids[j] as number,
-        this.#hits[j] as number,
-      ) > 0
-    );
-  }
-
-  #swap(i: number, j: number): void {
-    const ids = this.#ids;
-    const hits = this.#hits;
-    [ids[i], ids[j]] = [ids[j] as number, ids[i] as number];
-    [hits[i], hits[j]] = [hits[j] as number, hits[i] as number];
+  ) {
+    this.#ids = new Int32Array(size);
+    this.#hits = new Int32Array(size);
   }
 
   offer(id: number, hit: number): void {
     const ids = this.#ids;
-    if (ids.length < this.size) {
-      ids.push(id);
-      this.#hits.push(hit);
-      let i = ids.length - 1;
+    const hits = this.#hits;
+    const compare = this.compare;
+    if (this.#length < this.size) {
+      // Sift up from the end.
+      let i = this.#length++;
       while (i > 0) {
         const parent = (i - 1) >> 1;
-        if (!this.#worse(i, parent)) break;
-        this.#swap(i, parent);
+        if (compare(id, hit, ids[parent] as number, hits[parent] as number) <= 0) break;
+        ids[i] = ids[parent] as number;
+        hits[i] = hits[parent] as number;
         i = parent;
       }
+      ids[i] = id;
+      hits[i] = hit;
       return;
     }
-    if (this.size === 0 || this.compare(id, hit, ids[0] as number, this.#hits[0] as number) >= 0) return;
-    ids[0] = id;
-    this.#hits[0] = hit;
+    if (this.size === 0 || compare(id, hit, ids[0] as number, hits[0] as number) >= 0) return;
+    // Sift the new entry down from the top.
+    const n = this.#length;
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
+      if (l >= n) break;
       const r = l + 1;
-      let top = i;
-      if (l < ids.length && this.#worse(l, top)) top = l;
-      if (r < ids.length && this.#worse(r, top)) top = r;
-      if (top === i) break;
-      this.#swap(i, top);
-      i = top;
+      let worst = l;
+      if (r < n && compare(ids[r] as number, hits[r] as number, ids[l] as number, hits[l] as number) > 0)
+        worst = r;
+      if (compare(ids[worst] as number, hits[worst] as number, id, hit) <= 0) break;
+      ids[i] = ids[worst] as number;
+      hits[i] = hits[worst] as number;
+      i = worst;
     }
+    ids[i] = id;
+    hits[i] = hit;
   }
 
   sorted(): number[] {
-    const order = this.#ids.map((_, i) => i);
+    const order = Array.from({ length: this.#length }, (_, i) => i);
+    const ids = this.#ids;
+    const hits = this.#hits;
     order.sort((i, j) =>
-      this.compare(
-        this.#ids[i] as number,
-        this.#hits[i] as number,
-        this.#ids[j] as number,
-        this.#hits[j] as number,
-      ),
+      this.compare(ids[i] as number, hits[i] as number, ids[j] as number, hits[j] as number),
     );
-    return order.map((i) => this.#ids[i] as number);
+    return order.map((i) => ids[i] as number);
   }
 }
 

@@ -337,7 +337,8 @@ export class FederatedSearch {
       }
     });
     const policyValues: Partial<Record<FacetName, FacetValue[]>> = {};
-    for (const { facet, value, count } of policy.values()) (policyValues[facet] ??= []).push({ value, count });
+    for (const { facet, value, count } of policy.values())
+      (policyValues[facet] ??= []).push({ value, count });
     const facets = Object.fromEntries(
       FACETS.map((f) => [f, topValues(out[f] ?? policyValues[f] ?? [], FACET_VALUES)]),
     ) as Record<FacetName, FacetValue[]>;
@@ -366,7 +367,8 @@ export class FederatedSearch {
     let verdicts = this.#verdicts.get(key);
     if (verdicts === undefined) {
       verdicts = new Verdicts(visible, wanted);
-      if (this.#verdicts.size >= VERDICT_SETS) this.#verdicts.delete(this.#verdicts.keys().next().value as string);
+      if (this.#verdicts.size >= VERDICT_SETS)
+        this.#verdicts.delete(this.#verdicts.keys().next().value as string);
     } else this.#verdicts.delete(key); // most recently used last
     this.#verdicts.set(key, verdicts);
     verdicts.extend(memory);
