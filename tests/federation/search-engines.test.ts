@@ -130,6 +130,26 @@ describe('federation: the in-memory search answers what the SQL path answers', (
     expect(all.total).to.be.greaterThan(0);
   });
 
+  it('orders titles beyond U+D7FF as SQLite does (the numeric title prefix, then the text)', async () => {
+    const titles = ['\uffff', '\u{1f600}', '\ue000b', '\ud7ff', '\u{1f600}a', 'a\uffff', 'a\u{1f600}', 'Ab'];
+    const spec = (word: string): DatasetSpec => ({
+      words: [word],
+      sector: 'medical',
+      grade: undefined,
+      publisher: undefined,
+      format: undefined,
+      licence: undefined,
+      modified: undefined,
+      offers: [{ access: 0, purpose: 0, paid: false }],
+    });
+    await index(PROVIDERS[0] as string, titles.map(spec));
+    for (const did of PROVIDERS.slice(1)) await index(did, []);
+    // Titles end in " 0", " 1" or " 2": "0" finds a third of them, all with the same rank.
+    await same({ sort: 'title', limit: 20, offset: 0 });
+    await same({ q: '0', sort: 'relevance', limit: 20, offset: 0 });
+    await same({ sort: 'modified', limit: 20, offset: 0 });
+  });
+
   it('orders strings as SQLite does (code points, not UTF-16 units)', () => {
     expect(compareBinary('a', 'b')).to.be.lessThan(0);
     expect(compareBinary('ab', 'a')).to.be.greaterThan(0);
