@@ -195,6 +195,7 @@ export interface Latency {
    * include waiting for a core, the CPU time does not (one call runs at a time, so it is the call's).
    */
   readonly cpuMedianMs: number;
+  readonly cpuP99Ms: number;
 }
 
 /**
@@ -230,11 +231,14 @@ export async function latency(
     p99Ms: times[Math.min(times.length - 1, Math.floor(times.length * 0.99))] as number,
     perSecond: times.length / total,
     cpuMedianMs: cpu[Math.floor(cpu.length / 2)] as number,
+    cpuP99Ms: cpu[Math.min(cpu.length - 1, Math.floor(cpu.length * 0.99))] as number,
   };
 }
 
 export function line(l: Latency, width = 62): string {
   return `${l.name.padEnd(width)} median ${l.medianMs.toFixed(2).padStart(7)} ms  p99 ${l.p99Ms
     .toFixed(2)
-    .padStart(7)} ms  ${l.perSecond.toFixed(0).padStart(6)} /s  CPU median ${l.cpuMedianMs.toFixed(2)} ms`;
+    .padStart(
+      7,
+    )} ms  ${l.perSecond.toFixed(0).padStart(6)} /s  CPU median ${l.cpuMedianMs.toFixed(2)} ms p99 ${l.cpuP99Ms.toFixed(2)} ms`;
 }

@@ -20,6 +20,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { AuthorityService } from '../catalog/authority/service.js';
 import { AUTHORITY_MIGRATIONS } from '../catalog/authority/store.js';
 import {
@@ -29,6 +30,7 @@ import {
   type SearchQuery,
 } from '../catalog/federation/index.js';
 import { VisibilityEvaluator } from '../catalog/federation/policy/visibility.js';
+import { Fts5TextSearch } from '../catalog/federation/search/search.js';
 import { IndexStore } from '../catalog/federation/store/index-store.js';
 import { openProcessIdentity } from '../connector/identity/index.js';
 import { Database, type Queries, type Store } from '../connector/store/database.js';
@@ -80,16 +82,26 @@ interface Index {
   readonly sql: FederatedSearch;
   /** No cache at all (results, text hits): what a text asked for the first time costs. */
   readonly fresh: FederatedSearch;
+  /**
+   * The same with the text hits from FTS5 (bm25 per hit in SQLite) instead of the in-memory text
+   * index: the path before it, as the same-run baseline.
+   */
+  readonly fts: FederatedSearch;
   close(): Promise<void>;
 }
 
-function searches(store: IndexStore): Pick<Index, 'search' | 'uncached' | 'sql' | 'fresh'> {
+function searches(store: IndexStore): Pick<Index, 'search' | 'uncached' | 'sql' | 'fresh' | 'fts'> {
   const evaluator = (): VisibilityEvaluator => new VisibilityEvaluator(store, () => new Date());
   return {
     search: new FederatedSearch(store, evaluator()),
     uncached: new FederatedSearch(store, evaluator(), { resultCache: 0 }),
     sql: new FederatedSearch(store, evaluator(), { resultCache: 0, engine: 'sql' }),
     fresh: new FederatedSearch(store, evaluator(), { resultCache: 0, textCache: 0 }),
+    fts: new FederatedSearch(store, evaluator(), {
+      resultCache: 0,
+      textCache: 0,
+      text: new Fts5TextSearch(store.db),
+    }),
   };
 }
 
@@ -337,13 +349,41 @@ async function search1m(datasets = 1_000_000): Promise<void> {
   }
 }
 
+/**
+ * The first load of the in-memory index (columns and text): how long, how much memory it takes (heap
+ * and typed arrays, before and after; noisy: no forced collection), the text index's own size, and
+ * the longest the event loop waited meanwhile (the load yields between providers).
+ */
+async function loadFigures(search: FederatedSearch): Promise<void> {
+  const before = process.memoryUsage();
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  await search.warm();
+  const used = process.cpuUsage(cpu);
+  const ms = performance.now() - started;
+  delay.disable();
+  const after = process.memoryUsage();
+  const mb = (n: number) => `${(n / 1048576).toFixed(0)} MB`;
+  const stats = search.textIndexStats();
+  console.log(
+    `  in-memory index loaded (warm): ${(ms / 1000).toFixed(1)} s wall, ${((used.user + used.system) / 1e6).toFixed(1)} s CPU; ` +
+      `longest event-loop wait meanwhile ${(delay.max / 1e6).toFixed(0)} ms`,
+  );
+  console.log(
+    `  memory: heap +${mb(after.heapUsed - before.heapUsed)}, typed arrays +${mb(after.arrayBuffers - before.arrayBuffers)}, ` +
+      `rss +${mb(after.rss - before.rss)}; text index: ${stats?.documents} documents, ${stats?.terms} terms ` +
+      `(per provider), ${stats?.postings} postings, ${mb(stats?.bytes ?? 0)} in typed arrays`,
+  );
+}
+
 /** Search and browse figures at scale, each beside the bare FTS5 query and the plain SQL path. */
 async function scaleFigures(index: Index): Promise<void> {
-  const { db, search, uncached, sql, fresh } = index;
+  const { db, search, uncached, sql, fresh, fts } = index;
   {
-    const load = Date.now();
-    await uncached.search(browse, admin);
-    console.log(`  in-memory index loaded by the first search: ${Date.now() - load} ms (once per process)`);
+    await loadFigures(fresh);
+    for (const s of [search, uncached, fts]) await s.warm();
     const counts: string[] = [];
     for (const [who, asker] of [
       ['admin', admin],
@@ -372,6 +412,26 @@ async function scaleFigures(index: Index): Promise<void> {
       () => fresh.search(query, member),
       budget,
     );
+    const fts1 = await latency(
+      'same-run baseline: text hits from FTS5, member, first time',
+      () => fts.search(query, member),
+      budget,
+    );
+    const chinese1 = await latency(
+      'search Chinese "记录" (no hits here), member, first time',
+      () => fresh.search({ ...query, q: '记录' }, member),
+      budget,
+    );
+    const two1 = await latency(
+      'search "regional load" + 2 facets, member, first time',
+      () => fresh.search({ ...query, q: 'regional load' }, member),
+      budget,
+    );
+    const fts2 = await latency(
+      'same-run baseline: "regional load" from FTS5, member',
+      () => fts.search({ ...query, q: 'regional load' }, member),
+      budget,
+    );
     const admin1 = await latency(
       'search "load" + 2 facets, admin',
       () => search.search(query, admin),
@@ -392,7 +452,7 @@ async function scaleFigures(index: Index): Promise<void> {
       () => sql.search(query, member),
       { budgetMs: 10_000, minRuns: 10, warmup: 2 },
     );
-    for (const r of [base, pageOnly, fresh1]) console.log(withRuns(r));
+    for (const r of [base, pageOnly, fresh1, fts1, two1, fts2, chinese1]) console.log(withRuns(r));
     console.log('  (the searches below ask a text asked before: its hits are kept until the index changes)');
     for (const r of [admin1, member1, anon1, sqlMember]) console.log(withRuns(r));
     console.log(

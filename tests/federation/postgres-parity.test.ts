@@ -3,8 +3,10 @@
 // PostgreSQL database give the same totals, facet counts and pages for the same random queries (text,
 // every filter, every sort, pages), for an admin, a member and an anonymous asker; Chinese words are
 // found inside longer runs on both. On PostgreSQL the SQL path (single-dataset lookups) answers what
-// its memory path answers. Relevance order among equal hits may differ (bm25 against ts_rank, text.ts),
-// so relevance queries compare the whole hit set in provider order. Skips without a PostgreSQL cluster.
+// its memory path answers. Both backends' searches take their text hits and ranks from the same
+// in-memory index (search/text-index.ts), so relevance order is the same too; PostgreSQL's SQL reference
+// path ranks by ts_rank, so against it relevance queries compare the whole hit set in provider order.
+// Skips without a PostgreSQL cluster.
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -113,10 +115,12 @@ describe('federation: search parity between SQLite and PostgreSQL', function () 
       const label = `${JSON.stringify(q)} as ${asker.kind}`;
       const expected = await sqlite.memory.search(q, asker);
       expect(await postgres.memory.search(q, asker), label).to.deep.equal(expected);
-      // Relevance on PostgreSQL's own two paths: the same ts_rank, so the same order.
-      expect(await postgres.sql.search(query, asker), `sql ${label}`).to.deep.equal(
-        await postgres.memory.search(query, asker),
+      // Both backends rank with the same in-memory index: the same order, relevance included.
+      expect(await postgres.memory.search(query, asker), label).to.deep.equal(
+        await sqlite.memory.search(query, asker),
       );
+      // PostgreSQL's SQL reference path ranks by ts_rank: the same hits, possibly in another order.
+      expect(await postgres.sql.search(q, asker), `sql ${label}`).to.deep.equal(expected);
     }
     const page = { ...query, sort: 'provider' as const };
     expect(await postgres.memory.dspPage(page, MEMBER)).to.deep.equal(
@@ -138,7 +142,7 @@ describe('federation: search parity between SQLite and PostgreSQL', function () 
     );
   });
 
-  it('finds Chinese words inside longer runs and English words by prefix on both', async () => {
+  it('finds Chinese words inside longer runs, English words by prefix and by stem on both', async () => {
     const spec = (words: string[]): DatasetSpec => ({
       words,
       sector: 'medical',
@@ -174,6 +178,15 @@ describe('federation: search parity between SQLite and PostgreSQL', function () 
         expect(result.total, `${text} on ${b.db.dialect}`).to.equal(total);
       }
       await same(query);
+    }
+    // English words are stemmed on both (the SQL reference path on PostgreSQL does not stem).
+    await index(PROVIDERS[1] as string, [spec(['study', 'plan'])]);
+    for (const text of ['studies', 'studying plans']) {
+      const query: SearchQuery = { q: text, sort: 'relevance', limit: 10, offset: 0 };
+      for (const b of [sqlite, postgres]) {
+        const found = await b.memory.search(query, ASKERS[0] as (typeof ASKERS)[number]);
+        expect(ids(found), `${text} on ${b.db.dialect}`).to.deep.equal([`${PROVIDERS[1]} urn:ds:a0`]);
+      }
     }
     const result = await postgres.sql.search(
       { q: '记录', sort: 'relevance', limit: 10, offset: 0 },

@@ -1,5 +1,5 @@
-// The in-memory search (counts over the full-text hits, memory-index.ts) answers exactly what the plain
-// SQL path answers: random indexes (providers, facet values with NULLs and repeats, titles differing
+// The in-memory search (text hits and bm25 from text-index.ts, counts over them in memory-index.ts)
+// answers exactly what the plain SQL path (FTS5, GROUP BY) answers: random indexes (providers, facet values with NULLs and repeats, titles differing
 // only in case, offers with and without access policies, purposes and prices) and random queries
 // (text, every filter, every sort, pages), for an admin, a member and an anonymous asker; and after a
 // re-crawl, a removed provider and a suspension, the memory index follows the database.
@@ -104,20 +104,50 @@ describe('federation: the in-memory search answers what the SQL path answers', (
 
   it('follows re-crawls, removed providers and suspensions', async () => {
     const query: SearchQuery = { sort: 'title', limit: 100, offset: 0 };
+    // The text index follows too: hits and ranks (bm25's statistics span every provider).
+    const texts: SearchQuery[] = ['load', 'rec 门诊', 'round'].map((q) => ({
+      q,
+      sort: 'relevance',
+      limit: 100,
+      offset: 0,
+    }));
+    const check = async (): Promise<void> => {
+      for (const q of [query, ...texts]) await same(q);
+    };
     const sample = fc.sample(catalogArb, { numRuns: 2, seed: 7 });
     for (const [i, did] of PROVIDERS.entries()) await index(did, sample[0]?.[i] ?? []);
-    await same(query);
+    await check();
     await index(PROVIDERS[1] as string, sample[1]?.[1] ?? []);
-    await same(query);
+    await check();
     await service.suspend(PROVIDERS[0] as string, 'admin:test', 'audit');
-    await same(query);
+    await check();
     await store.removeProvidersExcept(new Set(PROVIDERS.slice(1)));
-    await same(query);
+    await check();
     await service.reinstate(PROVIDERS[0] as string, 'admin:test');
     await index(PROVIDERS[0] as string, sample[0]?.[0] ?? []);
-    await same(query);
+    await check();
     const all = await memory.search(query, ASKERS[0] as Asker);
     expect(all.total).to.be.greaterThan(0);
+  });
+
+  it('orders titles beyond U+D7FF as SQLite does (the numeric title prefix, then the text)', async () => {
+    const titles = ['\uffff', '\u{1f600}', '\ue000b', '\ud7ff', '\u{1f600}a', 'a\uffff', 'a\u{1f600}', 'Ab'];
+    const spec = (word: string): DatasetSpec => ({
+      words: [word],
+      sector: 'medical',
+      grade: undefined,
+      publisher: undefined,
+      format: undefined,
+      licence: undefined,
+      modified: undefined,
+      offers: [{ access: 0, purpose: 0, paid: false }],
+    });
+    await index(PROVIDERS[0] as string, titles.map(spec));
+    for (const did of PROVIDERS.slice(1)) await index(did, []);
+    // Titles end in " 0", " 1" or " 2": "0" finds a third of them, all with the same rank.
+    await same({ sort: 'title', limit: 20, offset: 0 });
+    await same({ q: '0', sort: 'relevance', limit: 20, offset: 0 });
+    await same({ sort: 'modified', limit: 20, offset: 0 });
   });
 
   it('orders strings as SQLite does (code points, not UTF-16 units)', () => {

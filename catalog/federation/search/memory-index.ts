@@ -16,7 +16,12 @@
 // change is applied, so a search never sees half a provider.
 import type { Queries } from '../../../connector/store/database.js';
 import type { FacetName, FacetValue, OfferFeatures, SearchQuery } from '../types.js';
+import { featureRows } from '../policy/features.js';
 import type { IndexStore } from '../store/index-store.js';
+import { buildSegment, TextIndex, type Segment, type TextRow } from './text-index.js';
+
+/** How long the first load works before it lets other work run. */
+const YIELD_AFTER_MS = 20;
 
 /** Facet columns read from the dataset row (search parameter name, column). */
 export const COLUMN_FACETS = [
@@ -34,7 +39,7 @@ export interface TextHits {
   readonly ranks?: ArrayLike<number>;
 }
 
-/** The full-text part of the backend: the hit set of a query (FTS5 on SQLite). */
+/** Where a query's hit set comes from: the in-memory text index (text-index.ts), or FTS5 as reference. */
 export interface TextSearch {
   hits(text: string, ranked: boolean): Promise<TextHits>;
 }
@@ -62,7 +67,7 @@ export interface Tally {
   readonly termSetCounts: Int32Array;
 }
 
-interface DatasetRow {
+interface DatasetRow extends TextRow {
   id: number;
   provider_row: number;
   dataset_id: string;
@@ -138,6 +143,21 @@ function comparePlain(a: string, b: string): number {
   return a === b ? 0 : a < b ? -1 : 1;
 }
 
+/**
+ * The first three UTF-16 units of a text as one number that orders as compareBinary orders their
+ * prefixes: each unit (surrogates moved above U+FFFF, as compareBinary does) plus one, 0 after the
+ * end, in base 2^17 (51 bits: exact in a double). Equal numbers: compare the whole texts.
+ */
+function titlePrefix(text: string): number {
+  let key = 0;
+  for (let i = 0; i < 3; i++) {
+    let unit = i < text.length ? text.charCodeAt(i) + 1 : 0;
+    if (unit > 0xd800 && unit <= 0xe000) unit += 0x10000;
+    key = key * 0x20000 + unit;
+  }
+  return key;
+}
+
 /** COLLATE NOCASE: ASCII letters folded, then BINARY. */
 function nocaseKey(text: string): string {
   return /[A-Z]/.test(text) ? text.replace(/[A-Z]+/g, (s) => s.toLowerCase()) : text;
@@ -160,22 +180,41 @@ export class MemoryIndex {
   readonly #comboIds = new Map<string, number>();
   #title: string[] = [];
   #titleKey: string[] = [];
+  /** Per dataset row: its title key's first units as a number (titlePrefix): most title comparisons end there. */
+  #titlePrefix = new Float64Array(1024);
   #modified: (string | null)[] = [];
   #datasetId: string[] = [];
   /** Provider row → DID (sort by provider). */
   readonly #providerDid = new Map<number, string>();
   /** Contract terms rows' features (rows never change; ids are never reused). */
   readonly #termsFeatures = new Map<number, OfferFeatures>();
+  readonly #featureRows = new Map<number, readonly { kind: string; value: string }[]>();
   #maxTerms = 0;
 
+  /** The datasets' text, indexed (text-index.ts): the hits of a text query. */
+  readonly text = new TextIndex();
+
   constructor(private readonly store: IndexStore) {}
+
+  /** The store version the index holds (-1 before the first load). */
+  get version(): number {
+    return this.#version;
+  }
 
   get combinations(): readonly Combination[] {
     return this.#combinations;
   }
 
-  features(termsRow: number): OfferFeatures | undefined {
-    return this.#termsFeatures.get(termsRow);
+  /** A terms row's policy features as facet rows (kind, value); computed once per row. */
+  featureRows(termsRow: number): readonly { kind: string; value: string }[] {
+    let rows = this.#featureRows.get(termsRow);
+    if (rows === undefined) {
+      const features = this.#termsFeatures.get(termsRow);
+      if (features === undefined) return [];
+      rows = featureRows(features);
+      this.#featureRows.set(termsRow, rows);
+    }
+    return rows;
   }
 
   /** Brings the index to the store's version, reloading the providers written since. */
@@ -190,14 +229,31 @@ export class MemoryIndex {
   async #sync(): Promise<void> {
     while (this.#version !== this.store.version) {
       const target = this.store.version;
-      const changed = this.#version < 0 ? undefined : this.store.changedSince(this.#version);
+      // The first load may apply provider by provider: no search runs before it ends (each waits in
+      // `sync`). Later ones read first and apply in one synchronous step, so a search never sees half.
+      const first = this.#version < 0;
+      const changed = first ? undefined : this.store.changedSince(this.#version);
       const db = this.store.db;
       // All providers (a small table), then the changed ones: plain SQL on either backend.
       const providers = (
         await db.all<{ id: number; did: string }>('SELECT id, did FROM federation_providers')
       ).filter((p) => changed === undefined || changed.has(p.id));
-      const loaded: { rows: DatasetRow[]; offers: OfferRow[] }[] = [];
-      for (const p of providers) loaded.push(await loadProvider(db, p.id));
+      if (first) this.#remove(undefined);
+      const loaded: { provider: number; rows: DatasetRow[]; offers: OfferRow[]; segment: Segment }[] = [];
+      let since = performance.now();
+      for (const p of providers) {
+        const { rows, offers } = await loadProvider(db, p.id);
+        const provider = { provider: p.id, rows, offers, segment: buildSegment(rows) };
+        if (first) {
+          this.#apply([provider], []);
+          this.#providerDid.set(p.id, p.did);
+        } else loaded.push(provider);
+        // A large index loads for seconds: let other work run between providers.
+        if (performance.now() - since > YIELD_AFTER_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          since = performance.now();
+        }
+      }
       const terms = await db.all<{ id: number; features: string }>(
         'SELECT id, features FROM federation_terms WHERE id > ?',
         [this.#maxTerms],
@@ -207,13 +263,24 @@ export class MemoryIndex {
         this.#termsFeatures.set(t.id, JSON.parse(t.features) as OfferFeatures);
         this.#maxTerms = Math.max(this.#maxTerms, t.id);
       }
-      const gone = changed === undefined ? undefined : new Set(changed);
-      this.#remove(gone);
-      for (const p of providers) this.#providerDid.set(p.id, p.did);
-      for (const id of gone ?? []) if (!providers.some((p) => p.id === id)) this.#providerDid.delete(id);
-      for (const l of loaded) this.#add(l.rows, l.offers);
+      if (!first) {
+        const gone = changed === undefined ? undefined : new Set(changed);
+        this.#remove(gone);
+        for (const p of providers) this.#providerDid.set(p.id, p.did);
+        for (const id of gone ?? []) if (!providers.some((p) => p.id === id)) this.#providerDid.delete(id);
+        this.#apply(loaded, gone ?? undefined);
+      }
       this.#version = target;
     }
+  }
+
+  /** Adds providers' datasets (their old ones already removed) and replaces their text segments. */
+  #apply(
+    loaded: readonly { provider: number; rows: DatasetRow[]; offers: OfferRow[]; segment: Segment }[],
+    gone: Iterable<number> | undefined,
+  ): void {
+    for (const l of loaded) this.#add(l.rows, l.offers);
+    this.text.replace(gone, new Map(loaded.map((l) => [l.provider, l.segment])));
   }
 
   /** Forgets the datasets of `providers` (undefined: all). */
@@ -221,6 +288,7 @@ export class MemoryIndex {
     if (providers === undefined) {
       this.#provider.fill(0);
       this.#providerDid.clear();
+      this.text.replace(undefined, new Map());
       return;
     }
     if (providers.size === 0) return;
@@ -243,6 +311,9 @@ export class MemoryIndex {
       const plain = new Uint8Array(this.#combo.length);
       plain.set(this.#plain);
       this.#plain = plain;
+      const prefix = new Float64Array(this.#combo.length);
+      prefix.set(this.#titlePrefix);
+      this.#titlePrefix = prefix;
     }
     for (const row of rows) {
       const id = row.id;
@@ -253,6 +324,7 @@ export class MemoryIndex {
       this.#combo[id] = this.#combinationId(byDataset.get(id) ?? []);
       this.#title[id] = row.title;
       this.#titleKey[id] = nocaseKey(row.title);
+      this.#titlePrefix[id] = titlePrefix(this.#titleKey[id] as string);
       this.#modified[id] = row.modified;
       this.#datasetId[id] = row.dataset_id;
       this.#plain[id] = HIGH_UNITS.test(row.title + (row.modified ?? '') + row.dataset_id) ? 0 : 1;
@@ -355,9 +427,11 @@ export class MemoryIndex {
     const datasetId = this.#datasetId;
     const providerOf = (id: number): string => this.#providerDid.get(this.#provider[id] as number) ?? '';
     const plain = this.#plain;
+    const prefix = this.#titlePrefix;
     const text = (a: number, b: number): ((x: string, y: string) => number) =>
       plain[a] === 1 && plain[b] === 1 ? comparePlain : compareBinary;
     const byTitle = (a: number, b: number): number =>
+      (prefix[a] as number) - (prefix[b] as number) ||
       text(a, b)(titleKey[a] as string, titleKey[b] as string);
     switch (sort) {
       case 'relevance':
@@ -387,75 +461,70 @@ export class MemoryIndex {
 /** Orders two entries (dataset row, hit index): negative when the first comes first. */
 type Compare = (a: number, ha: number, b: number, hb: number) => number;
 
-/** The first `size` entries in order, kept in a max-heap (the worst kept entry on top). */
+/**
+ * The first `size` entries in order, kept in a max-heap (the worst kept entry on top). Replacing the
+ * top moves a hole down instead of swapping pairs: with many equal ranks the order of the hits can
+ * make nearly every hit a replacement, so a replacement must cost only its comparisons.
+ */
 class TopK {
-  readonly #ids: number[] = [];
-  readonly #hits: number[] = [];
+  readonly #ids: Int32Array;
+  readonly #hits: Int32Array;
+  #length = 0;
 
   constructor(
     private readonly size: number,
     private readonly compare: Compare,
-  ) {}
-
-  #worse(i: number, j: number): boolean {
-    return (
-      this.compare(
-        this.#ids[i] as number,
-        this.#hits[i] as number,
-        this.#ids[j] as number,
-        this.#hits[j] as number,
-      ) > 0
-    );
-  }
-
-  #swap(i: number, j: number): void {
-    const ids = this.#ids;
-    const hits = this.#hits;
-    [ids[i], ids[j]] = [ids[j] as number, ids[i] as number];
-    [hits[i], hits[j]] = [hits[j] as number, hits[i] as number];
+  ) {
+    this.#ids = new Int32Array(size);
+    this.#hits = new Int32Array(size);
   }
 
   offer(id: number, hit: number): void {
     const ids = this.#ids;
-    if (ids.length < this.size) {
-      ids.push(id);
-      this.#hits.push(hit);
-      let i = ids.length - 1;
+    const hits = this.#hits;
+    const compare = this.compare;
+    if (this.#length < this.size) {
+      // Sift up from the end.
+      let i = this.#length++;
       while (i > 0) {
         const parent = (i - 1) >> 1;
-        if (!this.#worse(i, parent)) break;
-        this.#swap(i, parent);
+        if (compare(id, hit, ids[parent] as number, hits[parent] as number) <= 0) break;
+        ids[i] = ids[parent] as number;
+        hits[i] = hits[parent] as number;
         i = parent;
       }
+      ids[i] = id;
+      hits[i] = hit;
       return;
     }
-    if (this.size === 0 || this.compare(id, hit, ids[0] as number, this.#hits[0] as number) >= 0) return;
-    ids[0] = id;
-    this.#hits[0] = hit;
+    if (this.size === 0 || compare(id, hit, ids[0] as number, hits[0] as number) >= 0) return;
+    // Sift the new entry down from the top.
+    const n = this.#length;
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
+      if (l >= n) break;
       const r = l + 1;
-      let top = i;
-      if (l < ids.length && this.#worse(l, top)) top = l;
-      if (r < ids.length && this.#worse(r, top)) top = r;
-      if (top === i) break;
-      this.#swap(i, top);
-      i = top;
+      let worst = l;
+      if (r < n && compare(ids[r] as number, hits[r] as number, ids[l] as number, hits[l] as number) > 0)
+        worst = r;
+      if (compare(ids[worst] as number, hits[worst] as number, id, hit) <= 0) break;
+      ids[i] = ids[worst] as number;
+      hits[i] = hits[worst] as number;
+      i = worst;
     }
+    ids[i] = id;
+    hits[i] = hit;
   }
 
   sorted(): number[] {
-    const order = this.#ids.map((_, i) => i);
+    const order = Array.from({ length: this.#length }, (_, i) => i);
+    const ids = this.#ids;
+    const hits = this.#hits;
     order.sort((i, j) =>
-      this.compare(
-        this.#ids[i] as number,
-        this.#hits[i] as number,
-        this.#ids[j] as number,
-        this.#hits[j] as number,
-      ),
+      this.compare(ids[i] as number, hits[i] as number, ids[j] as number, hits[j] as number),
     );
-    return order.map((i) => this.#ids[i] as number);
+    return order.map((i) => ids[i] as number);
   }
 }
 
@@ -470,7 +539,8 @@ async function loadProvider(
   providerRow: number,
 ): Promise<{ rows: DatasetRow[]; offers: OfferRow[] }> {
   const rows = await q.all<DatasetRow>(
-    `SELECT id, provider_row, dataset_id, title, modified, sector, data_grade, publisher, media_type, licence
+    `SELECT id, provider_row, dataset_id, title, description, keywords, modified, sector, data_grade,
+            publisher, media_type, licence
      FROM federation_datasets WHERE provider_row = ?`,
     [providerRow],
   );

@@ -1,6 +1,6 @@
-// Searching the federated index for one asker. The full-text index gives the hits (TextSearch: FTS5
-// here, the PostgreSQL backend its own); filters, visibility, exact facet counts and the page are
-// decided in memory (memory-index.ts), one pass over the hits. Only the page's datasets and offers are
+// Searching the federated index for one asker. The in-memory text index gives the hits of a text and
+// their ranks (text-index.ts, on both backends); filters, visibility, exact facet counts and the page
+// are decided in memory (memory-index.ts), one pass over the hits. Only the page's datasets and offers are
 // read from the database.
 //
 // The plain SQL path ('sql' engine) is the reference the memory path is tested against (matching
@@ -34,7 +34,8 @@ import {
 } from '../types.js';
 import { MemoryIndex, topValues, type Selection, type TextHits, type TextSearch } from './memory-index.js';
 import { HITS_TABLE, hitsInsert, hitsTableDdl, ORDER, wantedFeatures } from './sql.js';
-import { matchExpression, tsqueryExpression } from './text.js';
+import { matchExpression } from './text.js';
+import type { TextIndexStats } from './text-index.js';
 
 const FACET_VALUES = 50;
 
@@ -85,7 +86,7 @@ export interface FederatedSearchOptions {
   readonly resultCache?: number;
   /** 'memory' (default): counts in memory over the full-text hits; 'sql': the reference path. */
   readonly engine?: 'memory' | 'sql';
-  /** Where the hits of a text query come from; default FTS5 in the store's SQLite database. */
+  /** Where the hits of a text query come from; default the in-memory text index (text-index.ts). */
   readonly text?: TextSearch;
   /**
    * How many texts keep their hits (ids and ranks) until the index changes. A search UI asks the same
@@ -96,7 +97,11 @@ export interface FederatedSearchOptions {
 
 const DEFAULT_TEXT_CACHE = 32;
 
-/** The hits of a text query from the FTS5 table (rowid = dataset row), ranked like the SQL path. */
+/**
+ * The hits of a text query from the FTS5 table (rowid = dataset row), ranked like the SQL path: what
+ * the search used before its own text index (text-index.ts), kept as the reference that index is
+ * tested and benchmarked against (SQLite only).
+ */
 export class Fts5TextSearch implements TextSearch {
   constructor(private readonly db: Queries) {}
 
@@ -118,41 +123,88 @@ export class Fts5TextSearch implements TextSearch {
   }
 }
 
-/**
- * The hits on PostgreSQL: the same words (text.ts) against federation_fts.document (GIN index).
- * Ranked by ts_rank with the bm25 weights scaled to 1 (title 1.0, keywords 0.5, description 0.2,
- * document length normalised), negated so that lower is better as with bm25. The hit sets are the
- * same as FTS5's; the order among hits of equal relevance may differ (bm25 also weighs how rare a
- * word is across all datasets, ts_rank does not).
- */
-export class PostgresTextSearch implements TextSearch {
-  constructor(private readonly db: Queries) {}
+const DEFAULT_RESULT_CACHE = 256;
+/** How many askers' visibilities keep their combination verdicts (see Verdicts). */
+const VERDICT_SETS = 64;
 
-  async hits(text: string, ranked: boolean): Promise<TextHits> {
-    const query = tsqueryExpression(text);
-    if (query === undefined) return { ids: [] };
-    if (!ranked) {
-      const rows = await this.db.all<{ id: number }>(
-        "SELECT rowid AS id FROM federation_fts WHERE document @@ to_tsquery('simple', ?)",
-        [query],
-      );
-      return { ids: rows.map((r) => r.id) };
+/** One policy feature of a set of terms rows, with its key in the facet count. */
+interface SetFeature {
+  readonly key: string;
+  readonly kind: FacetName;
+  readonly value: string;
+}
+
+/**
+ * Each offer combination's verdict for one visibility (the keys an asker passes) and one set of wanted
+ * features: which terms rows the asker sees (as a set id, 0: none), whether one has every wanted
+ * feature, and each set's features. Combinations are only ever added (memory-index.ts) and a terms
+ * row's features never change, so verdicts stay right and are extended to new combinations: a
+ * search decides only the combinations it has not met (at a million datasets, thousands).
+ */
+class Verdicts {
+  combos = new Int32Array(0);
+  eligible = new Uint8Array(0);
+  readonly termSets: number[][] = [[]];
+  readonly setFeatures: SetFeature[][] = [[]];
+  readonly #setIds = new Map<string, number>();
+  readonly #allowed: ReadonlySet<string> | undefined;
+  readonly #wanted: readonly (readonly [string, ReadonlySet<string>])[];
+
+  constructor(visible: readonly string[] | 'all', wanted: readonly [string, readonly string[]][]) {
+    this.#allowed = visible === 'all' ? undefined : new Set(visible);
+    this.#wanted = wanted.map(([kind, values]) => [kind, new Set(values)] as const);
+  }
+
+  extend(memory: MemoryIndex): void {
+    const combinations = memory.combinations;
+    const from = this.combos.length;
+    if (combinations.length === from) return;
+    const combos = new Int32Array(combinations.length);
+    combos.set(this.combos);
+    const eligible = new Uint8Array(combinations.length);
+    eligible.set(this.eligible);
+    const hasWanted = (termsRow: number): boolean => {
+      const rows = memory.featureRows(termsRow);
+      return this.#wanted.every(([kind, values]) => rows.some((r) => r.kind === kind && values.has(r.value)));
+    };
+    for (let c = from; c < combinations.length; c++) {
+      const combination = combinations[c] as (typeof combinations)[number];
+      const seen: number[] = [];
+      combination.keys.forEach((key, o) => {
+        const visibleOffer = this.#allowed === undefined || (key !== null && this.#allowed.has(key));
+        if (!visibleOffer) return;
+        const terms = combination.terms[o] as number;
+        if (!seen.includes(terms)) seen.push(terms);
+        if (eligible[c] === 0 && hasWanted(terms)) eligible[c] = 1;
+      });
+      if (seen.length === 0) continue;
+      seen.sort((a, b) => a - b);
+      const setKey = seen.join(',');
+      let id = this.#setIds.get(setKey);
+      if (id === undefined) {
+        id = this.termSets.length;
+        this.termSets.push(seen);
+        this.setFeatures.push(setFeatures(memory, seen));
+        this.#setIds.set(setKey, id);
+      }
+      combos[c] = id;
     }
-    const rows = await this.db.all<{ id: number; rank: number }>(
-      `SELECT rowid AS id, -ts_rank('{0.1, 0.2, 0.5, 1.0}', document, q, 1) AS rank
-       FROM federation_fts, to_tsquery('simple', ?) AS q WHERE document @@ q`,
-      [query],
-    );
-    return { ids: rows.map((r) => r.id), ranks: rows.map((r) => r.rank) };
+    this.combos = combos;
+    this.eligible = eligible;
   }
 }
 
-/** The text search of the store's backend. */
-export function textSearchFor(db: Queries): TextSearch {
-  return db.dialect === 'postgres' ? new PostgresTextSearch(db) : new Fts5TextSearch(db);
+/** The distinct features of a set of terms rows: a dataset counts once per value. */
+function setFeatures(memory: MemoryIndex, terms: readonly number[]): SetFeature[] {
+  const out = new Map<string, SetFeature>();
+  for (const id of terms) {
+    for (const { kind, value } of memory.featureRows(id)) {
+      const key = `${kind}\u0000${value}`;
+      if (!out.has(key)) out.set(key, { key, kind: kind as FacetName, value });
+    }
+  }
+  return [...out.values()];
 }
-
-const DEFAULT_RESULT_CACHE = 256;
 
 /** What a text-less search keeps: all but the page's datasets and offers, which are read fresh. */
 interface Matched {
@@ -167,8 +219,10 @@ export class FederatedSearch {
   readonly #cache: ResultCache<Matched> | undefined;
   readonly #terms = new TermsFeatures();
   readonly #memory: MemoryIndex | undefined;
-  readonly #text: TextSearch;
+  readonly #text: TextSearch | undefined;
   readonly #textCache: ResultCache<TextHits> | undefined;
+  /** Combination verdicts per visibility and wanted features (Verdicts), least recently used first. */
+  readonly #verdicts = new Map<string, Verdicts>();
 
   constructor(
     private readonly store: IndexStore,
@@ -178,7 +232,7 @@ export class FederatedSearch {
     const size = options.resultCache ?? DEFAULT_RESULT_CACHE;
     this.#cache = size > 0 ? new ResultCache(size) : undefined;
     this.#memory = options.engine === 'sql' ? undefined : new MemoryIndex(store);
-    this.#text = options.text ?? textSearchFor(store.db);
+    this.#text = options.text ?? this.#memory?.text;
     const texts = options.textCache ?? DEFAULT_TEXT_CACHE;
     this.#textCache = texts > 0 ? new ResultCache(texts) : undefined;
   }
@@ -191,12 +245,16 @@ export class FederatedSearch {
     await this.#memory?.sync().catch(() => undefined);
   }
 
-  /** The hits of `text`, kept per index version (see textCache). */
-  #hits(text: string, ranked: boolean): Promise<TextHits> {
-    if (this.#textCache === undefined) return this.#text.hits(text, ranked);
-    return this.#textCache.get(String(this.store.version), `${ranked}|${text}`, () =>
-      this.#text.hits(text, ranked),
-    );
+  /** The in-memory text index's size (undefined on the SQL path). */
+  textIndexStats(): TextIndexStats | undefined {
+    return this.#memory?.text.stats();
+  }
+
+  /** The hits of `text`, kept per version of the in-memory index (see textCache). */
+  #hits(memory: MemoryIndex, text: string, ranked: boolean): Promise<TextHits> {
+    const source = this.#text ?? memory.text;
+    if (this.#textCache === undefined) return source.hits(text, ranked);
+    return this.#textCache.get(String(memory.version), `${ranked}|${text}`, () => source.hits(text, ranked));
   }
 
   async search(query: SearchQuery, asker: Asker): Promise<SearchResult> {
@@ -264,23 +322,25 @@ export class FederatedSearch {
     await memory.sync();
     const [selection, text] = await Promise.all([
       this.#selection(memory, query, visible),
-      query.q === undefined ? undefined : this.#hits(query.q, query.sort === 'relevance'),
+      query.q === undefined ? undefined : this.#hits(memory, query.q, query.sort === 'relevance'),
     ]);
     const tally = memory.tally(query, selection, text);
     const out = { ...tally.columns } as Record<FacetName, FacetValue[]>;
-    const sets: { terms: readonly number[]; n: number }[] = [];
+    // Policy facets: per set of visible terms rows, its features (united once per set) count its hits.
+    const policy = new Map<string, { facet: FacetName; value: string; count: number }>();
     tally.termSetCounts.forEach((n, set) => {
-      if (set > 0 && n > 0) sets.push({ terms: selection.termSets[set] as number[], n });
+      if (set === 0 || n === 0) return;
+      for (const { key, kind, value } of selection.setFeatures[set] ?? []) {
+        const counted = policy.get(key);
+        if (counted === undefined) policy.set(key, { facet: kind, value, count: n });
+        else counted.count += n;
+      }
     });
-    const termsFeatures = new Map(
-      [...new Set(sets.flatMap((s) => s.terms))].map((id) => {
-        const features = memory.features(id);
-        return [id, features === undefined ? [] : (featureRows(features) as FeatureRow[])];
-      }),
-    );
-    const policy = policyFacets(sets, termsFeatures);
+    const policyValues: Partial<Record<FacetName, FacetValue[]>> = {};
+    for (const { facet, value, count } of policy.values())
+      (policyValues[facet] ??= []).push({ value, count });
     const facets = Object.fromEntries(
-      FACETS.map((f) => [f, topValues(out[f] ?? policy[f] ?? [], FACET_VALUES)]),
+      FACETS.map((f) => [f, topValues(out[f] ?? policyValues[f] ?? [], FACET_VALUES)]),
     ) as Record<FacetName, FacetValue[]>;
     return { total: tally.total, facets, page: tally.page };
   }
@@ -290,7 +350,7 @@ export class FederatedSearch {
     memory: MemoryIndex,
     query: SearchQuery,
     visible: readonly string[] | 'all',
-  ): Promise<Selection> {
+  ): Promise<Selection & { readonly setFeatures: readonly (readonly SetFeature[])[] }> {
     const [providers, registered] = await Promise.all([
       this.store.db.all<{ id: number }>(
         `SELECT p.id FROM federation_providers p JOIN members m ON m.did = p.did AND m.state = 'active'`,
@@ -302,45 +362,23 @@ export class FederatedSearch {
          JOIN federation_datasets d ON d.provider_row = p.id AND d.dataset_id = pd.dataset_id`,
       ),
     ]);
-    const allowed = visible === 'all' ? undefined : new Set(visible);
-    const wanted = wantedFeatures(query).map(([kind, values]) => [kind, new Set(values)] as const);
-    const hasWanted = (termsRow: number): boolean => {
-      const features = memory.features(termsRow);
-      if (features === undefined) return false;
-      const rows = featureRows(features);
-      return wanted.every(([kind, values]) => rows.some((r) => r.kind === kind && values.has(r.value)));
-    };
-    const combinations = memory.combinations;
-    const combos = new Int32Array(combinations.length);
-    const eligible = new Uint8Array(combinations.length);
-    const termSets: number[][] = [[]];
-    const setIds = new Map<string, number>();
-    combinations.forEach((combination, c) => {
-      const seen: number[] = [];
-      combination.keys.forEach((key, o) => {
-        const visibleOffer = allowed === undefined || (key !== null && allowed.has(key));
-        if (!visibleOffer) return;
-        const terms = combination.terms[o] as number;
-        if (!seen.includes(terms)) seen.push(terms);
-        if (eligible[c] === 0 && hasWanted(terms)) eligible[c] = 1;
-      });
-      if (seen.length === 0) return;
-      seen.sort((a, b) => a - b);
-      const setKey = seen.join(',');
-      let id = setIds.get(setKey);
-      if (id === undefined) {
-        id = termSets.length;
-        termSets.push(seen);
-        setIds.set(setKey, id);
-      }
-      combos[c] = id;
-    });
+    const wanted = wantedFeatures(query);
+    const key = `${visibleFingerprint(visible)}|${JSON.stringify(wanted)}`;
+    let verdicts = this.#verdicts.get(key);
+    if (verdicts === undefined) {
+      verdicts = new Verdicts(visible, wanted);
+      if (this.#verdicts.size >= VERDICT_SETS)
+        this.#verdicts.delete(this.#verdicts.keys().next().value as string);
+    } else this.#verdicts.delete(key); // most recently used last
+    this.#verdicts.set(key, verdicts);
+    verdicts.extend(memory);
     return {
       providers: new Set(providers.map((p) => p.id)),
       registered: new Set(registered.map((r) => r.id)),
-      combos,
-      eligible,
-      termSets,
+      combos: verdicts.combos,
+      eligible: verdicts.eligible,
+      termSets: verdicts.termSets,
+      setFeatures: verdicts.setFeatures,
     };
   }
 

@@ -123,7 +123,7 @@ export function hitsInsert(
       params.push(match);
       rank = 'bm25(federation_fts, 10.0, 2.0, 5.0)';
     } else {
-      // The same ranking as PostgresTextSearch (search.ts).
+      // ts_rank with the bm25 weights scaled to 1, negated so that lower is better as with bm25.
       params.push(match);
       from = `federation_fts JOIN to_tsquery('simple', ?) AS tq ON federation_fts.document @@ tq JOIN federation_datasets d ON d.id = federation_fts.rowid ${rest}`;
       rank = "-ts_rank('{0.1, 0.2, 0.5, 1.0}', federation_fts.document, tq, 1)";

@@ -7,9 +7,11 @@
 // remove_diacritics), so PostgreSQL's parser, which would keep "air-quality" or "example.com" whole,
 // sees the same words. User text never reaches MATCH / to_tsquery as syntax: each word is quoted.
 //
-// One difference stays: FTS5 stems English words (porter), PostgreSQL's 'simple' configuration does
-// not. Every Latin query word is a prefix on both, so "forecast" finds "forecasting" on both, but
-// "studies" finds "study" only on SQLite.
+// The search itself matches these words in memory (text-index.ts), on both backends: `indexTerms`
+// and `queryTerms` turn them into the terms FTS5 would store (lower case, English stemmed as its
+// porter tokenizer does), so "studies" finds "study" on SQLite and PostgreSQL alike. FTS5 (and the
+// tsvector on PostgreSQL) stay for the plain SQL reference path (sql.ts).
+import { stemmer } from 'stemmer';
 
 const CJK_RANGES = '\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff\\u3040-\\u30ff\\uac00-\\ud7af';
 const CJK_EACH = new RegExp(`([${CJK_RANGES}])`, 'gu');
@@ -32,6 +34,61 @@ function indexWords(text: string): string[] {
     .filter((w) => w.length > 0);
 }
 
+/** FTS5's porter tokenizer leaves tokens shorter than 3 or longer than 64 bytes as they are. */
+const ASCII_WORD = /^[^\u0080-\uffff]*$/;
+const DIGITS = /^[0-9]+$/;
+/** Porter's rules all remove or change an ending of ASCII letters. */
+const ASCII_END = /[a-z]$/;
+const PRIVATE_USE = 0xe000;
+/** Stems of words seen, bounded (numbers and names make the vocabulary of a large index large). */
+const stems = new Map<string, string>();
+const MAX_STEMS = 100_000;
+
+/**
+ * FTS5's porter stemmer works on UTF-8 bytes, every non-ASCII byte a consonant: a word with other
+ * letters is stemmed as its bytes, each non-ASCII byte standing for itself as a private-use character
+ * (a consonant to the stemmer, and left alone by its lower-casing).
+ */
+function porter(word: string): string {
+  if (ASCII_WORD.test(word)) return word.length < 3 || word.length > 64 ? word : stemmer(word);
+  if (!ASCII_END.test(word)) return word;
+  const bytes = Buffer.from(word, 'utf8');
+  if (bytes.length > 64) return word;
+  let text = '';
+  for (const b of bytes) text += String.fromCharCode(b < 0x80 ? b : PRIVATE_USE + b);
+  const stemmed = stemmer(text);
+  return Buffer.from(Array.from(stemmed, (c) => c.charCodeAt(0) & 0xff)).toString('utf8');
+}
+
+/** One word as a term of the index: lower case (unicode61), stemmed as FTS5's porter tokenizer does. */
+function termOf(word: string): string {
+  const lower = word.toLowerCase();
+  if (DIGITS.test(lower) || lower.length < 2) return lower;
+  let stem = stems.get(lower);
+  if (stem === undefined) {
+    stem = porter(lower);
+    if (stems.size >= MAX_STEMS) stems.clear();
+    stems.set(lower, stem);
+  }
+  return stem;
+}
+
+const ASCII_SEPARATORS = /[^A-Za-z0-9]+/;
+
+/** The terms of one column's text, in order, as FTS5 stores them for the text `indexText` gives it. */
+export function indexTerms(text: string): string[] {
+  // The common case without the Unicode work: ASCII text has no diacritics and no CJK.
+  const words = ASCII_WORD.test(text) ? text.split(ASCII_SEPARATORS) : indexWords(text);
+  const out: string[] = [];
+  for (const w of words) if (w.length > 0) out.push(termOf(w));
+  return out;
+}
+
+/** Whether a term is one CJK character (the only terms a phrase query can hold besides its neighbours). */
+export function isCjkTerm(term: string): boolean {
+  return HAS_CJK.test(term);
+}
+
 /** Text as the full-text index stores it: its words, one space apart. */
 export function indexText(text: string): string {
   return indexWords(text).join(' ');
@@ -50,11 +107,28 @@ function queryWords(text: string): { parts: string[]; prefix: boolean }[] | unde
     .split(SEPARATORS)
     .filter((w) => w.length > 0)
     .slice(0, MAX_QUERY_TERMS);
-  if (words.length === 0) return undefined;
-  return words.map((word) => {
-    const parts = indexWords(word);
-    return { parts, prefix: parts.length === 1 && !HAS_CJK.test(word) };
-  });
+  const out = words
+    .map((word) => {
+      const parts = indexWords(word);
+      return { parts, prefix: parts.length === 1 && !HAS_CJK.test(word) };
+    })
+    // A word of marks alone has nothing left once its diacritics are dropped.
+    .filter((w) => w.parts.length > 0);
+  return out.length === 0 ? undefined : out;
+}
+
+/** A query word as terms: a prefix of one term, or a phrase (one term or several in sequence). */
+export interface QueryTerm {
+  readonly terms: readonly string[];
+  readonly prefix: boolean;
+}
+
+/**
+ * A query's words as index terms (what `matchExpression` asks FTS5 for, after its tokenizer):
+ * undefined when the text holds no word at all.
+ */
+export function queryTerms(text: string): QueryTerm[] | undefined {
+  return queryWords(text)?.map(({ parts, prefix }) => ({ terms: parts.map(termOf), prefix }));
 }
 
 /**
