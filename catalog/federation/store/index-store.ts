@@ -251,7 +251,11 @@ async function termsRow(q: Queries, offer: PreparedOffer, memo: WriteMemo): Prom
   const known = memo.terms.get(offer.terms.hash);
   if (known !== undefined) return known;
   await q.run(
-    'INSERT INTO federation_terms (hash, summary, features) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+    // A summary written before its wording changed (e.g. before the Chinese one was stored beside it) is
+    // refreshed by the next crawl: the hash names the terms, the summary is only derived from them.
+    `INSERT INTO federation_terms (hash, summary, features) VALUES (?, ?, ?)
+     ON CONFLICT (hash) DO UPDATE SET summary = excluded.summary
+     WHERE federation_terms.summary <> excluded.summary`,
     [offer.terms.hash, JSON.stringify(offer.terms.summary), JSON.stringify(offer.terms.features)],
   );
   const row = (await q.get<{ id: number }>('SELECT id FROM federation_terms WHERE hash = ?', [
