@@ -9,6 +9,7 @@ import {
   offerSummary,
   stateLabel,
   termLabel,
+  codeOptions,
   timeTag,
   type ConsoleContext,
   type Html,
@@ -331,7 +332,7 @@ export function adminPage(
                     name="grade"
                     aria-label="${t('Clearance')}"
                   >
-                    ${GRADES.map((g) => html`<option ${g === a.dataGradeClearance ? 'selected' : ''}>${g}</option>`)}</select
+                    ${codeOptions(ctx, 'grade', GRADES, a.dataGradeClearance)}</select
                   ><button>${t('Approve')}</button>
                 </form>
                 <form method="post" action="/console/admin/applications/reject" class="inline">

@@ -3,7 +3,7 @@
 // their validity, collected from the authority on request (as `shuyu wallet list|collect`).
 import { describe, field, listField, type ConsoleApp } from './app.js';
 import { HttpProblem } from '../http/problem.js';
-import { csrfField, html, timeTag, type ConsoleContext, type Html } from './kit/index.js';
+import { codeOptions, csrfField, html, timeTag, type ConsoleContext, type Html } from './kit/index.js';
 
 const SECTORS = ['medical', 'finance', 'energy', 'education', 'transport', 'government', 'other'];
 
@@ -123,7 +123,7 @@ function applicationForm(app: ConsoleApp, ctx: ConsoleContext): Html {
     <label
       >${t('Sector')}
       <select name="sector">
-        ${SECTORS.map((s) => html`<option>${s}</option>`)}
+        ${codeOptions(ctx, 'sector', SECTORS)}
       </select></label
     >
     <label

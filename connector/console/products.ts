@@ -4,7 +4,7 @@
 import type { Request } from 'express';
 import type { ProductRegistration } from '../products/index.js';
 import { describe, field, type ConsoleApp } from './app.js';
-import { csrfField, html, timeTag, type ConsoleContext, type Html } from './kit/index.js';
+import { codeOptions, csrfField, html, timeTag, type ConsoleContext, type Html } from './kit/index.js';
 
 const FREQUENCIES = ['realtime', 'daily', 'weekly', 'monthly', 'quarterly', 'yearly', 'irregular', 'static'];
 const GRADES = ['general', 'important', 'core'];
@@ -146,7 +146,7 @@ function applicationForm(
     <label
       >${t('Data grade')} <span class="meta">GB/T 43697-2024</span>
       <select name="dataGrade">
-        ${GRADES.map((g) => html`<option>${g}</option>`)}
+        ${codeOptions(ctx, 'grade', GRADES)}
       </select></label
     >
     ${bilingual('compliance', t('Compliance assessment: summary'), 2)}

@@ -13,6 +13,7 @@ import { dataFile } from '../process/config.js';
 import { DEFAULT_FILE_DIRECTORY } from '../process/data-services.js';
 import { describe, field, listField, query, type ConsoleApp } from './app.js';
 import {
+  codeOptions,
   csrfField,
   explanationText,
   html,
@@ -421,13 +422,13 @@ function assetForm(app: ConsoleApp, ctx: ConsoleContext, did: string): Html {
     <label
       >${t('Sector')}
       <select name="sector">
-        ${SECTORS.map((s) => html`<option>${s}</option>`)}
+        ${codeOptions(ctx, 'sector', SECTORS)}
       </select></label
     >
     <label
       >${t('Data grade')}
       <select name="dataGrade">
-        ${GRADES.map((g) => html`<option>${g}</option>`)}
+        ${codeOptions(ctx, 'grade', GRADES)}
       </select></label
     >
     <label>${t('Media type')} <input name="format" value="text/csv" /></label>

@@ -16,6 +16,13 @@ export {
   type PageOptions,
   type SignInOutcome,
 } from './console.js';
-export { localised, offerSummary, summariseFor, summaryOptions, termLabel } from './offer-summary.js';
+export {
+  localised,
+  codeOptions,
+  offerSummary,
+  summariseFor,
+  summaryOptions,
+  termLabel,
+} from './offer-summary.js';
 export { stateLabel, stateName } from './states.js';
 export { explanationText, problemText, reasonText } from './reasons.js';

@@ -17,6 +17,21 @@ export function termLabel(
   return ctx.lang === 'zh-CN' ? (chineseName(kind, code) ?? code) : code;
 }
 
+/** `<option>`s for sector or grade codes: the code is sent, the viewer reads its name (「医疗」 in Chinese). */
+export function codeOptions(
+  ctx: ConsoleContext,
+  kind: 'sector' | 'grade',
+  codes: readonly string[],
+  selected?: string,
+): Html[] {
+  return codes.map(
+    (code) =>
+      html`<option value="${code}" ${code === selected ? 'selected' : ''}>
+        ${termLabel(ctx, kind, code)}
+      </option>`,
+  );
+}
+
 /** The summariser's options for this viewer: the page's language, and the zone the page script reported. */
 export function summaryOptions(ctx: ConsoleContext): SummaryOptions {
   return { locale: ctx.lang, ...(ctx.timeZone ? { timeZone: ctx.timeZone } : {}) };
