@@ -3,7 +3,16 @@
 // their validity, collected from the authority on request (as `shuyu wallet list|collect`).
 import { describe, field, listField, type ConsoleApp } from './app.js';
 import { HttpProblem } from '../http/problem.js';
-import { codeOptions, csrfField, html, timeTag, type ConsoleContext, type Html } from './kit/index.js';
+import {
+  codeOptions,
+  csrfField,
+  stateLabel,
+  stateName,
+  html,
+  timeTag,
+  type ConsoleContext,
+  type Html,
+} from './kit/index.js';
 
 const SECTORS = ['medical', 'finance', 'energy', 'education', 'transport', 'government', 'other'];
 
@@ -67,7 +76,7 @@ export function membershipPages(app: ConsoleApp): void {
                 html`<tr data-application="${String(a.id)}">
                   <td>${String(a.id)}</td>
                   <td>${String(a.organisationName ?? '')}</td>
-                  <td class="state">${String(a.state ?? '')}</td>
+                  <td class="state">${stateLabel(ctx, String(a.state ?? ''))}</td>
                 </tr>`,
             )}
           </table>
@@ -105,7 +114,7 @@ export function membershipPages(app: ConsoleApp): void {
       to: `${app.base}/membership`,
       flash: ctx.t('Applied: application {id} is {state}.', {
         id: String(application.id),
-        state: String(application.state),
+        state: stateName(ctx, String(application.state)),
       }),
     };
   });

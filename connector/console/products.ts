@@ -4,7 +4,16 @@
 import type { Request } from 'express';
 import type { ProductRegistration } from '../products/index.js';
 import { describe, field, type ConsoleApp } from './app.js';
-import { codeOptions, csrfField, html, timeTag, type ConsoleContext, type Html } from './kit/index.js';
+import {
+  codeOptions,
+  csrfField,
+  stateLabel,
+  stateName,
+  html,
+  timeTag,
+  type ConsoleContext,
+  type Html,
+} from './kit/index.js';
 
 const FREQUENCIES = ['realtime', 'daily', 'weekly', 'monthly', 'quarterly', 'yearly', 'irregular', 'static'];
 const GRADES = ['general', 'important', 'core'];
@@ -60,7 +69,10 @@ export function productPages(app: ConsoleApp): void {
     const record = await products.apply(productDescription(req));
     return {
       to: `${app.base}/products`,
-      flash: ctx.t('Applied: product application {id} is {state}.', { id: record.id, state: record.state }),
+      flash: ctx.t('Applied: product application {id} is {state}.', {
+        id: record.id,
+        state: stateName(ctx, record.state),
+      }),
     };
   });
 }
@@ -92,7 +104,9 @@ function productRow(ctx: ConsoleContext, p: ProductRegistration): Html {
   return html`<tr data-product="${p.id}">
     <td>${p.id}${p.productId ? html`<br /><strong class="product-id">${p.productId}</strong>` : ''}</td>
     <td>${name.zh ?? ''}<br /><span class="meta">${name.en ?? ''}</span></td>
-    <td class="state ${p.state === 'rejected' ? 'bad' : p.state === 'registered' ? 'ok' : ''}">${p.state}</td>
+    <td class="state ${p.state === 'rejected' ? 'bad' : p.state === 'registered' ? 'ok' : ''}">
+      ${stateLabel(ctx, p.state)}
+    </td>
     <td>${p.description.datasetIds.map((id) => html`${id}<br />`)}</td>
     <td>
       ${p.decisionNote ? html`${p.state === 'rejected' ? t('Reason') : t('Note')}: ${p.decisionNote}` : ''}
