@@ -218,12 +218,14 @@ function phraseMatches(segment: Segment, terms: readonly string[]): Matches {
 }
 
 /** Documents in every list (each ascending). */
-function intersect(lists: readonly Matches[]): number[] {
+function intersect(lists: readonly Matches[]): Int32Array {
   const sorted = [...lists].sort((a, b) => a.docs.length - b.docs.length);
   const [first, ...rest] = sorted as [Matches, ...Matches[]];
-  const at = rest.map(() => 0);
-  const out: number[] = [];
-  outer: for (const doc of first.docs) {
+  const at = new Int32Array(rest.length);
+  const out = new Int32Array(first.docs.length);
+  let n = 0;
+  outer: for (let f = 0; f < first.docs.length; f++) {
+    const doc = first.docs[f] as number;
     for (let r = 0; r < rest.length; r++) {
       const docs = (rest[r] as Matches).docs;
       let i = at[r] as number;
@@ -232,9 +234,9 @@ function intersect(lists: readonly Matches[]): number[] {
       if (i === docs.length) break outer;
       if (docs[i] !== doc) continue outer;
     }
-    out.push(doc);
+    out[n++] = doc;
   }
-  return out;
+  return out.subarray(0, n);
 }
 
 function wordMatches(segment: Segment, word: QueryTerm): Matches {
@@ -247,7 +249,7 @@ function wordMatches(segment: Segment, word: QueryTerm): Matches {
 }
 
 /** The dataset rows of a segment's hits, from ids[h] on; returns the next h. */
-function collectRows(segment: Segment, docs: ArrayLike<number>, ids: Int32Array, h: number): number {
+function collectRows(segment: Segment, docs: Int32Array, ids: Int32Array, h: number): number {
   const rows = segment.rows;
   for (let i = 0; i < docs.length; i++) ids[h++] = rows[docs[i] as number] as number;
   return h;
@@ -283,7 +285,7 @@ function rankOneWord(
 /** Rows and ranks of a query of several words: each hit's frequency looked up in every word's list. */
 function rankWords(
   segment: Segment,
-  docs: ArrayLike<number>,
+  docs: Int32Array,
   m: readonly Matches[],
   idf: readonly number[],
   avgdl: number,
@@ -366,10 +368,10 @@ export class TextIndex implements TextSearch {
     for (let s = 0; s < segments.length; s++) {
       const segment = segments[s] as Segment;
       const m = matched[s] as Matches[];
-      if (ranks === undefined) h = collectRows(segment, perSegment[s] as ArrayLike<number>, ids, h);
+      if (ranks === undefined) h = collectRows(segment, perSegment[s] as Int32Array, ids, h);
       else if (m.length === 1)
         h = rankOneWord(segment, m[0] as Matches, idf[0] as number, avgdl, ids, ranks, h);
-      else h = rankWords(segment, perSegment[s] as ArrayLike<number>, m, idf, avgdl, ids, ranks, h);
+      else h = rankWords(segment, perSegment[s] as Int32Array, m, idf, avgdl, ids, ranks, h);
     }
     return ranks === undefined ? { ids } : { ids, ranks };
   }
