@@ -30,6 +30,7 @@ import {
   type SearchQuery,
 } from '../catalog/federation/index.js';
 import { VisibilityEvaluator } from '../catalog/federation/policy/visibility.js';
+import { MemoryIndex } from '../catalog/federation/search/memory-index.js';
 import { Fts5TextSearch } from '../catalog/federation/search/search.js';
 import { IndexStore } from '../catalog/federation/store/index-store.js';
 import { openProcessIdentity } from '../connector/identity/index.js';
@@ -92,15 +93,19 @@ interface Index {
 
 function searches(store: IndexStore): Pick<Index, 'search' | 'uncached' | 'sql' | 'fresh' | 'fts'> {
   const evaluator = (): VisibilityEvaluator => new VisibilityEvaluator(store, () => new Date());
+  // One in-memory index for all variants, as a catalog process holds one (four would quadruple the
+  // heap and the garbage collections every figure pays for).
+  const memory = new MemoryIndex(store);
   return {
-    search: new FederatedSearch(store, evaluator()),
-    uncached: new FederatedSearch(store, evaluator(), { resultCache: 0 }),
+    search: new FederatedSearch(store, evaluator(), { memory }),
+    uncached: new FederatedSearch(store, evaluator(), { resultCache: 0, memory }),
     sql: new FederatedSearch(store, evaluator(), { resultCache: 0, engine: 'sql' }),
-    fresh: new FederatedSearch(store, evaluator(), { resultCache: 0, textCache: 0 }),
+    fresh: new FederatedSearch(store, evaluator(), { resultCache: 0, textCache: 0, memory }),
     fts: new FederatedSearch(store, evaluator(), {
       resultCache: 0,
       textCache: 0,
       text: new Fts5TextSearch(store.db),
+      memory,
     }),
   };
 }

@@ -130,7 +130,7 @@ describe('federation: the in-memory search answers what the SQL path answers', (
     expect(all.total).to.be.greaterThan(0);
   });
 
-  it('orders titles beyond U+D7FF as SQLite does (the numeric title prefix, then the text)', async () => {
+  it('orders titles beyond U+D7FF as SQLite does (the title order kept in memory)', async () => {
     const titles = ['\uffff', '\u{1f600}', '\ue000b', '\ud7ff', '\u{1f600}a', 'a\uffff', 'a\u{1f600}', 'Ab'];
     const spec = (word: string): DatasetSpec => ({
       words: [word],

@@ -143,21 +143,6 @@ function comparePlain(a: string, b: string): number {
   return a === b ? 0 : a < b ? -1 : 1;
 }
 
-/**
- * The first three UTF-16 units of a text as one number that orders as compareBinary orders their
- * prefixes: each unit (surrogates moved above U+FFFF, as compareBinary does) plus one, 0 after the
- * end, in base 2^17 (51 bits: exact in a double). Equal numbers: compare the whole texts.
- */
-function titlePrefix(text: string): number {
-  let key = 0;
-  for (let i = 0; i < 3; i++) {
-    let unit = i < text.length ? text.charCodeAt(i) + 1 : 0;
-    if (unit > 0xd800 && unit <= 0xe000) unit += 0x10000;
-    key = key * 0x20000 + unit;
-  }
-  return key;
-}
-
 /** COLLATE NOCASE: ASCII letters folded, then BINARY. */
 function nocaseKey(text: string): string {
   return /[A-Z]/.test(text) ? text.replace(/[A-Z]+/g, (s) => s.toLowerCase()) : text;
@@ -180,8 +165,15 @@ export class MemoryIndex {
   readonly #comboIds = new Map<string, number>();
   #title: string[] = [];
   #titleKey: string[] = [];
-  /** Per dataset row: its title key's first units as a number (titlePrefix): most title comparisons end there. */
-  #titlePrefix = new Float64Array(1024);
+  /**
+   * Dataset rows in title order (title key by compareBinary, then row), and per row its position
+   * there: the sorts compare titles as integers. Kept by merging each load's rows in
+   * (#mergeTitles) and renumbered once per sync (#numberTitles).
+   */
+  #titleOrder = new Int32Array(0);
+  #titleRank = new Int32Array(1024);
+  /** Rows were removed since the order was last filtered. */
+  #titleOrderStale = false;
   #modified: (string | null)[] = [];
   #datasetId: string[] = [];
   /** Provider row → DID (sort by provider). */
@@ -270,6 +262,7 @@ export class MemoryIndex {
         for (const id of gone ?? []) if (!providers.some((p) => p.id === id)) this.#providerDid.delete(id);
         this.#apply(loaded, gone ?? undefined);
       }
+      this.#numberTitles();
       this.#version = target;
     }
   }
@@ -280,6 +273,7 @@ export class MemoryIndex {
     gone: Iterable<number> | undefined,
   ): void {
     for (const l of loaded) this.#add(l.rows, l.offers);
+    this.#mergeTitles(loaded.flatMap((l) => l.rows.map((r) => r.id)));
     this.text.replace(gone, new Map(loaded.map((l) => [l.provider, l.segment])));
   }
 
@@ -287,6 +281,7 @@ export class MemoryIndex {
   #remove(providers: ReadonlySet<number> | undefined): void {
     if (providers === undefined) {
       this.#provider.fill(0);
+      this.#titleOrder = new Int32Array(0);
       this.#providerDid.clear();
       this.text.replace(undefined, new Map());
       return;
@@ -294,6 +289,55 @@ export class MemoryIndex {
     if (providers.size === 0) return;
     const p = this.#provider;
     for (let i = 0; i < p.length; i++) if (p[i] !== 0 && providers.has(p[i] as number)) p[i] = 0;
+    this.#titleOrderStale = true;
+  }
+
+  /** compareBinary of two rows' title keys, then their rows: the title order. */
+  #compareTitles(a: number, b: number): number {
+    const titleKey = this.#titleKey;
+    return compareBinary(titleKey[a] as string, titleKey[b] as string) || a - b;
+  }
+
+  /**
+   * Merges newly added rows into the title order (removed rows dropped first): the new rows sorted,
+   * each one's place found by binary search, the runs between copied (no full sort per load).
+   */
+  #mergeTitles(added: number[]): void {
+    let old = this.#titleOrder;
+    if (this.#titleOrderStale) {
+      // Removed rows (provider 0) and rows about to be re-added leave; a row id is never in both.
+      const fresh = new Uint8Array(this.#provider.length);
+      for (const id of added) fresh[id] = 1;
+      const provider = this.#provider;
+      old = old.filter((id) => provider[id] !== 0 && fresh[id] !== 1);
+      this.#titleOrderStale = false;
+    }
+    added.sort((a, b) => this.#compareTitles(a, b));
+    const merged = new Int32Array(old.length + added.length);
+    let from = 0;
+    let to = 0;
+    for (const id of added) {
+      let lo = from;
+      let hi = old.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (this.#compareTitles(old[mid] as number, id) < 0) lo = mid + 1;
+        else hi = mid;
+      }
+      merged.set(old.subarray(from, lo), to);
+      to += lo - from;
+      from = lo;
+      merged[to++] = id;
+    }
+    merged.set(old.subarray(from), to);
+    this.#titleOrder = merged;
+  }
+
+  /** Each row's position in the title order. */
+  #numberTitles(): void {
+    const order = this.#titleOrder;
+    const rank = this.#titleRank;
+    for (let i = 0; i < order.length; i++) rank[order[i] as number] = i;
   }
 
   #add(rows: readonly DatasetRow[], offers: readonly OfferRow[]): void {
@@ -311,9 +355,7 @@ export class MemoryIndex {
       const plain = new Uint8Array(this.#combo.length);
       plain.set(this.#plain);
       this.#plain = plain;
-      const prefix = new Float64Array(this.#combo.length);
-      prefix.set(this.#titlePrefix);
-      this.#titlePrefix = prefix;
+      this.#titleRank = grow(this.#titleRank, max);
     }
     for (const row of rows) {
       const id = row.id;
@@ -324,7 +366,6 @@ export class MemoryIndex {
       this.#combo[id] = this.#combinationId(byDataset.get(id) ?? []);
       this.#title[id] = row.title;
       this.#titleKey[id] = nocaseKey(row.title);
-      this.#titlePrefix[id] = titlePrefix(this.#titleKey[id] as string);
       this.#modified[id] = row.modified;
       this.#datasetId[id] = row.dataset_id;
       this.#plain[id] = HIGH_UNITS.test(row.title + (row.modified ?? '') + row.dataset_id) ? 0 : 1;
@@ -427,29 +468,29 @@ export class MemoryIndex {
     const datasetId = this.#datasetId;
     const providerOf = (id: number): string => this.#providerDid.get(this.#provider[id] as number) ?? '';
     const plain = this.#plain;
-    const prefix = this.#titlePrefix;
+    const rank = this.#titleRank;
     const text = (a: number, b: number): ((x: string, y: string) => number) =>
       plain[a] === 1 && plain[b] === 1 ? comparePlain : compareBinary;
-    const byTitle = (a: number, b: number): number =>
-      (prefix[a] as number) - (prefix[b] as number) ||
-      text(a, b)(titleKey[a] as string, titleKey[b] as string);
+    // Title, then row: the title order's positions (#numberTitles).
+    const byTitleThenRow = (a: number, b: number): number => (rank[a] as number) - (rank[b] as number);
     switch (sort) {
       case 'relevance':
         return (a, ha, b, hb) =>
-          (ranks === undefined ? 0 : (ranks[ha] as number) - (ranks[hb] as number)) || byTitle(a, b) || a - b;
+          (ranks === undefined ? 0 : (ranks[ha] as number) - (ranks[hb] as number)) || byTitleThenRow(a, b);
       case 'modified':
         return (a, _ha, b) => {
           const x = modified[a] ?? null;
           const y = modified[b] ?? null;
           // DESC: NULL (the smallest value in SQLite) last.
           const order = x === y ? 0 : x === null ? 1 : y === null ? -1 : text(a, b)(y, x);
-          return order || byTitle(a, b) || a - b;
+          return order || byTitleThenRow(a, b);
         };
       case 'title':
         return (a, _ha, b) =>
-          byTitle(a, b) ||
-          compareBinary(providerOf(a), providerOf(b)) ||
-          text(a, b)(datasetId[a] as string, datasetId[b] as string);
+          titleKey[a] !== titleKey[b]
+            ? byTitleThenRow(a, b)
+            : compareBinary(providerOf(a), providerOf(b)) ||
+              text(a, b)(datasetId[a] as string, datasetId[b] as string);
       case 'provider':
         return (a, _ha, b) =>
           compareBinary(providerOf(a), providerOf(b)) ||

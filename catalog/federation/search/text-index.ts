@@ -136,7 +136,7 @@ export function buildSegment(input: readonly TextRow[]): Segment {
 /** Documents of one segment matching one query word, ascending, with their weighted frequencies. */
 interface Matches {
   readonly docs: Int32Array;
-  readonly weights: ArrayLike<number>;
+  readonly weights: Int32Array;
 }
 
 const NONE: Matches = { docs: new Int32Array(0), weights: new Int32Array(0) };
@@ -171,7 +171,7 @@ function prefixMatches(segment: Segment, prefix: string): Matches {
   while (last < segment.terms.length && (segment.terms[last] as string).startsWith(prefix)) last++;
   if (last === first) return NONE;
   if (last === first + 1) return postings(segment, first);
-  const sum = new Float64Array(segment.rows.length);
+  const sum = new Int32Array(segment.rows.length);
   const touched: number[] = [];
   for (let t = first; t < last; t++) {
     for (let p = segment.starts[t] as number; p < (segment.starts[t + 1] as number); p++) {
@@ -181,7 +181,7 @@ function prefixMatches(segment: Segment, prefix: string): Matches {
     }
   }
   const docs = Int32Array.from(touched).sort();
-  return { docs, weights: Float64Array.from(docs, (d) => sum[d] as number) };
+  return { docs, weights: Int32Array.from(docs, (d) => sum[d] as number) };
 }
 
 /** A phrase of several terms: documents where they occur in sequence, weighted per occurrence. */
@@ -214,16 +214,18 @@ function phraseMatches(segment: Segment, terms: readonly string[]): Matches {
       weights.push(weight);
     }
   }
-  return { docs: Int32Array.from(docs), weights };
+  return { docs: Int32Array.from(docs), weights: Int32Array.from(weights) };
 }
 
 /** Documents in every list (each ascending). */
-function intersect(lists: readonly Matches[]): number[] {
+function intersect(lists: readonly Matches[]): Int32Array {
   const sorted = [...lists].sort((a, b) => a.docs.length - b.docs.length);
   const [first, ...rest] = sorted as [Matches, ...Matches[]];
-  const at = rest.map(() => 0);
-  const out: number[] = [];
-  outer: for (const doc of first.docs) {
+  const at = new Int32Array(rest.length);
+  const out = new Int32Array(first.docs.length);
+  let n = 0;
+  outer: for (let f = 0; f < first.docs.length; f++) {
+    const doc = first.docs[f] as number;
     for (let r = 0; r < rest.length; r++) {
       const docs = (rest[r] as Matches).docs;
       let i = at[r] as number;
@@ -232,9 +234,9 @@ function intersect(lists: readonly Matches[]): number[] {
       if (i === docs.length) break outer;
       if (docs[i] !== doc) continue outer;
     }
-    out.push(doc);
+    out[n++] = doc;
   }
-  return out;
+  return out.subarray(0, n);
 }
 
 function wordMatches(segment: Segment, word: QueryTerm): Matches {
@@ -244,6 +246,70 @@ function wordMatches(segment: Segment, word: QueryTerm): Matches {
     return t === undefined ? NONE : postings(segment, t);
   }
   return phraseMatches(segment, word.terms);
+}
+
+/** The dataset rows of a segment's hits, from ids[h] on; returns the next h. */
+function collectRows(segment: Segment, docs: Int32Array, ids: Int32Array, h: number): number {
+  const rows = segment.rows;
+  for (let i = 0; i < docs.length; i++) ids[h++] = rows[docs[i] as number] as number;
+  return h;
+}
+
+/** A document's BM25 length normalisation (k1 · (1 − b + b · length / avgdl)). */
+function norm(segment: Segment, doc: number, avgdl: number): number {
+  return K1 * (1 - B + (B * (segment.lengths[doc] as number)) / avgdl);
+}
+
+/** Rows and ranks of a one-word query's hits: its matches are the hits (the usual case, no lookups). */
+function rankOneWord(
+  segment: Segment,
+  list: Matches,
+  idf: number,
+  avgdl: number,
+  ids: Int32Array,
+  ranks: Float64Array,
+  h: number,
+): number {
+  const rows = segment.rows;
+  const docs = list.docs;
+  const weights = list.weights;
+  for (let i = 0; i < docs.length; i++) {
+    const doc = docs[i] as number;
+    const f = weights[i] as number;
+    ids[h] = rows[doc] as number;
+    ranks[h++] = -1.0 * (0 + idf * ((f * (K1 + 1.0)) / (f + norm(segment, doc, avgdl))));
+  }
+  return h;
+}
+
+/** Rows and ranks of a query of several words: each hit's frequency looked up in every word's list. */
+function rankWords(
+  segment: Segment,
+  docs: Int32Array,
+  m: readonly Matches[],
+  idf: readonly number[],
+  avgdl: number,
+  ids: Int32Array,
+  ranks: Float64Array,
+  h: number,
+): number {
+  const at = new Int32Array(m.length);
+  for (let i = 0; i < docs.length; i++) {
+    const doc = docs[i] as number;
+    ids[h] = segment.rows[doc] as number;
+    const n = norm(segment, doc, avgdl);
+    let score = 0;
+    for (let w = 0; w < m.length; w++) {
+      const list = m[w] as Matches;
+      let p = at[w] as number;
+      while ((list.docs[p] as number) < doc) p++;
+      at[w] = p;
+      const f = list.weights[p] as number;
+      score += (idf[w] as number) * ((f * (K1 + 1.0)) / (f + n));
+    }
+    ranks[h++] = -1.0 * score;
+  }
+  return h;
 }
 
 export interface TextIndexStats {
@@ -299,29 +365,14 @@ export class TextIndex implements TextSearch {
     const ids = new Int32Array(total);
     const ranks = ranked ? new Float64Array(total) : undefined;
     let h = 0;
-    segments.forEach((segment, s) => {
-      const docs = perSegment[s] as ArrayLike<number>;
+    for (let s = 0; s < segments.length; s++) {
+      const segment = segments[s] as Segment;
       const m = matched[s] as Matches[];
-      const at = m.map(() => 0);
-      for (let i = 0; i < docs.length; i++) {
-        const doc = docs[i] as number;
-        ids[h] = segment.rows[doc] as number;
-        if (ranks !== undefined) {
-          const norm = K1 * (1 - B + (B * (segment.lengths[doc] as number)) / avgdl);
-          let score = 0;
-          for (let w = 0; w < m.length; w++) {
-            const list = m[w] as Matches;
-            let p = at[w] as number;
-            while ((list.docs[p] as number) < doc) p++;
-            at[w] = p;
-            const f = list.weights[p] as number;
-            score += (idf[w] as number) * ((f * (K1 + 1.0)) / (f + norm));
-          }
-          ranks[h] = -1.0 * score;
-        }
-        h++;
-      }
-    });
+      if (ranks === undefined) h = collectRows(segment, perSegment[s] as Int32Array, ids, h);
+      else if (m.length === 1)
+        h = rankOneWord(segment, m[0] as Matches, idf[0] as number, avgdl, ids, ranks, h);
+      else h = rankWords(segment, perSegment[s] as Int32Array, m, idf, avgdl, ids, ranks, h);
+    }
     return ranks === undefined ? { ids } : { ids, ranks };
   }
 
