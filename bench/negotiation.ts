@@ -10,11 +10,13 @@
 // node:http echo server over keep-alive. The client waits with the management API's long poll
 // (`?waitFor=FINALIZED`), so it adds no polling load.
 //
-// SHUYU_BENCH_CPU_PROF=DIR writes a V8 CPU profile of both connectors into DIR; SHUYU_BENCH_POSTGRES=0
-// measures SQLite only.
+// SHUYU_BENCH_CPU_PROF=DIR writes a V8 CPU profile of both connectors into DIR, with marks.json: the
+// start and end of each lone negotiation on the profiles' clock, which bench/profile-summary.ts reads
+// (busy time per phase and side, and the timeline of one negotiation); SHUYU_BENCH_POSTGRES=0 measures
+// SQLite only.
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -31,6 +33,7 @@ const DATASET = 'urn:bench:dataset:visits';
 const LEVELS = [1, 8, 32, 128];
 const LATENCY_RUNS = 100;
 const LEVEL_SECONDS = 4;
+const IDLE_SECONDS = 5;
 
 interface Child {
   readonly pid: number | undefined;
@@ -421,8 +424,27 @@ async function runOn(
     console.log(`bare HTTP round trip (node:http echo, fetch, keep-alive): median ${rtt.toFixed(3)} ms`);
 
     for (let i = 0; i < 20; i++) await negotiate(consumer, provider, offer); // warm up both processes
+    // What the two connectors burn while nothing happens (timers, sweeps, polls).
+    const idleBefore = await Promise.all([cpuMs(consumer.pid), cpuMs(provider.pid)]);
+    await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
+    const idleAfter = await Promise.all([cpuMs(consumer.pid), cpuMs(provider.pid)]);
+    const idle = (i: 0 | 1): string => {
+      const [a, b] = [idleBefore[i], idleAfter[i]];
+      return a === undefined || b === undefined ? '?' : ((b - a) / IDLE_SECONDS).toFixed(0);
+    };
+    console.log(`idle, ${IDLE_SECONDS} s: CPU consumer ${idle(0)} ms/s, provider ${idle(1)} ms/s`);
     const latencies: number[] = [];
-    for (let i = 0; i < LATENCY_RUNS; i++) latencies.push(await negotiate(consumer, provider, offer));
+    // On the clock of V8's profiles (monotonic, µs), for bench/profile-summary.ts.
+    const marks: [number, number][] = [];
+    for (let i = 0; i < LATENCY_RUNS; i++) {
+      const start = process.hrtime.bigint();
+      latencies.push(await negotiate(consumer, provider, offer));
+      marks.push([Number(start / 1000n), Number(process.hrtime.bigint() / 1000n)]);
+    }
+    if (profileDir !== undefined && createDatabase === undefined) {
+      const pids = { consumer: consumer.pid, provider: provider.pid };
+      await writeFile(join(profileDir, 'marks.json'), JSON.stringify({ ...pids, marks }));
+    }
     latencies.sort((a, b) => a - b);
     median = percentile(latencies, 50);
     console.log(

@@ -23,6 +23,8 @@
 
 import BetterSqlite3 from 'better-sqlite3';
 
+import { WalCheckpointer } from './checkpointer.js';
+
 import {
   checkMigrationIds,
   type Migration,
@@ -343,6 +345,8 @@ export class Database implements Store {
   private readonly readers: Connection[] = [];
   /** False for in-memory databases (a second connection would be another database). */
   private readersAllowed = false;
+  /** WAL checkpoints on a worker thread (file databases), not inside a COMMIT on this thread. */
+  private checkpointer: WalCheckpointer | undefined;
   private closed = false;
 
   private constructor(
@@ -379,6 +383,8 @@ export class Database implements Store {
       if (file !== '' && !file.startsWith(':memory:') && !file.startsWith('file::memory:')) {
         db.readersAllowed = true;
         db.idleReaders.push(db.openReader());
+        await call(() => writer.exec('PRAGMA wal_autocheckpoint = 0'));
+        db.checkpointer = new WalCheckpointer(file, () => writer.exec('PRAGMA wal_checkpoint(PASSIVE)'));
       }
     } catch (e) {
       await db.close().catch(() => undefined);
@@ -423,7 +429,11 @@ export class Database implements Store {
   /** A statement on the writer, after every write queued before it. */
   private write<T>(step: (c: Connection) => T): Promise<T> {
     if (this.closed) return this.closedError();
-    return this.writes.push(() => call(() => step(this.writer)));
+    return this.writes.push(async () => {
+      const result = await call(() => step(this.writer));
+      this.checkpointer?.committed();
+      return result;
+    });
   }
 
   private closedError<T>(): Promise<T> {
@@ -483,6 +493,7 @@ export class Database implements Store {
       try {
         const result = await work(this.inTransaction);
         await call(() => this.writer.run('COMMIT', []));
+        this.checkpointer?.committed();
         return result;
       } catch (e) {
         try {
@@ -501,6 +512,8 @@ export class Database implements Store {
     // Waits for the queued writes; reads still stepping through rows finish before their connection
     // closes (closing a connection under an open statement would fail).
     await this.writes.push(async () => {
+      // First, so the writer's connection is the last one and its close checkpoints and removes the WAL.
+      await this.checkpointer?.close();
       this.writer.close();
       while (this.idleReaders.length < this.readers.length) await nextTurn();
       for (const reader of this.readers) reader.close();

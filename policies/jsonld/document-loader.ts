@@ -31,6 +31,8 @@ export interface RemoteDocument {
   contextUrl?: string;
   documentUrl: string;
   document: object;
+  /** 'static': jsonld keeps the context resolved in its process-wide cache and never loads it again. */
+  tag?: 'static';
 }
 
 export type DocumentLoader = (url: string) => Promise<RemoteDocument>;
@@ -52,6 +54,16 @@ export function createDocumentLoader(extra: ReadonlyMap<string, object> = new Ma
     const document = contexts.get(url);
     if (document === undefined) throw new ContextNotBundledError(url);
     // jsonld may annotate what it is given: hand it a copy so the bundled originals stay pristine.
-    return { contextUrl: undefined, documentUrl: url, document: structuredClone(document) };
+    const loaded: RemoteDocument = {
+      contextUrl: undefined,
+      documentUrl: url,
+      document: structuredClone(document),
+    };
+    // The policy contexts are the same documents in every loader of the process (the identity loader
+    // serves these very objects too): jsonld may resolve them once per process instead of once per
+    // expansion (a copy and a context resolution, ~0.3 ms, in every agreement digest). Extra contexts
+    // differ per loader, so they stay out of jsonld's process-wide cache.
+    if (POLICY_CONTEXTS.get(url) === document) loaded.tag = 'static';
+    return loaded;
   };
 }

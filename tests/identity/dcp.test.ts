@@ -7,8 +7,10 @@ import { createPublicKey, verify as verifySignature } from 'node:crypto';
 import { join } from 'node:path';
 import {
   createDcpVerifier,
+  createDidSigner,
   createIdToken,
   createSecureTokenService,
+  Ed25519Key,
   dcpMessageProblems,
   DCP_CONTEXT_URL,
   issueCredential,
@@ -124,6 +126,32 @@ describe('identity/dcp: Decentralized Claims Protocol 1.0', function () {
       expect(Number(access.payload.exp) - Number(access.payload.iat)).to.be.within(1, 600);
       // A presentation-free token stays far below Node's 16 KiB header limit.
       expect(token.length).to.be.below(2048);
+    });
+
+    it('reuses the access token per verifier for half its lifetime, inside a fresh ID token every time', async () => {
+      let now = new Date('2026-06-01T00:00:00Z');
+      let signer = consumer.identity.signer();
+      const sts = createSecureTokenService({ signer: () => signer, clock: () => now, lifetimeSeconds: 300 });
+      const sent = async (verifier: string): Promise<{ jti: unknown; access: string }> => {
+        const { payload } = decode(await sts.tokenFor(verifier));
+        return { jti: payload.jti, access: String(payload.token) };
+      };
+      const first = await sent(provider.did);
+      const second = await sent(provider.did);
+      expect(second.access).to.equal(first.access);
+      expect(second.jti).to.not.equal(first.jti);
+      expect((await sent(space.authority.did)).access).to.not.equal(first.access); // another verifier
+      now = new Date(now.getTime() + 149_000);
+      expect((await sent(provider.did)).access).to.equal(first.access);
+      now = new Date(now.getTime() + 1_000); // half of 300 s: a new one
+      const renewed = await sent(provider.did);
+      expect(renewed.access).to.not.equal(first.access);
+      expect(Number(decode(renewed.access).payload.iat)).to.equal(Math.floor(now.getTime() / 1000));
+      // A key rotation: the next access token is signed with the new key.
+      signer = createDidSigner(consumer.did, await Ed25519Key.generate(now));
+      const rotated = await sent(provider.did);
+      expect(decode(rotated.access).header.kid).to.equal(signer.keyId);
+      expect(rotated.access).to.not.equal(renewed.access);
     });
 
     it('is signed with a key the DID document lists under capabilityInvocation, and advertises the CS', async () => {

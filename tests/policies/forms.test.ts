@@ -441,6 +441,28 @@ describe('policies/forms', () => {
     });
   });
 
+  it('a bundled policy context is resolved once per process, not loaded again for every expansion', async () => {
+    const bundled = createDocumentLoader();
+    let loads = 0;
+    const counting = async (url: string) => {
+      loads++;
+      return bundled(url);
+    };
+    for (let i = 0; i < 5; i++) {
+      const expanded = await jsonld.expand(
+        {
+          '@context': 'https://w3id.org/dspace/2025/1/context.jsonld',
+          '@type': 'Agreement',
+          '@id': `urn:t${i}`,
+        },
+        { documentLoader: counting as never },
+      );
+      expect(JSON.stringify(expanded)).to.include(`urn:t${i}`);
+    }
+    expect(loads).to.be.at.most(1); // none when an earlier test resolved it already
+    expect((await bundled('https://w3id.org/dspace/2025/1/context.jsonld')).tag).to.equal('static');
+  });
+
   describe('JSON pointers point into the document as written', () => {
     const typo = { 'odrl:leftOperand': 'odrl:purpos', 'odrl:operator': 'odrl:isA', 'odrl:rightOperand': 'x' };
     it('odrl:-prefixed keys', async () => {

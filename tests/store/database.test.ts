@@ -1,8 +1,9 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { types } from 'node:util';
+import { CHECKPOINT_EVERY } from '../../connector/store/checkpointer.js';
 import { Database, isUniqueViolation } from '../../connector/store/database.js';
 
 describe('store: SQLite database', () => {
@@ -66,6 +67,32 @@ describe('store: SQLite database', () => {
     await Promise.all([tx, outside]);
     expect(order).to.deep.equal(['tx-1', 'tx-2', 'outside']);
     await db.close();
+  });
+
+  it('checkpoints the WAL on a worker thread while open, not inside a COMMIT, and leaves no WAL at close', async () => {
+    const file = join(dir, 'wal.sqlite');
+    const db = await Database.open(file, migrations);
+    // The writer's own automatic checkpoint is off: it would run inside a COMMIT on this thread.
+    expect(
+      (await db.get<{ wal_autocheckpoint: number }>('PRAGMA wal_autocheckpoint'))?.wal_autocheckpoint,
+    ).to.equal(0);
+    const emptySize = statSync(file).size;
+    const note = 'x'.repeat(3000);
+    for (let i = 0; i < 3 * CHECKPOINT_EVERY; i++) {
+      await db.transaction((tx) => tx.run('INSERT INTO item (name, note) VALUES (?, ?)', [`n${i}`, note]));
+    }
+    // Copied into the database file by the worker's checkpoint while this connection stays open.
+    const deadline = Date.now() + 10_000;
+    while (statSync(file).size <= emptySize && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(statSync(file).size).to.be.greaterThan(emptySize + CHECKPOINT_EVERY * 3000);
+    await db.close();
+    expect(existsSync(`${file}-wal`)).to.equal(false);
+    const again = await Database.open(file, migrations);
+    expect((await again.get<{ n: number }>('SELECT count(*) AS n FROM item'))?.n).to.equal(
+      3 * CHECKPOINT_EVERY,
+    );
+    await again.close();
   });
 
   it('refuses use after close with a typed error', async () => {

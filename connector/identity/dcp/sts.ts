@@ -1,5 +1,6 @@
 // Secure Token Service (DCP base protocol, "Self-Issued ID Token" and "Verifiable Presentation Access
-// Token"). For each outgoing request the holder signs two JWTs with its active key:
+// Token"). For each outgoing request the holder signs a JWT with its active key, around a second one
+// reused per verifier for half its lifetime:
 //   - the access token (`typ: at+jwt`): iss = aud = our DID (it is only ever read back by our own
 //     Credential Service), sub = the verifier's DID, `scope` = the granted scopes, short exp;
 //   - the self-issued ID token (`typ: JWT`): iss = sub = our DID, aud = the verifier's DID, jti, iat, exp,
@@ -20,6 +21,8 @@ export const ACCESS_TOKEN_TYP = 'at+jwt';
 /** The ID token claim carrying the access token (DCP base protocol). */
 export const TOKEN_CLAIM = 'token';
 const MAX_ACCESS_TOKEN_BYTES = 8 * 1024;
+/** Verifiers whose access token is kept for reuse (the list starts afresh beyond this). */
+const MAX_REUSED_ACCESS_TOKENS = 1000;
 
 /** The scopes Shuyu grants a verifier by default: its own credential types. */
 export const DEFAULT_GRANTED_SCOPES: readonly string[] = SHUYU_CREDENTIAL_TYPES.map(scopeForType);
@@ -63,10 +66,28 @@ export function createSecureTokenService(options: SecureTokenServiceOptions): Se
     );
   }
 
+  // The access token a verifier presents back to our Credential Service, reused for later requests to
+  // the same verifier while it has at least half its lifetime left: it carries no jti that anyone checks
+  // for replay, and after its first request a verifier answers from its claims cache without using it.
+  // One signature less per request; the ID token around it stays fresh (its jti is replay-checked).
+  const issued = new Map<string, { signer: DidSigner; token: string; renewAt: number }>();
+  async function reusableAccessToken(verifierDid: string, scopes = defaults): Promise<string> {
+    const key = `${verifierDid} ${scopes.join(' ')}`;
+    const signer = options.signer();
+    const now = epochSeconds(clock());
+    const cached = issued.get(key);
+    // Same signer (a key rotation takes effect at once) and not yet past half its lifetime.
+    if (cached !== undefined && cached.signer === signer && now < cached.renewAt) return cached.token;
+    const token = await accessTokenFor(verifierDid, scopes);
+    if (issued.size >= MAX_REUSED_ACCESS_TOKENS) issued.clear();
+    issued.set(key, { signer, token, renewAt: now + Math.floor(lifetimeSeconds / 2) });
+    return token;
+  }
+
   return {
     accessTokenFor,
     tokenFor: async (verifierDid, scopes) => {
-      const accessToken = await accessTokenFor(verifierDid, scopes);
+      const accessToken = await reusableAccessToken(verifierDid, scopes);
       const { token } = await createIdToken({
         signer: options.signer(),
         audience: verifierDid,
