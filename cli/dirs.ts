@@ -7,6 +7,15 @@ import { CliError, EXIT } from './io.js';
 
 export const DEFAULT_CONNECTOR_DIR = 'data/connector';
 export const DEFAULT_AUTHORITY_DIR = 'data/authority';
+
+/** The --dir flag of every connector command (resolved by connectorDir below). */
+export const CONNECTOR_DIR_FLAG = {
+  dir: {
+    type: 'string',
+    value: 'CONNECTOR_DIR',
+    help: `the connector directory (default: $SHUYU_DIR, else ${DEFAULT_CONNECTOR_DIR})`,
+  },
+} as const;
 const CONNECTOR_FILE = 'connector.json';
 const AUTHORITY_FILE = 'authority.json';
 

@@ -23,17 +23,11 @@ import { CONNECTOR_CONFIG_FILE, CONNECTOR_DATABASE_FILE } from '../connector/pro
 import type { Store } from '../connector/store/database.js';
 import { connectorStoreExists, openConnectorStore } from '../connector/process/connector-store.js';
 import { checkOutputFile, CliError, EXIT, formatTime, readJsonFile, type Output } from './io.js';
-import { commandLine, connectorDir } from './dirs.js';
+import { commandLine, CONNECTOR_DIR_FLAG, connectorDir } from './dirs.js';
 import { managementClient } from './management-client.js';
 import { JSON_FLAG, parseFlags, type CommandGroup, type Flags, type FlagValues } from './spec.js';
 
-const DIR = {
-  dir: {
-    type: 'string',
-    value: 'CONNECTOR_DIR',
-    help: 'the connector directory (default: $SHUYU_DIR, else data/connector)',
-  },
-} as const;
+const DIR = CONNECTOR_DIR_FLAG;
 const OUT = { out: { type: 'string', value: 'FILE', help: 'write to FILE instead of printing' } } as const;
 const OPTIONS = {
   ...DIR,

@@ -12,18 +12,12 @@ import { hostPolicyFor, LOCAL_DID_HOSTS, readConfigFile } from '../connector/pro
 import { CONNECTOR_CONFIG_FILE } from '../connector/process/connector.js';
 import type { ManagementClient } from '../connector/management/client.js';
 import { ApiRefusal, managementClient } from './management-client.js';
-import { commandLine, connectorDir } from './dirs.js';
+import { commandLine, CONNECTOR_DIR_FLAG, connectorDir } from './dirs.js';
 import { didFlag, didHint } from './did.js';
 import { JSON_FLAG, parseFlags, type CommandGroup, type Flags, type FlagValues } from './spec.js';
 import { usageHints, type UsageHints } from './usage-hints.js';
 
-const DIR = {
-  dir: {
-    type: 'string',
-    value: 'DIR',
-    help: 'the connector directory (default: $SHUYU_DIR, else data/connector)',
-  },
-} as const;
+const DIR = CONNECTOR_DIR_FLAG;
 const TARGET = {
   ...DIR,
   url: {

@@ -4,18 +4,14 @@
 import { AdminApiError } from '../catalog/authority/admin-client.js';
 import type { ProductRecord } from '../catalog/authority/products/types.js';
 import type { Json } from '../connector/management/client.js';
-import { connectorDir, DEFAULT_AUTHORITY_DIR } from './dirs.js';
+import { CONNECTOR_DIR_FLAG, connectorDir, DEFAULT_AUTHORITY_DIR } from './dirs.js';
 import { CliError, EXIT, readJsonFile, type Output } from './io.js';
 import { managementClient } from './management-client.js';
 import { adminClient } from './member.js';
 import { JSON_FLAG, parseFlags, type CommandGroup, type Flags } from './spec.js';
 
 const OPTIONS = {
-  dir: {
-    type: 'string',
-    value: 'CONNECTOR_DIR',
-    help: 'the connector directory (default: $SHUYU_DIR, else data/connector)',
-  },
+  ...CONNECTOR_DIR_FLAG,
   url: { type: 'string', value: 'URL', help: "the connector's URL (default: DIR/connector.json)" },
   ...JSON_FLAG,
   dataset: { type: 'string', value: 'ID', multiple: true, help: 'a dataset of the product' },

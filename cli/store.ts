@@ -10,7 +10,7 @@ import { Database } from '../connector/store/database.js';
 import { databaseUrlFrom } from '../connector/store/open.js';
 import { WALLET_MIGRATIONS } from '../connector/wallet/store.js';
 import { CliError, EXIT, type Output } from './io.js';
-import { commandLine, connectorDir, DEFAULT_CONNECTOR_DIR } from './dirs.js';
+import { commandLine, CONNECTOR_DIR_FLAG, connectorDir } from './dirs.js';
 import { parseFlags, type CommandGroup, type Flags } from './spec.js';
 
 const OPTIONS = {
@@ -19,11 +19,7 @@ const OPTIONS = {
     value: 'URL',
     help: 'the PostgreSQL database: postgres://USER:PASSWORD@HOST:5432/DB',
   },
-  dir: {
-    type: 'string',
-    value: 'DIR',
-    help: `the connector directory (default: $SHUYU_DIR, else ${DEFAULT_CONNECTOR_DIR})`,
-  },
+  ...CONNECTOR_DIR_FLAG,
   force: { type: 'boolean', help: 'replace the contents of a database that already holds a Shuyu store' },
 } as const satisfies Flags;
 

@@ -15,17 +15,11 @@ import {
 import { AuthorityClient } from '../connector/wallet/authority-client.js';
 import { connectorStoreExists, openConnectorStore } from '../connector/process/connector-store.js';
 import { Wallet, WALLET_MIGRATIONS } from '../connector/wallet/store.js';
-import { commandLine, connectorDir } from './dirs.js';
+import { commandLine, CONNECTOR_DIR_FLAG, connectorDir } from './dirs.js';
 import { CliError, EXIT, formatTime, type Output } from './io.js';
 import { JSON_FLAG, parseFlags, type CommandGroup, type Flags } from './spec.js';
 
-const DIR = {
-  dir: {
-    type: 'string',
-    value: 'CONNECTOR_DIR',
-    help: 'the connector directory (default: $SHUYU_DIR, else data/connector)',
-  },
-} as const;
+const DIR = CONNECTOR_DIR_FLAG;
 const OPTIONS = { ...DIR, ...JSON_FLAG } as const satisfies Flags;
 
 export const WALLET_COMMAND: CommandGroup = {

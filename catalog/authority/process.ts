@@ -1,9 +1,14 @@
 // Running the data space authority as a process: its data directory (keys/, authority.sqlite,
 // authority.json, admin-api-key), its HTTP server with the DID document, and `init`.
 import { evidenceAlgorithmsFrom, type EvidenceAlgorithms } from '../../connector/evidence/index.js';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import type { RunningServer } from '../../connector/http/server.js';
-import { startListener, storeOpenCheck, type Listener } from '../../connector/http/listener.js';
+import {
+  listenerUrlOf,
+  startListener,
+  storeOpenCheck,
+  type Listener,
+} from '../../connector/http/listener.js';
 import { createServerMetrics, type ServerMetrics } from '../../connector/metrics/index.js';
 import {
   createDocumentLoader,
@@ -100,15 +105,7 @@ export const ADMIN_URL_FILE = 'admin-url';
  * fixed port (authority.json "admin"), else undefined (not running).
  */
 export function adminUrlOf(dataDir: string): string | undefined {
-  const file = dataFile(dataDir, ADMIN_URL_FILE);
-  if (existsSync(file)) {
-    const written = readFileSync(file, 'utf8').trim();
-    if (written !== '') return written;
-  }
-  const configured = loadConfig(dataDir).admin;
-  if (configured?.port === undefined || configured.port === 0) return undefined;
-  const host = configured.host ?? '127.0.0.1';
-  return `http://${host.includes(':') ? `[${host}]` : host}:${configured.port}`;
+  return listenerUrlOf(dataFile(dataDir, ADMIN_URL_FILE), loadConfig(dataDir).admin);
 }
 
 export interface RunningAuthority {

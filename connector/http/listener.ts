@@ -3,6 +3,7 @@
 // /health and /ready itself, holds everything else at a 503 "starting" until opened, and ends in the
 // problem+json handlers, so no path ever gets Express's HTML page.
 import { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Logger } from '../logging/index.js';
 import { createJsonApp, finishJsonApp } from './json-app.js';
 import { HttpProblem, problemBody } from './problem.js';
@@ -158,4 +159,22 @@ function chainErrorHandlers(handlers: readonly ErrorRequestHandler[]): ErrorRequ
     };
     run(0, err);
   };
+}
+
+/**
+ * Where a running process's second listener (management, admin) is: the URL it wrote into `urlFile` at
+ * start (one line, removed on a clean stop), else the configured fixed port, else undefined (not running,
+ * or on a free port nobody wrote down).
+ */
+export function listenerUrlOf(
+  urlFile: string,
+  configured: { readonly host?: string; readonly port?: number } | undefined,
+): string | undefined {
+  if (existsSync(urlFile)) {
+    const written = readFileSync(urlFile, 'utf8').trim();
+    if (written !== '') return written;
+  }
+  if (configured?.port === undefined || configured.port === 0) return undefined;
+  const host = configured.host ?? '127.0.0.1';
+  return `http://${host.includes(':') ? `[${host}]` : host}:${configured.port}`;
 }

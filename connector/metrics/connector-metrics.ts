@@ -2,19 +2,11 @@
 // age of the oldest pending message), the evidence log (entries, entries not yet in a checkpoint, age of
 // the last checkpoint), DCP verifications and the claims cache, rate-limit refusals.
 import { Counter, type Registry } from 'prom-client';
+import { NEGOTIATION_STATES } from '../negotiation/states.js';
 import type { Queries } from '../store/database.js';
+import { TRANSFER_STATES } from '../transfer/states.js';
 import { ageSeconds, queriedGauge } from './gauges.js';
 
-const NEGOTIATION_STATES = [
-  'REQUESTED',
-  'OFFERED',
-  'ACCEPTED',
-  'AGREED',
-  'VERIFIED',
-  'FINALIZED',
-  'TERMINATED',
-];
-const TRANSFER_STATES = ['REQUESTED', 'STARTED', 'SUSPENDED', 'COMPLETED', 'TERMINATED'];
 const ROLES = ['provider', 'consumer'];
 
 /** Counts the identity layer reports as it authenticates callers. */

@@ -5,9 +5,15 @@
 // callers by querying theirs. Two listeners: the public one (DSP, DCP, did.json, data plane: `routes`) and
 // the management one (`management.routes`: management API, console, metrics; 127.0.0.1 by default).
 import type { ErrorRequestHandler, Request, RequestHandler, Router } from 'express';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { callerOf, requireCaller, TEST_IDENTITY_TOKEN_ID } from '../http/caller-auth.js';
-import { startListener, storeOpenCheck, type Listener, type ReadinessCheck } from '../http/listener.js';
+import {
+  listenerUrlOf,
+  startListener,
+  storeOpenCheck,
+  type Listener,
+  type ReadinessCheck,
+} from '../http/listener.js';
 import { HttpProblem } from '../http/problem.js';
 import type { RunningServer } from '../http/server.js';
 import {
@@ -154,17 +160,8 @@ export const MANAGEMENT_URL_FILE = 'management-url';
  * (<dataDir>/management-url), else the configured fixed port (connector.json "management"), else undefined.
  */
 export function managementUrlOf(dataDir: string): string | undefined {
-  const file = dataFile(dataDir, MANAGEMENT_URL_FILE);
-  if (existsSync(file)) {
-    const written = readFileSync(file, 'utf8').trim();
-    if (written !== '') return written;
-  }
-  const configured = readConfigFile<Partial<ConnectorConfig>>(
-    dataFile(dataDir, CONNECTOR_CONFIG_FILE),
-  )?.management;
-  if (configured?.port === undefined || configured.port === 0) return undefined;
-  const host = configured.host ?? '127.0.0.1';
-  return `http://${host.includes(':') ? `[${host}]` : host}:${configured.port}`;
+  const config = readConfigFile<Partial<ConnectorConfig>>(dataFile(dataDir, CONNECTOR_CONFIG_FILE));
+  return listenerUrlOf(dataFile(dataDir, MANAGEMENT_URL_FILE), config?.management);
 }
 
 export interface StartConnectorOptions extends Partial<ConnectorConfig> {

@@ -200,25 +200,13 @@ class Connection {
   }
 
   get<T>(sql: string, params: SqlParams): T | undefined {
-    stats.statements++;
-    const prepared = this.statement(sql);
-    const args = bound(prepared, params);
-    if (!prepared.stmt.reader) {
-      prepared.stmt.run(...args); // better-sqlite3 refuses get() on a statement that returns no rows
-      return undefined;
-    }
-    return prepared.stmt.get(...args) as T | undefined; // steps one row, then resets (no snapshot kept)
+    const reader = this.reader(sql, params);
+    return reader && (reader.stmt.get(...reader.args) as T | undefined); // one row, then resets (no snapshot kept)
   }
 
   all<T>(sql: string, params: SqlParams): T[] {
-    stats.statements++;
-    const prepared = this.statement(sql);
-    const args = bound(prepared, params);
-    if (!prepared.stmt.reader) {
-      prepared.stmt.run(...args);
-      return [];
-    }
-    return prepared.stmt.all(...args) as T[];
+    const reader = this.reader(sql, params);
+    return reader ? (reader.stmt.all(...reader.args) as T[]) : [];
   }
 
   /**
@@ -227,15 +215,10 @@ class Connection {
    * the connection must not serve anything else until the promise settles.
    */
   scan<T>(sql: string, params: SqlParams): T[] | Promise<T[]> {
-    stats.statements++;
-    const prepared = this.statement(sql);
-    const args = bound(prepared, params);
-    if (!prepared.stmt.reader) {
-      prepared.stmt.run(...args);
-      return [];
-    }
+    const reader = this.reader(sql, params);
+    if (!reader) return [];
     const rows: T[] = [];
-    const iterator = prepared.stmt.iterate(...args) as IterableIterator<T>;
+    const iterator = reader.stmt.iterate(...reader.args) as IterableIterator<T>;
     let handedOn = false;
     try {
       for (let n = 1; ; n++) {
@@ -278,6 +261,22 @@ class Connection {
   close(): void {
     this.statements.clear();
     this.db.close();
+  }
+
+  /**
+   * The prepared statement and its bound arguments when `sql` returns rows; a statement that returns none
+   * (better-sqlite3 refuses get/all/iterate on it) is run here and undefined returned.
+   */
+  private reader(
+    sql: string,
+    params: SqlParams,
+  ): { stmt: Prepared['stmt']; args: readonly unknown[] } | undefined {
+    stats.statements++;
+    const prepared = this.statement(sql);
+    const args = bound(prepared, params);
+    if (prepared.stmt.reader) return { stmt: prepared.stmt, args };
+    prepared.stmt.run(...args);
+    return undefined;
   }
 
   private statement(sql: string): Prepared {
