@@ -59,7 +59,6 @@ export class WalCheckpointer {
       eval: true,
       workerData: { file: this.file, binding: createRequire(import.meta.url).resolve('better-sqlite3') },
     });
-    worker.unref(); // an idle checkpointer does not keep the process alive
     worker.on('message', () => (this.running = false));
     worker.on('error', () => {
       // E.g. no thread could be started: checkpoint on this thread from now on, as SQLite did.
@@ -67,6 +66,9 @@ export class WalCheckpointer {
       this.running = false;
       this.worker = undefined;
     });
+    // After the listeners: adding a 'message' listener refs the worker's port again. Unreferenced, a
+    // checkpointer never keeps the process alive, even for a database nobody closed.
+    worker.unref();
     this.worker = worker;
     return worker;
   }
